@@ -1,0 +1,91 @@
+# supd -- process supervisor and init. See README.md.
+#
+#   make run      build and start supd on the demo services in conf.d/
+#   make test     build and run every test suite (unit, integration)
+#   make install  PREFIX=/usr/local DESTDIR=
+#   make asan     the same binaries with AddressSanitizer + UBSan in build-asan/
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+B	?= build
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wformat=2 -Wno-format-nonliteral
+DEPS_PC	= inih libcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap)
+EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
+EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
+LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
+
+SUPD_SRC   = supd.c config.c service.c spawn.c svclog.c log.c ctl.c proto.c util.c
+SUPCTL_SRC = supctl.c proto.c util.c
+SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o)
+SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
+HELPERS    = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
+
+.PHONY: all deps run test unit integration asan install clean bench
+
+all: deps $(B)/supd $(B)/supctl
+
+# Install the Debian packages the build needs, only when something is missing.
+deps:
+	@./contrib/ensure-deps.sh build
+
+$(B)/%.o: src/%.c | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/supd: $(SUPD_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/supctl: $(SUPCTL_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B):
+	mkdir -p $(B)/tests $(B)/helpers
+
+# Unit tests: each tests/unit/test_X.c links the module(s) it names.
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS)
+
+$(B)/helpers/%: tests/helpers/%.c | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+unit: all $(UNIT_TESTS)
+	@./tests/run-unit.sh $(B)
+
+integration: all $(HELPERS)
+	@./tests/run-integration.sh $(B)
+
+test: all $(UNIT_TESTS) $(HELPERS)
+	@./contrib/ensure-deps.sh test
+	@./tests/run-all.sh $(B)
+
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" test
+
+run: all
+	@./contrib/make-run.sh $(B)
+
+bench: all
+	@./bench/run-all.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(B)/supd $(DESTDIR)$(SBINDIR)/supd
+	install -m 0755 $(B)/supctl $(DESTDIR)$(BINDIR)/supctl
+	install -m 0644 man/supd.8 $(DESTDIR)$(MANDIR)/man8/supd.8
+	install -m 0644 man/supctl.1 $(DESTDIR)$(MANDIR)/man1/supctl.1
+	install -m 0644 man/supd.conf.5 $(DESTDIR)$(MANDIR)/man5/supd.conf.5
+
+clean:
+	rm -rf build build-asan run
+
+-include $(wildcard $(B)/*.d)

@@ -1,0 +1,30 @@
+#!/bin/sh
+# ensure-deps.sh build|test: install the Debian packages supd needs, only when
+# something is missing, so `make run` and `make test` work on a fresh machine.
+set -e
+what=${1:-build}
+pkgs=
+need_hdr() { [ -e "/usr/include/$1" ] || pkgs="$pkgs $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2"; }
+
+need_hdr ev.h libev-dev
+need_hdr ini.h libinih-dev
+need_hdr sys/capability.h libcap-dev
+need_cmd pkg-config pkg-config
+need_cmd cc gcc
+if [ "$what" = test ]; then
+	need_cmd bats bats
+	need_cmd strace strace
+	need_cmd setpriv util-linux
+	need_cmd script bsdutils
+fi
+[ -z "$pkgs" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "ensure-deps: missing packages:$pkgs (run as root or install them)" >&2
+	exit 1
+fi
+echo "ensure-deps: installing$pkgs" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $pkgs >&2

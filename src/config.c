@@ -1,0 +1,806 @@
+/*
+ * config.c: INI files -> struct supd_conf and struct svc_conf.
+ *
+ * inih does the INI syntax; this file owns the keys: a table of them per
+ * section, their defaults, validation, and the FILE:LINE of every error. All
+ * errors of a file are collected before it is refused (STYLE.md habit 6).
+ *
+ * inih's handler is not told line numbers, so lines reach inih through our
+ * own reader, which counts them, refuses lines inih would cut (it reads at
+ * most INI lines of 199 characters) or that hold a NUL byte, and notes
+ * whether a line is an indented continuation of the previous value.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <ini.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* Defaults of DESIGN.md. */
+#define DEF_CONF_DIR		"/etc/supd/conf.d"
+#define DEF_LOG_DIR		"/var/log/supd"
+#define DEF_STATE_DIR		"/var/lib/supd"
+#define DEF_SHUTDOWN_MS		30000
+#define DEF_RESTART_DELAY_MS	100
+#define DEF_RESTART_MAX_MS	30000
+#define DEF_STABLE_MS		10000
+#define DEF_STOP_TIMEOUT_MS	10000
+#define DEF_LOG_MAX_SIZE	(10 * 1024 * 1024)
+#define DEF_LOG_MAX_FILES	5
+#define MAX_LOG_FILES		1000
+#define MAX_RESTARTS		1000000
+
+enum key_id {
+	/* [supd] */
+	K_CONF_DIR, K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP, K_LOG_DIR,
+	K_STATE_DIR, K_SHUTDOWN_TIMEOUT,
+	/* [service] */
+	K_COMMAND, K_RESTART, K_RESTART_DELAY, K_RESTART_DELAY_MAX,
+	K_STABLE_AFTER, K_STOP_SIGNAL, K_STOP_TIMEOUT, K_USER, K_GROUP,
+	K_GROUPS, K_WORKDIR, K_ENV, K_ENV_FILE, K_UMASK, K_AUTOSTART,
+	/* [log] */
+	K_LOG_FILE, K_LOG_STDERR, K_LOG_MAX_SIZE, K_LOG_MAX_FILES,
+	K_LOG_TIMESTAMPS, K_LOG_WHEN_FULL, K_LOG_CONSOLE,
+	K_MAX
+};
+
+struct key {
+	const char	*section;
+	const char	*name;
+	enum key_id	 id;
+	int		 repeat;	/* may appear more than once */
+};
+
+static const struct key main_keys[] = {
+	{ "supd", "conf_dir", K_CONF_DIR, 0 },
+	{ "supd", "socket", K_SOCKET, 0 },
+	{ "supd", "socket_mode", K_SOCKET_MODE, 0 },
+	{ "supd", "socket_group", K_SOCKET_GROUP, 0 },
+	{ "supd", "log_dir", K_LOG_DIR, 0 },
+	{ "supd", "state_dir", K_STATE_DIR, 0 },
+	{ "supd", "shutdown_timeout", K_SHUTDOWN_TIMEOUT, 0 },
+	{ NULL, NULL, K_MAX, 0 }
+};
+
+static const struct key svc_keys[] = {
+	{ "service", "command", K_COMMAND, 0 },
+	{ "service", "restart", K_RESTART, 0 },
+	{ "service", "restart_delay", K_RESTART_DELAY, 0 },
+	{ "service", "restart_delay_max", K_RESTART_DELAY_MAX, 0 },
+	{ "service", "stable_after", K_STABLE_AFTER, 0 },
+	{ "service", "stop_signal", K_STOP_SIGNAL, 0 },
+	{ "service", "stop_timeout", K_STOP_TIMEOUT, 0 },
+	{ "service", "user", K_USER, 0 },
+	{ "service", "group", K_GROUP, 0 },
+	{ "service", "groups", K_GROUPS, 1 },
+	{ "service", "workdir", K_WORKDIR, 0 },
+	{ "service", "env", K_ENV, 1 },
+	{ "service", "env_file", K_ENV_FILE, 1 },
+	{ "service", "umask", K_UMASK, 0 },
+	{ "service", "autostart", K_AUTOSTART, 0 },
+	{ "log", "file", K_LOG_FILE, 0 },
+	{ "log", "stderr", K_LOG_STDERR, 0 },
+	{ "log", "max_size", K_LOG_MAX_SIZE, 0 },
+	{ "log", "max_files", K_LOG_MAX_FILES, 0 },
+	{ "log", "timestamps", K_LOG_TIMESTAMPS, 0 },
+	{ "log", "when_full", K_LOG_WHEN_FULL, 0 },
+	{ "log", "console", K_LOG_CONSOLE, 0 },
+	{ NULL, NULL, K_MAX, 0 }
+};
+
+/* State of one file's parse. */
+struct parse {
+	const char		*file;
+	FILE			*fp;
+	unsigned		 line;		/* line just handed to inih */
+	int			 cont;		/* that line continues a value */
+	int			 reader_err;	/* the reader reported this line */
+	unsigned		 seen[K_MAX];	/* line a key was set on, 0 = unset */
+	const struct key	*keys;
+	struct strv		*errs;
+	int			 nerrs;		/* errors of this file */
+	char			*dir;		/* the file's directory */
+	struct supd_conf	*mc;		/* main config being built, or */
+	struct svc_conf		*sc;		/* service being built */
+	const struct supd_conf	*main;		/* (service files) the main config */
+	struct strv		 env;		/* env items */
+	struct strv		 env_files;	/* env files, resolved */
+	struct strv		 groups;
+	char			*command;	/* raw, continuations joined */
+	char			*log_file;	/* raw [log] file */
+};
+
+static void ATTR_PRINTF(3, 4)
+perr(struct parse *p, unsigned line, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (line > 0)
+		strv_take(p->errs, xasprintf("%s:%u: %s", p->file, line,
+		    msg != NULL ? msg : "error"));
+	else
+		strv_take(p->errs, xasprintf("%s: %s", p->file,
+		    msg != NULL ? msg : "error"));
+	free(msg);
+	p->nerrs++;
+}
+
+/*
+ * inih's reader. Hands over one line at a time, so p->line is the line of
+ * the handler call that follows; refuses over-long lines and NUL bytes.
+ */
+static char *
+cfg_reader(char *str, int num, void *arg)
+{
+	struct parse	*p = arg;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	const char	*s;
+
+	n = getline(&line, &cap, p->fp);
+	if (n == -1) {
+		free(line);
+		return NULL;
+	}
+	p->line++;
+	p->reader_err = 0;
+	if (strlen(line) != (size_t)n) {
+		perr(p, p->line, "NUL byte in line");
+		p->reader_err = 1;
+		line[0] = '\0';
+	} else if (n >= num - 1 && !(n == num - 1 && line[n - 1] == '\n')) {
+		perr(p, p->line, "line too long (at most %d characters; "
+		    "continue a value on an indented line)", num - 2);
+		p->reader_err = 1;
+		line[0] = '\0';
+	}
+	/* An indented, non-empty, non-comment line continues a value. */
+	for (s = line; *s == ' ' || *s == '\t'; s++)
+		;
+	p->cont = s != line && *s != '\0' && *s != '\n' && *s != '\r' &&
+	    *s != '#' && *s != ';';
+	snprintf(str, num, "%s", line);
+	free(line);
+	return str;
+}
+
+static char *
+abs_path(struct parse *p, const char *base, const char *v)
+{
+	(void)p;
+	if (v[0] == '/')
+		return xstrdup(v);
+	return xasprintf("%s/%s", base, v);
+}
+
+static void
+set_path(struct parse *p, char **dst, const char *v)
+{
+	if (*v == '\0') {
+		perr(p, p->line, "empty path");
+		return;
+	}
+	free(*dst);
+	*dst = abs_path(p, p->dir, v);
+}
+
+static const char *
+main_key(struct parse *p, enum key_id id, const char *v)
+{
+	struct supd_conf	*c = p->mc;
+	const char		*e = NULL;
+	struct group		*gr;
+
+	switch (id) {
+	case K_CONF_DIR:
+		set_path(p, &c->conf_dir, v);
+		break;
+	case K_SOCKET:
+		set_path(p, &c->socket, v);
+		break;
+	case K_LOG_DIR:
+		set_path(p, &c->log_dir, v);
+		break;
+	case K_STATE_DIR:
+		set_path(p, &c->state_dir, v);
+		break;
+	case K_SOCKET_MODE:
+		parse_mode(v, &c->socket_mode, &e);
+		break;
+	case K_SOCKET_GROUP:
+		if ((gr = getgrnam(v)) == NULL) {
+			uint64_t gid;
+
+			if (parse_uint(v, 0, UINT32_MAX - 1, &gid, &e) == -1) {
+				e = "unknown group";
+				break;
+			}
+			c->socket_gid = gid;
+		} else
+			c->socket_gid = gr->gr_gid;
+		free(c->socket_group);
+		c->socket_group = xstrdup(v);
+		break;
+	case K_SHUTDOWN_TIMEOUT:
+		parse_duration(v, &c->shutdown_timeout_ms, &e);
+		break;
+	default:
+		e = "not handled";
+		break;
+	}
+	return e;
+}
+
+static int
+parse_restart(struct svc_conf *sc, const char *v, const char **e)
+{
+	uint64_t n;
+
+	sc->restart_max = 0;
+	if (strcmp(v, "no") == 0)
+		sc->restart = RESTART_NO;
+	else if (strcmp(v, "always") == 0)
+		sc->restart = RESTART_ALWAYS;
+	else if (strcmp(v, "unless-stopped") == 0)
+		sc->restart = RESTART_UNLESS_STOPPED;
+	else if (strcmp(v, "on-failure") == 0)
+		sc->restart = RESTART_ON_FAILURE;
+	else if (strncmp(v, "on-failure:", 11) == 0) {
+		if (parse_uint(v + 11, 1, MAX_RESTARTS, &n, e) == -1)
+			return -1;
+		sc->restart = RESTART_ON_FAILURE;
+		sc->restart_max = n;
+	} else {
+		*e = "expected no, always, on-failure[:N] or unless-stopped";
+		return -1;
+	}
+	return 0;
+}
+
+/* A user, group or supplementary group: a name or a number. */
+static int
+check_ident(const char *v, const char **e)
+{
+	const char	*s;
+
+	if (*v == '\0' || strlen(v) > 32) {
+		*e = "expected a name or a number";
+		return -1;
+	}
+	for (s = v; *s != '\0'; s++)
+		if (!(*s == '_' || *s == '-' || *s == '.' ||
+		    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || (*s == '$' && s[1] == '\0'))) {
+			*e = "expected a name or a number";
+			return -1;
+		}
+	return 0;
+}
+
+static int
+enum_value(const char *v, const char *const *names, int *out)
+{
+	int	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *const stderr_names[] = { "merge", "separate", "null", NULL };
+static const char *const when_full_names[] = { "block", "drop", NULL };
+
+static const char *
+svc_key(struct parse *p, enum key_id id, const char *v)
+{
+	struct svc_conf	*sc = p->sc;
+	const char	*e = NULL;
+	uint64_t	 n;
+	bool		 b;
+	int		 i;
+
+	switch (id) {
+	case K_COMMAND:
+		free(p->command);
+		p->command = xstrdup(v);
+		break;
+	case K_RESTART:
+		parse_restart(sc, v, &e);
+		break;
+	case K_RESTART_DELAY:
+		parse_duration(v, &sc->restart_delay_ms, &e);
+		break;
+	case K_RESTART_DELAY_MAX:
+		parse_duration(v, &sc->restart_delay_max_ms, &e);
+		break;
+	case K_STABLE_AFTER:
+		parse_duration(v, &sc->stable_after_ms, &e);
+		break;
+	case K_STOP_SIGNAL:
+		parse_signal(v, &sc->stop_signal, &e);
+		break;
+	case K_STOP_TIMEOUT:
+		parse_duration(v, &sc->stop_timeout_ms, &e);
+		break;
+	case K_USER:
+		if (check_ident(v, &e) == 0)
+			sc->user = xstrdup(v);
+		break;
+	case K_GROUP:
+		if (check_ident(v, &e) == 0)
+			sc->group = xstrdup(v);
+		break;
+	case K_GROUPS: {
+		char	**w;
+
+		/* "groups = a b c" or repeated "groups = a" lines. */
+		if (split_argv(v, &w, &e) == -1)
+			break;
+		for (i = 0; w[i] != NULL; i++) {
+			if (check_ident(w[i], &e) == -1)
+				break;
+			strv_push(&p->groups, w[i]);
+		}
+		strv_free_array(w);
+		break;
+	}
+	case K_WORKDIR:
+		if (v[0] != '/')
+			e = "must be an absolute path";
+		else {
+			free(sc->workdir);
+			sc->workdir = xstrdup(v);
+		}
+		break;
+	case K_ENV: {
+		const char *eq = strchr(v, '=');
+
+		if (eq == NULL)
+			e = "expected KEY=VALUE";
+		else if (!env_key_valid(v, eq - v))
+			e = "invalid variable name";
+		else
+			strv_push(&p->env, v);
+		break;
+	}
+	case K_ENV_FILE:
+		if (*v == '\0')
+			e = "empty path";
+		else
+			strv_take(&p->env_files, abs_path(p, p->dir, v));
+		break;
+	case K_UMASK:
+		parse_mode(v, &sc->umask, &e);
+		break;
+	case K_AUTOSTART:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->autostart = b;
+		break;
+	case K_LOG_FILE:
+		free(p->log_file);
+		p->log_file = xstrdup(v);
+		break;
+	case K_LOG_STDERR:
+		if (enum_value(v, stderr_names, &i) == -1)
+			e = "expected merge, separate or null";
+		else
+			sc->log.stderr_mode = i;
+		break;
+	case K_LOG_MAX_SIZE:
+		if (parse_size(v, &n, &e) == 0) {
+			if (n < 1)
+				e = "must be at least 1";
+			else
+				sc->log.max_size = n;
+		}
+		break;
+	case K_LOG_MAX_FILES:
+		if (parse_uint(v, 0, MAX_LOG_FILES, &n, &e) == 0)
+			sc->log.max_files = n;
+		break;
+	case K_LOG_TIMESTAMPS:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->log.timestamps = b;
+		break;
+	case K_LOG_WHEN_FULL:
+		if (enum_value(v, when_full_names, &i) == -1)
+			e = "expected block or drop";
+		else
+			sc->log.when_full = i;
+		break;
+	case K_LOG_CONSOLE:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->log.console = b;
+		break;
+	default:
+		e = "not handled";
+		break;
+	}
+	return e;
+}
+
+static int
+cfg_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct parse		*p = arg;
+	const struct key	*k;
+	const char		*e;
+	int			 known_section = 0;
+
+	if (p->reader_err)
+		return 1;
+	for (k = p->keys; k->name != NULL; k++) {
+		if (strcmp(k->section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(k->name, name) == 0)
+			break;
+	}
+	if (*section == '\0') {
+		perr(p, p->line, "key '%s' outside of a section", name);
+		return 1;
+	}
+	if (!known_section) {
+		perr(p, p->line, "unknown section [%s]", section);
+		return 1;
+	}
+	if (k->name == NULL) {
+		perr(p, p->line, "unknown key '%s' in [%s]", name, section);
+		return 1;
+	}
+	if (p->cont) {
+		/* An indented line continues the command; elsewhere it is
+		 * an error, as a value never spans lines. */
+		if (k->id == K_COMMAND && p->command != NULL) {
+			char *joined = xasprintf("%s %s", p->command, value);
+
+			free(p->command);
+			p->command = joined;
+			return 1;
+		}
+		perr(p, p->line, "indented line: only 'command' may continue "
+		    "on the next line");
+		return 1;
+	}
+	if (p->seen[k->id] != 0 && !k->repeat) {
+		perr(p, p->line, "duplicate key '%s' (first set on line %u)",
+		    name, p->seen[k->id]);
+		return 1;
+	}
+	p->seen[k->id] = p->line;
+	e = p->mc != NULL ? main_key(p, k->id, value) :
+	    svc_key(p, k->id, value);
+	if (e != NULL)
+		perr(p, p->line, "%s '%.60s': %s", name, value, e);
+	return 1;
+}
+
+/* Run inih over a file through our reader; 0 if the file was read. */
+static int
+cfg_parse_file(struct parse *p)
+{
+	char	*copy;
+	int	 r;
+
+	if ((p->fp = fopen(p->file, "re")) == NULL) {
+		perr(p, 0, "%s", strerror(errno));
+		return -1;
+	}
+	copy = xstrdup(p->file);
+	p->dir = xstrdup(dirname(copy));
+	free(copy);
+	r = ini_parse_stream(cfg_reader, p, cfg_handler, p);
+	if (ferror(p->fp))
+		perr(p, 0, "read error");
+	fclose(p->fp);
+	p->fp = NULL;
+	/* inih reports the first line it could not parse; ours are known. */
+	if (r > 0 && p->nerrs == 0)
+		perr(p, r, "syntax error (expected [section] or key = value)");
+	return 0;
+}
+
+static void
+main_defaults(struct supd_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->conf_dir = xstrdup(DEF_CONF_DIR);
+	c->socket = xstrdup(SUPD_SOCKET_DEFAULT);
+	c->socket_mode = 0600;
+	c->log_dir = xstrdup(DEF_LOG_DIR);
+	c->state_dir = xstrdup(DEF_STATE_DIR);
+	c->shutdown_timeout_ms = DEF_SHUTDOWN_MS;
+}
+
+int
+cfg_load_main(const char *path, bool explicit_path, struct supd_conf *c,
+    struct strv *errs)
+{
+	struct parse	p;
+
+	main_defaults(c);
+	if (path == NULL)
+		path = SUPD_CONF_DEFAULT;
+	if (!explicit_path && access(path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	memset(&p, 0, sizeof p);
+	p.file = path;
+	p.keys = main_keys;
+	p.errs = errs;
+	p.mc = c;
+	c->path = xstrdup(path);
+	cfg_parse_file(&p);
+	free(p.dir);
+	return p.nerrs == 0 ? 0 : -1;
+}
+
+void
+cfg_main_free(struct supd_conf *c)
+{
+	free(c->path);
+	free(c->conf_dir);
+	free(c->socket);
+	free(c->socket_group);
+	free(c->log_dir);
+	free(c->state_dir);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cfg_scan_dir(const char *dir, struct strv *paths, struct strv *errs)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 len, first = paths->n;
+	char		 name[256];
+
+	if ((d = opendir(dir)) == NULL) {
+		strv_take(errs, xasprintf("%s: %s", dir, strerror(errno)));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)len - 4, de->d_name);
+		if (!name_valid(name)) {
+			strv_take(errs, xasprintf("%s/%s: invalid service name "
+			    "'%s' (letters, digits, '_', '.', '-'; at most 64)",
+			    dir, de->d_name, name));
+			continue;
+		}
+		strv_take(paths, xasprintf("%s/%s", dir, de->d_name));
+	}
+	closedir(d);
+	if (paths->n > first)
+		qsort(paths->v + first, paths->n - first, sizeof *paths->v,
+		    cmp_str);
+	return 0;
+}
+
+static void
+svc_defaults(struct svc_conf *sc)
+{
+	sc->restart = RESTART_ON_FAILURE;
+	sc->restart_delay_ms = DEF_RESTART_DELAY_MS;
+	sc->restart_delay_max_ms = DEF_RESTART_MAX_MS;
+	sc->stable_after_ms = DEF_STABLE_MS;
+	sc->stop_signal = SIGTERM;
+	sc->stop_timeout_ms = DEF_STOP_TIMEOUT_MS;
+	sc->workdir = xstrdup("/");
+	sc->umask = 022;
+	sc->autostart = true;
+	sc->log.stderr_mode = LOG_STDERR_MERGE;
+	sc->log.max_size = DEF_LOG_MAX_SIZE;
+	sc->log.max_files = DEF_LOG_MAX_FILES;
+	sc->log.when_full = LOG_FULL_BLOCK;
+}
+
+/* NAME.log -> NAME.err.log; anything else gets ".err" appended. */
+static char *
+err_path(const char *file)
+{
+	size_t	len = strlen(file);
+
+	if (len > 4 && strcmp(file + len - 4, ".log") == 0)
+		return xasprintf("%.*s.err.log", (int)len - 4, file);
+	return xasprintf("%s.err", file);
+}
+
+/* Everything resolved, as JSON: the canonical form and `inspect`'s "config". */
+static void
+svc_canon(struct svc_conf *sc)
+{
+	static const char *const restart_names[] = { "no", "always",
+	    "on-failure", "unless-stopped" };
+	struct buf	 b = { 0 };
+	const char	*sig = signal_name(sc->stop_signal);
+	char		 mode[8];
+	size_t		 i;
+
+	buf_puts(&b, "{\"command\":[");
+	for (i = 0; sc->argv[i] != NULL; i++) {
+		buf_puts(&b, i ? "," : "");
+		buf_json_str(&b, sc->argv[i]);
+	}
+	buf_printf(&b, "],\"restart\":\"%s", restart_names[sc->restart]);
+	if (sc->restart_max > 0)
+		buf_printf(&b, ":%u", sc->restart_max);
+	buf_printf(&b, "\",\"restart_delay_ms\":%llu,"
+	    "\"restart_delay_max_ms\":%llu,\"stable_after_ms\":%llu,",
+	    (unsigned long long)sc->restart_delay_ms,
+	    (unsigned long long)sc->restart_delay_max_ms,
+	    (unsigned long long)sc->stable_after_ms);
+	buf_puts(&b, "\"stop_signal\":");
+	if (sig != NULL)
+		buf_json_str(&b, sig);
+	else
+		buf_printf(&b, "%d", sc->stop_signal);
+	buf_printf(&b, ",\"stop_timeout_ms\":%llu,\"user\":",
+	    (unsigned long long)sc->stop_timeout_ms);
+	buf_json_str(&b, sc->user);
+	buf_puts(&b, ",\"group\":");
+	buf_json_str(&b, sc->group);
+	buf_puts(&b, ",\"groups\":[");
+	for (i = 0; sc->groups != NULL && sc->groups[i] != NULL; i++) {
+		buf_puts(&b, i ? "," : "");
+		buf_json_str(&b, sc->groups[i]);
+	}
+	buf_puts(&b, "],\"workdir\":");
+	buf_json_str(&b, sc->workdir);
+	buf_puts(&b, ",\"env\":[");
+	for (i = 0; sc->env[i] != NULL; i++) {
+		buf_puts(&b, i ? "," : "");
+		buf_json_str(&b, sc->env[i]);
+	}
+	snprintf(mode, sizeof mode, "%04o", (unsigned)sc->umask);
+	buf_printf(&b, "],\"umask\":\"%s\",\"autostart\":%s,\"log\":{\"file\":",
+	    mode, sc->autostart ? "true" : "false");
+	buf_json_str(&b, sc->log.file);
+	buf_puts(&b, ",\"err_file\":");
+	buf_json_str(&b, sc->log.err_file);
+	buf_printf(&b, ",\"stderr\":\"%s\",\"max_size\":%llu,\"max_files\":%u,"
+	    "\"timestamps\":%s,\"when_full\":\"%s\",\"console\":%s}}",
+	    stderr_names[sc->log.stderr_mode],
+	    (unsigned long long)sc->log.max_size, sc->log.max_files,
+	    sc->log.timestamps ? "true" : "false",
+	    when_full_names[sc->log.when_full],
+	    sc->log.console ? "true" : "false");
+	sc->canon = b.p;
+}
+
+struct svc_conf *
+cfg_load_service(const char *path, const struct supd_conf *mc,
+    struct strv *errs)
+{
+	struct parse	 p;
+	struct svc_conf	*sc;
+	const char	*base, *e;
+	char		*name, *cause;
+	struct strv	 env = { 0 };
+	size_t		 i, len;
+
+	sc = xcalloc(1, sizeof *sc);
+	svc_defaults(sc);
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".ini") == 0)
+		len -= 4;
+	name = xstrndup(base, len);
+	sc->name = name;
+	sc->file = xstrdup(path);
+
+	memset(&p, 0, sizeof p);
+	p.file = path;
+	p.keys = svc_keys;
+	p.errs = errs;
+	p.sc = sc;
+	p.main = mc;
+	if (!name_valid(name))
+		perr(&p, 0, "invalid service name '%s'", name);
+	if (cfg_parse_file(&p) == -1)
+		goto out;
+
+	if (p.command == NULL)
+		perr(&p, 0, "[service] command is required");
+	else if (split_argv(p.command, &sc->argv, &e) == -1)
+		perr(&p, p.seen[K_COMMAND], "command: %s", e);
+	if (sc->restart_delay_max_ms < sc->restart_delay_ms)
+		sc->restart_delay_max_ms = sc->restart_delay_ms;
+
+	/* Environment: env files in order, then env keys override. */
+	for (i = 0; i < p.env_files.n; i++) {
+		struct strv fe = { 0 };
+		size_t j;
+
+		if (env_load_file(p.env_files.v[i], &fe, &cause) == -1) {
+			perr(&p, p.seen[K_ENV_FILE], "env_file: %s", cause);
+			free(cause);
+		}
+		for (j = 0; j < fe.n; j++)
+			env_set(&env, fe.v[j]);
+		strv_free(&fe);
+	}
+	for (i = 0; i < p.env.n; i++)
+		env_set(&env, p.env.v[i]);
+	sc->env = env.v != NULL ? env.v : xcalloc(1, sizeof *sc->env);
+	if (p.groups.n > 0) {
+		sc->groups = p.groups.v;
+		p.groups.v = NULL;
+	}
+
+	/* Log files live in log_dir unless an absolute path is given. */
+	if (p.log_file != NULL && strcmp(p.log_file, "none") == 0)
+		sc->log.file = NULL;
+	else if (p.log_file != NULL && *p.log_file != '\0')
+		sc->log.file = p.log_file[0] == '/' ? xstrdup(p.log_file) :
+		    xasprintf("%s/%s", mc->log_dir, p.log_file);
+	else if (p.log_file != NULL)
+		perr(&p, p.seen[K_LOG_FILE], "file: empty path");
+	else
+		sc->log.file = xasprintf("%s/%s.log", mc->log_dir, name);
+	if (sc->log.file != NULL && sc->log.stderr_mode == LOG_STDERR_SEPARATE)
+		sc->log.err_file = err_path(sc->log.file);
+
+out:
+	strv_free(&p.env);
+	strv_free(&p.env_files);
+	strv_free(&p.groups);
+	free(p.command);
+	free(p.log_file);
+	free(p.dir);
+	if (p.nerrs > 0) {
+		cfg_svc_free(sc);
+		return NULL;
+	}
+	svc_canon(sc);
+	return sc;
+}
+
+void
+cfg_svc_free(struct svc_conf *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->name);
+	free(sc->file);
+	strv_free_array(sc->argv);
+	free(sc->user);
+	free(sc->group);
+	strv_free_array(sc->groups);
+	free(sc->workdir);
+	strv_free_array(sc->env);
+	free(sc->log.file);
+	free(sc->log.err_file);
+	free(sc->canon);
+	free(sc);
+}

@@ -1,0 +1,106 @@
+/*
+ * config.h: the main configuration and service definitions as plain structs,
+ * built from INI files by config.c. Everything here is resolved: defaults
+ * applied, paths absolute, env files read. A service definition is never
+ * modified after loading; reload builds a new one and compares canon.
+ */
+#ifndef SUPD_CONFIG_H
+#define SUPD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+#define SUPD_CONF_DEFAULT	"/etc/supd/supd.conf"
+#define SUPD_SOCKET_DEFAULT	"/run/supd/supd.sock"
+
+/* Main configuration, section [supd] of supd.conf. */
+struct supd_conf {
+	char		*path;		/* the file read, or NULL for built-in defaults */
+	char		*conf_dir;	/* service files directory */
+	char		*socket;	/* control socket path */
+	mode_t		 socket_mode;	/* permission bits of the socket */
+	char		*socket_group;	/* group allowed to act, or NULL */
+	gid_t		 socket_gid;	/* resolved socket_group */
+	char		*log_dir;	/* default home of service logs */
+	char		*state_dir;	/* named volumes, persisted state */
+	uint64_t	 shutdown_timeout_ms; /* budget of an orderly shutdown */
+};
+
+enum restart_policy {
+	RESTART_NO,		/* never restart */
+	RESTART_ALWAYS,		/* restart after any exit */
+	RESTART_ON_FAILURE,	/* restart after non-zero exit or death by signal */
+	RESTART_UNLESS_STOPPED,	/* as always; a manual stop persists in state_dir */
+};
+
+enum log_stderr {
+	LOG_STDERR_MERGE,	/* stderr into the same log as stdout */
+	LOG_STDERR_SEPARATE,	/* stderr into NAME.err.log */
+	LOG_STDERR_NULL,	/* stderr to /dev/null */
+};
+
+enum log_when_full {
+	LOG_FULL_BLOCK,		/* stop reading the pipe until the log is writable */
+	LOG_FULL_DROP,		/* discard and count; write one line with the count */
+};
+
+/* Section [log] of a service file. */
+struct log_conf {
+	char		*file;		/* absolute path of the log, NULL = discard */
+	char		*err_file;	/* stderr=separate: its path (NULL if file is NULL) */
+	enum log_stderr	 stderr_mode;
+	uint64_t	 max_size;	/* rotate before a file passes this size (>= 1) */
+	unsigned	 max_files;	/* rotated files kept: .1 (newest) .. .N */
+	bool		 timestamps;	/* prefix lines with an RFC 3339 UTC time */
+	enum log_when_full when_full;
+	bool		 console;	/* copy lines, prefixed "NAME | ", to supd's stdout */
+};
+
+/* One service file, conf_dir/NAME.ini, sections [service] and [log]. */
+struct svc_conf {
+	char		*name;		/* file name without .ini */
+	char		*file;		/* path of the service file */
+	char		**argv;		/* command split into words, NULL-terminated */
+	enum restart_policy restart;
+	unsigned	 restart_max;	/* on-failure:N; 0 = unlimited */
+	uint64_t	 restart_delay_ms;	/* first backoff */
+	uint64_t	 restart_delay_max_ms;	/* backoff ceiling */
+	uint64_t	 stable_after_ms;	/* a run this long resets the backoff */
+	int		 stop_signal;
+	uint64_t	 stop_timeout_ms;	/* then SIGKILL to the process group */
+	char		*user;		/* name or number, NULL = supd's */
+	char		*group;		/* name or number, NULL = the user's (or supd's) */
+	char		**groups;	/* supplementary groups, NULL-terminated, NULL if unset */
+	char		*workdir;	/* absolute */
+	char		**env;		/* env_file items then env items, NULL-terminated */
+	mode_t		 umask;
+	bool		 autostart;
+	struct log_conf	 log;
+	char		*canon;		/* canonical text of every resolved key; equal
+					   canon = equal effective configuration */
+};
+
+/*
+ * Load the main configuration. A missing file at the default path gives the
+ * built-in defaults; at an explicit path it is an error. Errors are appended
+ * to errs as "FILE:LINE: message"; returns 0 if none, -1 otherwise.
+ */
+int	 cfg_load_main(const char *path, bool explicit_path, struct supd_conf *,
+	    struct strv *errs);
+void	 cfg_main_free(struct supd_conf *);
+
+/*
+ * List conf_dir/\*.ini in name order (appended to paths). Files whose names
+ * are not valid service names are reported in errs and skipped.
+ */
+int	 cfg_scan_dir(const char *dir, struct strv *paths, struct strv *errs);
+
+/* Load one service file; NULL with every error appended to errs. */
+struct svc_conf *cfg_load_service(const char *path, const struct supd_conf *,
+	    struct strv *errs);
+void	 cfg_svc_free(struct svc_conf *);
+
+#endif

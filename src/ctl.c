@@ -1,0 +1,829 @@
+/*
+ * ctl.c: the control socket server.
+ *
+ * Non-blocking from accept to the last byte: each client has a read state
+ * (header, then payload, both bounded by proto.h), an output buffer drained
+ * by a write watcher, and a deadline while it owes us bytes or will not take
+ * ours. The peer is checked with SO_PEERCRED before anything is read. One
+ * dispatcher switches on the request type: the verb set is closed.
+ *
+ * A client whose request cannot complete at once (start/stop with wait,
+ * logs -f) stays in the list and is woken by ctl_changed() or by its
+ * service's log.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "proto.h"
+#include "service.h"
+#include "svclog.h"
+
+#define CTL_MAX_CLIENTS		512
+#define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */
+#define CTL_WRITE_TIMEOUT	10.0	/* s without taking any reply byte */
+#define CTL_MAX_OUT		(4 * 1024 * 1024)	/* queued reply bytes */
+#define CTL_MAX_LOG_LINES	100000
+
+enum client_state {
+	C_READ,		/* reading the request */
+	C_WAIT,		/* waiting for services to settle */
+	C_FOLLOW,	/* streaming a log */
+	C_DONE,		/* reply queued; close once written */
+};
+
+struct client {
+	int		 fd;
+	enum client_state state;
+	ev_io		 rw;		/* readable: request bytes, or EOF */
+	ev_io		 ww;		/* writable: output pending */
+	ev_timer	 tmo;		/* request or write deadline */
+	uint8_t		 hdr[PROTO_HDR_SIZE];
+	size_t		 hdr_got;
+	struct proto_hdr h;
+	char		*payload;
+	size_t		 pay_got;
+	struct buf	 out;
+	struct service	**wait;		/* C_WAIT: services not yet settled */
+	size_t		 nwait;
+	bool		 want_running;	/* C_WAIT: start/restart (or stop) */
+	struct strv	 failed;	/* C_WAIT: what did not work */
+	struct service	*follow;	/* C_FOLLOW */
+	struct client	*prev, *next;
+};
+
+static int		 listen_fd = -1;
+static ev_io		 listen_w;
+static char		*sock_path;
+static gid_t		 sock_gid;
+static bool		 has_group;
+static struct client	*clients;
+static unsigned		 nclients;
+static int		 spare_fd = -1;	/* given up to accept at EMFILE */
+static void		(*shutdown_fn)(void);
+
+static void	client_close(struct client *);
+
+void
+ctl_set_shutdown(void (*fn)(void))
+{
+	shutdown_fn = fn;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void
+tmo_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct client	*c = w->data;
+
+	(void)EV_A;
+	(void)revents;
+	client_close(c);
+}
+
+static void
+client_deadline(struct client *c, double secs)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
+	if (secs > 0) {
+		ev_timer_set(&c->tmo, secs, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &c->tmo);
+	}
+}
+
+/*
+ * Output is written from the write watcher only, never from the code that
+ * queued it, so no request handler or hook ever sees a client freed under
+ * it. A closed client is freed from the write or read callback.
+ */
+static void
+client_kick(struct client *c)
+{
+	if (c->out.len > 0 && !ev_is_active(&c->ww)) {
+		ev_io_start(EV_DEFAULT_UC_ &c->ww);
+		client_deadline(c, CTL_WRITE_TIMEOUT);
+	}
+}
+
+static void
+client_end(struct client *c, int ok, const char *msg)
+{
+	proto_put_end(&c->out, ok, msg);
+	c->state = C_DONE;
+	client_kick(c);
+}
+
+static void
+write_cb(EV_P_ ev_io *w, int revents)
+{
+	struct client	*c = w->data;
+	ssize_t		 n;
+
+	(void)EV_A;
+	(void)revents;
+	while (c->out.len > 0) {
+		n = send(c->fd, c->out.p, c->out.len, MSG_NOSIGNAL);
+		if (n > 0) {
+			buf_consume(&c->out, n);
+			/* Progress: the deadline starts again. */
+			client_deadline(c, CTL_WRITE_TIMEOUT);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		client_close(c);	/* EPIPE, ECONNRESET: gone */
+		return;
+	}
+	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
+	client_deadline(c, 0);
+	if (c->state == C_DONE)
+		client_close(c);
+}
+
+static void
+follow_cb(void *arg, const char *data, size_t len)
+{
+	struct client	*c = arg;
+	size_t		 chunk;
+
+	if (data == NULL) {		/* the service is gone */
+		c->follow = NULL;
+		client_end(c, 1, NULL);
+		return;
+	}
+	if (c->out.len + len > CTL_MAX_OUT) {
+		/* A follower that does not keep up is dropped, not waited for. */
+		client_close(c);
+		return;
+	}
+	while (len > 0) {
+		chunk = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
+		proto_put_data(&c->out, PROTO_DATA, data, chunk);
+		data += chunk;
+		len -= chunk;
+	}
+	client_kick(c);
+}
+
+/* ---- waiting for services --------------------------------------------- */
+
+/* Drop settled services from c's wait set; reply when none is left. */
+static void
+client_check_wait(struct client *c)
+{
+	struct buf	 msg = { 0 };
+	size_t		 i = 0;
+	bool		 ok;
+
+	while (i < c->nwait) {
+		struct service *s = c->wait[i];
+
+		if (!svc_settled(s, c->want_running, &ok)) {
+			i++;
+			continue;
+		}
+		if (!ok) {
+			const char *r = svc_reason(s);
+
+			strv_take(&c->failed, r != NULL && *r != '\0' ?
+			    xasprintf("%s: %s (%s)", svc_name(s),
+			    svc_state_name(svc_state(s)), r) :
+			    xasprintf("%s: %s", svc_name(s),
+			    svc_state_name(svc_state(s))));
+		}
+		c->wait[i] = c->wait[--c->nwait];
+	}
+	if (c->nwait > 0)
+		return;
+	for (i = 0; i < c->failed.n; i++) {
+		buf_puts(&msg, i ? "\n" : "");
+		buf_puts(&msg, c->failed.v[i]);
+	}
+	client_end(c, c->failed.n == 0, msg.p);
+	buf_free(&msg);
+}
+
+void
+ctl_changed(struct service *s)
+{
+	struct client	*c, *next;
+	size_t		 i;
+
+	for (c = clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->state != C_WAIT)
+			continue;
+		for (i = 0; i < c->nwait; i++)
+			if (c->wait[i] == s)
+				break;
+		if (i < c->nwait)
+			client_check_wait(c);
+	}
+}
+
+void
+ctl_gone(struct service *s)
+{
+	struct client	*c, *next;
+	size_t		 i;
+
+	for (c = clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == C_WAIT) {
+			for (i = 0; i < c->nwait; i++)
+				if (c->wait[i] == s) {
+					c->wait[i] = c->wait[--c->nwait];
+					if (c->want_running)
+						strv_take(&c->failed,
+						    xasprintf("%s: removed",
+						    svc_name(s)));
+					client_check_wait(c);
+					break;
+				}
+		}
+	}
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+/*
+ * Resolve names ("all" = every service) into c->wait; on an unknown name
+ * reply with an error and return -1.
+ */
+static int
+resolve_names(struct client *c, char **names, size_t n)
+{
+	size_t	 i, j;
+	struct service *s;
+
+	if (n == 0) {
+		client_end(c, 0, "no service named");
+		return -1;
+	}
+	c->wait = xcalloc(n + svc_count() + 1, sizeof *c->wait);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "all") == 0) {
+			for (j = 0; j < svc_count(); j++)
+				c->wait[c->nwait++] = svc_at(j);
+			continue;
+		}
+		if ((s = svc_find(names[i])) == NULL) {
+			char *m = xasprintf("no such service: %.100s",
+			    names[i]);
+
+			client_end(c, 0, m);
+			free(m);
+			return -1;
+		}
+		c->wait[c->nwait++] = s;
+	}
+	/* A name given twice is acted on once. */
+	for (i = 0; i < c->nwait; i++)
+		for (j = i + 1; j < c->nwait; j++)
+			if (c->wait[j] == c->wait[i])
+				c->wait[j--] = c->wait[--c->nwait];
+	return 0;
+}
+
+static void
+req_status(struct client *c, char **v, size_t n)
+{
+	struct proto_status	st;
+	struct service		*s;
+	size_t			 i;
+
+	if (n > 0 && resolve_names(c, v, n) == -1)
+		return;
+	if (n == 0)
+		for (i = 0; i < svc_count(); i++) {
+			svc_status(svc_at(i), &st);
+			proto_status_pack(&c->out, &st);
+		}
+	else {
+		for (i = 0; i < c->nwait; i++) {
+			s = c->wait[i];
+			svc_status(s, &st);
+			proto_status_pack(&c->out, &st);
+		}
+		c->nwait = 0;
+	}
+	client_end(c, 1, NULL);
+}
+
+static void
+req_action(struct client *c, uint16_t type, char **v, size_t n)
+{
+	bool	wait;
+	size_t	i;
+
+	if (n < 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+		client_end(c, 0, "bad request");
+		return;
+	}
+	wait = v[0][0] == '1';
+	if (resolve_names(c, v + 1, n - 1) == -1)
+		return;
+	c->want_running = type != PROTO_STOP;
+	for (i = 0; i < c->nwait; i++) {
+		struct service	*s = c->wait[i];
+		int		 r;
+
+		r = type == PROTO_START ? svc_start(s) : type == PROTO_STOP ?
+		    svc_stop(s) : svc_restart(s);
+		if (r == -1)
+			strv_take(&c->failed, xasprintf("%s: being removed or "
+			    "shutting down", svc_name(s)));
+	}
+	/* A request may have freed a service (stop of a removed one). */
+	if (!wait) {
+		c->nwait = 0;
+		client_end(c, c->failed.n == 0, c->failed.n ? c->failed.v[0] :
+		    NULL);
+		return;
+	}
+	c->state = C_WAIT;
+	client_check_wait(c);
+}
+
+static void
+req_signal(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	const char	*e;
+	int		 sig;
+	char		*m;
+
+	if (n != 2) {
+		client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = svc_find(v[0])) == NULL) {
+		m = xasprintf("no such service: %.100s", v[0]);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (parse_signal(v[1], &sig, &e) == -1 || svc_signal(s, sig, &e) == -1) {
+		m = xasprintf("%s: %s", svc_name(s), e);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	client_end(c, 1, NULL);
+}
+
+static void
+req_logs(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	struct buf	 b = { 0 };
+	uint64_t	 lines;
+	const char	*e;
+	size_t		 off, chunk;
+	char		*m;
+
+	if (n != 3 || parse_uint(v[1], 0, CTL_MAX_LOG_LINES, &lines, &e) == -1
+	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0)) {
+		client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = svc_find(v[0])) == NULL) {
+		m = xasprintf("no such service: %.100s", v[0]);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
+		m = xasprintf("%s: cannot read log: %s", svc_name(s),
+		    strerror(errno));
+		client_end(c, 0, m);
+		free(m);
+		buf_free(&b);
+		return;
+	}
+	for (off = 0; off < b.len; off += chunk) {
+		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :
+		    PROTO_MAX_PAYLOAD;
+		proto_put_data(&c->out, PROTO_DATA, b.p + off, chunk);
+	}
+	buf_free(&b);
+	if (v[2][0] == '0') {
+		client_end(c, 1, NULL);
+		return;
+	}
+	c->state = C_FOLLOW;
+	c->follow = s;
+	svclog_follow(svc_log(s), follow_cb, c);
+	client_kick(c);
+}
+
+static void
+req_inspect(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	struct buf	 b = { 0 };
+	char		*m;
+
+	if (n != 1) {
+		client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = svc_find(v[0])) == NULL) {
+		m = xasprintf("no such service: %.100s", v[0]);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	svc_inspect(s, &b);
+	if (proto_put_data(&c->out, PROTO_DATA, b.p, b.len) == -1)
+		client_end(c, 0, "inspect: too large");
+	else
+		client_end(c, 1, NULL);
+	buf_free(&b);
+}
+
+static void
+req_reload(struct client *c)
+{
+	struct strv	msgs = { 0 };
+	struct buf	b = { 0 };
+	size_t		i;
+	int		nerr;
+
+	log_info("reload requested");
+	nerr = svc_load_all(false, &msgs);
+	for (i = 0; i < msgs.n; i++) {
+		buf_puts(&b, i ? "\n" : "");
+		buf_puts(&b, msgs.v[i]);
+	}
+	client_end(c, nerr == 0, b.p);
+	buf_free(&b);
+	strv_free(&msgs);
+}
+
+/* The one dispatcher: a closed set of request types. */
+static void
+client_request(struct client *c)
+{
+	char		**v;
+	size_t		  n;
+	const char	 *e;
+
+	ev_io_stop(EV_DEFAULT_UC_ &c->rw);	/* one request per connection */
+	client_deadline(c, 0);
+	if (proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == -1) {
+		client_end(c, 0, e);
+		return;
+	}
+	switch (c->h.type) {
+	case PROTO_STATUS:
+		req_status(c, v, n);
+		break;
+	case PROTO_START:
+	case PROTO_STOP:
+	case PROTO_RESTART:
+		req_action(c, c->h.type, v, n);
+		break;
+	case PROTO_SIGNAL:
+		req_signal(c, v, n);
+		break;
+	case PROTO_LOGS:
+		req_logs(c, v, n);
+		break;
+	case PROTO_INSPECT:
+		req_inspect(c, v, n);
+		break;
+	case PROTO_RELOAD:
+		req_reload(c);
+		break;
+	case PROTO_SHUTDOWN:
+		log_info("shutdown requested");
+		client_end(c, 1, NULL);
+		if (shutdown_fn != NULL)
+			shutdown_fn();
+		break;
+	default:
+		client_end(c, 0, "not a request");
+		break;
+	}
+	free(v);
+	/* c may be closed here; the payload is freed with it. */
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+static void
+read_cb(EV_P_ ev_io *w, int revents)
+{
+	struct client	*c = w->data;
+	const char	*e;
+	ssize_t		 n;
+	char		 scratch[256];
+
+	(void)EV_A;
+	(void)revents;
+	if (c->state != C_READ) {
+		/* Only EOF is expected now: the client left. */
+		n = recv(c->fd, scratch, sizeof scratch, 0);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			client_close(c);
+		return;
+	}
+	if (c->hdr_got < PROTO_HDR_SIZE) {
+		n = recv(c->fd, c->hdr + c->hdr_got,
+		    PROTO_HDR_SIZE - c->hdr_got, 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			client_close(c);
+			return;
+		}
+		c->hdr_got += n;
+		if (c->hdr_got < PROTO_HDR_SIZE)
+			return;
+		if (proto_hdr_unpack(c->hdr, &c->h, &e) == -1 ||
+		    c->h.type >= PROTO_REQ_MAX) {
+			ev_io_stop(EV_DEFAULT_UC_ &c->rw);
+			client_end(c, 0, e != NULL && c->h.type < PROTO_REQ_MAX ?
+			    e : "bad request");
+			return;
+		}
+		c->payload = xmalloc(c->h.len + 1);
+		c->pay_got = 0;
+	}
+	if (c->pay_got < c->h.len) {
+		n = recv(c->fd, c->payload + c->pay_got, c->h.len - c->pay_got,
+		    0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			client_close(c);
+			return;
+		}
+		c->pay_got += n;
+		if (c->pay_got < c->h.len)
+			return;
+	}
+	c->payload[c->h.len] = '\0';
+	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
+	client_request(c);
+	/* Keep watching for EOF while waiting or following. */
+	if (c->state == C_WAIT || c->state == C_FOLLOW)
+		ev_io_start(EV_DEFAULT_UC_ &c->rw);
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static bool
+peer_allowed(int fd, struct ucred *cred)
+{
+	socklen_t	len = sizeof *cred;
+	gid_t		groups[256];
+	socklen_t	glen = sizeof groups;
+	size_t		i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1)
+		return false;
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return true;
+	if (!has_group)
+		return false;
+	if (cred->gid == sock_gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
+		return false;
+	for (i = 0; i < glen / sizeof *groups; i++)
+		if (groups[i] == sock_gid)
+			return true;
+	return false;
+}
+
+static void
+accept_cb(EV_P_ ev_io *w, int revents)
+{
+	struct client	*c;
+	struct ucred	 cred;
+	int		 fd;
+
+	(void)EV_A;
+	(void)revents;
+	(void)w;
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if ((errno == EMFILE || errno == ENFILE) && spare_fd != -1) {
+			/* Take the connection with the spare fd and drop it,
+			 * so the listener does not spin at the fd limit. */
+			close(spare_fd);
+			fd = accept(listen_fd, NULL, NULL);
+			if (fd != -1)
+				close(fd);
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			log_warnx("control: out of file descriptors, "
+			    "connection dropped");
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	if (nclients >= CTL_MAX_CLIENTS) {
+		close(fd);
+		log_warnx("control: too many clients, connection dropped");
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	ev_io_init(&c->rw, read_cb, fd, EV_READ);
+	ev_io_init(&c->ww, write_cb, fd, EV_WRITE);
+	ev_timer_init(&c->tmo, tmo_cb, 0., 0.);
+	c->rw.data = c->ww.data = c->tmo.data = c;
+	c->next = clients;
+	if (clients != NULL)
+		clients->prev = c;
+	clients = c;
+	nclients++;
+	if (!peer_allowed(fd, &cred)) {
+		log_warnx("control: refused uid %d gid %d pid %d",
+		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
+		client_end(c, 0, "permission denied");
+		return;
+	}
+	ev_io_start(EV_DEFAULT_UC_ &c->rw);
+	client_deadline(c, CTL_REQ_TIMEOUT);
+}
+
+static void
+client_close(struct client *c)
+{
+	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
+	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
+	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
+	if (c->follow != NULL)
+		svclog_unfollow(svc_log(c->follow), follow_cb, c);
+	close(c->fd);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	nclients--;
+	free(c->payload);
+	free(c->wait);
+	strv_free(&c->failed);
+	buf_free(&c->out);
+	free(c);
+}
+
+/* A socket path we may take: absent, or a stale socket nobody answers on. */
+static int
+ctl_claim_path(const char *path, char **cause)
+{
+	struct sockaddr_un	sun;
+	struct stat		st;
+	int			fd, r;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : (*cause = xasprintf("%s: %s",
+		    path, strerror(errno)), -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		*cause = xasprintf("%s: exists and is not a socket", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		*cause = xasprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (r == 0) {
+		*cause = xasprintf("%s: another supd is listening", path);
+		return -1;
+	}
+	if (unlink(path) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_listen(const struct supd_conf *mc, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	char			*copy, *dir;
+	mode_t			 old;
+
+	if (strlen(mc->socket) >= sizeof sun.sun_path) {
+		*cause = xasprintf("%s: socket path too long", mc->socket);
+		return -1;
+	}
+	copy = xstrdup(mc->socket);
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(copy);
+		return -1;
+	}
+	/* Anyone who may write the directory may replace the socket. */
+	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) &&
+	    !(st.st_mode & S_ISVTX)) {
+		*cause = xasprintf("%s: directory is world-writable", dir);
+		free(copy);
+		return -1;
+	}
+	free(copy);
+	if (ctl_claim_path(mc->socket, cause) == -1)
+		return -1;
+	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		*cause = xasprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", mc->socket);
+	/* Created private, then opened up to socket_mode: never wider. */
+	old = umask(0177);
+	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		*cause = xasprintf("%s: bind: %s", mc->socket, strerror(errno));
+		goto fail;
+	}
+	umask(old);
+	sock_path = xstrdup(mc->socket);
+	if (mc->socket_group != NULL && chown(mc->socket, -1,
+	    mc->socket_gid) == -1) {
+		*cause = xasprintf("%s: chown: %s", mc->socket, strerror(errno));
+		goto fail;
+	}
+	if (chmod(mc->socket, mc->socket_mode) == -1) {
+		*cause = xasprintf("%s: chmod: %s", mc->socket, strerror(errno));
+		goto fail;
+	}
+	if (listen(listen_fd, SOMAXCONN) == -1) {
+		*cause = xasprintf("%s: listen: %s", mc->socket,
+		    strerror(errno));
+		goto fail;
+	}
+	has_group = mc->socket_group != NULL;
+	sock_gid = mc->socket_gid;
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ev_io_init(&listen_w, accept_cb, listen_fd, EV_READ);
+	ev_io_start(EV_DEFAULT_UC_ &listen_w);
+	return 0;
+fail:
+	close(listen_fd);
+	listen_fd = -1;
+	if (sock_path != NULL) {
+		unlink(sock_path);
+		free(sock_path);
+		sock_path = NULL;
+	}
+	return -1;
+}
+
+void
+ctl_close(void)
+{
+	/* Last words (the reply to `shutdown`): one try, never a wait. */
+	while (clients != NULL) {
+		if (clients->out.len > 0)
+			(void)send(clients->fd, clients->out.p,
+			    clients->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		client_close(clients);
+	}
+	if (listen_fd != -1) {
+		ev_io_stop(EV_DEFAULT_UC_ &listen_w);
+		close(listen_fd);
+		listen_fd = -1;
+	}
+	if (sock_path != NULL) {
+		unlink(sock_path);
+		free(sock_path);
+		sock_path = NULL;
+	}
+	if (spare_fd != -1) {
+		close(spare_fd);
+		spare_fd = -1;
+	}
+}

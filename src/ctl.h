@@ -1,0 +1,21 @@
+/*
+ * ctl.h: the control socket server (ctl.c).
+ */
+#ifndef SUPD_CTL_H
+#define SUPD_CTL_H
+
+#include "config.h"
+
+struct service;
+
+/* Create, bind and listen; -1 with *cause (before the loop: fatal). */
+int	ctl_listen(const struct supd_conf *, char **cause);
+/* Close every client and the socket, unlink it. */
+void	ctl_close(void);
+/* Hooks from the registry (struct svc_hooks). */
+void	ctl_changed(struct service *);
+void	ctl_gone(struct service *);
+/* What `supctl shutdown` triggers (set by supd.c). */
+void	ctl_set_shutdown(void (*)(void));
+
+#endif

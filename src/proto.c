@@ -1,0 +1,190 @@
+/*
+ * proto.c: encoding and decoding of control messages (see proto.h), linked
+ * into both supd and supctl so that neither decodes bytes by hand.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+void
+proto_hdr_pack(uint8_t *p, uint16_t type, uint32_t len)
+{
+	put32(p, PROTO_MAGIC);
+	p[4] = PROTO_VERSION & 0xff;
+	p[5] = PROTO_VERSION >> 8;
+	p[6] = type & 0xff;
+	p[7] = type >> 8;
+	put32(p + 8, len);
+}
+
+int
+proto_hdr_unpack(const uint8_t *p, struct proto_hdr *h, const char **errstr)
+{
+	h->magic = get32(p);
+	h->version = p[4] | p[5] << 8;
+	h->type = p[6] | p[7] << 8;
+	h->len = get32(p + 8);
+	if (h->magic != PROTO_MAGIC)
+		*errstr = "not a supd message (bad magic)";
+	else if (h->version != PROTO_VERSION)
+		*errstr = "protocol version mismatch";
+	else if (h->len > PROTO_MAX_PAYLOAD)
+		*errstr = "message too large";
+	else if (!(h->type >= PROTO_STATUS && h->type < PROTO_REQ_MAX) &&
+	    !(h->type >= PROTO_ROW && h->type <= PROTO_END))
+		*errstr = "unknown message type";
+	else
+		return 0;
+	return -1;
+}
+
+int
+proto_put_data(struct buf *b, uint16_t type, const void *data, size_t len)
+{
+	uint8_t	hdr[PROTO_HDR_SIZE];
+
+	if (len > PROTO_MAX_PAYLOAD)
+		return -1;
+	proto_hdr_pack(hdr, type, len);
+	buf_add(b, hdr, sizeof hdr);
+	buf_add(b, data, len);
+	return 0;
+}
+
+int
+proto_put_strv(struct buf *b, uint16_t type, char *const *v, size_t n)
+{
+	uint8_t	hdr[PROTO_HDR_SIZE];
+	size_t	i, len = 0;
+
+	if (n > PROTO_MAX_ARGS)
+		return -1;
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	if (len > PROTO_MAX_PAYLOAD)
+		return -1;
+	proto_hdr_pack(hdr, type, len);
+	buf_add(b, hdr, sizeof hdr);
+	for (i = 0; i < n; i++)
+		buf_add(b, v[i], strlen(v[i]) + 1);
+	return 0;
+}
+
+void
+proto_put_end(struct buf *b, int ok, const char *msg)
+{
+	char	*v[2];
+	size_t	 n = 1;
+	char	 tmp[PROTO_MAX_PAYLOAD / 2];
+
+	v[0] = ok ? "ok" : "error";
+	if (msg != NULL) {
+		/* An over-long message is cut, never dropped. */
+		strncpy(tmp, msg, sizeof tmp - 1);
+		tmp[sizeof tmp - 1] = '\0';
+		v[n++] = tmp;
+	}
+	(void)proto_put_strv(b, PROTO_END, v, n);
+}
+
+int
+proto_strv_unpack(const char *p, size_t len, char ***vp, size_t *np,
+    const char **errstr)
+{
+	char	**v;
+	size_t	  i, n = 0;
+
+	*vp = NULL;
+	*np = 0;
+	if (len > 0 && p[len - 1] != '\0') {
+		*errstr = "string list not terminated";
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (p[i] == '\0')
+			n++;
+	if (n > PROTO_MAX_ARGS) {
+		*errstr = "too many arguments";
+		return -1;
+	}
+	v = xcalloc(n + 1, sizeof *v);
+	for (i = 0; i < n; i++) {
+		v[i] = (char *)p;
+		p += strlen(p) + 1;
+	}
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+int
+proto_status_pack(struct buf *b, const struct proto_status *s)
+{
+	char	 num[5][24];
+	char	*v[PROTO_STATUS_FIELDS];
+
+	snprintf(num[0], sizeof num[0], "%" PRId64, s->pid);
+	snprintf(num[1], sizeof num[1], "%" PRId64, s->uptime_ms);
+	snprintf(num[2], sizeof num[2], "%" PRId64, s->restarts);
+	snprintf(num[3], sizeof num[3], "%" PRId64, s->exit_code);
+	snprintf(num[4], sizeof num[4], "%" PRId64, s->exit_signal);
+	v[0] = (char *)s->name;
+	v[1] = (char *)s->state;
+	v[2] = (char *)(s->reason != NULL ? s->reason : "");
+	v[3] = num[0];
+	v[4] = num[1];
+	v[5] = num[2];
+	v[6] = num[3];
+	v[7] = num[4];
+	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
+}
+
+static int
+getnum(const char *s, int64_t *out)
+{
+	char	*end;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+int
+proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
+    const char **errstr)
+{
+	if (n != PROTO_STATUS_FIELDS) {
+		*errstr = "status row: wrong number of fields";
+		return -1;
+	}
+	s->name = v[0];
+	s->state = v[1];
+	s->reason = v[2];
+	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
+	    getnum(v[5], &s->restarts) == -1 ||
+	    getnum(v[6], &s->exit_code) == -1 ||
+	    getnum(v[7], &s->exit_signal) == -1) {
+		*errstr = "status row: bad number";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * proto.h: the control protocol between supctl and supd, the one definition
+ * both programs link (proto.c).
+ *
+ * Every message is a 12-byte header followed by a payload:
+ *
+ *	u32 magic	PROTO_MAGIC ("SUPD"), little endian
+ *	u16 version	PROTO_VERSION
+ *	u16 type	enum proto_type
+ *	u32 len		payload bytes, at most PROTO_MAX_PAYLOAD
+ *
+ * A payload is a list of NUL-terminated strings (a "strv"), except for
+ * PROTO_DATA which carries raw bytes. A client sends exactly one request;
+ * supd answers with zero or more PROTO_ROW / PROTO_DATA messages and ends the
+ * reply with exactly one PROTO_END, the explicit terminator of the reply.
+ * Anything else (bad magic, version, type, length, a strv not ending in NUL,
+ * too many strings) is a protocol error: supd answers with an END carrying
+ * the error when it can and closes the connection.
+ */
+#ifndef SUPD_PROTO_H
+#define SUPD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define PROTO_MAGIC		0x44505553u	/* "SUPD" as little-endian bytes */
+#define PROTO_VERSION		1
+#define PROTO_HDR_SIZE		12
+#define PROTO_MAX_PAYLOAD	(256 * 1024)	/* one message, either direction */
+#define PROTO_MAX_ARGS		1024		/* strings in one strv payload */
+
+enum proto_type {
+	/* Requests, supctl -> supd. The payload is a strv as described. */
+	PROTO_STATUS = 1,	/* NAME... (none = every service) */
+	PROTO_START,		/* WAIT ("0"|"1"), NAME... ("all" = every service) */
+	PROTO_STOP,		/* WAIT, NAME... */
+	PROTO_RESTART,		/* WAIT, NAME... */
+	PROTO_SIGNAL,		/* NAME, SIGNAL (name or number) */
+	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1") */
+	PROTO_INSPECT,		/* NAME */
+	PROTO_RELOAD,		/* (empty) */
+	PROTO_SHUTDOWN,		/* (empty) */
+	PROTO_REQ_MAX,		/* first value that is not a request */
+
+	/* Replies, supd -> supctl. */
+	PROTO_ROW = 100,	/* one status row, see proto_status_pack() */
+	PROTO_DATA,		/* raw bytes: log text, inspect JSON */
+	PROTO_END,		/* "ok" | "error", then zero or more message lines */
+};
+
+struct proto_hdr {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	type;		/* enum proto_type */
+	uint32_t	len;		/* payload length */
+};
+
+/* One row of `status`: what supd knows about a service right now. */
+struct proto_status {
+	const char	*name;
+	const char	*state;		/* "stopped", "running", ... (DESIGN.md) */
+	const char	*reason;	/* why, e.g. the spawn error; "" if none */
+	int64_t		 pid;		/* main process in supd's pid ns, 0 if none */
+	int64_t		 uptime_ms;	/* 0 unless running */
+	int64_t		 restarts;	/* automatic restarts since last started */
+	int64_t		 exit_code;	/* last exit code, -1 if none */
+	int64_t		 exit_signal;	/* signal that ended the last run, 0 if none */
+};
+#define PROTO_STATUS_FIELDS	8
+
+/* Encode a header into PROTO_HDR_SIZE bytes. */
+void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);
+/* Decode and validate a header; -1 with *errstr on a bad one. */
+int	 proto_hdr_unpack(const uint8_t *, struct proto_hdr *, const char **errstr);
+
+/* Append a whole message (header + strv payload) to a buffer; -1 if too big. */
+int	 proto_put_strv(struct buf *, uint16_t type, char *const *v, size_t n);
+/* Append a whole message with a raw payload; -1 if too big. */
+int	 proto_put_data(struct buf *, uint16_t type, const void *, size_t);
+/* Append an END: ok (1) or error (0) with one message (may be NULL). */
+void	 proto_put_end(struct buf *, int ok, const char *msg);
+
+/*
+ * Split a strv payload in place. *v points into p (no copies), has room for
+ * a NULL after the last item, and is freed by the caller with free().
+ */
+int	 proto_strv_unpack(const char *p, size_t len, char ***v, size_t *n,
+	    const char **errstr);
+
+/* A status row as a strv message, and back. */
+int	 proto_status_pack(struct buf *, const struct proto_status *);
+int	 proto_status_unpack(char *const *v, size_t n, struct proto_status *,
+	    const char **errstr);
+
+#endif

@@ -1,0 +1,941 @@
+/*
+ * service.c: the registry of services and their lifecycle.
+ *
+ * A service is its definition (struct svc_conf, never modified) plus runtime
+ * state. Every change of state goes through svc_event(), which reads the
+ * transition from one state x event table, as s6-supervise does; svc_set()
+ * is the only place that assigns the state.
+ *
+ * Restart policy: a run ends with a failure when the spawn failed, the
+ * process died by a signal or exited non-zero. `failures` counts failures in
+ * a row (on-failure:N gives up after N restarts), `streak` counts short runs
+ * in a row whatever their status (the backoff doubles with it). A run that
+ * lasted stable_after resets both.
+ *
+ * Children are never polled: the SIGCHLD watcher in supd.c calls
+ * svc_reaped(); a pid is only ever signalled while it is our unreaped child,
+ * so it cannot have been reused.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ev.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+#include "spawn.h"
+#include "svclog.h"
+
+enum svc_ev {
+	SE_START,	/* start requested (boot, supctl, restart) */
+	SE_STOP,	/* stop requested (supctl, reload, shutdown) */
+	SE_EXEC,	/* the report pipe closed empty: exec succeeded */
+	SE_EXIT,	/* the main process was reaped */
+	SE_TIMER,	/* backoff elapsed, or stop_timeout elapsed */
+	SE_N
+};
+
+struct service {
+	struct svc_conf	*conf;		/* current definition */
+	struct svc_conf	*next_conf;	/* reload: definition to use once stopped */
+	struct svclog	*log;		/* output pipes and log files */
+	enum svc_state	 state;
+	pid_t		 pid;		/* main process, 0 if none */
+	uint64_t	 started_ms;	/* monotonic time of the last spawn */
+	uint64_t	 running_ms;	/* monotonic time exec was confirmed */
+	unsigned	 restarts;	/* automatic restarts since last started */
+	unsigned	 failures;	/* failures in a row (on-failure:N) */
+	unsigned	 streak;	/* short runs in a row (backoff) */
+	int		 exit_code;	/* last exit code, -1 if none */
+	int		 exit_signal;	/* signal that ended the last run, 0 if none */
+	char		*reason;	/* why the state is what it is, or NULL */
+	bool		 spawn_failed;	/* the child reported a failed step */
+	bool		 want_start;	/* start again once stopped (restart) */
+	bool		 remove;	/* reload dropped it: free once stopped */
+	int		 report_fd;	/* read end of the spawn report pipe */
+	ev_io		 report_w;
+	ev_timer	 timer;
+	struct service	*pid_next;	/* pid hash chain */
+};
+
+static struct service	**svcs;		/* sorted by name */
+static size_t		  nsvcs;
+static const struct supd_conf *mconf;
+static struct svc_hooks	  hooks;
+static bool		  shutting_down;
+
+#define PID_BUCKETS 1024
+static struct service	*pid_hash[PID_BUCKETS];
+
+static void	svc_event(struct service *, enum svc_ev);
+static void	svc_free(struct service *);
+
+const char *
+svc_state_name(enum svc_state st)
+{
+	static const char *const names[SVC_NSTATES] = {
+		"stopped", "starting", "running", "backoff", "stopping",
+		"exited", "failed"
+	};
+
+	return st < SVC_NSTATES ? names[st] : "?";
+}
+
+static void
+pid_add(struct service *s)
+{
+	struct service	**b = &pid_hash[s->pid % PID_BUCKETS];
+
+	s->pid_next = *b;
+	*b = s;
+}
+
+static void
+pid_del(struct service *s)
+{
+	struct service	**b = &pid_hash[s->pid % PID_BUCKETS];
+
+	for (; *b != NULL; b = &(*b)->pid_next)
+		if (*b == s) {
+			*b = s->pid_next;
+			break;
+		}
+	s->pid_next = NULL;
+}
+
+static void
+set_reason(struct service *s, const char *reason)
+{
+	free(s->reason);
+	s->reason = reason != NULL ? xstrdup(reason) : NULL;
+}
+
+/* The only assignment of s->state. */
+static void
+svc_set(struct service *s, enum svc_state st)
+{
+	s->state = st;
+	if (st == SVC_RUNNING)
+		s->running_ms = now_ms();
+	if (hooks.changed != NULL)
+		hooks.changed(s);
+}
+
+static void
+timer_arm(struct service *s, uint64_t ms)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	ev_timer_set(&s->timer, ms / 1000.0, 0.);
+	ev_timer_start(EV_DEFAULT_UC_ &s->timer);
+}
+
+static void
+timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	svc_event(w->data, SE_TIMER);
+}
+
+/* unless-stopped: a manual stop persists in state_dir/stopped/NAME. */
+static void
+persist_stopped(struct service *s, bool stopped)
+{
+	char	*dir, *path;
+	int	 fd;
+
+	if (s->conf->restart != RESTART_UNLESS_STOPPED)
+		return;
+	dir = xasprintf("%s/stopped", mconf->state_dir);
+	path = xasprintf("%s/%s", dir, s->conf->name);
+	if (stopped) {
+		(void)mkdir(mconf->state_dir, 0755);
+		(void)mkdir(dir, 0755);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
+		if (fd == -1)
+			log_warn("%s: %s", s->conf->name, path);
+		else
+			close(fd);
+	} else if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("%s: %s", s->conf->name, path);
+	free(path);
+	free(dir);
+}
+
+static bool
+persisted_stopped(const struct svc_conf *sc)
+{
+	char	*path;
+	bool	 r;
+
+	if (sc->restart != RESTART_UNLESS_STOPPED)
+		return false;
+	path = xasprintf("%s/stopped/%s", mconf->state_dir, sc->name);
+	r = access(path, F_OK) == 0;
+	free(path);
+	return r;
+}
+
+/* Read the child's report: 1 = a failure report, 0 = EOF (exec), -1 = not yet. */
+static int
+read_report(struct service *s)
+{
+	struct spawn_report	r;
+	char			msg[256];
+	ssize_t			n;
+
+	if (s->report_fd == -1)
+		return s->spawn_failed ? 1 : 0;
+	n = read(s->report_fd, &r, sizeof r);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+	close(s->report_fd);
+	s->report_fd = -1;
+	if (n == (ssize_t)sizeof r) {
+		spawn_report_str(&r, msg, sizeof msg);
+		set_reason(s, msg);
+		s->spawn_failed = true;
+		log_warnx("%s: cannot start: %s", s->conf->name, msg);
+		return 1;
+	}
+	if (n != 0) {
+		set_reason(s, "spawn: short report from child");
+		s->spawn_failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+report_cb(EV_P_ ev_io *w, int revents)
+{
+	struct service	*s = w->data;
+	int		 r;
+
+	(void)EV_A;
+	(void)revents;
+	if ((r = read_report(s)) == 0)
+		svc_event(s, SE_EXEC);
+	/* A failure report waits for the exit, which follows at once. */
+}
+
+/* Fork the process. On failure the service is handled as a failed run. */
+static void
+do_spawn(struct service *s)
+{
+	int	out_fd, err_fd;
+	pid_t	pid;
+
+	svclog_child_fds(s->log, &out_fd, &err_fd);
+	s->spawn_failed = false;
+	s->exit_code = -1;
+	s->exit_signal = 0;
+	s->started_ms = now_ms();
+	set_reason(s, NULL);
+	pid = spawn_service(s->conf, out_fd, err_fd, &s->report_fd);
+	if (pid == -1) {
+		char	msg[128];
+
+		snprintf(msg, sizeof msg, "fork: %s", strerror(errno));
+		log_warnx("%s: cannot start: %s", s->conf->name, msg);
+		set_reason(s, msg);
+		s->spawn_failed = true;
+		s->report_fd = -1;
+		svc_set(s, SVC_STARTING);
+		svc_event(s, SE_EXIT);
+		return;
+	}
+	s->pid = pid;
+	pid_add(s);
+	ev_io_init(&s->report_w, report_cb, s->report_fd, EV_READ);
+	s->report_w.data = s;
+	ev_io_start(EV_DEFAULT_UC_ &s->report_w);
+	svc_set(s, SVC_STARTING);
+}
+
+static uint64_t
+backoff_ms(const struct service *s)
+{
+	uint64_t	d = s->conf->restart_delay_ms;
+	unsigned	i;
+
+	for (i = 1; i < s->streak && d < s->conf->restart_delay_max_ms; i++)
+		d *= 2;
+	return d < s->conf->restart_delay_max_ms ? d :
+	    s->conf->restart_delay_max_ms;
+}
+
+static void
+describe_exit(const struct service *s, char *buf, size_t len)
+{
+	const char	*sig;
+
+	if (s->spawn_failed)
+		snprintf(buf, len, "failed to start");
+	else if (s->exit_signal != 0) {
+		sig = signal_name(s->exit_signal);
+		if (sig != NULL)
+			snprintf(buf, len, "killed by %s", sig);
+		else
+			snprintf(buf, len, "killed by signal %d",
+			    s->exit_signal);
+	} else
+		snprintf(buf, len, "exited with status %d", s->exit_code);
+}
+
+/* A run ended on its own: apply the restart policy. */
+static void
+run_ended(struct service *s)
+{
+	const struct svc_conf	*c = s->conf;
+	bool			 failed, restart;
+	uint64_t		 lasted = now_ms() - s->started_ms, delay;
+	char			 what[64];
+
+	failed = s->spawn_failed || s->exit_signal != 0 || s->exit_code != 0;
+	if (!s->spawn_failed && lasted >= c->stable_after_ms) {
+		s->failures = 0;
+		s->streak = 0;
+	}
+	s->streak++;
+	s->failures = failed ? s->failures + 1 : 0;
+	switch (c->restart) {
+	case RESTART_NO:
+		restart = false;
+		break;
+	case RESTART_ON_FAILURE:
+		restart = failed;
+		break;
+	default:
+		restart = true;
+		break;
+	}
+	describe_exit(s, what, sizeof what);
+	if (restart && c->restart_max > 0 && s->failures > c->restart_max) {
+		log_info("%s: %s; gave up after %u restarts", c->name, what,
+		    c->restart_max);
+		if (!s->spawn_failed)
+			set_reason(s, "restart limit reached");
+		svc_set(s, SVC_FAILED);
+		return;
+	}
+	if (!restart) {
+		log_info("%s: %s", c->name, what);
+		svc_set(s, s->spawn_failed ? SVC_FAILED : SVC_EXITED);
+		return;
+	}
+	delay = backoff_ms(s);
+	log_info("%s: %s; restarting in %llu ms", c->name, what,
+	    (unsigned long long)delay);
+	s->restarts++;
+	if (delay == 0) {
+		svc_set(s, SVC_BACKOFF);
+		do_spawn(s);
+		return;
+	}
+	svc_set(s, SVC_BACKOFF);
+	timer_arm(s, delay);
+}
+
+static void
+send_stop(struct service *s)
+{
+	/* The process group (the service is a session leader), then the
+	 * main process in case it left its group. */
+	if (kill(-s->pid, s->conf->stop_signal) == -1 && errno != ESRCH)
+		log_warn("%s: kill", s->conf->name);
+	(void)kill(s->pid, s->conf->stop_signal);
+	timer_arm(s, s->conf->stop_timeout_ms);
+	svc_set(s, SVC_STOPPING);
+}
+
+/* Stopped for good: persist, apply a pending reload, restart if asked. */
+static void
+stopped(struct service *s)
+{
+	char	*cause;
+
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	svc_set(s, SVC_STOPPED);
+	if (s->remove) {
+		svc_free(s);
+		return;
+	}
+	if (s->next_conf != NULL) {
+		cfg_svc_free(s->conf);
+		s->conf = s->next_conf;
+		s->next_conf = NULL;
+		if (svclog_configure(s->log, &s->conf->log, &cause) == -1) {
+			log_warnx("%s: log: %s", s->conf->name, cause);
+			free(cause);
+		}
+	}
+	if (s->want_start && !shutting_down) {
+		s->want_start = false;
+		svc_event(s, SE_START);
+	}
+}
+
+/* ---- the state x event table ------------------------------------------ */
+
+typedef void	action_fn(struct service *);
+
+/* START from a resting state: a fresh run, counters reset. */
+static void
+a_start(struct service *s)
+{
+	s->restarts = 0;
+	s->failures = 0;
+	s->streak = 0;
+	persist_stopped(s, false);
+	do_spawn(s);
+}
+
+/* START while a restart is pending: now, with the counters reset. */
+static void
+a_start_now(struct service *s)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	a_start(s);
+}
+
+static void
+a_restart_after_stop(struct service *s)
+{
+	s->want_start = true;
+}
+
+static void
+a_stop(struct service *s)
+{
+	send_stop(s);
+}
+
+static void
+a_stop_resting(struct service *s)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	s->want_start = false;
+	stopped(s);
+}
+
+static void
+a_stop_again(struct service *s)
+{
+	s->want_start = false;
+}
+
+static void
+a_exec(struct service *s)
+{
+	log_info("%s: started, pid %d", s->conf->name, (int)s->pid);
+	svc_set(s, SVC_RUNNING);
+}
+
+static void
+a_exit(struct service *s)
+{
+	run_ended(s);
+}
+
+/* The process ended before exec was confirmed: a report may be waiting. */
+static void
+a_exit_starting(struct service *s)
+{
+	if (read_report(s) == -1) {
+		/* Dead, yet no EOF: cannot happen with the pipe's only
+		 * writer gone; treat as an exec that ran. */
+		ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+		close(s->report_fd);
+		s->report_fd = -1;
+	}
+	if (s->spawn_failed) {
+		/* The 127 was the child's, not the command's. */
+		s->exit_code = -1;
+		s->exit_signal = 0;
+	}
+	run_ended(s);
+}
+
+static void
+a_exit_stopping(struct service *s)
+{
+	char	what[64];
+
+	describe_exit(s, what, sizeof what);
+	log_info("%s: stopped (%s)", s->conf->name, what);
+	stopped(s);
+}
+
+static void
+a_backoff_over(struct service *s)
+{
+	do_spawn(s);
+}
+
+static void
+a_kill(struct service *s)
+{
+	log_info("%s: did not stop within %llu ms, sending SIGKILL",
+	    s->conf->name, (unsigned long long)s->conf->stop_timeout_ms);
+	(void)kill(-s->pid, SIGKILL);
+	(void)kill(s->pid, SIGKILL);
+}
+
+static void
+a_ignore(struct service *s)
+{
+	(void)s;
+}
+
+/*
+ * What each event does in each state. Blank (NULL) entries cannot happen:
+ * EXEC and EXIT need a process, TIMER needs an armed timer.
+ */
+static action_fn *const transitions[SVC_NSTATES][SE_N] = {
+	/*		 START			STOP		EXEC	EXIT			TIMER */
+	[SVC_STOPPED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
+	[SVC_STARTING] ={ a_ignore,		a_stop,		a_exec,	a_exit_starting,	a_ignore },
+	[SVC_RUNNING] =	{ a_ignore,		a_stop,		NULL,	a_exit,			a_ignore },
+	[SVC_BACKOFF] =	{ a_start_now,		a_stop_resting,	NULL,	NULL,			a_backoff_over },
+	[SVC_STOPPING] ={ a_restart_after_stop,	a_stop_again,	a_ignore, a_exit_stopping,	a_kill },
+	[SVC_EXITED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
+	[SVC_FAILED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
+};
+
+static void
+svc_event(struct service *s, enum svc_ev ev)
+{
+	action_fn	*fn = transitions[s->state][ev];
+
+	if (fn == NULL) {
+		log_warnx("%s: unexpected event %d in state %s", s->conf->name,
+		    ev, svc_state_name(s->state));
+		return;
+	}
+	fn(s);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+int
+svc_start(struct service *s)
+{
+	if (s->remove || shutting_down)
+		return -1;
+	s->want_start = s->state == SVC_STOPPING;
+	svc_event(s, SE_START);
+	return 0;
+}
+
+int
+svc_stop(struct service *s)
+{
+	persist_stopped(s, true);
+	svc_event(s, SE_STOP);
+	return 0;
+}
+
+int
+svc_restart(struct service *s)
+{
+	if (s->remove || shutting_down)
+		return -1;
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_RUNNING:
+		s->want_start = true;
+		svc_event(s, SE_STOP);
+		break;
+	case SVC_STOPPING:
+		s->want_start = true;
+		break;
+	default:
+		svc_event(s, SE_START);
+		break;
+	}
+	return 0;
+}
+
+int
+svc_signal(struct service *s, int sig, const char **errstr)
+{
+	if (s->pid == 0 || (s->state != SVC_RUNNING &&
+	    s->state != SVC_STARTING && s->state != SVC_STOPPING)) {
+		*errstr = "not running";
+		return -1;
+	}
+	if (kill(s->pid, sig) == -1) {
+		*errstr = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+svc_settled(const struct service *s, bool want_running, bool *ok)
+{
+	if (s->want_start)
+		return false;		/* a restart is still under way */
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_STOPPING:
+		return false;
+	case SVC_RUNNING:
+		*ok = want_running;
+		return true;
+	default:
+		/* At rest: success for a stop, failure for a start. */
+		*ok = !want_running;
+		return true;
+	}
+}
+
+void
+svc_reaped(pid_t pid, int status)
+{
+	struct service	*s;
+
+	for (s = pid_hash[pid % PID_BUCKETS]; s != NULL; s = s->pid_next)
+		if (s->pid == pid)
+			break;
+	if (s == NULL)
+		return;		/* an orphan we adopted: reaped, nothing else */
+	pid_del(s);
+	s->pid = 0;
+	if (WIFSIGNALED(status)) {
+		s->exit_signal = WTERMSIG(status);
+		s->exit_code = -1;
+	} else {
+		s->exit_code = WEXITSTATUS(status);
+		s->exit_signal = 0;
+	}
+	/* Whatever the main process left in its group goes with it. */
+	(void)kill(-pid, SIGKILL);
+	svc_event(s, SE_EXIT);
+}
+
+/* ---- registry ----------------------------------------------------------- */
+
+static int
+svc_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct service *const *)a)->conf->name,
+	    (*(struct service *const *)b)->conf->name);
+}
+
+static int
+name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct service *const *)elem)->conf->name);
+}
+
+struct service *
+svc_find(const char *name)
+{
+	struct service	**p;
+
+	p = bsearch(name, svcs, nsvcs, sizeof *svcs, name_cmp);
+	return p != NULL ? *p : NULL;
+}
+
+size_t
+svc_count(void)
+{
+	return nsvcs;
+}
+
+struct service *
+svc_at(size_t i)
+{
+	return i < nsvcs ? svcs[i] : NULL;
+}
+
+static struct service *
+svc_new(struct svc_conf *sc, struct strv *msgs)
+{
+	struct service	*s;
+	char		*cause;
+
+	s = xcalloc(1, sizeof *s);
+	s->conf = sc;
+	s->exit_code = -1;
+	s->report_fd = -1;
+	if ((s->log = svclog_new(sc->name, &sc->log, &cause)) == NULL) {
+		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
+		free(cause);
+		free(s);
+		return NULL;
+	}
+	ev_timer_init(&s->timer, timer_cb, 0., 0.);
+	s->timer.data = s;
+	svcs = xreallocarray(svcs, nsvcs + 1, sizeof *svcs);
+	svcs[nsvcs++] = s;
+	qsort(svcs, nsvcs, sizeof *svcs, svc_cmp);
+	return s;
+}
+
+static void
+svc_free(struct service *s)
+{
+	size_t	i;
+
+	if (hooks.gone != NULL)
+		hooks.gone(s);
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i] == s) {
+			memmove(svcs + i, svcs + i + 1,
+			    (nsvcs - i - 1) * sizeof *svcs);
+			nsvcs--;
+			break;
+		}
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	if (s->report_fd != -1) {
+		ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+		close(s->report_fd);
+	}
+	if (s->pid != 0)
+		pid_del(s);
+	svclog_free(s->log);
+	cfg_svc_free(s->conf);
+	cfg_svc_free(s->next_conf);
+	free(s->reason);
+	free(s);
+}
+
+void
+svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
+{
+	mconf = mc;
+	if (h != NULL)
+		hooks = *h;
+}
+
+int
+svc_load_all(bool boot, struct strv *msgs)
+{
+	struct strv	 paths = { 0 }, errs = { 0 };
+	struct svc_conf	*sc;
+	struct service	*s, **keep;
+	size_t		 i, nkeep = 0, nerr;
+	unsigned	 added = 0, changed = 0, removed = 0;
+	bool		*seen;
+
+	cfg_scan_dir(mconf->conf_dir, &paths, &errs);
+	seen = xcalloc(nsvcs + 1, sizeof *seen);
+	keep = xcalloc(nsvcs + 1, sizeof *keep);
+	memcpy(keep, svcs, nsvcs * sizeof *svcs);
+	nkeep = nsvcs;
+	for (i = 0; i < paths.n; i++) {
+		const char	*base = strrchr(paths.v[i], '/') + 1;
+		char		*name = xstrndup(base, strlen(base) - 4);
+		struct service	**old;
+
+		old = bsearch(name, keep, nkeep, sizeof *keep, name_cmp);
+		if (old != NULL)
+			seen[old - keep] = true;
+		free(name);
+		if ((sc = cfg_load_service(paths.v[i], mconf, &errs)) == NULL)
+			continue;	/* the old definition, if any, stays */
+		if (old == NULL) {
+			if ((s = svc_new(sc, &errs)) == NULL) {
+				cfg_svc_free(sc);
+				continue;
+			}
+			added++;
+			if (!boot)
+				log_info("%s: added", sc->name);
+			if (sc->autostart && !persisted_stopped(sc))
+				svc_event(s, SE_START);
+			continue;
+		}
+		s = *old;
+		if (s->remove) {
+			/* Removed earlier and back before it stopped. */
+			s->remove = false;
+		}
+		if (strcmp(s->conf->canon, sc->canon) == 0 &&
+		    (s->next_conf == NULL ||
+		    strcmp(s->next_conf->canon, sc->canon) == 0)) {
+			cfg_svc_free(sc);
+			continue;
+		}
+		changed++;
+		log_info("%s: definition changed", sc->name);
+		cfg_svc_free(s->next_conf);
+		s->next_conf = sc;
+		switch (s->state) {
+		case SVC_STARTING:
+		case SVC_RUNNING:
+			s->want_start = true;
+			svc_event(s, SE_STOP);
+			break;
+		case SVC_STOPPING:
+			break;		/* applied once stopped */
+		case SVC_BACKOFF:
+			svc_event(s, SE_STOP);
+			svc_event(s, SE_START);
+			break;
+		default:
+			/* At rest: swap now, no start. */
+			svc_event(s, SE_STOP);
+			break;
+		}
+	}
+	for (i = 0; i < nkeep; i++) {
+		if (seen[i] || keep[i]->remove)
+			continue;
+		removed++;
+		s = keep[i];
+		log_info("%s: removed", s->conf->name);
+		s->remove = true;
+		s->want_start = false;
+		svc_event(s, SE_STOP);	/* frees it once stopped */
+	}
+	free(seen);
+	free(keep);
+	nerr = errs.n;
+	for (i = 0; i < errs.n; i++) {
+		log_warnx("%s", errs.v[i]);
+		strv_push(msgs, errs.v[i]);
+	}
+	if (!boot)
+		strv_take(msgs, xasprintf("reload: %u added, %u changed, "
+		    "%u removed, %zu error%s", added, changed, removed, nerr,
+		    nerr == 1 ? "" : "s"));
+	strv_free(&errs);
+	strv_free(&paths);
+	return nerr;
+}
+
+void
+svc_stop_all(void)
+{
+	size_t	i;
+
+	shutting_down = true;
+	/* svc_event may free a removed service: walk a copy. */
+	struct service **copy = xcalloc(nsvcs + 1, sizeof *copy);
+	size_t n = nsvcs;
+
+	memcpy(copy, svcs, n * sizeof *copy);
+	for (i = 0; i < n; i++) {
+		copy[i]->want_start = false;
+		if (copy[i]->state != SVC_STOPPING)
+			svc_event(copy[i], SE_STOP);
+	}
+	free(copy);
+}
+
+bool
+svc_all_down(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->pid != 0)
+			return false;
+	return true;
+}
+
+void
+svc_kill_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->pid != 0) {
+			log_info("%s: shutdown timeout, sending SIGKILL",
+			    svcs[i]->conf->name);
+			(void)kill(-svcs[i]->pid, SIGKILL);
+			(void)kill(svcs[i]->pid, SIGKILL);
+		}
+}
+
+void
+svc_free_all(void)
+{
+	while (nsvcs > 0)
+		svc_free(svcs[nsvcs - 1]);
+	free(svcs);
+	svcs = NULL;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+enum svc_state
+svc_state(const struct service *s)
+{
+	return s->state;
+}
+
+const char *
+svc_name(const struct service *s)
+{
+	return s->conf->name;
+}
+
+const char *
+svc_reason(const struct service *s)
+{
+	return s->reason;
+}
+
+struct svclog *
+svc_log(const struct service *s)
+{
+	return s->log;
+}
+
+void
+svc_status(const struct service *s, struct proto_status *st)
+{
+	st->name = s->conf->name;
+	st->state = svc_state_name(s->state);
+	st->reason = s->reason != NULL ? s->reason : "";
+	st->pid = s->pid;
+	st->uptime_ms = s->state == SVC_RUNNING ? now_ms() - s->running_ms : 0;
+	st->restarts = s->restarts;
+	st->exit_code = s->exit_code;
+	st->exit_signal = s->exit_signal;
+}
+
+void
+svc_inspect(const struct service *s, struct buf *b)
+{
+	struct proto_status	st;
+	const char		*sig;
+
+	svc_status(s, &st);
+	buf_puts(b, "{\"name\":");
+	buf_json_str(b, s->conf->name);
+	buf_puts(b, ",\"file\":");
+	buf_json_str(b, s->conf->file);
+	buf_printf(b, ",\"state\":\"%s\",\"reason\":", st.state);
+	buf_json_str(b, s->reason);
+	buf_printf(b, ",\"pid\":%d,\"uptime_ms\":%lld,\"restarts\":%u,"
+	    "\"failures\":%u,\"exit_code\":", (int)s->pid,
+	    (long long)st.uptime_ms, s->restarts, s->failures);
+	if (s->exit_code >= 0)
+		buf_printf(b, "%d", s->exit_code);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"exit_signal\":");
+	sig = s->exit_signal != 0 ? signal_name(s->exit_signal) : NULL;
+	if (s->exit_signal != 0 && sig == NULL)
+		buf_printf(b, "\"SIG%d\"", s->exit_signal);
+	else
+		buf_json_str(b, sig);
+	buf_printf(b, ",\"pending_reload\":%s,\"config\":%s}\n",
+	    s->next_conf != NULL ? "true" : "false", s->conf->canon);
+}

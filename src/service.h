@@ -1,0 +1,84 @@
+/*
+ * service.h: the registry of services and their lifecycle (service.c).
+ */
+#ifndef SUPD_SERVICE_H
+#define SUPD_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "proto.h"
+#include "util.h"
+
+/* States of DESIGN.md; the names are the ones `status` prints. */
+enum svc_state {
+	SVC_STOPPED,	/* never started, or stopped by request */
+	SVC_STARTING,	/* spawned; exec not yet confirmed */
+	SVC_RUNNING,	/* exec succeeded (ready = exec) */
+	SVC_BACKOFF,	/* ended or failed to spawn; restart timer armed */
+	SVC_STOPPING,	/* stop signal sent; waiting for the exit */
+	SVC_EXITED,	/* ended; the restart policy does not restart it */
+	SVC_FAILED,	/* gave up: restart limit reached or spawn impossible */
+	SVC_NSTATES
+};
+
+struct service;
+
+/* Everything the registry needs from the daemon around it. */
+struct svc_hooks {
+	/* A service changed state (ctl wakes clients waiting on it). */
+	void	(*changed)(struct service *);
+	/* A service is about to be freed (ctl drops references to it). */
+	void	(*gone)(struct service *);
+};
+
+/* Set up the registry: where persisted state lives, the hooks. */
+void		 svc_init(const struct supd_conf *, const struct svc_hooks *);
+
+/*
+ * Load every service file of conf_dir (boot) or apply it again (reload):
+ * new services are added (and started if autostart), removed ones stopped
+ * and dropped, changed ones restarted with the new definition, unchanged
+ * ones left alone; a file with errors keeps its old definition. Errors and
+ * a summary of what was done are appended to msgs; returns the number of
+ * errors.
+ */
+int		 svc_load_all(bool boot, struct strv *msgs);
+
+struct service	*svc_find(const char *name);
+/* Number of services and the i-th in name order. */
+size_t		 svc_count(void);
+struct service	*svc_at(size_t);
+
+/* Requests; -1 with *errstr if not possible (e.g. removed service). */
+int		 svc_start(struct service *);
+int		 svc_stop(struct service *);
+int		 svc_restart(struct service *);
+int		 svc_signal(struct service *, int sig, const char **errstr);
+
+/* Stop everything for shutdown; true once nothing is left running. */
+void		 svc_stop_all(void);
+bool		 svc_all_down(void);
+/* SIGKILL every process group still alive (shutdown budget spent). */
+void		 svc_kill_all(void);
+/* Release every service (at exit, for leak checkers). */
+void		 svc_free_all(void);
+
+/* A child ended (from the SIGCHLD watcher). */
+void		 svc_reaped(pid_t, int status);
+
+enum svc_state	 svc_state(const struct service *);
+const char	*svc_name(const struct service *);
+const char	*svc_state_name(enum svc_state);
+/* Has the last request on this service completed, and how? */
+bool		 svc_settled(const struct service *, bool want_running,
+		    bool *ok);
+const char	*svc_reason(const struct service *);
+struct svclog	*svc_log(const struct service *);
+void		 svc_status(const struct service *, struct proto_status *);
+/* inspect: resolved configuration and runtime state as one JSON object. */
+void		 svc_inspect(const struct service *, struct buf *);
+
+#endif

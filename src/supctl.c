@@ -1,0 +1,680 @@
+/*
+ * supctl.c: the command line client of supd. It owns the command table and
+ * argument parsing, one request/reply exchange over the control socket (built
+ * and decoded only through proto.[ch]) and the presentation of the reply: the
+ * status table, --json output, log and inspect data, and the exit codes of
+ * DESIGN.md. I/O is blocking: this is a CLI, not the daemon.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "proto.h"
+#include "util.h"
+
+#ifndef SUPD_VERSION
+#define SUPD_VERSION	"0.1.0"
+#endif
+
+/* Exit codes (DESIGN.md, "supctl commands"). */
+#define EXIT_OK		0
+#define EXIT_FAILED	1	/* the daemon reported a failure */
+#define EXIT_USAGE	2	/* bad command line */
+#define EXIT_UNREACH	3	/* cannot reach supd, or the reply broke off */
+
+#define LOGS_DEFAULT	50	/* lines of `logs` without -n */
+#define LOGS_MAX	10000000
+
+/* Command flags: options a command takes after its name, besides --json. */
+#define CMD_WAIT	0x1	/* --no-wait; the request starts with WAIT */
+#define CMD_LOGS	0x2	/* -f, -n N */
+#define CMD_DATA	0x4	/* stdout is the command's data (table, log, JSON) */
+
+/* Long options without a short form. */
+enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
+
+struct cmd {
+	const char	*name;
+	const char	*alias;		/* another name, or NULL */
+	int		 min_args;	/* operands after the options */
+	int		 max_args;	/* -1: no limit */
+	enum proto_type	 type;		/* the request sent */
+	int		 flags;		/* CMD_* */
+	const char	*usage;		/* operands, for usage lines */
+	const char	*help;		/* one line for --help */
+};
+
+static const struct cmd cmds[] = {
+	{ "status", "ps", 0, -1, PROTO_STATUS, CMD_DATA, "[NAME...]",
+	  "show the state of services (alias: ps)" },
+	{ "start", NULL, 1, -1, PROTO_START, CMD_WAIT, "[--no-wait] NAME...",
+	  "start services, wait until running" },
+	{ "stop", NULL, 1, -1, PROTO_STOP, CMD_WAIT, "[--no-wait] NAME...",
+	  "stop services, wait until stopped" },
+	{ "restart", NULL, 1, -1, PROTO_RESTART, CMD_WAIT,
+	  "[--no-wait] NAME...", "stop then start services" },
+	{ "signal", NULL, 2, 2, PROTO_SIGNAL, 0, "NAME SIG",
+	  "send a signal to a service's main process" },
+	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA, "[-f] [-n N] NAME",
+	  "print a service's log (-n lines, -f follow)" },
+	{ "inspect", NULL, 1, 1, PROTO_INSPECT, CMD_DATA, "NAME",
+	  "print a service's config and state as JSON" },
+	{ "reload", NULL, 0, 0, PROTO_RELOAD, 0, "",
+	  "re-read service files, apply what changed" },
+	{ "shutdown", NULL, 0, 0, PROTO_SHUTDOWN, 0, "",
+	  "stop every service and exit supd" },
+};
+#define NCMDS	(sizeof cmds / sizeof cmds[0])
+
+/* One status row; st points into payload. */
+struct row {
+	char			*payload;
+	char			**v;
+	struct proto_status	 st;
+};
+
+/* Everything the daemon answered. */
+struct reply {
+	int		 ok;	/* END said "ok" */
+	struct strv	 msgs;	/* END message lines, split at '\n' */
+	struct row	*rows;
+	size_t		 nrows;
+};
+
+static int	json;		/* --json */
+
+static void	usage(FILE *);
+static void	cmd_usage(const struct cmd *, const char *, ...)
+		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
+static void	fail(int, const char *, ...)
+		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
+static void	lost(int) __attribute__((noreturn));
+
+static void
+usage(FILE *f)
+{
+	size_t	i, w, width = 0;
+
+	for (i = 0; i < NCMDS; i++) {
+		w = strlen(cmds[i].name) + 1 + strlen(cmds[i].usage);
+		if (w > width)
+			width = w;
+	}
+	fprintf(f, "usage: supctl [-s SOCK] [--json] COMMAND [ARGS]\n"
+	    "       supctl -h | --help | --version\n\nCommands:\n");
+	for (i = 0; i < NCMDS; i++) {
+		w = strlen(cmds[i].name) + 1 + strlen(cmds[i].usage);
+		fprintf(f, "  %s %s%*s  %s\n", cmds[i].name, cmds[i].usage,
+		    (int)(width - w), "", cmds[i].help);
+	}
+	fprintf(f, "NAME \"all\" means every service.\n\nOptions:\n"
+	    "  -s SOCK     control socket (default: $SUPD_SOCKET, else %s)\n"
+	    "  --json      JSON output for scripts (also after COMMAND)\n"
+	    "  -h, --help  show this help\n"
+	    "  --version   print the version\n\n"
+	    "Exit status: 0 success, 1 supd reported a failure, 2 usage error,\n"
+	    "3 cannot reach supd.\n", SUPD_SOCKET_DEFAULT);
+}
+
+/* A usage error in a command's arguments: one line, then its synopsis. */
+static void
+cmd_usage(const struct cmd *cmd, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "supctl: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: supctl %s %s\n", cmd->name, cmd->usage);
+	exit(EXIT_USAGE);
+}
+
+/* Print {"ok":false,"error":...} on stdout: with --json, stdout is JSON only. */
+static void
+json_error(const char *msg)
+{
+	struct buf	b = { 0 };
+
+	buf_puts(&b, "{\"ok\":false,\"error\":");
+	buf_json_str(&b, msg);
+	buf_puts(&b, "}\n");
+	fwrite(b.p, 1, b.len, stdout);
+	fflush(stdout);
+	buf_free(&b);
+}
+
+/* A failure past the command line: one line on stderr, or JSON. */
+static void
+fail(int code, const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (json)
+		json_error(msg);
+	else
+		warnx("%s", msg);
+	exit(code);
+}
+
+static void
+lost(int error)
+{
+	if (error != 0)
+		fail(EXIT_UNREACH, "connection to supd lost: %s",
+		    strerror(error));
+	fail(EXIT_UNREACH, "connection to supd lost");
+}
+
+/* `logs -f` runs until interrupted; that is its normal end. */
+static void
+interrupted_cb(int sig)
+{
+	(void)sig;
+	_exit(EXIT_OK);
+}
+
+static const struct cmd *
+cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strcmp(cmds[i].name, name) == 0 ||
+		    (cmds[i].alias != NULL && strcmp(cmds[i].alias, name) == 0))
+			return &cmds[i];
+	}
+	return NULL;
+}
+
+/* The option getopt complained about, as the user typed it. */
+static const char *
+opt_name(char **argv, int ch)
+{
+	static char	s[3];
+
+	if (ch > 0 && ch < 256) {
+		s[0] = '-';
+		s[1] = ch;
+		s[2] = '\0';
+		return s;
+	}
+	return argv[optind - 1];
+}
+
+/*
+ * Parse the command's own options (argv[0] is the command name) and build
+ * its request strv. Options may follow operands: `supctl status web --json`.
+ */
+static void
+cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
+{
+	static const struct option lopts[] = {
+		{ "json",	no_argument,		NULL, OPT_JSON },
+		{ "no-wait",	no_argument,		NULL, OPT_NOWAIT },
+		{ "follow",	no_argument,		NULL, 'f' },
+		{ "lines",	required_argument,	NULL, 'n' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char	*errstr;
+	uint64_t	 nlines = LOGS_DEFAULT;
+	int		 ch, i, nargs, wait = 1, follow = 0;
+
+	optind = 0;	/* glibc: full re-initialisation */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":fhn:", lopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_NOWAIT:
+			if (!(cmd->flags & CMD_WAIT))
+				goto bad;
+			wait = 0;
+			break;
+		case 'f':
+			if (!(cmd->flags & CMD_LOGS))
+				goto bad;
+			follow = 1;
+			break;
+		case 'n':
+			if (!(cmd->flags & CMD_LOGS))
+				goto bad;
+			if (parse_uint(optarg, 0, LOGS_MAX, &nlines,
+			    &errstr) == -1)
+				cmd_usage(cmd, "-n %s: %s", optarg, errstr);
+			break;
+		case 'h':
+			printf("usage: supctl %s %s\n  %s\n", cmd->name,
+			    cmd->usage, cmd->help);
+			exit(EXIT_OK);
+		case ':':
+			cmd_usage(cmd, "option %s needs an argument",
+			    opt_name(argv, optopt));
+		default:
+			if (ch == '?')
+				ch = optopt;
+		bad:
+			cmd_usage(cmd, "unknown option %s", opt_name(argv, ch));
+		}
+	}
+	nargs = argc - optind;
+	if (nargs < cmd->min_args)
+		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
+		    "service name" : "arguments");
+	if (cmd->max_args != -1 && nargs > cmd->max_args)
+		cmd_usage(cmd, "too many arguments");
+
+	if (cmd->flags & CMD_WAIT)
+		strv_push(req, wait ? "1" : "0");
+	for (i = optind; i < argc; i++)
+		strv_push(req, argv[i]);
+	if (cmd->flags & CMD_LOGS) {
+		char	num[24];
+
+		snprintf(num, sizeof num, "%" PRIu64, nlines);
+		strv_push(req, num);
+		strv_push(req, follow ? "1" : "0");
+		if (follow) {
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = interrupted_cb;
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGINT, &sa, NULL);
+		}
+	}
+}
+
+static int
+sock_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		fail(EXIT_UNREACH, "%s: socket path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fail(EXIT_UNREACH, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		fail(EXIT_UNREACH, "cannot connect to supd at %s: %s", path,
+		    strerror(errno));
+	return fd;
+}
+
+/* Write it all; -1 with errno when supd went away (its reply may be read). */
+static int
+send_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = send(fd, p, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly len bytes; -1 on error, or with errno 0 on EOF. */
+static int
+read_full(int fd, char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = read(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void
+put_data(const char *p, size_t len)
+{
+	if (fwrite(p, 1, len, stdout) != len || fflush(stdout) == EOF)
+		err(EXIT_FAILED, "stdout");
+}
+
+/* Read messages until END. Exits on a broken connection or protocol. */
+static void
+reply_read(int fd, const struct cmd *cmd, struct reply *rp)
+{
+	struct proto_hdr	 h;
+	struct row		*row;
+	uint8_t			 hdr[PROTO_HDR_SIZE];
+	const char		*errstr;
+	char			*payload, *line, *nl, **v;
+	size_t			 i, n;
+
+	for (;;) {
+		if (read_full(fd, (char *)hdr, sizeof hdr) == -1)
+			lost(errno);
+		if (proto_hdr_unpack(hdr, &h, &errstr) == -1)
+			fail(EXIT_UNREACH, "protocol error: %s", errstr);
+		payload = xmalloc((size_t)h.len + 1);
+		if (read_full(fd, payload, h.len) == -1)
+			lost(errno);
+		payload[h.len] = '\0';
+
+		switch (h.type) {
+		case PROTO_DATA:
+			if (cmd->type != PROTO_STATUS)
+				put_data(payload, h.len);
+			free(payload);
+			continue;
+		case PROTO_ROW:
+		case PROTO_END:
+			break;
+		default:
+			fail(EXIT_UNREACH, "protocol error: unexpected "
+			    "message type %u", (unsigned)h.type);
+		}
+		if (proto_strv_unpack(payload, h.len, &v, &n, &errstr) == -1)
+			fail(EXIT_UNREACH, "protocol error: %s", errstr);
+
+		if (h.type == PROTO_ROW) {
+			rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
+			    sizeof *rp->rows);
+			row = &rp->rows[rp->nrows++];
+			row->payload = payload;
+			row->v = v;
+			if (proto_status_unpack(v, n, &row->st, &errstr) == -1)
+				fail(EXIT_UNREACH, "protocol error: %s",
+				    errstr);
+			continue;
+		}
+
+		if (n < 1 || (strcmp(v[0], "ok") != 0 &&
+		    strcmp(v[0], "error") != 0))
+			fail(EXIT_UNREACH, "protocol error: bad end of reply");
+		rp->ok = strcmp(v[0], "ok") == 0;
+		for (i = 1; i < n; i++) {
+			for (line = v[i]; line != NULL; line = nl) {
+				if ((nl = strchr(line, '\n')) != NULL)
+					*nl++ = '\0';
+				if (*line != '\0')
+					strv_push(&rp->msgs, line);
+			}
+		}
+		free(v);
+		free(payload);
+		return;
+	}
+}
+
+static void
+fmt_uptime(char *out, size_t len, const struct proto_status *st)
+{
+	int64_t	s = st->uptime_ms / 1000;
+
+	if (st->uptime_ms <= 0 && strcmp(st->state, "running") != 0)
+		snprintf(out, len, "-");
+	else if (s < 60)
+		snprintf(out, len, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(out, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%" PRId64 "h%02" PRId64 "m", s / 3600,
+		    s % 3600 / 60);
+	else
+		snprintf(out, len, "%" PRId64 "d%02" PRId64 "h", s / 86400,
+		    s % 86400 / 3600);
+}
+
+/* "SIGKILL", or "SIG<n>" for a signal without a name. */
+static void
+fmt_signal(char *out, size_t len, int64_t sig)
+{
+	const char	*name = NULL;
+
+	if (sig > 0 && sig < 1024)
+		name = signal_name((int)sig);
+	if (name != NULL)
+		snprintf(out, len, "%s", name);
+	else
+		snprintf(out, len, "SIG%" PRId64, sig);
+}
+
+#define NCOLS	6
+static void
+status_table(const struct reply *rp)
+{
+	static const char	*head[NCOLS] = {
+		"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "EXIT"
+	};
+	const struct proto_status *st;
+	char			**cell, **r, tmp[64];
+	size_t			  w[NCOLS], i, c, len;
+
+	cell = xcalloc((rp->nrows + 1) * NCOLS, sizeof *cell);
+	for (c = 0; c < NCOLS; c++)
+		cell[c] = xstrdup(head[c]);
+	for (i = 0; i < rp->nrows; i++) {
+		st = &rp->rows[i].st;
+		r = cell + (i + 1) * NCOLS;
+
+		r[0] = xstrdup(st->name);
+		if (*st->reason != '\0')
+			r[1] = xasprintf("%s (%s)", st->state, st->reason);
+		else
+			r[1] = xstrdup(st->state);
+		r[2] = st->pid != 0 ? xasprintf("%" PRId64, st->pid) :
+		    xstrdup("-");
+		fmt_uptime(tmp, sizeof tmp, st);
+		r[3] = xstrdup(tmp);
+		r[4] = xasprintf("%" PRId64, st->restarts);
+		if (st->exit_signal != 0) {
+			fmt_signal(tmp, sizeof tmp, st->exit_signal);
+			r[5] = xstrdup(tmp);
+		} else if (st->exit_code >= 0)
+			r[5] = xasprintf("%" PRId64, st->exit_code);
+		else
+			r[5] = xstrdup("-");
+	}
+	memset(w, 0, sizeof w);
+	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++) {
+		if ((len = strlen(cell[i])) > w[i % NCOLS])
+			w[i % NCOLS] = len;
+	}
+	for (i = 0; i < rp->nrows + 1; i++) {
+		for (c = 0; c < NCOLS - 1; c++)
+			printf("%-*s  ", (int)w[c], cell[i * NCOLS + c]);
+		printf("%s\n", cell[i * NCOLS + c]);
+	}
+	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++)
+		free(cell[i]);
+	free(cell);
+}
+
+static void
+status_json(const struct reply *rp)
+{
+	const struct proto_status *st;
+	struct buf	 b = { 0 };
+	char		 tmp[64];
+	size_t		 i;
+
+	buf_puts(&b, "[");
+	for (i = 0; i < rp->nrows; i++) {
+		st = &rp->rows[i].st;
+		buf_puts(&b, i == 0 ? "\n  {\"name\":" : ",\n  {\"name\":");
+		buf_json_str(&b, st->name);
+		buf_puts(&b, ",\"state\":");
+		buf_json_str(&b, st->state);
+		buf_printf(&b, ",\"pid\":%" PRId64 ",\"uptime_ms\":%" PRId64
+		    ",\"restarts\":%" PRId64 ",\"exit_code\":", st->pid,
+		    st->uptime_ms, st->restarts);
+		if (st->exit_code >= 0)
+			buf_printf(&b, "%" PRId64, st->exit_code);
+		else
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"exit_signal\":");
+		if (st->exit_signal != 0) {
+			fmt_signal(tmp, sizeof tmp, st->exit_signal);
+			buf_json_str(&b, tmp);
+		} else
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"reason\":");
+		buf_json_str(&b, *st->reason != '\0' ? st->reason : NULL);
+		buf_puts(&b, "}");
+	}
+	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
+	put_data(b.p, b.len);
+	buf_free(&b);
+}
+
+/* Print the outcome of the reply; returns the exit code. */
+static int
+reply_show(const struct cmd *cmd, const struct reply *rp)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	if (!rp->ok) {
+		if (json) {
+			for (i = 0; i < rp->msgs.n; i++) {
+				if (i > 0)
+					buf_puts(&b, "; ");
+				buf_puts(&b, rp->msgs.v[i]);
+			}
+			json_error(b.len > 0 ? b.p : "request failed");
+			buf_free(&b);
+			return EXIT_FAILED;
+		}
+		if (cmd->type == PROTO_STATUS && rp->nrows > 0)
+			status_table(rp);
+		fflush(stdout);
+		for (i = 0; i < rp->msgs.n; i++)
+			warnx("%s", rp->msgs.v[i]);
+		if (rp->msgs.n == 0)
+			warnx("%s: request failed", cmd->name);
+		return EXIT_FAILED;
+	}
+
+	if (cmd->type == PROTO_STATUS) {
+		if (json)
+			status_json(rp);
+		else
+			status_table(rp);
+	} else if (json && !(cmd->flags & CMD_DATA))
+		printf("{\"ok\":true}\n");
+	if (!json) {
+		/* Informational lines: never mixed into a command's data. */
+		for (i = 0; i < rp->msgs.n; i++) {
+			if (cmd->flags & CMD_DATA)
+				warnx("%s", rp->msgs.v[i]);
+			else
+				printf("%s\n", rp->msgs.v[i]);
+		}
+	}
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "json",	no_argument,		NULL, OPT_JSON },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, OPT_VERSION },
+		{ "socket",	required_argument,	NULL, 's' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const struct cmd	*cmd;
+	const char		*sock = NULL;
+	struct strv		 req = { 0 };
+	struct reply		 rp = { 0 };
+	struct buf		 msg = { 0 };
+	int			 ch, fd, code;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:hs:", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			printf("supctl %s\n", SUPD_VERSION);
+			exit(EXIT_OK);
+		case ':':
+			warnx("option %s needs an argument",
+			    opt_name(argv, optopt));
+			usage(stderr);
+			exit(EXIT_USAGE);
+		default:
+			warnx("unknown option %s", opt_name(argv, optopt));
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind >= argc) {
+		warnx("missing command");
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if ((cmd = cmd_find(argv[optind])) == NULL) {
+		warnx("unknown command '%s'", argv[optind]);
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	cmd_parse(cmd, argc - optind, argv + optind, &req);
+
+	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
+	    *sock == '\0')
+		sock = NULL;
+	if (sock == NULL)
+		sock = SUPD_SOCKET_DEFAULT;
+
+	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
+		cmd_usage(cmd, "request too large");
+	fd = sock_connect(sock);
+	/* If supd refused the request it may still have said why: read on. */
+	(void)send_all(fd, msg.p, msg.len);
+	reply_read(fd, cmd, &rp);
+	close(fd);
+
+	code = reply_show(cmd, &rp);
+	if (fflush(stdout) == EOF)
+		err(EXIT_FAILED, "stdout");
+	return code;
+}

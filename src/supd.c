@@ -1,0 +1,313 @@
+/*
+ * supd.c: the daemon's main -- options, start-up, signal watchers, the
+ * loop and the orderly shutdown.
+ *
+ * Before the loop runs, errors are fatal (err/errx); once it runs, nothing a
+ * service or a client does can end supd: only SIGTERM/SIGINT or `supctl
+ * shutdown`, which stop every service and exit 0.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "log.h"
+#include "service.h"
+#include "svclog.h"
+
+#ifndef SUPD_VERSION
+#define SUPD_VERSION "0.1.0"
+#endif
+
+static struct supd_conf	conf;
+static bool		shutting_down;
+static ev_signal	sighup_w, sigterm_w, sigint_w;
+static ev_child		child_w;
+static ev_timer		shutdown_w;
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+	    "usage: supd [-c FILE] [-d DIR] [-s SOCKET] [--check]\n"
+	    "\n"
+	    "  -c, --config FILE   main configuration (default %s;\n"
+	    "                      a missing default file means built-in defaults)\n"
+	    "  -d, --conf-dir DIR  service files directory (overrides conf_dir)\n"
+	    "  -s, --socket PATH   control socket (overrides socket)\n"
+	    "      --check         check every file, print each error as\n"
+	    "                      FILE:LINE: message, exit 0 if all are valid\n"
+	    "  -h, --help          this text\n"
+	    "  -V, --version       print the version\n",
+	    SUPD_CONF_DEFAULT);
+	exit(code);
+}
+
+/* mkdir -p with mode for the directories created. */
+static int
+mkdirs(const char *path, mode_t mode)
+{
+	char	*p = xstrdup(path), *s;
+	int	 r = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			r = -1;
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return r;
+}
+
+static void
+shutdown_done_check(void)
+{
+	if (shutting_down && svc_all_down())
+		ev_break(EV_DEFAULT_UC_ EVBREAK_ALL);
+}
+
+static void
+svc_changed_hook(struct service *s)
+{
+	ctl_changed(s);
+	shutdown_done_check();
+}
+
+static void
+shutdown_timeout_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)EV_A;
+	(void)w;
+	(void)revents;
+	log_info("shutdown: %llu ms budget spent, killing what is left",
+	    (unsigned long long)conf.shutdown_timeout_ms);
+	svc_kill_all();
+}
+
+static void
+begin_shutdown(void)
+{
+	if (shutting_down)
+		return;
+	shutting_down = true;
+	log_info("shutting down");
+	ev_timer_init(&shutdown_w, shutdown_timeout_cb,
+	    conf.shutdown_timeout_ms / 1000.0, 0.);
+	ev_timer_start(EV_DEFAULT_UC_ &shutdown_w);
+	svc_stop_all();
+	shutdown_done_check();
+}
+
+static void
+signal_cb(EV_P_ ev_signal *w, int revents)
+{
+	struct strv	msgs = { 0 };
+
+	(void)EV_A;
+	(void)revents;
+	switch (w->signum) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", conf.conf_dir);
+		if (!shutting_down)
+			svc_load_all(false, &msgs);
+		if (msgs.n > 0)
+			log_info("%s", msgs.v[msgs.n - 1]);
+		strv_free(&msgs);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s received", w->signum == SIGTERM ? "SIGTERM" :
+		    "SIGINT");
+		begin_shutdown();
+		break;
+	}
+}
+
+static void
+child_cb(EV_P_ ev_child *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	/* libev reaps every child, orphans included; stops are not exits. */
+	if (WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus))
+		svc_reaped(w->rpid, w->rstatus);
+}
+
+/* fds 0-2 must exist, or the first pipe would become someone's stdout. */
+static void
+sane_fds(void)
+{
+	int	fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+check_only(void)
+{
+	struct strv	 paths = { 0 }, errs = { 0 };
+	struct svc_conf	*sc;
+	size_t		 i;
+
+	cfg_scan_dir(conf.conf_dir, &paths, &errs);
+	for (i = 0; i < paths.n; i++)
+		if ((sc = cfg_load_service(paths.v[i], &conf, &errs)) != NULL)
+			cfg_svc_free(sc);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	if (errs.n == 0)
+		printf("%zu service%s OK\n", paths.n, paths.n == 1 ? "" : "s");
+	i = errs.n;
+	strv_free(&paths);
+	strv_free(&errs);
+	return i == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "conf-dir", required_argument, NULL, 'd' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct svc_hooks hooks = {
+		.changed = svc_changed_hook,
+		.gone = ctl_gone,
+	};
+	const char	*cfile = NULL, *cdir = NULL, *csock = NULL;
+	struct strv	 errs = { 0 };
+	bool		 check = false;
+	char		*cause, *abs;
+	size_t		 i;
+	int		 ch;
+
+	while ((ch = getopt_long(argc, argv, "c:d:s:hV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'd':
+			cdir = optarg;
+			break;
+		case 's':
+			csock = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("supd %s\n", SUPD_VERSION);
+			return 0;
+		default:
+			usage(2);
+		}
+	if (optind != argc)
+		usage(2);
+	sane_fds();
+
+	if (cfg_load_main(cfile, cfile != NULL, &conf, &errs) == -1) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		if (check)
+			return 1;
+		errx(1, "%s: invalid configuration", cfile != NULL ? cfile :
+		    SUPD_CONF_DEFAULT);
+	}
+	strv_free(&errs);
+	/* Command-line paths are relative to where supd was started. */
+	if (cdir != NULL) {
+		abs = realpath(cdir, NULL);
+		free(conf.conf_dir);
+		conf.conf_dir = abs != NULL ? abs : xstrdup(cdir);
+	}
+	if (csock != NULL) {
+		free(conf.socket);
+		conf.socket = csock[0] == '/' ? xstrdup(csock) :
+		    xasprintf("%s/%s", getcwd(NULL, 0), csock);
+	}
+	if (check)
+		return check_only();
+
+	log_init();
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("PR_SET_CHILD_SUBREAPER (orphans will not be reaped)");
+	if (!ev_default_loop(EVFLAG_SIGNALFD))
+		errx(1, "cannot initialise the event loop");
+	if (mkdirs(conf.log_dir, 0755) == -1)
+		log_warn("%s", conf.log_dir);
+	if (ctl_listen(&conf, &cause) == -1)
+		errx(1, "control socket: %s", cause);
+	ctl_set_shutdown(begin_shutdown);
+	svclog_set_console(log_open_nonblock(1));
+
+	ev_signal_init(&sighup_w, signal_cb, SIGHUP);
+	ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
+	ev_signal_init(&sigint_w, signal_cb, SIGINT);
+	ev_signal_start(EV_DEFAULT_UC_ &sighup_w);
+	ev_signal_start(EV_DEFAULT_UC_ &sigterm_w);
+	ev_signal_start(EV_DEFAULT_UC_ &sigint_w);
+	ev_child_init(&child_w, child_cb, 0, 0);
+	ev_child_start(EV_DEFAULT_UC_ &child_w);
+
+	log_info("supd %s starting, pid %d, services from %s, socket %s",
+	    SUPD_VERSION, (int)getpid(), conf.conf_dir, conf.socket);
+	svc_init(&conf, &hooks);
+	svc_load_all(true, &errs);
+	strv_free(&errs);
+	log_info("%zu service%s loaded", svc_count(), svc_count() == 1 ?
+	    "" : "s");
+
+	ev_run(EV_DEFAULT_UC_ 0);
+
+	ctl_close();
+	svc_free_all();
+	log_info("all services stopped, exiting");
+	cfg_main_free(&conf);
+	ev_loop_destroy(EV_DEFAULT_UC);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * svclog.h: a service's output. supd creates the pipes once per service and
+ * keeps both ends for the service's whole life, so a restart never loses or
+ * cuts what was written; the read ends are watched by the libev default loop
+ * and copied into rotating log files (svclog.c).
+ */
+#ifndef SUPD_SVCLOG_H
+#define SUPD_SVCLOG_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "util.h"
+
+struct svclog;
+
+/*
+ * Called with each chunk of bytes appended to the service's main log file
+ * (whole lines, already timestamped if configured), and once with data NULL
+ * when the svclog is freed.
+ */
+typedef void (*svclog_follow_cb)(void *arg, const char *data, size_t len);
+
+/* Create the pipes and start watching them. NULL with *cause on failure. */
+struct svclog	*svclog_new(const char *name, const struct log_conf *,
+		    char **cause);
+/*
+ * Apply a new [log] configuration (reload). Keeps the stdout pipe; creates or
+ * drains and closes the stderr pipe as stderr mode demands. -1 with *cause.
+ */
+int		 svclog_configure(struct svclog *, const struct log_conf *,
+		    char **cause);
+/*
+ * The fds a new child dups onto 1 and 2 (write ends of the pipes); -1 means
+ * "open /dev/null". They are close-on-exec in supd.
+ */
+void		 svclog_child_fds(const struct svclog *, int *out, int *err);
+/*
+ * Read what is left in the pipes, write it out (a final partial line gets a
+ * newline), stop watching, close everything, tell followers, free.
+ */
+void		 svclog_free(struct svclog *);
+
+/* Append the last `lines` lines of the main log (rotated files included). */
+int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
+
+/* Register or remove a follower of the main log. */
+void		 svclog_follow(struct svclog *, svclog_follow_cb, void *arg);
+void		 svclog_unfollow(struct svclog *, svclog_follow_cb, void *arg);
+
+/* Where console = yes copies go: a non-blocking fd (default -1 = nowhere). */
+void		 svclog_set_console(int fd);
+
+#endif
