@@ -17,6 +17,7 @@ if [ "$what" = test ]; then
 	need_cmd strace strace
 	need_cmd setpriv util-linux
 	need_cmd script bsdutils
+	need_cmd jq jq
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

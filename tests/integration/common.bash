@@ -1,0 +1,112 @@
+# common.bash: what every integration test shares. Each test gets a private
+# supd (temp conf dir, socket, logs, state) driven only through supctl, and
+# waits on conditions with deadlines -- never a bare sleep.
+#
+#   setup_supd            make $T with supd.conf, conf.d/, log/, state/
+#   svc NAME <<EOF        write conf.d/NAME.ini from stdin
+#   start_supd [ARGS]     start supd in the background, wait for its socket
+#   ctl ARGS...           supctl -s $T/supd.sock ARGS...
+#   state NAME            the service's state (from --json status)
+#   field NAME KEY        any key of its --json status object
+#   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
+#   wait_state NAME ST    wait until NAME is in state ST
+#   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
+
+B=${SUPD_BUILD:?SUPD_BUILD must name the build directory}
+SUPD=$B/supd
+SUPCTL=$B/supctl
+HELPERS=$B/helpers
+WAIT_SECS=${WAIT_SECS:-10}
+
+setup_supd() {
+	T=$(mktemp -d /tmp/supd-test.XXXXXX)
+	mkdir -p "$T/conf.d" "$T/log" "$T/state"
+	cat >"$T/supd.conf" <<CONF
+[supd]
+conf_dir = $T/conf.d
+socket = $T/supd.sock
+log_dir = $T/log
+state_dir = $T/state
+shutdown_timeout = 10s
+CONF
+	SUPD_PID=
+}
+
+svc() {
+	cat >"$T/conf.d/$1.ini"
+}
+
+start_supd() {
+	"$SUPD" -c "$T/supd.conf" "$@" >"$T/supd.out" 2>"$T/supd.err" &
+	SUPD_PID=$!
+	wait_for "supd socket" test -S "$T/supd.sock"
+}
+
+ctl() {
+	"$SUPCTL" -s "$T/supd.sock" "$@"
+}
+
+field() {
+	ctl --json status "$1" | jq -r ".[0].$2"
+}
+
+state() {
+	field "$1" state
+}
+
+wait_for() {
+	local desc=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) / 1000000 + WAIT_SECS * 1000))
+	until "$@" >/dev/null 2>&1; do
+		if [ "$(($(date +%s%N) / 1000000))" -gt "$deadline" ]; then
+			echo "timed out after ${WAIT_SECS}s waiting for: $desc" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+_state_is() {
+	[ "$(state "$1")" = "$2" ]
+}
+
+wait_state() {
+	wait_for "$1 to be $2 (now $(state "$1" 2>/dev/null))" _state_is "$1" "$2"
+}
+
+_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+stop_supd() {
+	SUPD_STATUS=
+	[ -n "$SUPD_PID" ] || return 0
+	kill -TERM "$SUPD_PID" 2>/dev/null || true
+	wait_for "supd $SUPD_PID to exit" _gone "$SUPD_PID" || return 1
+	wait "$SUPD_PID"
+	SUPD_STATUS=$?
+	SUPD_PID=
+}
+
+teardown_supd() {
+	if [ -n "${SUPD_PID:-}" ]; then
+		kill -TERM "$SUPD_PID" 2>/dev/null
+		WAIT_SECS=15 wait_for "supd to exit" _gone "$SUPD_PID" ||
+			kill -KILL "$SUPD_PID" 2>/dev/null
+		wait "$SUPD_PID" 2>/dev/null
+	fi
+	# Anything a failed test left behind in our temp dir goes too.
+	pkill -KILL -f "$T/" 2>/dev/null || true
+	if [ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${KEEP_FAILED:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "# kept $T" >&3
+	fi
+}
+
+# Print supd's stderr when a test fails, to see why.
+dump_supd() {
+	echo "--- supd stderr ---"
+	cat "$T/supd.err" 2>/dev/null | tail -n 40
+}
