@@ -755,7 +755,7 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	sc->env = env.v != NULL ? env.v : xcalloc(1, sizeof *sc->env);
 	if (p.groups.n > 0) {
 		sc->groups = p.groups.v;
-		p.groups.v = NULL;
+		memset(&p.groups, 0, sizeof p.groups);
 	}
 
 	/* Log files live in log_dir unless an absolute path is given. */

@@ -1,0 +1,334 @@
+/*
+ * test_config.c: config.c -- defaults, every key, the canonical form, and
+ * the exact FILE:LINE message of each bad-config fixture.
+ *
+ * Fixtures live in tests/unit/bad-config/NAME.ini; each carries one or more
+ * lines "# expect: TEXT", and loading it must produce exactly those errors,
+ * each being "PATH:TEXT" (TEXT starting with a line number) or "PATH: TEXT".
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit.h"
+
+static char	tmpdir[] = "/tmp/test_config.XXXXXX";
+
+static char *
+write_file(const char *name, const char *text)
+{
+	char	*path = xasprintf("%s/%s", tmpdir, name);
+	FILE	*f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct svc_conf *
+load(const char *name, const char *text, struct supd_conf *mc,
+    struct strv *errs)
+{
+	char		*path = write_file(name, text);
+	struct svc_conf	*sc = cfg_load_service(path, mc, errs);
+
+	free(path);
+	return sc;
+}
+
+static void
+test_defaults(struct supd_conf *mc)
+{
+	struct strv	 errs = { 0 };
+	struct svc_conf	*sc;
+
+	sc = load("web.ini", "[service]\ncommand = /bin/echo 'a b' c\n", mc,
+	    &errs);
+	CHECK(sc != NULL);
+	CHECK_INT(errs.n, 0);
+	if (sc == NULL)
+		return;
+	CHECK_STR(sc->name, "web");
+	CHECK_STR(sc->argv[0], "/bin/echo");
+	CHECK_STR(sc->argv[1], "a b");
+	CHECK_STR(sc->argv[2], "c");
+	CHECK(sc->argv[3] == NULL);
+	CHECK_INT(sc->restart, RESTART_ON_FAILURE);
+	CHECK_INT(sc->restart_max, 0);
+	CHECK_INT(sc->restart_delay_ms, 100);
+	CHECK_INT(sc->restart_delay_max_ms, 30000);
+	CHECK_INT(sc->stable_after_ms, 10000);
+	CHECK_INT(sc->stop_signal, SIGTERM);
+	CHECK_INT(sc->stop_timeout_ms, 10000);
+	CHECK_STR(sc->workdir, "/");
+	CHECK_INT(sc->umask, 022);
+	CHECK(sc->autostart);
+	CHECK(sc->user == NULL && sc->group == NULL && sc->groups == NULL);
+	CHECK(sc->env != NULL && sc->env[0] == NULL);
+	CHECK_STR(sc->log.file, "/var/log/test/web.log");
+	CHECK(sc->log.err_file == NULL);
+	CHECK_INT(sc->log.stderr_mode, LOG_STDERR_MERGE);
+	CHECK_INT(sc->log.max_size, 10 * 1024 * 1024);
+	CHECK_INT(sc->log.max_files, 5);
+	CHECK(!sc->log.timestamps && !sc->log.console);
+	CHECK_INT(sc->log.when_full, LOG_FULL_BLOCK);
+	cfg_svc_free(sc);
+	strv_free(&errs);
+}
+
+static void
+test_every_key(struct supd_conf *mc)
+{
+	struct strv	 errs = { 0 };
+	struct svc_conf	*sc, *same, *other;
+	char		*envf;
+	const char	*text =
+	    "# a comment\n"
+	    "[service]\n"
+	    "command = /usr/bin/env\n"
+	    "   -i FOO=1\n"		/* indented: continues command */
+	    "restart = on-failure:4\n"
+	    "restart_delay = 250ms\n"
+	    "restart_delay_max = 5s\n"
+	    "stable_after = 1m\n"
+	    "stop_signal = INT\n"
+	    "stop_timeout = 2s\n"
+	    "user = nobody\n"
+	    "group = nogroup\n"
+	    "groups = adm tty\n"
+	    "groups = 27\n"
+	    "workdir = /tmp\n"
+	    "env_file = app.env\n"
+	    "env = B=from-env\n"
+	    "env = D=4\n"
+	    "umask = 0077\n"
+	    "autostart = no\n"
+	    "[log]\n"
+	    "file = app.log\n"
+	    "stderr = separate\n"
+	    "max_size = 64K\n"
+	    "max_files = 0\n"
+	    "timestamps = on\n"
+	    "when_full = drop\n"
+	    "console = true\n";
+
+	envf = write_file("app.env", "# env\nA=1\nB=from-file\nexport C='3 3'\n");
+	sc = load("app.ini", text, mc, &errs);
+	CHECK(sc != NULL);
+	CHECK_INT(errs.n, 0);
+	if (sc == NULL) {
+		size_t i;
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		return;
+	}
+	CHECK_STR(sc->argv[0], "/usr/bin/env");
+	CHECK_STR(sc->argv[1], "-i");
+	CHECK_STR(sc->argv[2], "FOO=1");
+	CHECK_INT(sc->restart, RESTART_ON_FAILURE);
+	CHECK_INT(sc->restart_max, 4);
+	CHECK_INT(sc->restart_delay_ms, 250);
+	CHECK_INT(sc->restart_delay_max_ms, 5000);
+	CHECK_INT(sc->stable_after_ms, 60000);
+	CHECK_INT(sc->stop_signal, SIGINT);
+	CHECK_INT(sc->stop_timeout_ms, 2000);
+	CHECK_STR(sc->user, "nobody");
+	CHECK_STR(sc->group, "nogroup");
+	CHECK_STR(sc->groups[0], "adm");
+	CHECK_STR(sc->groups[1], "tty");
+	CHECK_STR(sc->groups[2], "27");
+	CHECK(sc->groups[3] == NULL);
+	CHECK_STR(sc->workdir, "/tmp");
+	/* env_file first, env overrides. */
+	CHECK_STR(sc->env[0], "A=1");
+	CHECK_STR(sc->env[1], "B=from-env");
+	CHECK_STR(sc->env[2], "C=3 3");
+	CHECK_STR(sc->env[3], "D=4");
+	CHECK(sc->env[4] == NULL);
+	CHECK_INT(sc->umask, 077);
+	CHECK(!sc->autostart);
+	CHECK_STR(sc->log.file, "/var/log/test/app.log");
+	CHECK_STR(sc->log.err_file, "/var/log/test/app.err.log");
+	CHECK_INT(sc->log.max_size, 65536);
+	CHECK_INT(sc->log.max_files, 0);
+	CHECK(sc->log.timestamps && sc->log.console);
+	CHECK_INT(sc->log.when_full, LOG_FULL_DROP);
+
+	/* The canonical form: equal for equal meaning, different otherwise. */
+	same = load("app.ini", text, mc, &errs);
+	CHECK(same != NULL && strcmp(same->canon, sc->canon) == 0);
+	write_file("app.env", "A=1\nB=from-file\nC='3 3'\nE=new\n");
+	other = load("app.ini", text, mc, &errs);
+	CHECK(other != NULL && strcmp(other->canon, sc->canon) != 0);
+	cfg_svc_free(same);
+	cfg_svc_free(other);
+	cfg_svc_free(sc);
+	free(envf);
+	strv_free(&errs);
+}
+
+static void
+test_main_conf(void)
+{
+	struct supd_conf	 mc;
+	struct strv		 errs = { 0 };
+	char			*path;
+
+	/* Missing default file: defaults. An explicit one must exist. */
+	CHECK_INT(cfg_load_main("/nonexistent/supd.conf", false, &mc, &errs), 0);
+	CHECK_STR(mc.socket, "/run/supd/supd.sock");
+	CHECK_STR(mc.conf_dir, "/etc/supd/conf.d");
+	CHECK_INT(mc.socket_mode, 0600);
+	CHECK_INT(mc.shutdown_timeout_ms, 30000);
+	cfg_main_free(&mc);
+	CHECK_INT(cfg_load_main("/nonexistent/supd.conf", true, &mc, &errs), -1);
+	CHECK_INT(errs.n, 1);
+	if (errs.n == 1)
+		CHECK_STR(errs.v[0], "/nonexistent/supd.conf: No such file or "
+		    "directory");
+	cfg_main_free(&mc);
+	strv_free(&errs);
+
+	/* Relative paths are relative to the file's directory. */
+	path = write_file("supd.conf", "[supd]\nconf_dir = services\n"
+	    "socket = run/s.sock\nsocket_mode = 0660\nsocket_group = root\n"
+	    "log_dir = /abs/log\nshutdown_timeout = 5s\n");
+	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
+	CHECK_INT(errs.n, 0);
+	CHECK(strncmp(mc.conf_dir, tmpdir, strlen(tmpdir)) == 0 &&
+	    strcmp(mc.conf_dir + strlen(tmpdir), "/services") == 0);
+	CHECK(strcmp(mc.socket + strlen(tmpdir), "/run/s.sock") == 0);
+	CHECK_STR(mc.log_dir, "/abs/log");
+	CHECK_INT(mc.socket_mode, 0660);
+	CHECK_INT(mc.socket_gid, 0);
+	CHECK_INT(mc.shutdown_timeout_ms, 5000);
+	cfg_main_free(&mc);
+	free(path);
+
+	path = write_file("bad.conf", "[supd]\nsocket_mode = 999\nlog = x\n"
+	    "[other]\n");
+	CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
+	CHECK_INT(errs.n, 2);
+	if (errs.n == 2) {
+		char *e1 = xasprintf("%s:2: socket_mode '999': invalid mode",
+		    path);
+		char *e2 = xasprintf("%s:3: unknown key 'log' in [supd]", path);
+
+		CHECK_STR(errs.v[0], e1);
+		CHECK_STR(errs.v[1], e2);
+		free(e1);
+		free(e2);
+	}
+	cfg_main_free(&mc);
+	strv_free(&errs);
+	free(path);
+}
+
+/* Every fixture yields exactly the errors its "# expect:" lines name. */
+static void
+test_fixtures(struct supd_conf *mc, const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 nfix = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "%s: cannot open\n", dir);
+		CHECK(d != NULL);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct strv	 want = { 0 }, errs = { 0 };
+		struct svc_conf	*sc;
+		char		*path, *line = NULL;
+		size_t		 cap = 0, i;
+		FILE		*f;
+		size_t		 len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if ((f = fopen(path, "r")) == NULL) {
+			free(path);
+			continue;
+		}
+		while (getline(&line, &cap, f) != -1) {
+			char	*p = strstr(line, "# expect: ");
+
+			if (p == NULL)
+				continue;
+			p += 10;
+			p[strcspn(p, "\r\n")] = '\0';
+			if (*p >= '0' && *p <= '9')
+				strv_take(&want, xasprintf("%s:%s", path, p));
+			else
+				strv_take(&want, xasprintf("%s: %s", path, p));
+		}
+		free(line);
+		fclose(f);
+		if (want.n == 0) {
+			free(path);
+			continue;
+		}
+		nfix++;
+		sc = cfg_load_service(path, mc, &errs);
+		CHECK(sc == NULL);
+		cfg_svc_free(sc);
+		for (i = 0; i < want.n; i++) {
+			size_t	j;
+			int	found = 0;
+
+			for (j = 0; j < errs.n; j++)
+				if (strcmp(errs.v[j], want.v[i]) == 0)
+					found = 1;
+			if (!found) {
+				fprintf(stderr, "missing error: %s\n", want.v[i]);
+				for (j = 0; j < errs.n; j++)
+					fprintf(stderr, "   got: %s\n", errs.v[j]);
+			}
+			CHECK(found);
+		}
+		CHECK_INT(errs.n, want.n);
+		strv_free(&want);
+		strv_free(&errs);
+		free(path);
+	}
+	closedir(d);
+	CHECK(nfix > 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct supd_conf	mc;
+	struct strv		errs = { 0 };
+	const char		*fixtures = "tests/unit/bad-config";
+	char			*cmd;
+
+	(void)argc;
+	/* Run from the repository top or with SUPD_TOP set. */
+	if (getenv("SUPD_TOP") != NULL)
+		fixtures = xasprintf("%s/tests/unit/bad-config",
+		    getenv("SUPD_TOP"));
+	if (mkdtemp(tmpdir) == NULL)
+		return 2;
+	cfg_load_main("/nonexistent", false, &mc, &errs);
+	free(mc.log_dir);
+	mc.log_dir = xstrdup("/var/log/test");
+
+	test_defaults(&mc);
+	test_every_key(&mc);
+	test_main_conf();
+	test_fixtures(&mc, fixtures);
+
+	cfg_main_free(&mc);
+	cmd = xasprintf("rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
+	free(cmd);
+	return unit_done("config");
+}
