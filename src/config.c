@@ -107,6 +107,8 @@ struct parse {
 	unsigned		 line;		/* line just handed to inih */
 	int			 cont;		/* that line continues a value */
 	int			 reader_err;	/* the reader reported this line */
+	int			 section_bad;	/* in a bad or unknown section */
+	int			 have_key;	/* a key line precedes (continuations) */
 	unsigned		 seen[K_MAX];	/* line a key was set on, 0 = unset */
 	const struct key	*keys;
 	struct strv		*errs;
@@ -117,6 +119,7 @@ struct parse {
 	const struct supd_conf	*main;		/* (service files) the main config */
 	struct strv		 env;		/* env items */
 	struct strv		 env_files;	/* env files, resolved */
+	unsigned		*env_file_lines; /* line of each env_file */
 	struct strv		 groups;
 	char			*command;	/* raw, continuations joined */
 	char			*log_file;	/* raw [log] file */
@@ -146,6 +149,55 @@ perr(struct parse *p, unsigned line, const char *fmt, ...)
  * inih's reader. Hands over one line at a time, so p->line is the line of
  * the handler call that follows; refuses over-long lines and NUL bytes.
  */
+static bool
+section_known(const struct key *keys, const char *name, size_t len)
+{
+	for (; keys->name != NULL; keys++)
+		if (strlen(keys->section) == len &&
+		    strncmp(keys->section, name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Check what inih would accept silently or report without a message: a
+ * section header (known to this kind of file, even if no key follows), a
+ * "key = value" line, a continuation, a comment.
+ */
+static void
+cfg_check_line(struct parse *p, const char *line)
+{
+	const char	*s = line, *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || *s == '\n' || *s == '\r' || *s == '#' || *s == ';')
+		return;
+	if (p->cont)
+		return;
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL) {
+			perr(p, p->line, "expected ']' to end the section "
+			    "name");
+			p->section_bad = 1;
+		} else if (!section_known(p->keys, s + 1, end - s - 1)) {
+			perr(p, p->line, "unknown section [%.*s]",
+			    (int)(end - s - 1), s + 1);
+			p->section_bad = 1;
+		} else
+			p->section_bad = 0;
+		return;
+	}
+	if (strpbrk(s, "=:") == NULL) {
+		perr(p, p->line, "expected 'key = value'");
+		p->reader_err = 1;
+	}
+}
+
+/*
+ * inih's reader. Hands over one line at a time, so p->line is the line of
+ * the handler call that follows; refuses over-long lines and NUL bytes.
+ */
 static char *
 cfg_reader(char *str, int num, void *arg)
 {
@@ -168,7 +220,7 @@ cfg_reader(char *str, int num, void *arg)
 		line[0] = '\0';
 	} else if (n >= num - 1 && !(n == num - 1 && line[n - 1] == '\n')) {
 		perr(p, p->line, "line too long (at most %d characters; "
-		    "continue a value on an indented line)", num - 2);
+		    "continue a command on an indented line)", num - 2);
 		p->reader_err = 1;
 		line[0] = '\0';
 	}
@@ -176,7 +228,14 @@ cfg_reader(char *str, int num, void *arg)
 	for (s = line; *s == ' ' || *s == '\t'; s++)
 		;
 	p->cont = s != line && *s != '\0' && *s != '\n' && *s != '\r' &&
-	    *s != '#' && *s != ';';
+	    *s != '#' && *s != ';' && p->have_key;
+	if (!p->reader_err)
+		cfg_check_line(p, line);
+	if (*s == '[')
+		p->have_key = 0;
+	else if (!p->cont && *s != '\0' && *s != '\n' && *s != '#' &&
+	    *s != ';')
+		p->have_key = 1;
 	snprintf(str, num, "%s", line);
 	free(line);
 	return str;
@@ -388,7 +447,12 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 		if (*v == '\0')
 			e = "empty path";
 		else
+		{
+			p->env_file_lines = xreallocarray(p->env_file_lines,
+			    p->env_files.n + 1, sizeof *p->env_file_lines);
+			p->env_file_lines[p->env_files.n] = p->line;
 			strv_take(&p->env_files, abs_path(p, p->dir, v));
+		}
 		break;
 	case K_UMASK:
 		parse_mode(v, &sc->umask, &e);
@@ -449,7 +513,7 @@ cfg_handler(void *arg, const char *section, const char *name,
 	const char		*e;
 	int			 known_section = 0;
 
-	if (p->reader_err)
+	if (p->reader_err || p->section_bad)
 		return 1;
 	for (k = p->keys; k->name != NULL; k++) {
 		if (strcmp(k->section, section) != 0)
@@ -516,9 +580,10 @@ cfg_parse_file(struct parse *p)
 		perr(p, 0, "read error");
 	fclose(p->fp);
 	p->fp = NULL;
-	/* inih reports the first line it could not parse; ours are known. */
+	/* inih reports the first line it could not parse; the reader has
+	 * already named every such line, this is a safety net. */
 	if (r > 0 && p->nerrs == 0)
-		perr(p, r, "syntax error (expected [section] or key = value)");
+		perr(p, r, "syntax error");
 	return 0;
 }
 
@@ -743,7 +808,7 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 		size_t j;
 
 		if (env_load_file(p.env_files.v[i], &fe, &cause) == -1) {
-			perr(&p, p.seen[K_ENV_FILE], "env_file: %s", cause);
+			perr(&p, p.env_file_lines[i], "env_file: %s", cause);
 			free(cause);
 		}
 		for (j = 0; j < fe.n; j++)
@@ -774,6 +839,7 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 out:
 	strv_free(&p.env);
 	strv_free(&p.env_files);
+	free(p.env_file_lines);
 	strv_free(&p.groups);
 	free(p.command);
 	free(p.log_file);

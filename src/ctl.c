@@ -36,7 +36,6 @@
 #define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */
 #define CTL_WRITE_TIMEOUT	10.0	/* s without taking any reply byte */
 #define CTL_MAX_OUT		(4 * 1024 * 1024)	/* queued reply bytes */
-#define CTL_MAX_LOG_LINES	100000
 
 enum client_state {
 	C_READ,		/* reading the request */
@@ -398,7 +397,7 @@ req_logs(struct client *c, char **v, size_t n)
 	size_t		 off, chunk;
 	char		*m;
 
-	if (n != 3 || parse_uint(v[1], 0, CTL_MAX_LOG_LINES, &lines, &e) == -1
+	if (n != 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
 	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0)) {
 		client_end(c, 0, "bad request");
 		return;
@@ -532,7 +531,7 @@ static void
 read_cb(EV_P_ ev_io *w, int revents)
 {
 	struct client	*c = w->data;
-	const char	*e;
+	const char	*e = NULL;
 	ssize_t		 n;
 	char		 scratch[256];
 
@@ -593,10 +592,11 @@ read_cb(EV_P_ ev_io *w, int revents)
 static bool
 peer_allowed(int fd, struct ucred *cred)
 {
-	socklen_t	len = sizeof *cred;
-	gid_t		groups[256];
-	socklen_t	glen = sizeof groups;
-	size_t		i;
+	socklen_t	 len = sizeof *cred;
+	gid_t		 small[64], *groups = small;
+	socklen_t	 glen = sizeof small;
+	size_t		 i;
+	bool		 ok = false;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1)
 		return false;
@@ -606,12 +606,21 @@ peer_allowed(int fd, struct ucred *cred)
 		return false;
 	if (cred->gid == sock_gid)
 		return true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
-		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
+		/* ERANGE tells the size needed. */
+		if (errno != ERANGE || glen > 65536 * sizeof *groups)
+			return false;
+		groups = xmalloc(glen);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups,
+		    &glen) == -1)
+			glen = 0;
+	}
 	for (i = 0; i < glen / sizeof *groups; i++)
 		if (groups[i] == sock_gid)
-			return true;
-	return false;
+			ok = true;
+	if (groups != small)
+		free(groups);
+	return ok;
 }
 
 static void

@@ -30,6 +30,7 @@
 #define PROTO_HDR_SIZE		12
 #define PROTO_MAX_PAYLOAD	(256 * 1024)	/* one message, either direction */
 #define PROTO_MAX_ARGS		1024		/* strings in one strv payload */
+#define PROTO_LOGS_MAX_LINES	100000		/* LINES of a PROTO_LOGS request */
 
 enum proto_type {
 	/* Requests, supctl -> supd. The payload is a strv as described. */

@@ -338,11 +338,8 @@ run_ended(struct service *s)
 	log_info("%s: %s; restarting in %llu ms", c->name, what,
 	    (unsigned long long)delay);
 	s->restarts++;
-	if (delay == 0) {
-		svc_set(s, SVC_BACKOFF);
-		do_spawn(s);
-		return;
-	}
+	/* Even a zero delay goes through the loop once: a spawn that fails
+	 * at once must not recurse into the next. */
 	svc_set(s, SVC_BACKOFF);
 	timer_arm(s, delay);
 }
@@ -463,6 +460,10 @@ a_exit_starting(struct service *s)
 		/* The 127 was the child's, not the command's. */
 		s->exit_code = -1;
 		s->exit_signal = 0;
+	} else {
+		/* exec succeeded and the command already ended: it ran. */
+		log_info("%s: started, pid %d", s->conf->name, (int)s->pid);
+		svc_set(s, SVC_RUNNING);
 	}
 	run_ended(s);
 }
@@ -731,7 +732,16 @@ svc_load_all(bool boot, struct strv *msgs)
 	unsigned	 added = 0, changed = 0, removed = 0;
 	bool		*seen;
 
-	cfg_scan_dir(mconf->conf_dir, &paths, &errs);
+	if (cfg_scan_dir(mconf->conf_dir, &paths, &errs) == -1) {
+		/* An unreadable directory is not an empty one: keep all. */
+		for (i = 0; i < errs.n; i++) {
+			log_warnx("%s", errs.v[i]);
+			strv_push(msgs, errs.v[i]);
+		}
+		nerr = errs.n;
+		strv_free(&errs);
+		return nerr;
+	}
 	seen = xcalloc(nsvcs + 1, sizeof *seen);
 	keep = xcalloc(nsvcs + 1, sizeof *keep);
 	memcpy(keep, svcs, nsvcs * sizeof *svcs);
@@ -763,6 +773,7 @@ svc_load_all(bool boot, struct strv *msgs)
 		if (s->remove) {
 			/* Removed earlier and back before it stopped. */
 			s->remove = false;
+			s->want_start = sc->autostart;
 		}
 		if (strcmp(s->conf->canon, sc->canon) == 0 &&
 		    (s->next_conf == NULL ||

@@ -143,6 +143,9 @@ child_identity(const struct svc_conf *sc, struct strv *env)
 		if (is_number(sc->user) &&
 		    parse_uint(sc->user, 0, UINT32_MAX - 1, &n, &e) == 0) {
 			uid = n;
+			/* A uid with no account gets the same number as
+			 * gid, never supd's own group. */
+			gid = n;
 			pw = getpwuid(uid);
 		} else if ((pw = getpwnam(sc->user)) == NULL)
 			child_fail(STEP_USER, errno, sc->user);

@@ -35,7 +35,7 @@
 #define EXIT_UNREACH	3	/* cannot reach supd, or the reply broke off */
 
 #define LOGS_DEFAULT	50	/* lines of `logs` without -n */
-#define LOGS_MAX	10000000
+#define LOGS_MAX	PROTO_LOGS_MAX_LINES
 
 /* Command flags: options a command takes after its name, besides --json. */
 #define CMD_WAIT	0x1	/* --no-wait; the request starts with WAIT */
@@ -78,19 +78,12 @@ static const struct cmd cmds[] = {
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
-/* One status row; st points into payload. */
-struct row {
-	char			*payload;
-	char			**v;
-	struct proto_status	 st;
-};
-
-/* Everything the daemon answered. */
+/* Everything the daemon answered; rows point into payloads kept till exit. */
 struct reply {
-	int		 ok;	/* END said "ok" */
-	struct strv	 msgs;	/* END message lines, split at '\n' */
-	struct row	*rows;
-	size_t		 nrows;
+	int			 ok;	/* END said "ok" */
+	struct strv		 msgs;	/* END message lines, split at '\n' */
+	struct proto_status	*rows;
+	size_t			 nrows;
 };
 
 static int	json;		/* --json */
@@ -98,9 +91,10 @@ static int	json;		/* --json */
 static void	usage(FILE *);
 static void	cmd_usage(const struct cmd *, const char *, ...)
 		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
+static void	usage_error(const char *, ...)
+		    ATTR_PRINTF(1, 2) __attribute__((noreturn));
 static void	fail(int, const char *, ...)
 		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
-static void	lost(int) __attribute__((noreturn));
 
 static void
 usage(FILE *f)
@@ -126,6 +120,21 @@ usage(FILE *f)
 	    "  --version   print the version\n\n"
 	    "Exit status: 0 success, 1 supd reported a failure, 2 usage error,\n"
 	    "3 cannot reach supd.\n", SUPD_SOCKET_DEFAULT);
+}
+
+/* A usage error before the command: one line, then the whole usage. */
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "supctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	exit(EXIT_USAGE);
 }
 
 /* A usage error in a command's arguments: one line, then its synopsis. */
@@ -171,15 +180,6 @@ fail(int code, const char *fmt, ...)
 	else
 		warnx("%s", msg);
 	exit(code);
-}
-
-static void
-lost(int error)
-{
-	if (error != 0)
-		fail(EXIT_UNREACH, "connection to supd lost: %s",
-		    strerror(error));
-	fail(EXIT_UNREACH, "connection to supd lost");
 }
 
 /* `logs -f` runs until interrupted; that is its normal end. */
@@ -292,14 +292,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		snprintf(num, sizeof num, "%" PRIu64, nlines);
 		strv_push(req, num);
 		strv_push(req, follow ? "1" : "0");
-		if (follow) {
-			struct sigaction sa;
-
-			memset(&sa, 0, sizeof sa);
-			sa.sa_handler = interrupted_cb;
-			sigemptyset(&sa.sa_mask);
-			sigaction(SIGINT, &sa, NULL);
-		}
+		if (follow)
+			signal(SIGINT, interrupted_cb);
 	}
 }
 
@@ -340,26 +334,23 @@ send_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Read exactly len bytes; -1 on error, or with errno 0 on EOF. */
-static int
+/* Read exactly len bytes: anything less means the reply broke off. */
+static void
 read_full(int fd, char *p, size_t len)
 {
 	ssize_t	n;
 
 	while (len > 0) {
-		if ((n = read(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = 0;
-			return -1;
-		}
+		if ((n = read(fd, p, len)) == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fail(EXIT_UNREACH, "connection to supd lost: %s",
+			    strerror(errno));
+		if (n == 0)
+			fail(EXIT_UNREACH, "connection to supd lost");
 		p += n;
 		len -= n;
 	}
-	return 0;
 }
 
 static void
@@ -374,20 +365,17 @@ static void
 reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 {
 	struct proto_hdr	 h;
-	struct row		*row;
 	uint8_t			 hdr[PROTO_HDR_SIZE];
 	const char		*errstr;
 	char			*payload, *line, *nl, **v;
 	size_t			 i, n;
 
 	for (;;) {
-		if (read_full(fd, (char *)hdr, sizeof hdr) == -1)
-			lost(errno);
+		read_full(fd, (char *)hdr, sizeof hdr);
 		if (proto_hdr_unpack(hdr, &h, &errstr) == -1)
 			fail(EXIT_UNREACH, "protocol error: %s", errstr);
 		payload = xmalloc((size_t)h.len + 1);
-		if (read_full(fd, payload, h.len) == -1)
-			lost(errno);
+		read_full(fd, payload, h.len);
 		payload[h.len] = '\0';
 
 		switch (h.type) {
@@ -409,10 +397,8 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 		if (h.type == PROTO_ROW) {
 			rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
 			    sizeof *rp->rows);
-			row = &rp->rows[rp->nrows++];
-			row->payload = payload;
-			row->v = v;
-			if (proto_status_unpack(v, n, &row->st, &errstr) == -1)
+			if (proto_status_unpack(v, n, &rp->rows[rp->nrows++],
+			    &errstr) == -1)
 				fail(EXIT_UNREACH, "protocol error: %s",
 				    errstr);
 			continue;
@@ -484,7 +470,7 @@ status_table(const struct reply *rp)
 	for (c = 0; c < NCOLS; c++)
 		cell[c] = xstrdup(head[c]);
 	for (i = 0; i < rp->nrows; i++) {
-		st = &rp->rows[i].st;
+		st = &rp->rows[i];
 		r = cell + (i + 1) * NCOLS;
 
 		r[0] = xstrdup(st->name);
@@ -530,7 +516,7 @@ status_json(const struct reply *rp)
 
 	buf_puts(&b, "[");
 	for (i = 0; i < rp->nrows; i++) {
-		st = &rp->rows[i].st;
+		st = &rp->rows[i];
 		buf_puts(&b, i == 0 ? "\n  {\"name\":" : ",\n  {\"name\":");
 		buf_json_str(&b, st->name);
 		buf_puts(&b, ",\"state\":");
@@ -611,7 +597,6 @@ main(int argc, char **argv)
 		{ "json",	no_argument,		NULL, OPT_JSON },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, OPT_VERSION },
-		{ "socket",	required_argument,	NULL, 's' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const struct cmd	*cmd;
@@ -637,26 +622,17 @@ main(int argc, char **argv)
 			printf("supctl %s\n", SUPD_VERSION);
 			exit(EXIT_OK);
 		case ':':
-			warnx("option %s needs an argument",
+			usage_error("option %s needs an argument",
 			    opt_name(argv, optopt));
-			usage(stderr);
-			exit(EXIT_USAGE);
 		default:
-			warnx("unknown option %s", opt_name(argv, optopt));
-			usage(stderr);
-			exit(EXIT_USAGE);
+			usage_error("unknown option %s",
+			    opt_name(argv, optopt));
 		}
 	}
-	if (optind >= argc) {
-		warnx("missing command");
-		usage(stderr);
-		exit(EXIT_USAGE);
-	}
-	if ((cmd = cmd_find(argv[optind])) == NULL) {
-		warnx("unknown command '%s'", argv[optind]);
-		usage(stderr);
-		exit(EXIT_USAGE);
-	}
+	if (optind >= argc)
+		usage_error("missing command");
+	if ((cmd = cmd_find(argv[optind])) == NULL)
+		usage_error("unknown command '%s'", argv[optind]);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 
 	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&

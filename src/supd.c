@@ -36,6 +36,12 @@
 static struct supd_conf	conf;
 static bool		shutting_down;
 static ev_signal	sighup_w, sigterm_w, sigint_w;
+/* Signals with no meaning for supd: logged and ignored, never fatal. */
+static const int	ignored_sigs[] = { SIGUSR1, SIGUSR2, SIGQUIT, SIGALRM,
+			    SIGPWR, SIGTSTP, SIGTTIN, SIGTTOU, SIGVTALRM,
+			    SIGPROF, SIGWINCH, SIGURG };
+#define NIGNORED	(sizeof ignored_sigs / sizeof *ignored_sigs)
+static ev_signal	ignored_w[NIGNORED];
 static ev_child		child_w;
 static ev_timer		shutdown_w;
 
@@ -141,6 +147,9 @@ signal_cb(EV_P_ ev_signal *w, int revents)
 		log_info("%s received", w->signum == SIGTERM ? "SIGTERM" :
 		    "SIGINT");
 		begin_shutdown();
+		break;
+	default:
+		log_info("%s ignored", signal_name(w->signum));
 		break;
 	}
 }
@@ -291,6 +300,10 @@ main(int argc, char *argv[])
 	ev_signal_start(EV_DEFAULT_UC_ &sighup_w);
 	ev_signal_start(EV_DEFAULT_UC_ &sigterm_w);
 	ev_signal_start(EV_DEFAULT_UC_ &sigint_w);
+	for (i = 0; i < NIGNORED; i++) {
+		ev_signal_init(&ignored_w[i], signal_cb, ignored_sigs[i]);
+		ev_signal_start(EV_DEFAULT_UC_ &ignored_w[i]);
+	}
 	ev_child_init(&child_w, child_cb, 0, 0);
 	ev_child_start(EV_DEFAULT_UC_ &child_w);
 
