@@ -262,6 +262,29 @@ ctl_gone(struct service *s)
 /* ---- requests ----------------------------------------------------------- */
 
 /*
+ * "no such service: NAME", with NAME cut to 100 bytes and anything but
+ * printable ASCII shown as \ooo: a name from a client must not forge a
+ * second line or a terminal escape in the reply or in supd's log.
+ */
+static char *
+no_such(const char *name)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	buf_puts(&b, "no such service: ");
+	for (i = 0; name[i] != '\0' && i < 100; i++) {
+		unsigned char ch = name[i];
+
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+			buf_printf(&b, "\\%03o", ch);
+		else
+			buf_add(&b, &name[i], 1);
+	}
+	return b.p;
+}
+
+/*
  * Resolve names ("all" = every service) into c->wait; on an unknown name
  * reply with an error and return -1.
  */
@@ -283,8 +306,7 @@ resolve_names(struct client *c, char **names, size_t n)
 			continue;
 		}
 		if ((s = svc_find(names[i])) == NULL) {
-			char *m = xasprintf("no such service: %.100s",
-			    names[i]);
+			char *m = no_such(names[i]);
 
 			client_end(c, 0, m);
 			free(m);
@@ -373,7 +395,7 @@ req_signal(struct client *c, char **v, size_t n)
 		return;
 	}
 	if ((s = svc_find(v[0])) == NULL) {
-		m = xasprintf("no such service: %.100s", v[0]);
+		m = no_such(v[0]);
 		client_end(c, 0, m);
 		free(m);
 		return;
@@ -403,7 +425,7 @@ req_logs(struct client *c, char **v, size_t n)
 		return;
 	}
 	if ((s = svc_find(v[0])) == NULL) {
-		m = xasprintf("no such service: %.100s", v[0]);
+		m = no_such(v[0]);
 		client_end(c, 0, m);
 		free(m);
 		return;
@@ -444,7 +466,7 @@ req_inspect(struct client *c, char **v, size_t n)
 		return;
 	}
 	if ((s = svc_find(v[0])) == NULL) {
-		m = xasprintf("no such service: %.100s", v[0]);
+		m = no_such(v[0]);
 		client_end(c, 0, m);
 		free(m);
 		return;

@@ -78,7 +78,7 @@ static const struct cmd cmds[] = {
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
-/* Everything the daemon answered; rows point into payloads kept till exit. */
+/* Everything the daemon answered; rows point into their payloads. */
 struct reply {
 	int			 ok;	/* END said "ok" */
 	struct strv		 msgs;	/* END message lines, split at '\n' */
@@ -86,7 +86,8 @@ struct reply {
 	size_t			 nrows;
 };
 
-static int	json;		/* --json */
+static int		json;	/* --json */
+static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
 static void	cmd_usage(const struct cmd *, const char *, ...)
@@ -360,6 +361,26 @@ put_data(const char *p, size_t len)
 		err(EXIT_FAILED, "stdout");
 }
 
+/*
+ * A daemon string made safe for a terminal: control characters shown as
+ * \ooo, so that a service name or reason echoed back can neither forge a
+ * line nor send an escape sequence. END lines are split at '\n' before.
+ */
+static char *
+safe_str(const char *s)
+{
+	struct buf	b = { 0 };
+
+	buf_puts(&b, "");
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			buf_printf(&b, "\\%03o", (unsigned char)*s);
+		else
+			buf_add(&b, s, 1);
+	}
+	return b.p;
+}
+
 /* Read messages until END. Exits on a broken connection or protocol. */
 static void
 reply_read(int fd, const struct cmd *cmd, struct reply *rp)
@@ -401,6 +422,7 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 			    &errstr) == -1)
 				fail(EXIT_UNREACH, "protocol error: %s",
 				    errstr);
+			free(v);
 			continue;
 		}
 
@@ -413,7 +435,7 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 				if ((nl = strchr(line, '\n')) != NULL)
 					*nl++ = '\0';
 				if (*line != '\0')
-					strv_push(&rp->msgs, line);
+					strv_take(&rp->msgs, safe_str(line));
 			}
 		}
 		free(v);
@@ -463,7 +485,7 @@ status_table(const struct reply *rp)
 		"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "EXIT"
 	};
 	const struct proto_status *st;
-	char			**cell, **r, tmp[64];
+	char			**cell, **r, *s, tmp[64];
 	size_t			  w[NCOLS], i, c, len;
 
 	cell = xcalloc((rp->nrows + 1) * NCOLS, sizeof *cell);
@@ -493,6 +515,8 @@ status_table(const struct reply *rp)
 	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++) {
+		cell[i] = safe_str(s = cell[i]);
+		free(s);
 		if ((len = strlen(cell[i])) > w[i % NCOLS])
 			w[i % NCOLS] = len;
 	}
@@ -602,7 +626,6 @@ main(int argc, char **argv)
 	const struct cmd	*cmd;
 	const char		*sock = NULL;
 	struct strv		 req = { 0 };
-	struct reply		 rp = { 0 };
 	struct buf		 msg = { 0 };
 	int			 ch, fd, code;
 
@@ -646,10 +669,12 @@ main(int argc, char **argv)
 	fd = sock_connect(sock);
 	/* If supd refused the request it may still have said why: read on. */
 	(void)send_all(fd, msg.p, msg.len);
-	reply_read(fd, cmd, &rp);
+	buf_free(&msg);
+	strv_free(&req);
+	reply_read(fd, cmd, &reply);
 	close(fd);
 
-	code = reply_show(cmd, &rp);
+	code = reply_show(cmd, &reply);
 	if (fflush(stdout) == EOF)
 		err(EXIT_FAILED, "stdout");
 	return code;
