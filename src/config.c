@@ -169,6 +169,9 @@ cfg_check_line(struct parse *p, const char *line)
 {
 	const char	*s = line, *end;
 
+	/* inih skips a UTF-8 byte order mark on the first line. */
+	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (*s == '\0' || *s == '\n' || *s == '\r' || *s == '#' || *s == ';')
@@ -565,14 +568,18 @@ cfg_handler(void *arg, const char *section, const char *name,
 static int
 cfg_parse_file(struct parse *p)
 {
-	char	*copy;
+	char	*copy, cwd[PATH_MAX];
 	int	 r;
 
 	if ((p->fp = fopen(p->file, "re")) == NULL) {
 		perr(p, 0, "%s", strerror(errno));
 		return -1;
 	}
-	copy = xstrdup(p->file);
+	/* Relative paths in the file are relative to its directory, made
+	 * absolute now: supd's working directory is not theirs. */
+	copy = p->file[0] == '/' ? xstrdup(p->file) :
+	    xasprintf("%s/%s", getcwd(cwd, sizeof cwd) != NULL ? cwd : ".",
+	    p->file);
 	p->dir = xstrdup(dirname(copy));
 	free(copy);
 	r = ini_parse_stream(cfg_reader, p, cfg_handler, p);

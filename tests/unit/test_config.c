@@ -3,10 +3,11 @@
  * the exact FILE:LINE message of each bad-config fixture.
  *
  * Fixtures live in tests/unit/bad-config/NAME.ini; each carries one or more
- * lines "# expect: TEXT", and loading it must produce exactly those errors,
- * each being "PATH:TEXT" (TEXT starting with a line number) or "PATH: TEXT".
+ * "# expect: NAME.ini:LINE: message" or "# expect-re: REGEX" lines, and
+ * loading it must produce exactly those errors.
  */
 #include <dirent.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,8 +213,12 @@ test_main_conf(void)
 	path = write_file("bad.conf", "[supd]\nsocket_mode = 999\nlog = x\n"
 	    "[other]\n");
 	CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
-	CHECK_INT(errs.n, 2);
-	if (errs.n == 2) {
+	CHECK_INT(errs.n, 3);
+	if (errs.n == 3) {
+		char *e3 = xasprintf("%s:4: unknown section [other]", path);
+
+		CHECK_STR(errs.v[2], e3);
+		free(e3);
 		char *e1 = xasprintf("%s:2: socket_mode '999': invalid mode",
 		    path);
 		char *e2 = xasprintf("%s:3: unknown key 'log' in [supd]", path);
@@ -228,7 +233,11 @@ test_main_conf(void)
 	free(path);
 }
 
-/* Every fixture yields exactly the errors its "# expect:" lines name. */
+/*
+ * Every fixture yields exactly the errors its "# expect: TEXT" (exact) and
+ * "# expect-re: REGEX" lines name, matched against the error with the
+ * fixture directory taken off the front ("NAME.ini:LINE: message").
+ */
 static void
 test_fixtures(struct supd_conf *mc, const char *dir)
 {
@@ -245,9 +254,8 @@ test_fixtures(struct supd_conf *mc, const char *dir)
 		struct strv	 want = { 0 }, errs = { 0 };
 		struct svc_conf	*sc;
 		char		*path, *line = NULL;
-		size_t		 cap = 0, i;
+		size_t		 cap = 0, i, j, len = strlen(de->d_name);
 		FILE		*f;
-		size_t		 len = strlen(de->d_name);
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".ini") != 0)
 			continue;
@@ -256,17 +264,15 @@ test_fixtures(struct supd_conf *mc, const char *dir)
 			free(path);
 			continue;
 		}
+		/* Kept as "=TEXT" or "~REGEX". */
 		while (getline(&line, &cap, f) != -1) {
-			char	*p = strstr(line, "# expect: ");
+			char	*p;
 
-			if (p == NULL)
-				continue;
-			p += 10;
-			p[strcspn(p, "\r\n")] = '\0';
-			if (*p >= '0' && *p <= '9')
-				strv_take(&want, xasprintf("%s:%s", path, p));
-			else
-				strv_take(&want, xasprintf("%s: %s", path, p));
+			line[strcspn(line, "\r\n")] = '\0';
+			if ((p = strstr(line, "# expect: ")) != NULL)
+				strv_take(&want, xasprintf("=%s", p + 10));
+			else if ((p = strstr(line, "# expect-re: ")) != NULL)
+				strv_take(&want, xasprintf("~%s", p + 13));
 		}
 		free(line);
 		fclose(f);
@@ -279,14 +285,30 @@ test_fixtures(struct supd_conf *mc, const char *dir)
 		CHECK(sc == NULL);
 		cfg_svc_free(sc);
 		for (i = 0; i < want.n; i++) {
-			size_t	j;
 			int	found = 0;
+			regex_t	re;
 
-			for (j = 0; j < errs.n; j++)
-				if (strcmp(errs.v[j], want.v[i]) == 0)
-					found = 1;
+			if (want.v[i][0] == '~' && regcomp(&re, want.v[i] + 1,
+			    REG_EXTENDED | REG_NOSUB) != 0) {
+				fprintf(stderr, "%s: bad regex\n", want.v[i]);
+				CHECK(0);
+				continue;
+			}
+			for (j = 0; j < errs.n && !found; j++) {
+				const char *rel = errs.v[j];
+
+				if (strncmp(rel, dir, strlen(dir)) == 0 &&
+				    rel[strlen(dir)] == '/')
+					rel += strlen(dir) + 1;
+				if (want.v[i][0] == '=')
+					found = strcmp(rel, want.v[i] + 1) == 0;
+				else
+					found = regexec(&re, rel, 0, NULL, 0) == 0;
+			}
+			if (want.v[i][0] == '~')
+				regfree(&re);
 			if (!found) {
-				fprintf(stderr, "missing error: %s\n", want.v[i]);
+				fprintf(stderr, "missing error: %s\n", want.v[i] + 1);
 				for (j = 0; j < errs.n; j++)
 					fprintf(stderr, "   got: %s\n", errs.v[j]);
 			}

@@ -1,0 +1,443 @@
+#!/usr/bin/env bats
+# config.bats: configuration errors and reload (DESIGN.md "Configuration",
+# `supd --check`, `supctl reload`; reliability.md section B).
+#
+# Fixtures: tests/unit/bad-config/NAME.ini. A fixture's leading comment lines
+# say what `supd --check` must report for it, one directive per error, with
+# the directory prefix left out of the path:
+#   # expect: EXACT LINE          the line, exactly
+#   # expect-re: REGEX            an extended regex matching the line
+# good-*.ini must pass. A companion file NAME.* (e.g. an env file) is copied
+# along with NAME.ini.
+
+load common
+
+FIX=$BATS_TEST_DIRNAME/../unit/bad-config
+
+setup() {
+	setup_supd
+}
+
+teardown() {
+	teardown_supd
+}
+
+# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
+refute() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*"
+		return 1
+	fi
+	return 0
+}
+
+# check FILE... : supd --check on a fresh directory holding FILEs; sets
+# $D (the directory, as supd names it), $rc, $out, $err (stderr lines).
+check_dir() {
+	D=$(mktemp -d "$T/check.XXXXXX")
+	D=$(realpath "$D")
+	local f
+	for f in "$@"; do
+		cp "$f" "$D/"
+	done
+	rc=0
+	timeout 10 "$SUPD" --check -c "$T/supd.conf" -d "$D" >"$T/check.out" \
+	    2>"$T/check.err" || rc=$?
+	out=$(cat "$T/check.out")
+	err=$(cat "$T/check.err")
+}
+
+# The directives of a fixture (leading '# expect' lines).
+directives() {
+	sed -n 's/^\(\xef\xbb\xbf\)\{0,1\}# \(expect\(-re\)\{0,1\}\): /\2 /p' "$1"
+}
+
+# Verify one bad fixture; print what is wrong and return 1 if anything is.
+verify_bad() {
+	local ini=$1 name stem kind want line ok=0 matched nd
+	name=$(basename "$ini")
+	stem=${name%.ini}
+	check_dir "$FIX/$stem".*
+	nd=0
+	if [ "$rc" -ne 1 ]; then
+		echo "$name: exit $rc, expected 1"
+		ok=1
+	fi
+	# Every error line names this file: FILE:LINE: message or FILE: message.
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		case $line in
+		"$D/$name:"*) ;;
+		*) echo "$name: error line without its FILE prefix: $line"; ok=1; continue ;;
+		esac
+		line=${line#"$D/$name"}
+		[[ $line =~ ^(:[0-9]+)?:\ [^\ ] ]] ||
+			{ echo "$name: not FILE:LINE: message: $line"; ok=1; }
+	done <<<"$err"
+	# Each directive is matched by an error line (directory prefix removed).
+	local stripped=${err//"$D/"/}
+	while read -r kind want; do
+		nd=$((nd + 1))
+		matched=
+		while IFS= read -r line; do
+			if [ "$kind" = expect ] && [ "$line" = "$want" ]; then
+				matched=1
+			elif [ "$kind" = expect-re ] && [[ $line =~ $want ]]; then
+				matched=1
+			fi
+		done <<<"$stripped"
+		[ -n "$matched" ] || { echo "$name: no error matching ($kind) $want"; ok=1; }
+	done < <(directives "$ini")
+	# ...and nothing else is reported.
+	if [ "$(grep -c . <<<"$err")" -ne "$nd" ]; then
+		echo "$name: $nd errors expected, got:"
+		echo "$stripped"
+		ok=1
+	fi
+	return $ok
+}
+
+@test "--check: every bad fixture exits 1 with its errors as FILE:LINE: message" {
+	local f n=0 bad=0
+	for f in "$FIX"/*.ini; do
+		[ -n "$(directives "$f")" ] || continue
+		n=$((n + 1))
+		verify_bad "$f" || bad=$((bad + 1))
+	done
+	echo "$n fixtures, $bad wrong"
+	[ "$n" -ge 15 ]
+	[ "$bad" -eq 0 ]
+}
+
+@test "--check: exact messages for an unknown key and a missing command" {
+	check_dir "$FIX/unknown-key.ini"
+	[ "$rc" -eq 1 ]
+	[ "$err" = "$D/unknown-key.ini:3: unknown key 'restrt' in [service]" ]
+
+	check_dir "$FIX/no-command.ini"
+	[ "$rc" -eq 1 ]
+	[ "$err" = "$D/no-command.ini: [service] command is required" ]
+}
+
+@test "--check: an empty file needs a command" {
+	check_dir "$FIX/empty.ini"
+	[ ! -s "$FIX/empty.ini" ]
+	[ "$rc" -eq 1 ]
+	[ "$err" = "$D/empty.ini: [service] command is required" ]
+}
+
+@test "--check: all errors of all files are reported, not only the first" {
+	check_dir "$FIX"/*
+	[ "$rc" -eq 1 ]
+	local f name
+	for f in "$FIX"/*.ini; do
+		name=$(basename "$f")
+		case $name in
+		good-*) refute grep -qF "$D/$name" <<<"$err" ;;
+		# (an unknown section without keys: its own case in the first test)
+		empty-unknown-section.ini) ;;
+		*) grep -qF "$D/$name" <<<"$err" ||
+			{ echo "no error for $name"; false; } ;;
+		esac
+	done
+	# multi-error.ini alone has three.
+	[ "$(grep -c "^$D/multi-error.ini:" <<<"$err")" -eq 3 ]
+}
+
+@test "--check: good files (CRLF, BOM, every key) pass with -d and with -c" {
+	local f
+	for f in "$FIX"/good-*.ini; do
+		check_dir "$f" "${f%.ini}".*
+		[ "$rc" -eq 0 ] || { echo "$(basename "$f"): exit $rc: $err"; false; }
+		[ -z "$err" ] || { echo "$err"; false; }
+	done
+	# All of them at once, the directory from supd.conf's conf_dir.
+	cp "$FIX"/good-* "$T/conf.d/"
+	rc=0
+	"$SUPD" --check -c "$T/supd.conf" >"$T/out" 2>"$T/err" || rc=$?
+	cat "$T/err"
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	# --check starts nothing.
+	[ ! -e "$T/supd.sock" ]
+	[ -z "$(ls -A "$T/log")" ]
+}
+
+@test "CRLF and BOM files run with the right command (no stray \\r)" {
+	cp "$FIX/good-crlf.ini" "$FIX/good-bom.ini" "$T/conf.d/"
+	start_supd
+	wait_state good-crlf exited
+	wait_state good-bom exited
+	[ "$(field good-crlf exit_code)" = 0 ]
+	ctl inspect good-crlf | jq -e '.config.command == ["/bin/echo", "crlf-ok"]'
+	ctl inspect good-crlf | jq -e '.config.log.max_size == 65536'
+	ctl inspect good-bom | jq -e '.config.command == ["/bin/echo", "bom-ok"]'
+	wait_for "crlf log" grep -qx crlf-ok "$T/log/good-crlf.log"
+	wait_for "bom log" grep -qx bom-ok "$T/log/good-bom.log"
+}
+
+@test "a bad service file never stops the others" {
+	svc one <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	svc two <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	svc bad <<EOF
+[service]
+command = /bin/sleep 1000
+restrt = always
+EOF
+	cp "$FIX/bad name.ini" "$T/conf.d/"
+	start_supd
+	wait_state one running
+	wait_state two running
+	run ctl --json status
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.[].name] | sort | join(",")' <<<"$output")" = "one,two" ]
+	run ctl status bad
+	[ "$status" -eq 1 ]
+	grep -F "$T/conf.d/bad.ini:3: unknown key 'restrt' in [service]" "$T/supd.err"
+	grep -F "$T/conf.d/bad name.ini" "$T/supd.err"
+	kill -0 "$SUPD_PID"
+}
+
+_absent() {
+	! ctl --json status | jq -e --arg n "$1" 'any(.[]; .name == $n)'
+}
+
+_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+_pid_changed() {
+	local p
+	p=$(field "$1" pid)
+	[ "$(state "$1")" = running ] && [ "$p" != "$2" ] && [ "$p" != 0 ]
+}
+
+@test "reload: add, remove, change; unchanged services keep their pid" {
+	for n in keep change gone; do
+		svc $n <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	done
+	start_supd
+	wait_state keep running
+	wait_state change running
+	wait_state gone running
+	local pkeep pchange pgone
+	pkeep=$(field keep pid)
+	pchange=$(field change pid)
+	pgone=$(field gone pid)
+
+	svc new <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	svc change <<EOF
+[service]
+command = /bin/sleep 2000
+EOF
+	rm "$T/conf.d/gone.ini"
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 1\ added,\ 1\ changed,\ 1\ removed ]]
+
+	wait_state new running
+	wait_for "change to restart" _pid_changed change "$pchange"
+	ctl inspect change | jq -e '.config.command == ["/bin/sleep", "2000"]'
+	wait_for "the old change process to end" _gone "$pchange"
+	wait_for "gone to leave status" _absent gone
+	wait_for "gone's process to end" _gone "$pgone"
+	[ "$(field keep pid)" = "$pkeep" ]
+	[ "$(field keep restarts)" = 0 ]
+
+	# A reload with nothing changed touches nothing.
+	local pnew
+	pchange=$(field change pid)
+	pnew=$(field new pid)
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 0\ changed,\ 0\ removed ]]
+	[ "$(field keep pid)" = "$pkeep" ]
+	[ "$(field change pid)" = "$pchange" ]
+	[ "$(field new pid)" = "$pnew" ]
+	kill -0 "$pkeep"
+
+	# Comments and blank lines only: the effective config is the same.
+	svc keep <<EOF
+# same service, reformatted
+[service]
+
+command = /bin/sleep   1000
+EOF
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ 0\ changed ]]
+	[ "$(field keep pid)" = "$pkeep" ]
+}
+
+@test "reload: a broken file is refused with FILE:LINE, the old one keeps running" {
+	svc stable <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	svc other <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	start_supd
+	wait_state stable running
+	wait_state other running
+	local pstable pother
+	pstable=$(field stable pid)
+	pother=$(field other pid)
+
+	svc stable <<EOF
+[service]
+command = /bin/sleep 3000
+restart = sometimes
+EOF
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$T/conf.d/stable.ini:3: "*restart* ]]
+	[ "$(state stable)" = running ]
+	[ "$(field stable pid)" = "$pstable" ]
+	[ "$(field other pid)" = "$pother" ]
+	ctl inspect stable | jq -e '.config.command == ["/bin/sleep", "1000"]'
+	kill -0 "$pstable"
+
+	# Fixed: now the change applies.
+	svc stable <<EOF
+[service]
+command = /bin/sleep 3000
+EOF
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait_for "stable to restart" _pid_changed stable "$pstable"
+	ctl inspect stable | jq -e '.config.command == ["/bin/sleep", "3000"]'
+	[ "$(field other pid)" = "$pother" ]
+}
+
+@test "SIGHUP reloads like supctl reload" {
+	svc a <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	start_supd
+	wait_state a running
+	local pa
+	pa=$(field a pid)
+	svc b <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	kill -HUP "$SUPD_PID"
+	wait_state b running
+	[ "$(field a pid)" = "$pa" ]
+}
+
+@test "main config: an unknown key or bad value is FILE:LINE, nothing starts" {
+	svc x <<EOF
+[service]
+command = /bin/sleep 1000
+EOF
+	cat >"$T/bad.conf" <<EOF
+[supd]
+conf_dir = $T/conf.d
+bogus_key = 1
+socket = $T/bad.sock
+shutdown_timeout = soon
+EOF
+	rc=0
+	timeout 10 "$SUPD" -c "$T/bad.conf" >"$T/out" 2>"$T/err" || rc=$?
+	cat "$T/err"
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]	# it did not start and run
+	grep -E "^$T/bad.conf:3: .*bogus_key" "$T/err"
+	grep -E "^$T/bad.conf:5: .*shutdown_timeout" "$T/err"
+	[ ! -e "$T/bad.sock" ]
+	[ -z "$(ls -A "$T/log")" ]
+
+	rc=0
+	timeout 10 "$SUPD" --check -c "$T/bad.conf" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -E "^$T/bad.conf:3: .*bogus_key" "$T/err"
+
+	printf '[supd]\nsocket = %s\n[sup]\nlog_dir = /x\n' "$T/bad.sock" >"$T/bad2.conf"
+	rc=0
+	timeout 10 "$SUPD" -c "$T/bad2.conf" >"$T/out" 2>"$T/err" || rc=$?
+	cat "$T/err"
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
+	grep -E "^$T/bad2.conf:[34]: .*sup" "$T/err"
+	[ ! -e "$T/bad.sock" ]
+}
+
+@test "main config: a missing explicit -c file is an error" {
+	rc=0
+	timeout 10 "$SUPD" -c "$T/nope.conf" -s "$T/nope.sock" >"$T/out" 2>"$T/err" || rc=$?
+	cat "$T/err"
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
+	grep -F "$T/nope.conf" "$T/err"
+	[ ! -e "$T/nope.sock" ]
+	rc=0
+	timeout 10 "$SUPD" --check -c "$T/nope.conf" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -F "$T/nope.conf" "$T/err"
+}
+
+# Start supd from directory $1 with config $2 (as given), socket $3.
+start_in() {
+	(cd "$1" && exec "$SUPD" -c "$2" >"$T/supd.out" 2>"$T/supd.err") &
+	SUPD_PID=$!
+	wait_for "supd socket $3" test -S "$3"
+}
+
+@test "relative paths in supd.conf are relative to the config file's directory" {
+	mkdir -p "$T/etc/services" "$T/etc/run" "$T/elsewhere"
+	cat >"$T/etc/supd.conf" <<EOF
+[supd]
+conf_dir = services
+socket = run/supd.sock
+log_dir = logs
+state_dir = state
+EOF
+	cat >"$T/etc/services/rel.ini" <<EOF
+[service]
+command = /bin/sh -c 'echo relative-ok; exec /bin/sleep 1000'
+EOF
+	# An absolute -c, started from somewhere else.
+	start_in "$T/elsewhere" "$T/etc/supd.conf" "$T/etc/run/supd.sock"
+	local S=$T/etc/run/supd.sock st
+	st=$("$SUPCTL" -s "$S" --json status rel | jq -r '.[0].state')
+	[ "$st" = running ] || [ "$st" = starting ]
+	wait_for "the log" grep -qx relative-ok "$T/etc/logs/rel.log"
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	"$SUPCTL" -s "$S" inspect rel |
+		jq -e --arg f "$T/etc/logs/rel.log" '.config.log.file == $f'
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+
+	# A relative -c: the paths follow the file, not the current directory.
+	rm -rf "$T/etc/logs"
+	start_in "$T" etc/supd.conf "$T/etc/run/supd.sock"
+	wait_for "the log" grep -qx relative-ok "$T/etc/logs/rel.log"
+	[ ! -e "$T/logs" ]
+	[ ! -e "$T/services" ]
+	"$SUPCTL" -s "$S" inspect rel |
+		jq -e --arg f "$T/etc/logs/rel.log" '.config.log.file == $f'
+	# Still right after a reload (no dependence on the cwd at start).
+	"$SUPCTL" -s "$S" reload
+	[ "$("$SUPCTL" -s "$S" --json status rel | jq -r '.[0].state')" = running ]
+}
