@@ -436,14 +436,19 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 		}
 		break;
 	case K_ENV: {
-		const char *eq = strchr(v, '=');
+		char	*item = NULL, *unq = NULL;
+		size_t	 len = strlen(v);
 
-		if (eq == NULL)
+		/* "KEY=VALUE" wholly quoted loses its quotes, as systemd's
+		 * Environment= does; then as a line of an env file. */
+		if (len >= 2 && (v[0] == '"' || v[0] == '\'') &&
+		    v[len - 1] == v[0])
+			v = unq = xstrndup(v + 1, len - 2);
+		if (env_parse_line(v, &item, &e) == 0 && item == NULL)
 			e = "expected KEY=VALUE";
-		else if (!env_key_valid(v, eq - v))
-			e = "invalid variable name";
-		else
-			strv_push(&p->env, v);
+		if (item != NULL)
+			strv_take(&p->env, item);
+		free(unq);
 		break;
 	}
 	case K_ENV_FILE:

@@ -645,6 +645,48 @@ peer_allowed(int fd, struct ucred *cred)
 	return ok;
 }
 
+/* One warning per second at most: a flood must not flood the log too. */
+static void
+ctl_warn_rate(const char *msg)
+{
+	static ev_tstamp	last;
+	static unsigned		suppressed;
+	ev_tstamp		now = ev_now(EV_DEFAULT_UC);
+
+	if (now - last < 1.0) {
+		suppressed++;
+		return;
+	}
+	last = now;
+	if (suppressed > 0)
+		log_warnx("%s (and %u more)", msg, suppressed);
+	else
+		log_warnx("%s", msg);
+	suppressed = 0;
+}
+
+/*
+ * At the client limit a new connection takes the place of the oldest one
+ * that is still sending its request: idle or trickling clients cannot lock
+ * everybody out. Clients waiting or following have sent theirs and stay.
+ */
+static bool
+evict_slowest(void)
+{
+	struct client	*c, *oldest = NULL;
+
+	/* New clients are pushed at the head: the last match is the oldest. */
+	for (c = clients; c != NULL; c = c->next)
+		if (c->state == C_READ)
+			oldest = c;
+	if (oldest == NULL)
+		return false;
+	ctl_warn_rate("control: too many clients, dropped the oldest "
+	    "unfinished request");
+	client_close(oldest);
+	return true;
+}
+
 static void
 accept_cb(EV_P_ ev_io *w, int revents)
 {
@@ -672,9 +714,9 @@ accept_cb(EV_P_ ev_io *w, int revents)
 			log_warn("control: accept");
 		return;
 	}
-	if (nclients >= CTL_MAX_CLIENTS) {
+	if (nclients >= CTL_MAX_CLIENTS && !evict_slowest()) {
 		close(fd);
-		log_warnx("control: too many clients, connection dropped");
+		ctl_warn_rate("control: too many clients, connection dropped");
 		return;
 	}
 	c = xcalloc(1, sizeof *c);

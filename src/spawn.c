@@ -149,6 +149,8 @@ child_identity(const struct svc_conf *sc, struct strv *env)
 			pw = getpwuid(uid);
 		} else if ((pw = getpwnam(sc->user)) == NULL)
 			child_fail(STEP_USER, errno, sc->user);
+		else
+			uid = pw->pw_uid;
 		if (pw != NULL)
 			gid = pw->pw_gid;
 	} else

@@ -1,0 +1,124 @@
+#!/bin/bash
+# log-throughput.sh [BUILD_DIR]: log capture throughput. The service is
+# bench/spew: 1 GiB ($BYTES) of 100-byte numbered lines in 64 KiB writes to
+# stdout, as fast as it can, with [log] max_size = 100M, max_files = 20.
+# supd's time: from spew's start (it writes CLOCK_REALTIME to a file as its
+# first action) until the service has exited and the log files (NAME.log +
+# NAME.log.N) hold every byte (polled every 5 ms). Baseline in the same run:
+# `spew | cat > FILE` into the same file system. Median of $RUNS (default 5)
+# each, alternating, with a sync before every timed run. Bar: supd >= 80% of
+# cat.
+#
+# The last supd run is verified: every rotated file ends with a newline and
+# is at most max_size, and the rotated files concatenated oldest first equal
+# spew's stream byte for byte (nothing lost, duplicated or reordered).
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
+BYTES=${BYTES:-1073741800}
+RUNS=${RUNS:-5}
+MAX_SIZE=100M
+MAX_BYTES=$((100 * 1024 * 1024))
+
+bench_cc spew
+svc spew <<EOF
+[service]
+command = $BIN/spew -n $BYTES -t $T/spew.start -e $T/spew.end
+restart = no
+
+[log]
+max_size = $MAX_SIZE
+max_files = 20
+$(iso_visible_tmp)
+EOF
+
+log_bytes() {
+	stat -c %s "$T"/log/spew.log "$T"/log/spew.log.[0-9]* 2>/dev/null |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+mibs() { awk -v b="$BYTES" -v ns="$1" 'BEGIN { printf "%.0f\n", b / 1048576 / (ns / 1e9) }'; }
+
+run_cat() {
+	rm -f "$T/cat.out"
+	sync
+	local t0 t1
+	t0=$(now_ns)
+	"$BIN/spew" -n "$BYTES" | /usr/bin/time -f '%U %S' -o "$T/cat.cpu" cat >"$T/cat.out"
+	t1=$(now_ns)
+	awk '{ printf "%d\n", ($1 + $2) * 100 + 0.5 }' "$T/cat.cpu" >"$T/cat.ticks"
+	[ "$(stat -c %s "$T/cat.out")" -eq "$BYTES" ] || die "cat copied $(stat -c %s "$T/cat.out") bytes"
+	rm -f "$T/cat.out"
+	echo $((t1 - t0))
+}
+
+run_supd() {
+	rm -f "$T"/log/spew.log* "$T/spew.start" "$T/spew.end"
+	sync
+	start_supd
+	local deadline t1 t0 got st ticks
+	deadline=$(($(now_ns) + 300000000000))
+	while :; do
+		got=$(log_bytes)
+		if [ "$got" -ge "$BYTES" ] && [ -s "$T/spew.end" ]; then
+			t1=$(now_ns)
+			break
+		fi
+		[ "$(now_ns)" -lt "$deadline" ] || die "after 300 s the logs hold $got of $BYTES bytes"
+		sleep 0.005
+	done
+	ticks=$(cputicks "$SUPD_PID")
+	echo "$ticks" >"$T/supd.ticks"
+	st=$(count_state exited)
+	[ "$st" -eq 1 ] || note "spew is not 'exited' per supctl ($(ctl status spew | tail -1))"
+	[ "$got" -eq "$BYTES" ] || note "the logs hold $got bytes, $BYTES written"
+	t0=$(cat "$T/spew.start")
+	note "supd: spew itself finished after $(ns2s $(($(cat "$T/spew.end") - t0))) s, logs complete after $(ns2s $((t1 - t0))) s; supd used $ticks CPU ticks ($(getconf CLK_TCK)/s)"
+	stop_supd
+	echo $((t1 - t0))
+}
+
+verify() {
+	local f k bad=0 n=0 files=() content
+	# Oldest first: NAME.log.N ... NAME.log.1, then NAME.log.
+	for k in $(ls "$T"/log/ | sed -n 's/^spew\.log\.\([0-9][0-9]*\)$/\1/p' | sort -nr); do
+		f=$T/log/spew.log.$k
+		n=$((n + 1))
+		files+=("$f")
+		if [ "$(tail -c 1 "$f" | od -An -tx1 | tr -d ' ')" != 0a ]; then
+			note "spew.log.$k does not end with a newline"
+			bad=$((bad + 1))
+		fi
+		if [ "$(stat -c %s "$f")" -gt "$MAX_BYTES" ]; then
+			note "spew.log.$k is $(stat -c %s "$f") bytes, over max_size"
+			bad=$((bad + 1))
+		fi
+	done
+	files+=("$T/log/spew.log")
+	if cat "${files[@]}" | cmp -s - <("$BIN/spew" -n "$BYTES"); then
+		content="identical to spew's stream"
+	else
+		content="DIFFERS from spew's stream ($(cat "${files[@]}" | cmp - <("$BIN/spew" -n "$BYTES") 2>&1 | head -1))"
+		bad=$((bad + 1))
+	fi
+	echo "log-rotation: $n rotated files: $([ "$bad" -eq 0 ] && echo "all end with a newline and are <= max_size" || echo "$bad problem(s), see above"); all files concatenated $content"
+}
+
+command -v /usr/bin/time >/dev/null || die "/usr/bin/time is needed (apt-get install time)"
+cat_t=() supd_t=() cat_c=() supd_c=()
+for run in $(seq 1 "$RUNS"); do
+	cat_t+=($(run_cat))
+	cat_c+=($(cat "$T/cat.ticks"))
+	note "run $run: cat $(ns2s "${cat_t[-1]}") s ($(mibs "${cat_t[-1]}") MiB/s)"
+	supd_t+=($(run_supd))
+	supd_c+=($(cat "$T/supd.ticks"))
+	note "run $run: supd $(ns2s "${supd_t[-1]}") s ($(mibs "${supd_t[-1]}") MiB/s)"
+done
+vline=$(verify)
+c=$(median "${cat_t[@]}")
+s=$(median "${supd_t[@]}")
+cm=$(mibs "$c")
+sm=$(mibs "$s")
+r=$(ratio "$c" "$s")
+echo "log-throughput: supd median $sm MiB/s, spew | cat > file $cm MiB/s, ratio $r ($(awk -v r="$r" 'BEGIN { print (r >= 0.8 ? "bar >= 0.80 met" : "bar >= 0.80 MISSED") }'); $(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1073741824 }') GiB, max_size $MAX_SIZE, $RUNS runs)"
+echo "log-cpu: CPU time per GiB captured: supd median $(awk -v t="$(median "${supd_c[@]}")" -v b="$BYTES" 'BEGIN { printf "%.2f", t / 100 / (b / 1073741824) }') s (whole process, user+sys), cat median $(awk -v t="$(median "${cat_c[@]}")" -v b="$BYTES" 'BEGIN { printf "%.2f", t / 100 / (b / 1073741824) }') s"
+echo "$vline"

@@ -1,0 +1,874 @@
+#!/usr/bin/env bats
+# lifecycle.bats: restart policies, backoff, stop escalation, reaping, the
+# service's execution context, spawn errors, supctl wait semantics,
+# unless-stopped persistence, supd's own signals (DESIGN.md "States",
+# "[service]", "supctl commands"; reliability.md F10, F11, P1, P3, P8).
+#
+# Every service runs without namespaces when this supd knows the
+# [isolation] section (LC_ISO), so that pids, /proc and the files a
+# service writes under $T are the host's: the tests look at kernel state.
+
+load common
+
+setup_file() {
+	local probe
+	# The double-fork helper; `make` alone does not build helpers.
+	make -s -C "$BATS_TEST_DIRNAME/../.." B="$SUPD_BUILD" \
+		"$SUPD_BUILD/helpers/lc_doublefork" >&2
+	# Does this supd accept `[isolation] namespaces = none`? Then use it.
+	probe=$(mktemp -d /tmp/supd-lc-probe.XXXXXX)
+	mkdir "$probe/conf.d"
+	printf '[service]\ncommand = true\n[isolation]\nnamespaces = none\n' \
+		>"$probe/conf.d/p.ini"
+	if "$SUPD_BUILD/supd" -d "$probe/conf.d" --check >/dev/null 2>&1; then
+		export LC_ISO=$'[isolation]\nnamespaces = none'
+	else
+		export LC_ISO=
+	fi
+	rm -rf "$probe"
+}
+
+setup() {
+	setup_supd
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
+		dump_supd >&3 2>/dev/null || true
+	fi
+	teardown_supd
+}
+
+# ---- helpers ------------------------------------------------------------
+
+# lc_svc NAME <<EOF: a service file, plus the no-namespaces section.
+lc_svc() {
+	{
+		cat
+		[ -z "$LC_ISO" ] || printf '%s\n' "$LC_ISO"
+	} >"$T/conf.d/$1.ini"
+}
+
+# lc_script NAME <<'EOF': $T/NAME.sh, run as `/bin/sh $T/NAME.sh $T`.
+lc_script() {
+	cat >"$T/$1.sh"
+	chmod 0644 "$T/$1.sh"
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# Number of lines in $T/FILE (0 when missing).
+nlines() {
+	if [ -f "$T/$1" ]; then
+		wc -l <"$T/$1" | tr -d ' '
+	else
+		echo 0
+	fi
+}
+
+_nlines_is() { [ "$(nlines "$1")" -eq "$2" ]; }
+_nlines_ge() { [ "$(nlines "$1")" -ge "$2" ]; }
+_file_has() { [ -s "$1" ]; }
+_alive() { kill -0 "$1" 2>/dev/null; }
+
+# NAME runs with a pid other than OLD.
+_new_pid() {
+	local p
+	p=$(field "$1" pid)
+	[ "$(state "$1")" = running ] && [ "$p" -gt 0 ] && [ "$p" != "$2" ]
+}
+
+# proc_stat PID state|ppid|pgrp|session: from /proc/PID/stat.
+proc_stat() {
+	local what=$2 line rest
+	line=$(cat "/proc/$1/stat") || return 1
+	rest=${line##*) }
+	# shellcheck disable=SC2086
+	set -- $rest
+	case $what in
+	state) echo "$1" ;;
+	ppid) echo "$2" ;;
+	pgrp) echo "$3" ;;
+	session) echo "$4" ;;
+	esac
+}
+
+# Zombies whose parent is PARENT, one pid a line.
+zombies_of() {
+	local parent=$1 f line rest pid
+	for f in /proc/[0-9]*/stat; do
+		line=$(cat "$f" 2>/dev/null) || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		# shellcheck disable=SC2086
+		set -- $rest
+		if [ "$1" = Z ] && [ "$2" = "$parent" ]; then
+			echo "$pid"
+		fi
+	done
+}
+
+_no_zombies_of() {
+	[ -z "$(zombies_of "$1")" ]
+}
+
+status_line() {
+	grep "^$2:" "/proc/$1/status" | awk '{print $2}'
+}
+
+# ---- 1-4: restart policies ---------------------------------------------
+
+@test "restart=no: exit 3 ends exited with exit_code 3, never restarted" {
+	lc_script s <<'EOF'
+echo $$ >>"$1/runs"
+exit 3
+EOF
+	lc_svc s <<EOF
+[service]
+command = /bin/sh $T/s.sh $T
+restart = no
+restart_delay = 50ms
+EOF
+	start_supd
+	wait_state s exited
+	[ "$(field s exit_code)" = 3 ]
+	[ "$(field s exit_signal)" = null ]
+	[ "$(field s restarts)" = 0 ]
+	[ "$(field s pid)" = 0 ]
+	# Proving an absence needs time: ten restart delays for a wrong restart.
+	sleep 0.5
+	[ "$(state s)" = exited ]
+	[ "$(nlines runs)" -eq 1 ]
+	[ "$(field s restarts)" = 0 ]
+}
+
+@test "restart=always: restarted after exit 0 and after a failure; restarts grows" {
+	# Run 1 exits 0, run 2 exits 1, run 3 stays up.
+	lc_script s <<'EOF'
+n=$(($(cat "$1/runs" 2>/dev/null | wc -l) + 1))
+echo $$ >>"$1/runs"
+case $n in
+1) exit 0 ;;
+2) exit 1 ;;
+esac
+exec sleep 30
+EOF
+	lc_svc s <<EOF
+[service]
+command = /bin/sh $T/s.sh $T
+restart = always
+restart_delay = 50ms
+EOF
+	# Always exits 0: restarted for ever.
+	lc_script g <<'EOF'
+echo $$ >>"$1/gruns"
+exit 0
+EOF
+	lc_svc g <<EOF
+[service]
+command = /bin/sh $T/g.sh $T
+restart = always
+restart_delay = 20ms
+restart_delay_max = 20ms
+EOF
+	start_supd
+	wait_for "3 runs of s" _nlines_is runs 3
+	wait_state s running
+	[ "$(field s restarts)" = 2 ]
+	# The running process is the third run (sh exec'd sleep: same pid).
+	[ "$(field s pid)" = "$(tail -n 1 "$T/runs")" ]
+	[ "$(cat "/proc/$(field s pid)/comm")" = sleep ]
+
+	wait_for "g to run 5 times" _nlines_ge gruns 5
+	[ "$(field g restarts)" -ge 4 ]
+	ctl stop g
+	[ "$(state g)" = stopped ]
+	local n r
+	n=$(nlines gruns)
+	r=$(field g restarts)
+	# A restart is counted per run that ended and was followed by another
+	# (one may have been pending when the stop came).
+	[ "$r" -ge $((n - 1)) ] && [ "$r" -le "$n" ]
+	[ "$(nlines runs)" -eq 3 ]
+}
+
+@test "restart=on-failure: exit 0 ends exited, exit 1 is restarted" {
+	lc_script ok <<'EOF'
+echo $$ >>"$1/okruns"
+exit 0
+EOF
+	lc_svc ok <<EOF
+[service]
+command = /bin/sh $T/ok.sh $T
+restart = on-failure
+restart_delay = 50ms
+EOF
+	lc_script bad <<'EOF'
+n=$(($(cat "$1/badruns" 2>/dev/null | wc -l) + 1))
+echo $$ >>"$1/badruns"
+[ "$n" -gt 1 ] || exit 1
+exec sleep 30
+EOF
+	lc_svc bad <<EOF
+[service]
+command = /bin/sh $T/bad.sh $T
+restart = on-failure
+restart_delay = 50ms
+EOF
+	start_supd
+	wait_state ok exited
+	[ "$(field ok exit_code)" = 0 ]
+	[ "$(field ok restarts)" = 0 ]
+	wait_for "bad to run twice" _nlines_is badruns 2
+	wait_state bad running
+	[ "$(field bad restarts)" = 1 ]
+	[ "$(field bad pid)" = "$(tail -n 1 "$T/badruns")" ]
+	sleep 0.3
+	[ "$(state ok)" = exited ]
+	[ "$(nlines okruns)" -eq 1 ]
+	[ "$(nlines badruns)" -eq 2 ]
+}
+
+@test "restart=on-failure:3: an always-failing service ends failed after exactly 3 restarts (4 runs)" {
+	lc_script f <<'EOF'
+echo $$ >>"$1/runs"
+exit 1
+EOF
+	lc_svc f <<EOF
+[service]
+command = /bin/sh $T/f.sh $T
+restart = on-failure:3
+restart_delay = 20ms
+restart_delay_max = 40ms
+EOF
+	start_supd
+	wait_state f failed
+	[ "$(field f restarts)" = 3 ]
+	[ "$(field f exit_code)" = 1 ]
+	[ "$(field f pid)" = 0 ]
+	sleep 0.3
+	[ "$(state f)" = failed ]
+	[ "$(nlines runs)" -eq 4 ]
+	# A manual start resets the count: 4 more runs, failed again.
+	# (It did reach running, so 0 and 1 are both fair answers.)
+	local rc=0
+	ctl start f || rc=$?
+	[ "$rc" -le 1 ]
+	wait_for "4 more runs" _nlines_ge runs 8
+	wait_state f failed
+	[ "$(nlines runs)" -eq 8 ]
+	[ "$(field f restarts)" = 3 ]
+}
+
+# ---- 5: backoff ---------------------------------------------------------
+
+@test "backoff doubles from restart_delay up to restart_delay_max" {
+	# Each run records its start and, just before failing, its end: the
+	# delay supd waits is (start of run i+1) - (end of run i), and never less.
+	lc_script b <<'EOF'
+date +%s%N >>"$1/starts"
+date +%s%N >>"$1/ends"
+exit 1
+EOF
+	lc_svc b <<EOF
+[service]
+command = /bin/sh $T/b.sh $T
+restart = always
+restart_delay = 100ms
+restart_delay_max = 400ms
+EOF
+	start_supd
+	wait_for "6 runs" _nlines_ge starts 6
+	ctl stop b
+	local s e g i
+	mapfile -t s <"$T/starts"
+	mapfile -t e <"$T/ends"
+	for i in 0 1 2 3 4; do
+		g[i]=$(((s[i + 1] - e[i]) / 1000000))
+	done
+	echo "gaps: ${g[*]}"
+	# Expected about 100, 200, 400, 400, 400 ms.
+	[ "${g[0]}" -ge 95 ]
+	[ "$((g[1] * 2))" -ge "$((g[0] * 3))" ]
+	[ "$((g[2] * 2))" -ge "$((g[1] * 3))" ]
+	[ "${g[3]}" -ge 380 ] && [ "${g[4]}" -ge 380 ]
+	# Capped: doubling on would give 800 and 1600.
+	[ "${g[3]}" -lt 700 ] && [ "${g[4]}" -lt 700 ]
+}
+
+@test "backoff resets after a run that lasted stable_after" {
+	# Runs 1-3 fail at once (backoff 100, 200, 400 ms); run 4 lives 500 ms
+	# (> stable_after) then fails: the next delay is restart_delay again.
+	lc_script r <<'EOF'
+n=$(($(cat "$1/starts" 2>/dev/null | wc -l) + 1))
+date +%s%N >>"$1/starts"
+[ "$n" -ne 4 ] || sleep 0.5
+date +%s%N >>"$1/ends"
+exit 1
+EOF
+	lc_svc r <<EOF
+[service]
+command = /bin/sh $T/r.sh $T
+restart = always
+restart_delay = 100ms
+restart_delay_max = 2s
+stable_after = 300ms
+EOF
+	start_supd
+	wait_for "6 runs" _nlines_ge starts 6
+	ctl stop r
+	local s e gap i
+	mapfile -t s <"$T/starts"
+	mapfile -t e <"$T/ends"
+	# gap[i]: end of run i+1 to start of run i+2, in ms.
+	for i in 0 1 2 3 4; do
+		gap[i]=$(((s[i + 1] - e[i]) / 1000000))
+	done
+	echo "gaps: ${gap[*]}"
+	[ "${gap[0]}" -ge 95 ]
+	[ "${gap[1]}" -ge 190 ]
+	[ "${gap[2]}" -ge 380 ]
+	# Reset: back to ~100 ms, where no reset would give 800 ms.
+	[ "${gap[3]}" -ge 95 ]
+	[ "${gap[3]}" -lt 400 ]
+	# And doubling starts over.
+	[ "${gap[4]}" -ge 190 ]
+}
+
+# ---- 6-8: kills, stops, reaping ------------------------------------------
+
+@test "kill -9 of the main process: restarted with a new pid, restarts 1" {
+	lc_svc k <<EOF
+[service]
+command = sleep 30
+restart = on-failure
+restart_delay = 50ms
+EOF
+	start_supd
+	wait_state k running
+	local old new
+	old=$(field k pid)
+	[ "$old" -gt 0 ]
+	[ "$(cat "/proc/$old/comm")" = sleep ]
+	kill -KILL "$old"
+	wait_for "k to run again with a new pid" _new_pid k "$old"
+	new=$(field k pid)
+	[ "$(field k restarts)" = 1 ]
+	_gone "$old"
+	[ "$(cat "/proc/$new/comm")" = sleep ]
+	[ "$(proc_stat "$new" ppid)" = "$SUPD_PID" ]
+}
+
+@test "stop of a service ignoring SIGTERM: SIGKILL after stop_timeout, its children go too" {
+	lc_script t <<'EOF'
+trap '' TERM
+sleep 30 &
+echo $! >"$1/child.tmp"
+mv "$1/child.tmp" "$1/child"
+wait
+EOF
+	lc_svc t <<EOF
+[service]
+command = /bin/sh $T/t.sh $T
+stop_timeout = 1s
+restart_delay = 50ms
+EOF
+	start_supd
+	wait_state t running
+	wait_for "child pid file" _file_has "$T/child"
+	local main child t0 t1
+	main=$(field t pid)
+	child=$(cat "$T/child")
+	_alive "$main"
+	_alive "$child"
+	[ "$(proc_stat "$child" pgrp)" = "$main" ]
+	t0=$(now_ms)
+	ctl stop t
+	t1=$(now_ms)
+	echo "stop took $((t1 - t0)) ms"
+	[ "$((t1 - t0))" -ge 950 ]
+	[ "$((t1 - t0))" -lt 5000 ]
+	[ "$(state t)" = stopped ]
+	[ "$(field t exit_signal)" = SIGKILL ]
+	[ "$(field t pid)" = 0 ]
+	_gone "$main"
+	wait_for "the service's child $child to be gone" _gone "$child"
+	# Not restarted.
+	sleep 0.2
+	[ "$(state t)" = stopped ]
+}
+
+@test "double fork: the orphan is adopted by supd (subreaper) and reaped, no zombie" {
+	lc_svc d <<EOF
+[service]
+command = $HELPERS/lc_doublefork $T/gc.pid $T/go
+restart = no
+EOF
+	start_supd
+	wait_state d running
+	wait_for "grandchild pid" _file_has "$T/gc.pid"
+	local gc main
+	gc=$(cat "$T/gc.pid")
+	main=$(field d pid)
+	[ "$gc" != "$main" ]
+	_alive "$gc"
+	# Its parent exited: supd, the child subreaper, adopted it.
+	[ "$(status_line "$gc" PPid)" = "$SUPD_PID" ]
+	touch "$T/go"
+	# kill -0 still succeeds on a zombie: gone means reaped.
+	wait_for "grandchild $gc to be reaped" _gone "$gc"
+	_no_zombies_of "$SUPD_PID"
+	# The service itself was not disturbed.
+	[ "$(state d)" = running ]
+	[ "$(field d pid)" = "$main" ]
+	[ "$(field d restarts)" = 0 ]
+}
+
+@test "many orphans are adopted by supd and all reaped" {
+	# 20 orphans that live until $T/go exists.
+	lc_script o <<'EOF'
+i=0
+while [ $i -lt 20 ]; do
+	(
+		while [ ! -e "$1/go" ]; do sleep 0.05; done &
+		echo $! >>"$1/orphans"
+	)
+	i=$((i + 1))
+done
+touch "$1/spawned"
+exec sleep 30
+EOF
+	lc_svc o <<EOF
+[service]
+command = /bin/sh $T/o.sh $T
+restart = no
+EOF
+	start_supd
+	wait_for "orphans spawned" test -e "$T/spawned"
+	[ "$(nlines orphans)" -eq 20 ]
+	local p
+	for p in $(cat "$T/orphans"); do
+		[ "$(status_line "$p" PPid)" = "$SUPD_PID" ]
+	done
+	touch "$T/go"
+	for p in $(cat "$T/orphans"); do
+		wait_for "orphan $p to be reaped" _gone "$p"
+	done
+	_no_zombies_of "$SUPD_PID"
+	[ "$(state o)" = running ]
+	[ "$(field o restarts)" = 0 ]
+}
+
+# ---- 9-10: execution context and spawn errors ------------------------------
+
+@test "user, workdir, umask and a clean environment reach the service" {
+	chmod 0755 "$T"
+	mkdir -m 0777 "$T/out"
+	printf 'C=3\n' >"$T/envfile"
+	lc_script e <<'EOF'
+out=$1
+id -un >"$out/id"
+pwd >"$out/pwd"
+umask >"$out/umask"
+: >"$out/made"
+env | sort >"$out/env.tmp"
+mv "$out/env.tmp" "$out/env"
+EOF
+	lc_svc e <<EOF
+[service]
+command = /bin/sh $T/e.sh $T/out
+restart = no
+user = nobody
+workdir = /tmp
+umask = 027
+env = A=1
+env = B=two words
+env_file = $T/envfile
+EOF
+	export SUPD_LC_CANARY=leak
+	start_supd
+	wait_state e exited
+	[ "$(field e exit_code)" = 0 ]
+	[ "$(cat "$T/out/id")" = nobody ]
+	[ "$(cat "$T/out/pwd")" = /tmp ]
+	[ "$((8#$(cat "$T/out/umask")))" -eq "$((8#027))" ]
+	[ "$(stat -c '%a %U' "$T/out/made")" = "640 nobody" ]
+	cat "$T/out/env"
+	grep -qx 'A=1' "$T/out/env"
+	grep -qx 'B=two words' "$T/out/env"
+	grep -qx 'C=3' "$T/out/env"
+	grep -qx 'USER=nobody' "$T/out/env"
+	grep -qx "HOME=$(getent passwd nobody | cut -d: -f6)" "$T/out/env"
+	grep -qx 'PATH=/.*' "$T/out/env"
+	# Nothing of supd's own environment: only these keys.
+	local extra
+	extra=$(cut -d= -f1 "$T/out/env" |
+		grep -vxE 'PATH|HOME|USER|A|B|C|PWD|OLDPWD|SHLVL|_' || true)
+	echo "unexpected variables: $extra"
+	[ -z "$extra" ]
+	[ -z "$(grep -E '^(BATS_|SUPD_)' "$T/out/env" || true)" ]
+}
+
+@test "env = \"B=two words\": quotes around an env item are removed" {
+	mkdir -m 0777 "$T/out"
+	lc_script q <<'EOF'
+env | sort >"$1/env.tmp"
+mv "$1/env.tmp" "$1/env"
+EOF
+	lc_svc q <<EOF
+[service]
+command = /bin/sh $T/q.sh $T/out
+restart = no
+env = "B=two words"
+EOF
+	run "$SUPD" -c "$T/supd.conf" --check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	start_supd
+	wait_state q exited
+	grep -qx 'B=two words' "$T/out/env"
+}
+
+@test "spawn errors: missing binary, bad workdir, unknown user are reported and end failed" {
+	lc_svc nobin <<EOF
+[service]
+command = /nonexistent
+restart = no
+EOF
+	lc_svc badwd <<EOF
+[service]
+command = sleep 30
+workdir = /nonexistent-dir
+restart = no
+EOF
+	lc_svc baduser <<EOF
+[service]
+command = sleep 30
+user = no-such-user-xyz
+restart = no
+EOF
+	start_supd
+	local n want
+	for n in nobin badwd baduser; do
+		wait_state "$n" failed
+		[ "$(field "$n" pid)" = 0 ]
+	done
+	for n in "nobin:exec /nonexistent" "badwd:workdir /nonexistent-dir" \
+		"baduser:user no-such-user-xyz"; do
+		want=${n#*:}
+		n=${n%%:*}
+		echo "$n reason: $(field "$n" reason)"
+		[[ "$(field "$n" reason)" == *"$want"* ]]
+		grep -qF "$want" "$T/supd.err"
+	done
+	# The 127 is the spawner's, not the command's.
+	[ "$(field nobin exit_code)" != 127 ]
+
+	# supctl start waits, fails with 1 and says why on stderr.
+	for n in "nobin:exec /nonexistent" "badwd:workdir /nonexistent-dir" \
+		"baduser:user no-such-user-xyz"; do
+		want=${n#*:}
+		n=${n%%:*}
+		local rc=0
+		ctl start "$n" >"$T/start.out" 2>"$T/start.err" || rc=$?
+		echo "start $n: rc=$rc stderr=$(cat "$T/start.err")"
+		[ "$rc" -eq 1 ]
+		grep -qF "$want" "$T/start.err"
+		[ "$(state "$n")" = failed ]
+	done
+}
+
+# ---- 11: supctl start/stop/restart/signal --------------------------------
+
+@test "supctl start/stop/restart wait for the result; signal reaches the service" {
+	lc_script w <<'EOF'
+trap 'echo usr1 >>"$1/usr1"' USR1
+echo $$ >>"$1/runs"
+while :; do
+	sleep 1 &
+	wait $!
+done
+EOF
+	lc_svc w <<EOF
+[service]
+command = /bin/sh $T/w.sh $T
+autostart = no
+stop_timeout = 2s
+EOF
+	start_supd
+	[ "$(state w)" = stopped ]
+	[ "$(field w pid)" = 0 ]
+	[ "$(nlines runs)" -eq 0 ]
+
+	ctl start w
+	# No waiting here: start returned, so it is running.
+	[ "$(state w)" = running ]
+	local p1 p2
+	p1=$(field w pid)
+	[ "$p1" -gt 0 ]
+	_alive "$p1"
+
+	ctl restart w
+	[ "$(state w)" = running ]
+	p2=$(field w pid)
+	[ "$p2" -gt 0 ] && [ "$p2" != "$p1" ]
+	_gone "$p1"
+	_alive "$p2"
+	wait_for "second run recorded" _nlines_is runs 2
+	[ "$(tail -n 1 "$T/runs")" = "$p2" ]
+
+	ctl signal w USR1
+	wait_for "USR1 handled" _nlines_is usr1 1
+	ctl signal w "$(kill -l USR1)"
+	wait_for "signal by number handled" _nlines_is usr1 2
+	[ "$(state w)" = running ]
+	[ "$(field w pid)" = "$p2" ]
+
+	ctl stop w
+	[ "$(state w)" = stopped ]
+	[ "$(field w pid)" = 0 ]
+	_gone "$p2"
+
+	run ctl signal w USR1
+	[ "$status" -eq 1 ]
+	run ctl start no-such-service
+	[ "$status" -eq 1 ]
+}
+
+@test "--no-wait returns at once; stop/restart without it wait" {
+	lc_script slow <<'EOF'
+trap '' TERM
+echo $$ >>"$1/runs"
+while :; do
+	sleep 1 &
+	wait $!
+done
+EOF
+	lc_svc slow <<EOF
+[service]
+command = /bin/sh $T/slow.sh $T
+stop_timeout = 1s
+restart_delay = 50ms
+EOF
+	start_supd
+	wait_state slow running
+	local p1 p2 t0 t1
+	p1=$(field slow pid)
+
+	t0=$(now_ms)
+	ctl stop --no-wait slow
+	t1=$(now_ms)
+	echo "stop --no-wait took $((t1 - t0)) ms"
+	[ "$((t1 - t0))" -lt 700 ]
+	[ "$(state slow)" = stopping ]
+	wait_state slow stopped
+	_gone "$p1"
+
+	ctl start --no-wait slow
+	wait_state slow running
+	p1=$(field slow pid)
+
+	t0=$(now_ms)
+	ctl restart --no-wait slow
+	t1=$(now_ms)
+	echo "restart --no-wait took $((t1 - t0)) ms"
+	[ "$((t1 - t0))" -lt 700 ]
+	[ "$(state slow)" = stopping ]
+	wait_for "slow to run again" _new_pid slow "$p1"
+
+	# restart without --no-wait: returns once running again (≥ 1 s here).
+	p2=$(field slow pid)
+	t0=$(now_ms)
+	ctl restart slow
+	t1=$(now_ms)
+	echo "restart took $((t1 - t0)) ms"
+	[ "$((t1 - t0))" -ge 950 ]
+	[ "$(state slow)" = running ]
+	[ "$(field slow pid)" != "$p2" ]
+	_gone "$p2"
+}
+
+@test "restart all: every service gets a new pid" {
+	lc_svc a <<EOF
+[service]
+command = sleep 30
+EOF
+	lc_svc b <<EOF
+[service]
+command = sleep 31
+EOF
+	start_supd
+	wait_state a running
+	wait_state b running
+	local a1 b1 a2 b2
+	a1=$(field a pid)
+	b1=$(field b pid)
+	ctl restart all
+	[ "$(state a)" = running ]
+	[ "$(state b)" = running ]
+	a2=$(field a pid)
+	b2=$(field b pid)
+	[ "$a2" -gt 0 ] && [ "$a2" != "$a1" ]
+	[ "$b2" -gt 0 ] && [ "$b2" != "$b1" ]
+	_gone "$a1"
+	_gone "$b1"
+	_alive "$a2"
+	_alive "$b2"
+}
+
+# ---- 12-14: persistence and supd's own signals ---------------------------
+
+# Start supd again on the same $T; it answers once it has loaded.
+restart_supd() {
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+	start_supd
+	wait_for "supd to answer" ctl status
+}
+
+@test "unless-stopped: a manual stop persists across a supd restart; start clears it" {
+	lc_svc u <<EOF
+[service]
+command = sleep 30
+restart = unless-stopped
+EOF
+	lc_svc al <<EOF
+[service]
+command = sleep 31
+restart = always
+EOF
+	start_supd
+	wait_state u running
+	wait_state al running
+	ctl stop u
+	ctl stop al
+	[ "$(state u)" = stopped ]
+	[ "$(state al)" = stopped ]
+
+	restart_supd
+	wait_state al running
+	[ "$(state u)" = stopped ]
+	[ "$(field u pid)" = 0 ]
+	# Give a wrong autostart time to show.
+	sleep 0.3
+	[ "$(state u)" = stopped ]
+
+	ctl start u
+	[ "$(state u)" = running ]
+
+	restart_supd
+	wait_state u running
+	wait_state al running
+}
+
+@test "SIGTERM to supd stops every service, children included, and supd exits 0" {
+	lc_script p <<'EOF'
+sleep 30 &
+echo $! >"$1/child.tmp"
+mv "$1/child.tmp" "$1/child"
+wait
+EOF
+	lc_svc p <<EOF
+[service]
+command = /bin/sh $T/p.sh $T
+EOF
+	lc_svc q <<EOF
+[service]
+command = sleep 30
+EOF
+	start_supd
+	wait_state p running
+	wait_state q running
+	wait_for "child pid" _file_has "$T/child"
+	local pp qp child
+	pp=$(field p pid)
+	qp=$(field q pid)
+	child=$(cat "$T/child")
+	_alive "$child"
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+	wait_for "p's process to be gone" _gone "$pp"
+	wait_for "q's process to be gone" _gone "$qp"
+	wait_for "p's child to be gone" _gone "$child"
+}
+
+@test "supctl shutdown stops every service and supd exits 0" {
+	lc_svc a <<EOF
+[service]
+command = sleep 30
+EOF
+	lc_svc b <<EOF
+[service]
+command = sleep 31
+EOF
+	start_supd
+	wait_state a running
+	wait_state b running
+	local ap bp st=0
+	ap=$(field a pid)
+	bp=$(field b pid)
+	ctl shutdown
+	wait_for "supd to exit" _gone "$SUPD_PID"
+	wait "$SUPD_PID" || st=$?
+	SUPD_PID=
+	[ "$st" -eq 0 ]
+	_gone "$ap"
+	_gone "$bp"
+}
+
+@test "SIGHUP reloads: a new service file is started, the others are left alone" {
+	lc_svc a <<EOF
+[service]
+command = sleep 30
+EOF
+	start_supd
+	wait_state a running
+	local ap
+	ap=$(field a pid)
+	lc_script n <<'EOF'
+echo $$ >"$1/n.tmp"
+mv "$1/n.tmp" "$1/n.pid"
+exec sleep 30
+EOF
+	lc_svc n <<EOF
+[service]
+command = /bin/sh $T/n.sh $T
+EOF
+	kill -HUP "$SUPD_PID"
+	wait_state n running
+	wait_for "n to run" _file_has "$T/n.pid"
+	[ "$(field n pid)" = "$(cat "$T/n.pid")" ]
+	_alive "$(cat "$T/n.pid")"
+	[ "$(field a pid)" = "$ap" ]
+	[ "$(field a restarts)" = 0 ]
+	_alive "$SUPD_PID"
+}
+
+# ---- 15: how the process starts ----------------------------------------
+
+@test "a service is a session leader with no blocked or ignored signals" {
+	lc_svc s <<EOF
+[service]
+command = sleep 30
+EOF
+	# Started in the background by a non-interactive shell, supd itself
+	# inherits SIGINT and SIGQUIT ignored: they must not reach the service.
+	start_supd
+	wait_state s running
+	local p
+	p=$(field s pid)
+	[ "$(proc_stat "$p" ppid)" = "$SUPD_PID" ]
+	[ "$(proc_stat "$p" pgrp)" = "$p" ]
+	[ "$(proc_stat "$p" session)" = "$p" ]
+	echo "SigBlk $(status_line "$p" SigBlk) SigIgn $(status_line "$p" SigIgn)"
+	[ "$((16#$(status_line "$p" SigBlk)))" -eq 0 ]
+	[ "$((16#$(status_line "$p" SigIgn)))" -eq 0 ]
+	# No controlling terminal either (tty_nr 0).
+	local line rest
+	line=$(cat "/proc/$p/stat")
+	rest=${line##*) }
+	set -- $rest
+	[ "$5" = 0 ]
+}
