@@ -712,66 +712,70 @@ err_path(const char *file)
 	return xasprintf("%s.err", file);
 }
 
-/* Everything resolved, as JSON: the canonical form and `inspect`'s "config". */
-static void
-svc_canon(struct svc_conf *sc)
+/*
+ * Everything resolved, as JSON: the canonical form (equal text = equal
+ * effective configuration) and `inspect`'s "config". Built on demand, not
+ * kept: with a thousand services the copies would cost more than the rest
+ * of the definition.
+ */
+void
+cfg_svc_canon(const struct svc_conf *sc, struct buf *out)
 {
 	static const char *const restart_names[] = { "no", "always",
 	    "on-failure", "unless-stopped" };
-	struct buf	 b = { 0 };
+	struct buf	*bp = out;
 	const char	*sig = signal_name(sc->stop_signal);
 	char		 mode[8];
 	size_t		 i;
 
-	buf_puts(&b, "{\"command\":[");
+	buf_puts(bp, "{\"command\":[");
 	for (i = 0; sc->argv[i] != NULL; i++) {
-		buf_puts(&b, i ? "," : "");
-		buf_json_str(&b, sc->argv[i]);
+		buf_puts(bp, i ? "," : "");
+		buf_json_str(bp, sc->argv[i]);
 	}
-	buf_printf(&b, "],\"restart\":\"%s", restart_names[sc->restart]);
+	buf_printf(bp, "],\"restart\":\"%s", restart_names[sc->restart]);
 	if (sc->restart_max > 0)
-		buf_printf(&b, ":%u", sc->restart_max);
-	buf_printf(&b, "\",\"restart_delay_ms\":%llu,"
+		buf_printf(bp, ":%u", sc->restart_max);
+	buf_printf(bp, "\",\"restart_delay_ms\":%llu,"
 	    "\"restart_delay_max_ms\":%llu,\"stable_after_ms\":%llu,",
 	    (unsigned long long)sc->restart_delay_ms,
 	    (unsigned long long)sc->restart_delay_max_ms,
 	    (unsigned long long)sc->stable_after_ms);
-	buf_puts(&b, "\"stop_signal\":");
+	buf_puts(bp, "\"stop_signal\":");
 	if (sig != NULL)
-		buf_json_str(&b, sig);
+		buf_json_str(bp, sig);
 	else
-		buf_printf(&b, "%d", sc->stop_signal);
-	buf_printf(&b, ",\"stop_timeout_ms\":%llu,\"user\":",
+		buf_printf(bp, "%d", sc->stop_signal);
+	buf_printf(bp, ",\"stop_timeout_ms\":%llu,\"user\":",
 	    (unsigned long long)sc->stop_timeout_ms);
-	buf_json_str(&b, sc->user);
-	buf_puts(&b, ",\"group\":");
-	buf_json_str(&b, sc->group);
-	buf_puts(&b, ",\"groups\":[");
+	buf_json_str(bp, sc->user);
+	buf_puts(bp, ",\"group\":");
+	buf_json_str(bp, sc->group);
+	buf_puts(bp, ",\"groups\":[");
 	for (i = 0; sc->groups != NULL && sc->groups[i] != NULL; i++) {
-		buf_puts(&b, i ? "," : "");
-		buf_json_str(&b, sc->groups[i]);
+		buf_puts(bp, i ? "," : "");
+		buf_json_str(bp, sc->groups[i]);
 	}
-	buf_puts(&b, "],\"workdir\":");
-	buf_json_str(&b, sc->workdir);
-	buf_puts(&b, ",\"env\":[");
+	buf_puts(bp, "],\"workdir\":");
+	buf_json_str(bp, sc->workdir);
+	buf_puts(bp, ",\"env\":[");
 	for (i = 0; sc->env[i] != NULL; i++) {
-		buf_puts(&b, i ? "," : "");
-		buf_json_str(&b, sc->env[i]);
+		buf_puts(bp, i ? "," : "");
+		buf_json_str(bp, sc->env[i]);
 	}
 	snprintf(mode, sizeof mode, "%04o", (unsigned)sc->umask);
-	buf_printf(&b, "],\"umask\":\"%s\",\"autostart\":%s,\"log\":{\"file\":",
+	buf_printf(bp, "],\"umask\":\"%s\",\"autostart\":%s,\"log\":{\"file\":",
 	    mode, sc->autostart ? "true" : "false");
-	buf_json_str(&b, sc->log.file);
-	buf_puts(&b, ",\"err_file\":");
-	buf_json_str(&b, sc->log.err_file);
-	buf_printf(&b, ",\"stderr\":\"%s\",\"max_size\":%llu,\"max_files\":%u,"
+	buf_json_str(bp, sc->log.file);
+	buf_puts(bp, ",\"err_file\":");
+	buf_json_str(bp, sc->log.err_file);
+	buf_printf(bp, ",\"stderr\":\"%s\",\"max_size\":%llu,\"max_files\":%u,"
 	    "\"timestamps\":%s,\"when_full\":\"%s\",\"console\":%s}}",
 	    stderr_names[sc->log.stderr_mode],
 	    (unsigned long long)sc->log.max_size, sc->log.max_files,
 	    sc->log.timestamps ? "true" : "false",
 	    when_full_names[sc->log.when_full],
 	    sc->log.console ? "true" : "false");
-	sc->canon = b.p;
 }
 
 struct svc_conf *
@@ -860,8 +864,23 @@ out:
 		cfg_svc_free(sc);
 		return NULL;
 	}
-	svc_canon(sc);
 	return sc;
+}
+
+bool
+cfg_svc_equal(const struct svc_conf *a, const struct svc_conf *b)
+{
+	struct buf	ca = { 0 }, cb = { 0 };
+	bool		eq;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	cfg_svc_canon(a, &ca);
+	cfg_svc_canon(b, &cb);
+	eq = ca.len == cb.len && memcmp(ca.p, cb.p, ca.len) == 0;
+	buf_free(&ca);
+	buf_free(&cb);
+	return eq;
 }
 
 void
@@ -879,6 +898,5 @@ cfg_svc_free(struct svc_conf *sc)
 	strv_free_array(sc->env);
 	free(sc->log.file);
 	free(sc->log.err_file);
-	free(sc->canon);
 	free(sc);
 }

@@ -2,7 +2,8 @@
  * config.h: the main configuration and service definitions as plain structs,
  * built from INI files by config.c. Everything here is resolved: defaults
  * applied, paths absolute, env files read. A service definition is never
- * modified after loading; reload builds a new one and compares canon.
+ * modified after loading; reload builds a new one and compares their
+ * canonical forms (cfg_svc_canon).
  */
 #ifndef SUPD_CONFIG_H
 #define SUPD_CONFIG_H
@@ -79,8 +80,6 @@ struct svc_conf {
 	mode_t		 umask;
 	bool		 autostart;
 	struct log_conf	 log;
-	char		*canon;		/* canonical text of every resolved key; equal
-					   canon = equal effective configuration */
 };
 
 /*
@@ -102,5 +101,9 @@ int	 cfg_scan_dir(const char *dir, struct strv *paths, struct strv *errs);
 struct svc_conf *cfg_load_service(const char *path, const struct supd_conf *,
 	    struct strv *errs);
 void	 cfg_svc_free(struct svc_conf *);
+/* Append every resolved key as one JSON object: equal text = equal config. */
+void	 cfg_svc_canon(const struct svc_conf *, struct buf *);
+/* True if two definitions mean the same (NULL equals only NULL). */
+bool	 cfg_svc_equal(const struct svc_conf *, const struct svc_conf *);
 
 #endif

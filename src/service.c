@@ -60,6 +60,7 @@ struct service {
 	bool		 spawn_failed;	/* the child reported a failed step */
 	bool		 want_start;	/* start again once stopped (restart) */
 	bool		 remove;	/* reload dropped it: free once stopped */
+	bool		 boot_start;	/* to be started by the boot queue */
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
@@ -71,6 +72,11 @@ static size_t		  nsvcs;
 static const struct supd_conf *mconf;
 static struct svc_hooks	  hooks;
 static bool		  shutting_down;
+static ev_idle		  boot_w;	/* starts boot_start services, a batch
+					   per idle loop turn, so the control
+					   socket answers during a big boot */
+static size_t		  boot_cursor;
+#define BOOT_BATCH	  64
 
 #define PID_BUCKETS 1024
 static struct service	*pid_hash[PID_BUCKETS];
@@ -391,6 +397,7 @@ typedef void	action_fn(struct service *);
 static void
 a_start(struct service *s)
 {
+	s->boot_start = false;
 	s->restarts = 0;
 	s->failures = 0;
 	s->streak = 0;
@@ -683,6 +690,7 @@ svc_new(struct svc_conf *sc, struct strv *msgs)
 	svcs = xreallocarray(svcs, nsvcs + 1, sizeof *svcs);
 	svcs[nsvcs++] = s;
 	qsort(svcs, nsvcs, sizeof *svcs, svc_cmp);
+	boot_cursor = 0;
 	return s;
 }
 
@@ -698,6 +706,7 @@ svc_free(struct service *s)
 			memmove(svcs + i, svcs + i + 1,
 			    (nsvcs - i - 1) * sizeof *svcs);
 			nsvcs--;
+			boot_cursor = 0;
 			break;
 		}
 	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
@@ -714,10 +723,30 @@ svc_free(struct service *s)
 	free(s);
 }
 
+static void
+boot_cb(EV_P_ ev_idle *w, int revents)
+{
+	unsigned	n = 0;
+
+	(void)revents;
+	while (boot_cursor < nsvcs && n < BOOT_BATCH) {
+		struct service *s = svcs[boot_cursor++];
+
+		if (s->boot_start && !shutting_down) {
+			s->boot_start = false;
+			svc_event(s, SE_START);
+			n++;
+		}
+	}
+	if (boot_cursor >= nsvcs)
+		ev_idle_stop(EV_A_ w);
+}
+
 void
 svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
 {
 	mconf = mc;
+	ev_idle_init(&boot_w, boot_cb);
 	if (h != NULL)
 		hooks = *h;
 }
@@ -765,8 +794,11 @@ svc_load_all(bool boot, struct strv *msgs)
 			added++;
 			if (!boot)
 				log_info("%s: added", sc->name);
-			if (sc->autostart && !persisted_stopped(sc))
-				svc_event(s, SE_START);
+			if (sc->autostart && !persisted_stopped(sc)) {
+				s->boot_start = true;
+				boot_cursor = 0;
+				ev_idle_start(EV_DEFAULT_UC_ &boot_w);
+			}
 			continue;
 		}
 		s = *old;
@@ -775,9 +807,8 @@ svc_load_all(bool boot, struct strv *msgs)
 			s->remove = false;
 			s->want_start = sc->autostart;
 		}
-		if (strcmp(s->conf->canon, sc->canon) == 0 &&
-		    (s->next_conf == NULL ||
-		    strcmp(s->next_conf->canon, sc->canon) == 0)) {
+		if (cfg_svc_equal(s->conf, sc) && (s->next_conf == NULL ||
+		    cfg_svc_equal(s->next_conf, sc))) {
 			cfg_svc_free(sc);
 			continue;
 		}
@@ -876,6 +907,7 @@ svc_kill_all(void)
 void
 svc_free_all(void)
 {
+	ev_idle_stop(EV_DEFAULT_UC_ &boot_w);
 	while (nsvcs > 0)
 		svc_free(svcs[nsvcs - 1]);
 	free(svcs);
@@ -947,6 +979,8 @@ svc_inspect(const struct service *s, struct buf *b)
 		buf_printf(b, "\"SIG%d\"", s->exit_signal);
 	else
 		buf_json_str(b, sig);
-	buf_printf(b, ",\"pending_reload\":%s,\"config\":%s}\n",
-	    s->next_conf != NULL ? "true" : "false", s->conf->canon);
+	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
+	    s->next_conf != NULL ? "true" : "false");
+	cfg_svc_canon(s->conf, b);
+	buf_puts(b, "}\n");
 }

@@ -29,6 +29,18 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int	report_wfd = -1;
+static char	*own_home, *own_user;	/* supd's account, looked up once */
+
+void
+spawn_init(void)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwuid(getuid())) != NULL) {
+		own_home = xstrdup(pw->pw_dir);
+		own_user = xstrdup(pw->pw_name);
+	}
+}
 
 static void __attribute__((noreturn))
 child_fail(enum spawn_step step, int err, const char *what)
@@ -153,8 +165,12 @@ child_identity(const struct svc_conf *sc, struct strv *env)
 			uid = pw->pw_uid;
 		if (pw != NULL)
 			gid = pw->pw_gid;
-	} else
-		pw = getpwuid(uid);
+	} else {
+		/* No lookup in the child: the parent knows its account. */
+		if (own_home != NULL)
+			home = own_home;
+		user = own_user;
+	}
 	if (pw != NULL) {
 		home = pw->pw_dir;
 		user = pw->pw_name;

@@ -32,6 +32,9 @@ struct spawn_report {
 	char	what[120];	/* the path, user or group concerned */
 };
 
+/* Remember supd's own account (HOME, USER of services without `user`). */
+void	spawn_init(void);
+
 /*
  * Fork the service's process with out_fd/err_fd as its stdout/stderr (-1 =
  * /dev/null). Returns its pid and sets *report_fd to the non-blocking read
