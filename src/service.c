@@ -773,7 +773,8 @@ svc_load_all(bool boot, struct strv *msgs)
 	}
 	seen = xcalloc(nsvcs + 1, sizeof *seen);
 	keep = xcalloc(nsvcs + 1, sizeof *keep);
-	memcpy(keep, svcs, nsvcs * sizeof *svcs);
+	if (nsvcs > 0)
+		memcpy(keep, svcs, nsvcs * sizeof *svcs);
 	nkeep = nsvcs;
 	for (i = 0; i < paths.n; i++) {
 		const char	*base = strrchr(paths.v[i], '/') + 1;
@@ -863,14 +864,14 @@ svc_load_all(bool boot, struct strv *msgs)
 void
 svc_stop_all(void)
 {
-	size_t	i;
+	struct service	**copy;
+	size_t		  i, n = nsvcs;
 
 	shutting_down = true;
 	/* svc_event may free a removed service: walk a copy. */
-	struct service **copy = xcalloc(nsvcs + 1, sizeof *copy);
-	size_t n = nsvcs;
-
-	memcpy(copy, svcs, n * sizeof *copy);
+	copy = xcalloc(n + 1, sizeof *copy);
+	if (n > 0)
+		memcpy(copy, svcs, n * sizeof *copy);
 	for (i = 0; i < n; i++) {
 		copy[i]->want_start = false;
 		if (copy[i]->state != SVC_STOPPING)

@@ -574,6 +574,9 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 	(void)revents;
 	n = read(st->rfd, rbuf, sizeof rbuf);
 	if (n > 0) {
+		if (st->path == NULL && st->hold.len == 0 && st->bol &&
+		    (!st->sl->conf.console || console_fd == -1))
+			return;		/* file = none: read and discard */
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
 		stream_input(st, rbuf, (size_t)n);
