@@ -628,8 +628,10 @@ svc_reaped(pid_t pid, int status)
 		s->exit_code = WEXITSTATUS(status);
 		s->exit_signal = 0;
 	}
-	/* Whatever the main process left in its group goes with it. */
+	/* Whatever the main process left in its group goes with it, and
+	 * its last words are logged before anything else happens. */
 	(void)kill(-pid, SIGKILL);
+	svclog_run_ended(s->log);
 	svc_event(s, SE_EXIT);
 }
 

@@ -677,19 +677,22 @@ stream_set_path(struct svclog_stream *st, const char *path)
 }
 
 /*
- * Read what is left, write it (a final partial line gets a newline), make
- * one last attempt at what is waiting, then close everything.
+ * Read what the writers left in the pipe (at most SVCLOG_DRAIN reads, so a
+ * writer still going cannot hold the loop) and end a partial last line with
+ * a newline. `always` even while blocked (the stream is closing); otherwise
+ * a blocked stream is left alone: it holds what it could not write.
  */
 static void
-stream_close(struct svclog_stream *st)
+stream_drain(struct svclog_stream *st, bool always)
 {
-	struct ev_loop	*loop = EV_DEFAULT;
-	ssize_t		 n;
-	int		 i;
+	ssize_t	n;
+	int	i;
 
-	if (st->rfd == -1)
+	if (st->rfd == -1 || (!always && !ev_is_active(&st->io)))
 		return;
 	for (i = 0; i < SVCLOG_DRAIN; i++) {
+		if (!always && !ev_is_active(&st->io))
+			return;		/* became blocked while draining */
 		n = read(st->rfd, rbuf, sizeof rbuf);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -705,6 +708,20 @@ stream_close(struct svclog_stream *st)
 		buf_free(&st->hold);
 	} else if (!st->bol)
 		stream_emit(st, "\n", 1);
+}
+
+/*
+ * Read what is left, write it (a final partial line gets a newline), make
+ * one last attempt at what is waiting, then close everything.
+ */
+static void
+stream_close(struct svclog_stream *st)
+{
+	struct ev_loop	*loop = EV_DEFAULT;
+
+	if (st->rfd == -1)
+		return;
+	stream_drain(st, true);
 	if (st->path != NULL && (st->pend.len > 0 || st->dropped > 0) &&
 	    flush_pending(st) == -1 && st->pend.len > 0)
 		log_warn("svc %s: log %s: %zu bytes lost", st->sl->name,
@@ -831,6 +848,13 @@ svclog_child_fds(const struct svclog *sl, int *out, int *err)
 		*err = -1;
 		break;
 	}
+}
+
+void
+svclog_run_ended(struct svclog *sl)
+{
+	stream_drain(&sl->out, false);
+	stream_drain(&sl->err, false);
 }
 
 void

@@ -36,6 +36,11 @@ int		 svclog_configure(struct svclog *, const struct log_conf *,
  */
 void		 svclog_child_fds(const struct svclog *, int *out, int *err);
 /*
+ * The service's process group ended: take what is left in the pipes and end
+ * a partial last line with a newline, so the next run starts a fresh line.
+ */
+void		 svclog_run_ended(struct svclog *);
+/*
  * Read what is left in the pipes, write it out (a final partial line gets a
  * newline), stop watching, close everything, tell followers, free.
  */

@@ -735,3 +735,23 @@ EOF
 	# x's only (a marker line or two aside).
 	[ "$(cat_logs blob | tr -d x | wc -c)" -le 1024 ]
 }
+
+@test "a run's unfinished last line is ended, not joined to the next run's" {
+	svc part <<INI
+[service]
+command = sh -c 'n=\$(cat $H/runs 2>/dev/null || echo 0); n=\$((n+1)); echo \$n > $H/runs; printf "run \$n no newline"; [ \$n -ge 3 ] && exec sleep 100; exit 1'
+restart = on-failure
+restart_delay = 50ms
+INI
+	start_supd
+	wait_state part running
+	# Run 3 is still running: its line is held until a newline or its end.
+	wait_for "run 2's line ended" grep -qx "run 2 no newline" "$T/log/part.log"
+	run cat "$T/log/part.log"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "run 1 no newline" ]
+	[ "${lines[1]}" = "run 2 no newline" ]
+	ctl stop part
+	run cat "$T/log/part.log"
+	[ "${lines[2]}" = "run 3 no newline" ]
+}
