@@ -92,17 +92,30 @@ child_stdio(int out_fd, int err_fd)
 	syscall(SYS_close_range, report_wfd + 1, ~0U, 0);
 }
 
+/*
+ * Every disposition back to the default. The raw system call, because
+ * glibc's sigaction() refuses the two real-time signals it reserves (32 and
+ * 33), and an ignored disposition of those, inherited by supd from whoever
+ * started it, would otherwise pass on to every service.
+ */
 static void
 child_signals(void)
 {
-	struct sigaction	sa;
+	struct {
+		void		*handler;
+		unsigned long	 flags;
+		void		*restorer;
+		uint64_t	 mask;
+	}			ksa;
 	sigset_t		set;
 	int			sig;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
+	memset(&ksa, 0, sizeof ksa);
+	ksa.handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof ksa.mask);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }

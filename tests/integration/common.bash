@@ -4,7 +4,8 @@
 #
 #   setup_supd            make $T with supd.conf, conf.d/, log/, state/
 #   svc NAME <<EOF        write conf.d/NAME.ini from stdin
-#   start_supd [ARGS]     start supd in the background, wait for its socket
+#   start_supd [ARGS]     start supd in the background (under $SUPD_WRAP, if set),
+#                         wait for its socket
 #   ctl ARGS...           supctl -s $T/supd.sock ARGS...
 #   state NAME            the service's state (from --json status)
 #   field NAME KEY        any key of its --json status object
@@ -37,7 +38,7 @@ svc() {
 }
 
 start_supd() {
-	"$SUPD" -c "$T/supd.conf" "$@" >"$T/supd.out" 2>"$T/supd.err" &
+	${SUPD_WRAP:-} "$SUPD" -c "$T/supd.conf" "$@" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	wait_for "supd socket" test -S "$T/supd.sock"
 }
