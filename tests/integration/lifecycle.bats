@@ -875,3 +875,66 @@ EOF
 	set -- $rest
 	[ "$5" = 0 ]
 }
+
+# ---- P9, P7: many exits at once, a storm of signals -----------------------
+
+_count_state() {
+	ctl --json status | jq "[.[] | select(.state == \"$1\")] | length"
+}
+
+_n_in_state() {
+	[ "$(_count_state "$1")" = "$2" ]
+}
+
+_no_zombie_children() {
+	! awk -v p="$1" '$4 == p && $3 == "Z" { found = 1 } END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+@test "200 services that exit in the same instant are all reaped and accounted" {
+	local i
+	: >"$T/go"
+	for i in $(seq 1 200); do
+		lc_svc "x$i" <<EOF
+[service]
+command = sh -c 'while [ -e $T/go ]; do sleep 0.05; done; exit 7'
+restart = no
+EOF
+	done
+	start_supd
+	WAIT_SECS=20 wait_for "200 running" _n_in_state running 200
+	rm "$T/go"
+	WAIT_SECS=20 wait_for "200 exited" _n_in_state exited 200
+	[ "$(ctl --json status | jq '[.[] | select(.exit_code == 7)] | length')" = 200 ]
+	wait_for "no zombie under supd" _no_zombie_children "$SUPD_PID"
+	_alive "$SUPD_PID"
+}
+
+@test "a storm of signals to supd: reloads, ignored signals, child exits; supd stays correct" {
+	lc_svc churn <<EOF
+[service]
+command = sh -c 'exit 1'
+restart = always
+restart_delay = 0
+EOF
+	lc_svc steady <<EOF
+[service]
+command = sleep 60
+EOF
+	start_supd
+	wait_state steady running
+	local p i
+	p=$(field steady pid)
+	for i in $(seq 1 300); do
+		kill -HUP "$SUPD_PID"
+		kill -USR1 "$SUPD_PID"
+		kill -USR2 "$SUPD_PID"
+		kill -WINCH "$SUPD_PID"
+	done
+	_alive "$SUPD_PID"
+	# Still answering, nothing restarted that should not be.
+	wait_state steady running
+	[ "$(field steady pid)" = "$p" ]
+	[ "$(field churn restarts)" -gt 10 ]
+	wait_for "no zombie under supd" _no_zombie_children "$SUPD_PID"
+	grep -q "SIGUSR1 ignored" "$T/supd.err"
+}
