@@ -69,7 +69,7 @@ test: all $(UNIT_TESTS) $(HELPERS)
 	@./tests/run-all.sh $(B)
 
 asan:
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" test
+	SUPD_ASAN=1 $(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" test
 
 run: all
 	@./contrib/make-run.sh $(B)
