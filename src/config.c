@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -53,6 +56,13 @@ enum key_id {
 	/* [log] */
 	K_LOG_FILE, K_LOG_STDERR, K_LOG_MAX_SIZE, K_LOG_MAX_FILES,
 	K_LOG_TIMESTAMPS, K_LOG_WHEN_FULL, K_LOG_CONSOLE,
+	K_TTY,
+	/* [isolation] */
+	K_NAMESPACES, K_HOSTNAME, K_ROOTFS, K_OVERLAY, K_READ_ONLY, K_VOLUME,
+	K_TMPFS, K_PRIVATE_TMP, K_NETWORK, K_CAPABILITIES, K_NO_NEW_PRIVS,
+	K_INIT,
+	/* [limits] */
+	K_NOFILE, K_NPROC, K_CORE, K_MEMLOCK, K_CGROUP_LIMIT,
 	K_MAX
 };
 
@@ -97,6 +107,27 @@ static const struct key svc_keys[] = {
 	{ "log", "timestamps", K_LOG_TIMESTAMPS, 0 },
 	{ "log", "when_full", K_LOG_WHEN_FULL, 0 },
 	{ "log", "console", K_LOG_CONSOLE, 0 },
+	{ "service", "tty", K_TTY, 0 },
+	{ "isolation", "namespaces", K_NAMESPACES, 0 },
+	{ "isolation", "hostname", K_HOSTNAME, 0 },
+	{ "isolation", "rootfs", K_ROOTFS, 0 },
+	{ "isolation", "overlay", K_OVERLAY, 0 },
+	{ "isolation", "read_only", K_READ_ONLY, 0 },
+	{ "isolation", "volume", K_VOLUME, 1 },
+	{ "isolation", "tmpfs", K_TMPFS, 1 },
+	{ "isolation", "private_tmp", K_PRIVATE_TMP, 0 },
+	{ "isolation", "network", K_NETWORK, 0 },
+	{ "isolation", "capabilities", K_CAPABILITIES, 1 },
+	{ "isolation", "no_new_privileges", K_NO_NEW_PRIVS, 0 },
+	{ "isolation", "init", K_INIT, 0 },
+	{ "limits", "nofile", K_NOFILE, 0 },
+	{ "limits", "nproc", K_NPROC, 0 },
+	{ "limits", "core", K_CORE, 0 },
+	{ "limits", "memlock", K_MEMLOCK, 0 },
+	{ "limits", "memory", K_CGROUP_LIMIT, 0 },
+	{ "limits", "cpus", K_CGROUP_LIMIT, 0 },
+	{ "limits", "pids", K_CGROUP_LIMIT, 0 },
+	{ "limits", "io_weight", K_CGROUP_LIMIT, 0 },
 	{ NULL, NULL, K_MAX, 0 }
 };
 
@@ -373,6 +404,193 @@ enum_value(const char *v, const char *const *names, int *out)
 static const char *const stderr_names[] = { "merge", "separate", "null", NULL };
 static const char *const when_full_names[] = { "block", "drop", NULL };
 
+static const struct {
+	const char	*name;
+	int		 flag;
+} ns_names[] = {
+	{ "mount", CLONE_NEWNS }, { "pid", CLONE_NEWPID },
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
+	{ "user", CLONE_NEWUSER },
+};
+
+static const char *
+parse_namespaces(const char *v, int *out)
+{
+	char		**w;
+	const char	 *e = NULL;
+	size_t		  i, j;
+
+	if (split_argv(v, &w, &e) == -1)
+		return e;
+	*out = 0;
+	for (i = 0; w[i] != NULL && e == NULL; i++) {
+		if (strcmp(w[i], "none") == 0) {
+			if (i > 0 || w[1] != NULL)
+				e = "'none' stands alone";
+			continue;
+		}
+		for (j = 0; j < sizeof ns_names / sizeof *ns_names; j++)
+			if (strcmp(w[i], ns_names[j].name) == 0)
+				break;
+		if (j == sizeof ns_names / sizeof *ns_names)
+			e = "expected mount, pid, ipc, uts, net, cgroup, user "
+			    "or none";
+		else
+			*out |= ns_names[j].flag;
+	}
+	strv_free_array(w);
+	return e;
+}
+
+/* An absolute path inside the service: no "..", not relative. */
+static const char *
+check_inner_path(const char *v)
+{
+	const char	*s;
+
+	if (v[0] != '/')
+		return "must be an absolute path";
+	for (s = v; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == v || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+			return "'..' is not allowed";
+	if (strlen(v) >= 4096)
+		return "path too long";
+	return NULL;
+}
+
+static const char *
+parse_volume(struct parse *p, const char *v)
+{
+	struct iso_conf	*iso = &p->sc->iso;
+	struct volume	 vol = { 0 };
+	char		*copy = xstrdup(v), *dst, *opt;
+	const char	*e = NULL;
+
+	if ((dst = strchr(copy, ':')) == NULL) {
+		free(copy);
+		return "expected SRC:DST[:ro]";
+	}
+	*dst++ = '\0';
+	if ((opt = strchr(dst, ':')) != NULL) {
+		*opt++ = '\0';
+		if (strcmp(opt, "ro") == 0)
+			vol.ro = true;
+		else if (strcmp(opt, "rw") != 0)
+			e = "options are ro or rw";
+	}
+	if (e == NULL && (e = check_inner_path(dst)) == NULL &&
+	    strcmp(dst, "/") == 0)
+		e = "cannot mount over /";
+	if (e == NULL) {
+		if (copy[0] == '/') {
+			if (check_inner_path(copy) != NULL)
+				e = "source: an absolute path without '..', "
+				    "or a volume name";
+			else
+				vol.src = xstrdup(copy);
+		} else if (name_valid(copy)) {
+			vol.name = xstrdup(copy);
+			vol.src = xasprintf("%s/volumes/%s",
+			    p->main->state_dir, copy);
+		} else
+			e = "source: an absolute path or a volume name";
+	}
+	if (e == NULL) {
+		vol.dst = xstrdup(dst);
+		iso->volumes = xreallocarray(iso->volumes, iso->nvolumes + 1,
+		    sizeof *iso->volumes);
+		iso->volumes[iso->nvolumes++] = vol;
+	} else {
+		free(vol.src);
+		free(vol.name);
+	}
+	free(copy);
+	return e;
+}
+
+static const char *
+parse_tmpfs(struct parse *p, const char *v)
+{
+	struct iso_conf		*iso = &p->sc->iso;
+	struct tmpfs_mount	 t = { 0 };
+	char			*copy = xstrdup(v), *size;
+	const char		*e = NULL;
+
+	if ((size = strchr(copy, ':')) != NULL) {
+		*size++ = '\0';
+		parse_size(size, &t.size, &e);
+	}
+	if (e == NULL)
+		e = check_inner_path(copy);
+	if (e == NULL) {
+		t.dst = xstrdup(copy);
+		iso->tmpfs = xreallocarray(iso->tmpfs, iso->ntmpfs + 1,
+		    sizeof *iso->tmpfs);
+		iso->tmpfs[iso->ntmpfs++] = t;
+	}
+	free(copy);
+	return e;
+}
+
+static const char *
+parse_caps(struct parse *p, const char *v)
+{
+	char		**w, *name;
+	const char	 *e = NULL;
+	cap_value_t	  cap;
+	size_t		  i;
+
+	if (split_argv(v, &w, &e) == -1)
+		return e;
+	p->sc->iso.caps_set = true;
+	for (i = 0; w[i] != NULL && e == NULL; i++) {
+		if (strcasecmp(w[i], "none") == 0)
+			continue;
+		name = strncasecmp(w[i], "cap_", 4) == 0 ? xstrdup(w[i]) :
+		    xasprintf("cap_%s", w[i]);
+		if (cap_from_name(name, &cap) == -1 || cap < 0 || cap > 63)
+			e = "unknown capability";
+		else
+			p->sc->iso.caps |= 1ULL << cap;
+		free(name);
+	}
+	strv_free_array(w);
+	return e;
+}
+
+/* "N", "SOFT:HARD", "infinity"; sizes when `size` is set. */
+static const char *
+parse_rlimit(struct rlim_conf *rl, const char *v, bool size)
+{
+	char		*copy = xstrdup(v), *hard;
+	const char	*e = NULL;
+	uint64_t	 n[2];
+	int		 i;
+
+	if ((hard = strchr(copy, ':')) != NULL)
+		*hard++ = '\0';
+	for (i = 0; i < 2 && e == NULL; i++) {
+		const char *t = i == 0 ? copy : hard != NULL ? hard : copy;
+
+		if (strcmp(t, "infinity") == 0 || strcmp(t, "unlimited") == 0)
+			n[i] = RLIM_INFINITY;
+		else if (size)
+			parse_size(t, &n[i], &e);
+		else
+			parse_uint(t, 0, UINT64_MAX - 1, &n[i], &e);
+	}
+	if (e == NULL && n[0] > n[1])
+		e = "soft limit above hard limit";
+	if (e == NULL) {
+		rl->set = true;
+		rl->soft = n[0];
+		rl->hard = n[1];
+	}
+	free(copy);
+	return e;
+}
+
 static const char *
 svc_key(struct parse *p, enum key_id id, const char *v)
 {
@@ -504,6 +722,86 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 	case K_LOG_CONSOLE:
 		if (parse_bool(v, &b, &e) == 0)
 			sc->log.console = b;
+		break;
+	case K_TTY:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->tty = b;
+		break;
+	case K_NAMESPACES:
+		e = parse_namespaces(v, &sc->iso.ns);
+		break;
+	case K_HOSTNAME:
+		if (*v == '\0' || strlen(v) > 64)
+			e = "1 to 64 characters";
+		else
+			sc->iso.hostname = xstrdup(v);
+		break;
+	case K_ROOTFS:
+		if (v[0] != '/' || check_inner_path(v) != NULL)
+			e = "must be an absolute path without '..'";
+		else if (strcmp(v, "/") == 0)
+			e = "the host's root is not a rootfs";
+		else
+			sc->iso.rootfs = xstrdup(v);
+		break;
+	case K_OVERLAY:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->iso.overlay = b;
+		break;
+	case K_READ_ONLY:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->iso.read_only = b;
+		break;
+	case K_VOLUME:
+		e = parse_volume(p, v);
+		break;
+	case K_TMPFS:
+		e = parse_tmpfs(p, v);
+		break;
+	case K_PRIVATE_TMP:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->iso.private_tmp = b;
+		break;
+	case K_NETWORK:
+		if (strcmp(v, "host") == 0)
+			sc->iso.net = NET_HOST;
+		else if (strcmp(v, "none") == 0)
+			sc->iso.net = NET_NONE;
+		else if (strncmp(v, "container:", 10) == 0 &&
+		    name_valid(v + 10)) {
+			sc->iso.net = NET_CONTAINER;
+			sc->iso.net_container = xstrdup(v + 10);
+		} else if (strcmp(v, "bridge") == 0)
+			e = "bridge is not supported yet";
+		else
+			e = "expected host, none or container:NAME";
+		break;
+	case K_CAPABILITIES:
+		e = parse_caps(p, v);
+		break;
+	case K_NO_NEW_PRIVS:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->iso.no_new_privs = b;
+		break;
+	case K_INIT:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->iso.init = b;
+		break;
+	case K_NOFILE:
+		e = parse_rlimit(&sc->rlimits[RL_NOFILE], v, false);
+		break;
+	case K_NPROC:
+		e = parse_rlimit(&sc->rlimits[RL_NPROC], v, false);
+		break;
+	case K_CORE:
+		e = parse_rlimit(&sc->rlimits[RL_CORE], v, true);
+		break;
+	case K_MEMLOCK:
+		e = parse_rlimit(&sc->rlimits[RL_MEMLOCK], v, true);
+		break;
+	case K_CGROUP_LIMIT:
+		e = "cgroup limits (memory, cpus, pids, io_weight) are not "
+		    "supported yet";
 		break;
 	default:
 		e = "not handled";
@@ -699,6 +997,10 @@ svc_defaults(struct svc_conf *sc)
 	sc->log.max_size = DEF_LOG_MAX_SIZE;
 	sc->log.max_files = DEF_LOG_MAX_FILES;
 	sc->log.when_full = LOG_FULL_BLOCK;
+	sc->iso.ns = NS_DEFAULT;
+	sc->iso.private_tmp = true;
+	sc->iso.no_new_privs = true;
+	sc->iso.init = true;
 }
 
 /* NAME.log -> NAME.err.log; anything else gets ".err" appended. */
@@ -710,6 +1012,92 @@ err_path(const char *file)
 	if (len > 4 && strcmp(file + len - 4, ".log") == 0)
 		return xasprintf("%.*s.err.log", (int)len - 4, file);
 	return xasprintf("%s.err", file);
+}
+
+static void
+canon_iso(const struct svc_conf *sc, struct buf *bp)
+{
+	static const char *const rl_names[RL_N] = { "nofile", "nproc",
+	    "core", "memlock" };
+	static const char *const net_names[] = { "host", "none", "container" };
+	const struct iso_conf	*iso = &sc->iso;
+	size_t			 i;
+	int			 first = 1;
+
+	buf_printf(bp, ",\"tty\":%s,\"isolation\":{\"namespaces\":[",
+	    sc->tty ? "true" : "false");
+	for (i = 0; i < sizeof ns_names / sizeof *ns_names; i++)
+		if (iso->ns & ns_names[i].flag) {
+			buf_printf(bp, "%s\"%s\"", first ? "" : ",",
+			    ns_names[i].name);
+			first = 0;
+		}
+	buf_puts(bp, "],\"hostname\":");
+	buf_json_str(bp, iso->hostname);
+	buf_puts(bp, ",\"rootfs\":");
+	buf_json_str(bp, iso->rootfs);
+	buf_printf(bp, ",\"overlay\":%s,\"read_only\":%s,\"private_tmp\":%s,"
+	    "\"no_new_privileges\":%s,\"init\":%s,\"network\":\"%s",
+	    iso->overlay ? "true" : "false", iso->read_only ? "true" : "false",
+	    iso->private_tmp ? "true" : "false",
+	    iso->no_new_privs ? "true" : "false", iso->init ? "true" : "false",
+	    net_names[iso->net]);
+	if (iso->net == NET_CONTAINER)
+		buf_printf(bp, ":%s", iso->net_container);
+	buf_puts(bp, "\",\"volumes\":[");
+	for (i = 0; i < iso->nvolumes; i++) {
+		buf_puts(bp, i ? ",{\"src\":" : "{\"src\":");
+		buf_json_str(bp, iso->volumes[i].src);
+		buf_puts(bp, ",\"name\":");
+		buf_json_str(bp, iso->volumes[i].name);
+		buf_puts(bp, ",\"dst\":");
+		buf_json_str(bp, iso->volumes[i].dst);
+		buf_printf(bp, ",\"ro\":%s}", iso->volumes[i].ro ? "true" :
+		    "false");
+	}
+	buf_puts(bp, "],\"tmpfs\":[");
+	for (i = 0; i < iso->ntmpfs; i++) {
+		buf_puts(bp, i ? ",{\"dst\":" : "{\"dst\":");
+		buf_json_str(bp, iso->tmpfs[i].dst);
+		buf_printf(bp, ",\"size\":%llu}",
+		    (unsigned long long)iso->tmpfs[i].size);
+	}
+	buf_puts(bp, "],\"capabilities\":");
+	if (!iso->caps_set)
+		buf_puts(bp, "null");
+	else {
+		buf_puts(bp, "[");
+		first = 1;
+		for (i = 0; i < 64; i++)
+			if (iso->caps & (1ULL << i)) {
+				char *n = cap_to_name(i);
+
+				buf_puts(bp, first ? "" : ",");
+				buf_json_str(bp, n);
+				cap_free(n);
+				first = 0;
+			}
+		buf_puts(bp, "]");
+	}
+	buf_puts(bp, "},\"limits\":{");
+	first = 1;
+	for (i = 0; i < RL_N; i++) {
+		const struct rlim_conf *rl = &sc->rlimits[i];
+
+		if (!rl->set)
+			continue;
+		buf_printf(bp, "%s\"%s\":[", first ? "" : ",", rl_names[i]);
+		if (rl->soft == RLIM_INFINITY)
+			buf_puts(bp, "\"infinity\",");
+		else
+			buf_printf(bp, "%llu,", (unsigned long long)rl->soft);
+		if (rl->hard == RLIM_INFINITY)
+			buf_puts(bp, "\"infinity\"]");
+		else
+			buf_printf(bp, "%llu]", (unsigned long long)rl->hard);
+		first = 0;
+	}
+	buf_puts(bp, "}");
 }
 
 /*
@@ -776,6 +1164,60 @@ cfg_svc_canon(const struct svc_conf *sc, struct buf *out)
 	    sc->log.timestamps ? "true" : "false",
 	    when_full_names[sc->log.when_full],
 	    sc->log.console ? "true" : "false");
+	bp->len--;	/* reopen the object for the sections below */
+	canon_iso(sc, bp);
+	buf_puts(bp, "}");
+}
+
+/* What needs what in [isolation]; effective values filled in. */
+static void
+iso_validate(struct parse *p, struct svc_conf *sc)
+{
+	struct iso_conf	*iso = &sc->iso;
+
+	switch (iso->net) {
+	case NET_NONE:
+		iso->ns |= CLONE_NEWNET;
+		break;
+	case NET_CONTAINER:
+		if (iso->ns & CLONE_NEWNET)
+			perr(p, p->seen[K_NAMESPACES], "namespaces: 'net' "
+			    "conflicts with network = container:%s",
+			    iso->net_container);
+		if (strcmp(iso->net_container, sc->name) == 0)
+			perr(p, p->seen[K_NETWORK], "network: a service cannot "
+			    "join its own network");
+		break;
+	case NET_HOST:
+		if ((iso->ns & CLONE_NEWNET) && p->seen[K_NETWORK])
+			perr(p, p->seen[K_NETWORK], "network = host conflicts "
+			    "with 'net' in namespaces");
+		else if (iso->ns & CLONE_NEWNET)
+			iso->net = NET_NONE;	/* a bare net namespace */
+		break;
+	}
+	if (!(iso->ns & CLONE_NEWNS)) {
+		static const struct { enum key_id id; const char *name; } need[] = {
+			{ K_ROOTFS, "rootfs" }, { K_VOLUME, "volume" },
+			{ K_TMPFS, "tmpfs" }, { K_READ_ONLY, "read_only" },
+			{ K_OVERLAY, "overlay" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof need / sizeof *need; i++)
+			if (p->seen[need[i].id])
+				perr(p, p->seen[need[i].id], "%s needs the mount "
+				    "namespace ('mount' in namespaces)",
+				    need[i].name);
+		iso->private_tmp = false;
+	}
+	if (iso->overlay && iso->rootfs == NULL)
+		perr(p, p->seen[K_OVERLAY], "overlay needs rootfs");
+	if (iso->hostname != NULL && !(iso->ns & CLONE_NEWUTS))
+		perr(p, p->seen[K_HOSTNAME], "hostname needs the uts namespace "
+		    "('uts' in namespaces)");
+	if (!(iso->ns & CLONE_NEWPID))
+		iso->init = false;
 }
 
 struct svc_conf *
@@ -839,6 +1281,8 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 		memset(&p.groups, 0, sizeof p.groups);
 	}
 
+	iso_validate(&p, sc);
+
 	/* Log files live in log_dir unless an absolute path is given. */
 	if (p.log_file != NULL && strcmp(p.log_file, "none") == 0)
 		sc->log.file = NULL;
@@ -886,6 +1330,8 @@ cfg_svc_equal(const struct svc_conf *a, const struct svc_conf *b)
 void
 cfg_svc_free(struct svc_conf *sc)
 {
+	size_t	i;
+
 	if (sc == NULL)
 		return;
 	free(sc->name);
@@ -898,5 +1344,17 @@ cfg_svc_free(struct svc_conf *sc)
 	strv_free_array(sc->env);
 	free(sc->log.file);
 	free(sc->log.err_file);
+	for (i = 0; i < sc->iso.nvolumes; i++) {
+		free(sc->iso.volumes[i].src);
+		free(sc->iso.volumes[i].name);
+		free(sc->iso.volumes[i].dst);
+	}
+	free(sc->iso.volumes);
+	for (i = 0; i < sc->iso.ntmpfs; i++)
+		free(sc->iso.tmpfs[i].dst);
+	free(sc->iso.tmpfs);
+	free(sc->iso.hostname);
+	free(sc->iso.rootfs);
+	free(sc->iso.net_container);
 	free(sc);
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sched.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -60,6 +61,56 @@ struct log_conf {
 	bool		 console;	/* copy lines, prefixed "NAME | ", to supd's stdout */
 };
 
+/* Namespaces of [isolation] namespaces, as CLONE_NEW* flags. */
+#define NS_DEFAULT	(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
+
+enum net_mode {
+	NET_HOST,	/* the host's network namespace */
+	NET_NONE,	/* a new one with only loopback, up */
+	NET_CONTAINER,	/* the network namespace of another service */
+};
+
+/* One `volume = SRC:DST[:ro]`. */
+struct volume {
+	char		*src;		/* host path (a named volume resolved) */
+	char		*name;		/* named volume: its name, else NULL */
+	char		*dst;		/* absolute path inside the service */
+	bool		 ro;
+};
+
+/* One `tmpfs = DST[:SIZE]`. */
+struct tmpfs_mount {
+	char		*dst;
+	uint64_t	 size;		/* bytes, 0 = the kernel's default */
+};
+
+/* Section [isolation]: what the child applies between clone and exec. */
+struct iso_conf {
+	int		 ns;		/* CLONE_NEW* flags */
+	char		*hostname;	/* with uts: NULL = the service name */
+	char		*rootfs;	/* absolute directory, NULL = host tree */
+	bool		 overlay;	/* tmpfs upper layer over rootfs */
+	bool		 read_only;	/* root file system read-only */
+	bool		 private_tmp;	/* fresh /tmp */
+	bool		 no_new_privs;	/* PR_SET_NO_NEW_PRIVS */
+	bool		 init;		/* with pid: a reaper is PID 1 */
+	struct volume	*volumes;
+	size_t		 nvolumes;
+	struct tmpfs_mount *tmpfs;
+	size_t		 ntmpfs;
+	enum net_mode	 net;
+	char		*net_container;	/* NET_CONTAINER: the service */
+	bool		 caps_set;	/* capabilities given: keep only caps */
+	uint64_t	 caps;		/* bit N = capability N kept */
+};
+
+/* The rlimits of [limits], in this order. */
+enum { RL_NOFILE, RL_NPROC, RL_CORE, RL_MEMLOCK, RL_N };
+struct rlim_conf {
+	bool		 set;
+	uint64_t	 soft, hard;	/* RLIM_INFINITY for "infinity" */
+};
+
 /* One service file, conf_dir/NAME.ini, sections [service] and [log]. */
 struct svc_conf {
 	char		*name;		/* file name without .ini */
@@ -79,7 +130,10 @@ struct svc_conf {
 	char		**env;		/* env_file items then env items, NULL-terminated */
 	mode_t		 umask;
 	bool		 autostart;
+	bool		 tty;		/* run on a pseudo-terminal */
 	struct log_conf	 log;
+	struct iso_conf	 iso;
+	struct rlim_conf rlimits[RL_N];
 };
 
 /*

@@ -48,7 +48,9 @@ struct service {
 	struct svc_conf	*next_conf;	/* reload: definition to use once stopped */
 	struct svclog	*log;		/* output pipes and log files */
 	enum svc_state	 state;
-	pid_t		 pid;		/* main process, 0 if none */
+	pid_t		 pid;		/* our child (the init or the command), 0 if none */
+	pid_t		 cmd_pid;	/* the command under an init, 0 if unknown */
+	int		 status_fd;	/* init: the command's wait status arrives here */
 	uint64_t	 started_ms;	/* monotonic time of the last spawn */
 	uint64_t	 running_ms;	/* monotonic time exec was confirmed */
 	unsigned	 restarts;	/* automatic restarts since last started */
@@ -235,34 +237,76 @@ report_cb(EV_P_ ev_io *w, int revents)
 	/* A failure report waits for the exit, which follows at once. */
 }
 
-/* Fork the process. On failure the service is handled as a failed run. */
+/* A spawn that failed in supd itself: handled as a failed run. */
+static void
+spawn_failed_here(struct service *s, const char *fmt, const char *arg)
+{
+	char	msg[256];
+
+	snprintf(msg, sizeof msg, fmt, arg, strerror(errno));
+	log_warnx("%s: cannot start: %s", s->conf->name, msg);
+	set_reason(s, msg);
+	s->spawn_failed = true;
+	s->report_fd = -1;
+	svc_set(s, SVC_STARTING);
+	svc_event(s, SE_EXIT);
+}
+
+/* network = container:NAME: that service's namespace, or -1 (errno set). */
+static int
+open_netns(struct service *s)
+{
+	struct service	*o = svc_find(s->conf->iso.net_container);
+	char		 path[64];
+
+	if (o == NULL || o->pid == 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)o->pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Clone the process into its namespaces. */
 static void
 do_spawn(struct service *s)
 {
-	int	out_fd, err_fd;
-	pid_t	pid;
+	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1 };
+	struct spawn_child	c;
+	int			r;
 
-	svclog_child_fds(s->log, &out_fd, &err_fd);
+	svclog_child_fds(s->log, &a.out_fd, &a.err_fd);
 	s->spawn_failed = false;
 	s->exit_code = -1;
 	s->exit_signal = 0;
+	s->cmd_pid = 0;
 	s->started_ms = now_ms();
 	set_reason(s, NULL);
-	pid = spawn_service(s->conf, out_fd, err_fd, &s->report_fd);
-	if (pid == -1) {
-		char	msg[128];
-
-		snprintf(msg, sizeof msg, "fork: %s", strerror(errno));
-		log_warnx("%s: cannot start: %s", s->conf->name, msg);
-		set_reason(s, msg);
-		s->spawn_failed = true;
-		s->report_fd = -1;
-		svc_set(s, SVC_STARTING);
-		svc_event(s, SE_EXIT);
+	if (s->conf->iso.net == NET_CONTAINER &&
+	    (a.netns_fd = open_netns(s)) == -1) {
+		spawn_failed_here(s, "network container:%s: %s",
+		    s->conf->iso.net_container);
 		return;
 	}
-	s->pid = pid;
+	r = spawn_service(s->conf, &a, &c);
+	if (a.netns_fd != -1)
+		close(a.netns_fd);
+	if (r == -1) {
+		spawn_failed_here(s, "%sclone: %s", s->conf->iso.ns ?
+		    "namespaces: " : "");
+		return;
+	}
+	s->pid = c.pid;
+	s->report_fd = c.report_fd;
+	s->status_fd = c.status_fd;
 	pid_add(s);
+	if (s->report_fd == -1) {
+		/* No report pipe at all: cannot happen but for a failed map. */
+		s->spawn_failed = true;
+		set_reason(s, "user namespace: cannot report");
+		svc_set(s, SVC_STARTING);
+		return;
+	}
 	ev_io_init(&s->report_w, report_cb, s->report_fd, EV_READ);
 	s->report_w.data = s;
 	ev_io_start(EV_DEFAULT_UC_ &s->report_w);
@@ -439,10 +483,19 @@ a_stop_again(struct service *s)
 	s->want_start = false;
 }
 
+/* The pid users see: the command's, under an init too. */
+static pid_t
+main_pid(const struct service *s)
+{
+	return s->cmd_pid != 0 ? s->cmd_pid : s->pid;
+}
+
 static void
 a_exec(struct service *s)
 {
-	log_info("%s: started, pid %d", s->conf->name, (int)s->pid);
+	if (s->conf->iso.init)
+		s->cmd_pid = spawn_command_pid(s->pid);
+	log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
 	svc_set(s, SVC_RUNNING);
 }
 
@@ -469,7 +522,7 @@ a_exit_starting(struct service *s)
 		s->exit_signal = 0;
 	} else {
 		/* exec succeeded and the command already ended: it ran. */
-		log_info("%s: started, pid %d", s->conf->name, (int)s->pid);
+		log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
 		svc_set(s, SVC_RUNNING);
 	}
 	run_ended(s);
@@ -621,6 +674,16 @@ svc_reaped(pid_t pid, int status)
 		return;		/* an orphan we adopted: reaped, nothing else */
 	pid_del(s);
 	s->pid = 0;
+	s->cmd_pid = 0;
+	if (s->status_fd != -1) {
+		int	cst;
+
+		/* The init wrote the command's own status before it exited. */
+		if (read(s->status_fd, &cst, sizeof cst) == sizeof cst)
+			status = cst;
+		close(s->status_fd);
+		s->status_fd = -1;
+	}
 	if (WIFSIGNALED(status)) {
 		s->exit_signal = WTERMSIG(status);
 		s->exit_code = -1;
@@ -681,6 +744,7 @@ svc_new(struct svc_conf *sc, struct strv *msgs)
 	s->conf = sc;
 	s->exit_code = -1;
 	s->report_fd = -1;
+	s->status_fd = -1;
 	if ((s->log = svclog_new(sc->name, &sc->log, &cause)) == NULL) {
 		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
 		free(cause);
@@ -718,6 +782,8 @@ svc_free(struct service *s)
 	}
 	if (s->pid != 0)
 		pid_del(s);
+	if (s->status_fd != -1)
+		close(s->status_fd);
 	svclog_free(s->log);
 	cfg_svc_free(s->conf);
 	cfg_svc_free(s->next_conf);
@@ -949,7 +1015,7 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->name = s->conf->name;
 	st->state = svc_state_name(s->state);
 	st->reason = s->reason != NULL ? s->reason : "";
-	st->pid = s->pid;
+	st->pid = main_pid(s);
 	st->uptime_ms = s->state == SVC_RUNNING ? now_ms() - s->running_ms : 0;
 	st->restarts = s->restarts;
 	st->exit_code = s->exit_code;
@@ -970,7 +1036,7 @@ svc_inspect(const struct service *s, struct buf *b)
 	buf_printf(b, ",\"state\":\"%s\",\"reason\":", st.state);
 	buf_json_str(b, s->reason);
 	buf_printf(b, ",\"pid\":%d,\"uptime_ms\":%lld,\"restarts\":%u,"
-	    "\"failures\":%u,\"exit_code\":", (int)s->pid,
+	    "\"failures\":%u,\"exit_code\":", (int)main_pid(s),
 	    (long long)st.uptime_ms, s->restarts, s->failures);
 	if (s->exit_code >= 0)
 		buf_printf(b, "%d", s->exit_code);

@@ -1,5 +1,6 @@
 /*
- * spawn.c: fork and exec of a service's main process.
+ * spawn.c: starting a service's process -- clone into its namespaces, the
+ * built-in init, exec.
  *
  * The child starts clean (STYLE.md habit 8): default signal dispositions and
  * an empty mask (libev blocks signals it reads through signalfd), its own
@@ -7,22 +8,34 @@
  * fd but the report pipe, which closes at exec. Each step that can fail
  * reports {step, errno, what} on that pipe and exits 127; supd reads the
  * report from its loop and never waits for the child here.
+ *
+ * With a pid namespace and init = yes, the first process is a minimal init
+ * (this file's init_loop, no extra binary): it forks the command, forwards
+ * every signal to the command's process group, reaps orphans, and when the
+ * command ends writes its wait status to the status pipe and exits with
+ * its code (128+N for a signal, as tini does). A user namespace is mapped
+ * by supd, the parent, while the child waits on a sync pipe.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "isolate.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -42,8 +55,8 @@ spawn_init(void)
 	}
 }
 
-static void __attribute__((noreturn))
-child_fail(enum spawn_step step, int err, const char *what)
+void
+spawn_fail(enum spawn_step step, int err, const char *what)
 {
 	struct spawn_report	r;
 	ssize_t			n;
@@ -68,28 +81,67 @@ child_lift_fd(int fd, int min)
 	if (fd < 0 || fd >= min)
 		return fd;
 	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, min)) == -1)
-		child_fail(STEP_SETUP, errno, "fcntl");
+		spawn_fail(STEP_SETUP, errno, "fcntl");
 	return nfd;
 }
 
-static void
-child_stdio(int out_fd, int err_fd)
+static int
+cmp_int(const void *a, const void *b)
 {
-	int	null;
+	return *(const int *)a - *(const int *)b;
+}
+
+static void
+close_except(int **keep, size_t nkeep)
+{
+	int	fds[8], lo = 3;
+	size_t	i, n = 0;
+
+	fds[n++] = report_wfd;
+	for (i = 0; i < nkeep && n < 8; i++)
+		if (*keep[i] >= 0)
+			fds[n++] = *keep[i];
+	qsort(fds, n, sizeof *fds, cmp_int);
+	for (i = 0; i < n; i++) {
+		if (fds[i] > lo)
+			syscall(SYS_close_range, lo, fds[i] - 1, 0);
+		if (fds[i] + 1 > lo)
+			lo = fds[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/*
+ * 0-2 on the service's stdio; every other fd closed but the report pipe,
+ * the status pipe and the network namespace to join (the caller's copies of
+ * those are moved above 2 first and closed when no longer needed).
+ */
+static void
+child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
+{
+	int	null, out, err, in;
+	size_t	i;
 
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
-		child_fail(STEP_SETUP, errno, "/dev/null");
+		spawn_fail(STEP_SETUP, errno, "/dev/null");
 	null = child_lift_fd(null, 3);
-	out_fd = child_lift_fd(out_fd, 3);
-	err_fd = child_lift_fd(err_fd, 3);
+	for (i = 0; i < nkeep; i++)
+		if (*keep[i] >= 0)
+			*keep[i] = child_lift_fd(*keep[i], 3);
 	report_wfd = child_lift_fd(report_wfd, 3);
-	if (dup2(null, 0) == -1 || dup2(out_fd >= 0 ? out_fd : null, 1) == -1 ||
-	    dup2(err_fd >= 0 ? err_fd : null, 2) == -1)
-		child_fail(STEP_SETUP, errno, "dup2");
-	/* Everything but 0-2 and the report pipe goes. */
-	if (report_wfd > 3)
-		syscall(SYS_close_range, 3, report_wfd - 1, 0);
-	syscall(SYS_close_range, report_wfd + 1, ~0U, 0);
+	if (a->tty_fd >= 0) {
+		in = out = err = child_lift_fd(a->tty_fd, 3);
+	} else {
+		in = null;
+		out = a->out_fd >= 0 ? child_lift_fd(a->out_fd, 3) : null;
+		err = a->err_fd >= 0 ? child_lift_fd(a->err_fd, 3) : null;
+	}
+	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
+		spawn_fail(STEP_SETUP, errno, "dup2");
+	if (a->tty_fd >= 0 && ioctl(0, TIOCSCTTY, 1) == -1)
+		spawn_fail(STEP_TTY, errno, "TIOCSCTTY");
+	/* Everything else goes: close the ranges between the kept fds. */
+	close_except(keep, nkeep);
 }
 
 /*
@@ -120,107 +172,6 @@ child_signals(void)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
-/* A name or a number; numbers need not exist in the user database. */
-static int
-is_number(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-static gid_t
-child_gid(const char *name, enum spawn_step step)
-{
-	struct group	*gr;
-	uint64_t	 n;
-	const char	*e;
-
-	if (is_number(name) &&
-	    parse_uint(name, 0, UINT32_MAX - 1, &n, &e) == 0)
-		return n;
-	errno = 0;
-	if ((gr = getgrnam(name)) == NULL)
-		child_fail(step, errno, name);
-	return gr->gr_gid;
-}
-
-/*
- * Identity: user, group, supplementary groups. Also fills in HOME and USER
- * for the environment.
- */
-static void
-child_identity(const struct svc_conf *sc, struct strv *env)
-{
-	struct passwd	*pw = NULL;
-	uid_t		 uid = getuid();
-	gid_t		 gid = getgid(), *gids;
-	uint64_t	 n;
-	const char	*e, *home = "/", *user = NULL;
-	char		*kv;
-	size_t		 ngids, i;
-
-	if (sc->user != NULL) {
-		errno = 0;
-		if (is_number(sc->user) &&
-		    parse_uint(sc->user, 0, UINT32_MAX - 1, &n, &e) == 0) {
-			uid = n;
-			/* A uid with no account gets the same number as
-			 * gid, never supd's own group. */
-			gid = n;
-			pw = getpwuid(uid);
-		} else if ((pw = getpwnam(sc->user)) == NULL)
-			child_fail(STEP_USER, errno, sc->user);
-		else
-			uid = pw->pw_uid;
-		if (pw != NULL)
-			gid = pw->pw_gid;
-	} else {
-		/* No lookup in the child: the parent knows its account. */
-		if (own_home != NULL)
-			home = own_home;
-		user = own_user;
-	}
-	if (pw != NULL) {
-		home = pw->pw_dir;
-		user = pw->pw_name;
-	}
-	if (sc->group != NULL)
-		gid = child_gid(sc->group, STEP_GROUP);
-
-	if (sc->groups != NULL) {
-		for (ngids = 0; sc->groups[ngids] != NULL; ngids++)
-			;
-		gids = xcalloc(ngids + 1, sizeof *gids);
-		for (i = 0; i < ngids; i++)
-			gids[i] = child_gid(sc->groups[i], STEP_GROUPS);
-		if (setgroups(ngids, gids) == -1)
-			child_fail(STEP_GROUPS, errno, "setgroups");
-	} else if (sc->user != NULL && getuid() == 0) {
-		/* The user's own groups, as login(1) would give. */
-		if (pw != NULL ? initgroups(pw->pw_name, gid) == -1 :
-		    setgroups(0, NULL) == -1)
-			child_fail(STEP_GROUPS, errno, sc->user);
-	}
-	if ((sc->group != NULL || sc->user != NULL) && setgid(gid) == -1)
-		child_fail(STEP_SETGID, errno, sc->group != NULL ? sc->group :
-		    sc->user);
-	if (sc->user != NULL && setuid(uid) == -1)
-		child_fail(STEP_SETUID, errno, sc->user);
-
-	kv = xasprintf("HOME=%s", home);
-	env_set(env, kv);
-	free(kv);
-	if (user != NULL) {
-		kv = xasprintf("USER=%s", user);
-		env_set(env, kv);
-		free(kv);
-	}
-}
-
 static const char *
 env_get(char **env, const char *key)
 {
@@ -242,7 +193,7 @@ child_exec(char **argv, char **env)
 
 	if (strchr(argv[0], '/') != NULL) {
 		execve(argv[0], argv, env);
-		child_fail(STEP_EXEC, errno, argv[0]);
+		spawn_fail(STEP_EXEC, errno, argv[0]);
 	}
 	if ((path = env_get(env, "PATH")) == NULL)
 		path = DEFAULT_PATH;
@@ -258,54 +209,234 @@ child_exec(char **argv, char **env)
 		if (*end == '\0')
 			break;
 	}
-	child_fail(STEP_EXEC, err, argv[0]);
+	spawn_fail(STEP_EXEC, err, argv[0]);
 }
 
+/*
+ * The command's process: identity, environment, workdir, exec. In the
+ * init's namespace it is a process group of its own, so that the init's
+ * group (what supd signals) and the command's (what the init forwards to)
+ * are distinct and no signal arrives twice.
+ */
 static void __attribute__((noreturn))
-child_main(const struct svc_conf *sc, int out_fd, int err_fd)
+command_main(const struct svc_conf *sc, bool under_init)
 {
-	struct strv	env = { 0 };
-	size_t		i;
+	struct strv	 env = { 0 };
+	sigset_t	 none;
+	char		 cwd[64];
+	size_t		 i;
 
-	child_signals();
-	if (setsid() == -1)
-		child_fail(STEP_SETUP, errno, "setsid");
-	child_stdio(out_fd, err_fd);
-	umask(sc->umask);
-
+	if (under_init) {
+		(void)setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 	env_set(&env, "PATH=" DEFAULT_PATH);
-	child_identity(sc, &env);
+	iso_identity(sc, &env, own_home, own_user);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
-
 	if (chdir(sc->workdir) == -1)
-		child_fail(STEP_WORKDIR, errno, sc->workdir);
+		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
+	/* A workdir outside the root (runc CVE-2024-21626) has no path. */
+	if (getcwd(cwd, sizeof cwd) == NULL && errno != ERANGE)
+		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
 	child_exec(sc->argv, env.v);
 }
 
-pid_t
-spawn_service(const struct svc_conf *sc, int out_fd, int err_fd,
-    int *report_fd)
+/*
+ * PID 1 of the service's pid namespace: every signal is blocked and taken
+ * with sigwaitinfo; SIGCHLD reaps (orphans too), anything else goes to the
+ * command's process group. No memory is touched in the loop: its pages stay
+ * shared with supd.
+ */
+static void __attribute__((noreturn))
+init_loop(pid_t cmd, int status_wfd)
 {
-	int	p[2];
+	sigset_t	all;
+	siginfo_t	si;
+	pid_t		p;
+	int		st;
+
+	(void)prctl(PR_SET_NAME, "supd-init", 0, 0, 0);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	sigfillset(&all);
+	for (;;) {
+		if (sigwaitinfo(&all, &si) == -1)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			if (kill(-cmd, si.si_signo) == -1)
+				(void)kill(cmd, si.si_signo);
+			continue;
+		}
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (p != cmd)
+				continue;
+			(void)write(status_wfd, &st, sizeof st);
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) :
+			    128 + WTERMSIG(st));
+		}
+	}
+}
+
+/* The first process in the new namespaces. */
+static void __attribute__((noreturn))
+child_main(const struct svc_conf *sc, const struct spawn_args *a,
+    int sync_rfd, int status_wfd)
+{
+	int		 netns_fd = a->netns_fd, *keep[2];
+	sigset_t	 all;
+	pid_t		 cmd;
+	char		 c;
+
+	/* A user namespace is usable once supd has written its maps. */
+	if (sync_rfd >= 0) {
+		if (read(sync_rfd, &c, 1) != 1)
+			_exit(127);	/* supd reported the failure */
+		close(sync_rfd);
+		if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
+			spawn_fail(STEP_USERNS, errno, "become root");
+	}
+	child_signals();
+	if (setsid() == -1)
+		spawn_fail(STEP_SETUP, errno, "setsid");
+	keep[0] = &netns_fd;
+	keep[1] = &status_wfd;
+	child_stdio(a, keep, 2);
+	umask(sc->umask);
+	iso_setup(sc, netns_fd);
+	if (netns_fd >= 0)
+		close(netns_fd);
+	if (!sc->iso.init) {
+		if (status_wfd >= 0)
+			close(status_wfd);
+		command_main(sc, false);
+	}
+	/* Signals wait blocked until init_loop takes them. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	switch ((cmd = fork())) {
+	case -1:
+		spawn_fail(STEP_INIT, errno, "fork");
+	case 0:
+		close(status_wfd);
+		command_main(sc, true);
+	}
+	close(report_wfd);
+	init_loop(cmd, status_wfd);
+}
+
+/* supd writes the maps of a new user namespace: its root is an unprivileged
+ * host range. */
+static int
+write_userns_maps(pid_t pid)
+{
+	char	path[64], map[64];
+	int	fd, i, r = 0;
+
+	snprintf(map, sizeof map, "0 %u %u\n", SPAWN_USERNS_BASE,
+	    SPAWN_USERNS_SIZE);
+	for (i = 0; i < 2 && r == 0; i++) {
+		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid,
+		    i == 0 ? "uid_map" : "gid_map");
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			return -1;
+		if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+			r = -1;
+		close(fd);
+	}
+	return r;
+}
+
+int
+spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
+    struct spawn_child *out)
+{
+	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, saved;
+	bool	userns = sc->iso.ns & CLONE_NEWUSER;
 	pid_t	pid;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
-	switch ((pid = fork())) {
-	case -1:
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	case 0:
-		close(p[0]);
-		report_wfd = p[1];
-		child_main(sc, out_fd, err_fd);
+	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
+	    (userns && pipe2(up, O_CLOEXEC) == -1))
+		goto fail;
+	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
+	    NULL, NULL, NULL);
+	if (pid == -1)
+		goto fail;
+	if (pid == 0) {
+		close(rp[0]);
+		if (sp[0] >= 0)
+			close(sp[0]);
+		if (up[1] >= 0)
+			close(up[1]);
+		report_wfd = rp[1];
+		child_main(sc, a, up[0], sp[1]);
 	}
-	close(p[1]);
-	set_nonblock(p[0]);
-	*report_fd = p[0];
-	return pid;
+	close(rp[1]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	if (userns) {
+		close(up[0]);
+		if (write_userns_maps(pid) == -1) {
+			struct spawn_report r = { .step = STEP_USERNS,
+			    .err = errno };
+
+			snprintf(r.what, sizeof r.what, "uid/gid map");
+			/* The child reads EOF and exits; the report is ours. */
+			close(up[1]);
+			close(rp[0]);
+			if (pipe2(rp, O_CLOEXEC | O_NONBLOCK) == 0) {
+				(void)write(rp[1], &r, sizeof r);
+				close(rp[1]);
+			} else
+				rp[0] = -1;
+		} else {
+			(void)write(up[1], "x", 1);
+			close(up[1]);
+		}
+	}
+	if (rp[0] >= 0)
+		set_nonblock(rp[0]);
+	if (sp[0] >= 0)
+		set_nonblock(sp[0]);
+	out->pid = pid;
+	out->report_fd = rp[0];
+	out->status_fd = sp[0];
+	return 0;
+fail:
+	saved = errno;
+	close(rp[0]);
+	close(rp[1]);
+	if (sp[0] >= 0) {
+		close(sp[0]);
+		close(sp[1]);
+	}
+	if (up[0] >= 0) {
+		close(up[0]);
+		close(up[1]);
+	}
+	errno = saved;
+	return -1;
+}
+
+pid_t
+spawn_command_pid(pid_t init)
+{
+	char	path[64], buf[64];
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)init,
+	    (int)init);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (pid_t)strtol(buf, NULL, 10);
 }
 
 void
@@ -321,6 +452,26 @@ spawn_report_str(const struct spawn_report *r, char *out, size_t len)
 		[STEP_SETUID] = "setuid",
 		[STEP_WORKDIR] = "workdir",
 		[STEP_EXEC] = "exec",
+		[STEP_CLONE] = "namespaces",
+		[STEP_USERNS] = "user namespace",
+		[STEP_NETWORK] = "network",
+		[STEP_HOSTNAME] = "hostname",
+		[STEP_MOUNT] = "mount",
+		[STEP_ROOTFS] = "rootfs",
+		[STEP_OVERLAY] = "overlay",
+		[STEP_PROC] = "mount /proc",
+		[STEP_DEV] = "mount /dev",
+		[STEP_SYS] = "mount /sys",
+		[STEP_MASK] = "mask",
+		[STEP_TMPFS] = "tmpfs",
+		[STEP_VOLUME] = "volume",
+		[STEP_PIVOT] = "pivot_root",
+		[STEP_READONLY] = "read_only",
+		[STEP_RLIMIT] = "rlimit",
+		[STEP_CAPS] = "capabilities",
+		[STEP_NNP] = "no_new_privileges",
+		[STEP_INIT] = "init",
+		[STEP_TTY] = "tty",
 	};
 	const char	*step = "spawn", *why;
 	char		 what[sizeof r->what + 1];

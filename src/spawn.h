@@ -23,6 +23,26 @@ enum spawn_step {
 	STEP_SETUID,
 	STEP_WORKDIR,	/* chdir to workdir */
 	STEP_EXEC,	/* execve (or no such command in PATH) */
+	STEP_CLONE,	/* the namespaces (reported by supd itself) */
+	STEP_USERNS,	/* uid/gid maps of the user namespace */
+	STEP_NETWORK,	/* joining a network namespace, loopback */
+	STEP_HOSTNAME,
+	STEP_MOUNT,	/* mount propagation */
+	STEP_ROOTFS,
+	STEP_OVERLAY,
+	STEP_PROC,
+	STEP_DEV,
+	STEP_SYS,
+	STEP_MASK,	/* masked and read-only /proc paths */
+	STEP_TMPFS,	/* private /tmp and tmpfs mounts */
+	STEP_VOLUME,
+	STEP_PIVOT,	/* entering the new root */
+	STEP_READONLY,	/* read_only root */
+	STEP_RLIMIT,
+	STEP_CAPS,
+	STEP_NNP,	/* no_new_privileges */
+	STEP_INIT,	/* the init's fork of the command */
+	STEP_TTY,	/* controlling terminal */
 };
 
 /* What the child writes on failure: small enough for one atomic write. */
@@ -35,13 +55,41 @@ struct spawn_report {
 /* Remember supd's own account (HOME, USER of services without `user`). */
 void	spawn_init(void);
 
+/* What a spawn needs besides the definition. */
+struct spawn_args {
+	int	out_fd;		/* stdout (-1 = /dev/null) */
+	int	err_fd;		/* stderr (-1 = /dev/null) */
+	int	tty_fd;		/* tty = yes: the pty slave for 0-2, else -1 */
+	int	netns_fd;	/* network = container:NAME: its namespace */
+};
+
+/* What supd keeps of a spawn. */
+struct spawn_child {
+	pid_t	pid;		/* our child: the init, or the command */
+	int	report_fd;	/* EOF at exec, or a struct spawn_report */
+	int	status_fd;	/* init: the command's wait status, else -1 */
+};
+
 /*
- * Fork the service's process with out_fd/err_fd as its stdout/stderr (-1 =
- * /dev/null). Returns its pid and sets *report_fd to the non-blocking read
- * end of the report pipe; -1 with errno if the fork itself failed.
+ * Clone the service's process into its namespaces. Both fds returned are
+ * non-blocking. -1 with errno if the clone itself failed (nothing to reap).
  */
-pid_t	spawn_service(const struct svc_conf *, int out_fd, int err_fd,
-	    int *report_fd);
+int	spawn_service(const struct svc_conf *, const struct spawn_args *,
+	    struct spawn_child *);
+
+/*
+ * In a child between clone and exec: report the failed step to supd and
+ * _exit(127). Used by isolate.c too.
+ */
+void	spawn_fail(enum spawn_step, int err, const char *what)
+	    __attribute__((noreturn));
+
+/* The command's pid seen from supd, when an init runs it (0 if unknown). */
+pid_t	spawn_command_pid(pid_t init);
+
+/* The host uid and gid that uid 0 of a user namespace maps to. */
+#define SPAWN_USERNS_BASE	1000000
+#define SPAWN_USERNS_SIZE	65536
 
 /* One line for humans: "exec /usr/bin/x: No such file or directory". */
 void	spawn_report_str(const struct spawn_report *, char *, size_t);

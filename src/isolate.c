@@ -1,0 +1,687 @@
+/*
+ * isolate.c: what a service's process does to itself between clone and
+ * exec -- network, hostname, mounts, root, rlimits, identity, capabilities.
+ *
+ * Mounts follow an order that cannot leak to the host: propagation is made
+ * private before anything is mounted; the new root is assembled under its
+ * own path (a bind of rootfs, or an overlay with a throwaway tmpfs upper
+ * layer) and only then entered with pivot_root (or, from an initramfs,
+ * where pivot_root fails with EINVAL, by moving it onto / and chroot, as
+ * runc's no-pivot mode does). Every path inside the root is resolved inside
+ * it (openat2 RESOLVE_IN_ROOT) and mounted on through the resolved fd, so a
+ * symlink in the rootfs -- even one swapped in during start-up -- cannot
+ * make a mount land outside it. /proc paths docker masks are masked.
+ *
+ * Every step reports its failure with spawn_fail(step, errno, what).
+ */
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "isolate.h"
+#include "spawn.h"
+#include "util.h"
+
+/* Where the overlay's layers live, inside the child's own mount ns only. */
+#define OVL_BASE	"/tmp"
+
+/* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
+ * made read-only, as docker does. Missing ones are skipped. */
+static const char *const masked[] = {
+	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+	"/proc/latency_stats", "/proc/acpi", "/proc/scsi", "/sys/firmware",
+};
+static const char *const readonly[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+	"/proc/fs",
+};
+
+/* Device nodes of the minimal /dev, bind-mounted from the host's. */
+static const char *const devices[] = {
+	"null", "zero", "full", "random", "urandom", "tty",
+};
+
+/* ---- paths inside the root ---------------------------------------------- */
+
+static int
+open_in_root(int rootfd, const char *path, int flags, unsigned long resolve)
+{
+	struct open_how	how;
+
+	memset(&how, 0, sizeof how);
+	how.flags = flags | O_CLOEXEC;
+	how.resolve = resolve;
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	return syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+/*
+ * Make (if needed) and open the mount point `path` inside the root: a
+ * directory, or an empty file when `file`. Each component is resolved in
+ * the root, so ".." and symlinks stay inside it. Returns an O_PATH fd.
+ */
+static int
+mkpoint(int rootfd, const char *path, bool file, enum spawn_step step)
+{
+	char	*copy = xstrdup(path), *s;
+	int	 fd, parent;
+
+	for (s = copy + 1; ; s++) {
+		bool	last = *s == '\0';
+		char	save = *s;
+
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		fd = open_in_root(rootfd, copy, O_PATH, RESOLVE_IN_ROOT);
+		if (fd == -1 && errno == ENOENT) {
+			char *slash = strrchr(copy, '/');
+
+			*slash = '\0';
+			parent = open_in_root(rootfd, copy[0] ? copy : "/",
+			    O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+			*slash = '/';
+			if (parent == -1)
+				spawn_fail(step, errno, path);
+			if (last && file) {
+				fd = openat(parent, slash + 1, O_WRONLY |
+				    O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				    0644);
+				if (fd == -1 && errno != EEXIST)
+					spawn_fail(step, errno, path);
+				if (fd != -1)
+					close(fd);
+			} else if (mkdirat(parent, slash + 1, 0755) == -1 &&
+			    errno != EEXIST)
+				spawn_fail(step, errno, path);
+			close(parent);
+			fd = open_in_root(rootfd, copy, O_PATH,
+			    RESOLVE_IN_ROOT);
+		}
+		if (fd == -1)
+			spawn_fail(step, errno, path);
+		if (last)
+			break;
+		close(fd);
+		*s = save;
+	}
+	free(copy);
+	return fd;
+}
+
+static void
+fdpath(char *buf, size_t len, int fd)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* mount() onto an fd from mkpoint(). */
+static void
+mount_at(int fd, const char *src, const char *type, unsigned long flags,
+    const char *data, enum spawn_step step, const char *what)
+{
+	char	target[64];
+
+	fdpath(target, sizeof target, fd);
+	/* A bind with no source binds the target onto itself. */
+	if (mount(src != NULL ? src : target, target, type, flags, data) == -1)
+		spawn_fail(step, errno, what);
+}
+
+/* Read-only again after a bind: a remount keeping the flags it has. */
+static void
+remount_ro(const char *target, enum spawn_step step, const char *what)
+{
+	struct statvfs	sv;
+	unsigned long	flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+
+	if (statvfs(target, &sv) == 0) {
+		/* Locked flags (in a user namespace) must be repeated. */
+		if (sv.f_flag & ST_NOSUID)
+			flags |= MS_NOSUID;
+		if (sv.f_flag & ST_NODEV)
+			flags |= MS_NODEV;
+		if (sv.f_flag & ST_NOEXEC)
+			flags |= MS_NOEXEC;
+	}
+	if (mount(NULL, target, NULL, flags, NULL) == -1)
+		spawn_fail(step, errno, what);
+}
+
+static void
+remount_ro_fd(int fd, enum spawn_step step, const char *what)
+{
+	char	target[64];
+
+	fdpath(target, sizeof target, fd);
+	remount_ro(target, step, what);
+}
+
+/* ---- the mount tree ------------------------------------------------------ */
+
+static void
+mount_dev(int rootfd)
+{
+	char		path[64];
+	size_t		i;
+	int		fd, dfd;
+
+	fd = mkpoint(rootfd, "/dev", false, STEP_DEV);
+	mount_at(fd, "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k",
+	    STEP_DEV, "/dev");
+	close(fd);
+	if ((dfd = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS)) == -1)
+		spawn_fail(STEP_DEV, errno, "/dev");
+	for (i = 0; i < sizeof devices / sizeof *devices; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof path, "/dev/%s", devices[i]);
+		/* Only a real device node is bound (runc CVE-2025-31133). */
+		if (stat(path, &st) == -1 || !S_ISCHR(st.st_mode))
+			spawn_fail(STEP_DEV, errno ? errno : ENODEV, path);
+		fd = mkpoint(rootfd, path, true, STEP_DEV);
+		mount_at(fd, path, NULL, MS_BIND, NULL, STEP_DEV, path);
+		close(fd);
+	}
+	fd = mkpoint(rootfd, "/dev/pts", false, STEP_DEV);
+	mount_at(fd, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=0620", STEP_DEV, "/dev/pts");
+	close(fd);
+	fd = mkpoint(rootfd, "/dev/shm", false, STEP_DEV);
+	mount_at(fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    "mode=1777,size=65536k", STEP_DEV, "/dev/shm");
+	close(fd);
+	if (symlinkat("pts/ptmx", dfd, "ptmx") == -1 ||
+	    symlinkat("/proc/self/fd", dfd, "fd") == -1 ||
+	    symlinkat("/proc/self/fd/0", dfd, "stdin") == -1 ||
+	    symlinkat("/proc/self/fd/1", dfd, "stdout") == -1 ||
+	    symlinkat("/proc/self/fd/2", dfd, "stderr") == -1)
+		spawn_fail(STEP_DEV, errno, "/dev symlinks");
+	close(dfd);
+}
+
+/* Mask and protect /proc and /sys paths under the root. */
+static void
+mask_paths(int rootfd)
+{
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < sizeof masked / sizeof *masked; i++) {
+		struct stat st;
+
+		fd = open_in_root(rootfd, masked[i], O_PATH,
+		    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+		if (fd == -1)
+			continue;	/* not there: nothing to hide */
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			mount_at(fd, "tmpfs", "tmpfs", MS_RDONLY,
+			    "size=0", STEP_MASK, masked[i]);
+		else
+			mount_at(fd, "/dev/null", NULL, MS_BIND, NULL,
+			    STEP_MASK, masked[i]);
+		close(fd);
+	}
+	for (i = 0; i < sizeof readonly / sizeof *readonly; i++) {
+		fd = open_in_root(rootfd, readonly[i], O_PATH,
+		    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+		if (fd == -1)
+			continue;
+		mount_at(fd, NULL, NULL, MS_BIND | MS_REC, NULL, STEP_MASK,
+		    readonly[i]);
+		close(fd);
+		fd = open_in_root(rootfd, readonly[i], O_PATH,
+		    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+		if (fd == -1)
+			spawn_fail(STEP_MASK, errno, readonly[i]);
+		remount_ro_fd(fd, STEP_MASK, readonly[i]);
+		close(fd);
+	}
+}
+
+/* A fresh procfs: /proc must be a real directory, never a symlink. */
+static void
+mount_proc(int rootfd)
+{
+	int	fd;
+
+	fd = open_in_root(rootfd, "/proc", O_PATH | O_DIRECTORY,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (fd == -1)
+		spawn_fail(STEP_PROC, errno == ELOOP ? ELOOP : errno,
+		    "/proc (must be a directory in the root)");
+	mount_at(fd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	    STEP_PROC, "/proc");
+	close(fd);
+}
+
+static void
+mount_sys(int rootfd)
+{
+	int	fd;
+
+	fd = open_in_root(rootfd, "/sys", O_PATH | O_DIRECTORY,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return;		/* a rootfs without /sys gets none */
+		spawn_fail(STEP_SYS, errno, "/sys (must be a directory)");
+	}
+	mount_at(fd, "/sys", NULL, MS_BIND | MS_REC, NULL, STEP_SYS, "/sys");
+	close(fd);
+	fd = open_in_root(rootfd, "/sys", O_PATH | O_DIRECTORY,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (fd == -1 || mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+	    &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY },
+	    sizeof(struct mount_attr)) == -1)
+		spawn_fail(STEP_SYS, errno, "/sys read-only");
+	close(fd);
+}
+
+static void
+mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree)
+{
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < iso->nvolumes; i++) {
+		const struct volume	*v = &iso->volumes[i];
+		struct stat		 st;
+
+		if (v->name != NULL && mkdir(v->src, 0755) == -1 &&
+		    errno != EEXIST)
+			spawn_fail(STEP_VOLUME, errno, v->src);
+		if (stat(v->src, &st) == -1)
+			spawn_fail(STEP_VOLUME, errno, v->src);
+		if (host_tree) {
+			fd = open_in_root(rootfd, v->dst, O_PATH, 0);
+			if (fd == -1)
+				spawn_fail(STEP_VOLUME, errno, v->dst);
+		} else
+			fd = mkpoint(rootfd, v->dst, !S_ISDIR(st.st_mode),
+			    STEP_VOLUME);
+		mount_at(fd, v->src, NULL, MS_BIND | MS_REC, NULL,
+		    STEP_VOLUME, v->dst);
+		if (v->ro) {
+			close(fd);
+			fd = open_in_root(rootfd, v->dst, O_PATH,
+			    host_tree ? 0 : RESOLVE_IN_ROOT);
+			if (fd == -1)
+				spawn_fail(STEP_VOLUME, errno, v->dst);
+			remount_ro_fd(fd, STEP_VOLUME, v->dst);
+		}
+		close(fd);
+	}
+}
+
+static void
+mount_tmpfs(const struct iso_conf *iso, int rootfd, bool host_tree)
+{
+	char	opts[64];
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < iso->ntmpfs; i++) {
+		const struct tmpfs_mount *t = &iso->tmpfs[i];
+
+		fd = host_tree ? open_in_root(rootfd, t->dst, O_PATH, 0) :
+		    mkpoint(rootfd, t->dst, false, STEP_TMPFS);
+		if (fd == -1)
+			spawn_fail(STEP_TMPFS, errno, t->dst);
+		if (t->size > 0)
+			snprintf(opts, sizeof opts, "mode=1777,size=%llu",
+			    (unsigned long long)t->size);
+		else
+			snprintf(opts, sizeof opts, "mode=1777");
+		mount_at(fd, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts,
+		    STEP_TMPFS, t->dst);
+		close(fd);
+	}
+}
+
+/* The new root's directory: rootfs itself (bound), or an overlay on it. */
+static const char *
+prepare_root(const struct iso_conf *iso)
+{
+	struct stat	st;
+	char		opts[4200];
+
+	if (stat(iso->rootfs, &st) == -1)
+		spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		spawn_fail(STEP_ROOTFS, ENOTDIR, iso->rootfs);
+	if (!iso->overlay) {
+		if (mount(iso->rootfs, iso->rootfs, NULL, MS_BIND | MS_REC,
+		    NULL) == -1)
+			spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
+		return iso->rootfs;
+	}
+	/* A tmpfs private to this mount namespace holds the layers. */
+	if (mount("tmpfs", OVL_BASE, "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=700") == -1)
+		spawn_fail(STEP_OVERLAY, errno, "tmpfs for the upper layer");
+	if (mkdir(OVL_BASE "/upper", 0755) == -1 ||
+	    mkdir(OVL_BASE "/work", 0755) == -1 ||
+	    mkdir(OVL_BASE "/root", 0755) == -1)
+		spawn_fail(STEP_OVERLAY, errno, "layer directories");
+	if (chmod(OVL_BASE "/upper", st.st_mode & 07777) == -1)
+		spawn_fail(STEP_OVERLAY, errno, "upper layer mode");
+	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=" OVL_BASE
+	    "/upper,workdir=" OVL_BASE "/work", iso->rootfs);
+	if (mount("overlay", OVL_BASE "/root", "overlay", 0, opts) == -1)
+		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
+	return OVL_BASE "/root";
+}
+
+static void
+enter_root(const char *root)
+{
+	if (chdir(root) == -1)
+		spawn_fail(STEP_PIVOT, errno, root);
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		/* The old root is stacked under the new one: detach it. */
+		if (umount2(".", MNT_DETACH) == -1)
+			spawn_fail(STEP_PIVOT, errno, "detach the old root");
+	} else if (errno == EINVAL) {
+		/* An initramfs cannot be pivoted away from. */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) == -1)
+			spawn_fail(STEP_PIVOT, errno, "move the root");
+		if (chroot(".") == -1)
+			spawn_fail(STEP_PIVOT, errno, "chroot");
+	} else
+		spawn_fail(STEP_PIVOT, errno, root);
+	if (chdir("/") == -1)
+		spawn_fail(STEP_PIVOT, errno, "/");
+}
+
+static void
+setup_mounts(const struct svc_conf *sc)
+{
+	const struct iso_conf	*iso = &sc->iso;
+	const char		*root = "/";
+	int			 rootfd, fd;
+	bool			 host_tree = iso->rootfs == NULL;
+
+	/* Nothing mounted from now on may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		spawn_fail(STEP_MOUNT, errno, "private propagation");
+	if (!host_tree)
+		root = prepare_root(iso);
+	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		spawn_fail(STEP_ROOTFS, errno, root);
+
+	if (host_tree) {
+		/* The host's tree, seen through our namespace: a fresh
+		 * /proc for the pid namespace, read-only if asked. */
+		if (iso->read_only && mount_setattr(rootfd, "", AT_EMPTY_PATH |
+		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
+		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
+			spawn_fail(STEP_READONLY, errno, "/");
+		if (iso->ns & CLONE_NEWPID) {
+			mount_proc(rootfd);
+			mask_paths(rootfd);
+		}
+	} else {
+		mount_proc(rootfd);
+		mount_dev(rootfd);
+		mount_sys(rootfd);
+		mask_paths(rootfd);
+	}
+	if (iso->private_tmp) {
+		fd = host_tree ? open_in_root(rootfd, "/tmp", O_PATH |
+		    O_DIRECTORY, 0) : mkpoint(rootfd, "/tmp", false, STEP_TMPFS);
+		if (fd == -1)
+			spawn_fail(STEP_TMPFS, errno, "/tmp");
+		mount_at(fd, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+		    STEP_TMPFS, "private /tmp");
+		close(fd);
+	}
+	mount_tmpfs(iso, rootfd, host_tree);
+	mount_volumes(iso, rootfd, host_tree);
+	close(rootfd);
+
+	if (!host_tree) {
+		enter_root(root);
+		/* Only the root mount itself: /proc, /dev, volumes, tmpfs
+		 * are mounts of their own and stay as declared. */
+		if (iso->read_only)
+			remount_ro("/", STEP_READONLY, "/");
+	}
+}
+
+/* ---- network, hostname, rlimits ----------------------------------------- */
+
+static void
+loopback_up(void)
+{
+	struct ifreq	ifr;
+	int		s;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		spawn_fail(STEP_NETWORK, errno, "socket");
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1)
+		spawn_fail(STEP_NETWORK, errno, "lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1)
+		spawn_fail(STEP_NETWORK, errno, "lo up");
+	close(s);
+}
+
+static void
+set_rlimits(const struct svc_conf *sc)
+{
+	static const int	 res[RL_N] = { RLIMIT_NOFILE, RLIMIT_NPROC,
+	    RLIMIT_CORE, RLIMIT_MEMLOCK };
+	static const char *const names[RL_N] = { "nofile", "nproc", "core",
+	    "memlock" };
+	struct rlimit		 rl;
+	int			 i;
+
+	for (i = 0; i < RL_N; i++) {
+		if (!sc->rlimits[i].set)
+			continue;
+		rl.rlim_cur = sc->rlimits[i].soft;
+		rl.rlim_max = sc->rlimits[i].hard;
+		if (setrlimit(res[i], &rl) == -1)
+			spawn_fail(STEP_RLIMIT, errno, names[i]);
+	}
+}
+
+void
+iso_setup(const struct svc_conf *sc, int netns_fd)
+{
+	const struct iso_conf	*iso = &sc->iso;
+	const char		*host;
+
+	if (iso->net == NET_CONTAINER && setns(netns_fd, CLONE_NEWNET) == -1)
+		spawn_fail(STEP_NETWORK, errno, iso->net_container);
+	if (iso->net == NET_NONE)
+		loopback_up();
+	if (iso->ns & CLONE_NEWUTS) {
+		host = iso->hostname != NULL ? iso->hostname : sc->name;
+		if (sethostname(host, strlen(host)) == -1)
+			spawn_fail(STEP_HOSTNAME, errno, host);
+	}
+	if (iso->ns & CLONE_NEWNS)
+		setup_mounts(sc);
+	set_rlimits(sc);
+}
+
+/* ---- identity and capabilities ------------------------------------------ */
+
+static int
+is_number(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static gid_t
+lookup_gid(const char *name, enum spawn_step step)
+{
+	struct group	*gr;
+	uint64_t	 n;
+	const char	*e;
+
+	if (is_number(name) &&
+	    parse_uint(name, 0, UINT32_MAX - 1, &n, &e) == 0)
+		return n;
+	errno = 0;
+	if ((gr = getgrnam(name)) == NULL)
+		spawn_fail(step, errno, name);
+	return gr->gr_gid;
+}
+
+/* Drop from the bounding set every capability not kept. */
+static void
+drop_bounding(uint64_t keep)
+{
+	cap_value_t	c;
+
+	for (c = 0; c <= CAP_LAST_CAP; c++)
+		if (!(keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) &&
+		    cap_drop_bound(c) == -1)
+			spawn_fail(STEP_CAPS, errno, "bounding set");
+}
+
+/* Effective, permitted, inheritable = keep; ambient = keep if not root. */
+static void
+set_caps(uint64_t keep, bool ambient)
+{
+	cap_t		caps;
+	cap_value_t	c;
+
+	if ((caps = cap_init()) == NULL)
+		spawn_fail(STEP_CAPS, errno, "cap_init");
+	for (c = 0; c <= CAP_LAST_CAP; c++) {
+		if (!(keep & (1ULL << c)) || !CAP_IS_SUPPORTED(c))
+			continue;
+		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1 ||
+		    cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
+		    cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET) == -1)
+			spawn_fail(STEP_CAPS, errno, "cap_set_flag");
+	}
+	if (cap_set_proc(caps) == -1)
+		spawn_fail(STEP_CAPS, errno, "cap_set_proc");
+	cap_free(caps);
+	if (cap_reset_ambient() == -1 && errno != EINVAL)
+		spawn_fail(STEP_CAPS, errno, "ambient");
+	if (!ambient)
+		return;
+	for (c = 0; c <= CAP_LAST_CAP; c++)
+		if ((keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) &&
+		    cap_set_ambient(c, CAP_SET) == -1)
+			spawn_fail(STEP_CAPS, errno, "ambient");
+}
+
+void
+iso_identity(const struct svc_conf *sc, struct strv *env,
+    const char *own_home, const char *own_user)
+{
+	const struct iso_conf	*iso = &sc->iso;
+	struct passwd		*pw = NULL;
+	uid_t			 uid = getuid();
+	gid_t			 gid = getgid(), *gids;
+	uint64_t		 n;
+	const char		*e, *home = "/", *user = NULL;
+	char			*kv;
+	size_t			 ngids, i;
+
+	if (sc->user != NULL) {
+		errno = 0;
+		if (is_number(sc->user) &&
+		    parse_uint(sc->user, 0, UINT32_MAX - 1, &n, &e) == 0) {
+			uid = n;
+			/* A uid with no account gets the same number as
+			 * gid, never supd's own group. */
+			gid = n;
+			pw = getpwuid(uid);
+		} else if ((pw = getpwnam(sc->user)) == NULL)
+			spawn_fail(STEP_USER, errno, sc->user);
+		else
+			uid = pw->pw_uid;
+		if (pw != NULL)
+			gid = pw->pw_gid;
+	} else {
+		/* No lookup: the parent knows its own account (with a rootfs,
+		 * the service is still root, under supd's HOME and USER). */
+		if (own_home != NULL)
+			home = own_home;
+		user = own_user;
+	}
+	if (pw != NULL) {
+		home = pw->pw_dir;
+		user = pw->pw_name;
+	}
+	if (sc->group != NULL)
+		gid = lookup_gid(sc->group, STEP_GROUP);
+
+	if (iso->caps_set) {
+		drop_bounding(iso->caps);
+		/* Keep the permitted set across the change of uid. */
+		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1) == -1)
+			spawn_fail(STEP_CAPS, errno, "keepcaps");
+	}
+	if (sc->groups != NULL) {
+		for (ngids = 0; sc->groups[ngids] != NULL; ngids++)
+			;
+		gids = xcalloc(ngids + 1, sizeof *gids);
+		for (i = 0; i < ngids; i++)
+			gids[i] = lookup_gid(sc->groups[i], STEP_GROUPS);
+		if (setgroups(ngids, gids) == -1)
+			spawn_fail(STEP_GROUPS, errno, "setgroups");
+		free(gids);
+	} else if (sc->user != NULL) {
+		/* The user's own groups, as login(1) would give. */
+		if (pw != NULL ? initgroups(pw->pw_name, gid) == -1 :
+		    setgroups(0, NULL) == -1)
+			spawn_fail(STEP_GROUPS, errno, sc->user);
+	}
+	if ((sc->group != NULL || sc->user != NULL) && setgid(gid) == -1)
+		spawn_fail(STEP_SETGID, errno, sc->group != NULL ? sc->group :
+		    sc->user);
+	if (sc->user != NULL && setuid(uid) == -1)
+		spawn_fail(STEP_SETUID, errno, sc->user);
+	if (iso->caps_set)
+		set_caps(iso->caps, uid != 0);
+	if (iso->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		spawn_fail(STEP_NNP, errno, "no_new_privileges");
+
+	kv = xasprintf("HOME=%s", home);
+	env_set(env, kv);
+	free(kv);
+	if (user != NULL) {
+		kv = xasprintf("USER=%s", user);
+		env_set(env, kv);
+		free(kv);
+	}
+}

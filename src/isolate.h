@@ -1,0 +1,27 @@
+/*
+ * isolate.h: the child-side steps of [isolation] and [limits] (isolate.c),
+ * run between clone and exec. Every failure is reported to supd through
+ * spawn_fail() with its step and errno; none returns on failure.
+ */
+#ifndef SUPD_ISOLATE_H
+#define SUPD_ISOLATE_H
+
+#include "config.h"
+
+/*
+ * In the first process of the new namespaces (the init, or the command
+ * with init = no): network, hostname, the whole mount tree and the switch
+ * into the root, rlimits. netns_fd is the namespace to join for
+ * network = container:NAME, else -1.
+ */
+void	iso_setup(const struct svc_conf *, int netns_fd);
+
+/*
+ * In the command's process, after iso_setup: bounding set, user, groups,
+ * capabilities (ambient for non-root), no_new_privs. Fills HOME and USER
+ * of env from the user's account.
+ */
+void	iso_identity(const struct svc_conf *, struct strv *env,
+	    const char *own_home, const char *own_user);
+
+#endif
