@@ -311,9 +311,6 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree)
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
 
-		if (v->name != NULL && mkdir(v->src, 0755) == -1 &&
-		    errno != EEXIST)
-			spawn_fail(STEP_VOLUME, errno, v->src);
 		if (stat(v->src, &st) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->src);
 		if (host_tree) {

@@ -273,6 +273,7 @@ do_spawn(struct service *s)
 {
 	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1 };
 	struct spawn_child	c;
+	size_t			i;
 	int			r;
 
 	svclog_child_fds(s->log, &a.out_fd, &a.err_fd);
@@ -282,6 +283,23 @@ do_spawn(struct service *s)
 	s->cmd_pid = 0;
 	s->started_ms = now_ms();
 	set_reason(s, NULL);
+	/* Named volumes live in state_dir; a user namespace's root owns
+	 * its own. */
+	for (i = 0; i < s->conf->iso.nvolumes; i++) {
+		const struct volume *v = &s->conf->iso.volumes[i];
+
+		if (v->name == NULL)
+			continue;
+		if (mkdir_p(v->src, 0755) == -1) {
+			spawn_failed_here(s, "volume %s: %s", v->src);
+			return;
+		}
+		if ((s->conf->iso.ns & CLONE_NEWUSER) && chown(v->src,
+		    SPAWN_USERNS_BASE, SPAWN_USERNS_BASE) == -1) {
+			spawn_failed_here(s, "volume %s: %s", v->src);
+			return;
+		}
+	}
 	if (s->conf->iso.net == NET_CONTAINER &&
 	    (a.netns_fd = open_netns(s)) == -1) {
 		spawn_failed_here(s, "network container:%s: %s",

@@ -65,30 +65,6 @@ usage(int code)
 	exit(code);
 }
 
-/* mkdir -p with mode for the directories created. */
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char	*p = xstrdup(path), *s;
-	int	 r = 0;
-
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) == -1 && errno != EEXIST) {
-			r = -1;
-			break;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return r;
-}
-
 static void
 shutdown_done_check(void)
 {
@@ -297,7 +273,7 @@ main(int argc, char *argv[])
 		log_warn("PR_SET_CHILD_SUBREAPER (orphans will not be reaped)");
 	if (!ev_default_loop(EVFLAG_SIGNALFD))
 		errx(1, "cannot initialise the event loop");
-	if (mkdirs(conf.log_dir, 0755) == -1)
+	if (mkdir_p(conf.log_dir, 0755) == -1)
 		log_warn("%s", conf.log_dir);
 	if (ctl_listen(&conf, &cause) == -1)
 		errx(1, "control socket: %s", cause);

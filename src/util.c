@@ -9,6 +9,8 @@
  * (strtonum(3) style) so the caller can name the file, line and key.
  */
 #include <ctype.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -818,4 +820,27 @@ set_cloexec(int fd)
 	if (flags & FD_CLOEXEC)
 		return 0;
 	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+int
+mkdir_p(const char *path, mode_t mode)
+{
+	char	*p = xstrdup(path), *s, c;
+	int	 r = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			r = -1;
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return r;
 }

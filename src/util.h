@@ -103,6 +103,9 @@ uint64_t now_ms(void);
 #define RFC3339_LEN 25
 void	 fmt_rfc3339(char out[RFC3339_LEN]);
 
+/* mkdir -p: every missing directory of path with mode; -1 with errno. */
+int	 mkdir_p(const char *, mode_t);
+
 /* fcntl helpers; return -1 on failure with errno set. */
 int	 set_nonblock(int);
 int	 set_cloexec(int);
