@@ -41,9 +41,6 @@
 #include "spawn.h"
 #include "util.h"
 
-/* Where the overlay's layers live, inside the child's own mount ns only. */
-#define OVL_BASE	"/tmp"
-
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
  * made read-only, as docker does. Missing ones are skipped. */
 static const char *const masked[] = {
@@ -363,8 +360,10 @@ mount_tmpfs(const struct iso_conf *iso, int rootfd, bool host_tree)
 static const char *
 prepare_root(const struct iso_conf *iso)
 {
+	static char	root[4200];
 	struct stat	st;
-	char		opts[4200];
+	char		opts[12800], upper[4200], work[4200];
+	const char	*d;
 
 	if (stat(iso->rootfs, &st) == -1)
 		spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
@@ -376,21 +375,24 @@ prepare_root(const struct iso_conf *iso)
 			spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
 		return iso->rootfs;
 	}
-	/* A tmpfs private to this mount namespace holds the layers. */
-	if (mount("tmpfs", OVL_BASE, "tmpfs", MS_NOSUID | MS_NODEV,
-	    "mode=700") == -1)
-		spawn_fail(STEP_OVERLAY, errno, "tmpfs for the upper layer");
-	if (mkdir(OVL_BASE "/upper", 0755) == -1 ||
-	    mkdir(OVL_BASE "/work", 0755) == -1 ||
-	    mkdir(OVL_BASE "/root", 0755) == -1)
+	/* A tmpfs private to this mount namespace holds the layers, mounted
+	 * on an empty directory of supd's: the host never sees it. */
+	d = iso->overlay_dir;
+	if (mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700") == -1)
+		spawn_fail(STEP_OVERLAY, errno, d);
+	snprintf(upper, sizeof upper, "%s/upper", d);
+	snprintf(work, sizeof work, "%s/work", d);
+	snprintf(root, sizeof root, "%s/root", d);
+	if (mkdir(upper, 0755) == -1 || mkdir(work, 0755) == -1 ||
+	    mkdir(root, 0755) == -1)
 		spawn_fail(STEP_OVERLAY, errno, "layer directories");
-	if (chmod(OVL_BASE "/upper", st.st_mode & 07777) == -1)
+	if (chmod(upper, st.st_mode & 07777) == -1)
 		spawn_fail(STEP_OVERLAY, errno, "upper layer mode");
-	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=" OVL_BASE
-	    "/upper,workdir=" OVL_BASE "/work", iso->rootfs);
-	if (mount("overlay", OVL_BASE "/root", "overlay", 0, opts) == -1)
+	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s",
+	    iso->rootfs, upper, work);
+	if (mount("overlay", root, "overlay", 0, opts) == -1)
 		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
-	return OVL_BASE "/root";
+	return root;
 }
 
 static void

@@ -300,6 +300,15 @@ do_spawn(struct service *s)
 			return;
 		}
 	}
+	if (s->conf->iso.overlay_dir != NULL &&
+	    (mkdir_p(s->conf->iso.overlay_dir, 0755) == -1 ||
+	    chmod(s->conf->iso.overlay_dir, 0700) == -1 ||
+	    ((s->conf->iso.ns & CLONE_NEWUSER) &&
+	    chown(s->conf->iso.overlay_dir, SPAWN_USERNS_BASE,
+	    SPAWN_USERNS_BASE) == -1))) {
+		spawn_failed_here(s, "overlay %s: %s", s->conf->iso.overlay_dir);
+		return;
+	}
 	if (s->conf->iso.net == NET_CONTAINER &&
 	    (a.netns_fd = open_netns(s)) == -1) {
 		spawn_failed_here(s, "network container:%s: %s",
