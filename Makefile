@@ -25,7 +25,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAG
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
 SUPD_SRC   = supd.c config.c service.c spawn.c isolate.c svclog.c log.c ctl.c proto.c util.c
-SUPCTL_SRC = supctl.c proto.c util.c
+SUPCTL_SRC = supctl.c supctl-term.c proto.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o)
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <ev.h>
@@ -41,6 +42,7 @@ enum client_state {
 	C_READ,		/* reading the request */
 	C_WAIT,		/* waiting for services to settle */
 	C_FOLLOW,	/* streaming a log */
+	C_EXEC,		/* waiting for an exec's command to end */
 	C_DONE,		/* reply queued; close once written */
 };
 
@@ -61,6 +63,9 @@ struct client {
 	bool		 want_running;	/* C_WAIT: start/restart (or stop) */
 	struct strv	 failed;	/* C_WAIT: what did not work */
 	struct service	*follow;	/* C_FOLLOW */
+	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
+	int		 nfds;
+	pid_t		 exec_pid;	/* C_EXEC: the exec process */
 	struct client	*prev, *next;
 };
 
@@ -480,6 +485,55 @@ req_inspect(struct client *c, char **v, size_t n)
 }
 
 static void
+req_exec(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	const char	*e;
+	char		*m;
+
+	if (n < 3 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0) ||
+	    c->nfds != PROTO_EXEC_FDS) {
+		client_end(c, 0, "bad request (exec needs a command and 3 fds)");
+		return;
+	}
+	if ((s = svc_find(v[1])) == NULL) {
+		m = no_such(v[1]);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if ((c->exec_pid = svc_exec(s, v + 2, c->fds, v[0][0] == '1',
+	    &e)) == -1) {
+		m = xasprintf("%s: %s", svc_name(s), e);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	/* The exec process has its copies; ours go now. */
+	while (c->nfds > 0)
+		close(c->fds[--c->nfds]);
+	c->state = C_EXEC;
+}
+
+void
+ctl_reaped(pid_t pid, int status)
+{
+	struct client	*c;
+	char		 code[16], *v[1] = { code };
+
+	for (c = clients; c != NULL; c = c->next)
+		if (c->state == C_EXEC && c->exec_pid == pid)
+			break;
+	if (c == NULL)
+		return;		/* an orphan: reaped, nothing else to do */
+	c->exec_pid = 0;
+	snprintf(code, sizeof code, "%d", WIFEXITED(status) ?
+	    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	proto_put_strv(&c->out, PROTO_EXIT, v, 1);
+	client_end(c, 1, NULL);
+}
+
+static void
 req_reload(struct client *c)
 {
 	struct strv	msgs = { 0 };
@@ -533,6 +587,9 @@ client_request(struct client *c)
 	case PROTO_RELOAD:
 		req_reload(c);
 		break;
+	case PROTO_EXEC:
+		req_exec(c, v, n);
+		break;
 	case PROTO_SHUTDOWN:
 		log_info("shutdown requested");
 		client_end(c, 1, NULL);
@@ -548,6 +605,46 @@ client_request(struct client *c)
 }
 
 /* ---- input -------------------------------------------------------------- */
+
+/*
+ * recv() that also takes the fds a client passes (SCM_RIGHTS, with
+ * PROTO_EXEC): at most PROTO_EXEC_FDS are kept, more are closed.
+ */
+static ssize_t
+client_recv(struct client *c, void *p, size_t len)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * 8)];
+	}		 cbuf;
+	struct iovec	 iov = { p, len };
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	ssize_t		 n;
+	size_t		 i, nfd;
+	int		*fds;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (int *)CMSG_DATA(cm);
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			if (c->nfds < PROTO_EXEC_FDS)
+				c->fds[c->nfds++] = fds[i];
+			else
+				close(fds[i]);
+		}
+	}
+	return n;
+}
 
 static void
 read_cb(EV_P_ ev_io *w, int revents)
@@ -567,8 +664,8 @@ read_cb(EV_P_ ev_io *w, int revents)
 		return;
 	}
 	if (c->hdr_got < PROTO_HDR_SIZE) {
-		n = recv(c->fd, c->hdr + c->hdr_got,
-		    PROTO_HDR_SIZE - c->hdr_got, 0);
+		n = client_recv(c, c->hdr + c->hdr_got,
+		    PROTO_HDR_SIZE - c->hdr_got);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -589,8 +686,8 @@ read_cb(EV_P_ ev_io *w, int revents)
 		c->pay_got = 0;
 	}
 	if (c->pay_got < c->h.len) {
-		n = recv(c->fd, c->payload + c->pay_got, c->h.len - c->pay_got,
-		    0);
+		n = client_recv(c, c->payload + c->pay_got,
+		    c->h.len - c->pay_got);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -605,7 +702,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
 	client_request(c);
 	/* Keep watching for EOF while waiting or following. */
-	if (c->state == C_WAIT || c->state == C_FOLLOW)
+	if (c->state == C_WAIT || c->state == C_FOLLOW || c->state == C_EXEC)
 		ev_io_start(EV_DEFAULT_UC_ &c->rw);
 }
 
@@ -749,6 +846,11 @@ client_close(struct client *c)
 	if (c->follow != NULL)
 		svclog_unfollow(svc_log(c->follow), follow_cb, c);
 	close(c->fd);
+	while (c->nfds > 0)
+		close(c->fds[--c->nfds]);
+	/* An exec whose caller left is asked to end (the init forwards). */
+	if (c->state == C_EXEC && c->exec_pid > 0)
+		(void)kill(c->exec_pid, SIGTERM);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else

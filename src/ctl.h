@@ -4,6 +4,8 @@
 #ifndef SUPD_CTL_H
 #define SUPD_CTL_H
 
+#include <sys/types.h>
+
 #include "config.h"
 
 struct service;
@@ -15,6 +17,8 @@ void	ctl_close(void);
 /* Hooks from the registry (struct svc_hooks). */
 void	ctl_changed(struct service *);
 void	ctl_gone(struct service *);
+/* A child that is not a service's ended: an exec's, or an orphan. */
+void	ctl_reaped(pid_t, int status);
 /* What `supctl shutdown` triggers (set by supd.c). */
 void	ctl_set_shutdown(void (*)(void));
 

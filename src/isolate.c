@@ -491,8 +491,8 @@ loopback_up(void)
 	close(s);
 }
 
-static void
-set_rlimits(const struct svc_conf *sc)
+void
+iso_rlimits(const struct svc_conf *sc)
 {
 	static const int	 res[RL_N] = { RLIMIT_NOFILE, RLIMIT_NPROC,
 	    RLIMIT_CORE, RLIMIT_MEMLOCK };
@@ -528,7 +528,7 @@ iso_setup(const struct svc_conf *sc, int netns_fd)
 	}
 	if (iso->ns & CLONE_NEWNS)
 		setup_mounts(sc);
-	set_rlimits(sc);
+	iso_rlimits(sc);
 }
 
 /* ---- identity and capabilities ------------------------------------------ */

@@ -16,6 +16,9 @@
  */
 void	iso_setup(const struct svc_conf *, int netns_fd);
 
+/* [limits] rlimits (part of iso_setup; alone for supctl exec). */
+void	iso_rlimits(const struct svc_conf *);
+
 /*
  * In the command's process, after iso_setup: bounding set, user, groups,
  * capabilities (ambient for non-root), no_new_privs. Fills HOME and USER

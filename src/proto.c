@@ -48,7 +48,8 @@ proto_hdr_unpack(const uint8_t *p, struct proto_hdr *h, const char **errstr)
 	else if (h->len > PROTO_MAX_PAYLOAD)
 		*errstr = "message too large";
 	else if (!(h->type >= PROTO_STATUS && h->type < PROTO_REQ_MAX) &&
-	    !(h->type >= PROTO_ROW && h->type <= PROTO_END))
+	    !(h->type >= PROTO_INPUT && h->type <= PROTO_WINCH) &&
+	    !(h->type >= PROTO_ROW && h->type <= PROTO_EXIT))
 		*errstr = "unknown message type";
 	else
 		return 0;

@@ -43,13 +43,26 @@ enum proto_type {
 	PROTO_INSPECT,		/* NAME */
 	PROTO_RELOAD,		/* (empty) */
 	PROTO_SHUTDOWN,		/* (empty) */
+	PROTO_EXEC,		/* TTY ("0"|"1"), NAME, CMD, ARG...; the message
+				   carries 3 fds (SCM_RIGHTS): stdin, stdout,
+				   stderr of the command. Reply: EXIT, END */
+	PROTO_ATTACH,		/* NAME; then the client may send INPUT and
+				   WINCH, supd sends DATA until END */
 	PROTO_REQ_MAX,		/* first value that is not a request */
+
+	/* After ATTACH, supctl -> supd. */
+	PROTO_INPUT = 50,	/* raw bytes for the service's terminal */
+	PROTO_WINCH,		/* ROWS, COLS (decimal) */
 
 	/* Replies, supd -> supctl. */
 	PROTO_ROW = 100,	/* one status row, see proto_status_pack() */
 	PROTO_DATA,		/* raw bytes: log text, inspect JSON */
 	PROTO_END,		/* "ok" | "error", then zero or more message lines */
+	PROTO_EXIT,		/* exec: CODE, the command's exit code (128+N
+				   for death by signal N) */
 };
+
+#define PROTO_EXEC_FDS		3	/* fds passed with PROTO_EXEC */
 
 struct proto_hdr {
 	uint32_t	magic;

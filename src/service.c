@@ -655,6 +655,24 @@ svc_restart(struct service *s)
 	return 0;
 }
 
+pid_t
+svc_exec(struct service *s, char **argv, const int *fds, bool tty,
+    const char **errstr)
+{
+	pid_t	pid;
+
+	if (s->pid == 0 || s->state != SVC_RUNNING) {
+		*errstr = "not running";
+		return -1;
+	}
+	if ((pid = spawn_exec(s->conf, main_pid(s), argv, fds, tty)) == -1)
+		*errstr = strerror(errno);
+	else
+		log_info("%s: exec %s, pid %d", s->conf->name, argv[0],
+		    (int)pid);
+	return pid;
+}
+
 int
 svc_signal(struct service *s, int sig, const char **errstr)
 {
@@ -689,7 +707,7 @@ svc_settled(const struct service *s, bool want_running, bool *ok)
 	}
 }
 
-void
+bool
 svc_reaped(pid_t pid, int status)
 {
 	struct service	*s;
@@ -698,7 +716,7 @@ svc_reaped(pid_t pid, int status)
 		if (s->pid == pid)
 			break;
 	if (s == NULL)
-		return;		/* an orphan we adopted: reaped, nothing else */
+		return false;	/* not a service's: exec, or an orphan */
 	pid_del(s);
 	s->pid = 0;
 	s->cmd_pid = 0;
@@ -723,6 +741,7 @@ svc_reaped(pid_t pid, int status)
 	(void)kill(-pid, SIGKILL);
 	svclog_run_ended(s->log);
 	svc_event(s, SE_EXIT);
+	return true;
 }
 
 /* ---- registry ----------------------------------------------------------- */

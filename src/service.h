@@ -66,8 +66,14 @@ void		 svc_kill_all(void);
 /* Release every service (at exit, for leak checkers). */
 void		 svc_free_all(void);
 
-/* A child ended (from the SIGCHLD watcher). */
-void		 svc_reaped(pid_t, int status);
+/* A child ended (from the SIGCHLD watcher); false if not a service's. */
+bool		 svc_reaped(pid_t, int status);
+/*
+ * supctl exec: run argv in the running service's namespaces with fds as
+ * its stdio; the pid of the exec process (our child), or -1 with *errstr.
+ */
+pid_t		 svc_exec(struct service *, char **argv, const int *fds,
+		    bool tty, const char **errstr);
 
 enum svc_state	 svc_state(const struct service *);
 const char	*svc_name(const struct service *);

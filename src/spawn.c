@@ -66,6 +66,14 @@ spawn_fail(enum spawn_step step, int err, const char *what)
 	r.err = err;
 	if (what != NULL)
 		snprintf(r.what, sizeof r.what, "%s", what);
+	if (report_wfd == -1) {
+		/* supctl exec: the caller's stderr is ours. */
+		char	line[256];
+
+		spawn_report_str(&r, line, sizeof line);
+		dprintf(2, "supd: exec: %s\n", line);
+		_exit(step == STEP_EXEC ? 127 : 126);
+	}
 	do
 		n = write(report_wfd, &r, sizeof r);
 	while (n == -1 && errno == EINTR);
@@ -228,6 +236,10 @@ command_main(const struct svc_conf *sc, bool under_init)
 
 	if (under_init) {
 		(void)setpgid(0, 0);
+		/* On a terminal, the command's group is the foreground one
+		 * (SIGTTOU is still blocked here, so this cannot stop us). */
+		if (isatty(0))
+			(void)tcsetpgrp(0, getpid());
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
@@ -418,6 +430,94 @@ fail:
 	}
 	errno = saved;
 	return -1;
+}
+
+/*
+ * supctl exec, in the exec process: join every namespace of `target` that
+ * is not already ours (the user namespace first), take its root, then fork
+ * the command -- a pid namespace applies to children only -- and stay as
+ * its init: signals forwarded, its status as our exit code.
+ */
+static void __attribute__((noreturn))
+exec_main(const struct svc_conf *sc, pid_t target, char **argv,
+    const int *fds, bool tty)
+{
+	static const struct { const char *name; int type; } nss[] = {
+		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
+		{ "pid", CLONE_NEWPID }, { "ipc", CLONE_NEWIPC },
+		{ "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+		{ "cgroup", CLONE_NEWCGROUP },
+	};
+	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i;
+	char		 path[64];
+	struct stat	 mine, theirs;
+	sigset_t	 all;
+	pid_t		 cmd;
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	report_wfd = -1;
+	child_signals();
+	if (setsid() == -1)
+		spawn_fail(STEP_SETUP, errno, "setsid");
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) == -1)
+			spawn_fail(STEP_SETUP, errno, "stdio");
+	close_except(NULL, 0);
+	if (tty && ioctl(0, TIOCSCTTY, 1) == -1)
+		spawn_fail(STEP_TTY, errno, "TIOCSCTTY");
+	/* Open everything first: /proc is the host's until we move. */
+	for (i = 0; i < (int)(sizeof nss / sizeof *nss); i++) {
+		char self[64];
+
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target,
+		    nss[i].name);
+		snprintf(self, sizeof self, "/proc/self/ns/%s", nss[i].name);
+		nsfd[i] = -1;
+		if (stat(path, &theirs) == -1 || stat(self, &mine) == -1)
+			continue;
+		if (theirs.st_ino != mine.st_ino &&
+		    (nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			spawn_fail(STEP_CLONE, errno, path);
+	}
+	snprintf(path, sizeof path, "/proc/%d/root", (int)target);
+	if ((rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		spawn_fail(STEP_ROOTFS, errno, path);
+	for (i = 0; i < (int)(sizeof nss / sizeof *nss); i++) {
+		if (nsfd[i] == -1)
+			continue;
+		if (setns(nsfd[i], nss[i].type) == -1)
+			spawn_fail(STEP_CLONE, errno, nss[i].name);
+		close(nsfd[i]);
+	}
+	if (fchdir(rootfd) == -1 || chroot(".") == -1)
+		spawn_fail(STEP_ROOTFS, errno, "chroot");
+	close(rootfd);
+	iso_rlimits(sc);
+	umask(sc->umask);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	switch ((cmd = fork())) {
+	case -1:
+		spawn_fail(STEP_INIT, errno, "fork");
+	case 0: {
+		struct svc_conf	copy = *sc;
+
+		copy.argv = argv;
+		command_main(&copy, true);
+	}
+	}
+	init_loop(cmd, -1);
+}
+
+pid_t
+spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
+    const int *fds, bool tty)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		exec_main(sc, target, argv, fds, tty);
+	return pid;
 }
 
 pid_t

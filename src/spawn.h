@@ -7,6 +7,7 @@
 #ifndef SUPD_SPAWN_H
 #define SUPD_SPAWN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -83,6 +84,16 @@ int	spawn_service(const struct svc_conf *, const struct spawn_args *,
  */
 void	spawn_fail(enum spawn_step, int err, const char *what)
 	    __attribute__((noreturn));
+
+/*
+ * supctl exec: fork a process that joins the namespaces and root of
+ * `target` (a service's command), applies the service's identity and runs
+ * argv with fds as 0-2 (tty: fds[0] becomes the controlling terminal). Its
+ * exit code is the command's (128+N for a signal; 126/127 with a message on
+ * fds[2] if it could not be started). -1 with errno if fork failed.
+ */
+pid_t	spawn_exec(const struct svc_conf *, pid_t target, char **argv,
+	    const int *fds, bool tty);
 
 /* The command's pid seen from supd, when an init runs it (0 if unknown). */
 pid_t	spawn_command_pid(pid_t init);

@@ -22,17 +22,17 @@
 
 #include "config.h"
 #include "proto.h"
+#include "supctl.h"
 #include "util.h"
 
 #ifndef SUPD_VERSION
 #define SUPD_VERSION	"0.1.0"
 #endif
 
-/* Exit codes (DESIGN.md, "supctl commands"). */
-#define EXIT_OK		0
-#define EXIT_FAILED	1	/* the daemon reported a failure */
-#define EXIT_USAGE	2	/* bad command line */
-#define EXIT_UNREACH	3	/* cannot reach supd, or the reply broke off */
+#define EXIT_OK		SUPCTL_EXIT_OK
+#define EXIT_FAILED	SUPCTL_EXIT_FAILED
+#define EXIT_USAGE	SUPCTL_EXIT_USAGE
+#define EXIT_UNREACH	SUPCTL_EXIT_UNREACH
 
 #define LOGS_DEFAULT	50	/* lines of `logs` without -n */
 #define LOGS_MAX	PROTO_LOGS_MAX_LINES
@@ -41,6 +41,8 @@
 #define CMD_WAIT	0x1	/* --no-wait; the request starts with WAIT */
 #define CMD_LOGS	0x2	/* -f, -n N */
 #define CMD_DATA	0x4	/* stdout is the command's data (table, log, JSON) */
+#define CMD_EXEC	0x8	/* -t; operands after NAME are the command's */
+#define CMD_ATTACH	0x10	/* a terminal session */
 
 /* Long options without a short form. */
 enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
@@ -71,6 +73,10 @@ static const struct cmd cmds[] = {
 	  "print a service's log (-n lines, -f follow)" },
 	{ "inspect", NULL, 1, 1, PROTO_INSPECT, CMD_DATA, "NAME",
 	  "print a service's config and state as JSON" },
+	{ "exec", NULL, 2, -1, PROTO_EXEC, CMD_EXEC, "[-t] NAME CMD [ARG...]",
+	  "run a command inside a running service" },
+	{ "attach", NULL, 1, 1, PROTO_ATTACH, CMD_ATTACH, "NAME",
+	  "connect to a tty service (detach: Ctrl-P Ctrl-Q)" },
 	{ "reload", NULL, 0, 0, PROTO_RELOAD, 0, "",
 	  "re-read service files, apply what changed" },
 	{ "shutdown", NULL, 0, 0, PROTO_SHUTDOWN, 0, "",
@@ -87,9 +93,11 @@ struct reply {
 };
 
 static int		json;	/* --json */
+static int		exec_tty;	/* exec -t */
 static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
+static int	send_all(int, const char *, size_t);
 static void	cmd_usage(const struct cmd *, const char *, ...)
 		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
 static void	usage_error(const char *, ...)
@@ -183,6 +191,26 @@ fail(int code, const char *fmt, ...)
 	exit(code);
 }
 
+void
+supctl_fail(int code, const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fail(code, "%s", msg);
+}
+
+void
+supctl_send_all(int fd, const char *p, size_t len)
+{
+	if (send_all(fd, p, len) == -1)
+		fail(EXIT_UNREACH, "connection to supd lost: %s",
+		    strerror(errno));
+}
+
 /* `logs -f` runs until interrupted; that is its normal end. */
 static void
 interrupted_cb(int sig)
@@ -240,8 +268,13 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":fhn:", lopts, NULL)) != -1) {
+	/* exec: options end at NAME; what follows is the command's. */
+	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
+	    ":fhn:", lopts, NULL)) != -1) {
 		switch (ch) {
+		case 't':
+			exec_tty = 1;
+			break;
 		case OPT_JSON:
 			json = 1;
 			break;
@@ -285,6 +318,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 
 	if (cmd->flags & CMD_WAIT)
 		strv_push(req, wait ? "1" : "0");
+	if (cmd->flags & CMD_EXEC)
+		strv_push(req, exec_tty ? "1" : "0");
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
 	if (cmd->flags & CMD_LOGS) {
@@ -667,6 +702,14 @@ main(int argc, char **argv)
 	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
 		cmd_usage(cmd, "request too large");
 	fd = sock_connect(sock);
+	if (cmd->flags & (CMD_EXEC | CMD_ATTACH)) {
+		code = cmd->flags & CMD_EXEC ?
+		    term_exec(fd, msg.p, msg.len, exec_tty) :
+		    term_attach(fd, msg.p, msg.len);
+		buf_free(&msg);
+		strv_free(&req);
+		return code;
+	}
 	/* If supd refused the request it may still have said why: read on. */
 	(void)send_all(fd, msg.p, msg.len);
 	buf_free(&msg);

@@ -146,8 +146,9 @@ child_cb(EV_P_ ev_child *w, int revents)
 	(void)EV_A;
 	(void)revents;
 	/* libev reaps every child, orphans included; stops are not exits. */
-	if (WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus))
-		svc_reaped(w->rpid, w->rstatus);
+	if ((WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus)) &&
+	    !svc_reaped(w->rpid, w->rstatus))
+		ctl_reaped(w->rpid, w->rstatus);
 }
 
 /* fds 0-2 must exist, or the first pipe would become someone's stdout. */

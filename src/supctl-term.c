@@ -1,0 +1,350 @@
+/*
+ * supctl-term.c: supctl's side of the commands that carry a terminal or
+ * stdio -- `exec` (the caller's fds, or with -t a pseudo-terminal that
+ * supctl creates and relays) and `attach` (raw mode, window size, Ctrl-P
+ * Ctrl-Q to detach). One poll() loop relays bytes; every message from supd
+ * is decoded with proto.c.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "supctl.h"
+
+#define DETACH_1	0x10	/* Ctrl-P */
+#define DETACH_2	0x11	/* Ctrl-Q */
+
+static struct termios	saved_tio;
+static int		raw_on;
+static volatile sig_atomic_t winch;
+
+static void
+raw_restore(void)
+{
+	if (raw_on)
+		(void)tcsetattr(0, TCSADRAIN, &saved_tio);
+	raw_on = 0;
+}
+
+/* The caller's terminal in raw mode while we relay, restored at exit. */
+static void
+raw_enter(void)
+{
+	struct termios	tio;
+
+	if (!isatty(0) || tcgetattr(0, &saved_tio) == -1)
+		return;
+	tio = saved_tio;
+	cfmakeraw(&tio);
+	if (tcsetattr(0, TCSADRAIN, &tio) == 0) {
+		raw_on = 1;
+		atexit(raw_restore);
+	}
+}
+
+static void
+winch_cb(int sig)
+{
+	(void)sig;
+	winch = 1;
+}
+
+static void
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { fd, POLLOUT, 0 };
+
+				(void)poll(&pfd, 1, -1);
+				continue;
+			}
+			return;
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+/* supd's messages, gathered from the stream until END. */
+struct inbox {
+	struct buf	b;
+	int		exit_code;	/* from PROTO_EXIT, -1 if none */
+	int		ok;		/* END said "ok" */
+	struct strv	msgs;		/* END's message lines */
+};
+
+/* Take the next complete message out of the inbox; 0 if none yet. */
+static int
+inbox_next(struct inbox *in, struct proto_hdr *h, char **payload)
+{
+	const char	*errstr;
+
+	if (in->b.len < PROTO_HDR_SIZE)
+		return 0;
+	if (proto_hdr_unpack((uint8_t *)in->b.p, h, &errstr) == -1)
+		supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: %s", errstr);
+	if (in->b.len < PROTO_HDR_SIZE + (size_t)h->len)
+		return 0;
+	*payload = xmalloc((size_t)h->len + 1);
+	memcpy(*payload, in->b.p + PROTO_HDR_SIZE, h->len);
+	(*payload)[h->len] = '\0';
+	buf_consume(&in->b, PROTO_HDR_SIZE + h->len);
+	return 1;
+}
+
+/* Take every complete message; 1 once END has been seen. */
+static int
+inbox_process(struct inbox *in)
+{
+	struct proto_hdr	 h;
+	const char		*errstr;
+	char			*payload, **v, *line, *nl;
+	size_t			 n, i;
+
+	while (inbox_next(in, &h, &payload)) {
+		switch (h.type) {
+		case PROTO_DATA:
+			write_all(1, payload, h.len);
+			free(payload);
+			continue;
+		case PROTO_EXIT:
+		case PROTO_END:
+			break;
+		default:
+			supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: "
+			    "unexpected message type %u", (unsigned)h.type);
+		}
+		if (proto_strv_unpack(payload, h.len, &v, &n, &errstr) == -1)
+			supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: %s",
+			    errstr);
+		if (h.type == PROTO_EXIT) {
+			if (n != 1)
+				supctl_fail(SUPCTL_EXIT_UNREACH,
+				    "protocol error: bad exit message");
+			in->exit_code = atoi(v[0]) & 0xff;
+			free(v);
+			free(payload);
+			continue;
+		}
+		in->ok = n >= 1 && strcmp(v[0], "ok") == 0;
+		for (i = 1; i < n; i++)
+			for (line = v[i]; line != NULL; line = nl) {
+				if ((nl = strchr(line, '\n')) != NULL)
+					*nl++ = '\0';
+				if (*line != '\0')
+					strv_push(&in->msgs, line);
+			}
+		free(v);
+		free(payload);
+		return 1;
+	}
+	return 0;
+}
+
+/* Exit code once END came: the command's, or supd's failure. */
+static int
+inbox_result(struct inbox *in)
+{
+	size_t	i;
+
+	raw_restore();
+	if (!in->ok) {
+		for (i = 0; i < in->msgs.n; i++)
+			fprintf(stderr, "supctl: %s\n", in->msgs.v[i]);
+		return SUPCTL_EXIT_FAILED;
+	}
+	return in->exit_code >= 0 ? in->exit_code : 0;
+}
+
+static void
+send_winch(int sock, int master)
+{
+	struct winsize	ws;
+	char		rows[16], cols[16], *v[2] = { rows, cols };
+	struct buf	b = { 0 };
+
+	if (ioctl(0, TIOCGWINSZ, &ws) == -1)
+		return;
+	if (master >= 0) {
+		(void)ioctl(master, TIOCSWINSZ, &ws);
+		return;
+	}
+	snprintf(rows, sizeof rows, "%u", ws.ws_row);
+	snprintf(cols, sizeof cols, "%u", ws.ws_col);
+	proto_put_strv(&b, PROTO_WINCH, v, 2);
+	(void)send(sock, b.p, b.len, MSG_NOSIGNAL);
+	buf_free(&b);
+}
+
+/* Send the request with three fds attached to its first byte. */
+static void
+send_with_fds(int sock, const char *p, size_t len, const int *fds)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * PROTO_EXEC_FDS)];
+	}		 cbuf;
+	struct iovec	 iov = { (void *)p, len };
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	ssize_t		 n;
+
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * PROTO_EXEC_FDS);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * PROTO_EXEC_FDS);
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
+	if ((size_t)n < len)
+		supctl_send_all(sock, p + n, len - n);
+}
+
+enum relay_mode {
+	RELAY_EXEC,	/* the command has our stdio: only wait for supd */
+	RELAY_EXEC_TTY,	/* stdin -> pty master -> stdout */
+	RELAY_ATTACH,	/* stdin -> INPUT messages, DATA -> stdout */
+};
+
+/*
+ * The relay: supd's messages (DATA to stdout, EXIT, END), the pty master
+ * of exec -t, stdin. Returns the exit code.
+ */
+static int
+relay(int sock, int master, enum relay_mode mode)
+{
+	struct inbox	 in = { .exit_code = -1 };
+	struct pollfd	 pfd[3];
+	char		 buf[16384];
+	ssize_t		 n;
+	int		 done = 0, master_open = master >= 0;
+	int		 stdin_open = mode != RELAY_EXEC, saw_p = 0;
+
+	if (mode != RELAY_EXEC) {
+		signal(SIGWINCH, winch_cb);
+		send_winch(sock, master);
+	}
+	for (;;) {
+		if (winch) {
+			winch = 0;
+			send_winch(sock, master);
+		}
+		if (done && !master_open)
+			return inbox_result(&in);
+		pfd[0].fd = sock;
+		pfd[0].events = done ? 0 : POLLIN;
+		pfd[1].fd = master_open ? master : -1;
+		pfd[1].events = POLLIN;
+		pfd[2].fd = stdin_open ? 0 : -1;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, done ? 100 : -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			    strerror(errno));
+		}
+		if (done && pfd[1].revents == 0)
+			master_open = 0;	/* nothing more is coming */
+		if (pfd[0].revents) {
+			n = read(sock, buf, sizeof buf);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				supctl_fail(SUPCTL_EXIT_UNREACH,
+				    "connection to supd lost");
+			buf_add(&in.b, buf, n);
+			done = inbox_process(&in);
+		}
+		if (master_open && pfd[1].revents) {
+			n = read(master, buf, sizeof buf);
+			if (n > 0)
+				write_all(1, buf, n);
+			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				master_open = 0;	/* EIO: all slaves shut */
+		}
+		if (stdin_open && pfd[2].revents) {
+			n = read(0, buf, sizeof buf);
+			if (n <= 0) {
+				stdin_open = 0;
+				continue;
+			}
+			if (mode == RELAY_ATTACH) {
+				ssize_t i;
+
+				for (i = 0; i < n; i++) {
+					if (saw_p && buf[i] == DETACH_2) {
+						raw_restore();
+						return SUPCTL_EXIT_OK;
+					}
+					saw_p = buf[i] == DETACH_1;
+				}
+			}
+			if (master >= 0)
+				write_all(master, buf, n);
+			else {
+				struct buf	b = { 0 };
+
+				proto_put_data(&b, PROTO_INPUT, buf, n);
+				supctl_send_all(sock, b.p, b.len);
+				buf_free(&b);
+			}
+		}
+	}
+}
+
+int
+term_exec(int sock, const char *req, size_t len, int tty)
+{
+	int	fds[PROTO_EXEC_FDS] = { 0, 1, 2 }, master = -1, slave;
+	char	*name;
+
+	if (!tty) {
+		send_with_fds(sock, req, len, fds);
+		return relay(sock, -1, RELAY_EXEC);
+	}
+	if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
+	    grantpt(master) == -1 || unlockpt(master) == -1 ||
+	    (name = ptsname(master)) == NULL ||
+	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		supctl_fail(SUPCTL_EXIT_FAILED, "pseudo-terminal: %s",
+		    strerror(errno));
+	fds[0] = fds[1] = fds[2] = slave;
+	send_winch(sock, master);
+	send_with_fds(sock, req, len, fds);
+	close(slave);		/* the command holds it now */
+	raw_enter();
+	return relay(sock, master, RELAY_EXEC_TTY);
+}
+
+int
+term_attach(int sock, const char *req, size_t len)
+{
+	supctl_send_all(sock, req, len);
+	raw_enter();
+	return relay(sock, -1, RELAY_ATTACH);
+}
