@@ -43,6 +43,7 @@ enum client_state {
 	C_WAIT,		/* waiting for services to settle */
 	C_FOLLOW,	/* streaming a log */
 	C_EXEC,		/* waiting for an exec's command to end */
+	C_ATTACH,	/* relaying a tty service's terminal */
 	C_DONE,		/* reply queued; close once written */
 };
 
@@ -80,6 +81,8 @@ static int		 spare_fd = -1;	/* given up to accept at EMFILE */
 static void		(*shutdown_fn)(void);
 
 static void	client_close(struct client *);
+static void	attach_cb(void *, const char *, size_t);
+static void	attach_input(struct client *);
 
 void
 ctl_set_shutdown(void (*fn)(void))
@@ -231,6 +234,14 @@ ctl_changed(struct service *s)
 
 	for (c = clients; c != NULL; c = next) {
 		next = c->next;
+		if (c->state == C_ATTACH && c->follow == s &&
+		    svc_state(s) != SVC_RUNNING) {
+			/* The service ended: so does the session. */
+			svclog_untap(svc_log(s), attach_cb, c);
+			c->follow = NULL;
+			client_end(c, 1, NULL);
+			continue;
+		}
 		if (c->state != C_WAIT)
 			continue;
 		for (i = 0; i < c->nwait; i++)
@@ -533,6 +544,76 @@ ctl_reaped(pid_t pid, int status)
 	client_end(c, 1, NULL);
 }
 
+/* A tty service's raw output for an attached client. */
+static void
+attach_cb(void *arg, const char *data, size_t len)
+{
+	struct client	*c = arg;
+
+	if (data == NULL) {		/* the service is gone */
+		c->follow = NULL;
+		client_end(c, 1, NULL);
+		return;
+	}
+	follow_cb(arg, data, len);
+}
+
+static void
+req_attach(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	char		*m;
+
+	if (n != 1) {
+		client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = svc_find(v[0])) == NULL) {
+		m = no_such(v[0]);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (!svclog_is_tty(svc_log(s)) || svc_state(s) != SVC_RUNNING) {
+		m = xasprintf("%s: %s", svc_name(s), !svclog_is_tty(svc_log(s)) ?
+		    "not a terminal service (tty = no)" : "not running");
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	c->state = C_ATTACH;
+	c->follow = s;
+	svclog_tap(svc_log(s), attach_cb, c);
+	free(c->payload);
+	c->payload = NULL;
+	c->hdr_got = 0;
+}
+
+/* INPUT and WINCH from an attached client; the next message follows. */
+static void
+attach_input(struct client *c)
+{
+	char		**v;
+	size_t		  n;
+	const char	 *e;
+	uint64_t	  rows, cols;
+
+	if (c->follow != NULL && c->h.type == PROTO_INPUT)
+		(void)svclog_tty_input(svc_log(c->follow), c->payload,
+		    c->h.len);
+	else if (c->follow != NULL && c->h.type == PROTO_WINCH &&
+	    proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == 0) {
+		if (n == 2 && parse_uint(v[0], 1, 65535, &rows, &e) == 0 &&
+		    parse_uint(v[1], 1, 65535, &cols, &e) == 0)
+			(void)svclog_tty_winsize(svc_log(c->follow), rows, cols);
+		free(v);
+	}
+	free(c->payload);
+	c->payload = NULL;
+	c->hdr_got = 0;
+	c->pay_got = 0;
+}
+
 static void
 req_reload(struct client *c)
 {
@@ -589,6 +670,9 @@ client_request(struct client *c)
 		break;
 	case PROTO_EXEC:
 		req_exec(c, v, n);
+		break;
+	case PROTO_ATTACH:
+		req_attach(c, v, n);
 		break;
 	case PROTO_SHUTDOWN:
 		log_info("shutdown requested");
@@ -656,7 +740,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	if (c->state != C_READ) {
+	if (c->state != C_READ && c->state != C_ATTACH) {
 		/* Only EOF is expected now: the client left. */
 		n = recv(c->fd, scratch, sizeof scratch, 0);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
@@ -676,10 +760,15 @@ read_cb(EV_P_ ev_io *w, int revents)
 		if (c->hdr_got < PROTO_HDR_SIZE)
 			return;
 		if (proto_hdr_unpack(c->hdr, &c->h, &e) == -1 ||
-		    c->h.type >= PROTO_REQ_MAX) {
+		    (c->state == C_READ && c->h.type >= PROTO_REQ_MAX) ||
+		    (c->state == C_ATTACH && c->h.type != PROTO_INPUT &&
+		    c->h.type != PROTO_WINCH)) {
 			ev_io_stop(EV_DEFAULT_UC_ &c->rw);
-			client_end(c, 0, e != NULL && c->h.type < PROTO_REQ_MAX ?
-			    e : "bad request");
+			if (c->state == C_ATTACH) {
+				svclog_untap(svc_log(c->follow), attach_cb, c);
+				c->follow = NULL;
+			}
+			client_end(c, 0, e != NULL ? e : "bad request");
 			return;
 		}
 		c->payload = xmalloc(c->h.len + 1);
@@ -699,10 +788,15 @@ read_cb(EV_P_ ev_io *w, int revents)
 			return;
 	}
 	c->payload[c->h.len] = '\0';
+	if (c->state == C_ATTACH) {
+		attach_input(c);
+		return;
+	}
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
 	client_request(c);
 	/* Keep watching for EOF while waiting or following. */
-	if (c->state == C_WAIT || c->state == C_FOLLOW || c->state == C_EXEC)
+	if (c->state == C_WAIT || c->state == C_FOLLOW ||
+	    c->state == C_EXEC || c->state == C_ATTACH)
 		ev_io_start(EV_DEFAULT_UC_ &c->rw);
 }
 
@@ -843,7 +937,9 @@ client_close(struct client *c)
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
 	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
 	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
-	if (c->follow != NULL)
+	if (c->follow != NULL && c->state == C_ATTACH)
+		svclog_untap(svc_log(c->follow), attach_cb, c);
+	else if (c->follow != NULL)
 		svclog_unfollow(svc_log(c->follow), follow_cb, c);
 	close(c->fd);
 	while (c->nfds > 0)

@@ -277,6 +277,8 @@ do_spawn(struct service *s)
 	int			r;
 
 	svclog_child_fds(s->log, &a.out_fd, &a.err_fd);
+	if (svclog_is_tty(s->log))
+		a.tty_fd = a.out_fd;
 	s->spawn_failed = false;
 	s->exit_code = -1;
 	s->exit_signal = 0;
@@ -446,10 +448,25 @@ stopped(struct service *s)
 		return;
 	}
 	if (s->next_conf != NULL) {
+		struct svclog	*nl;
+		bool		 tty_changed = s->next_conf->tty != s->conf->tty;
+
 		cfg_svc_free(s->conf);
 		s->conf = s->next_conf;
 		s->next_conf = NULL;
-		if (svclog_configure(s->log, &s->conf->log, &cause) == -1) {
+		if (tty_changed) {
+			/* A pipe becomes a terminal or back: a new svclog,
+			 * the old one drained into the same files. */
+			if ((nl = svclog_new(s->conf->name, &s->conf->log,
+			    s->conf->tty, &cause)) == NULL) {
+				log_warnx("%s: log: %s", s->conf->name, cause);
+				free(cause);
+			} else {
+				svclog_free(s->log);
+				s->log = nl;
+			}
+		} else if (svclog_configure(s->log, &s->conf->log,
+		    &cause) == -1) {
 			log_warnx("%s: log: %s", s->conf->name, cause);
 			free(cause);
 		}
@@ -791,7 +808,7 @@ svc_new(struct svc_conf *sc, struct strv *msgs)
 	s->exit_code = -1;
 	s->report_fd = -1;
 	s->status_fd = -1;
-	if ((s->log = svclog_new(sc->name, &sc->log, &cause)) == NULL) {
+	if ((s->log = svclog_new(sc->name, &sc->log, sc->tty, &cause)) == NULL) {
 		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
 		free(cause);
 		free(s);

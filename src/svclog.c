@@ -25,6 +25,7 @@
  * be split: one longer than max_size (split at max_size), or one longer than
  * the line cap that was already being written in pieces.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -90,6 +91,9 @@ struct svclog {
 	size_t		 capfl;
 	int		 fl_busy;	/* > 0 while followers are called */
 	bool		 fl_dirty;	/* entries removed while busy */
+	bool		 tty;		/* out is a pty: rfd master, wfd slave */
+	struct svclog_follower *taps;	/* raw output, for attach */
+	size_t		 ntaps;
 };
 
 static char	rbuf[SVCLOG_RBUF];
@@ -565,6 +569,31 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	return 0;
 }
 
+/* Attached terminals get the bytes as read, prompts and all. */
+static void
+tap_raw(struct svclog *sl, const char *p, size_t n)
+{
+	size_t	i;
+
+	/* Backwards: a tap may remove itself (swapping the last into its
+	 * place) from inside its callback. */
+	for (i = sl->ntaps; i-- > 0;)
+		if (i < sl->ntaps)
+			sl->taps[i].cb(sl->taps[i].arg, p, n);
+}
+
+/* A terminal's "\r\n" is a plain "\n" in the log. */
+static ssize_t
+strip_cr(char *p, ssize_t n)
+{
+	ssize_t	i, o = 0;
+
+	for (i = 0; i < n; i++)
+		if (!(p[i] == '\r' && i + 1 < n && p[i + 1] == '\n'))
+			p[o++] = p[i];
+	return o;
+}
+
 static void
 svclog_read_cb(EV_P_ ev_io *w, int revents)
 {
@@ -573,6 +602,10 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 
 	(void)revents;
 	n = read(st->rfd, rbuf, sizeof rbuf);
+	if (n > 0 && st->is_main && st->sl->tty) {
+		tap_raw(st->sl, rbuf, n);
+		n = strip_cr(rbuf, n);
+	}
 	if (n > 0) {
 		if (st->path == NULL && st->hold.len == 0 && st->bol &&
 		    (!st->sl->conf.console || console_fd == -1))
@@ -629,6 +662,37 @@ stream_init(struct svclog_stream *st, struct svclog *sl, bool is_main)
 	ev_init(&st->retry, svclog_retry_cb);
 	st->retry.repeat = SVCLOG_RETRY;
 	st->retry.data = st;
+}
+
+/* A pseudo-terminal in place of the pipe: the master is read, the slave
+ * is the service's 0-2 and stays open in supd, so reads never see EIO. */
+static int
+stream_pty(struct svclog_stream *st, char **cause)
+{
+	char	*name;
+	int	 m, sl;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
+	    grantpt(m) == -1 || unlockpt(m) == -1 ||
+	    (name = ptsname(m)) == NULL) {
+		*cause = xasprintf("pseudo-terminal: %s", strerror(errno));
+		if (m != -1)
+			close(m);
+		return -1;
+	}
+	if ((sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
+	    set_nonblock(m) == -1) {
+		*cause = xasprintf("pseudo-terminal %s: %s", name,
+		    strerror(errno));
+		close(m);
+		if (sl != -1)
+			close(sl);
+		return -1;
+	}
+	st->rfd = m;
+	st->wfd = sl;
+	ev_io_set(&st->io, st->rfd, EV_READ);
+	return 0;
 }
 
 static int
@@ -757,25 +821,28 @@ prune_rotated(const char *path, unsigned from, unsigned to)
 }
 
 struct svclog *
-svclog_new(const char *name, const struct log_conf *conf, char **cause)
+svclog_new(const char *name, const struct log_conf *conf, bool tty,
+    char **cause)
 {
 	struct svclog	*sl;
 
 	sl = xcalloc(1, sizeof *sl);
 	sl->name = xstrdup(name);
+	sl->tty = tty;
 	conf_copy(&sl->conf, conf);
 	stream_init(&sl->out, sl, true);
 	stream_init(&sl->err, sl, false);
-	if (stream_pipe(&sl->out, cause) == -1)
+	if ((tty ? stream_pty(&sl->out, cause) :
+	    stream_pipe(&sl->out, cause)) == -1)
 		goto fail;
-	if (conf->stderr_mode == LOG_STDERR_SEPARATE &&
+	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE &&
 	    stream_pipe(&sl->err, cause) == -1) {
 		close(sl->out.rfd);
 		close(sl->out.wfd);
 		goto fail;
 	}
 	stream_set_path(&sl->out, conf->file);
-	if (conf->stderr_mode == LOG_STDERR_SEPARATE)
+	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE)
 		stream_set_path(&sl->err, conf->err_file);
 	stream_start(&sl->out);
 	stream_start(&sl->err);
@@ -837,6 +904,10 @@ void
 svclog_child_fds(const struct svclog *sl, int *out, int *err)
 {
 	*out = sl->out.wfd;
+	if (sl->tty) {
+		*err = sl->out.wfd;	/* a terminal is 0, 1 and 2 */
+		return;
+	}
 	switch (sl->conf.stderr_mode) {
 	case LOG_STDERR_MERGE:
 		*err = sl->out.wfd;
@@ -866,6 +937,12 @@ svclog_free(struct svclog *sl)
 		return;
 	stream_close(&sl->err);
 	stream_close(&sl->out);
+	while (sl->ntaps > 0) {
+		/* An attached client learns the service is gone. */
+		sl->ntaps--;
+		sl->taps[sl->ntaps].cb(sl->taps[sl->ntaps].arg, NULL, 0);
+	}
+	free(sl->taps);
 	sl->fl_busy++;		/* a follower leaving now must not move others */
 	for (i = 0; i < sl->nfl; i++) {
 		if (sl->fl[i].cb != NULL)
@@ -1059,4 +1136,50 @@ void
 svclog_set_console(int fd)
 {
 	console_fd = fd;
+}
+
+bool
+svclog_is_tty(const struct svclog *sl)
+{
+	return sl->tty;
+}
+
+void
+svclog_tap(struct svclog *sl, svclog_follow_cb cb, void *arg)
+{
+	sl->taps = xreallocarray(sl->taps, sl->ntaps + 1, sizeof *sl->taps);
+	sl->taps[sl->ntaps].cb = cb;
+	sl->taps[sl->ntaps].arg = arg;
+	sl->ntaps++;
+}
+
+void
+svclog_untap(struct svclog *sl, svclog_follow_cb cb, void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < sl->ntaps; i++)
+		if (sl->taps[i].cb == cb && sl->taps[i].arg == arg) {
+			sl->taps[i] = sl->taps[--sl->ntaps];
+			return;
+		}
+}
+
+ssize_t
+svclog_tty_input(struct svclog *sl, const char *p, size_t len)
+{
+	if (!sl->tty)
+		return -1;
+	/* Never waits: what the terminal cannot take now is dropped. */
+	return write(sl->out.rfd, p, len);
+}
+
+int
+svclog_tty_winsize(struct svclog *sl, unsigned rows, unsigned cols)
+{
+	struct winsize	ws = { .ws_row = rows, .ws_col = cols };
+
+	if (!sl->tty)
+		return -1;
+	return ioctl(sl->out.rfd, TIOCSWINSZ, &ws);
 }

@@ -7,7 +7,9 @@
 #ifndef SUPD_SVCLOG_H
 #define SUPD_SVCLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "util.h"
@@ -21,9 +23,12 @@ struct svclog;
  */
 typedef void (*svclog_follow_cb)(void *arg, const char *data, size_t len);
 
-/* Create the pipes and start watching them. NULL with *cause on failure. */
+/*
+ * Create the pipes (tty: a pseudo-terminal, which also carries stderr and
+ * stdin) and start watching them. NULL with *cause on failure.
+ */
 struct svclog	*svclog_new(const char *name, const struct log_conf *,
-		    char **cause);
+		    bool tty, char **cause);
 /*
  * Apply a new [log] configuration (reload). Keeps the stdout pipe; creates or
  * drains and closes the stderr pipe as stderr mode demands. -1 with *cause.
@@ -52,6 +57,15 @@ int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
 /* Register or remove a follower of the main log. */
 void		 svclog_follow(struct svclog *, svclog_follow_cb, void *arg);
 void		 svclog_unfollow(struct svclog *, svclog_follow_cb, void *arg);
+
+/* A tty service's terminal, for attach. */
+bool		 svclog_is_tty(const struct svclog *);
+/* Raw output as read (not line by line); data NULL when the log ends. */
+void		 svclog_tap(struct svclog *, svclog_follow_cb, void *arg);
+void		 svclog_untap(struct svclog *, svclog_follow_cb, void *arg);
+/* Input for the terminal; never blocks (-1 with EAGAIN when full). */
+ssize_t		 svclog_tty_input(struct svclog *, const char *, size_t);
+int		 svclog_tty_winsize(struct svclog *, unsigned rows, unsigned cols);
 
 /* Where console = yes copies go: a non-blocking fd (default -1 = nowhere). */
 void		 svclog_set_console(int fd);

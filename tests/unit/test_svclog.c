@@ -156,7 +156,7 @@ mklog(const char *name, const struct log_conf *c)
 	struct svclog	*sl;
 	char		*cause = NULL;
 
-	sl = svclog_new(name, c, &cause);
+	sl = svclog_new(name, c, false, &cause);
 	CHECK(sl != NULL);
 	if (sl == NULL) {
 		fprintf(stderr, "svclog_new: %s\n", cause);
