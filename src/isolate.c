@@ -179,7 +179,7 @@ remount_ro_fd(int fd, enum spawn_step step, const char *what)
 /* ---- the mount tree ------------------------------------------------------ */
 
 static void
-mount_dev(int rootfd)
+mount_dev(int rootfd, bool tty)
 {
 	char		path[64];
 	size_t		i;
@@ -211,6 +211,19 @@ mount_dev(int rootfd)
 	mount_at(fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	    "mode=1777,size=65536k", STEP_DEV, "/dev/shm");
 	close(fd);
+	if (tty) {
+		/* The service's terminal (supd's pty, on 0) is its console, as
+		 * runc does: ttyname() finds it there. Bound by its path, as
+		 * our copy of the host's mounts has it (the fd's own mount is
+		 * in supd's namespace and cannot be bound from here). */
+		char	pts[64];
+
+		if (ttyname_r(0, pts, sizeof pts) != 0)
+			spawn_fail(STEP_DEV, errno, "ttyname");
+		fd = mkpoint(rootfd, "/dev/console", true, STEP_DEV);
+		mount_at(fd, pts, NULL, MS_BIND, NULL, STEP_DEV, "/dev/console");
+		close(fd);
+	}
 	if (symlinkat("pts/ptmx", dfd, "ptmx") == -1 ||
 	    symlinkat("/proc/self/fd", dfd, "fd") == -1 ||
 	    symlinkat("/proc/self/fd/0", dfd, "stdin") == -1 ||
@@ -445,7 +458,7 @@ setup_mounts(const struct svc_conf *sc)
 		}
 	} else {
 		mount_proc(rootfd);
-		mount_dev(rootfd);
+		mount_dev(rootfd, sc->tty);
 		mount_sys(rootfd);
 		mask_paths(rootfd);
 	}

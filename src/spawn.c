@@ -17,6 +17,7 @@
  * by supd, the parent, while the child waits on a sync pipe.
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -433,6 +434,50 @@ fail:
 }
 
 /*
+ * exec -t: a terminal of the service's own devpts, so that ttyname() works
+ * inside it. fd 0 is a socket to supctl: the master goes back over it, the
+ * slave becomes 0-2 and the controlling terminal.
+ */
+static void
+exec_pty(void)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}		 cbuf;
+	struct iovec	 iov = { "t", 1 };
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	char		*name;
+	int		 m, sl;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
+	    grantpt(m) == -1 || unlockpt(m) == -1 ||
+	    (name = ptsname(m)) == NULL ||
+	    (sl = open(name, O_RDWR | O_NOCTTY)) == -1)
+		spawn_fail(STEP_TTY, errno, "/dev/ptmx");
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &m, sizeof m);
+	if (sendmsg(0, &msg, MSG_NOSIGNAL) == -1)
+		spawn_fail(STEP_TTY, errno, "pass the terminal");
+	close(m);
+	if (dup2(sl, 0) == -1 || dup2(sl, 1) == -1 || dup2(sl, 2) == -1)
+		spawn_fail(STEP_TTY, errno, "stdio");
+	if (sl > 2)
+		close(sl);
+	if (ioctl(0, TIOCSCTTY, 1) == -1)
+		spawn_fail(STEP_TTY, errno, "TIOCSCTTY");
+}
+
+/*
  * supctl exec, in the exec process: join every namespace of `target` that
  * is not already ours (the user namespace first), take its root, then fork
  * the command -- a pid namespace applies to children only -- and stay as
@@ -463,8 +508,6 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		if (dup2(fds[i], i) == -1)
 			spawn_fail(STEP_SETUP, errno, "stdio");
 	close_except(NULL, 0);
-	if (tty && ioctl(0, TIOCSCTTY, 1) == -1)
-		spawn_fail(STEP_TTY, errno, "TIOCSCTTY");
 	/* Open everything first: /proc is the host's until we move. */
 	for (i = 0; i < (int)(sizeof nss / sizeof *nss); i++) {
 		char self[64];
@@ -492,6 +535,8 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	if (fchdir(rootfd) == -1 || chroot(".") == -1)
 		spawn_fail(STEP_ROOTFS, errno, "chroot");
 	close(rootfd);
+	if (tty)
+		exec_pty();
 	iso_rlimits(sc);
 	umask(sc->umask);
 	sigfillset(&all);

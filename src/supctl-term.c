@@ -317,26 +317,62 @@ relay(int sock, int master, enum relay_mode mode)
 	}
 }
 
+/* exec -t: wait for the terminal the exec process sends back, or for
+ * supd's refusal on the control socket. */
+static int
+recv_master(int sock, int sv)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}		 cbuf;
+	struct pollfd	 pfd[2] = { { sv, POLLIN, 0 }, { sock, POLLIN, 0 } };
+	struct iovec	 iov;
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	char		 c;
+	int		 m = -1;
+
+	while (poll(pfd, 2, -1) == -1)
+		if (errno != EINTR)
+			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			    strerror(errno));
+	if (!(pfd[0].revents & POLLIN))
+		return -1;	/* supd answered first: an error */
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	if (recvmsg(sv, &msg, MSG_CMSG_CLOEXEC) <= 0)
+		return -1;	/* the exec process failed: supd says why */
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&m, CMSG_DATA(cm), sizeof m);
+	return m;
+}
+
 int
 term_exec(int sock, const char *req, size_t len, int tty)
 {
-	int	fds[PROTO_EXEC_FDS] = { 0, 1, 2 }, master = -1, slave;
-	char	*name;
+	int	fds[PROTO_EXEC_FDS] = { 0, 1, 2 }, sv[2], master;
 
 	if (!tty) {
 		send_with_fds(sock, req, len, fds);
 		return relay(sock, -1, RELAY_EXEC);
 	}
-	if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
-	    grantpt(master) == -1 || unlockpt(master) == -1 ||
-	    (name = ptsname(master)) == NULL ||
-	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
-		supctl_fail(SUPCTL_EXIT_FAILED, "pseudo-terminal: %s",
+	/* The terminal is made inside the service, so that it is one of its
+	 * own /dev/pts; it comes back over this socket pair. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		supctl_fail(SUPCTL_EXIT_FAILED, "socketpair: %s",
 		    strerror(errno));
-	fds[0] = fds[1] = fds[2] = slave;
-	send_winch(sock, master);
+	fds[0] = fds[1] = fds[2] = sv[1];
 	send_with_fds(sock, req, len, fds);
-	close(slave);		/* the command holds it now */
+	close(sv[1]);
+	if ((master = recv_master(sock, sv[0])) == -1)
+		return relay(sock, -1, RELAY_EXEC);	/* supd's error */
+	close(sv[0]);
 	raw_enter();
 	return relay(sock, master, RELAY_EXEC_TTY);
 }
