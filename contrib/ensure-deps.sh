@@ -18,6 +18,10 @@ if [ "$what" = test ]; then
 	need_cmd setpriv util-linux
 	need_cmd script bsdutils
 	need_cmd jq jq
+	need_cmd tmux tmux
+	# The isolation tests build their root file system from it.
+	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
+		pkgs="$pkgs busybox-static"
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,1239 @@
+#!/usr/bin/env bats
+# isolation.bats: what a service sees of itself and of the host once supd has
+# put it in its namespaces (DESIGN.md "[isolation]", "[limits]", `tty`,
+# `supctl exec`, `supctl attach`; reliability.md I1-I14).
+#
+# Every test looks from inside: the service runs tests/helpers/probe.c (built
+# statically into a busybox rootfs by mkrootfs.sh), which prints KEY=VALUE
+# lines into the service's log, and the test asserts on those and on the
+# kernel state seen from the host (/proc/PID/..., mountinfo, file owners).
+#
+# Feature guards: a test first calls `require NAME...`, which FAILS the test
+# (never skips it) with "FEATURE NOT IMPLEMENTED: ..." while `supd --check`
+# rejects the configuration the feature needs, or supctl lacks the verb.
+#
+# The rootfs (built once in setup_file) and each test's scratch directory $V
+# live under /var/tmp, not /tmp: a service with a private /tmp (the
+# default) must still see the probe when it runs without a rootfs.
+
+load common
+
+setup_file() {
+	make -s -C "$BATS_TEST_DIRNAME/../.." B="$SUPD_BUILD" \
+		"$SUPD_BUILD/helpers/iso_ctty" >&2
+	ISO=$(mktemp -d "${ISO_TMPDIR:-/var/tmp}/supd-iso.XXXXXX")
+	chmod 0755 "$ISO"
+	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$ISO/rootfs" >&2
+	export ISO ROOTFS=$ISO/rootfs
+}
+
+teardown_file() {
+	# --one-file-system: never follow a mount a failed test left behind
+	# into anything that is not ours.
+	[ -z "${ISO:-}" ] || rm -rf --one-file-system "$ISO"
+}
+
+setup() {
+	setup_supd
+	V=$ISO/t$BATS_TEST_NUMBER
+	rm -rf --one-file-system "$V"
+	mkdir -p "$V"
+	HOSTTMP=
+	TMUX_SOCK=
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
+		{
+			dump_supd
+			local f
+			for f in "$T"/log/*.log; do
+				[ -f "$f" ] || continue
+				echo "--- $(basename "$f") (tail) ---"
+				tail -n 25 "$f"
+			done
+		} >&3 2>/dev/null || true
+	fi
+	if [ -n "$TMUX_SOCK" ]; then
+		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+	fi
+	teardown_supd
+	[ -z "$HOSTTMP" ] || rm -f "$HOSTTMP"
+	rm -rf --one-file-system "$V"
+}
+
+# ---- guards --------------------------------------------------------------
+
+# require FEATURE...: fail (not skip) the test while supd lacks a feature.
+# A config feature is tested with `supd --check` on a service file holding
+# `[service] command = /bin/true` plus the feature's lines; a verb by asking
+# supctl for it (3 = known verb, cannot reach supd; 2 = unknown command).
+require() {
+	local f snippet d out rc
+	for f in "$@"; do
+		case $f in
+		exec | attach)
+			rc=0
+			if [ "$f" = exec ]; then
+				out=$("$SUPCTL" -s "$T/no-such.sock" exec x true 2>&1) || rc=$?
+			else
+				out=$("$SUPCTL" -s "$T/no-such.sock" attach x 2>&1) || rc=$?
+			fi
+			if [ "$rc" -ne 3 ]; then
+				echo "FEATURE NOT IMPLEMENTED: supctl $f (exit $rc: $(echo "$out" | head -n 1))"
+				return 1
+			fi
+			continue
+			;;
+		isolation) snippet=$'[isolation]\nnamespaces = mount pid ipc uts' ;;
+		namespaces-none) snippet=$'[isolation]\nnamespaces = none' ;;
+		init) snippet=$'[isolation]\ninit = no' ;;
+		hostname) snippet=$'[isolation]\nhostname = box-7' ;;
+		rootfs) snippet=$'[isolation]\nrootfs = '$ROOTFS ;;
+		read_only) snippet=$'[isolation]\nrootfs = '$ROOTFS$'\nread_only = yes' ;;
+		overlay) snippet=$'[isolation]\nrootfs = '$ROOTFS$'\noverlay = yes' ;;
+		volume) snippet=$'[isolation]\nvolume = '$V$':/data\nvolume = '$V$':/mnt:ro' ;;
+		named-volume) snippet=$'[isolation]\nvolume = cache:/data' ;;
+		tmpfs) snippet=$'[isolation]\ntmpfs = /srv:4M\ntmpfs = /mnt' ;;
+		private_tmp) snippet=$'[isolation]\nprivate_tmp = yes' ;;
+		network-none) snippet=$'[isolation]\nnetwork = none' ;;
+		network-container) snippet=$'[isolation]\nnetwork = container:other' ;;
+		capabilities) snippet=$'[isolation]\ncapabilities = CAP_NET_BIND_SERVICE CAP_CHOWN' ;;
+		no_new_privileges) snippet=$'[isolation]\nno_new_privileges = no' ;;
+		userns) snippet=$'[isolation]\nnamespaces = mount pid ipc uts user' ;;
+		limits) snippet=$'[limits]\nnofile = 123:456\nnproc = 500\ncore = 1M\nmemlock = 64K' ;;
+		tty) snippet='tty = yes' ;;
+		*)
+			echo "require: unknown feature $f"
+			return 1
+			;;
+		esac
+		d=$(mktemp -d "$T/req.XXXXXX")
+		printf '[service]\ncommand = /bin/true\n%s\n' "$snippet" >"$d/req.ini"
+		# container:other needs an "other" to name.
+		printf '[service]\ncommand = /bin/true\n' >"$d/other.ini"
+		rc=0
+		out=$("$SUPD" -c "$T/supd.conf" -d "$d" --check 2>&1) || rc=$?
+		rm -rf "$d"
+		if [ "$rc" -ne 0 ]; then
+			echo "FEATURE NOT IMPLEMENTED: $f -- supd --check rejects:"
+			printf '%s\n' "$snippet" | sed 's/^/    /'
+			echo "$out" | sed 's/^/  supd: /'
+			return 1
+		fi
+	done
+}
+
+# ---- helpers ------------------------------------------------------------
+
+# pv NAME KEY: the value of the last "KEY=..." line in NAME's log (a tty's
+# \r removed); fails if there is none.
+pv() {
+	[ -f "$T/log/$1.log" ] || return 1
+	awk -v k="$2=" '
+		{ sub(/\r$/, "") }
+		index($0, k) == 1 { v = substr($0, length(k) + 1); found = 1 }
+		END { if (!found) exit 1; print v }' "$T/log/$1.log"
+}
+
+# count NAME KEY=VALUE: how many log lines are exactly KEY=VALUE.
+count() {
+	if [ -f "$T/log/$1.log" ]; then
+		tr -d '\r' <"$T/log/$1.log" | grep -cxF -- "$2" || true
+	else
+		echo 0
+	fi
+}
+
+_has_line() { [ "$(count "$1" "$2")" -ge "${3:-1}" ]; }
+
+# wait_line NAME KEY=VALUE [N]: until NAME's log has that line (N times).
+wait_line() {
+	wait_for "$1 to log '$2' ${3:-1} time(s)" _has_line "$1" "$2" "${3:-1}"
+}
+
+# wait_probe NAME [N]: until the probe has reported N times (default 1).
+wait_probe() {
+	wait_line "$1" probe=done "${2:-1}"
+}
+
+# expect NAME KEY VALUE: pv NAME KEY is VALUE, with a readable failure.
+expect() {
+	local got
+	got=$(pv "$1" "$2") || {
+		echo "$1: no '$2=' line in the log"
+		return 1
+	}
+	if [ "$got" != "$3" ]; then
+		echo "$1: $2 is '$got', expected '$3'"
+		return 1
+	fi
+}
+
+# expect_not NAME KEY VALUE: pv NAME KEY exists and is not VALUE.
+expect_not() {
+	local got
+	got=$(pv "$1" "$2") || {
+		echo "$1: no '$2=' line in the log"
+		return 1
+	}
+	if [ "$got" = "$3" ]; then
+		echo "$1: $2 is '$got', which it must not be"
+		return 1
+	fi
+}
+
+# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
+refute() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*"
+		return 1
+	fi
+	return 0
+}
+
+status_line() {
+	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
+}
+
+ppid_of() {
+	status_line "$1" PPid
+}
+
+# The pid of NAME's command as seen from the host, once it runs.
+svc_pid() {
+	local p
+	p=$(field "$1" pid)
+	[ -n "$p" ] && [ "$p" != null ] && [ "$p" -gt 0 ] && echo "$p"
+}
+
+# Zombies whose parent is PARENT, one pid a line.
+zombies_of() {
+	awk -v p="$1" '{
+		line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
+		if (f[1] == "Z" && f[2] == p) { split($0, h, " "); print h[1] }
+	}' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# A start refused before exec: state backoff or failed, a reason, no pid.
+_refused() {
+	local st r
+	st=$(state "$1")
+	r=$(field "$1" reason)
+	[ "$st" = backoff ] || [ "$st" = failed ] || return 1
+	[ -n "$r" ] && [ "$r" != null ]
+}
+
+wait_refused() {
+	wait_for "$1 to be refused (backoff/failed with a reason; now $(state "$1"))" \
+		_refused "$1"
+}
+
+# A private copy of the rootfs, for tests that tamper with it.
+copy_rootfs() {
+	cp -a "$ROOTFS" "$1"
+}
+
+# Host mount points under a path (or exactly it), one a line.
+host_mounts_at() {
+	awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# ---- I1: pid namespace, init --------------------------------------------
+
+@test "pid ns with init: the command is PID 2 under a reaper PID 1 and sees no host process" {
+	require isolation
+	# No rootfs: the host tree through a private mount namespace, and still
+	# a fresh /proc for the service's pid namespace.
+	# supd first, so the service can be told supd's own pid; then reload.
+	start_supd
+	svc p <<EOF
+[service]
+command = $ROOTFS/probe kill $SUPD_PID kill $$ sleep
+[isolation]
+namespaces = mount pid ipc uts
+EOF
+	ctl reload
+	wait_state p running
+	wait_probe p
+	expect p pid 2
+	expect p ppid 1
+	expect p procs 1,2
+	# Host pids (supd's, the test's) do not exist in its namespace.
+	expect p "kill[$SUPD_PID]" ESRCH
+	expect p "kill[$$]" ESRCH
+	[[ "$(pv p 'mount[/proc]')" == "proc "* ]]
+	# From the host: status pid is the command in supd's namespace; its
+	# parent is the init, PID 1 of the same new namespace.
+	local P I
+	P=$(svc_pid p)
+	echo "NSpid of $P: $(status_line "$P" NSpid)"
+	[ "$(status_line "$P" NSpid | awk '{print $NF}')" = 2 ]
+	I=$(ppid_of "$P")
+	[ "$(status_line "$I" NSpid | awk '{print $NF}')" = 1 ]
+	[ "$(readlink "/proc/$P/ns/pid")" = "$(readlink "/proc/$I/ns/pid")" ]
+	[ "$(readlink "/proc/$P/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
+	[ "$(readlink "/proc/$P/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(readlink "/proc/$P/ns/ipc")" != "$(readlink /proc/self/ns/ipc)" ]
+	# The defaults do not include net: the host network.
+	[ "$(readlink "/proc/$P/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+}
+
+@test "init = no: the command is PID 1 of its namespace (and gets no default SIGTERM action)" {
+	require isolation init
+	svc p <<EOF
+[service]
+command = $ROOTFS/probe sleep
+stop_timeout = 1s
+[isolation]
+init = no
+EOF
+	start_supd
+	wait_state p running
+	wait_probe p
+	expect p pid 1
+	expect p ppid 0
+	expect p procs 1
+	local P t0 t1
+	P=$(svc_pid p)
+	[ "$(status_line "$P" NSpid | awk '{print $NF}')" = 1 ]
+	# PID 1 without a handler ignores SIGTERM: only the SIGKILL after
+	# stop_timeout ends it -- proof it really is its namespace's init.
+	t0=$(date +%s%N)
+	ctl stop p
+	t1=$(date +%s%N)
+	echo "stop took $(((t1 - t0) / 1000000)) ms"
+	[ "$(((t1 - t0) / 1000000))" -ge 900 ]
+	[ "$(field p exit_signal)" = SIGKILL ]
+}
+
+@test "init reaps orphans inside the namespace and forwards SIGTERM to the command" {
+	require isolation rootfs
+	svc o <<EOF
+[service]
+command = /probe orphan 5 sleep
+stop_timeout = 5s
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state o running
+	wait_probe o
+	# The 5 grandchildren lost their parent, were adopted by PID 1 (the
+	# init) and reaped: the probe saw every one of them disappear.
+	[ "$(pv o orphan_pids | tr ',' '\n' | wc -l)" -eq 5 ]
+	expect o orphans reaped
+	local P I t0 t1
+	P=$(svc_pid o)
+	I=$(ppid_of "$P")
+	[ "$(status_line "$I" NSpid | awk '{print $NF}')" = 1 ]
+	[ -z "$(zombies_of "$I")" ]
+	[ -z "$(zombies_of "$P")" ]
+	expect o procs 1,2
+	# The init passes SIGTERM on: the probe dies of it well before the
+	# 5 s stop_timeout would bring SIGKILL.
+	t0=$(date +%s%N)
+	ctl stop o
+	t1=$(date +%s%N)
+	echo "stop took $(((t1 - t0) / 1000000)) ms"
+	[ "$(((t1 - t0) / 1000000))" -lt 3000 ]
+	[ "$(state o)" = stopped ]
+	[ ! -e "/proc/$I" ] || [ "$(status_line "$I" NSpid | awk '{print $NF}')" != 1 ]
+}
+
+# ---- uts ------------------------------------------------------------------
+
+@test "hostname: the service name by default, hostname = sets it, the host's is untouched" {
+	require isolation hostname
+	local host
+	host=$(hostname)
+	svc web1 <<EOF
+[service]
+command = $ROOTFS/probe sleep
+[isolation]
+namespaces = mount pid ipc uts
+EOF
+	svc h2 <<EOF
+[service]
+command = $ROOTFS/probe sleep
+[isolation]
+hostname = box-7
+EOF
+	start_supd
+	wait_probe web1
+	wait_probe h2
+	expect web1 hostname web1
+	expect h2 hostname box-7
+	[ "$(hostname)" = "$host" ]
+	[ "$(readlink "/proc/$(svc_pid h2)/ns/uts")" != "$(readlink /proc/self/ns/uts)" ]
+}
+
+# ---- rootfs, read-only root, volumes, tmpfs, overlay, /tmp ---------------
+
+@test "rootfs: pivot_root into it, fresh /proc, minimal /dev with pts and shm, /sys read-only" {
+	require isolation rootfs
+	svc r <<EOF
+[service]
+command = /probe cat /etc/rootfs-marker ls /dev ls / sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state r running
+	wait_probe r
+	expect r "cat[/etc/rootfs-marker]" supd-isolation-rootfs
+	expect r cwd /
+	expect r procs 1,2
+	# The root is the rootfs: its top level, nothing of the host's.
+	local top dev d
+	top=$(pv r "ls[/]")
+	echo "ls / = $top"
+	[[ ",$top," == *,probe,* ]]
+	[[ ",$top," != *,work,* ]]
+	[[ ",$top," != *,usr,* ]]
+	[[ "$(pv r 'mount[/proc]')" == "proc "* ]]
+	[[ "$(pv r 'mount[/sys]')" == "sysfs ro"* ]]
+	[[ "$(pv r 'mount[/dev/pts]')" == "devpts "* ]]
+	[[ "$(pv r 'mount[/dev/shm]')" == "tmpfs "* ]]
+	dev=$(pv r "ls[/dev]")
+	echo "ls /dev = $dev"
+	for d in null zero full random urandom tty pts shm; do
+		[[ ",$dev," == *",$d,"* ]]
+	done
+	# Minimal: none of the host's disks, memory or kernel log.
+	for d in vda sda nvme0n1 mem kmem port kmsg; do
+		[[ ",$dev," != *",$d,"* ]]
+	done
+	# The host's /dev is not what the service mounted there.
+	[[ "$(pv r 'mount[/dev]')" != devtmpfs* ]]
+}
+
+@test "read_only = yes: / and /etc give EROFS; declared tmpfs, rw volume and /tmp stay writable" {
+	require isolation rootfs read_only volume tmpfs
+	mkdir "$V/rw"
+	svc ro <<EOF
+[service]
+command = /probe write /etc/svc-x write /srv/f write /data/f write /tmp/f report pause
+[isolation]
+rootfs = $ROOTFS
+read_only = yes
+tmpfs = /srv
+volume = $V/rw:/data
+EOF
+	start_supd
+	wait_probe ro
+	expect ro can_write_root EROFS
+	expect ro "write[/etc/svc-x]" EROFS
+	expect ro "write[/srv/f]" ok
+	expect ro "write[/data/f]" ok
+	expect ro "write[/tmp/f]" ok
+	[[ "$(pv ro 'mount[/]')" == *" ro"* ]]
+	[ -f "$V/rw/f" ]
+	[ ! -e "$ROOTFS/etc/svc-x" ]
+	[ ! -e "$ROOTFS/srv/f" ]
+	[ ! -e "$ROOTFS/probe-write-test" ]
+}
+
+@test "volume SRC:DST binds read-write, SRC:DST:ro read-only" {
+	require isolation rootfs volume
+	mkdir "$V/ro" "$V/rw"
+	echo from-host >"$V/ro/in"
+	svc v <<EOF
+[service]
+command = /probe cat /mnt/in write /mnt/x write /data/y mnt /mnt mnt /data report pause
+[isolation]
+rootfs = $ROOTFS
+volume = $V/ro:/mnt:ro
+volume = $V/rw:/data
+EOF
+	start_supd
+	wait_probe v
+	expect v "cat[/mnt/in]" from-host
+	expect v "write[/mnt/x]" EROFS
+	expect v "write[/data/y]" ok
+	[[ "$(pv v 'mount[/mnt]')" == *" ro,"* ]]
+	[[ "$(pv v 'mount[/data]')" == *" rw,"* ]]
+	[ ! -e "$V/ro/x" ]
+	[ "$(cat "$V/rw/y")" = probe ]
+	# Written through the bind, not into the rootfs underneath.
+	[ ! -e "$ROOTFS/data/y" ]
+}
+
+@test "named volume: kept under state_dir/volumes/NAME across restarts of the service and of supd" {
+	require isolation rootfs named-volume
+	svc nv <<'EOF'
+[service]
+command = /bin/sh -c 'echo run >>/data/runs; echo runs=$(wc -l </data/runs); exec /probe pause'
+[isolation]
+rootfs = ROOTFS
+volume = cache:/data
+EOF
+	sed -i "s|^rootfs = ROOTFS|rootfs = $ROOTFS|" "$T/conf.d/nv.ini"
+	start_supd
+	wait_line nv runs=1
+	[ -d "$T/state/volumes/cache" ]
+	[ "$(wc -l <"$T/state/volumes/cache/runs")" -eq 1 ]
+	ctl restart nv
+	wait_line nv runs=2
+	stop_supd
+	start_supd
+	wait_line nv runs=3
+	[ "$(wc -l <"$T/state/volumes/cache/runs")" -eq 3 ]
+	[ ! -e "$ROOTFS/data/runs" ]
+}
+
+@test "overlay = yes: writes go to a throwaway layer, gone at the next start; the rootfs is untouched" {
+	require isolation rootfs overlay
+	svc ov <<'EOF'
+[service]
+command = /bin/sh -c 'if [ -e /etc/ovl-mark ]; then echo seen=yes; else echo seen=no; fi; echo x >/etc/ovl-mark && echo wrote=ok; exec /probe pause'
+[isolation]
+rootfs = ROOTFS
+overlay = yes
+EOF
+	sed -i "s|^rootfs = ROOTFS|rootfs = $ROOTFS|" "$T/conf.d/ov.ini"
+	start_supd
+	wait_line ov wrote=ok
+	[ "$(count ov seen=no)" -eq 1 ]
+	[ ! -e "$ROOTFS/etc/ovl-mark" ]
+	ctl restart ov
+	wait_line ov wrote=ok 2
+	[ "$(count ov seen=no)" -eq 2 ]
+	[ "$(count ov seen=yes)" -eq 0 ]
+	[ ! -e "$ROOTFS/etc/ovl-mark" ]
+}
+
+@test "private /tmp (default): the host's /tmp files are not visible, the service's stay inside" {
+	require isolation private_tmp
+	HOSTTMP=$(mktemp /tmp/supd-iso-host.XXXXXX)
+	local svcfile=supd-iso-svc.$$.$BATS_TEST_NUMBER
+	rm -f "/tmp/$svcfile"
+	# No rootfs: the host's tree, with only /tmp replaced.
+	svc pt <<EOF
+[service]
+command = $ROOTFS/probe ls /tmp write /tmp/$svcfile ls /tmp mnt /tmp cat /etc/hostname report pause
+[isolation]
+namespaces = mount pid ipc uts
+EOF
+	start_supd
+	wait_probe pt
+	# The first listing is of an empty, fresh /tmp.
+	grep -qxF "ls[/tmp]=" "$T/log/pt.log"
+	expect pt "ls[/tmp]" "$svcfile"
+	expect pt "write[/tmp/$svcfile]" ok
+	[[ "$(pv pt 'mount[/tmp]')" == "tmpfs "* ]]
+	expect pt "cat[/etc/hostname]" "$(head -n 1 /etc/hostname)"
+	[ ! -e "/tmp/$svcfile" ]
+	[ -e "$HOSTTMP" ]
+}
+
+@test "tmpfs = DST:SIZE is a tmpfs of that size; tmpfs = DST without size is a tmpfs" {
+	require isolation rootfs tmpfs
+	svc tf <<EOF
+[service]
+command = /probe mnt /srv mnt /mnt write /srv/f write /mnt/g report pause
+[isolation]
+rootfs = $ROOTFS
+tmpfs = /srv:4M
+tmpfs = /mnt
+EOF
+	start_supd
+	wait_probe tf
+	echo "srv: $(pv tf 'mount[/srv]')"
+	[[ "$(pv tf 'mount[/srv]')" == "tmpfs "* ]]
+	[[ "$(pv tf 'mount[/srv]')" == *size=4096k* ]]
+	[[ "$(pv tf 'mount[/mnt]')" == "tmpfs "* ]]
+	expect tf "write[/srv/f]" ok
+	expect tf "write[/mnt/g]" ok
+	[ ! -e "$ROOTFS/srv/f" ]
+	[ ! -e "$ROOTFS/mnt/g" ]
+}
+
+# ---- I8, B4: volume destinations ------------------------------------------
+
+@test "a volume destination that is a symlink out of the rootfs does not escape (I8)" {
+	require isolation rootfs volume
+	local payload=supd-iso-payload.$$.$BATS_TEST_NUMBER n r
+	copy_rootfs "$V/root"
+	ln -s /etc "$V/root/mnt/evil"
+	ln -s ../../../../../../../../../../etc "$V/root/srv/up"
+	mkdir "$V/src"
+	echo gotcha >"$V/src/$payload"
+	local etc_before mounts_before
+	etc_before=$(ls -A /etc | sha256sum)
+	mounts_before=$(awk '{ print $5 }' /proc/self/mountinfo | sort)
+	svc abs <<EOF
+[service]
+command = /probe ls /etc sleep
+restart_delay = 5s
+[isolation]
+rootfs = $V/root
+volume = $V/src:/mnt/evil
+EOF
+	svc rel <<EOF
+[service]
+command = /probe ls /etc sleep
+restart_delay = 5s
+[isolation]
+rootfs = $V/root
+volume = $V/src:/srv/up
+EOF
+	start_supd
+	for n in abs rel; do
+		# Either refused with a reason, or the bind landed inside the rootfs.
+		wait_for "$n refused or started" eval "_refused $n || _has_line $n probe=done"
+		r=$(field "$n" reason)
+		echo "$n: state $(state "$n"), reason: $r"
+		if _has_line "$n" probe=done; then
+			# Inside the rootfs: its own /etc now shows the payload.
+			[[ ",$(pv "$n" 'ls[/etc]')," == *",$payload,"* ]]
+		fi
+	done
+	# The host is untouched: no payload in /etc, same /etc, no new mount.
+	[ ! -e "/etc/$payload" ]
+	[ "$(ls -A /etc | sha256sum)" = "$etc_before" ]
+	[ -z "$(host_mounts_at /etc)" ]
+	[ -z "$(host_mounts_at "$V")" ]
+	diff <(echo "$mounts_before") <(awk '{ print $5 }' /proc/self/mountinfo | sort)
+	[ -L "$V/root/mnt/evil" ]
+	[ -L "$V/root/srv/up" ]
+	kill -0 "$SUPD_PID"
+}
+
+@test "'..' in a volume or tmpfs destination is refused by supd --check with FILE:LINE" {
+	require isolation volume tmpfs
+	mkdir "$V/src"
+	svc dots <<EOF
+[service]
+command = /bin/true
+[isolation]
+volume = $V/src:/data/../../etc
+EOF
+	svc dots2 <<EOF
+[service]
+command = /bin/true
+[isolation]
+tmpfs = /srv/../etc
+EOF
+	svc fine <<EOF
+[service]
+command = /bin/true
+[isolation]
+volume = $V/src:/data
+EOF
+	run "$SUPD" -c "$T/supd.conf" --check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/conf.d/dots.ini:4: "* ]]
+	[[ "$output" == *"$T/conf.d/dots2.ini:4: "* ]]
+	[[ "$output" != *"fine.ini"* ]]
+}
+
+# ---- I10, failure paths ---------------------------------------------------
+
+@test "a rootfs whose /proc is a symlink is refused; supd and other services go on" {
+	require isolation rootfs
+	copy_rootfs "$V/root"
+	rmdir "$V/root/proc"
+	ln -s /sys "$V/root/proc"
+	svc sym <<EOF
+[service]
+command = /probe sleep
+restart_delay = 5s
+[isolation]
+rootfs = $V/root
+EOF
+	svc good <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_refused sym
+	echo "reason: $(field sym reason)"
+	[[ "$(field sym reason)" == *proc* ]]
+	[ "$(field sym pid)" = 0 ]
+	[ "$(count sym probe=done)" -eq 0 ]
+	wait_state good running
+	wait_probe good
+	[ -L "$V/root/proc" ]
+	kill -0 "$SUPD_PID"
+}
+
+@test "failures before exec: missing rootfs, missing volume source are reported; supd and others untouched" {
+	require isolation rootfs volume
+	svc norootfs <<EOF
+[service]
+command = /probe sleep
+restart_delay = 5s
+[isolation]
+rootfs = $V/no-such-rootfs
+EOF
+	svc novol <<EOF
+[service]
+command = /probe sleep
+restart_delay = 5s
+[isolation]
+rootfs = $ROOTFS
+volume = $V/no-such-src:/data
+EOF
+	svc good <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state good running
+	wait_probe good
+	local gp
+	gp=$(svc_pid good)
+	wait_refused norootfs
+	wait_refused novol
+	echo "norootfs: $(state norootfs) ($(field norootfs reason))"
+	echo "novol: $(state novol) ($(field novol reason))"
+	[[ "$(field norootfs reason)" == *rootfs* ]]
+	[[ "$(field novol reason)" == *volume* ]]
+	[ "$(field norootfs pid)" = 0 ]
+	[ "$(field novol pid)" = 0 ]
+	# The failure is supd's, not a command's exit 127.
+	[ "$(field norootfs exit_code)" != 127 ]
+	# supd answers, the good service kept its process.
+	kill -0 "$SUPD_PID"
+	[ "$(state good)" = running ]
+	[ "$(field good pid)" = "$gp" ]
+	[ "$(field good restarts)" = 0 ]
+	[ ! -e "$V/no-such-rootfs" ]
+	[ ! -e "$V/no-such-src" ]
+}
+
+@test "masked /proc: kcore gives nothing, /proc/sys is read-only, sysrq-trigger not writable (I10)" {
+	require isolation rootfs
+	local host
+	host=$(hostname)
+	svc m <<EOF
+[service]
+command = /probe read /proc/kcore write /proc/sys/kernel/hostname openw /proc/sysrq-trigger openw /proc/sys/kernel/core_pattern report pause
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe m
+	local k
+	k=$(pv m "read[/proc/kcore]")
+	echo "kcore: $k"
+	[ "$k" = 0 ] || [[ "$k" == E* ]]
+	expect_not m "write[/proc/sys/kernel/hostname]" ok
+	expect_not m "openw[/proc/sysrq-trigger]" ok
+	expect_not m "openw[/proc/sys/kernel/core_pattern]" ok
+	expect m hostname m
+	[ "$(hostname)" = "$host" ]
+}
+
+# ---- I6, I11, I14: what leaks in -------------------------------------------
+
+@test "only fds 0, 1, 2 reach the service: no supd fd, no inherited host dir (I6)" {
+	require isolation rootfs
+	svc f <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	# supd itself inherits a host directory on fd 9 (CVE-2024-21626 shape).
+	start_supd 9<"$ISO"
+	wait_probe f
+	expect f fds 0,1,2
+	# stdin is the null device (opened before pivot_root, so its path
+	# may read "/null"); stdout and stderr the log pipes.
+	expect f fdtype.0 chr:1:3
+	expect f fdtype.1 fifo
+	expect f fdtype.2 fifo
+	local n t
+	for n in 0 1 2; do
+		t=$(pv f "fd.$n")
+		echo "fd $n -> $t ($(pv f "fdtype.$n"))"
+		[[ "$t" != *supd.sock* ]]
+		[[ "$t" != *"$T"* ]]
+		[[ "$t" != *"$ISO"* ]]
+	done
+	expect f cwd /
+}
+
+@test "TIOCSTI cannot reach supd's terminal (I11)" {
+	require isolation
+	svc ti <<EOF
+[service]
+command = $ROOTFS/probe tiocsti report pause
+[isolation]
+namespaces = mount pid ipc uts
+EOF
+	# supd runs with a pty as its controlling terminal and stdin; whatever
+	# appears on that terminal is copied to $T/console.
+	SUPD_WRAP="$HELPERS/iso_ctty $T/console" start_supd
+	wait_probe ti
+	local n
+	for n in 0 1 2 tty; do
+		expect_not ti "tiocsti.$n" ok
+	done
+	expect_not ti ctty yes
+	expect ti isatty.0 0
+	# Proving an absence needs a little time: the copier reads the
+	# terminal's echo asynchronously.
+	sleep 0.2
+	echo "console: $(cat -v "$T/console" 2>/dev/null)"
+	refute grep -q INJECTED "$T/console"
+	refute grep -qF '#' "$T/console"
+}
+
+@test "env: each service gets exactly its configured variables plus PATH, HOME, USER (I14)" {
+	require isolation rootfs
+	svc ea <<EOF
+[service]
+command = /probe sleep
+env = ALPHA=1
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc eb <<EOF
+[service]
+command = /probe sleep
+env = BETA=two words
+[isolation]
+rootfs = $ROOTFS
+EOF
+	export SUPD_ISO_CANARY=leak NOTIFY_SOCKET=/run/leak LD_PRELOAD=
+	start_supd
+	unset SUPD_ISO_CANARY NOTIFY_SOCKET LD_PRELOAD
+	wait_probe ea
+	wait_probe eb
+	local n keys
+	for n in ea eb; do
+		keys=$(grep '^env\.' "$T/log/$n.log" | sed 's/^env\.\([^=]*\)=.*/\1/' | sort | tr '\n' ' ')
+		echo "$n: $keys"
+		case $n in
+		ea) [ "$keys" = "ALPHA HOME PATH USER " ] ;;
+		eb) [ "$keys" = "BETA HOME PATH USER " ] ;;
+		esac
+	done
+	expect ea env.ALPHA 1
+	expect eb env.BETA "two words"
+	expect ea env.USER root
+	expect ea env.HOME /root
+}
+
+# ---- identity, capabilities, no_new_privs, rlimits, userns ----------------
+
+@test "user = app is looked up in the rootfs: uid, gid and supplementary groups" {
+	require isolation rootfs
+	# app exists only in the rootfs's /etc/passwd, extra only in its group.
+	svc u <<EOF
+[service]
+command = /bin/sh -c 'id; exec /probe sleep'
+user = app
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe u
+	grep -qxF 'uid=1000(app) gid=1000(app) groups=1000(app),1001(extra)' "$T/log/u.log"
+	expect u uid 1000
+	expect u euid 1000
+	expect u gid 1000
+	[ "$(pv u groups | tr ',' '\n' | sort -n | tr '\n' ' ')" = "1000 1001 " ]
+	expect u env.USER app
+	expect u env.HOME /home/app
+	[ "$(status_line "$(svc_pid u)" Uid | awk '{print $1}')" = 1000 ]
+}
+
+@test "capabilities = CAP_NET_BIND_SERVICE: every set is 0x400; ambient for a non-root user; it works" {
+	require isolation rootfs capabilities network-none
+	svc cr <<EOF
+[service]
+command = /probe bind 80 sleep
+[isolation]
+rootfs = $ROOTFS
+network = none
+capabilities = CAP_NET_BIND_SERVICE
+EOF
+	svc cu <<EOF
+[service]
+command = /probe bind 80 sleep
+user = app
+[isolation]
+rootfs = $ROOTFS
+network = none
+capabilities = CAP_NET_BIND_SERVICE
+EOF
+	# Control: the same user without the capability cannot bind port 80.
+	svc cn <<EOF
+[service]
+command = /probe bind 80 sleep
+user = app
+[isolation]
+rootfs = $ROOTFS
+network = none
+EOF
+	start_supd
+	wait_probe cr
+	wait_probe cu
+	wait_probe cn
+	local n
+	for n in cr cu; do
+		expect "$n" CapEff 0000000000000400
+		expect "$n" CapPrm 0000000000000400
+		expect "$n" CapBnd 0000000000000400
+		expect "$n" "bind[80]" ok
+	done
+	# Root keeps it through its uid; a non-root user through ambient.
+	expect cu CapAmb 0000000000000400
+	expect cu CapInh 0000000000000400
+	expect cr CapAmb 0000000000000000
+	[ "$((16#$(pv cr CapInh) & ~16#400))" -eq 0 ]
+	# Seen from the host too.
+	[ "$(status_line "$(svc_pid cu)" CapEff)" = 0000000000000400 ]
+	expect cn "bind[80]" EACCES
+	expect cn CapEff 0000000000000000
+}
+
+@test "no_new_privileges (default yes): a setuid-root binary does not raise user app's euid" {
+	require isolation rootfs no_new_privileges
+	svc nnp <<EOF
+[service]
+command = /bin/sh -c '/bin/iso_suid; exec /probe sleep'
+user = app
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc nonnp <<EOF
+[service]
+command = /bin/sh -c '/bin/iso_suid; exec /probe sleep'
+user = app
+[isolation]
+rootfs = $ROOTFS
+no_new_privileges = no
+EOF
+	start_supd
+	wait_probe nnp
+	wait_probe nonnp
+	expect nnp NoNewPrivs 1
+	expect nnp suid_uid 1000
+	expect nnp suid_euid 1000
+	expect nonnp NoNewPrivs 0
+	# Control: without no_new_privs the bit works (unless the rootfs is
+	# mounted nosuid, which makes the control moot).
+	if [ "$(pv nonnp suid_euid)" != 0 ]; then
+		echo "control: setuid did not work without no_new_privs; / is: $(pv nonnp 'mount[/]')"
+		[[ "$(pv nonnp 'mount[/]')" == *nosuid* ]]
+	fi
+}
+
+@test "[limits] nofile = 123:456, nproc, core, memlock are the service's rlimits" {
+	require isolation rootfs limits
+	svc l <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+[limits]
+nofile = 123:456
+nproc = 500
+core = 1M
+memlock = 64K
+EOF
+	svc l1 <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+[limits]
+nofile = 200
+EOF
+	start_supd
+	wait_probe l
+	wait_probe l1
+	expect l rlimit_nofile 123:456
+	expect l rlimit_nproc 500:500
+	expect l rlimit_core 1048576:1048576
+	expect l rlimit_memlock 65536:65536
+	expect l1 rlimit_nofile 200:200
+	grep -q '^Max open files *123 *456 ' "/proc/$(svc_pid l)/limits"
+}
+
+@test "user namespace: uid 0 in the service is an unprivileged host uid on a bind volume (I12)" {
+	require isolation rootfs volume userns
+	mkdir -m 0777 "$V/uv"
+	svc un <<EOF
+[service]
+command = /bin/sh -c 'echo hi >/data/f; exec /probe sleep'
+[isolation]
+namespaces = mount pid ipc uts user
+rootfs = $ROOTFS
+volume = $V/uv:/data
+EOF
+	start_supd
+	wait_probe un
+	expect un uid 0
+	local P base owner
+	P=$(svc_pid un)
+	cat "/proc/$P/uid_map"
+	base=$(awk '$1 == 0 { print $2 }' "/proc/$P/uid_map")
+	[ -n "$base" ]
+	[ "$base" -ne 0 ]
+	[ "$(readlink "/proc/$P/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	[ -f "$V/uv/f" ]
+	owner=$(stat -c %u "$V/uv/f")
+	echo "file owner on the host: $owner, mapped base: $base"
+	[ "$owner" -ne 0 ]
+	[ "$owner" -eq "$base" ]
+	[ "$(status_line "$P" Uid | awk '{print $1}')" -eq "$base" ]
+}
+
+# ---- network ----------------------------------------------------------------
+
+@test "network = none: only lo, and it is up" {
+	require isolation rootfs network-none
+	svc nn <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+network = none
+EOF
+	start_supd
+	wait_probe nn
+	expect nn netifs lo
+	expect "nn" "netif[lo]" up
+	local P
+	P=$(svc_pid nn)
+	[ "$(readlink "/proc/$P/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+
+@test "network = container:OTHER joins OTHER's network namespace" {
+	require isolation rootfs network-none network-container
+	svc other <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+network = none
+EOF
+	svc side <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+network = container:other
+EOF
+	start_supd
+	wait_probe other
+	wait_probe side
+	wait_state side running
+	local po ps
+	po=$(svc_pid other)
+	ps=$(svc_pid side)
+	echo "other $(readlink "/proc/$po/ns/net"), side $(readlink "/proc/$ps/ns/net")"
+	[ "$(readlink "/proc/$po/ns/net")" = "$(readlink "/proc/$ps/ns/net")" ]
+	[ "$(readlink "/proc/$ps/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	expect side netifs lo
+	# Only the network is shared: each has its own pid namespace.
+	[ "$(readlink "/proc/$po/ns/pid")" != "$(readlink "/proc/$ps/ns/pid")" ]
+}
+
+# ---- supctl exec ------------------------------------------------------------
+
+@test "supctl exec: the service's hostname, root, user, groups, workdir, env, pid ns; exit code passes through" {
+	require isolation rootfs hostname capabilities exec
+	svc e <<EOF
+[service]
+command = /probe sleep
+user = app
+workdir = /home/app
+env = GREETING=hi
+[isolation]
+rootfs = $ROOTFS
+hostname = ex-host
+capabilities = CAP_NET_BIND_SERVICE
+EOF
+	start_supd
+	wait_state e running
+	wait_probe e
+	local P rc
+	P=$(svc_pid e)
+	run ctl exec e hostname
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ex-host ]
+	run ctl exec e cat /etc/rootfs-marker
+	[ "$status" -eq 0 ]
+	[ "$output" = supd-isolation-rootfs ]
+	run ctl exec e sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	run ctl exec e id -u
+	[ "$output" = 1000 ]
+	run ctl exec e id -G
+	[ "$(echo "$output" | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "1000 1001 " ]
+	run ctl exec e pwd
+	[ "$output" = /home/app ]
+	run ctl exec e sh -c 'echo "$GREETING"'
+	[ "$output" = hi ]
+	# The caller's stdin reaches the command.
+	[ "$(echo piped-in | ctl exec e cat)" = piped-in ]
+	# A probe run by exec: same namespaces and caps as the service.
+	ctl exec e /probe report >"$T/exec.out"
+	grep -qxF "ns.pid=$(readlink "/proc/$P/ns/pid")" "$T/exec.out"
+	grep -qxF "ns.mnt=$(readlink "/proc/$P/ns/mnt")" "$T/exec.out"
+	grep -qxF "ns.uts=$(readlink "/proc/$P/ns/uts")" "$T/exec.out"
+	grep -qxF "CapEff=0000000000000400" "$T/exec.out"
+	grep -qxF "NoNewPrivs=1" "$T/exec.out"
+	grep -qxF "uid=1000" "$T/exec.out"
+	grep -q '^procs=1,2,' "$T/exec.out"
+	# Its own fds are only the caller's stdio.
+	grep -qxF "fds=0,1,2" "$T/exec.out"
+	# A command that does not exist: non-zero, said on stderr.
+	rc=0
+	ctl exec e /no/such/cmd 2>"$T/exec.err" || rc=$?
+	[ "$rc" -ne 0 ]
+	[ -s "$T/exec.err" ]
+	# The service was not disturbed.
+	[ "$(field e pid)" = "$P" ]
+	[ "$(field e restarts)" = 0 ]
+	# exec into a stopped service: supd reports a failure.
+	ctl stop e
+	run ctl exec e true
+	[ "$status" -eq 1 ]
+}
+
+@test "supctl exec -t gives the command a terminal; without -t it has none" {
+	require isolation rootfs exec
+	svc et <<EOF
+[service]
+command = /probe pause
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state et running
+	# script(1) gives supctl a terminal, as an interactive user has.
+	script -qfec "$SUPCTL -s $T/supd.sock exec -t et /probe report" /dev/null </dev/null |
+		tr -d '\r' >"$T/t.out"
+	cat "$T/t.out"
+	grep -qxF isatty.0=1 "$T/t.out"
+	grep -qxF isatty.1=1 "$T/t.out"
+	grep -qxF ctty=yes "$T/t.out"
+	ctl exec et /probe report </dev/null >"$T/not.out"
+	grep -qxF isatty.0=0 "$T/not.out"
+	grep -qxF isatty.1=0 "$T/not.out"
+}
+
+# ---- tty, attach -------------------------------------------------------------
+
+@test "tty = yes: the service runs on its own pty as controlling terminal; output is logged" {
+	require isolation rootfs tty
+	svc tt <<EOF
+[service]
+command = /probe sleep
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe tt
+	expect tt isatty.0 1
+	expect tt isatty.1 1
+	expect tt ctty yes
+	expect tt pid 2
+}
+
+@test "the terminal of a tty = yes service and of exec -t has a name inside the service (ttyname works)" {
+	require isolation rootfs tty exec
+	# tty(1), ttyname(3) and ps work inside: a tty = yes service's pty
+	# (supd's, kept across restarts) is bound on its /dev/console, as runc
+	# binds a container's console; exec -t's is made in the service's own
+	# devpts, as docker exec -t does.
+	svc tn <<EOF
+[service]
+command = /probe sleep
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe tn
+	echo "tty=yes: ttyname.0=$(pv tn ttyname.0) fd.0=$(pv tn fd.0)"
+	[ "$(pv tn ttyname.0)" = /dev/console ]
+	script -qfec "$SUPCTL -s $T/supd.sock exec -t tn /probe report" /dev/null </dev/null |
+		tr -d '\r' >"$T/t.out"
+	grep '^ttyname.0=\|^fd.0=' "$T/t.out"
+	grep -q '^ttyname.0=/dev/pts/' "$T/t.out"
+}
+
+_session_gone() {
+	! tmux -S "$TMUX_SOCK" has-session -t "$1" 2>/dev/null
+}
+
+# The attach client in pane $1 has put its terminal in raw mode: it is
+# connected (typed input is queued by the tty until it reads it).
+_pane_raw() {
+	local tty
+	tty=$(tmux -S "$TMUX_SOCK" display -p -t "$1" '#{pane_tty}') || return 1
+	stty -F "$tty" -a | grep -q -- '-icanon'
+}
+
+_pane_has() {
+	tmux -S "$TMUX_SOCK" capture-pane -p -t "$1" | grep -qF -- "$2"
+}
+
+@test "attach: input and output round-trip through the pty; Ctrl-P Ctrl-Q detaches; attach again" {
+	require isolation rootfs tty attach
+	svc sh <<EOF
+[service]
+command = /bin/sh
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc notty <<EOF
+[service]
+command = /probe pause
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	local P
+	P=$(svc_pid sh)
+	TMUX_SOCK=$T/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -s a1 -x 120 -y 30 \
+		"$SUPCTL -s $T/supd.sock attach sh; echo \$? >$T/a1.rc"
+	wait_for "attach client in raw mode" _pane_raw a1
+	tmux -S "$TMUX_SOCK" send-keys -t a1 'echo hello-$((6*7))' Enter
+	wait_for "hello-42 on the screen" _pane_has a1 hello-42
+	# Detach: the client ends with 0, the service keeps running.
+	tmux -S "$TMUX_SOCK" send-keys -t a1 C-p C-q
+	wait_for "attach to end after Ctrl-P Ctrl-Q" test -s "$T/a1.rc"
+	[ "$(cat "$T/a1.rc")" = 0 ]
+	wait_for "tmux session a1 to end" _session_gone a1
+	[ "$(state sh)" = running ]
+	[ "$(field sh pid)" = "$P" ]
+	kill -0 "$P"
+	# The tty's output is in the service's log too.
+	wait_for "hello-42 in the log" grep -q hello-42 "$T/log/sh.log"
+
+	tmux -S "$TMUX_SOCK" new-session -d -s a2 -x 120 -y 30 \
+		"$SUPCTL -s $T/supd.sock attach sh; echo \$? >$T/a2.rc"
+	wait_for "attach client in raw mode" _pane_raw a2
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo again-$((2+3))' Enter
+	wait_for "again-5 on the screen" _pane_has a2 again-5
+	tmux -S "$TMUX_SOCK" send-keys -t a2 C-p C-q
+	wait_for "second attach to end" test -s "$T/a2.rc"
+	[ "$(cat "$T/a2.rc")" = 0 ]
+	[ "$(field sh pid)" = "$P" ]
+	[ "$(field sh restarts)" = 0 ]
+
+	# attach to a service without a tty is an error from supd.
+	run ctl attach notty </dev/null
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
