@@ -761,6 +761,23 @@ EOF
 	expect f cwd /
 }
 
+@test "the service cannot open the init's (supd's) binary for writing (I5)" {
+	require isolation rootfs
+	svc x <<EOF
+[service]
+command = /probe openw /proc/1/exe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	local sum0
+	sum0=$(sha256sum "$SUPD" | cut -d' ' -f1)
+	start_supd
+	wait_for "the probe to try" pv x "openw[/proc/1/exe]"
+	echo "openw[/proc/1/exe]=$(pv x 'openw[/proc/1/exe]')"
+	[ "$(pv x 'openw[/proc/1/exe]')" != ok ]
+	[ "$(sha256sum "$SUPD" | cut -d' ' -f1)" = "$sum0" ]
+}
+
 @test "TIOCSTI cannot reach supd's terminal (I11)" {
 	require isolation
 	svc ti <<EOF
