@@ -338,6 +338,21 @@ resolve_names(struct client *c, char **names, size_t n)
 	return 0;
 }
 
+/* The service named, or NULL after replying "no such service". */
+static struct service *
+find_or_end(struct client *c, const char *name)
+{
+	struct service	*s;
+	char		*m;
+
+	if ((s = svc_find(name)) == NULL) {
+		m = no_such(name);
+		client_end(c, 0, m);
+		free(m);
+	}
+	return s;
+}
+
 static void
 req_status(struct client *c, char **v, size_t n)
 {
@@ -410,12 +425,8 @@ req_signal(struct client *c, char **v, size_t n)
 		client_end(c, 0, "bad request");
 		return;
 	}
-	if ((s = svc_find(v[0])) == NULL) {
-		m = no_such(v[0]);
-		client_end(c, 0, m);
-		free(m);
+	if ((s = find_or_end(c, v[0])) == NULL)
 		return;
-	}
 	if (parse_signal(v[1], &sig, &e) == -1 || svc_signal(s, sig, &e) == -1) {
 		m = xasprintf("%s: %s", svc_name(s), e);
 		client_end(c, 0, m);
@@ -440,12 +451,8 @@ req_logs(struct client *c, char **v, size_t n)
 		client_end(c, 0, "bad request");
 		return;
 	}
-	if ((s = svc_find(v[0])) == NULL) {
-		m = no_such(v[0]);
-		client_end(c, 0, m);
-		free(m);
+	if ((s = find_or_end(c, v[0])) == NULL)
 		return;
-	}
 	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
 		m = xasprintf("%s: cannot read log: %s", svc_name(s),
 		    strerror(errno));
@@ -475,18 +482,13 @@ req_inspect(struct client *c, char **v, size_t n)
 {
 	struct service	*s;
 	struct buf	 b = { 0 };
-	char		*m;
 
 	if (n != 1) {
 		client_end(c, 0, "bad request");
 		return;
 	}
-	if ((s = svc_find(v[0])) == NULL) {
-		m = no_such(v[0]);
-		client_end(c, 0, m);
-		free(m);
+	if ((s = find_or_end(c, v[0])) == NULL)
 		return;
-	}
 	svc_inspect(s, &b);
 	if (proto_put_data(&c->out, PROTO_DATA, b.p, b.len) == -1)
 		client_end(c, 0, "inspect: too large");
@@ -507,12 +509,8 @@ req_exec(struct client *c, char **v, size_t n)
 		client_end(c, 0, "bad request (exec needs a command and 3 fds)");
 		return;
 	}
-	if ((s = svc_find(v[1])) == NULL) {
-		m = no_such(v[1]);
-		client_end(c, 0, m);
-		free(m);
+	if ((s = find_or_end(c, v[1])) == NULL)
 		return;
-	}
 	if ((c->exec_pid = svc_exec(s, v + 2, c->fds, v[0][0] == '1',
 	    &e)) == -1) {
 		m = xasprintf("%s: %s", svc_name(s), e);
@@ -568,12 +566,8 @@ req_attach(struct client *c, char **v, size_t n)
 		client_end(c, 0, "bad request");
 		return;
 	}
-	if ((s = svc_find(v[0])) == NULL) {
-		m = no_such(v[0]);
-		client_end(c, 0, m);
-		free(m);
+	if ((s = find_or_end(c, v[0])) == NULL)
 		return;
-	}
 	if (!svclog_is_tty(svc_log(s)) || svc_state(s) != SVC_RUNNING) {
 		m = xasprintf("%s: %s", svc_name(s), !svclog_is_tty(svc_log(s)) ?
 		    "not a terminal service (tty = no)" : "not running");

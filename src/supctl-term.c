@@ -164,13 +164,17 @@ inbox_result(struct inbox *in)
 {
 	size_t	i;
 
+	int	code = in->exit_code >= 0 ? in->exit_code : 0;
+
 	raw_restore();
 	if (!in->ok) {
 		for (i = 0; i < in->msgs.n; i++)
 			fprintf(stderr, "supctl: %s\n", in->msgs.v[i]);
-		return SUPCTL_EXIT_FAILED;
+		code = SUPCTL_EXIT_FAILED;
 	}
-	return in->exit_code >= 0 ? in->exit_code : 0;
+	buf_free(&in->b);
+	strv_free(&in->msgs);
+	return code;
 }
 
 static void
@@ -298,8 +302,9 @@ relay(int sock, int master, enum relay_mode mode)
 
 				for (i = 0; i < n; i++) {
 					if (saw_p && buf[i] == DETACH_2) {
-						raw_restore();
-						return SUPCTL_EXIT_OK;
+						in.ok = 1;
+						in.exit_code = SUPCTL_EXIT_OK;
+						return inbox_result(&in);
 					}
 					saw_p = buf[i] == DETACH_1;
 				}
