@@ -523,6 +523,8 @@ parse_tmpfs(struct parse *p, const char *v)
 	}
 	if (e == NULL)
 		e = check_inner_path(copy);
+	if (e == NULL && strcmp(copy, "/") == 0)
+		e = "cannot mount over /";
 	if (e == NULL) {
 		t.dst = xstrdup(copy);
 		iso->tmpfs = xreallocarray(iso->tmpfs, iso->ntmpfs + 1,
@@ -1204,6 +1206,9 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 		};
 		size_t i;
 
+		if (p->seen[K_PRIVATE_TMP] && iso->private_tmp)
+			perr(p, p->seen[K_PRIVATE_TMP], "private_tmp needs the "
+			    "mount namespace ('mount' in namespaces)");
 		for (i = 0; i < sizeof need / sizeof *need; i++)
 			if (p->seen[need[i].id])
 				perr(p, p->seen[need[i].id], "%s needs the mount "

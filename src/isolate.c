@@ -197,8 +197,10 @@ mount_dev(int rootfd, bool tty)
 
 		snprintf(path, sizeof path, "/dev/%s", devices[i]);
 		/* Only a real device node is bound (runc CVE-2025-31133). */
-		if (stat(path, &st) == -1 || !S_ISCHR(st.st_mode))
-			spawn_fail(STEP_DEV, errno ? errno : ENODEV, path);
+		if (stat(path, &st) == -1)
+			spawn_fail(STEP_DEV, errno, path);
+		if (!S_ISCHR(st.st_mode))
+			spawn_fail(STEP_DEV, ENODEV, path);
 		fd = mkpoint(rootfd, path, true, STEP_DEV);
 		mount_at(fd, path, NULL, MS_BIND, NULL, STEP_DEV, path);
 		close(fd);
@@ -311,9 +313,28 @@ mount_sys(int rootfd)
 	close(fd);
 }
 
-static void
-mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree)
+/*
+ * Volume sources are opened before anything is mounted: a private /tmp or
+ * a tmpfs must not hide a source under it.
+ */
+static int *
+open_sources(const struct iso_conf *iso)
 {
+	int	*fds = xcalloc(iso->nvolumes + 1, sizeof *fds);
+	size_t	 i;
+
+	for (i = 0; i < iso->nvolumes; i++)
+		if ((fds[i] = open(iso->volumes[i].src, O_PATH | O_CLOEXEC)) ==
+		    -1)
+			spawn_fail(STEP_VOLUME, errno, iso->volumes[i].src);
+	return fds;
+}
+
+static void
+mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
+    const int *srcfd)
+{
+	char	src[64];
 	size_t	i;
 	int	fd;
 
@@ -321,7 +342,7 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree)
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
 
-		if (stat(v->src, &st) == -1)
+		if (fstat(srcfd[i], &st) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->src);
 		if (host_tree) {
 			fd = open_in_root(rootfd, v->dst, O_PATH, 0);
@@ -330,17 +351,25 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree)
 		} else
 			fd = mkpoint(rootfd, v->dst, !S_ISDIR(st.st_mode),
 			    STEP_VOLUME);
-		mount_at(fd, v->src, NULL, MS_BIND | MS_REC, NULL,
-		    STEP_VOLUME, v->dst);
-		if (v->ro) {
-			close(fd);
-			fd = open_in_root(rootfd, v->dst, O_PATH,
-			    host_tree ? 0 : RESOLVE_IN_ROOT);
-			if (fd == -1)
-				spawn_fail(STEP_VOLUME, errno, v->dst);
-			remount_ro_fd(fd, STEP_VOLUME, v->dst);
-		}
+		fdpath(src, sizeof src, srcfd[i]);
+		mount_at(fd, src, NULL, MS_BIND | MS_REC, NULL, STEP_VOLUME,
+		    v->dst);
 		close(fd);
+		fd = open_in_root(rootfd, v->dst, O_PATH,
+		    host_tree ? 0 : RESOLVE_IN_ROOT);
+		if (fd == -1)
+			spawn_fail(STEP_VOLUME, errno, v->dst);
+		if (v->ro)
+			remount_ro_fd(fd, STEP_VOLUME, v->dst);
+		else if (iso->read_only && host_tree &&
+		    mount_setattr(fd, "", AT_EMPTY_PATH, &(struct mount_attr){
+		    .attr_clr = MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr))
+		    == -1)
+			/* The bind took the read-only flag of the tree that
+			 * read_only made; a rw volume stays as declared. */
+			spawn_fail(STEP_VOLUME, errno, v->dst);
+		close(fd);
+		close(srcfd[i]);
 	}
 }
 
@@ -434,12 +463,13 @@ setup_mounts(const struct svc_conf *sc)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*root = "/";
-	int			 rootfd, fd;
+	int			 rootfd, fd, *srcfd;
 	bool			 host_tree = iso->rootfs == NULL;
 
 	/* Nothing mounted from now on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
+	srcfd = open_sources(iso);
 	if (!host_tree)
 		root = prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -472,7 +502,8 @@ setup_mounts(const struct svc_conf *sc)
 		close(fd);
 	}
 	mount_tmpfs(iso, rootfd, host_tree);
-	mount_volumes(iso, rootfd, host_tree);
+	mount_volumes(iso, rootfd, host_tree, srcfd);
+	free(srcfd);
 	close(rootfd);
 
 	if (!host_tree) {

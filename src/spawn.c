@@ -73,7 +73,8 @@ spawn_fail(enum spawn_step step, int err, const char *what)
 
 		spawn_report_str(&r, line, sizeof line);
 		dprintf(2, "supd: exec: %s\n", line);
-		_exit(step == STEP_EXEC ? 127 : 126);
+		/* As a shell: 127 not found, 126 found but not runnable. */
+		_exit(step == STEP_EXEC && err == ENOENT ? 127 : 126);
 	}
 	do
 		n = write(report_wfd, &r, sizeof r);
@@ -531,6 +532,11 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		if (setns(nsfd[i], nss[i].type) == -1)
 			spawn_fail(STEP_CLONE, errno, nss[i].name);
 		close(nsfd[i]);
+		/* In the service's user namespace we are its root, as the
+		 * service is (its `user`, if any, is applied below). */
+		if (nss[i].type == CLONE_NEWUSER && (setresgid(0, 0, 0) == -1 ||
+		    setresuid(0, 0, 0) == -1))
+			spawn_fail(STEP_USERNS, errno, "become root");
 	}
 	if (fchdir(rootfd) == -1 || chroot(".") == -1)
 		spawn_fail(STEP_ROOTFS, errno, "chroot");

@@ -335,7 +335,8 @@ recv_master(int sock, int sv)
 	struct iovec	 iov;
 	struct msghdr	 msg = { 0 };
 	struct cmsghdr	*cm;
-	char		 c;
+	char		 c[512];
+	ssize_t		 n;
 	int		 m = -1;
 
 	while (poll(pfd, 2, -1) == -1)
@@ -344,17 +345,24 @@ recv_master(int sock, int sv)
 			    strerror(errno));
 	if (!(pfd[0].revents & POLLIN))
 		return -1;	/* supd answered first: an error */
-	iov.iov_base = &c;
-	iov.iov_len = 1;
+	iov.iov_base = c;
+	iov.iov_len = 1;	/* the terminal comes with a single byte */
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf.buf;
 	msg.msg_controllen = sizeof cbuf.buf;
-	if (recvmsg(sv, &msg, MSG_CMSG_CLOEXEC) <= 0)
+	if ((n = recvmsg(sv, &msg, MSG_CMSG_CLOEXEC)) <= 0)
 		return -1;	/* the exec process failed: supd says why */
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 			memcpy(&m, CMSG_DATA(cm), sizeof m);
+	if (m == -1) {
+		/* No terminal: what came is the exec process's error line,
+		 * written on the stderr we gave it. Pass it on. */
+		write_all(2, c, n);
+		while ((n = read(sv, c, sizeof c)) > 0)
+			write_all(2, c, n);
+	}
 	return m;
 }
 

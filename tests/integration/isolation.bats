@@ -1254,3 +1254,99 @@ EOF
 	echo "$output"
 	[ "$status" -eq 1 ]
 }
+
+# ---- regressions: what review found ----------------------------------------
+
+@test "without rootfs: a volume source under /tmp is not hidden by the private /tmp" {
+	require isolation volume
+	local src
+	src=$(mktemp -d /tmp/supd-iso-src.XXXXXX)
+	HOSTTMP=$src/f
+	echo from-host-tmp >"$src/f"
+	mkdir -p "$V/mnt"
+	svc vt <<EOF
+[service]
+command = $ROOTFS/probe cat $V/mnt/f sleep
+[isolation]
+volume = $src:$V/mnt
+EOF
+	start_supd
+	wait_probe vt
+	expect vt "cat[$V/mnt/f]" from-host-tmp
+	rm -rf "$src"
+}
+
+@test "without rootfs: read_only = yes leaves a rw volume writable and a ro one read-only" {
+	require isolation volume
+	mkdir -p "$V/rw" "$V/ro" "$V/mrw" "$V/mro"
+	svc ro <<EOF
+[service]
+command = $ROOTFS/probe write $V/mrw/x write $V/mro/x write $V/y sleep
+[isolation]
+read_only = yes
+volume = $V/rw:$V/mrw
+volume = $V/ro:$V/mro:ro
+EOF
+	start_supd
+	wait_probe ro
+	expect ro "write[$V/mrw/x]" ok
+	expect ro "write[$V/mro/x]" EROFS
+	expect ro "write[$V/y]" EROFS
+	[ -f "$V/rw/x" ]
+	[ ! -e "$V/ro/x" ]
+}
+
+@test "exec into a user-namespaced service without user runs as its root (uid 0 inside)" {
+	require isolation rootfs userns exec
+	svc ue <<EOF
+[service]
+command = /probe sleep
+[isolation]
+namespaces = mount pid ipc uts user
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe ue
+	expect ue uid 0
+	run ctl exec ue /probe report
+	echo "$output" | grep -E '^(uid|CapEff)='
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 'uid=0'
+	! echo "$output" | grep -qx 'CapEff=0000000000000000'
+}
+
+@test "tmpfs = / and private_tmp without the mount namespace are config errors" {
+	svc t1 <<EOF
+[service]
+command = /bin/true
+[isolation]
+tmpfs = /
+EOF
+	svc t2 <<EOF
+[service]
+command = /bin/true
+[isolation]
+namespaces = pid
+private_tmp = yes
+EOF
+	run "$SUPD" --check -c "$T/supd.conf"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -q "t1.ini:4: tmpfs '/': cannot mount over /"
+	echo "$output" | grep -q "t2.ini:5: private_tmp needs the mount namespace"
+}
+
+@test "exec: a command that is not executable exits 126, a missing one 127" {
+	require isolation rootfs exec
+	svc ec <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe ec
+	run -126 ctl exec ec /etc/passwd
+	run -127 ctl exec ec /no/such/command
+	[[ "$output" == *"supd: exec: exec /no/such/command: No such file or directory"* ]]
+}
