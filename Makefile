@@ -26,7 +26,7 @@ LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
 SUPD_SRC   = supd.c config.c service.c spawn.c isolate.c svclog.c log.c ctl.c proto.c util.c
 SUPCTL_SRC = supctl.c supctl-term.c proto.c util.c
-SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o)
+SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
 HELPERS    = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
@@ -41,6 +41,27 @@ deps:
 
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The services' PID 1 (src/reaper.c): freestanding, no libc, embedded in
+# supd as a byte array. Where it cannot be built (no port for the machine),
+# the blob is empty and supd runs the same loop in its own image.
+REAPER_FLAGS = -Os -static -nostdlib -ffreestanding -fno-stack-protector \
+	  -fno-asynchronous-unwind-tables -fno-pie -no-pie -s \
+	  -Wl,--build-id=none -Wl,-z,noexecstack
+
+$(B)/reaper: src/reaper.c | $(B)
+	$(CC) $(REAPER_FLAGS) -o $@ $< || { echo "reaper: not built, supd will use its own image" >&2; : >$@; }
+
+$(B)/reaper_blob.c: $(B)/reaper
+	{ echo '/* Generated from src/reaper.c by the Makefile. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'const unsigned char reaper_blob[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo "const size_t reaper_blob_len = sizeof reaper_blob - 1;"; } >$@
+
+$(B)/reaper_blob.o: $(B)/reaper_blob.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/supd: $(SUPD_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -16,6 +16,7 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -44,6 +45,45 @@
 
 static int	report_wfd = -1;
 static char	*own_home, *own_user;	/* supd's account, looked up once */
+static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
+
+/* The reaper program, embedded by the Makefile (empty if not built). */
+extern const unsigned char	reaper_blob[];
+extern const size_t		reaper_blob_len;
+
+/*
+ * The services' PID 1 lives in a sealed memfd: executed from there it costs
+ * a few pages per service instead of a copy of supd's address space, and
+ * nothing can write to it. Without it (no port, no memfd), the init stays
+ * in supd's image (init_loop).
+ */
+static void
+reaper_init(void)
+{
+	size_t	off = 0;
+	ssize_t	n;
+	int	fd;
+
+	if (reaper_blob_len == 0)
+		return;
+	if ((fd = memfd_create("supd-init", MFD_CLOEXEC | MFD_ALLOW_SEALING))
+	    == -1)
+		return;
+	while (off < reaper_blob_len) {
+		if ((n = write(fd, reaper_blob + off, reaper_blob_len - off))
+		    <= 0) {
+			close(fd);
+			return;
+		}
+		off += n;
+	}
+	if (fchmod(fd, 0555) == -1 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL |
+	    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) == -1) {
+		close(fd);
+		return;
+	}
+	reaper_fd = fd;
+}
 
 void
 spawn_init(void)
@@ -54,6 +94,27 @@ spawn_init(void)
 		own_home = xstrdup(pw->pw_dir);
 		own_user = xstrdup(pw->pw_name);
 	}
+	reaper_init();
+}
+
+/* In the init, once the command is forked: become the embedded reaper
+ * (status pipe on fd 3). Returns only if that was not possible. */
+static void
+exec_reaper(pid_t cmd, int status_wfd)
+{
+	char	 pid[24], *argv[] = { "supd-init", pid, NULL }, *envp[] = { NULL };
+	int	 fd = reaper_fd;
+
+	if (fd < 0)
+		return;
+	if (fd == 3 && (fd = fcntl(3, F_DUPFD_CLOEXEC, 4)) == -1)
+		return;
+	if (status_wfd == 3)
+		(void)fcntl(3, F_SETFD, 0);
+	else if (dup2(status_wfd, 3) == -1)
+		return;
+	snprintf(pid, sizeof pid, "%d", (int)cmd);
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }
 
 void
@@ -297,7 +358,7 @@ static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd)
 {
-	int		 netns_fd = a->netns_fd, *keep[2];
+	int		 netns_fd = a->netns_fd, *keep[3];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -315,7 +376,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	keep[0] = &netns_fd;
 	keep[1] = &status_wfd;
-	child_stdio(a, keep, 2);
+	keep[2] = &reaper_fd;
+	child_stdio(a, keep, 3);
 	umask(sc->umask);
 	iso_setup(sc, netns_fd);
 	if (netns_fd >= 0)
@@ -336,6 +398,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		command_main(sc, true);
 	}
 	close(report_wfd);
+	exec_reaper(cmd, status_wfd);
 	init_loop(cmd, status_wfd);
 }
 
