@@ -277,6 +277,11 @@ EOF
 	[ "$(readlink "/proc/$P/ns/ipc")" != "$(readlink /proc/self/ns/ipc)" ]
 	# The defaults do not include net: the host network.
 	[ "$(readlink "/proc/$P/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+	# The init is the small embedded reaper, run from a sealed memfd, not
+	# a copy of supd: a few pages of its own.
+	echo "init exe: $(readlink "/proc/$I/exe"), $(grep VmRSS "/proc/$I/status")"
+	[[ "$(readlink "/proc/$I/exe")" == /memfd:supd-init* ]]
+	[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$I/status")" -lt 256 ]
 }
 
 @test "init = no: the command is PID 1 of its namespace (and gets no default SIGTERM action)" {
