@@ -59,7 +59,17 @@ svc() {
 now_ns() { date +%s%N; }
 
 start_supd() {
-	local deadline
+	local deadline f
+	# BENCH_NAMESPACES=none (or a list) runs every service of the bench
+	# with that [isolation] namespaces, e.g. to measure the supervisor
+	# alone, without the cost of namespaces; unset = supd's default.
+	if [ -n "${BENCH_NAMESPACES:-}" ]; then
+		for f in "$T"/conf.d/*.ini; do
+			grep -q '^namespaces' "$f" ||
+				printf '[isolation]\nnamespaces = %s\n' \
+				    "$BENCH_NAMESPACES" >>"$f"
+		done
+	fi
 	"$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	deadline=$(($(now_ns) + 10000000000))

@@ -166,5 +166,6 @@ main(int argc, char *argv[])
 	if (wait_forever)
 		for (;;)
 			pause();
+	free(buf);
 	return 0;
 }
