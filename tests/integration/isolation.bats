@@ -16,6 +16,8 @@
 # live under /var/tmp, not /tmp: a service with a private /tmp (the
 # default) must still see the probe when it runs without a rootfs.
 
+bats_require_minimum_version 1.5.0
+
 load common
 
 setup_file() {

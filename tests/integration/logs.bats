@@ -736,6 +736,10 @@ EOF
 	[ "$(cat_logs blob | tr -d x | wc -c)" -le 1024 ]
 }
 
+_comm_is() {
+	[ "$(cat "/proc/$(field "$1" pid)/comm" 2>/dev/null)" = "$2" ]
+}
+
 @test "a run's unfinished last line is ended, not joined to the next run's" {
 	svc part <<INI
 [service]
@@ -751,6 +755,8 @@ INI
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" = "run 1 no newline" ]
 	[ "${lines[1]}" = "run 2 no newline" ]
+	# Run 3 has printed its line: it has become `sleep`.
+	wait_for "run 3 to sleep" _comm_is part sleep
 	ctl stop part
 	run cat "$T/log/part.log"
 	[ "${lines[2]}" = "run 3 no newline" ]
