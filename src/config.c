@@ -53,6 +53,7 @@ enum key_id {
 	K_COMMAND, K_RESTART, K_RESTART_DELAY, K_RESTART_DELAY_MAX,
 	K_STABLE_AFTER, K_STOP_SIGNAL, K_STOP_TIMEOUT, K_USER, K_GROUP,
 	K_GROUPS, K_WORKDIR, K_ENV, K_ENV_FILE, K_UMASK, K_AUTOSTART,
+	K_AFTER, K_REQUIRES, K_READY, K_TYPE,
 	/* [log] */
 	K_LOG_FILE, K_LOG_STDERR, K_LOG_MAX_SIZE, K_LOG_MAX_FILES,
 	K_LOG_TIMESTAMPS, K_LOG_WHEN_FULL, K_LOG_CONSOLE,
@@ -100,6 +101,10 @@ static const struct key svc_keys[] = {
 	{ "service", "env_file", K_ENV_FILE, 1 },
 	{ "service", "umask", K_UMASK, 0 },
 	{ "service", "autostart", K_AUTOSTART, 0 },
+	{ "service", "after", K_AFTER, 1 },
+	{ "service", "requires", K_REQUIRES, 1 },
+	{ "service", "ready", K_READY, 0 },
+	{ "service", "type", K_TYPE, 0 },
 	{ "log", "file", K_LOG_FILE, 0 },
 	{ "log", "stderr", K_LOG_STDERR, 0 },
 	{ "log", "max_size", K_LOG_MAX_SIZE, 0 },
@@ -152,6 +157,8 @@ struct parse {
 	struct strv		 env_files;	/* env files, resolved */
 	unsigned		*env_file_lines; /* line of each env_file */
 	struct strv		 groups;
+	struct strv		 after;
+	struct strv		 requires;
 	char			*command;	/* raw, continuations joined */
 	char			*log_file;	/* raw [log] file */
 };
@@ -685,6 +692,49 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 	case K_UMASK:
 		parse_mode(v, &sc->umask, &e);
 		break;
+	case K_AFTER:
+	case K_REQUIRES: {
+		char	**w;
+
+		if (sc->deps_line == 0)
+			sc->deps_line = p->line;
+		/* Space-separated names, or one per repeated line. */
+		if (split_argv(v, &w, &e) == -1)
+			break;
+		for (i = 0; w[i] != NULL && e == NULL; i++) {
+			if (!name_valid(w[i]))
+				e = "not a service name";
+			else if (strcmp(w[i], sc->name) == 0)
+				e = "a service cannot depend on itself";
+			else
+				strv_push(id == K_AFTER ? &p->after :
+				    &p->requires, w[i]);
+		}
+		strv_free_array(w);
+		break;
+	}
+	case K_READY:
+		if (strcmp(v, "exec") == 0)
+			sc->ready = READY_EXEC;
+		else if (strcmp(v, "notify") == 0)
+			sc->ready = READY_NOTIFY;
+		else if (strncmp(v, "fd:", 3) == 0 &&
+		    parse_uint(v + 3, 3, 1023, &n, &e) == 0) {
+			sc->ready = READY_FD;
+			sc->ready_fd = n;
+		} else if (strcmp(v, "health") == 0)
+			e = "health checks ([health]) are not supported yet";
+		else if (e == NULL)
+			e = "expected exec, notify or fd:N (N from 3)";
+		break;
+	case K_TYPE:
+		if (strcmp(v, "simple") == 0)
+			sc->type = TYPE_SIMPLE;
+		else if (strcmp(v, "oneshot") == 0)
+			sc->type = TYPE_ONESHOT;
+		else
+			e = "expected simple or oneshot";
+		break;
 	case K_AUTOSTART:
 		if (parse_bool(v, &b, &e) == 0)
 			sc->autostart = b;
@@ -1026,6 +1076,23 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 	size_t			 i;
 	int			 first = 1;
 
+	static const char *const ready_names[] = { "exec", "notify", "fd" };
+	char *const	*lists[2] = { sc->after, sc->requires };
+	int		 l;
+
+	for (l = 0; l < 2; l++) {
+		buf_printf(bp, ",\"%s\":[", l == 0 ? "after" : "requires");
+		for (i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+			buf_puts(bp, i ? "," : "");
+			buf_json_str(bp, lists[l][i]);
+		}
+		buf_puts(bp, "]");
+	}
+	buf_printf(bp, ",\"ready\":\"%s", ready_names[sc->ready]);
+	if (sc->ready == READY_FD)
+		buf_printf(bp, ":%d", sc->ready_fd);
+	buf_printf(bp, "\",\"type\":\"%s\"",
+	    sc->type == TYPE_ONESHOT ? "oneshot" : "simple");
 	buf_printf(bp, ",\"tty\":%s,\"isolation\":{\"namespaces\":[",
 	    sc->tty ? "true" : "false");
 	for (i = 0; i < sizeof ns_names / sizeof *ns_names; i++)
@@ -1284,6 +1351,14 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	for (i = 0; i < p.env.n; i++)
 		env_set(&env, p.env.v[i]);
 	sc->env = env.v != NULL ? env.v : xcalloc(1, sizeof *sc->env);
+	if (p.after.n > 0) {
+		sc->after = p.after.v;
+		memset(&p.after, 0, sizeof p.after);
+	}
+	if (p.requires.n > 0) {
+		sc->requires = p.requires.v;
+		memset(&p.requires, 0, sizeof p.requires);
+	}
 	if (p.groups.n > 0) {
 		sc->groups = p.groups.v;
 		memset(&p.groups, 0, sizeof p.groups);
@@ -1309,6 +1384,8 @@ out:
 	strv_free(&p.env_files);
 	free(p.env_file_lines);
 	strv_free(&p.groups);
+	strv_free(&p.after);
+	strv_free(&p.requires);
 	free(p.command);
 	free(p.log_file);
 	free(p.dir);
@@ -1365,5 +1442,7 @@ cfg_svc_free(struct svc_conf *sc)
 	free(sc->iso.rootfs);
 	free(sc->iso.overlay_dir);
 	free(sc->iso.net_container);
+	strv_free_array(sc->after);
+	strv_free_array(sc->requires);
 	free(sc);
 }

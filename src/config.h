@@ -113,6 +113,19 @@ struct rlim_conf {
 	uint64_t	 soft, hard;	/* RLIM_INFINITY for "infinity" */
 };
 
+/* `ready`: when a started service counts as running. */
+enum ready_mode {
+	READY_EXEC,	/* once exec succeeded */
+	READY_NOTIFY,	/* sd_notify READY=1 on $NOTIFY_SOCKET */
+	READY_FD,	/* a newline written on fd ready_fd (s6's convention) */
+};
+
+/* `type`. */
+enum svc_type {
+	TYPE_SIMPLE,	/* runs until stopped */
+	TYPE_ONESHOT,	/* runs to completion; done = exit 0 */
+};
+
 /* One service file, conf_dir/NAME.ini, sections [service] and [log]. */
 struct svc_conf {
 	char		*name;		/* file name without .ini */
@@ -133,6 +146,12 @@ struct svc_conf {
 	mode_t		 umask;
 	bool		 autostart;
 	bool		 tty;		/* run on a pseudo-terminal */
+	char		**after;	/* start after these are ready (NULL-terminated) */
+	char		**requires;	/* as after, and start/stop with them */
+	unsigned	 deps_line;	/* first after/requires line, for errors */
+	enum ready_mode	 ready;
+	int		 ready_fd;	/* READY_FD: the fd number in the service */
+	enum svc_type	 type;
 	struct log_conf	 log;
 	struct iso_conf	 iso;
 	struct rlim_conf rlimits[RL_N];

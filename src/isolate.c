@@ -52,6 +52,9 @@ static const char *const readonly[] = {
 	"/proc/fs",
 };
 
+/* Where the service finds supd's notify socket (NOTIFY_SOCKET). */
+const char	*iso_notify_path;
+
 /* Device nodes of the minimal /dev, bind-mounted from the host's. */
 static const char *const devices[] = {
 	"null", "zero", "full", "random", "urandom", "tty",
@@ -458,18 +461,49 @@ enter_root(const char *root)
 		spawn_fail(STEP_PIVOT, errno, "/");
 }
 
+/*
+ * supd's notify socket, reachable inside: bound into the rootfs at
+ * /run/supd/notify, or into a private /tmp; else its own path serves.
+ */
 static void
-setup_mounts(const struct svc_conf *sc)
+mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
+    const char *host)
+{
+	const char	*inside;
+	char		 src[64];
+	int		 fd;
+
+	if (iso->rootfs != NULL)
+		inside = "/run/supd/notify";
+	else if (iso->private_tmp)
+		inside = "/tmp/.supd-notify";
+	else {
+		iso_notify_path = host;
+		return;
+	}
+	fd = mkpoint(rootfd, inside, true, STEP_READY);
+	fdpath(src, sizeof src, srcfd);
+	mount_at(fd, src, NULL, MS_BIND, NULL, STEP_READY, "notify socket");
+	close(fd);
+	close(srcfd);
+	iso_notify_path = inside;
+}
+
+static void
+setup_mounts(const struct svc_conf *sc, const char *notify)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*root = "/";
-	int			 rootfd, fd, *srcfd;
+	int			 rootfd, fd, *srcfd, notifyfd = -1;
 	bool			 host_tree = iso->rootfs == NULL;
 
 	/* Nothing mounted from now on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
 	srcfd = open_sources(iso);
+	if (notify != NULL && (notifyfd = open(notify, O_PATH | O_CLOEXEC)) ==
+	    -1)
+		spawn_fail(STEP_READY, errno, notify);
 	if (!host_tree)
 		root = prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -504,6 +538,8 @@ setup_mounts(const struct svc_conf *sc)
 	mount_tmpfs(iso, rootfd, host_tree);
 	mount_volumes(iso, rootfd, host_tree, srcfd);
 	free(srcfd);
+	if (notify != NULL)
+		mount_notify(iso, rootfd, notifyfd, notify);
 	close(rootfd);
 
 	if (!host_tree) {
@@ -556,7 +592,7 @@ iso_rlimits(const struct svc_conf *sc)
 }
 
 void
-iso_setup(const struct svc_conf *sc, int netns_fd)
+iso_setup(const struct svc_conf *sc, int netns_fd, const char *notify)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*host;
@@ -570,8 +606,9 @@ iso_setup(const struct svc_conf *sc, int netns_fd)
 		if (sethostname(host, strlen(host)) == -1)
 			spawn_fail(STEP_HOSTNAME, errno, host);
 	}
+	iso_notify_path = notify;
 	if (iso->ns & CLONE_NEWNS)
-		setup_mounts(sc);
+		setup_mounts(sc, notify);
 	iso_rlimits(sc);
 }
 

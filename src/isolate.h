@@ -12,9 +12,12 @@
  * In the first process of the new namespaces (the init, or the command
  * with init = no): network, hostname, the whole mount tree and the switch
  * into the root, rlimits. netns_fd is the namespace to join for
- * network = container:NAME, else -1.
+ * network = container:NAME, else -1. notify is supd's notify socket for
+ * this service (ready = notify), or NULL: it is made reachable inside.
  */
-void	iso_setup(const struct svc_conf *, int netns_fd);
+void	iso_setup(const struct svc_conf *, int netns_fd, const char *notify);
+/* After iso_setup: where the service reaches the notify socket. */
+extern const char *iso_notify_path;
 
 /* [limits] rlimits (part of iso_setup; alone for supctl exec). */
 void	iso_rlimits(const struct svc_conf *);

@@ -16,8 +16,10 @@
  * svc_reaped(); a pid is only ever signalled while it is our unreaped child,
  * so it cannot have been reused.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <ev.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "deps.h"
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
@@ -40,6 +43,7 @@ enum svc_ev {
 	SE_EXEC,	/* the report pipe closed empty: exec succeeded */
 	SE_EXIT,	/* the main process was reaped */
 	SE_TIMER,	/* backoff elapsed, or stop_timeout elapsed */
+	SE_READY,	/* ready = notify / fd:N: the service said it is ready */
 	SE_N
 };
 
@@ -63,6 +67,12 @@ struct service {
 	bool		 want_start;	/* start again once stopped (restart) */
 	bool		 remove;	/* reload dropped it: free once stopped */
 	bool		 boot_start;	/* to be started by the boot queue */
+	bool		 waiting;	/* STARTING, not spawned: dependencies first */
+	int		 notify_fd;	/* ready = notify: our datagram socket */
+	char		*notify_path;	/* its path */
+	ev_io		 notify_w;
+	int		 readyfd;	/* ready = fd:N: read end of the pipe */
+	ev_io		 ready_w;
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
@@ -85,6 +95,9 @@ static struct service	*pid_hash[PID_BUCKETS];
 
 static void	svc_event(struct service *, enum svc_ev);
 static void	svc_free(struct service *);
+static void	deps_changed(struct service *);
+static void	shutdown_step(void);
+static bool	any_deps;		/* some service has after/requires */
 
 const char *
 svc_state_name(enum svc_state st)
@@ -135,6 +148,8 @@ svc_set(struct service *s, enum svc_state st)
 		s->running_ms = now_ms();
 	if (hooks.changed != NULL)
 		hooks.changed(s);
+	if (any_deps)
+		deps_changed(s);
 }
 
 static void
@@ -267,11 +282,132 @@ open_netns(struct service *s)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* ---- readiness: sd_notify socket and fd:N pipe --------------------------- */
+
+static void
+notify_cb(EV_P_ ev_io *w, int revents)
+{
+	struct service	*s = w->data;
+	char		 buf[4096], *line, *nl, *status = NULL;
+	ssize_t		 n;
+	bool		 ready = false;
+
+	(void)EV_A;
+	(void)revents;
+	while ((n = recv(s->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+		if (s->pid == 0)
+			continue;	/* nothing runs: not for us */
+		buf[n] = '\0';
+		for (line = buf; line != NULL && *line != '\0'; line = nl) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl++ = '\0';
+			if (strcmp(line, "READY=1") == 0)
+				ready = true;
+			else if (strncmp(line, "STATUS=", 7) == 0) {
+				free(status);
+				status = xstrdup(line + 7);
+			}
+			/* MAINPID and the rest: not trusted, not needed. */
+		}
+	}
+	if (ready && s->state == SVC_STARTING)
+		svc_event(s, SE_READY);
+	/* The service's own words, shown while it runs. */
+	if (status != NULL && s->state == SVC_RUNNING)
+		set_reason(s, *status != '\0' ? status : NULL);
+	free(status);
+}
+
+/* ready = notify: a datagram socket next to the control socket. */
+static const char *
+notify_open(struct service *s)
+{
+	struct sockaddr_un	sun;
+	char			*dir;
+	int			 fd;
+
+	if (s->notify_fd != -1)
+		return s->notify_path;
+	dir = xasprintf("%s/notify", mconf->socket);
+	*strrchr(dir, '/') = '\0';			/* .../supd.sock */
+	*strrchr(dir, '/') = '\0';			/* ... */
+	free(s->notify_path);
+	s->notify_path = xasprintf("%s/notify/%s", dir, s->conf->name);
+	free(dir);
+	dir = xstrdup(s->notify_path);
+	*strrchr(dir, '/') = '\0';
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (mkdir_p(dir, 0755) == -1 ||
+	    strlen(s->notify_path) >= sizeof sun.sun_path ||
+	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", s->notify_path);
+	(void)unlink(s->notify_path);
+	/* Any uid may send: the service's user is only known in the child. */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    chmod(s->notify_path, 0666) == -1) {
+		close(fd);
+		return NULL;
+	}
+	s->notify_fd = fd;
+	ev_io_init(&s->notify_w, notify_cb, fd, EV_READ);
+	s->notify_w.data = s;
+	ev_io_start(EV_DEFAULT_UC_ &s->notify_w);
+	return s->notify_path;
+}
+
+static void
+notify_close(struct service *s)
+{
+	if (s->notify_fd == -1)
+		return;
+	ev_io_stop(EV_DEFAULT_UC_ &s->notify_w);
+	close(s->notify_fd);
+	s->notify_fd = -1;
+	(void)unlink(s->notify_path);
+}
+
+static void
+ready_close(struct service *s)
+{
+	if (s->readyfd == -1)
+		return;
+	ev_io_stop(EV_DEFAULT_UC_ &s->ready_w);
+	close(s->readyfd);
+	s->readyfd = -1;
+}
+
+/* ready = fd:N: a newline on the pipe means ready (s6's convention). */
+static void
+ready_cb(EV_P_ ev_io *w, int revents)
+{
+	struct service	*s = w->data;
+	char		 buf[512];
+	ssize_t		 n;
+
+	(void)EV_A;
+	(void)revents;
+	n = read(s->readyfd, buf, sizeof buf);
+	if (n > 0 && memchr(buf, '\n', n) != NULL) {
+		ready_close(s);
+		if (s->state == SVC_STARTING)
+			svc_event(s, SE_READY);
+	} else if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+		ready_close(s);		/* closed without a word */
+}
+
 /* Clone the process into its namespaces. */
 static void
 do_spawn(struct service *s)
 {
-	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1 };
+	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1,
+				    .ready_wfd = -1 };
+	int			rp[2];
 	struct spawn_child	c;
 	size_t			i;
 	int			r;
@@ -317,9 +453,33 @@ do_spawn(struct service *s)
 		    s->conf->iso.net_container);
 		return;
 	}
+	ready_close(s);
+	if (s->conf->ready == READY_NOTIFY &&
+	    (a.notify = notify_open(s)) == NULL) {
+		if (a.netns_fd != -1)
+			close(a.netns_fd);
+		spawn_failed_here(s, "ready %s: %s", "notify socket");
+		return;
+	}
+	if (s->conf->ready == READY_FD) {
+		if (pipe2(rp, O_CLOEXEC) == -1) {
+			if (a.netns_fd != -1)
+				close(a.netns_fd);
+			spawn_failed_here(s, "ready %s: %s", "fd pipe");
+			return;
+		}
+		set_nonblock(rp[0]);
+		s->readyfd = rp[0];
+		a.ready_wfd = rp[1];
+		ev_io_init(&s->ready_w, ready_cb, rp[0], EV_READ);
+		s->ready_w.data = s;
+		ev_io_start(EV_DEFAULT_UC_ &s->ready_w);
+	}
 	r = spawn_service(s->conf, &a, &c);
 	if (a.netns_fd != -1)
 		close(a.netns_fd);
+	if (a.ready_wfd != -1)
+		close(a.ready_wfd);
 	if (r == -1) {
 		spawn_failed_here(s, "%sclone: %s", s->conf->iso.ns ?
 		    "namespaces: " : "");
@@ -391,6 +551,11 @@ run_ended(struct service *s)
 	switch (c->restart) {
 	case RESTART_NO:
 		restart = false;
+		break;
+	case RESTART_ALWAYS:
+	case RESTART_UNLESS_STOPPED:
+		/* A oneshot that did its job is done, whatever the policy. */
+		restart = !(c->type == TYPE_ONESHOT && !failed);
 		break;
 	case RESTART_ON_FAILURE:
 		restart = failed;
@@ -477,6 +642,177 @@ stopped(struct service *s)
 	}
 }
 
+/* ---- dependencies ------------------------------------------------------- */
+
+/* Done, for those that wait on it: running, or a oneshot that succeeded. */
+static bool
+svc_done(const struct service *s)
+{
+	if (s->conf->type == TYPE_ONESHOT)
+		return s->state == SVC_EXITED && s->exit_code == 0 &&
+		    s->exit_signal == 0;
+	return s->state == SVC_RUNNING;
+}
+
+/* On its way: a dependent waits for it rather than give up. */
+static bool
+svc_pending(const struct service *s)
+{
+	return s->state == SVC_STARTING || s->state == SVC_BACKOFF ||
+	    s->boot_start || (s->state == SVC_STOPPING && s->want_start);
+}
+
+static bool
+in_list(char *const *list, const char *name)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+enum dep_verdict { DEP_GO, DEP_WAIT, DEP_FAIL };
+
+/*
+ * Can s start now? GO; WAIT for the first dependency still on its way
+ * (*who); FAIL when a requirement cannot be had (*who). `after` only
+ * orders: a dependency that is not on its way is not waited for.
+ */
+static enum dep_verdict
+deps_verdict(const struct service *s, const char **who)
+{
+	char *const	*lists[2] = { s->conf->requires, s->conf->after };
+	struct service	*d;
+	size_t		 i;
+	int		 l;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+			*who = lists[l][i];
+			if ((d = svc_find(lists[l][i])) == NULL || d->remove) {
+				if (l == 0)
+					return DEP_FAIL;
+				continue;
+			}
+			if (svc_done(d))
+				continue;
+			if (svc_pending(d))
+				return DEP_WAIT;
+			if (l == 0)
+				return DEP_FAIL;
+		}
+	return DEP_GO;
+}
+
+static void
+deps_fail(struct service *s, const char *who)
+{
+	char	*m = xasprintf("requirement %s failed", who);
+
+	log_info("%s: not started: %s", s->conf->name, m);
+	set_reason(s, m);
+	free(m);
+	s->waiting = false;
+	svc_set(s, SVC_FAILED);
+}
+
+/*
+ * Before a start: requirements are started too; true if s must wait (it
+ * is then STARTING with no process, "waiting for NAME") or has failed.
+ */
+static bool
+deps_gate(struct service *s)
+{
+	struct service	*d;
+	const char	*who;
+	size_t		 i;
+
+	if (s->conf->requires == NULL && s->conf->after == NULL)
+		return false;
+	for (i = 0; s->conf->requires != NULL &&
+	    s->conf->requires[i] != NULL; i++) {
+		d = svc_find(s->conf->requires[i]);
+		if (d != NULL && !d->remove && !svc_done(d) &&
+		    !svc_pending(d) && d->state != SVC_STOPPING &&
+		    !shutting_down)
+			svc_event(d, SE_START);
+	}
+	switch (deps_verdict(s, &who)) {
+	case DEP_GO:
+		return false;
+	case DEP_FAIL:
+		deps_fail(s, who);
+		return true;
+	case DEP_WAIT: {
+		char *m = xasprintf("waiting for %s", who);
+
+		s->waiting = true;
+		set_reason(s, m);
+		free(m);
+		svc_set(s, SVC_STARTING);
+		return true;
+	}
+	}
+	return false;
+}
+
+/*
+ * x changed state: services waiting on it may go (or give up); services
+ * that require it stop when it failed for good or was stopped.
+ */
+static void
+deps_changed(struct service *x)
+{
+	struct service	**list, *s;
+	const char	 *who;
+	size_t		  i, n = nsvcs;
+	bool		  gone;
+
+	/* A oneshot that did its job stays done when it is stopped. */
+	gone = x->state == SVC_FAILED || (x->state == SVC_EXITED &&
+	    !svc_done(x)) || (x->state == SVC_STOPPED &&
+	    x->conf->type != TYPE_ONESHOT);
+	if (shutting_down) {
+		shutdown_step();
+		return;
+	}
+	/* Actions below may change the registry: walk a copy. */
+	list = xcalloc(n + 1, sizeof *list);
+	memcpy(list, svcs, n * sizeof *list);
+	for (i = 0; i < n; i++) {
+		s = list[i];
+		if (s == x || (!in_list(s->conf->requires, x->conf->name) &&
+		    !in_list(s->conf->after, x->conf->name)))
+			continue;
+		if (s->waiting) {
+			switch (deps_verdict(s, &who)) {
+			case DEP_GO:
+				s->waiting = false;
+				do_spawn(s);
+				break;
+			case DEP_FAIL:
+				deps_fail(s, who);
+				break;
+			case DEP_WAIT:
+				break;
+			}
+		} else if (gone && !shutting_down &&
+		    in_list(s->conf->requires, x->conf->name) &&
+		    (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
+		    s->state == SVC_BACKOFF)) {
+			char *m = xasprintf("requirement %s %s",
+			    x->conf->name, x->state == SVC_STOPPED ?
+			    "stopped" : "failed");
+
+			log_info("%s: stopping: %s", s->conf->name, m);
+			svc_event(s, SE_STOP);
+			set_reason(s, m);
+			free(m);
+		}
+	}
+	free(list);
+}
+
 /* ---- the state x event table ------------------------------------------ */
 
 typedef void	action_fn(struct service *);
@@ -490,8 +826,10 @@ a_start(struct service *s)
 	s->failures = 0;
 	s->streak = 0;
 	persist_stopped(s, false);
-	do_spawn(s);
+	if (!deps_gate(s))
+		do_spawn(s);
 }
+
 
 /* START while a restart is pending: now, with the counters reset. */
 static void
@@ -521,6 +859,18 @@ a_stop_resting(struct service *s)
 	stopped(s);
 }
 
+/* STARTING, waiting for dependencies: stopping it is just not starting. */
+static void
+a_stop_starting(struct service *s)
+{
+	if (s->waiting) {
+		s->waiting = false;
+		set_reason(s, NULL);
+		a_stop_resting(s);
+	} else
+		a_stop(s);
+}
+
 static void
 a_stop_again(struct service *s)
 {
@@ -540,6 +890,25 @@ a_exec(struct service *s)
 	if (s->conf->iso.init)
 		s->cmd_pid = spawn_command_pid(s->pid);
 	log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
+	/* A oneshot is starting until it ends; notify and fd:N until the
+	 * service says it is ready. */
+	if (s->conf->type == TYPE_ONESHOT) {
+		set_reason(s, "running to completion");
+		svc_set(s, SVC_STARTING);
+	} else if (s->conf->ready != READY_EXEC) {
+		set_reason(s, "waiting for readiness");
+		svc_set(s, SVC_STARTING);
+	} else
+		svc_set(s, SVC_RUNNING);
+}
+
+static void
+a_ready(struct service *s)
+{
+	if (s->pid == 0 || s->conf->type == TYPE_ONESHOT)
+		return;
+	log_info("%s: ready", s->conf->name);
+	set_reason(s, NULL);
 	svc_set(s, SVC_RUNNING);
 }
 
@@ -564,11 +933,15 @@ a_exit_starting(struct service *s)
 		/* The 127 was the child's, not the command's. */
 		s->exit_code = -1;
 		s->exit_signal = 0;
-	} else {
+	} else if (s->conf->type == TYPE_SIMPLE &&
+	    s->conf->ready == READY_EXEC) {
 		/* exec succeeded and the command already ended: it ran. */
 		log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
 		svc_set(s, SVC_RUNNING);
 	}
+	if (s->conf->type == TYPE_ONESHOT && s->reason != NULL &&
+	    !s->spawn_failed)
+		set_reason(s, NULL);
 	run_ended(s);
 }
 
@@ -608,14 +981,14 @@ a_ignore(struct service *s)
  * EXEC and EXIT need a process, TIMER needs an armed timer.
  */
 static action_fn *const transitions[SVC_NSTATES][SE_N] = {
-	/*		 START			STOP		EXEC	EXIT			TIMER */
-	[SVC_STOPPED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
-	[SVC_STARTING] ={ a_ignore,		a_stop,		a_exec,	a_exit_starting,	a_ignore },
-	[SVC_RUNNING] =	{ a_ignore,		a_stop,		NULL,	a_exit,			a_ignore },
-	[SVC_BACKOFF] =	{ a_start_now,		a_stop_resting,	NULL,	NULL,			a_backoff_over },
-	[SVC_STOPPING] ={ a_restart_after_stop,	a_stop_again,	a_ignore, a_exit_stopping,	a_kill },
-	[SVC_EXITED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
-	[SVC_FAILED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore },
+	/*		 START			STOP		EXEC	EXIT			TIMER		READY */
+	[SVC_STOPPED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
+	[SVC_STARTING] ={ a_ignore,		a_stop_starting, a_exec, a_exit_starting,	a_ignore,	a_ready },
+	[SVC_RUNNING] =	{ a_ignore,		a_stop,		NULL,	a_exit,			a_ignore,	a_ignore },
+	[SVC_BACKOFF] =	{ a_start_now,		a_stop_resting,	NULL,	NULL,			a_backoff_over,	a_ignore },
+	[SVC_STOPPING] ={ a_restart_after_stop,	a_stop_again,	a_ignore, a_exit_stopping,	a_kill,		a_ignore },
+	[SVC_EXITED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
+	[SVC_FAILED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
 };
 
 static void
@@ -717,6 +1090,10 @@ svc_settled(const struct service *s, bool want_running, bool *ok)
 	case SVC_RUNNING:
 		*ok = want_running;
 		return true;
+	case SVC_EXITED:
+		/* A oneshot that ran to success did what `start` asked. */
+		*ok = want_running ? svc_done(s) : true;
+		return true;
 	default:
 		/* At rest: success for a stop, failure for a start. */
 		*ok = !want_running;
@@ -808,6 +1185,8 @@ svc_new(struct svc_conf *sc, struct strv *msgs)
 	s->exit_code = -1;
 	s->report_fd = -1;
 	s->status_fd = -1;
+	s->notify_fd = -1;
+	s->readyfd = -1;
 	if ((s->log = svclog_new(sc->name, &sc->log, sc->tty, &cause)) == NULL) {
 		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
 		free(cause);
@@ -847,6 +1226,9 @@ svc_free(struct service *s)
 		pid_del(s);
 	if (s->status_fd != -1)
 		close(s->status_fd);
+	notify_close(s);
+	free(s->notify_path);
+	ready_close(s);
 	svclog_free(s->log);
 	cfg_svc_free(s->conf);
 	cfg_svc_free(s->next_conf);
@@ -882,11 +1264,75 @@ svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
 		hooks = *h;
 }
 
+static int
+conf_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct svc_conf *const *)a)->name,
+	    (*(struct svc_conf *const *)b)->name);
+}
+
+/*
+ * The dependency graph the reload would make, checked whole: a new or
+ * changed definition at fault is refused (its old one, if any, stays) and
+ * the check runs again with what is left, until nothing new is at fault.
+ * Faults of definitions already running are reported and left alone.
+ */
+static void
+deps_screen(const struct strv *paths, struct svc_conf **loaded,
+    struct service **keep, size_t nkeep, struct strv *errs)
+{
+	struct svc_conf	**set;
+	struct strv	  e;
+	size_t		  i, j, n, dropped;
+	bool		 *bad;
+
+	set = xcalloc(paths->n + 1, sizeof *set);
+	bad = xcalloc(paths->n + 1, sizeof *bad);
+	do {
+		n = 0;
+		for (i = 0; i < paths->n; i++) {
+			const char	*base = strrchr(paths->v[i], '/') + 1;
+			char		*name = xstrndup(base, strlen(base) - 4);
+			struct service	**old;
+
+			old = bsearch(name, keep, nkeep, sizeof *keep, name_cmp);
+			free(name);
+			if (loaded[i] != NULL)
+				set[n++] = loaded[i];
+			else if (old != NULL)
+				set[n++] = (*old)->next_conf != NULL ?
+				    (*old)->next_conf : (*old)->conf;
+		}
+		qsort(set, n, sizeof *set, conf_cmp);
+		memset(bad, 0, (paths->n + 1) * sizeof *bad);
+		memset(&e, 0, sizeof e);
+		dropped = 0;
+		if (deps_check(set, n, bad, &e) > 0)
+			for (j = 0; j < n; j++) {
+				if (!bad[j])
+					continue;
+				for (i = 0; i < paths->n; i++)
+					if (loaded[i] == set[j]) {
+						cfg_svc_free(loaded[i]);
+						loaded[i] = NULL;
+						dropped++;
+					}
+			}
+		/* Each fault once, whichever pass found it. */
+		for (i = 0; i < e.n; i++)
+			if (!strv_has(errs, e.v[i]))
+				strv_push(errs, e.v[i]);
+		strv_free(&e);
+	} while (dropped > 0);
+	free(set);
+	free(bad);
+}
+
 int
 svc_load_all(bool boot, struct strv *msgs)
 {
 	struct strv	 paths = { 0 }, errs = { 0 };
-	struct svc_conf	*sc;
+	struct svc_conf	*sc, **loaded;
 	struct service	*s, **keep;
 	size_t		 i, nkeep = 0, nerr;
 	unsigned	 added = 0, changed = 0, removed = 0;
@@ -907,6 +1353,10 @@ svc_load_all(bool boot, struct strv *msgs)
 	if (nsvcs > 0)
 		memcpy(keep, svcs, nsvcs * sizeof *svcs);
 	nkeep = nsvcs;
+	loaded = xcalloc(paths.n + 1, sizeof *loaded);
+	for (i = 0; i < paths.n; i++)
+		loaded[i] = cfg_load_service(paths.v[i], mconf, &errs);
+	deps_screen(&paths, loaded, keep, nkeep, &errs);
 	for (i = 0; i < paths.n; i++) {
 		const char	*base = strrchr(paths.v[i], '/') + 1;
 		char		*name = xstrndup(base, strlen(base) - 4);
@@ -916,7 +1366,7 @@ svc_load_all(bool boot, struct strv *msgs)
 		if (old != NULL)
 			seen[old - keep] = true;
 		free(name);
-		if ((sc = cfg_load_service(paths.v[i], mconf, &errs)) == NULL)
+		if ((sc = loaded[i]) == NULL)
 			continue;	/* the old definition, if any, stays */
 		if (old == NULL) {
 			if ((s = svc_new(sc, &errs)) == NULL) {
@@ -978,6 +1428,15 @@ svc_load_all(bool boot, struct strv *msgs)
 	}
 	free(seen);
 	free(keep);
+	free(loaded);
+	any_deps = false;
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->conf->after != NULL ||
+		    svcs[i]->conf->requires != NULL ||
+		    (svcs[i]->next_conf != NULL &&
+		    (svcs[i]->next_conf->after != NULL ||
+		    svcs[i]->next_conf->requires != NULL)))
+			any_deps = true;
 	nerr = errs.n;
 	for (i = 0; i < errs.n; i++) {
 		log_warnx("%s", errs.v[i]);
@@ -992,6 +1451,45 @@ svc_load_all(bool boot, struct strv *msgs)
 	return nerr;
 }
 
+/* Has s a process, or is it on its way to one? */
+static bool
+svc_active(const struct service *s)
+{
+	return s->pid != 0 || s->waiting || s->state == SVC_BACKOFF ||
+	    s->state == SVC_STARTING || s->state == SVC_STOPPING;
+}
+
+/*
+ * Shutdown in reverse dependency order: a service is stopped once nothing
+ * that depends on it (after or requires) is still active; each stop that
+ * completes lets the next ones go.
+ */
+static void
+shutdown_step(void)
+{
+	struct service	**list;
+	size_t		  i, j, n = nsvcs;
+	bool		  blocked;
+
+	list = xcalloc(n + 1, sizeof *list);
+	memcpy(list, svcs, n * sizeof *list);
+	for (i = 0; i < n; i++) {
+		if (!svc_active(list[i]) || list[i]->state == SVC_STOPPING)
+			continue;
+		blocked = false;
+		for (j = 0; j < n && !blocked; j++)
+			blocked = j != i && svc_active(list[j]) &&
+			    (in_list(list[j]->conf->requires,
+			    list[i]->conf->name) ||
+			    in_list(list[j]->conf->after, list[i]->conf->name));
+		if (!blocked) {
+			list[i]->want_start = false;
+			svc_event(list[i], SE_STOP);
+		}
+	}
+	free(list);
+}
+
 void
 svc_stop_all(void)
 {
@@ -999,6 +1497,10 @@ svc_stop_all(void)
 	size_t		  i, n = nsvcs;
 
 	shutting_down = true;
+	if (any_deps) {
+		shutdown_step();
+		return;
+	}
 	/* svc_event may free a removed service: walk a copy. */
 	copy = xcalloc(n + 1, sizeof *copy);
 	if (n > 0)

@@ -289,6 +289,9 @@ child_exec(char **argv, char **env)
  * group (what supd signals) and the command's (what the init forwards to)
  * are distinct and no signal arrives twice.
  */
+/* ready = fd:N: the pipe's write end becomes fd N of the command. */
+static int	ready_wfd = -1;
+
 static void __attribute__((noreturn))
 command_main(const struct svc_conf *sc, bool under_init)
 {
@@ -310,6 +313,23 @@ command_main(const struct svc_conf *sc, bool under_init)
 	iso_identity(sc, &env, own_home, own_user);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
+	if (iso_notify_path != NULL) {
+		char *kv = xasprintf("NOTIFY_SOCKET=%s", iso_notify_path);
+
+		env_set(&env, kv);
+		free(kv);
+	}
+	if (ready_wfd >= 0 && ready_wfd != sc->ready_fd) {
+		/* Nothing we still need may sit on fd N. */
+		if (report_wfd == sc->ready_fd &&
+		    (report_wfd = fcntl(report_wfd, F_DUPFD_CLOEXEC,
+		    sc->ready_fd + 1)) == -1)
+			spawn_fail(STEP_READY, errno, "report pipe");
+		if (dup2(ready_wfd, sc->ready_fd) == -1)
+			spawn_fail(STEP_READY, errno, "fd:N");
+		close(ready_wfd);
+	} else if (ready_wfd >= 0)
+		(void)fcntl(ready_wfd, F_SETFD, 0);
 	if (chdir(sc->workdir) == -1)
 		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
 	/* A workdir outside the root (runc CVE-2024-21626) has no path. */
@@ -358,7 +378,7 @@ static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd)
 {
-	int		 netns_fd = a->netns_fd, *keep[3];
+	int		 netns_fd = a->netns_fd, *keep[4];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -377,9 +397,11 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[0] = &netns_fd;
 	keep[1] = &status_wfd;
 	keep[2] = &reaper_fd;
-	child_stdio(a, keep, 3);
+	ready_wfd = a->ready_wfd;
+	keep[3] = &ready_wfd;
+	child_stdio(a, keep, 4);
 	umask(sc->umask);
-	iso_setup(sc, netns_fd);
+	iso_setup(sc, netns_fd, a->notify);
 	if (netns_fd >= 0)
 		close(netns_fd);
 	if (!sc->iso.init) {
@@ -398,6 +420,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		command_main(sc, true);
 	}
 	close(report_wfd);
+	if (ready_wfd >= 0)
+		close(ready_wfd);	/* the command's, not the init's */
 	exec_reaper(cmd, status_wfd);
 	init_loop(cmd, status_wfd);
 }
@@ -686,6 +710,7 @@ spawn_report_str(const struct spawn_report *r, char *out, size_t len)
 		[STEP_NNP] = "no_new_privileges",
 		[STEP_INIT] = "init",
 		[STEP_TTY] = "tty",
+		[STEP_READY] = "ready",
 	};
 	const char	*step = "spawn", *why;
 	char		 what[sizeof r->what + 1];

@@ -44,6 +44,7 @@ enum spawn_step {
 	STEP_NNP,	/* no_new_privileges */
 	STEP_INIT,	/* the init's fork of the command */
 	STEP_TTY,	/* controlling terminal */
+	STEP_READY,	/* the readiness fd or notify socket */
 };
 
 /* What the child writes on failure: small enough for one atomic write. */
@@ -62,6 +63,8 @@ struct spawn_args {
 	int	err_fd;		/* stderr (-1 = /dev/null) */
 	int	tty_fd;		/* tty = yes: the pty slave for 0-2, else -1 */
 	int	netns_fd;	/* network = container:NAME: its namespace */
+	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
+	const char *notify;	/* ready = notify: supd's socket path, or NULL */
 };
 
 /* What supd keeps of a spawn. */

@@ -844,3 +844,14 @@ mkdir_p(const char *path, mode_t mode)
 	free(p);
 	return r;
 }
+
+bool
+strv_has(const struct strv *sv, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}

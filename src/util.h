@@ -50,6 +50,7 @@ struct strv {
 void	 strv_push(struct strv *, const char *);	/* copies */
 void	 strv_take(struct strv *, char *);		/* takes ownership */
 void	 strv_free(struct strv *);
+bool	 strv_has(const struct strv *, const char *);
 char	**strv_dup(char *const *);			/* deep copy of a NULL-terminated array */
 void	 strv_free_array(char **);			/* frees a NULL-terminated array */
 
