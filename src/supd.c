@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "deps.h"
 #include "log.h"
 #include "service.h"
 #include "spawn.h"
@@ -175,16 +176,32 @@ raise_nofile(void)
 }
 
 static int
+conf_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct svc_conf *const *)a)->name,
+	    (*(struct svc_conf *const *)b)->name);
+}
+
+static int
 check_only(void)
 {
 	struct strv	 paths = { 0 }, errs = { 0 };
-	struct svc_conf	*sc;
-	size_t		 i;
+	struct svc_conf	*sc, **set;
+	size_t		 i, n = 0;
+	bool		*bad;
 
 	cfg_scan_dir(conf.conf_dir, &paths, &errs);
+	set = xcalloc(paths.n + 1, sizeof *set);
 	for (i = 0; i < paths.n; i++)
 		if ((sc = cfg_load_service(paths.v[i], &conf, &errs)) != NULL)
-			cfg_svc_free(sc);
+			set[n++] = sc;
+	qsort(set, n, sizeof *set, conf_cmp);
+	bad = xcalloc(n + 1, sizeof *bad);
+	deps_check(set, n, bad, &errs);
+	for (i = 0; i < n; i++)
+		cfg_svc_free(set[i]);
+	free(set);
+	free(bad);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	if (errs.n == 0)
