@@ -162,7 +162,7 @@ test_every_key(struct supd_conf *mc)
 	/* The canonical form: equal for equal meaning, different otherwise. */
 	same = load("app.ini", text, mc, &errs);
 	CHECK(cfg_svc_equal(same, sc));
-	write_file("app.env", "A=1\nB=from-file\nC='3 3'\nE=new\n");
+	free(write_file("app.env", "A=1\nB=from-file\nC='3 3'\nE=new\n"));
 	other = load("app.ini", text, mc, &errs);
 	CHECK(other != NULL && !cfg_svc_equal(other, sc));
 	cfg_svc_free(same);
