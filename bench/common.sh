@@ -70,6 +70,7 @@ start_supd() {
 				    "$BENCH_NAMESPACES" >>"$f"
 		done
 	fi
+	SUPD_T0=$(now_ns)	# just before supd, after any setup above
 	"$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	deadline=$(($(now_ns) + 10000000000))

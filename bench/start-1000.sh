@@ -20,8 +20,8 @@ bench_cc spawn_floor
 times=() rss=() pss=() floor=()
 for run in $(seq 1 "$RUNS"); do
 	rm -f "$T/supd.sock"
-	t0=$(now_ns)
 	start_supd
+	t0=$SUPD_T0
 	wait_count running "$N" 120 || die "not all $N services running after 120 s"
 	t1=$(now_ns)
 	times+=($((t1 - t0)))

@@ -568,6 +568,14 @@ parse_caps(struct parse *p, const char *v)
 	return e;
 }
 
+static struct rlim_conf *
+rlim(struct svc_conf *sc, int which)
+{
+	if (sc->rlimits == NULL)
+		sc->rlimits = xcalloc(RL_N, sizeof *sc->rlimits);
+	return &sc->rlimits[which];
+}
+
 /* "N", "SOFT:HARD", "infinity"; sizes when `size` is set. */
 static const char *
 parse_rlimit(struct rlim_conf *rl, const char *v, bool size)
@@ -840,16 +848,16 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 			sc->iso.init = b;
 		break;
 	case K_NOFILE:
-		e = parse_rlimit(&sc->rlimits[RL_NOFILE], v, false);
+		e = parse_rlimit(rlim(sc, RL_NOFILE), v, false);
 		break;
 	case K_NPROC:
-		e = parse_rlimit(&sc->rlimits[RL_NPROC], v, false);
+		e = parse_rlimit(rlim(sc, RL_NPROC), v, false);
 		break;
 	case K_CORE:
-		e = parse_rlimit(&sc->rlimits[RL_CORE], v, true);
+		e = parse_rlimit(rlim(sc, RL_CORE), v, true);
 		break;
 	case K_MEMLOCK:
-		e = parse_rlimit(&sc->rlimits[RL_MEMLOCK], v, true);
+		e = parse_rlimit(rlim(sc, RL_MEMLOCK), v, true);
 		break;
 	case K_CGROUP_LIMIT:
 		e = "cgroup limits (memory, cpus, pids, io_weight) are not "
@@ -1150,7 +1158,7 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 	}
 	buf_puts(bp, "},\"limits\":{");
 	first = 1;
-	for (i = 0; i < RL_N; i++) {
+	for (i = 0; sc->rlimits != NULL && i < RL_N; i++) {
 		const struct rlim_conf *rl = &sc->rlimits[i];
 
 		if (!rl->set)
@@ -1444,5 +1452,6 @@ cfg_svc_free(struct svc_conf *sc)
 	free(sc->iso.net_container);
 	strv_free_array(sc->after);
 	strv_free_array(sc->requires);
+	free(sc->rlimits);
 	free(sc);
 }

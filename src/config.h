@@ -154,7 +154,7 @@ struct svc_conf {
 	enum svc_type	 type;
 	struct log_conf	 log;
 	struct iso_conf	 iso;
-	struct rlim_conf rlimits[RL_N];
+	struct rlim_conf *rlimits;	/* RL_N of them, or NULL if none is set */
 };
 
 /*

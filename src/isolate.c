@@ -582,7 +582,7 @@ iso_rlimits(const struct svc_conf *sc)
 	int			 i;
 
 	for (i = 0; i < RL_N; i++) {
-		if (!sc->rlimits[i].set)
+		if (sc->rlimits == NULL || !sc->rlimits[i].set)
 			continue;
 		rl.rlim_cur = sc->rlimits[i].soft;
 		rl.rlim_max = sc->rlimits[i].hard;

@@ -47,6 +47,15 @@ enum svc_ev {
 	SE_N
 };
 
+/* Only services with ready = notify or fd:N carry this (memory: most don't). */
+struct readiness {
+	int		 notify_fd;	/* ready = notify: our datagram socket */
+	char		*notify_path;	/* its path */
+	ev_io		 notify_w;
+	int		 readyfd;	/* ready = fd:N: read end of the pipe */
+	ev_io		 ready_w;
+};
+
 struct service {
 	struct svc_conf	*conf;		/* current definition */
 	struct svc_conf	*next_conf;	/* reload: definition to use once stopped */
@@ -68,11 +77,7 @@ struct service {
 	bool		 remove;	/* reload dropped it: free once stopped */
 	bool		 boot_start;	/* to be started by the boot queue */
 	bool		 waiting;	/* STARTING, not spawned: dependencies first */
-	int		 notify_fd;	/* ready = notify: our datagram socket */
-	char		*notify_path;	/* its path */
-	ev_io		 notify_w;
-	int		 readyfd;	/* ready = fd:N: read end of the pipe */
-	ev_io		 ready_w;
+	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
@@ -294,7 +299,7 @@ notify_cb(EV_P_ ev_io *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	while ((n = recv(s->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+	while ((n = recv(s->rd->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
 		if (s->pid == 0)
 			continue;	/* nothing runs: not for us */
 		buf[n] = '\0';
@@ -326,60 +331,60 @@ notify_open(struct service *s)
 	char			*dir;
 	int			 fd;
 
-	if (s->notify_fd != -1)
-		return s->notify_path;
+	if (s->rd->notify_fd != -1)
+		return s->rd->notify_path;
 	dir = xasprintf("%s/notify", mconf->socket);
 	*strrchr(dir, '/') = '\0';			/* .../supd.sock */
 	*strrchr(dir, '/') = '\0';			/* ... */
-	free(s->notify_path);
-	s->notify_path = xasprintf("%s/notify/%s", dir, s->conf->name);
+	free(s->rd->notify_path);
+	s->rd->notify_path = xasprintf("%s/notify/%s", dir, s->conf->name);
 	free(dir);
-	dir = xstrdup(s->notify_path);
+	dir = xstrdup(s->rd->notify_path);
 	*strrchr(dir, '/') = '\0';
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (mkdir_p(dir, 0755) == -1 ||
-	    strlen(s->notify_path) >= sizeof sun.sun_path ||
+	    strlen(s->rd->notify_path) >= sizeof sun.sun_path ||
 	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		free(dir);
 		return NULL;
 	}
 	free(dir);
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", s->notify_path);
-	(void)unlink(s->notify_path);
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", s->rd->notify_path);
+	(void)unlink(s->rd->notify_path);
 	/* Any uid may send: the service's user is only known in the child. */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    chmod(s->notify_path, 0666) == -1) {
+	    chmod(s->rd->notify_path, 0666) == -1) {
 		close(fd);
 		return NULL;
 	}
-	s->notify_fd = fd;
-	ev_io_init(&s->notify_w, notify_cb, fd, EV_READ);
-	s->notify_w.data = s;
-	ev_io_start(EV_DEFAULT_UC_ &s->notify_w);
-	return s->notify_path;
+	s->rd->notify_fd = fd;
+	ev_io_init(&s->rd->notify_w, notify_cb, fd, EV_READ);
+	s->rd->notify_w.data = s;
+	ev_io_start(EV_DEFAULT_UC_ &s->rd->notify_w);
+	return s->rd->notify_path;
 }
 
 static void
 notify_close(struct service *s)
 {
-	if (s->notify_fd == -1)
+	if (s->rd == NULL || s->rd->notify_fd == -1)
 		return;
-	ev_io_stop(EV_DEFAULT_UC_ &s->notify_w);
-	close(s->notify_fd);
-	s->notify_fd = -1;
-	(void)unlink(s->notify_path);
+	ev_io_stop(EV_DEFAULT_UC_ &s->rd->notify_w);
+	close(s->rd->notify_fd);
+	s->rd->notify_fd = -1;
+	(void)unlink(s->rd->notify_path);
 }
 
 static void
 ready_close(struct service *s)
 {
-	if (s->readyfd == -1)
+	if (s->rd == NULL || s->rd->readyfd == -1)
 		return;
-	ev_io_stop(EV_DEFAULT_UC_ &s->ready_w);
-	close(s->readyfd);
-	s->readyfd = -1;
+	ev_io_stop(EV_DEFAULT_UC_ &s->rd->ready_w);
+	close(s->rd->readyfd);
+	s->rd->readyfd = -1;
 }
 
 /* ready = fd:N: a newline on the pipe means ready (s6's convention). */
@@ -392,7 +397,7 @@ ready_cb(EV_P_ ev_io *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	n = read(s->readyfd, buf, sizeof buf);
+	n = read(s->rd->readyfd, buf, sizeof buf);
 	if (n > 0 && memchr(buf, '\n', n) != NULL) {
 		ready_close(s);
 		if (s->state == SVC_STARTING)
@@ -454,6 +459,11 @@ do_spawn(struct service *s)
 		return;
 	}
 	ready_close(s);
+	if (s->conf->ready != READY_EXEC && s->rd == NULL) {
+		s->rd = xcalloc(1, sizeof *s->rd);
+		s->rd->notify_fd = -1;
+		s->rd->readyfd = -1;
+	}
 	if (s->conf->ready == READY_NOTIFY &&
 	    (a.notify = notify_open(s)) == NULL) {
 		if (a.netns_fd != -1)
@@ -469,11 +479,11 @@ do_spawn(struct service *s)
 			return;
 		}
 		set_nonblock(rp[0]);
-		s->readyfd = rp[0];
+		s->rd->readyfd = rp[0];
 		a.ready_wfd = rp[1];
-		ev_io_init(&s->ready_w, ready_cb, rp[0], EV_READ);
-		s->ready_w.data = s;
-		ev_io_start(EV_DEFAULT_UC_ &s->ready_w);
+		ev_io_init(&s->rd->ready_w, ready_cb, rp[0], EV_READ);
+		s->rd->ready_w.data = s;
+		ev_io_start(EV_DEFAULT_UC_ &s->rd->ready_w);
 	}
 	r = spawn_service(s->conf, &a, &c);
 	if (a.netns_fd != -1)
@@ -1185,8 +1195,6 @@ svc_new(struct svc_conf *sc, struct strv *msgs)
 	s->exit_code = -1;
 	s->report_fd = -1;
 	s->status_fd = -1;
-	s->notify_fd = -1;
-	s->readyfd = -1;
 	if ((s->log = svclog_new(sc->name, &sc->log, sc->tty, &cause)) == NULL) {
 		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
 		free(cause);
@@ -1227,8 +1235,10 @@ svc_free(struct service *s)
 	if (s->status_fd != -1)
 		close(s->status_fd);
 	notify_close(s);
-	free(s->notify_path);
 	ready_close(s);
+	if (s->rd != NULL)
+		free(s->rd->notify_path);
+	free(s->rd);
 	svclog_free(s->log);
 	cfg_svc_free(s->conf);
 	cfg_svc_free(s->next_conf);

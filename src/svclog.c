@@ -85,7 +85,8 @@ struct svclog {
 	char		*name;
 	struct log_conf	 conf;		/* own copy */
 	struct svclog_stream out;	/* stdout, and stderr when merged */
-	struct svclog_stream err;	/* stderr = separate */
+	struct svclog_stream *err;	/* stderr = separate, else NULL (most
+					   services: kept small) */
 	struct svclog_follower *fl;
 	size_t		 nfl;
 	size_t		 capfl;
@@ -831,21 +832,24 @@ svclog_new(const char *name, const struct log_conf *conf, bool tty,
 	sl->tty = tty;
 	conf_copy(&sl->conf, conf);
 	stream_init(&sl->out, sl, true);
-	stream_init(&sl->err, sl, false);
 	if ((tty ? stream_pty(&sl->out, cause) :
 	    stream_pipe(&sl->out, cause)) == -1)
 		goto fail;
-	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE &&
-	    stream_pipe(&sl->err, cause) == -1) {
-		close(sl->out.rfd);
-		close(sl->out.wfd);
-		goto fail;
+	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE) {
+		sl->err = xcalloc(1, sizeof *sl->err);
+		stream_init(sl->err, sl, false);
+		if (stream_pipe(sl->err, cause) == -1) {
+			close(sl->out.rfd);
+			close(sl->out.wfd);
+			free(sl->err);
+			goto fail;
+		}
+		stream_set_path(sl->err, conf->err_file);
 	}
 	stream_set_path(&sl->out, conf->file);
-	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE)
-		stream_set_path(&sl->err, conf->err_file);
 	stream_start(&sl->out);
-	stream_start(&sl->err);
+	if (sl->err != NULL)
+		stream_start(sl->err);
 	return sl;
 
 fail:
@@ -865,19 +869,27 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
 	int			 i;
 
 	/* The only step that can fail comes first: nothing changed yet. */
-	if (sep && sl->err.rfd == -1) {
-		if (stream_pipe(&sl->err, cause) == -1)
+	if (sep && sl->err == NULL) {
+		sl->err = xcalloc(1, sizeof *sl->err);
+		stream_init(sl->err, sl, false);
+		if (stream_pipe(sl->err, cause) == -1) {
+			free(sl->err);
+			sl->err = NULL;
 			return -1;
+		}
 		new_err = true;
 	}
 	/* Written under the old settings, into the old file. */
-	if (!sep && sl->err.rfd != -1)
-		stream_close(&sl->err);
+	if (!sep && sl->err != NULL) {
+		stream_close(sl->err);
+		free(sl->err);
+		sl->err = NULL;
+	}
 
 	conf_copy(&sl->conf, conf);
 	stream_set_path(&sl->out, conf->file);
 	if (sep)
-		stream_set_path(&sl->err, conf->err_file);
+		stream_set_path(sl->err, conf->err_file);
 	if (conf->max_files < old.max_files) {
 		prune_rotated(conf->file, conf->max_files, old.max_files);
 		if (sep)
@@ -886,12 +898,12 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
 	}
 	conf_clear(&old);
 	if (new_err)
-		stream_start(&sl->err);
+		stream_start(sl->err);
 
 	/* A reload is when a fixed log gets tried again: at once. */
 	for (i = 0; i < 2; i++) {
-		st = i == 0 ? &sl->out : &sl->err;
-		if (st->rfd == -1)
+		st = i == 0 ? &sl->out : sl->err;
+		if (st == NULL || st->rfd == -1)
 			continue;
 		st->retry_at = 0;
 		if (ev_is_active(&st->retry))
@@ -913,7 +925,7 @@ svclog_child_fds(const struct svclog *sl, int *out, int *err)
 		*err = sl->out.wfd;
 		break;
 	case LOG_STDERR_SEPARATE:
-		*err = sl->err.wfd;
+		*err = sl->err != NULL ? sl->err->wfd : -1;
 		break;
 	default:
 		*err = -1;
@@ -925,7 +937,8 @@ void
 svclog_run_ended(struct svclog *sl)
 {
 	stream_drain(&sl->out, false);
-	stream_drain(&sl->err, false);
+	if (sl->err != NULL)
+		stream_drain(sl->err, false);
 }
 
 void
@@ -935,7 +948,9 @@ svclog_free(struct svclog *sl)
 
 	if (sl == NULL)
 		return;
-	stream_close(&sl->err);
+	if (sl->err != NULL)
+		stream_close(sl->err);
+	free(sl->err);
 	stream_close(&sl->out);
 	while (sl->ntaps > 0) {
 		/* An attached client learns the service is gone. */
