@@ -1357,3 +1357,58 @@ EOF
 	run -127 ctl exec ec /no/such/command
 	[[ "$output" == *"supd: exec: exec /no/such/command: No such file or directory"* ]]
 }
+
+@test "workdir through /proc/self/fd or a symlink out of the rootfs does not escape (I7)" {
+	require isolation rootfs
+	ln -sfn / "$V/link-out"
+	svc w1 <<EOF
+[service]
+command = /probe sleep
+workdir = /proc/self/fd/3
+restart = no
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc w2 <<EOF
+[service]
+command = /probe sleep
+workdir = /escape/etc
+[isolation]
+rootfs = $ROOTFS
+volume = $V:/vol
+EOF
+	# A symlink in the rootfs that points at "/" means the rootfs's own root.
+	ln -sfn / "$ROOTFS/escape"
+	start_supd
+	wait_state w1 failed
+	echo "w1: $(field w1 reason)"
+	[[ "$(field w1 reason)" == "workdir /proc/self/fd/3: "* ]]
+	wait_probe w2
+	expect w2 cwd /etc
+	# The cwd it got is the rootfs's /etc, not the host's (same inode).
+	[ "$(stat -L -c %d:%i "/proc/$(svc_pid w2)/cwd")" = "$(stat -c %d:%i "$ROOTFS/etc")" ]
+	[ "$(stat -L -c %d:%i "/proc/$(svc_pid w2)/cwd")" != "$(stat -c %d:%i /etc)" ]
+	rm -f "$ROOTFS/escape"
+}
+
+@test "mounts made inside a service stay inside; the host's new mounts stay outside (I9)" {
+	require isolation rootfs exec
+	mkdir -p "$V/hostmnt"
+	svc m <<EOF
+[service]
+command = /probe sleep
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_probe m
+	ctl exec m mount -t tmpfs inside /mnt
+	ctl exec m grep -q ' /mnt ' /proc/self/mountinfo
+	! grep -q "$ROOTFS/mnt" /proc/self/mountinfo
+	! grep -q ' inside ' /proc/self/mountinfo
+	mount -t tmpfs outside "$V/hostmnt"
+	run ctl exec m cat /proc/self/mountinfo
+	umount "$V/hostmnt"
+	[ "$status" -eq 0 ]
+	! echo "$output" | grep -q outside
+}
