@@ -53,7 +53,7 @@ visit(struct graph *g, size_t i)
 {
 	char *const	*lists[2] = { g->c[i]->after, g->c[i]->requires };
 	struct buf	 b = { 0 };
-	size_t		 k, from;
+	size_t		 k, p, from;
 	long		 j;
 	int		 l;
 
@@ -71,14 +71,14 @@ visit(struct graph *g, size_t i)
 				continue;
 			for (from = 0; g->path[from] != (size_t)j; from++)
 				;
-			for (k = from; k < g->depth; k++)
-				buf_printf(&b, "%s -> ", g->c[g->path[k]]->name);
+			for (p = from; p < g->depth; p++)
+				buf_printf(&b, "%s -> ", g->c[g->path[p]]->name);
 			buf_puts(&b, g->c[j]->name);
 			mark(g, j, xasprintf("%s:%u: dependency cycle: %s",
 			    g->c[j]->file, g->c[j]->deps_line, b.p));
-			for (k = from; k < g->depth; k++)
-				if (!g->bad[g->path[k]]) {
-					g->bad[g->path[k]] = true;
+			for (p = from; p < g->depth; p++)
+				if (!g->bad[g->path[p]]) {
+					g->bad[g->path[p]] = true;
 					g->nbad++;
 				}
 			buf_free(&b);

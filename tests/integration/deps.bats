@@ -93,13 +93,22 @@ EOF
 	wait_state app stopped
 	[ "$(field app reason)" = "requirement db failed" ]
 	! kill -0 "$p" 2>/dev/null
-	# Starting the dependent starts its requirement again; it fails at
-	# once now, and so does the dependent's start.
-	run ctl start app
+	# A requirement that cannot even be spawned fails the dependent's
+	# start, and the dependent never runs.
+	cat >"$T/conf.d/broken.ini" <<EOF
+[service]
+command = /nonexistent/broken
+restart = no
+EOF
+	rec app2 "requires = broken"
+	ctl reload || true
+	run ctl start app2
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"requirement db failed"* ]]
-	[ "$(state app)" != running ]
+	[[ "$output" == *"requirement broken failed"* ]]
+	[ "$(state app2)" = failed ]
+	[ "$(state broken)" = failed ]
+	! _order_has start-app2
 }
 
 @test "stopping a requirement stops its dependents; starting a dependent starts its requirement" {
