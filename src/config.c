@@ -53,7 +53,7 @@ enum key_id {
 	K_COMMAND, K_RESTART, K_RESTART_DELAY, K_RESTART_DELAY_MAX,
 	K_STABLE_AFTER, K_STOP_SIGNAL, K_STOP_TIMEOUT, K_USER, K_GROUP,
 	K_GROUPS, K_WORKDIR, K_ENV, K_ENV_FILE, K_UMASK, K_AUTOSTART,
-	K_AFTER, K_REQUIRES, K_READY, K_TYPE,
+	K_AFTER, K_REQUIRES, K_READY, K_TYPE, K_ESSENTIAL,
 	/* [log] */
 	K_LOG_FILE, K_LOG_STDERR, K_LOG_MAX_SIZE, K_LOG_MAX_FILES,
 	K_LOG_TIMESTAMPS, K_LOG_WHEN_FULL, K_LOG_CONSOLE,
@@ -105,6 +105,7 @@ static const struct key svc_keys[] = {
 	{ "service", "requires", K_REQUIRES, 1 },
 	{ "service", "ready", K_READY, 0 },
 	{ "service", "type", K_TYPE, 0 },
+	{ "service", "essential", K_ESSENTIAL, 0 },
 	{ "log", "file", K_LOG_FILE, 0 },
 	{ "log", "stderr", K_LOG_STDERR, 0 },
 	{ "log", "max_size", K_LOG_MAX_SIZE, 0 },
@@ -743,6 +744,10 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 		else
 			e = "expected simple or oneshot";
 		break;
+	case K_ESSENTIAL:
+		if (parse_bool(v, &b, &e) == 0)
+			sc->essential = b;
+		break;
 	case K_AUTOSTART:
 		if (parse_bool(v, &b, &e) == 0)
 			sc->autostart = b;
@@ -1099,8 +1104,9 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 	buf_printf(bp, ",\"ready\":\"%s", ready_names[sc->ready]);
 	if (sc->ready == READY_FD)
 		buf_printf(bp, ":%d", sc->ready_fd);
-	buf_printf(bp, "\",\"type\":\"%s\"",
-	    sc->type == TYPE_ONESHOT ? "oneshot" : "simple");
+	buf_printf(bp, "\",\"type\":\"%s\",\"essential\":%s",
+	    sc->type == TYPE_ONESHOT ? "oneshot" : "simple",
+	    sc->essential ? "true" : "false");
 	buf_printf(bp, ",\"tty\":%s,\"isolation\":{\"namespaces\":[",
 	    sc->tty ? "true" : "false");
 	for (i = 0; i < sizeof ns_names / sizeof *ns_names; i++)

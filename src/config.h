@@ -152,6 +152,7 @@ struct svc_conf {
 	enum ready_mode	 ready;
 	int		 ready_fd;	/* READY_FD: the fd number in the service */
 	enum svc_type	 type;
+	bool		 essential;	/* its end for good ends supd */
 	struct log_conf	 log;
 	struct iso_conf	 iso;
 	struct rlim_conf *rlimits;	/* RL_N of them, or NULL if none is set */

@@ -145,6 +145,20 @@ set_reason(struct service *s, const char *reason)
 }
 
 /* The only assignment of s->state. */
+/* An essential service that ended for good takes supd with it. */
+static void
+essential_check(struct service *s)
+{
+	int	code;
+
+	if (!s->conf->essential || shutting_down || hooks.essential == NULL ||
+	    (s->state != SVC_EXITED && s->state != SVC_FAILED))
+		return;
+	code = s->exit_signal != 0 ? 128 + s->exit_signal :
+	    s->exit_code >= 0 ? s->exit_code : 127;
+	hooks.essential(s, code);
+}
+
 static void
 svc_set(struct service *s, enum svc_state st)
 {
@@ -155,6 +169,7 @@ svc_set(struct service *s, enum svc_state st)
 		hooks.changed(s);
 	if (any_deps)
 		deps_changed(s);
+	essential_check(s);
 }
 
 static void

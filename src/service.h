@@ -32,6 +32,9 @@ struct svc_hooks {
 	void	(*changed)(struct service *);
 	/* A service is about to be freed (ctl drops references to it). */
 	void	(*gone)(struct service *);
+	/* An essential service ended for good, with this exit code (128+N
+	 * for a signal, 127 if it could not be started). */
+	void	(*essential)(struct service *, int code);
 };
 
 /* Set up the registry: where persisted state lives, the hooks. */

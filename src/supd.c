@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "deps.h"
 #include "log.h"
+#include "pid1.h"
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
@@ -37,6 +38,7 @@
 
 static struct supd_conf	conf;
 static bool		shutting_down;
+static int		exit_code;	/* an essential service's, else 0 */
 static ev_signal	sighup_w, sigterm_w, sigint_w;
 /* Signals with no meaning for supd: logged and ignored, never fatal. */
 static const int	ignored_sigs[] = { SIGUSR1, SIGUSR2, SIGQUIT, SIGALRM,
@@ -71,6 +73,25 @@ shutdown_done_check(void)
 {
 	if (shutting_down && svc_all_down())
 		ev_break(EV_DEFAULT_UC_ EVBREAK_ALL);
+}
+
+static void	begin_shutdown(void);
+
+/* An essential service ended for good: everything goes, with its code. */
+static void
+essential_hook(struct service *s, int code)
+{
+	log_info("%s: essential service ended (code %d): shutting down",
+	    svc_name(s), code);
+	exit_code = code;
+	begin_shutdown();
+}
+
+static void
+oom_hook(void)
+{
+	if (pid1())
+		pid1_hang("out of memory");
 }
 
 static void
@@ -227,6 +248,7 @@ main(int argc, char *argv[])
 	static const struct svc_hooks hooks = {
 		.changed = svc_changed_hook,
 		.gone = ctl_gone,
+		.essential = essential_hook,
 	};
 	const char	*cfile = NULL, *cdir = NULL, *csock = NULL;
 	struct strv	 errs = { 0 };
@@ -260,14 +282,21 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(2);
 	sane_fds();
+	if (pid1() && !check) {
+		/* Before anything reads /proc. */
+		xalloc_failed = oom_hook;
+		pid1_mounts();
+	}
 
 	if (cfg_load_main(cfile, cfile != NULL, &conf, &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i]);
 		if (check)
 			return 1;
-		errx(1, "%s: invalid configuration", cfile != NULL ? cfile :
-		    SUPD_CONF_DEFAULT);
+		/* PID 1 runs on what was valid, with defaults for the rest. */
+		if (!pid1())
+			errx(1, "%s: invalid configuration", cfile != NULL ?
+			    cfile : SUPD_CONF_DEFAULT);
 	}
 	strv_free(&errs);
 	/* Command-line paths are relative to where supd was started. */
@@ -289,12 +318,20 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER (orphans will not be reaped)");
-	if (!ev_default_loop(EVFLAG_SIGNALFD))
+	if (!ev_default_loop(EVFLAG_SIGNALFD)) {
+		if (pid1())
+			pid1_hang("cannot initialise the event loop");
 		errx(1, "cannot initialise the event loop");
+	}
 	if (mkdir_p(conf.log_dir, 0755) == -1)
 		log_warn("%s", conf.log_dir);
-	if (ctl_listen(&conf, &cause) == -1)
-		errx(1, "control socket: %s", cause);
+	if (ctl_listen(&conf, &cause) == -1) {
+		/* PID 1 goes on without: its services matter more. */
+		if (!pid1())
+			errx(1, "control socket: %s", cause);
+		log_warnx("control socket: %s", cause);
+		free(cause);
+	}
 	ctl_set_shutdown(begin_shutdown);
 	svclog_set_console(log_open_nonblock(1));
 
@@ -332,8 +369,11 @@ main(int argc, char *argv[])
 
 	ctl_close();
 	svc_free_all();
-	log_info("all services stopped, exiting");
+	if (pid1_machine())
+		pid1_hang("all services stopped; poweroff is not supported yet");
+	log_info("all services stopped, exiting%s", exit_code != 0 ?
+	    " with the essential service's code" : "");
 	cfg_main_free(&conf);
 	ev_loop_destroy(EV_DEFAULT_UC);
-	return 0;
+	return exit_code;
 }

@@ -32,10 +32,14 @@
 
 static void oom(void) __attribute__((noreturn));
 
+void	(*xalloc_failed)(void);
+
 static void
 oom(void)
 {
 	fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
+	if (xalloc_failed != NULL)
+		xalloc_failed();	/* PID 1 does not abort */
 	abort();
 }
 

@@ -11,6 +11,7 @@
 #   field NAME KEY        any key of its --json status object
 #   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
 #   wait_state NAME ST    wait until NAME is in state ST
+#   field_is NAME KEY V   (and field_isnt, lines_are FILE N) conditions for wait_for
 #   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
 
 B=${SUPD_BUILD:?SUPD_BUILD must name the build directory}
@@ -66,6 +67,20 @@ wait_for() {
 		fi
 		sleep 0.02
 	done
+}
+
+# For wait_for: a condition evaluated anew on each try (never write
+# `wait_for D test "$(field ...)" = X`: the $(...) runs only once).
+field_is() {
+	[ "$(field "$1" "$2")" = "$3" ]
+}
+
+field_isnt() {
+	[ "$(field "$1" "$2")" != "$3" ]
+}
+
+lines_are() {
+	[ "$(wc -l <"$1" 2>/dev/null)" = "$2" ]
 }
 
 _state_is() {

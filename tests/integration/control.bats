@@ -631,8 +631,8 @@ autostart = no
 EOF
 	start_supd
 	wait_state run running
-	wait_for "ex to exit 3" test "$(field ex exit_code)" = 3
-	wait_for "kl to die of SIGKILL" test "$(field kl exit_signal)" = SIGKILL
+	wait_for "ex to exit 3" field_is ex exit_code 3
+	wait_for "kl to die of SIGKILL" field_is kl exit_signal SIGKILL
 
 	run --separate-stderr ctl --json status
 	echo "$output"

@@ -49,7 +49,7 @@ EOF
 	rec app2 "requires = db"
 	start_supd
 	# While migrate runs, everything else says what it waits for.
-	wait_for "db waiting" test "$(field db reason)" = "waiting for migrate"
+	wait_for "db waiting" field_is db reason "waiting for migrate"
 	[ "$(state db)" = starting ]
 	[ "$(field app1 reason)" = "waiting for db" ]
 	[ "$(field app1 pid)" = 0 ]
@@ -169,13 +169,13 @@ ready = notify
 EOF
 	rec app "after = n"
 	start_supd
-	wait_for "n started" test "$(field n pid)" != 0
+	wait_for "n started" field_isnt n pid 0
 	[ "$(state n)" = starting ]
 	[ "$(field app reason)" = "waiting for n" ]
 	: >"$W/go"
 	wait_state n running
 	wait_state app running
-	wait_for "n's status" test "$(field n reason)" = serving
+	wait_for "n's status" field_is n reason serving
 	# NOTIFY_SOCKET is in the service's environment (a path of its own
 	# view: its private /tmp here).
 	tr '\0' '\n' <"/proc/$(field n pid)/environ" | grep '^NOTIFY_SOCKET=/'
@@ -190,7 +190,7 @@ ready = fd:3
 EOF
 	rec app "requires = f"
 	start_supd
-	wait_for "f started" test "$(field f pid)" != 0
+	wait_for "f started" field_isnt f pid 0
 	[ "$(state f)" = starting ]
 	[ "$(state app)" = starting ]
 	! _order_has start-app

@@ -1,0 +1,124 @@
+/*
+ * pid1.c: what supd owes the system when it is PID 1. It mounts the file
+ * systems an init provides when they are missing, and it never exits: a
+ * condition that would end another daemon (no memory, no event loop) ends
+ * here in pid1_hang(), which logs and keeps reaping, because the kernel
+ * panics when PID 1 dies (systemd learnt it in #7783: a frozen PID 1 must
+ * still reap).
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pid1.h"
+#include "util.h"
+
+/* The inode of the initial pid namespace (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO	0xEFFFFFFCU
+
+bool
+pid1(void)
+{
+	return getpid() == 1;
+}
+
+bool
+pid1_machine(void)
+{
+	struct stat	st;
+
+	return pid1() && stat("/proc/self/ns/pid", &st) == 0 &&
+	    st.st_ino == PROC_PID_INIT_INO;
+}
+
+/* A mount point already: its device differs from its parent's. */
+static bool
+mounted(const char *path)
+{
+	struct stat	st, parent;
+	char		up[64];
+
+	if (stat(path, &st) == -1)
+		return false;
+	snprintf(up, sizeof up, "%s/..", path);
+	if (stat(up, &parent) == -1)
+		return false;
+	return st.st_dev != parent.st_dev || st.st_ino == parent.st_ino;
+}
+
+static bool
+empty_or_missing(const char *path)
+{
+	DIR		*d;
+	struct dirent	*de;
+	bool		 empty = true;
+
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+void
+pid1_mounts(void)
+{
+	static const struct {
+		const char	*path, *type, *src, *data;
+		unsigned long	 flags;
+	} m[] = {
+		{ "/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+		{ "/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+		{ "/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID },
+		{ "/dev/pts", "devpts", "devpts", "mode=0620,ptmxmode=0666",
+		    MS_NOSUID | MS_NOEXEC },
+		{ "/dev/shm", "tmpfs", "shm", "mode=1777", MS_NOSUID | MS_NODEV },
+		{ "/run", "tmpfs", "run", "mode=0755", MS_NOSUID | MS_NODEV },
+		{ "/sys/fs/cgroup", "cgroup2", "cgroup2", NULL,
+		    MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof m / sizeof *m; i++) {
+		/* Never over something: a container's runtime may have put
+		 * files there, or this may be the host's mount namespace. */
+		if (mounted(m[i].path) || !empty_or_missing(m[i].path))
+			continue;
+		if (mkdir_p(m[i].path, 0755) == -1) {
+			log_warn("pid 1: mkdir %s", m[i].path);
+			continue;
+		}
+		if (mount(m[i].src, m[i].path, m[i].type, m[i].flags,
+		    m[i].data) == -1)
+			log_warn("pid 1: mount %s on %s", m[i].type, m[i].path);
+		else
+			log_info("pid 1: mounted %s on %s", m[i].type,
+			    m[i].path);
+	}
+}
+
+void
+pid1_hang(const char *why)
+{
+	sigset_t	all;
+	int		sig;
+
+	log_warnx("pid 1: %s; not exiting, only reaping from now on", why);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (;;) {
+		if (waitpid(-1, NULL, 0) == -1 && errno == ECHILD)
+			(void)sigwait(&all, &sig);	/* until a child exists */
+	}
+}
