@@ -64,6 +64,9 @@ enum key_id {
 	K_INIT,
 	/* [limits] */
 	K_NOFILE, K_NPROC, K_CORE, K_MEMLOCK, K_CGROUP_LIMIT,
+	/* [health] */
+	K_HEALTH_CMD, K_HEALTH_INTERVAL, K_HEALTH_TIMEOUT, K_HEALTH_RETRIES,
+	K_HEALTH_START, K_HEALTH_ON,
 	K_MAX
 };
 
@@ -134,6 +137,12 @@ static const struct key svc_keys[] = {
 	{ "limits", "cpus", K_CGROUP_LIMIT, 0 },
 	{ "limits", "pids", K_CGROUP_LIMIT, 0 },
 	{ "limits", "io_weight", K_CGROUP_LIMIT, 0 },
+	{ "health", "cmd", K_HEALTH_CMD, 0 },
+	{ "health", "interval", K_HEALTH_INTERVAL, 0 },
+	{ "health", "timeout", K_HEALTH_TIMEOUT, 0 },
+	{ "health", "retries", K_HEALTH_RETRIES, 0 },
+	{ "health", "start_period", K_HEALTH_START, 0 },
+	{ "health", "on_unhealthy", K_HEALTH_ON, 0 },
 	{ NULL, NULL, K_MAX, 0 }
 };
 
@@ -732,9 +741,9 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 			sc->ready = READY_FD;
 			sc->ready_fd = n;
 		} else if (strcmp(v, "health") == 0)
-			e = "health checks ([health]) are not supported yet";
+			sc->ready = READY_HEALTH;
 		else if (e == NULL)
-			e = "expected exec, notify or fd:N (N from 3)";
+			e = "expected exec, notify, fd:N (N from 3) or health";
 		break;
 	case K_TYPE:
 		if (strcmp(v, "simple") == 0)
@@ -863,6 +872,36 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 		break;
 	case K_MEMLOCK:
 		e = parse_rlimit(rlim(sc, RL_MEMLOCK), v, true);
+		break;
+	case K_HEALTH_CMD:
+		strv_free_array(sc->health.argv);
+		sc->health.argv = NULL;
+		split_argv(v, &sc->health.argv, &e);
+		break;
+	case K_HEALTH_INTERVAL:
+		if (parse_duration(v, &sc->health.interval_ms, &e) == 0 &&
+		    sc->health.interval_ms == 0)
+			e = "must be more than 0";
+		break;
+	case K_HEALTH_TIMEOUT:
+		if (parse_duration(v, &sc->health.timeout_ms, &e) == 0 &&
+		    sc->health.timeout_ms == 0)
+			e = "must be more than 0";
+		break;
+	case K_HEALTH_RETRIES:
+		if (parse_uint(v, 1, 1000, &n, &e) == 0)
+			sc->health.retries = n;
+		break;
+	case K_HEALTH_START:
+		parse_duration(v, &sc->health.start_period_ms, &e);
+		break;
+	case K_HEALTH_ON:
+		if (strcmp(v, "restart") == 0)
+			sc->health.restart = true;
+		else if (strcmp(v, "none") == 0)
+			sc->health.restart = false;
+		else
+			e = "expected restart or none";
 		break;
 	case K_CGROUP_LIMIT:
 		e = "cgroup limits (memory, cpus, pids, io_weight) are not "
@@ -1063,6 +1102,10 @@ svc_defaults(struct svc_conf *sc)
 	sc->log.max_files = DEF_LOG_MAX_FILES;
 	sc->log.when_full = LOG_FULL_BLOCK;
 	sc->iso.ns = NS_DEFAULT;
+	sc->health.interval_ms = 30000;
+	sc->health.timeout_ms = 5000;
+	sc->health.retries = 3;
+	sc->health.restart = true;
 	sc->iso.private_tmp = true;
 	sc->iso.no_new_privs = true;
 	sc->iso.init = true;
@@ -1089,7 +1132,8 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 	size_t			 i;
 	int			 first = 1;
 
-	static const char *const ready_names[] = { "exec", "notify", "fd" };
+	static const char *const ready_names[] = { "exec", "notify", "fd",
+	    "health" };
 	char *const	*lists[2] = { sc->after, sc->requires };
 	int		 l;
 
@@ -1107,6 +1151,24 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 	buf_printf(bp, "\",\"type\":\"%s\",\"essential\":%s",
 	    sc->type == TYPE_ONESHOT ? "oneshot" : "simple",
 	    sc->essential ? "true" : "false");
+	buf_puts(bp, ",\"health\":");
+	if (sc->health.argv == NULL)
+		buf_puts(bp, "null");
+	else {
+		buf_puts(bp, "{\"cmd\":[");
+		for (i = 0; sc->health.argv[i] != NULL; i++) {
+			buf_puts(bp, i ? "," : "");
+			buf_json_str(bp, sc->health.argv[i]);
+		}
+		buf_printf(bp, "],\"interval_ms\":%llu,\"timeout_ms\":%llu,"
+		    "\"retries\":%u,\"start_period_ms\":%llu,"
+		    "\"on_unhealthy\":\"%s\"}",
+		    (unsigned long long)sc->health.interval_ms,
+		    (unsigned long long)sc->health.timeout_ms,
+		    sc->health.retries,
+		    (unsigned long long)sc->health.start_period_ms,
+		    sc->health.restart ? "restart" : "none");
+	}
 	buf_printf(bp, ",\"tty\":%s,\"isolation\":{\"namespaces\":[",
 	    sc->tty ? "true" : "false");
 	for (i = 0; i < sizeof ns_names / sizeof *ns_names; i++)
@@ -1379,6 +1441,12 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	}
 
 	iso_validate(&p, sc);
+	if (sc->ready == READY_HEALTH && sc->health.argv == NULL)
+		perr(&p, p.seen[K_READY], "ready = health needs [health] cmd");
+	if (sc->health.argv == NULL && (p.seen[K_HEALTH_INTERVAL] ||
+	    p.seen[K_HEALTH_TIMEOUT] || p.seen[K_HEALTH_RETRIES] ||
+	    p.seen[K_HEALTH_START] || p.seen[K_HEALTH_ON]))
+		perr(&p, 0, "[health] needs cmd");
 
 	/* Log files live in log_dir unless an absolute path is given. */
 	if (p.log_file != NULL && strcmp(p.log_file, "none") == 0)
@@ -1459,5 +1527,6 @@ cfg_svc_free(struct svc_conf *sc)
 	strv_free_array(sc->after);
 	strv_free_array(sc->requires);
 	free(sc->rlimits);
+	strv_free_array(sc->health.argv);
 	free(sc);
 }

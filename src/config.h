@@ -118,6 +118,17 @@ enum ready_mode {
 	READY_EXEC,	/* once exec succeeded */
 	READY_NOTIFY,	/* sd_notify READY=1 on $NOTIFY_SOCKET */
 	READY_FD,	/* a newline written on fd ready_fd (s6's convention) */
+	READY_HEALTH,	/* the first passing health check */
+};
+
+/* Section [health]: a command run inside the service, now and then. */
+struct health_conf {
+	char		**argv;		/* cmd, NULL-terminated; NULL = no checks */
+	uint64_t	 interval_ms;	/* between the end of one check and the next */
+	uint64_t	 timeout_ms;	/* a check that runs longer has failed */
+	unsigned	 retries;	/* failures in a row that make it unhealthy */
+	uint64_t	 start_period_ms; /* failures after a start do not count */
+	bool		 restart;	/* on_unhealthy = restart */
 };
 
 /* `type`. */
@@ -153,6 +164,7 @@ struct svc_conf {
 	int		 ready_fd;	/* READY_FD: the fd number in the service */
 	enum svc_type	 type;
 	bool		 essential;	/* its end for good ends supd */
+	struct health_conf health;
 	struct log_conf	 log;
 	struct iso_conf	 iso;
 	struct rlim_conf *rlimits;	/* RL_N of them, or NULL if none is set */

@@ -154,6 +154,7 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[5] = num[2];
 	v[6] = num[3];
 	v[7] = num[4];
+	v[8] = (char *)(s->health != NULL ? s->health : "");
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -180,6 +181,7 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->name = v[0];
 	s->state = v[1];
 	s->reason = v[2];
+	s->health = v[8];
 	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
 	    getnum(v[5], &s->restarts) == -1 ||
 	    getnum(v[6], &s->exit_code) == -1 ||

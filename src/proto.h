@@ -81,8 +81,10 @@ struct proto_status {
 	int64_t		 restarts;	/* automatic restarts since last started */
 	int64_t		 exit_code;	/* last exit code, -1 if none */
 	int64_t		 exit_signal;	/* signal that ended the last run, 0 if none */
+	const char	*health;	/* "starting", "healthy", "unhealthy"; ""
+					   without [health] */
 };
-#define PROTO_STATUS_FIELDS	8
+#define PROTO_STATUS_FIELDS	9
 
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);

@@ -56,6 +56,22 @@ struct readiness {
 	ev_io		 ready_w;
 };
 
+/* Health checking of a running service ([health]), allocated with it. */
+enum health_state {
+	H_NONE,		/* not checked (yet) */
+	H_STARTING,	/* checks run, none passed yet */
+	H_HEALTHY,
+	H_UNHEALTHY,	/* `retries` failures in a row */
+};
+
+struct health {
+	enum health_state state;
+	pid_t		 pid;		/* the running check (an exec process) */
+	ev_timer	 timer;		/* next check, or the running one's timeout */
+	unsigned	 fails;		/* failures in a row */
+	int		 last;		/* last check's exit code (-1 timeout) */
+};
+
 struct service {
 	struct svc_conf	*conf;		/* current definition */
 	struct svc_conf	*next_conf;	/* reload: definition to use once stopped */
@@ -77,7 +93,10 @@ struct service {
 	bool		 remove;	/* reload dropped it: free once stopped */
 	bool		 boot_start;	/* to be started by the boot queue */
 	bool		 waiting;	/* STARTING, not spawned: dependencies first */
+	bool		 auto_restart;	/* the start under way is supd's own
+					   (unhealthy): counted, counters kept */
 	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
+	struct health	*health;	/* [health] cmd set, else NULL */
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
@@ -101,6 +120,7 @@ static struct service	*pid_hash[PID_BUCKETS];
 static void	svc_event(struct service *, enum svc_ev);
 static void	svc_free(struct service *);
 static void	deps_changed(struct service *);
+static pid_t	main_pid(const struct service *);
 static void	shutdown_step(void);
 static bool	any_deps;		/* some service has after/requires */
 
@@ -667,6 +687,156 @@ stopped(struct service *s)
 	}
 }
 
+/* ---- health checks ------------------------------------------------------ */
+
+static int	devnull = -1;
+
+static const char *
+health_name(enum health_state h)
+{
+	static const char *const names[] = { "", "starting", "healthy",
+	    "unhealthy" };
+
+	return names[h];
+}
+
+static void
+health_arm(struct service *s, uint64_t ms)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
+	ev_timer_set(&s->health->timer, ms / 1000.0, 0.);
+	ev_timer_start(EV_DEFAULT_UC_ &s->health->timer);
+}
+
+/* A check ended (code), or timed out (-1): count it, act on it. */
+static void
+health_result(struct service *s, int code)
+{
+	struct health		*h = s->health;
+	const struct health_conf *hc = &s->conf->health;
+	bool			 grace;
+	char			*m;
+
+	h->pid = 0;
+	h->last = code;
+	if (code == 0) {
+		if (h->state != H_HEALTHY)
+			log_info("%s: healthy", s->conf->name);
+		h->fails = 0;
+		h->state = H_HEALTHY;
+		if (s->state == SVC_RUNNING && s->reason != NULL &&
+		    strncmp(s->reason, "unhealthy", 9) == 0)
+			set_reason(s, NULL);
+		if (s->state == SVC_STARTING && s->conf->ready == READY_HEALTH)
+			svc_event(s, SE_READY);
+		if (hooks.changed != NULL)
+			hooks.changed(s);
+	} else {
+		/* In the start period a failure does not count. */
+		grace = now_ms() - s->started_ms < hc->start_period_ms;
+		if (!grace)
+			h->fails++;
+		if (!grace && h->fails >= hc->retries &&
+		    h->state != H_UNHEALTHY) {
+			h->state = H_UNHEALTHY;
+			m = code == -1 ? xasprintf("unhealthy: check timed out "
+			    "%u times in a row", h->fails) : xasprintf("unhealthy:"
+			    " check failed %u times in a row (exit %d)",
+			    h->fails, code);
+			log_info("%s: %s%s", s->conf->name, m, hc->restart &&
+			    s->state == SVC_RUNNING ? "; restarting" : "");
+			set_reason(s, m);
+			free(m);
+			if (hc->restart && s->state == SVC_RUNNING) {
+				s->want_start = true;
+				s->auto_restart = true;
+				svc_event(s, SE_STOP);
+				return;		/* checks start again with it */
+			}
+		}
+	}
+	if (s->pid != 0)
+		health_arm(s, hc->interval_ms);
+}
+
+static void
+health_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct service	*s = w->data;
+	int		 fds[3];
+	const char	*e;
+	pid_t		 pid;
+
+	(void)EV_A;
+	(void)revents;
+	if (s->health->pid != 0) {
+		/* Timed out: the exec process passes SIGTERM on to it. */
+		(void)kill(s->health->pid, SIGTERM);
+		health_result(s, -1);
+		return;
+	}
+	if (s->pid == 0)
+		return;
+	if (devnull == -1)
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fds[0] = fds[1] = fds[2] = devnull;
+	if ((pid = spawn_exec(s->conf, main_pid(s), s->conf->health.argv, fds,
+	    false)) == -1) {
+		e = strerror(errno);
+		log_warnx("%s: health check: %s", s->conf->name, e);
+		health_result(s, 126);
+		return;
+	}
+	s->health->pid = pid;
+	health_arm(s, s->conf->health.timeout_ms);
+}
+
+/* The process runs: checks begin, the first after one interval. */
+static void
+health_begin(struct service *s)
+{
+	if (s->conf->health.argv == NULL)
+		return;
+	if (s->health == NULL) {
+		s->health = xcalloc(1, sizeof *s->health);
+		ev_timer_init(&s->health->timer, health_timer_cb, 0., 0.);
+		s->health->timer.data = s;
+	}
+	s->health->state = H_STARTING;
+	s->health->fails = 0;
+	s->health->pid = 0;
+	health_arm(s, s->conf->health.interval_ms);
+}
+
+/* The process is gone: no more checks; a running one is let go. */
+static void
+health_end(struct service *s)
+{
+	if (s->health == NULL)
+		return;
+	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
+	if (s->health->pid != 0)
+		(void)kill(s->health->pid, SIGTERM);
+	s->health->pid = 0;
+	s->health->state = H_NONE;
+}
+
+/* A reaped pid that is a health check: its result. */
+static bool
+health_reaped(pid_t pid, int status)
+{
+	size_t	i;
+
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->health != NULL && svcs[i]->health->pid == pid) {
+			ev_timer_stop(EV_DEFAULT_UC_ &svcs[i]->health->timer);
+			health_result(svcs[i], WIFEXITED(status) ?
+			    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			return true;
+		}
+	return false;
+}
+
 /* ---- dependencies ------------------------------------------------------- */
 
 /* Done, for those that wait on it: running, or a oneshot that succeeded. */
@@ -847,9 +1017,14 @@ static void
 a_start(struct service *s)
 {
 	s->boot_start = false;
-	s->restarts = 0;
-	s->failures = 0;
-	s->streak = 0;
+	if (s->auto_restart) {
+		s->auto_restart = false;
+		s->restarts++;
+	} else {
+		s->restarts = 0;
+		s->failures = 0;
+		s->streak = 0;
+	}
 	persist_stopped(s, false);
 	if (!deps_gate(s))
 		do_spawn(s);
@@ -915,6 +1090,7 @@ a_exec(struct service *s)
 	if (s->conf->iso.init)
 		s->cmd_pid = spawn_command_pid(s->pid);
 	log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
+	health_begin(s);
 	/* A oneshot is starting until it ends; notify and fd:N until the
 	 * service says it is ready. */
 	if (s->conf->type == TYPE_ONESHOT) {
@@ -1036,6 +1212,7 @@ svc_start(struct service *s)
 {
 	if (s->remove || shutting_down)
 		return -1;
+	s->auto_restart = false;
 	s->want_start = s->state == SVC_STOPPING;
 	svc_event(s, SE_START);
 	return 0;
@@ -1044,6 +1221,7 @@ svc_start(struct service *s)
 int
 svc_stop(struct service *s)
 {
+	s->auto_restart = false;
 	persist_stopped(s, true);
 	svc_event(s, SE_STOP);
 	return 0;
@@ -1054,6 +1232,7 @@ svc_restart(struct service *s)
 {
 	if (s->remove || shutting_down)
 		return -1;
+	s->auto_restart = false;
 	switch (s->state) {
 	case SVC_STARTING:
 	case SVC_RUNNING:
@@ -1135,10 +1314,11 @@ svc_reaped(pid_t pid, int status)
 		if (s->pid == pid)
 			break;
 	if (s == NULL)
-		return false;	/* not a service's: exec, or an orphan */
+		return health_reaped(pid, status);	/* else exec, orphan */
 	pid_del(s);
 	s->pid = 0;
 	s->cmd_pid = 0;
+	health_end(s);
 	if (s->status_fd != -1) {
 		int	cst;
 
@@ -1249,6 +1429,8 @@ svc_free(struct service *s)
 		pid_del(s);
 	if (s->status_fd != -1)
 		close(s->status_fd);
+	health_end(s);
+	free(s->health);
 	notify_close(s);
 	ready_close(s);
 	if (s->rd != NULL)
@@ -1610,6 +1792,7 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->restarts = s->restarts;
 	st->exit_code = s->exit_code;
 	st->exit_signal = s->exit_signal;
+	st->health = s->health != NULL ? health_name(s->health->state) : "";
 }
 
 void
@@ -1638,6 +1821,9 @@ svc_inspect(const struct service *s, struct buf *b)
 		buf_printf(b, "\"SIG%d\"", s->exit_signal);
 	else
 		buf_json_str(b, sig);
+	buf_puts(b, ",\"health\":");
+	buf_json_str(b, s->health != NULL && s->health->state != H_NONE ?
+	    health_name(s->health->state) : NULL);
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");
 	cfg_svc_canon(s->conf, b);

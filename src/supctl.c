@@ -533,6 +533,8 @@ status_table(const struct reply *rp)
 		r[0] = xstrdup(st->name);
 		if (*st->reason != '\0')
 			r[1] = xasprintf("%s (%s)", st->state, st->reason);
+		else if (*st->health != '\0')
+			r[1] = xasprintf("%s (%s)", st->state, st->health);
 		else
 			r[1] = xstrdup(st->state);
 		r[2] = st->pid != 0 ? xasprintf("%" PRId64, st->pid) :
@@ -595,6 +597,8 @@ status_json(const struct reply *rp)
 			buf_puts(&b, "null");
 		buf_puts(&b, ",\"reason\":");
 		buf_json_str(&b, *st->reason != '\0' ? st->reason : NULL);
+		buf_puts(&b, ",\"health\":");
+		buf_json_str(&b, *st->health != '\0' ? st->health : NULL);
 		buf_puts(&b, "}");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");

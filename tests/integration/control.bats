@@ -639,7 +639,7 @@ EOF
 	[ "$status" -eq 0 ]
 	jq -e 'type == "array" and length == 4 and
 	    all(.[];
-		(keys - ["reason"]) == ["exit_code", "exit_signal", "name", "pid",
+		(keys - ["reason", "health"]) == ["exit_code", "exit_signal", "name", "pid",
 		    "restarts", "state", "uptime_ms"] and
 		(.name | type) == "string" and
 		(.state | IN("stopped", "starting", "running", "backoff",
@@ -649,7 +649,8 @@ EOF
 		(.restarts | type == "number" and . == floor and . >= 0) and
 		(.exit_code == null or (.exit_code | type == "number" and . == floor)) and
 		(.exit_signal == null or (.exit_signal | type == "string" and startswith("SIG"))) and
-		((has("reason") | not) or .reason == null or (.reason | type) == "string"))' \
+		((has("reason") | not) or .reason == null or (.reason | type) == "string") and
+		((has("health") | not) or .health == null or (.health | IN("starting", "healthy", "unhealthy"))))' \
 		<<<"$output"
 	jq -e '([.[].name] | sort) == ["ex", "kl", "off", "run"]' <<<"$output"
 	jq -e '.[] | select(.name == "run") | .pid > 0 and .exit_code == null and .exit_signal == null' <<<"$output"
