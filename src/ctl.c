@@ -78,14 +78,14 @@ static bool		 has_group;
 static struct client	*clients;
 static unsigned		 nclients;
 static int		 spare_fd = -1;	/* given up to accept at EMFILE */
-static void		(*shutdown_fn)(void);
+static int		(*shutdown_fn)(const char *, const char **);
 
 static void	client_close(struct client *);
 static void	attach_cb(void *, const char *, size_t);
 static void	attach_input(struct client *);
 
 void
-ctl_set_shutdown(void (*fn)(void))
+ctl_set_shutdown(int (*fn)(const char *, const char **))
 {
 	shutdown_fn = fn;
 }
@@ -669,10 +669,18 @@ client_request(struct client *c)
 		req_attach(c, v, n);
 		break;
 	case PROTO_SHUTDOWN:
-		log_info("shutdown requested");
+		if (n > 1 || (n == 1 && strcmp(v[0], "poweroff") != 0 &&
+		    strcmp(v[0], "reboot") != 0 && strcmp(v[0], "halt") != 0)) {
+			client_end(c, 0, "bad request");
+			break;
+		}
+		if (shutdown_fn != NULL && shutdown_fn(n == 1 ? v[0] : NULL,
+		    &e) == -1) {
+			client_end(c, 0, e);
+			break;
+		}
+		log_info("%s requested", n == 1 ? v[0] : "shutdown");
 		client_end(c, 1, NULL);
-		if (shutdown_fn != NULL)
-			shutdown_fn();
 		break;
 	default:
 		client_end(c, 0, "not a request");

@@ -19,7 +19,10 @@ void	ctl_changed(struct service *);
 void	ctl_gone(struct service *);
 /* A child that is not a service's ended: an exec's, or an orphan. */
 void	ctl_reaped(pid_t, int status);
-/* What `supctl shutdown` triggers (set by supd.c). */
-void	ctl_set_shutdown(void (*)(void));
+/*
+ * What `supctl shutdown` (mode NULL) and poweroff/reboot/halt (mode) do:
+ * set by supd.c; -1 with *errstr when the mode does not apply.
+ */
+void	ctl_set_shutdown(int (*)(const char *mode, const char **errstr));
 
 #endif

@@ -7,14 +7,18 @@
  * still reap).
  */
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <mntent.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -121,4 +125,80 @@ pid1_hang(const char *why)
 		if (waitpid(-1, NULL, 0) == -1 && errno == ECHILD)
 			(void)sigwait(&all, &sig);	/* until a child exists */
 	}
+}
+
+void
+pid1_machine_init(void)
+{
+	if (reboot(RB_DISABLE_CAD) == -1)
+		log_warn("pid 1: reboot(RB_DISABLE_CAD)");
+}
+
+/* Reap what has ended; true once nothing is left. */
+static bool
+reap_all(void)
+{
+	pid_t	p;
+
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		;
+	return p == -1 && errno == ECHILD;
+}
+
+/* Send sig to every process but us, then reap for up to ms. */
+static void
+kill_everything(int sig, unsigned ms)
+{
+	struct timespec	ts = { 0, 20 * 1000 * 1000 };
+	unsigned	waited;
+
+	if (kill(-1, sig) == -1 && errno != ESRCH)
+		log_warn("pid 1: kill(-1, %s)", signal_name(sig));
+	for (waited = 0; !reap_all() && waited < ms; waited += 20)
+		nanosleep(&ts, NULL);
+}
+
+/* Every file system read-only, deepest first; what is busy is left. */
+static void
+remount_all_ro(void)
+{
+	struct mntent	*m;
+	FILE		*f;
+	char		**dirs = NULL;
+	size_t		 n = 0, i;
+
+	if ((f = setmntent("/proc/self/mounts", "re")) == NULL)
+		return;
+	while ((m = getmntent(f)) != NULL) {
+		dirs = xreallocarray(dirs, n + 1, sizeof *dirs);
+		dirs[n++] = xstrdup(m->mnt_dir);
+	}
+	endmntent(f);
+	for (i = n; i-- > 0;) {
+		if (mount(NULL, dirs[i], NULL, MS_REMOUNT | MS_RDONLY, NULL) ==
+		    -1 && errno != EINVAL && errno != EBUSY && errno != EROFS &&
+		    errno != EACCES && errno != ENOENT)
+			log_warn("pid 1: remount %s read-only", dirs[i]);
+		free(dirs[i]);
+	}
+	free(dirs);
+}
+
+void
+pid1_finish(enum pid1_end how)
+{
+	static const char *const names[] = { "exit", "power off", "reboot",
+	    "halt" };
+	int	cmd = how == END_REBOOT ? RB_AUTOBOOT : how == END_HALT ?
+		    RB_HALT_SYSTEM : RB_POWER_OFF;
+
+	log_info("pid 1: stopping every process left, then %s", names[how]);
+	kill_everything(SIGTERM, 2000);
+	kill_everything(SIGKILL, 1000);
+	sync();
+	remount_all_ro();
+	sync();
+	log_info("pid 1: %s", names[how]);
+	reboot(cmd);
+	pid1_hang("reboot(2) failed");
 }

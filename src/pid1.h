@@ -17,6 +17,23 @@ bool	pid1_machine(void);
  * are logged; nothing here is fatal.
  */
 void	pid1_mounts(void);
+/* How a machine's PID 1 ends, once every service has stopped. */
+enum pid1_end {
+	END_EXIT,	/* not a machine's PID 1: exit */
+	END_POWEROFF,
+	END_REBOOT,
+	END_HALT,
+};
+
+/* As a machine's PID 1: Ctrl-Alt-Del becomes SIGINT instead of a reset. */
+void	pid1_machine_init(void);
+/*
+ * The end of a machine: SIGTERM to every process left, SIGKILL after a
+ * grace, sync, file systems read-only, then reboot(2). Never returns: if
+ * reboot(2) fails, pid1_hang().
+ */
+void	pid1_finish(enum pid1_end) __attribute__((noreturn));
+
 /*
  * PID 1 must never exit (the kernel would panic): log why, then reap
  * children for ever. For what would otherwise be fatal.

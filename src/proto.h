@@ -42,7 +42,8 @@ enum proto_type {
 	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1") */
 	PROTO_INSPECT,		/* NAME */
 	PROTO_RELOAD,		/* (empty) */
-	PROTO_SHUTDOWN,		/* (empty) */
+	PROTO_SHUTDOWN,		/* (empty), or "poweroff" | "reboot" | "halt"
+				   (supd as PID 1 of a machine only) */
 	PROTO_EXEC,		/* TTY ("0"|"1"), NAME, CMD, ARG...; the message
 				   carries 3 fds (SCM_RIGHTS): stdin, stdout,
 				   stderr of the command. Reply: EXIT, END */

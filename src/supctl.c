@@ -43,6 +43,7 @@
 #define CMD_DATA	0x4	/* stdout is the command's data (table, log, JSON) */
 #define CMD_EXEC	0x8	/* -t; operands after NAME are the command's */
 #define CMD_ATTACH	0x10	/* a terminal session */
+#define CMD_MODE	0x20	/* the command's name is the request's word */
 
 /* Long options without a short form. */
 enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
@@ -79,6 +80,12 @@ static const struct cmd cmds[] = {
 	  "connect to a tty service (detach: Ctrl-P Ctrl-Q)" },
 	{ "reload", NULL, 0, 0, PROTO_RELOAD, 0, "",
 	  "re-read service files, apply what changed" },
+	{ "poweroff", NULL, 0, 0, PROTO_SHUTDOWN, CMD_MODE, "",
+	  "supd as a machine's PID 1: stop everything, power off" },
+	{ "reboot", NULL, 0, 0, PROTO_SHUTDOWN, CMD_MODE, "",
+	  "supd as a machine's PID 1: stop everything, reboot" },
+	{ "halt", NULL, 0, 0, PROTO_SHUTDOWN, CMD_MODE, "",
+	  "supd as a machine's PID 1: stop everything, halt" },
 	{ "shutdown", NULL, 0, 0, PROTO_SHUTDOWN, 0, "",
 	  "stop every service and exit supd" },
 };
@@ -320,6 +327,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		strv_push(req, wait ? "1" : "0");
 	if (cmd->flags & CMD_EXEC)
 		strv_push(req, exec_tty ? "1" : "0");
+	if (cmd->flags & CMD_MODE)
+		strv_push(req, cmd->name);
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
 	if (cmd->flags & CMD_LOGS) {

@@ -39,6 +39,7 @@
 static struct supd_conf	conf;
 static bool		shutting_down;
 static int		exit_code;	/* an essential service's, else 0 */
+static enum pid1_end	end_how = END_POWEROFF;	/* a machine's PID 1 */
 static ev_signal	sighup_w, sigterm_w, sigint_w;
 /* Signals with no meaning for supd: logged and ignored, never fatal. */
 static const int	ignored_sigs[] = { SIGUSR1, SIGUSR2, SIGQUIT, SIGALRM,
@@ -120,6 +121,23 @@ shutdown_timeout_cb(EV_P_ ev_timer *w, int revents)
 	svc_kill_all();
 }
 
+/* supctl shutdown | poweroff | reboot | halt. */
+static int
+ctl_shutdown(const char *mode, const char **errstr)
+{
+	if (mode != NULL && *mode != '\0') {
+		if (!pid1_machine()) {
+			*errstr = "poweroff, reboot and halt are for supd as "
+			    "PID 1 of a machine; use shutdown";
+			return -1;
+		}
+		end_how = strcmp(mode, "reboot") == 0 ? END_REBOOT :
+		    strcmp(mode, "halt") == 0 ? END_HALT : END_POWEROFF;
+	}
+	begin_shutdown();
+	return 0;
+}
+
 static void
 begin_shutdown(void)
 {
@@ -154,8 +172,20 @@ signal_cb(EV_P_ ev_signal *w, int revents)
 	case SIGINT:
 		log_info("%s received", w->signum == SIGTERM ? "SIGTERM" :
 		    "SIGINT");
+		/* A machine's PID 1: busybox init's meanings. */
+		end_how = w->signum == SIGINT ? END_REBOOT : END_POWEROFF;
 		begin_shutdown();
 		break;
+	case SIGUSR1:
+	case SIGUSR2:
+		if (pid1_machine()) {
+			log_info("%s received", signal_name(w->signum));
+			end_how = w->signum == SIGUSR1 ? END_HALT :
+			    END_POWEROFF;
+			begin_shutdown();
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		log_info("%s ignored", signal_name(w->signum));
 		break;
@@ -332,7 +362,9 @@ main(int argc, char *argv[])
 		log_warnx("control socket: %s", cause);
 		free(cause);
 	}
-	ctl_set_shutdown(begin_shutdown);
+	ctl_set_shutdown(ctl_shutdown);
+	if (pid1_machine())
+		pid1_machine_init();
 	svclog_set_console(log_open_nonblock(1));
 
 	ev_signal_init(&sighup_w, signal_cb, SIGHUP);
@@ -370,7 +402,7 @@ main(int argc, char *argv[])
 	ctl_close();
 	svc_free_all();
 	if (pid1_machine())
-		pid1_hang("all services stopped; poweroff is not supported yet");
+		pid1_finish(end_how);
 	log_info("all services stopped, exiting%s", exit_code != 0 ?
 	    " with the essential service's code" : "");
 	cfg_main_free(&conf);
