@@ -31,7 +31,7 @@ SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
 HELPERS    = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps run test unit integration asan install clean bench
+.PHONY: all deps run test unit integration vm asan install clean bench
 
 all: deps $(B)/supd $(B)/supctl
 
@@ -85,6 +85,10 @@ unit: all $(UNIT_TESTS)
 integration: all $(HELPERS)
 	@./tests/run-integration.sh $(B)
 
+# A real kernel in qemu with supd as /init (tests/vm/run.sh).
+vm: all
+	@./tests/vm/run.sh $(B)
+
 test: all $(UNIT_TESTS) $(HELPERS)
 	@./contrib/ensure-deps.sh test
 	@./tests/run-all.sh $(B)
@@ -107,6 +111,6 @@ install: all
 	install -m 0644 man/supd.conf.5 $(DESTDIR)$(MANDIR)/man5/supd.conf.5
 
 clean:
-	rm -rf build build-asan run
+	rm -rf build build-asan run tests/vm/.cache
 
 -include $(wildcard $(B)/*.d)

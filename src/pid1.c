@@ -95,9 +95,13 @@ pid1_mounts(void)
 	size_t	i;
 
 	for (i = 0; i < sizeof m / sizeof *m; i++) {
-		/* Never over something: a container's runtime may have put
-		 * files there, or this may be the host's mount namespace. */
-		if (mounted(m[i].path) || !empty_or_missing(m[i].path))
+		/* In a container, never over something: the runtime may have
+		 * put files there, or this may be the host's mount namespace.
+		 * A machine's PID 1 has nothing to protect (an initramfs /dev
+		 * holds only the kernel's console node). /proc comes first: that
+		 * is how a machine is told from a container. */
+		if (mounted(m[i].path) ||
+		    (!pid1_machine() && !empty_or_missing(m[i].path)))
 			continue;
 		if (mkdir_p(m[i].path, 0755) == -1) {
 			log_warn("pid 1: mkdir %s", m[i].path);

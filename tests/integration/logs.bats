@@ -27,6 +27,12 @@ setup_file() {
 setup() {
 	setup_supd
 	H=$(mktemp -d /var/tmp/supd-lg.XXXXXX)
+	chmod 0755 "$H"
+	# The services run the writers from $H: a build directory under /tmp
+	# would be hidden by their private /tmp.
+	cp "$HELPERS/lg_seq" "$HELPERS/lg_blob" "$H/"
+	SEQ=$H/lg_seq
+	BLOB=$H/lg_blob
 	SMALL=
 	FPID=
 	FPID2=

@@ -1,0 +1,54 @@
+#!/bin/sh
+# driver.sh: the VM test's checks, run as a supd service inside the VM (busybox
+# sh). Each result is a line "VMTEST ok|fail WHAT" on ttyS1; then "VMTEST
+# done" and `supctl poweroff`. Waits poll a condition with a deadline.
+out=/dev/ttyS1
+stty -F "$out" raw -echo 2>/dev/null
+
+report() {
+	if [ "$1" = 0 ]; then
+		echo "VMTEST ok $2" >"$out"
+	else
+		echo "VMTEST fail $2" >"$out"
+	fi
+}
+
+check() {
+	what=$1
+	shift
+	"$@" >/dev/null 2>&1
+	report $? "$what"
+}
+
+# until CMD... succeeds, at most 5 s
+until_ok() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge 100 ] && return 1
+		sleep 0.05
+	done
+}
+
+for m in /proc /sys /dev /dev/pts /dev/shm /run /sys/fs/cgroup; do
+	check "supd mounted $m" grep -q " $m " /proc/mounts
+done
+check "supd is PID 1" sh -c '[ "$(readlink /proc/1/exe)" = /sbin/supd ]'
+check "/dev/null is a device" test -c /dev/null
+
+# The orphan's parent shell is long gone: supd reaped it when it ended.
+until_ok test -e /run/orphan-done
+report $? "the orphan ran"
+until_ok sh -c '! grep -q "^State:.*Z" /proc/[0-9]*/status'
+report $? "no zombie left (supd reaps orphans)"
+
+check "supctl status answers" supctl status
+check "ns service running" sh -c 'supctl --json status ns | grep -q "\"state\":\"running\""'
+check "ns service has its own hostname" sh -c '[ "$(supctl exec ns hostname)" = ns ]'
+check "ns service sees only its own processes" \
+    sh -c '[ "$(supctl exec ns ls /proc | grep -c "^[0-9]")" -le 4 ]'
+check "ns service's init is PID 1 in its namespace" \
+    sh -c 'supctl exec ns cat /proc/1/cmdline | grep -q supd-init'
+
+echo "VMTEST done" >"$out"
+supctl poweroff
