@@ -206,3 +206,44 @@ pid1_finish(enum pid1_end how)
 	reboot(cmd);
 	pid1_hang("reboot(2) failed");
 }
+
+/*
+ * A crash of PID 1 is a kernel panic. As PID 1, a fatal signal (a bug in
+ * supd) is written to stderr and the process stays, reaping, for as long as
+ * the machine runs: the services keep running without their supervisor, and
+ * the line says why. Only async-signal-safe calls here.
+ */
+static void
+crash_cb(int sig)
+{
+	static const char	msg[] = "supd: pid 1: fatal signal; not exiting, "
+	    "only reaping from now on\n";
+	sigset_t		all;
+
+	(void)sig;
+	(void)write(2, msg, sizeof msg - 1);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (;;)
+		if (waitpid(-1, NULL, 0) == -1 && errno == ECHILD)
+			pause();
+}
+
+void
+pid1_crash_guard(void)
+{
+	static const int	sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+	    SIGABRT, SIGSYS };
+	static char		stack[16384];
+	struct sigaction	sa;
+	stack_t			ss = { .ss_sp = stack, .ss_size = sizeof stack };
+	size_t			i;
+
+	(void)sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = crash_cb;
+	sa.sa_flags = SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}

@@ -34,6 +34,9 @@ void	pid1_machine_init(void);
  */
 void	pid1_finish(enum pid1_end) __attribute__((noreturn));
 
+/* As PID 1: a fatal signal (SIGSEGV, SIGABRT, ...) logs and keeps reaping. */
+void	pid1_crash_guard(void);
+
 /*
  * PID 1 must never exit (the kernel would panic): log why, then reap
  * children for ever. For what would otherwise be fatal.

@@ -315,6 +315,7 @@ main(int argc, char *argv[])
 	if (pid1() && !check) {
 		/* Before anything reads /proc. */
 		xalloc_failed = oom_hook;
+		pid1_crash_guard();
 		pid1_mounts();
 	}
 

@@ -141,3 +141,25 @@ EOF
 	grep -q "supd.conf:6: unknown key 'bogus' in \[supd\]" "$T/supd.err"
 	[ "$(field probe state)" = running ]
 }
+
+@test "as PID 1: a fatal signal (a crash) is logged and supd keeps reaping, never exits" {
+	cat >"$T/conf.d/later.ini" <<EOF
+[service]
+command = sh -c 'while [ ! -e $W/go ]; do sleep 0.05; done; ( (sleep 0.2; echo x >>$W/orphans) & ); exec sleep 100'
+[isolation]
+namespaces = none
+EOF
+	start_container
+	wait_state later running
+	local p
+	p=$(supd_pid)
+	kill -SEGV "$p"
+	wait_for "the crash line" grep -q "pid 1: fatal signal" "$T/supd.err"
+	kill -0 "$p"
+	# What it started goes on, and a new orphan is still reaped.
+	: >"$W/go"
+	wait_for "the orphan ran" lines_are "$W/orphans" 1
+	wait_for "no zombie under supd" _no_zombie_under "$p"
+	kill -0 "$p"
+	kill -KILL "$p"
+}
