@@ -2,7 +2,8 @@
 # tests/vm/run.sh BUILD_DIR: boot a real kernel with supd as /init and check,
 # from inside, what a machine's PID 1 owes: the mounts it provides, services
 # in namespaces, orphans reaped, supctl working, and `supctl poweroff` ending
-# the machine cleanly (the kernel's "reboot: Power down", no panic).
+# the machine cleanly (the kernel's "reboot: Power down", no panic); then a
+# second boot where SIGINT to PID 1 (Ctrl-Alt-Del's) must reboot it.
 #
 # Debian's cloud kernel is fetched with `apt-get download` and unpacked, not
 # installed; qemu runs it under TCG (KVM here cannot run a stock kernel, see
@@ -107,53 +108,70 @@ restart = no
 [isolation]
 namespaces = none
 EOF
-(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) \
-    >"$out/initramfs.cpio.gz"
-
-# ---- boot ------------------------------------------------------------------
 accel=tcg
 if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
 	accel=kvm
 fi
-rm -f "$out/results.txt" "$out/console.txt"
-start=$(date +%s%N)
-timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 \
-    -nodefaults -no-user-config -nographic -no-reboot \
-    -serial "file:$out/console.txt" -serial "file:$out/results.txt" \
-    -nic none -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
-    -append 'console=ttyS0 quiet panic=-1' </dev/null >"$out/qemu.txt" 2>&1
-rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
-say "qemu ($accel) ran $ms ms, status $rc"
 
-# ---- results ---------------------------------------------------------------
-if [ ! -s "$out/results.txt" ]; then
-	nok "results came back on ttyS1"
-	tail -n 30 "$out/console.txt" 2>/dev/null
-	cat "$out/qemu.txt" 2>/dev/null
-	finish
-fi
-tr -d '\r' <"$out/results.txt" | grep '^VMTEST ' | while read -r _ verdict what; do
-	echo "$verdict $what"
-done >"$out/verdicts.txt"
-while read -r verdict what; do
-	case $verdict in
-	ok) ok "$what" ;;
-	fail) nok "$what" ;;
-	esac
-done <"$out/verdicts.txt"
-grep -q '^done' "$out/verdicts.txt" || nok "the driver finished (VMTEST done)"
-[ "$rc" -ne 124 ] && ok "no hang (qemu ended in time)" || nok "no hang (timed out)"
-if grep -q 'Kernel panic' "$out/console.txt"; then
-	nok "no kernel panic"
-	grep -A5 'Kernel panic' "$out/console.txt"
-else
-	ok "no kernel panic"
-fi
-if grep -q 'reboot: Power down' "$out/console.txt"; then
-	ok "supctl poweroff powered the machine down"
-else
-	nok "supctl poweroff powered the machine down"
-	tail -n 20 "$out/console.txt"
-fi
+# scenario NAME EXPECT: boot with /etc/vm-end = NAME (what the driver does
+# at the end) and expect the kernel's line EXPECT on the console.
+scenario() {
+	name=$1
+	expect=$2
+	echo "$name" >"$root/etc/vm-end"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) \
+	    >"$out/initramfs.cpio.gz"
+	rm -f "$out/results.txt" "$out/console.txt"
+	start=$(date +%s%N)
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 512 \
+	    -smp 1 -nodefaults -no-user-config -nographic -no-reboot \
+	    -serial "file:$out/console.txt" -serial "file:$out/results.txt" \
+	    -nic none -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
+	    -append 'console=ttyS0 quiet panic=-1' </dev/null \
+	    >"$out/qemu.txt" 2>&1
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	say "$name: qemu ($accel) ran $ms ms, status $rc"
+	if [ ! -s "$out/results.txt" ]; then
+		nok "$name: results came back on ttyS1"
+		tail -n 30 "$out/console.txt" 2>/dev/null
+		cat "$out/qemu.txt" 2>/dev/null
+		return
+	fi
+	tr -d '\r' <"$out/results.txt" | grep '^VMTEST ' |
+	    while read -r _ verdict what; do
+		echo "$verdict $what"
+	done >"$out/verdicts.txt"
+	while read -r verdict what; do
+		case $verdict in
+		ok) ok "$name: $what" ;;
+		fail) nok "$name: $what" ;;
+		esac
+	done <"$out/verdicts.txt"
+	grep -q '^done' "$out/verdicts.txt" ||
+	    nok "$name: the driver finished (VMTEST done)"
+	if [ "$rc" -ne 124 ]; then
+		ok "$name: no hang (qemu ended in time)"
+	else
+		nok "$name: no hang (timed out)"
+	fi
+	if grep -q 'Kernel panic' "$out/console.txt"; then
+		nok "$name: no kernel panic"
+		grep -A5 'Kernel panic' "$out/console.txt"
+	else
+		ok "$name: no kernel panic"
+	fi
+	if grep -q "$expect" "$out/console.txt"; then
+		ok "$name: the kernel said '$expect'"
+	else
+		nok "$name: the kernel said '$expect'"
+		tail -n 20 "$out/console.txt"
+	fi
+	cp "$out/console.txt" "$out/console-$name.txt"
+}
+
+# supctl poweroff after every check; then SIGINT (Ctrl-Alt-Del's signal,
+# busybox init's convention) to PID 1, which must reboot.
+scenario poweroff 'reboot: Power down'
+scenario reboot 'reboot: Restarting system'
 finish
