@@ -699,36 +699,13 @@ client_request(struct client *c)
 static ssize_t
 client_recv(struct client *c, void *p, size_t len)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int) * 8)];
-	}		 cbuf;
-	struct iovec	 iov = { p, len };
-	struct msghdr	 msg = { 0 };
-	struct cmsghdr	*cm;
-	ssize_t		 n;
-	size_t		 i, nfd;
-	int		*fds;
+	size_t	nfd;
+	ssize_t	n;
 
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
-	if (n <= 0)
-		return n;
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		fds = (int *)CMSG_DATA(cm);
-		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < nfd; i++) {
-			if (c->nfds < PROTO_EXEC_FDS)
-				c->fds[c->nfds++] = fds[i];
-			else
-				close(fds[i]);
-		}
-	}
+	n = fd_recv(c->fd, p, len, c->fds + c->nfds, PROTO_EXEC_FDS - c->nfds,
+	    &nfd);
+	if (n > 0)
+		c->nfds += nfd;
 	return n;
 }
 

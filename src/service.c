@@ -368,14 +368,11 @@ notify_open(struct service *s)
 
 	if (s->rd->notify_fd != -1)
 		return s->rd->notify_path;
-	dir = xasprintf("%s/notify", mconf->socket);
-	*strrchr(dir, '/') = '\0';			/* .../supd.sock */
-	*strrchr(dir, '/') = '\0';			/* ... */
+	/* DIR/supd.sock -> DIR/notify/NAME (the socket path is absolute). */
+	dir = xasprintf("%.*s/notify", (int)(strrchr(mconf->socket, '/') -
+	    mconf->socket), mconf->socket);
 	free(s->rd->notify_path);
-	s->rd->notify_path = xasprintf("%s/notify/%s", dir, s->conf->name);
-	free(dir);
-	dir = xstrdup(s->rd->notify_path);
-	*strrchr(dir, '/') = '\0';
+	s->rd->notify_path = xasprintf("%s/%s", dir, s->conf->name);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (mkdir_p(dir, 0755) == -1 ||

@@ -529,32 +529,11 @@ fail:
 static void
 exec_pty(void)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
-	struct iovec	 iov = { "t", 1 };
-	struct msghdr	 msg = { 0 };
-	struct cmsghdr	*cm;
-	char		*name;
-	int		 m, sl;
+	int	m, sl;
 
-	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
-	    grantpt(m) == -1 || unlockpt(m) == -1 ||
-	    (name = ptsname(m)) == NULL ||
-	    (sl = open(name, O_RDWR | O_NOCTTY)) == -1)
+	if (pty_open(&m, &sl, 0) == -1)
 		spawn_fail(STEP_TTY, errno, "/dev/ptmx");
-	memset(&cbuf, 0, sizeof cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &m, sizeof m);
-	if (sendmsg(0, &msg, MSG_NOSIGNAL) == -1)
+	if (fd_send(0, "t", 1, &m, 1) == -1)
 		spawn_fail(STEP_TTY, errno, "pass the terminal");
 	close(m);
 	if (dup2(sl, 0) == -1 || dup2(sl, 1) == -1 || dup2(sl, 2) == -1)

@@ -201,29 +201,9 @@ send_winch(int sock, int master)
 static void
 send_with_fds(int sock, const char *p, size_t len, const int *fds)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int) * PROTO_EXEC_FDS)];
-	}		 cbuf;
-	struct iovec	 iov = { (void *)p, len };
-	struct msghdr	 msg = { 0 };
-	struct cmsghdr	*cm;
-	ssize_t		 n;
+	ssize_t	n;
 
-	memset(&cbuf, 0, sizeof cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * PROTO_EXEC_FDS);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * PROTO_EXEC_FDS);
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	if (n == -1)
+	if ((n = fd_send(sock, p, len, fds, PROTO_EXEC_FDS)) == -1)
 		supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
 	if ((size_t)n < len)
 		supctl_send_all(sock, p + n, len - n);
@@ -327,16 +307,10 @@ relay(int sock, int master, enum relay_mode mode)
 static int
 recv_master(int sock, int sv)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
 	struct pollfd	 pfd[2] = { { sv, POLLIN, 0 }, { sock, POLLIN, 0 } };
-	struct iovec	 iov;
-	struct msghdr	 msg = { 0 };
-	struct cmsghdr	*cm;
 	char		 c[512];
 	ssize_t		 n;
+	size_t		 nfd;
 	int		 m = -1;
 
 	while (poll(pfd, 2, -1) == -1)
@@ -345,17 +319,11 @@ recv_master(int sock, int sv)
 			    strerror(errno));
 	if (!(pfd[0].revents & POLLIN))
 		return -1;	/* supd answered first: an error */
-	iov.iov_base = c;
-	iov.iov_len = 1;	/* the terminal comes with a single byte */
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	if ((n = recvmsg(sv, &msg, MSG_CMSG_CLOEXEC)) <= 0)
+	/* The terminal comes with a single byte. */
+	if ((n = fd_recv(sv, c, 1, &m, 1, &nfd)) <= 0)
 		return -1;	/* the exec process failed: supd says why */
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&m, CMSG_DATA(cm), sizeof m);
+	if (nfd == 0)
+		m = -1;
 	if (m == -1) {
 		/* No terminal: what came is the exec process's error line,
 		 * written on the stderr we gave it. Pass it on. */

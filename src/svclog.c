@@ -670,24 +670,10 @@ stream_init(struct svclog_stream *st, struct svclog *sl, bool is_main)
 static int
 stream_pty(struct svclog_stream *st, char **cause)
 {
-	char	*name;
-	int	 m, sl;
+	int	m, sl;
 
-	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
-	    grantpt(m) == -1 || unlockpt(m) == -1 ||
-	    (name = ptsname(m)) == NULL) {
+	if (pty_open(&m, &sl, O_CLOEXEC) == -1 || set_nonblock(m) == -1) {
 		*cause = xasprintf("pseudo-terminal: %s", strerror(errno));
-		if (m != -1)
-			close(m);
-		return -1;
-	}
-	if ((sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
-	    set_nonblock(m) == -1) {
-		*cause = xasprintf("pseudo-terminal %s: %s", name,
-		    strerror(errno));
-		close(m);
-		if (sl != -1)
-			close(sl);
 		return -1;
 	}
 	st->rfd = m;

@@ -9,6 +9,7 @@
  * (strtonum(3) style) so the caller can name the file, line and key.
  */
 #include <ctype.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -858,4 +859,94 @@ strv_has(const struct strv *sv, const char *s)
 		if (strcmp(sv->v[i], s) == 0)
 			return true;
 	return false;
+}
+
+#define FD_MAX	8	/* fds carried by one message, at most */
+
+ssize_t
+fd_send(int sock, const void *p, size_t len, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * FD_MAX)];
+	}		 cbuf;
+	struct iovec	 iov = { (void *)p, len };
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	ssize_t		 n;
+
+	if (nfds > FD_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&cbuf, 0, sizeof cbuf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+ssize_t
+fd_recv(int sock, void *p, size_t len, int *fds, size_t max, size_t *nfds)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * FD_MAX)];
+	}		 cbuf;
+	struct iovec	 iov = { p, len };
+	struct msghdr	 msg = { 0 };
+	struct cmsghdr	*cm;
+	ssize_t		 n;
+	size_t		 i, got;
+	int		 fd;
+
+	*nfds = 0;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	if ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		got = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < got; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+			if (*nfds < max)
+				fds[(*nfds)++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+int
+pty_open(int *master, int *slave, int slave_flags)
+{
+	char	*name;
+	int	 m, saved;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	if (grantpt(m) == -1 || unlockpt(m) == -1 ||
+	    (name = ptsname(m)) == NULL ||
+	    (*slave = open(name, O_RDWR | O_NOCTTY | slave_flags)) == -1) {
+		saved = errno;
+		close(m);
+		errno = saved;
+		return -1;
+	}
+	*master = m;
+	return 0;
 }

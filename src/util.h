@@ -109,6 +109,20 @@ void	 fmt_rfc3339(char out[RFC3339_LEN]);
 /* mkdir -p: every missing directory of path with mode; -1 with errno. */
 int	 mkdir_p(const char *, mode_t);
 
+/*
+ * File descriptors over a Unix socket (SCM_RIGHTS), one place for both
+ * programs. fd_send sends len bytes with nfds fds attached to the first;
+ * fd_recv receives up to len bytes and at most max fds (close-on-exec; any
+ * more are closed), setting *nfds. Both return what sendmsg/recvmsg do.
+ */
+ssize_t	 fd_send(int sock, const void *, size_t len, const int *fds,
+	    size_t nfds);
+ssize_t	 fd_recv(int sock, void *, size_t len, int *fds, size_t max,
+	    size_t *nfds);
+/* A new pseudo-terminal: master (close-on-exec) and slave (flags added to
+ * O_RDWR | O_NOCTTY). -1 with errno, nothing left open. */
+int	 pty_open(int *master, int *slave, int slave_flags);
+
 /* fcntl helpers; return -1 on failure with errno set. */
 int	 set_nonblock(int);
 int	 set_cloexec(int);
