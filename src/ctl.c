@@ -300,41 +300,68 @@ no_such(const char *name)
 	return b.p;
 }
 
+/* The position of the service named in the registry (name order), or -1. */
+static ssize_t
+name_index(const char *name)
+{
+	size_t	lo = 0, hi = svc_count(), mid;
+	int	r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((r = strcmp(name, svc_name(svc_at(mid)))) == 0)
+			return mid;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
 /*
- * Resolve names ("all" = every service) into c->wait; on an unknown name
- * reply with an error and return -1.
+ * Resolve names ("all" = every service) into c->wait, each service once
+ * whatever the names repeat, in the order first named: c->wait never holds
+ * more than svc_count() entries. On an unknown name reply with an error and
+ * return -1.
  */
 static int
 resolve_names(struct client *c, char **names, size_t n)
 {
-	size_t	 i, j;
-	struct service *s;
+	size_t	 i, j, count = svc_count();
+	bool	*seen;
+	ssize_t	 k;
 
 	if (n == 0) {
 		client_end(c, 0, "no service named");
 		return -1;
 	}
-	c->wait = xcalloc(n + svc_count() + 1, sizeof *c->wait);
+	seen = xcalloc(count + 1, sizeof *seen);
+	c->wait = xcalloc(count + 1, sizeof *c->wait);
 	for (i = 0; i < n; i++) {
 		if (strcmp(names[i], "all") == 0) {
-			for (j = 0; j < svc_count(); j++)
-				c->wait[c->nwait++] = svc_at(j);
+			for (j = 0; j < count; j++)
+				if (!seen[j]) {
+					seen[j] = true;
+					c->wait[c->nwait++] = svc_at(j);
+				}
 			continue;
 		}
-		if ((s = svc_find(names[i])) == NULL) {
+		if ((k = name_index(names[i])) == -1) {
 			char *m = no_such(names[i]);
 
 			client_end(c, 0, m);
 			free(m);
+			c->nwait = 0;
+			free(seen);
 			return -1;
 		}
-		c->wait[c->nwait++] = s;
+		if (!seen[k]) {
+			seen[k] = true;
+			c->wait[c->nwait++] = svc_at(k);
+		}
 	}
-	/* A name given twice is acted on once. */
-	for (i = 0; i < c->nwait; i++)
-		for (j = i + 1; j < c->nwait; j++)
-			if (c->wait[j] == c->wait[i])
-				c->wait[j--] = c->wait[--c->nwait];
+	free(seen);
 	return 0;
 }
 
