@@ -5,7 +5,7 @@
 #   bench_cc NAME          compile bench/NAME.c into $BIN/NAME (a /tmp dir)
 #   svc NAME <<EOF         write $T/conf.d/NAME.ini from stdin
 #   start_supd             start supd in the background ($SUPD_PID), wait for socket
-#   ctl ARGS...            supctl -s $T/supd.sock ARGS...
+#   ctl ARGS...            supctl -s $T/run/supd.sock ARGS...
 #   count_state ST         how many services are in state ST (from --json status)
 #   wait_count ST N [SECS] wait until N services are in state ST
 #   stop_supd              SIGTERM supd, wait, then kill whatever it left behind
@@ -36,7 +36,7 @@ bench_init() {
 	cat >"$T/supd.conf" <<CONF
 [supd]
 conf_dir = $T/conf.d
-socket = $T/supd.sock
+socket = $T/run/supd.sock
 log_dir = $T/log
 state_dir = $T/state
 shutdown_timeout = 20s
@@ -74,7 +74,7 @@ start_supd() {
 	"$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	deadline=$(($(now_ns) + 10000000000))
-	until [ -S "$T/supd.sock" ]; do
+	until [ -S "$T/run/supd.sock" ]; do
 		kill -0 "$SUPD_PID" 2>/dev/null || { tail -5 "$T/supd.err" >&2; die "supd died"; }
 		[ "$(now_ns)" -lt "$deadline" ] || die "supd socket did not appear"
 		sleep 0.005
@@ -82,7 +82,7 @@ start_supd() {
 }
 
 ctl() {
-	"$SUPCTL" -s "$T/supd.sock" "$@"
+	"$SUPCTL" -s "$T/run/supd.sock" "$@"
 }
 
 count_state() {

@@ -34,7 +34,7 @@ note "tree: $N services, depth $((level[N - 1] + 1))"
 
 times=()
 for run in $(seq 1 "$RUNS"); do
-	rm -f "$T/supd.sock"
+	rm -f "$T/run/supd.sock"
 	start_supd
 	t0=$SUPD_T0
 	wait_count running "$N" 60 || die "not all $N running"

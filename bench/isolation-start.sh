@@ -56,7 +56,7 @@ EOF
 	die "this supd does not accept [isolation] namespaces: $("$SUPD" --check -d "$T/conf.d" 2>&1 | head -3)"
 start_supd
 
-out=$("$BIN/iso_probe" "$SUPCTL" "$T/supd.sock" "$BIN/stamp" "$STARTS" \
+out=$("$BIN/iso_probe" "$SUPCTL" "$T/run/supd.sock" "$BIN/stamp" "$STARTS" \
 	iso "$T/iso.fifo" plain "$T/plain.fifo") || die "iso_probe failed"
 printf '%s\n' "$out" | sed 's/^/# /' >&2
 get() { printf '%s\n' "$out" | awk -v w="$1" -v k="$2" '$1 == w {

@@ -21,7 +21,7 @@ $(iso_visible_tmp)
 EOF
 start_supd
 
-out=$("$BIN/restart_probe" "$SUPCTL" "$T/supd.sock" stamp "$T/stamp.fifo" \
+out=$("$BIN/restart_probe" "$SUPCTL" "$T/run/supd.sock" stamp "$T/stamp.fifo" \
 	"$BIN/stamp" "$KILLS") || die "restart_probe failed"
 printf '%s\n' "$out" | sed 's/^/# /' >&2
 get() { printf '%s\n' "$out" | awk -v w="$1" -v k="$2" '$1 == w {

@@ -19,7 +19,7 @@ done
 bench_cc spawn_floor
 times=() rss=() pss=() floor=()
 for run in $(seq 1 "$RUNS"); do
-	rm -f "$T/supd.sock"
+	rm -f "$T/run/supd.sock"
 	start_supd
 	t0=$SUPD_T0
 	wait_count running "$N" 120 || die "not all $N services running after 120 s"

@@ -33,7 +33,7 @@ write_conf() { # NAMESPACES
 # $t to the ns until all N are running.
 one_start() {
 	local t0
-	rm -f "$T/supd.sock"
+	rm -f "$T/run/supd.sock"
 	start_supd
 	t0=$SUPD_T0
 	wait_count running "$N" 120 || die "not all $N services running after 120 s"

@@ -37,8 +37,8 @@ time_cmd() {
 }
 
 tool=$(command -v hyperfine >/dev/null && echo hyperfine || echo "date loop")
-plain=$(time_cmd "$SUPCTL" -s "$T/supd.sock" status)
-json=$(time_cmd "$SUPCTL" -s "$T/supd.sock" --json status)
+plain=$(time_cmd "$SUPCTL" -s "$T/run/supd.sock" status)
+json=$(time_cmd "$SUPCTL" -s "$T/run/supd.sock" --json status)
 version=$(time_cmd "$SUPCTL" --version)
 echo "status-1000: median $(ns2ms "$plain") ms for \`supctl status\` of $N services ($RUNS runs, $tool; \`supctl --version\` alone: $(ns2ms "$version") ms)"
 echo "status-1000-json: median $(ns2ms "$json") ms for \`supctl --json status\` of $N services ($RUNS runs, $tool)"

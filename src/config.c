@@ -1361,9 +1361,6 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 	}
 	if (iso->overlay && iso->rootfs == NULL)
 		perr(p, p->seen[K_OVERLAY], "overlay needs rootfs");
-	if (iso->overlay)
-		iso->overlay_dir = xasprintf("%s/overlay/%s",
-		    p->main->state_dir, sc->name);
 	if (iso->hostname != NULL && !(iso->ns & CLONE_NEWUTS))
 		perr(p, p->seen[K_HOSTNAME], "hostname needs the uts namespace "
 		    "('uts' in namespaces)");
@@ -1522,7 +1519,6 @@ cfg_svc_free(struct svc_conf *sc)
 	free(sc->iso.tmpfs);
 	free(sc->iso.hostname);
 	free(sc->iso.rootfs);
-	free(sc->iso.overlay_dir);
 	free(sc->iso.net_container);
 	strv_free_array(sc->after);
 	strv_free_array(sc->requires);

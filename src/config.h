@@ -90,8 +90,6 @@ struct iso_conf {
 	char		*hostname;	/* with uts: NULL = the service name */
 	char		*rootfs;	/* absolute directory, NULL = host tree */
 	bool		 overlay;	/* tmpfs upper layer over rootfs */
-	char		*overlay_dir;	/* overlay: empty dir for its tmpfs
-					   (state_dir/overlay/NAME) */
 	bool		 read_only;	/* root file system read-only */
 	bool		 private_tmp;	/* fresh /tmp */
 	bool		 no_new_privs;	/* PR_SET_NO_NEW_PRIVS */

@@ -13,6 +13,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -37,6 +38,13 @@
 #define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */
 #define CTL_WRITE_TIMEOUT	10.0	/* s without taking any reply byte */
 #define CTL_MAX_OUT		(4 * 1024 * 1024)	/* queued reply bytes */
+
+/* What a peer may do. */
+enum peer_access {
+	PEER_NONE,	/* refused */
+	PEER_READ,	/* socket_group: status, inspect, logs */
+	PEER_ALL,	/* root or supd's own uid */
+};
 
 enum client_state {
 	C_READ,		/* reading the request */
@@ -67,6 +75,7 @@ struct client {
 	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
 	int		 nfds;
 	pid_t		 exec_pid;	/* C_EXEC: the exec process */
+	enum peer_access access;	/* what it may ask */
 	struct client	*prev, *next;
 };
 
@@ -524,6 +533,24 @@ req_inspect(struct client *c, char **v, size_t n)
 	buf_free(&b);
 }
 
+/*
+ * The fds an exec hands to the service: pipes or sockets only. A process
+ * of the service could reopen anything else through /proc/PID/fd -- the
+ * caller's terminal, its files -- with the service's privileges.
+ */
+static bool
+exec_fds_ok(const struct client *c)
+{
+	struct stat	st;
+	int		i;
+
+	for (i = 0; i < c->nfds; i++)
+		if (fstat(c->fds[i], &st) == -1 || (!S_ISFIFO(st.st_mode) &&
+		    !S_ISSOCK(st.st_mode)))
+			return false;
+	return true;
+}
+
 static void
 req_exec(struct client *c, char **v, size_t n)
 {
@@ -534,6 +561,12 @@ req_exec(struct client *c, char **v, size_t n)
 	if (n < 3 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0) ||
 	    c->nfds != PROTO_EXEC_FDS) {
 		client_end(c, 0, "bad request (exec needs a command and 3 fds)");
+		return;
+	}
+	if (!exec_fds_ok(c)) {
+		client_end(c, 0, "bad request (exec's stdio must be pipes or "
+		    "sockets: a file or terminal of the caller's never enters "
+		    "a service)");
 		return;
 	}
 	if ((s = find_or_end(c, v[1])) == NULL)
@@ -619,6 +652,8 @@ attach_input(struct client *c)
 	const char	 *e;
 	uint64_t	  rows, cols;
 
+	while (c->nfds > 0)		/* fds are for exec only */
+		close(c->fds[--c->nfds]);
 	if (c->follow != NULL && c->h.type == PROTO_INPUT)
 		(void)svclog_tty_input(svc_log(c->follow), c->payload,
 		    c->h.len);
@@ -654,6 +689,28 @@ req_reload(struct client *c)
 	strv_free(&msgs);
 }
 
+/*
+ * Who may ask what (supctl(1) documents this table): socket_group members
+ * may look (status, inspect, logs); changing or entering a service needs
+ * root or supd's own uid.
+ */
+static const struct {
+	const char	*name;
+	enum peer_access access;	/* the least needed */
+} verbs[PROTO_REQ_MAX] = {
+	[PROTO_STATUS] =	{ "status",	PEER_READ },
+	[PROTO_START] =		{ "start",	PEER_ALL },
+	[PROTO_STOP] =		{ "stop",	PEER_ALL },
+	[PROTO_RESTART] =	{ "restart",	PEER_ALL },
+	[PROTO_SIGNAL] =	{ "signal",	PEER_ALL },
+	[PROTO_LOGS] =		{ "logs",	PEER_READ },
+	[PROTO_INSPECT] =	{ "inspect",	PEER_READ },
+	[PROTO_RELOAD] =	{ "reload",	PEER_ALL },
+	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
+	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
+	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
+};
+
 /* The one dispatcher: a closed set of request types. */
 static void
 client_request(struct client *c)
@@ -661,9 +718,29 @@ client_request(struct client *c)
 	char		**v;
 	size_t		  n;
 	const char	 *e;
+	char		 *m;
 
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);	/* one request per connection */
 	client_deadline(c, 0);
+	if (verbs[c->h.type].name == NULL) {
+		client_end(c, 0, "not a request");
+		return;
+	}
+	if (c->access < verbs[c->h.type].access) {
+		m = xasprintf("permission denied: %s needs root or supd's user",
+		    verbs[c->h.type].name);
+		client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (c->nfds > 0 && c->h.type != PROTO_EXEC) {
+		/* Only exec takes fds: nobody else's may stay with us. */
+		while (c->nfds > 0)
+			close(c->fds[--c->nfds]);
+		client_end(c, 0, "bad request (file descriptors are only "
+		    "passed with exec)");
+		return;
+	}
 	if (proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == -1) {
 		client_end(c, 0, e);
 		return;
@@ -808,21 +885,75 @@ read_cb(EV_P_ ev_io *w, int revents)
 
 /* ---- connections -------------------------------------------------------- */
 
-static bool
-peer_allowed(int fd, struct ucred *cred)
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77
+#endif
+
+/* supd's own pid and mount namespaces, by identity (ctl_listen). */
+static struct stat	own_ns[2];
+static bool		own_ns_known;
+static const char *const ns_names[2] = { "pid", "mnt" };
+
+static void
+own_ns_init(void)
 {
-	socklen_t	 len = sizeof *cred;
+	char	path[64];
+	int	i;
+
+	own_ns_known = true;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/proc/self/ns/%s", ns_names[i]);
+		if (stat(path, &own_ns[i]) == -1) {
+			log_warn("control: %s (clients in supd's pid "
+			    "namespace will be refused)", path);
+			own_ns_known = false;
+		}
+	}
+}
+
+/*
+ * Is the peer outside every service? A peer whose pid supd can see lives
+ * in supd's pid namespace or one below it -- a service's -- and must share
+ * supd's pid and mount namespaces. A peer supd cannot see (pid 0) is above
+ * or beside supd's namespace (the host of a container), where no service
+ * is. The peer is held by a pidfd while its /proc entries are read, and
+ * checked alive after: a recycled pid cannot pass for it.
+ */
+static bool
+peer_in_own_ns(int fd, pid_t pid)
+{
+	socklen_t	len = sizeof(int);
+	struct stat	st;
+	char		path[64];
+	bool		ok = own_ns_known;
+	int		pidfd, i;
+
+	if (pid == 0)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1 &&
+	    (pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1)
+		return false;
+	for (i = 0; i < 2 && ok; i++) {
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
+		    ns_names[i]);
+		ok = stat(path, &st) == 0 && st.st_dev == own_ns[i].st_dev &&
+		    st.st_ino == own_ns[i].st_ino;
+	}
+	if (ok && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
+		ok = false;
+	close(pidfd);
+	return ok;
+}
+
+/* Is the peer a member of socket_group (primary or supplementary)? */
+static bool
+peer_in_group(int fd, const struct ucred *cred)
+{
 	gid_t		 small[64], *groups = small;
 	socklen_t	 glen = sizeof small;
 	size_t		 i;
 	bool		 ok = false;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1)
-		return false;
-	if (cred->uid == 0 || cred->uid == geteuid())
-		return true;
-	if (!has_group)
-		return false;
 	if (cred->gid == sock_gid)
 		return true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
@@ -840,6 +971,27 @@ peer_allowed(int fd, struct ucred *cred)
 	if (groups != small)
 		free(groups);
 	return ok;
+}
+
+/* *why says what refused a peer. */
+static enum peer_access
+peer_access(int fd, struct ucred *cred, const char **why)
+{
+	socklen_t	len = sizeof *cred;
+
+	*why = "not root, supd's user or in socket_group";
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1) {
+		memset(cred, 0, sizeof *cred);
+		*why = "no peer credentials";
+		return PEER_NONE;
+	}
+	if (!peer_in_own_ns(fd, cred->pid)) {
+		*why = "not in supd's pid and mount namespaces (a service?)";
+		return PEER_NONE;
+	}
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return PEER_ALL;
+	return has_group && peer_in_group(fd, cred) ? PEER_READ : PEER_NONE;
 }
 
 /* One warning per second at most: a flood must not flood the log too. */
@@ -889,6 +1041,8 @@ accept_cb(EV_P_ ev_io *w, int revents)
 {
 	struct client	*c;
 	struct ucred	 cred;
+	const char	*why;
+	char		*m;
 	int		 fd;
 
 	(void)EV_A;
@@ -927,9 +1081,11 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		clients->prev = c;
 	clients = c;
 	nclients++;
-	if (!peer_allowed(fd, &cred)) {
-		log_warnx("control: refused uid %d gid %d pid %d",
-		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
+	if ((c->access = peer_access(fd, &cred, &why)) == PEER_NONE) {
+		m = xasprintf("control: refused uid %d gid %d pid %d: %s",
+		    (int)cred.uid, (int)cred.gid, (int)cred.pid, why);
+		ctl_warn_rate(m);
+		free(m);
 		client_end(c, 0, "permission denied");
 		return;
 	}
@@ -1062,6 +1218,7 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 		    strerror(errno));
 		goto fail;
 	}
+	own_ns_init();
 	has_group = mc->socket_group != NULL;
 	sock_gid = mc->socket_gid;
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

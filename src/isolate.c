@@ -52,8 +52,10 @@ static const char *const readonly[] = {
 	"/proc/fs",
 };
 
-/* Where the service finds supd's notify socket (NOTIFY_SOCKET). */
+/* Where the service finds supd's notify socket (NOTIFY_SOCKET), and the
+ * socket itself (O_PATH), to be given to the service's user. */
 const char	*iso_notify_path;
+static int	 notify_fd = -1;
 
 /* Device nodes of the minimal /dev, bind-mounted from the host's. */
 static const char *const devices[] = {
@@ -317,27 +319,16 @@ mount_sys(int rootfd)
 }
 
 /*
- * Volume sources are opened before anything is mounted: a private /tmp or
- * a tmpfs must not hide a source under it.
+ * Volumes arrive as detached mounts that supd cloned (open_tree) in its own
+ * namespace, already read-only where `:ro` says so: nothing here re-opens a
+ * source by its path. A destination in the host's tree is resolved with no
+ * symlink at all (a service that can write a parent could have swapped one
+ * in since its last start); in a rootfs it stays inside the root.
  */
-static int *
-open_sources(const struct iso_conf *iso)
-{
-	int	*fds = xcalloc(iso->nvolumes + 1, sizeof *fds);
-	size_t	 i;
-
-	for (i = 0; i < iso->nvolumes; i++)
-		if ((fds[i] = open(iso->volumes[i].src, O_PATH | O_CLOEXEC)) ==
-		    -1)
-			spawn_fail(STEP_VOLUME, errno, iso->volumes[i].src);
-	return fds;
-}
-
 static void
 mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
-    const int *srcfd)
+    const int *trees)
 {
-	char	src[64];
 	size_t	i;
 	int	fd;
 
@@ -345,34 +336,21 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
 
-		if (fstat(srcfd[i], &st) == -1)
+		if (fstat(trees[i], &st) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->src);
 		if (host_tree) {
-			fd = open_in_root(rootfd, v->dst, O_PATH, 0);
+			fd = open_in_root(rootfd, v->dst, O_PATH,
+			    RESOLVE_NO_SYMLINKS);
 			if (fd == -1)
 				spawn_fail(STEP_VOLUME, errno, v->dst);
 		} else
 			fd = mkpoint(rootfd, v->dst, !S_ISDIR(st.st_mode),
 			    STEP_VOLUME);
-		fdpath(src, sizeof src, srcfd[i]);
-		mount_at(fd, src, NULL, MS_BIND | MS_REC, NULL, STEP_VOLUME,
-		    v->dst);
-		close(fd);
-		fd = open_in_root(rootfd, v->dst, O_PATH,
-		    host_tree ? 0 : RESOLVE_IN_ROOT);
-		if (fd == -1)
-			spawn_fail(STEP_VOLUME, errno, v->dst);
-		if (v->ro)
-			remount_ro_fd(fd, STEP_VOLUME, v->dst);
-		else if (iso->read_only && host_tree &&
-		    mount_setattr(fd, "", AT_EMPTY_PATH, &(struct mount_attr){
-		    .attr_clr = MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr))
-		    == -1)
-			/* The bind took the read-only flag of the tree that
-			 * read_only made; a rw volume stays as declared. */
+		if (move_mount(trees[i], "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+		    MOVE_MOUNT_T_EMPTY_PATH) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->dst);
 		close(fd);
-		close(srcfd[i]);
+		close(trees[i]);
 	}
 }
 
@@ -386,8 +364,9 @@ mount_tmpfs(const struct iso_conf *iso, int rootfd, bool host_tree)
 	for (i = 0; i < iso->ntmpfs; i++) {
 		const struct tmpfs_mount *t = &iso->tmpfs[i];
 
-		fd = host_tree ? open_in_root(rootfd, t->dst, O_PATH, 0) :
-		    mkpoint(rootfd, t->dst, false, STEP_TMPFS);
+		fd = host_tree ? open_in_root(rootfd, t->dst, O_PATH,
+		    RESOLVE_NO_SYMLINKS) : mkpoint(rootfd, t->dst, false,
+		    STEP_TMPFS);
 		if (fd == -1)
 			spawn_fail(STEP_TMPFS, errno, t->dst);
 		if (t->size > 0)
@@ -401,14 +380,37 @@ mount_tmpfs(const struct iso_conf *iso, int rootfd, bool host_tree)
 	}
 }
 
-/* The new root's directory: rootfs itself (bound), or an overlay on it. */
+/* A new tmpfs, not yet attached anywhere: its root as an fd. */
+static int
+new_tmpfs(const char *mode, enum spawn_step step, const char *what)
+{
+	int	fs, mnt;
+
+	if ((fs = fsopen("tmpfs", FSOPEN_CLOEXEC)) == -1 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "1m", 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1 ||
+	    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV)) == -1)
+		spawn_fail(step, errno, what);
+	close(fs);
+	return mnt;
+}
+
+/*
+ * The new root's directory: rootfs itself (bound), or an overlay on it
+ * whose layers live in a tmpfs of this mount namespace only, attached over
+ * the rootfs path (the lower layer is reached through an fd opened before):
+ * nothing of it is on the host's disk, and no directory of supd's needs to
+ * be reachable by a user namespace's root.
+ */
 static const char *
 prepare_root(const struct iso_conf *iso)
 {
-	static char	root[4200];
+	static char	root[64];
 	struct stat	st;
-	char		opts[12800], upper[4200], work[4200];
-	const char	*d;
+	char		opts[256];
+	int		lower, layers, at;
 
 	if (stat(iso->rootfs, &st) == -1)
 		spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
@@ -420,23 +422,28 @@ prepare_root(const struct iso_conf *iso)
 			spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
 		return iso->rootfs;
 	}
-	/* A tmpfs private to this mount namespace holds the layers, mounted
-	 * on an empty directory of supd's: the host never sees it. */
-	d = iso->overlay_dir;
-	if (mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700") == -1)
-		spawn_fail(STEP_OVERLAY, errno, d);
-	snprintf(upper, sizeof upper, "%s/upper", d);
-	snprintf(work, sizeof work, "%s/work", d);
-	snprintf(root, sizeof root, "%s/root", d);
-	if (mkdir(upper, 0755) == -1 || mkdir(work, 0755) == -1 ||
-	    mkdir(root, 0755) == -1)
+	if ((lower = open(iso->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (at = open(iso->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
+	layers = new_tmpfs("700", STEP_OVERLAY, "layers tmpfs");
+	if (move_mount(layers, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
+	    MOVE_MOUNT_T_EMPTY_PATH) == -1)
+		spawn_fail(STEP_OVERLAY, errno, "layers tmpfs");
+	close(at);
+	if (mkdirat(layers, "upper", 0755) == -1 ||
+	    mkdirat(layers, "work", 0755) == -1 ||
+	    mkdirat(layers, "root", 0755) == -1)
 		spawn_fail(STEP_OVERLAY, errno, "layer directories");
-	if (chmod(upper, st.st_mode & 07777) == -1)
+	if (fchmodat(layers, "upper", st.st_mode & 07777, 0) == -1)
 		spawn_fail(STEP_OVERLAY, errno, "upper layer mode");
-	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s",
-	    iso->rootfs, upper, work);
+	snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,"
+	    "upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
+	    lower, layers, layers);
+	snprintf(root, sizeof root, "/proc/self/fd/%d/root", layers);
 	if (mount("overlay", root, "overlay", 0, opts) == -1)
 		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
+	/* layers stays open: root names it until enter_root. */
 	return root;
 }
 
@@ -461,13 +468,93 @@ enter_root(const char *root)
 		spawn_fail(STEP_PIVOT, errno, "/");
 }
 
+/* Bind the notify socket (srcfd) on a new empty file `name` under dirfd. */
+static void
+bind_notify(int dirfd, const char *name, int srcfd)
+{
+	char	src[64];
+	int	fd;
+
+	if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+		spawn_fail(STEP_READY, errno, name);
+	close(fd);
+	if ((fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		spawn_fail(STEP_READY, errno, name);
+	fdpath(src, sizeof src, srcfd);
+	mount_at(fd, src, NULL, MS_BIND, NULL, STEP_READY, "notify socket");
+	close(fd);
+}
+
 /*
- * supd's notify socket, reachable inside: bound into the rootfs at
- * /run/supd/notify, or into a private /tmp; else its own path serves.
+ * supd's own directories -- the control socket's and state_dir -- are
+ * covered by an empty read-only tmpfs in the service's mount namespace, as
+ * docker masks /proc paths: a service sees neither the socket nor another
+ * service's notify socket nor supd's state. Its own notify socket, which
+ * lives under the socket's directory, is the one thing put back, at the
+ * same path.
+ */
+static bool
+hide_supd(const struct iso_fds *f, int rootfd, int notifyfd)
+{
+	bool		 placed = false;
+	const char	*rel, *slash;
+	char		*sub;
+	size_t		 i, len;
+	int		 mnt, dir;
+
+	for (i = 0; i < f->nhide; i++) {
+		struct stat	st;
+		int		at;
+
+		at = open_in_root(rootfd, f->hide[i].path, O_PATH |
+		    O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+		if (at == -1 && errno == ENOENT)
+			continue;	/* removed since: nothing to hide */
+		if (at == -1 || fstat(at, &st) == -1)
+			spawn_fail(STEP_MASK, errno, f->hide[i].path);
+		if (st.st_dev != f->hide[i].dev || st.st_ino != f->hide[i].ino)
+			spawn_fail(STEP_MASK, EXDEV, f->hide[i].path);
+		/* Attached first: a mount (the notify bind) needs its target
+		 * in our namespace, not in a detached tree. */
+		mnt = new_tmpfs("755", STEP_MASK, f->hide[i].path);
+		if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
+		    MOVE_MOUNT_T_EMPTY_PATH) == -1)
+			spawn_fail(STEP_MASK, errno, f->hide[i].path);
+		len = strlen(f->hide[i].path);
+		/* DIR/notify/NAME: the one level below DIR that supd makes. */
+		rel = notifyfd >= 0 && strncmp(f->notify, f->hide[i].path,
+		    len) == 0 && f->notify[len] == '/' ? f->notify + len + 1 :
+		    NULL;
+		if (rel != NULL && (slash = strchr(rel, '/')) != NULL &&
+		    strchr(slash + 1, '/') == NULL) {
+			sub = xstrndup(rel, slash - rel);
+			if (mkdirat(mnt, sub, 0755) == -1 || (dir = openat(mnt,
+			    sub, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+				spawn_fail(STEP_READY, errno, f->notify);
+			bind_notify(dir, slash + 1, notifyfd);
+			close(dir);
+			free(sub);
+			placed = true;
+		}
+		if (mount_setattr(mnt, "", AT_EMPTY_PATH, &(struct mount_attr){
+		    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC },
+		    sizeof(struct mount_attr)) == -1)
+			spawn_fail(STEP_MASK, errno, f->hide[i].path);
+		close(mnt);
+		close(at);
+	}
+	return placed;
+}
+
+/*
+ * supd's notify socket where hide_supd could not put it back (its
+ * directory is under the private /tmp, or a rootfs is the root): bound on
+ * /run/supd/notify in a rootfs, /tmp/.supd-notify in a private /tmp; else
+ * its own path serves.
  */
 static void
-mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
-    const char *host)
+mount_notify(const struct iso_conf *iso, int rootfd, int srcfd)
 {
 	const char	*inside;
 	char		 src[64];
@@ -477,33 +564,26 @@ mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
 		inside = "/run/supd/notify";
 	else if (iso->private_tmp)
 		inside = "/tmp/.supd-notify";
-	else {
-		iso_notify_path = host;
+	else
 		return;
-	}
 	fd = mkpoint(rootfd, inside, true, STEP_READY);
 	fdpath(src, sizeof src, srcfd);
 	mount_at(fd, src, NULL, MS_BIND, NULL, STEP_READY, "notify socket");
 	close(fd);
-	close(srcfd);
 	iso_notify_path = inside;
 }
 
 static void
-setup_mounts(const struct svc_conf *sc, const char *notify)
+setup_mounts(const struct svc_conf *sc, const struct iso_fds *f)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*root = "/";
-	int			 rootfd, fd, *srcfd, notifyfd = -1;
-	bool			 host_tree = iso->rootfs == NULL;
+	int			 rootfd, fd, notifyfd = notify_fd;
+	bool			 host_tree = iso->rootfs == NULL, placed;
 
 	/* Nothing mounted from now on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
-	srcfd = open_sources(iso);
-	if (notify != NULL && (notifyfd = open(notify, O_PATH | O_CLOEXEC)) ==
-	    -1)
-		spawn_fail(STEP_READY, errno, notify);
 	if (!host_tree)
 		root = prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -528,7 +608,8 @@ setup_mounts(const struct svc_conf *sc, const char *notify)
 	}
 	if (iso->private_tmp) {
 		fd = host_tree ? open_in_root(rootfd, "/tmp", O_PATH |
-		    O_DIRECTORY, 0) : mkpoint(rootfd, "/tmp", false, STEP_TMPFS);
+		    O_DIRECTORY, RESOLVE_NO_SYMLINKS) : mkpoint(rootfd, "/tmp",
+		    false, STEP_TMPFS);
 		if (fd == -1)
 			spawn_fail(STEP_TMPFS, errno, "/tmp");
 		mount_at(fd, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
@@ -536,10 +617,10 @@ setup_mounts(const struct svc_conf *sc, const char *notify)
 		close(fd);
 	}
 	mount_tmpfs(iso, rootfd, host_tree);
-	mount_volumes(iso, rootfd, host_tree, srcfd);
-	free(srcfd);
-	if (notify != NULL)
-		mount_notify(iso, rootfd, notifyfd, notify);
+	mount_volumes(iso, rootfd, host_tree, f->volumes);
+	placed = host_tree && hide_supd(f, rootfd, notifyfd);
+	if (notifyfd >= 0 && !placed)
+		mount_notify(iso, rootfd, notifyfd);
 	close(rootfd);
 
 	if (!host_tree) {
@@ -592,12 +673,12 @@ iso_rlimits(const struct svc_conf *sc)
 }
 
 void
-iso_setup(const struct svc_conf *sc, int netns_fd, const char *notify)
+iso_setup(const struct svc_conf *sc, const struct iso_fds *f)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*host;
 
-	if (iso->net == NET_CONTAINER && setns(netns_fd, CLONE_NEWNET) == -1)
+	if (iso->net == NET_CONTAINER && setns(f->netns, CLONE_NEWNET) == -1)
 		spawn_fail(STEP_NETWORK, errno, iso->net_container);
 	if (iso->net == NET_NONE)
 		loopback_up();
@@ -606,9 +687,13 @@ iso_setup(const struct svc_conf *sc, int netns_fd, const char *notify)
 		if (sethostname(host, strlen(host)) == -1)
 			spawn_fail(STEP_HOSTNAME, errno, host);
 	}
-	iso_notify_path = notify;
+	iso_notify_path = f->notify;
+	/* Opened before any mount can hide it; kept for iso_identity. */
+	if (f->notify != NULL && (notify_fd = open(f->notify, O_PATH |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		spawn_fail(STEP_READY, errno, f->notify);
 	if (iso->ns & CLONE_NEWNS)
-		setup_mounts(sc, notify);
+		setup_mounts(sc, f);
 	iso_rlimits(sc);
 }
 
@@ -746,6 +831,10 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 		    setgroups(0, NULL) == -1)
 			spawn_fail(STEP_GROUPS, errno, sc->user);
 	}
+	/* The notify socket is 0600: the service's user must own it. */
+	if (notify_fd >= 0 && fchownat(notify_fd, "", uid, gid,
+	    AT_EMPTY_PATH) == -1)
+		spawn_fail(STEP_READY, errno, "notify socket owner");
 	if ((sc->group != NULL || sc->user != NULL) && setgid(gid) == -1)
 		spawn_fail(STEP_SETGID, errno, sc->group != NULL ? sc->group :
 		    sc->user);

@@ -6,16 +6,43 @@
 #ifndef SUPD_ISOLATE_H
 #define SUPD_ISOLATE_H
 
+#include <sys/types.h>
+
 #include "config.h"
+
+/*
+ * A directory of supd's hidden from services: its canonical path and its
+ * identity when supd started. The child resolves the path in its own mount
+ * namespace (a mount needs a target there), with no symlink, and checks it
+ * is still the same directory.
+ */
+struct iso_hide {
+	const char	*path;
+	dev_t		 dev;
+	ino_t		 ino;
+};
+
+/*
+ * What supd prepared for the child before the clone: the volumes are
+ * detached mounts made in supd's namespace, where every source is
+ * reachable (state_dir is 0700, and a user namespace's root is nobody to
+ * it), so the child never resolves a source path.
+ */
+struct iso_fds {
+	int			 netns;	/* network = container:NAME, else -1 */
+	const int		*volumes; /* one O_PATH fd per volume source */
+	const char		*notify; /* ready = notify: supd's socket, or NULL */
+	const struct iso_hide	*hide;	/* supd's own directories */
+	size_t			 nhide;
+};
 
 /*
  * In the first process of the new namespaces (the init, or the command
  * with init = no): network, hostname, the whole mount tree and the switch
- * into the root, rlimits. netns_fd is the namespace to join for
- * network = container:NAME, else -1. notify is supd's notify socket for
- * this service (ready = notify), or NULL: it is made reachable inside.
+ * into the root, rlimits. The notify socket, if any, is made reachable
+ * inside; supd's own directories are hidden.
  */
-void	iso_setup(const struct svc_conf *, int netns_fd, const char *notify);
+void	iso_setup(const struct svc_conf *, const struct iso_fds *);
 /* After iso_setup: where the service reaches the notify socket. */
 extern const char *iso_notify_path;
 

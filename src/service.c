@@ -33,6 +33,8 @@
 
 #include "log.h"
 #include "deps.h"
+#include "leftovers.h"
+#include "notify.h"
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
@@ -67,9 +69,14 @@ enum health_state {
 struct health {
 	enum health_state state;
 	pid_t		 pid;		/* the running check (an exec process) */
-	ev_timer	 timer;		/* next check, or the running one's timeout */
+	ev_timer	 timer;		/* next check, the running one's timeout,
+					   or the SIGKILL of a timed-out one */
+	bool		 ending;	/* pid timed out: TERM sent, not reaped */
 	unsigned	 fails;		/* failures in a row */
 	int		 last;		/* last check's exit code (-1 timeout) */
+	unsigned	 runs;		/* checks started, timeouts among them, */
+	unsigned	 timeouts;	/* and those that needed SIGKILL */
+	unsigned	 killed;
 };
 
 struct service {
@@ -208,29 +215,42 @@ timer_cb(EV_P_ ev_timer *w, int revents)
 	svc_event(w->data, SE_TIMER);
 }
 
-/* unless-stopped: a manual stop persists in state_dir/stopped/NAME. */
+/*
+ * unless-stopped: a manual stop persists in state_dir/stopped/NAME, made
+ * whole or not at all (a temporary file synced, then renamed, then the
+ * directory synced), never through a symlink.
+ */
 static void
 persist_stopped(struct service *s, bool stopped)
 {
-	char	*dir, *path;
-	int	 fd;
+	char	*dir, *tmp;
+	int	 dfd, fd = -1;
 
 	if (s->conf->restart != RESTART_UNLESS_STOPPED)
 		return;
 	dir = xasprintf("%s/stopped", mconf->state_dir);
-	path = xasprintf("%s/%s", dir, s->conf->name);
-	if (stopped) {
-		(void)mkdir(mconf->state_dir, 0755);
-		(void)mkdir(dir, 0755);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		    0644);
-		if (fd == -1)
-			log_warn("%s: %s", s->conf->name, path);
-		else
-			close(fd);
-	} else if (unlink(path) == -1 && errno != ENOENT)
-		log_warn("%s: %s", s->conf->name, path);
-	free(path);
+	tmp = xasprintf(".%s.tmp", s->conf->name);
+	if (stopped && mkdir(dir, 0700) == -1 && errno != EEXIST)
+		log_warn("%s: %s", s->conf->name, dir);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (stopped || errno != ENOENT)
+			log_warn("%s: %s", s->conf->name, dir);
+	} else if (!stopped) {
+		if (unlinkat(dfd, s->conf->name, 0) == -1 && errno != ENOENT)
+			log_warn("%s: %s/%s", s->conf->name, dir,
+			    s->conf->name);
+	} else if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 || fsync(fd) == -1 ||
+	    renameat(dfd, tmp, dfd, s->conf->name) == -1 || fsync(dfd) == -1) {
+		log_warn("%s: %s/%s", s->conf->name, dir, s->conf->name);
+		(void)unlinkat(dfd, tmp, 0);
+	}
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(tmp);
 	free(dir);
 }
 
@@ -324,31 +344,47 @@ open_netns(struct service *s)
 
 /* ---- readiness: sd_notify socket and fd:N pipe --------------------------- */
 
+/* A datagram from outside the service: dropped, one line a second at most. */
+static void
+notify_refused(struct service *s, pid_t sender)
+{
+	static uint64_t	last;
+	static unsigned	quiet;
+	uint64_t	now = now_ms();
+
+	if (now - last < 1000) {
+		quiet++;
+		return;
+	}
+	log_warnx("%s: notify: datagram from pid %d (not in the service) "
+	    "dropped%s", s->conf->name, (int)sender, quiet ? " (and more)" :
+	    "");
+	last = now;
+	quiet = 0;
+}
+
 static void
 notify_cb(EV_P_ ev_io *w, int revents)
 {
 	struct service	*s = w->data;
-	char		 buf[4096], *line, *nl, *status = NULL;
-	ssize_t		 n;
+	char		 buf[4096], *status = NULL;
 	bool		 ready = false;
+	pid_t		 sender;
+	int		 i;
 
 	(void)EV_A;
 	(void)revents;
-	while ((n = recv(s->rd->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+	for (i = 0; i < NOTIFY_BATCH; i++) {
+		if (notify_recv(s->rd->notify_fd, buf, sizeof buf, &sender) <= 0)
+			break;
 		if (s->pid == 0)
 			continue;	/* nothing runs: not for us */
-		buf[n] = '\0';
-		for (line = buf; line != NULL && *line != '\0'; line = nl) {
-			if ((nl = strchr(line, '\n')) != NULL)
-				*nl++ = '\0';
-			if (strcmp(line, "READY=1") == 0)
-				ready = true;
-			else if (strncmp(line, "STATUS=", 7) == 0) {
-				free(status);
-				status = xstrdup(line + 7);
-			}
-			/* MAINPID and the rest: not trusted, not needed. */
+		if (!notify_sender_ok(sender, s->pid, s->conf->iso.ns &
+		    CLONE_NEWPID, s->conf->iso.ns & CLONE_NEWNS)) {
+			notify_refused(s, sender);
+			continue;
 		}
+		notify_parse(buf, &ready, &status);
 	}
 	if (ready && s->state == SVC_STARTING)
 		svc_event(s, SE_READY);
@@ -362,9 +398,8 @@ notify_cb(EV_P_ ev_io *w, int revents)
 static const char *
 notify_open(struct service *s)
 {
-	struct sockaddr_un	sun;
-	char			*dir;
-	int			 fd;
+	char	*dir, *cause;
+	int	 fd;
 
 	if (s->rd->notify_fd != -1)
 		return s->rd->notify_path;
@@ -373,22 +408,12 @@ notify_open(struct service *s)
 	    mconf->socket), mconf->socket);
 	free(s->rd->notify_path);
 	s->rd->notify_path = xasprintf("%s/%s", dir, s->conf->name);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (mkdir_p(dir, 0755) == -1 ||
-	    strlen(s->rd->notify_path) >= sizeof sun.sun_path ||
-	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1) {
-		free(dir);
-		return NULL;
-	}
+	fd = notify_bind(dir, s->conf->name, s->conf->iso.ns & CLONE_NEWUSER ?
+	    SPAWN_USERNS_BASE : geteuid(), &cause);
 	free(dir);
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", s->rd->notify_path);
-	(void)unlink(s->rd->notify_path);
-	/* Any uid may send: the service's user is only known in the child. */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    chmod(s->rd->notify_path, 0666) == -1) {
-		close(fd);
+	if (fd == -1) {
+		log_warnx("%s: notify: %s", s->conf->name, cause);
+		free(cause);
 		return NULL;
 	}
 	s->rd->notify_fd = fd;
@@ -438,57 +463,66 @@ ready_cb(EV_P_ ev_io *w, int revents)
 		ready_close(s);		/* closed without a word */
 }
 
-/* Clone the process into its namespaces. */
-static void
-do_spawn(struct service *s)
+/* Named volumes live in state_dir/volumes; a user namespace's root owns
+ * its own. -1 (errno set, *what named) if one cannot be made. */
+static int
+named_volumes(const struct svc_conf *sc, const char **what)
 {
-	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1,
-				    .ready_wfd = -1 };
-	int			rp[2];
-	struct spawn_child	c;
-	size_t			i;
-	int			r;
+	size_t	i;
 
-	svclog_child_fds(s->log, &a.out_fd, &a.err_fd);
-	if (svclog_is_tty(s->log))
-		a.tty_fd = a.out_fd;
-	s->spawn_failed = false;
-	s->exit_code = -1;
-	s->exit_signal = 0;
-	s->cmd_pid = 0;
-	s->started_ms = now_ms();
-	set_reason(s, NULL);
-	/* Named volumes live in state_dir; a user namespace's root owns
-	 * its own. */
-	for (i = 0; i < s->conf->iso.nvolumes; i++) {
-		const struct volume *v = &s->conf->iso.volumes[i];
+	for (i = 0; i < sc->iso.nvolumes; i++) {
+		const struct volume *v = &sc->iso.volumes[i];
 
 		if (v->name == NULL)
 			continue;
-		if (mkdir_p(v->src, 0755) == -1) {
-			spawn_failed_here(s, "volume %s: %s", v->src);
-			return;
-		}
-		if ((s->conf->iso.ns & CLONE_NEWUSER) && chown(v->src,
-		    SPAWN_USERNS_BASE, SPAWN_USERNS_BASE) == -1) {
-			spawn_failed_here(s, "volume %s: %s", v->src);
-			return;
-		}
+		*what = v->src;
+		if (mkdir_p(v->src, 0755) == -1)
+			return -1;
+		if ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
+		    SPAWN_USERNS_BASE, SPAWN_USERNS_BASE) == -1)
+			return -1;
 	}
-	if (s->conf->iso.overlay_dir != NULL &&
-	    (mkdir_p(s->conf->iso.overlay_dir, 0755) == -1 ||
-	    chmod(s->conf->iso.overlay_dir, 0700) == -1 ||
-	    ((s->conf->iso.ns & CLONE_NEWUSER) &&
-	    chown(s->conf->iso.overlay_dir, SPAWN_USERNS_BASE,
-	    SPAWN_USERNS_BASE) == -1))) {
-		spawn_failed_here(s, "overlay %s: %s", s->conf->iso.overlay_dir);
-		return;
+	return 0;
+}
+
+/* What a spawn holds only until the clone is done. */
+static void
+spawn_args_release(struct service *s, struct spawn_args *a)
+{
+	int	saved = errno;
+
+	if (a->netns_fd != -1)
+		close(a->netns_fd);
+	if (a->ready_wfd != -1)
+		close(a->ready_wfd);
+	spawn_volumes_close(s->conf, (int *)a->volumes);
+	a->netns_fd = a->ready_wfd = -1;
+	a->volumes = NULL;
+	errno = saved;
+}
+
+/* Everything the child needs from supd; -1 after reporting the failure. */
+static int
+spawn_prepare(struct service *s, struct spawn_args *a)
+{
+	const char	*what = "";
+	int		 rp[2];
+
+	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
+	if (svclog_is_tty(s->log))
+		a->tty_fd = a->out_fd;
+	if (named_volumes(s->conf, &what) == -1 ||
+	    ((a->volumes = spawn_volumes(s->conf, &what)) == NULL &&
+	    errno != 0)) {
+		spawn_failed_here(s, "volume %s: %s", what);
+		return -1;
 	}
 	if (s->conf->iso.net == NET_CONTAINER &&
-	    (a.netns_fd = open_netns(s)) == -1) {
+	    (a->netns_fd = open_netns(s)) == -1) {
+		spawn_args_release(s, a);
 		spawn_failed_here(s, "network container:%s: %s",
 		    s->conf->iso.net_container);
-		return;
+		return -1;
 	}
 	ready_close(s);
 	if (s->conf->ready != READY_EXEC && s->rd == NULL) {
@@ -497,31 +531,46 @@ do_spawn(struct service *s)
 		s->rd->readyfd = -1;
 	}
 	if (s->conf->ready == READY_NOTIFY &&
-	    (a.notify = notify_open(s)) == NULL) {
-		if (a.netns_fd != -1)
-			close(a.netns_fd);
+	    (a->notify = notify_open(s)) == NULL) {
+		spawn_args_release(s, a);
 		spawn_failed_here(s, "ready %s: %s", "notify socket");
-		return;
+		return -1;
 	}
 	if (s->conf->ready == READY_FD) {
 		if (pipe2(rp, O_CLOEXEC) == -1) {
-			if (a.netns_fd != -1)
-				close(a.netns_fd);
+			spawn_args_release(s, a);
 			spawn_failed_here(s, "ready %s: %s", "fd pipe");
-			return;
+			return -1;
 		}
 		set_nonblock(rp[0]);
 		s->rd->readyfd = rp[0];
-		a.ready_wfd = rp[1];
+		a->ready_wfd = rp[1];
 		ev_io_init(&s->rd->ready_w, ready_cb, rp[0], EV_READ);
 		s->rd->ready_w.data = s;
 		ev_io_start(EV_DEFAULT_UC_ &s->rd->ready_w);
 	}
+	return 0;
+}
+
+/* Clone the process into its namespaces. */
+static void
+do_spawn(struct service *s)
+{
+	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1,
+				    .ready_wfd = -1 };
+	struct spawn_child	c;
+	int			r;
+
+	s->spawn_failed = false;
+	s->exit_code = -1;
+	s->exit_signal = 0;
+	s->cmd_pid = 0;
+	s->started_ms = now_ms();
+	set_reason(s, NULL);
+	if (spawn_prepare(s, &a) == -1)
+		return;
 	r = spawn_service(s->conf, &a, &c);
-	if (a.netns_fd != -1)
-		close(a.netns_fd);
-	if (a.ready_wfd != -1)
-		close(a.ready_wfd);
+	spawn_args_release(s, &a);
 	if (r == -1) {
 		spawn_failed_here(s, "%sclone: %s", s->conf->iso.ns ?
 		    "namespaces: " : "");
@@ -531,6 +580,7 @@ do_spawn(struct service *s)
 	s->report_fd = c.report_fd;
 	s->status_fd = c.status_fd;
 	pid_add(s);
+	leftovers_record(s->conf->name, s->pid);
 	if (s->report_fd == -1) {
 		/* No report pipe at all: cannot happen but for a failed map. */
 		s->spawn_failed = true;
@@ -705,8 +755,11 @@ health_arm(struct service *s, uint64_t ms)
 	ev_timer_start(EV_DEFAULT_UC_ &s->health->timer);
 }
 
-/* A check ended (code), or timed out (-1): count it, act on it. */
-static void
+/*
+ * A check ended (code), or timed out (-1): count it, act on it. False if
+ * it restarted the service (checks start again with it).
+ */
+static bool
 health_result(struct service *s, int code)
 {
 	struct health		*h = s->health;
@@ -714,7 +767,6 @@ health_result(struct service *s, int code)
 	bool			 grace;
 	char			*m;
 
-	h->pid = 0;
 	h->last = code;
 	if (code == 0) {
 		if (h->state != H_HEALTHY)
@@ -728,32 +780,62 @@ health_result(struct service *s, int code)
 			svc_event(s, SE_READY);
 		if (hooks.changed != NULL)
 			hooks.changed(s);
-	} else {
-		/* In the start period a failure does not count. */
-		grace = now_ms() - s->started_ms < hc->start_period_ms;
-		if (!grace)
-			h->fails++;
-		if (!grace && h->fails >= hc->retries &&
-		    h->state != H_UNHEALTHY) {
-			h->state = H_UNHEALTHY;
-			m = code == -1 ? xasprintf("unhealthy: check timed out "
-			    "%u times in a row", h->fails) : xasprintf("unhealthy:"
-			    " check failed %u times in a row (exit %d)",
-			    h->fails, code);
-			log_info("%s: %s%s", s->conf->name, m, hc->restart &&
-			    s->state == SVC_RUNNING ? "; restarting" : "");
-			set_reason(s, m);
-			free(m);
-			if (hc->restart && s->state == SVC_RUNNING) {
-				s->want_start = true;
-				s->auto_restart = true;
-				svc_event(s, SE_STOP);
-				return;		/* checks start again with it */
-			}
-		}
+		return true;
 	}
-	if (s->pid != 0)
-		health_arm(s, hc->interval_ms);
+	/* In the start period a failure does not count. */
+	grace = now_ms() - s->started_ms < hc->start_period_ms;
+	if (!grace)
+		h->fails++;
+	if (grace || h->fails < hc->retries || h->state == H_UNHEALTHY)
+		return true;
+	h->state = H_UNHEALTHY;
+	m = code == -1 ? xasprintf("unhealthy: check timed out %u times in a "
+	    "row", h->fails) : xasprintf("unhealthy: check failed %u times in "
+	    "a row (exit %d)", h->fails, code);
+	log_info("%s: %s%s", s->conf->name, m, hc->restart &&
+	    s->state == SVC_RUNNING ? "; restarting" : "");
+	set_reason(s, m);
+	free(m);
+	if (hc->restart && s->state == SVC_RUNNING) {
+		s->want_start = true;
+		s->auto_restart = true;
+		svc_event(s, SE_STOP);
+		return false;
+	}
+	return true;
+}
+
+/* The next check, one interval after the last one ended: never two at once. */
+static void
+health_next(struct service *s)
+{
+	if (s->pid != 0 && s->health->pid == 0)
+		health_arm(s, s->conf->health.interval_ms);
+}
+
+/*
+ * A check that outlived its timeout fails at once and gets SIGTERM; its
+ * exec process SIGKILLs it SPAWN_EXEC_KILL_AFTER later, and supd kills the
+ * exec process itself one second after that if it is still there. The
+ * next check waits until it is reaped.
+ */
+static void
+health_timeout(struct service *s)
+{
+	struct health	*h = s->health;
+
+	if (h->ending) {
+		log_warnx("%s: health check pid %d ignored SIGTERM: SIGKILL",
+		    s->conf->name, (int)h->pid);
+		(void)kill(h->pid, SIGKILL);
+		h->killed++;
+		return;
+	}
+	(void)kill(h->pid, SIGTERM);
+	h->ending = true;
+	h->timeouts++;
+	health_arm(s, (SPAWN_EXEC_KILL_AFTER + 1) * 1000);
+	(void)health_result(s, -1);
 }
 
 static void
@@ -767,9 +849,7 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 	(void)EV_A;
 	(void)revents;
 	if (s->health->pid != 0) {
-		/* Timed out: the exec process passes SIGTERM on to it. */
-		(void)kill(s->health->pid, SIGTERM);
-		health_result(s, -1);
+		health_timeout(s);
 		return;
 	}
 	if (s->pid == 0)
@@ -777,14 +857,18 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 	if (devnull == -1)
 		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fds[0] = fds[1] = fds[2] = devnull;
-	if ((pid = spawn_exec(s->conf, main_pid(s), s->conf->health.argv, fds,
+	/* Through the init, supd's own unreaped child: a pid that cannot
+	 * have been recycled. */
+	if ((pid = spawn_exec(s->conf, s->pid, s->conf->health.argv, fds,
 	    false)) == -1) {
 		e = strerror(errno);
 		log_warnx("%s: health check: %s", s->conf->name, e);
-		health_result(s, 126);
+		if (health_result(s, 126))
+			health_next(s);
 		return;
 	}
 	s->health->pid = pid;
+	s->health->runs++;
 	health_arm(s, s->conf->health.timeout_ms);
 }
 
@@ -802,10 +886,12 @@ health_begin(struct service *s)
 	s->health->state = H_STARTING;
 	s->health->fails = 0;
 	s->health->pid = 0;
+	s->health->ending = false;
 	health_arm(s, s->conf->health.interval_ms);
 }
 
-/* The process is gone: no more checks; a running one is let go. */
+/* The process is gone: no more checks; a running one is killed (its
+ * command goes with it: PR_SET_PDEATHSIG) and forgotten. */
 static void
 health_end(struct service *s)
 {
@@ -813,8 +899,9 @@ health_end(struct service *s)
 		return;
 	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
 	if (s->health->pid != 0)
-		(void)kill(s->health->pid, SIGTERM);
+		(void)kill(s->health->pid, SIGKILL);
 	s->health->pid = 0;
+	s->health->ending = false;
 	s->health->state = H_NONE;
 }
 
@@ -822,15 +909,22 @@ health_end(struct service *s)
 static bool
 health_reaped(pid_t pid, int status)
 {
-	size_t	i;
+	struct health	*h;
+	size_t		 i;
 
-	for (i = 0; i < nsvcs; i++)
-		if (svcs[i]->health != NULL && svcs[i]->health->pid == pid) {
-			ev_timer_stop(EV_DEFAULT_UC_ &svcs[i]->health->timer);
-			health_result(svcs[i], WIFEXITED(status) ?
-			    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	for (i = 0; i < nsvcs; i++) {
+		if ((h = svcs[i]->health) == NULL || h->pid != pid)
+			continue;
+		ev_timer_stop(EV_DEFAULT_UC_ &h->timer);
+		h->pid = 0;
+		if (h->ending)		/* its failure is counted already */
+			h->ending = false;
+		else if (!health_result(svcs[i], WIFEXITED(status) ?
+		    WEXITSTATUS(status) : 128 + WTERMSIG(status)))
 			return true;
-		}
+		health_next(svcs[i]);
+		return true;
+	}
 	return false;
 }
 
@@ -1256,7 +1350,7 @@ svc_exec(struct service *s, char **argv, const int *fds, bool tty,
 		*errstr = "not running";
 		return -1;
 	}
-	if ((pid = spawn_exec(s->conf, main_pid(s), argv, fds, tty)) == -1)
+	if ((pid = spawn_exec(s->conf, s->pid, argv, fds, tty)) == -1)
 		*errstr = strerror(errno);
 	else
 		log_info("%s: exec %s, pid %d", s->conf->name, argv[0],
@@ -1313,6 +1407,7 @@ svc_reaped(pid_t pid, int status)
 	if (s == NULL)
 		return health_reaped(pid, status);	/* else exec, orphan */
 	pid_del(s);
+	leftovers_forget(s->conf->name);
 	s->pid = 0;
 	s->cmd_pid = 0;
 	health_end(s);
@@ -1821,6 +1916,11 @@ svc_inspect(const struct service *s, struct buf *b)
 	buf_puts(b, ",\"health\":");
 	buf_json_str(b, s->health != NULL && s->health->state != H_NONE ?
 	    health_name(s->health->state) : NULL);
+	if (s->health != NULL)
+		buf_printf(b, ",\"health_checks\":{\"runs\":%u,\"timeouts\":%u,"
+		    "\"killed\":%u,\"running\":%s}", s->health->runs,
+		    s->health->timeouts, s->health->killed, s->health->pid != 0 ?
+		    "true" : "false");
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");
 	cfg_svc_canon(s->conf, b);

@@ -17,6 +17,7 @@
  * by supd, the parent, while the child waits on a sync pipe.
  */
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -46,6 +47,9 @@
 static int	report_wfd = -1;
 static char	*own_home, *own_user;	/* supd's account, looked up once */
 static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
+#define MAX_HIDE	4
+static struct iso_hide	hide[MAX_HIDE];	/* supd's directories */
+static size_t		nhide;
 
 /* The reaper program, embedded by the Makefile (empty if not built). */
 extern const unsigned char	reaper_blob[];
@@ -86,10 +90,18 @@ reaper_init(void)
 }
 
 void
-spawn_init(void)
+spawn_init(char *const *paths)
 {
 	struct passwd	*pw;
+	struct stat	 st;
 
+	for (; paths != NULL && *paths != NULL && nhide < MAX_HIDE; paths++)
+		if (stat(*paths, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    strcmp(*paths, "/") != 0) {
+			hide[nhide].path = xstrdup(*paths);
+			hide[nhide].dev = st.st_dev;
+			hide[nhide++].ino = st.st_ino;
+		}
 	if ((pw = getpwuid(getuid())) != NULL) {
 		own_home = xstrdup(pw->pw_dir);
 		own_user = xstrdup(pw->pw_name);
@@ -162,14 +174,15 @@ cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* Close every fd from 3 up but the report pipe and *keep[0..nkeep). */
 static void
 close_except(int **keep, size_t nkeep)
 {
-	int	fds[8], lo = 3;
-	size_t	i, n = 0;
+	int	*fds = xcalloc(nkeep + 1, sizeof *fds), lo = 3;
+	size_t	 i, n = 0;
 
 	fds[n++] = report_wfd;
-	for (i = 0; i < nkeep && n < 8; i++)
+	for (i = 0; i < nkeep; i++)
 		if (*keep[i] >= 0)
 			fds[n++] = *keep[i];
 	qsort(fds, n, sizeof *fds, cmp_int);
@@ -180,12 +193,13 @@ close_except(int **keep, size_t nkeep)
 			lo = fds[i] + 1;
 	}
 	syscall(SYS_close_range, lo, ~0U, 0);
+	free(fds);
 }
 
 /*
- * 0-2 on the service's stdio; every other fd closed but the report pipe,
- * the status pipe and the network namespace to join (the caller's copies of
- * those are moved above 2 first and closed when no longer needed).
+ * 0-2 on the service's stdio; every other fd closed but the report pipe
+ * and those in keep (the status pipe, the network namespace to join, the
+ * volumes...): they are moved above 2 first.
  */
 static void
 child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
@@ -283,15 +297,34 @@ child_exec(char **argv, char **env)
 	spawn_fail(STEP_EXEC, err, argv[0]);
 }
 
+/* ready = fd:N: the pipe's write end becomes fd N of the command. */
+static int	ready_wfd = -1;
+/* The parent's pid as the next child will see it (0 when the child is in
+ * a pid namespace its parent is not in), set before each clone or fork. */
+static pid_t	child_parent;
+
+/*
+ * Die with the parent (supd, the service's init, the exec process): no
+ * process of a dead supd runs on unsupervised. Set after the last change
+ * of credentials, which clears it; a parent already gone is caught by
+ * comparing getppid() with the one we started with (not possible as PID 1
+ * of a namespace, whose parent is out of sight: the next supd ends it).
+ */
+static void
+die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		spawn_fail(STEP_SETUP, errno, "PR_SET_PDEATHSIG");
+	if (getppid() != parent)
+		_exit(127);
+}
+
 /*
  * The command's process: identity, environment, workdir, exec. In the
  * init's namespace it is a process group of its own, so that the init's
  * group (what supd signals) and the command's (what the init forwards to)
  * are distinct and no signal arrives twice.
  */
-/* ready = fd:N: the pipe's write end becomes fd N of the command. */
-static int	ready_wfd = -1;
-
 static void __attribute__((noreturn))
 command_main(const struct svc_conf *sc, bool under_init)
 {
@@ -299,6 +332,7 @@ command_main(const struct svc_conf *sc, bool under_init)
 	sigset_t	 none;
 	char		 cwd[64];
 	size_t		 i;
+	pid_t		 parent = child_parent;
 
 	if (under_init) {
 		(void)setpgid(0, 0);
@@ -311,6 +345,7 @@ command_main(const struct svc_conf *sc, bool under_init)
 	}
 	env_set(&env, "PATH=" DEFAULT_PATH);
 	iso_identity(sc, &env, own_home, own_user);
+	die_with_parent(parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
 	if (iso_notify_path != NULL) {
@@ -343,14 +378,20 @@ command_main(const struct svc_conf *sc, bool under_init)
  * with sigwaitinfo; SIGCHLD reaps (orphans too), anything else goes to the
  * command's process group. No memory is touched in the loop: its pages stay
  * shared with supd.
+ *
+ * As the init of `supctl exec` and health checks (kill_after > 0), a
+ * SIGTERM (the caller left, the check timed out) is followed kill_after
+ * seconds later by SIGKILL to the command's group: nothing supd asked to
+ * end outlives it for long, whatever it does with TERM.
  */
 static void __attribute__((noreturn))
-init_loop(pid_t cmd, int status_wfd)
+init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
 {
 	sigset_t	all;
 	siginfo_t	si;
 	pid_t		p;
 	int		st;
+	bool		ending = false;
 
 	(void)prctl(PR_SET_NAME, "supd-init", 0, 0, 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -358,15 +399,26 @@ init_loop(pid_t cmd, int status_wfd)
 	for (;;) {
 		if (sigwaitinfo(&all, &si) == -1)
 			continue;
+		if (si.si_signo == SIGALRM && ending) {
+			(void)kill(-cmd, SIGKILL);
+			(void)kill(cmd, SIGKILL);
+			continue;
+		}
 		if (si.si_signo != SIGCHLD) {
 			if (kill(-cmd, si.si_signo) == -1)
 				(void)kill(cmd, si.si_signo);
+			if (si.si_signo == SIGTERM && kill_after > 0 &&
+			    !ending) {
+				ending = true;
+				alarm(kill_after);
+			}
 			continue;
 		}
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
 			if (p != cmd)
 				continue;
-			(void)write(status_wfd, &st, sizeof st);
+			if (status_wfd >= 0)
+				(void)write(status_wfd, &st, sizeof st);
 			_exit(WIFEXITED(st) ? WEXITSTATUS(st) :
 			    128 + WTERMSIG(st));
 		}
@@ -378,7 +430,11 @@ static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd)
 {
-	int		 netns_fd = a->netns_fd, *keep[4];
+	struct iso_fds	 f = { .netns = a->netns_fd, .notify = a->notify,
+			    .hide = hide, .nhide = nhide };
+	int		*vols, **keep;
+	size_t		 nkeep = 0, i, nvol = sc->iso.nvolumes;
+	pid_t		 parent = child_parent;
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -391,19 +447,28 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
 			spawn_fail(STEP_USERNS, errno, "become root");
 	}
+	die_with_parent(parent);
 	child_signals();
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
-	keep[0] = &netns_fd;
-	keep[1] = &status_wfd;
-	keep[2] = &reaper_fd;
+	vols = xcalloc(nvol + 1, sizeof *vols);
+	keep = xcalloc(nvol + 4, sizeof *keep);
+	for (i = 0; i < nvol; i++) {
+		vols[i] = a->volumes[i];
+		keep[nkeep++] = &vols[i];
+	}
+	keep[nkeep++] = &f.netns;
+	keep[nkeep++] = &status_wfd;
+	keep[nkeep++] = &reaper_fd;
 	ready_wfd = a->ready_wfd;
-	keep[3] = &ready_wfd;
-	child_stdio(a, keep, 4);
+	keep[nkeep++] = &ready_wfd;
+	child_stdio(a, keep, nkeep);
+	free(keep);
+	f.volumes = vols;
 	umask(sc->umask);
-	iso_setup(sc, netns_fd, a->notify);
-	if (netns_fd >= 0)
-		close(netns_fd);
+	iso_setup(sc, &f);
+	if (f.netns >= 0)
+		close(f.netns);
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
@@ -412,6 +477,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	/* Signals wait blocked until init_loop takes them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	child_parent = getpid();
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
@@ -423,7 +489,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	if (ready_wfd >= 0)
 		close(ready_wfd);	/* the command's, not the init's */
 	exec_reaper(cmd, status_wfd);
-	init_loop(cmd, status_wfd);
+	init_loop(cmd, status_wfd, 0);
 }
 
 /* supd writes the maps of a new user namespace: its root is an unprivileged
@@ -461,6 +527,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
+	child_parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
 	if (pid == -1)
@@ -548,7 +615,9 @@ exec_pty(void)
  * supctl exec, in the exec process: join every namespace of `target` that
  * is not already ours (the user namespace first), take its root, then fork
  * the command -- a pid namespace applies to children only -- and stay as
- * its init: signals forwarded, its status as our exit code.
+ * its init: signals forwarded, its status as our exit code. `target` is
+ * supd's unreaped child (the service's init, or its command without one),
+ * so its pid cannot have been recycled.
  */
 static void __attribute__((noreturn))
 exec_main(const struct svc_conf *sc, pid_t target, char **argv,
@@ -561,6 +630,8 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		{ "cgroup", CLONE_NEWCGROUP },
 	};
 	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i;
+	bool		 joined_pid = false;
+	pid_t		 supd = child_parent;
 	char		 path[64];
 	struct stat	 mine, theirs;
 	sigset_t	 all;
@@ -583,9 +654,14 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		    nss[i].name);
 		snprintf(self, sizeof self, "/proc/self/ns/%s", nss[i].name);
 		nsfd[i] = -1;
-		if (stat(path, &theirs) == -1 || stat(self, &mine) == -1)
+		/* A kind the kernel lacks is nobody's; any other error ends
+		 * the exec: never run in fewer namespaces than the service. */
+		if (stat(self, &mine) == -1 && errno == ENOENT)
 			continue;
-		if (theirs.st_ino != mine.st_ino &&
+		if (stat(path, &theirs) == -1 || stat(self, &mine) == -1)
+			spawn_fail(STEP_CLONE, errno, path);
+		if ((theirs.st_ino != mine.st_ino ||
+		    theirs.st_dev != mine.st_dev) &&
 		    (nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 			spawn_fail(STEP_CLONE, errno, path);
 	}
@@ -598,6 +674,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		if (setns(nsfd[i], nss[i].type) == -1)
 			spawn_fail(STEP_CLONE, errno, nss[i].name);
 		close(nsfd[i]);
+		joined_pid |= nss[i].type == CLONE_NEWPID;
 		/* In the service's user namespace we are its root, as the
 		 * service is (its `user`, if any, is applied below). */
 		if (nss[i].type == CLONE_NEWUSER && (setresgid(0, 0, 0) == -1 ||
@@ -607,12 +684,14 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	if (fchdir(rootfd) == -1 || chroot(".") == -1)
 		spawn_fail(STEP_ROOTFS, errno, "chroot");
 	close(rootfd);
+	die_with_parent(supd);
 	if (tty)
 		exec_pty();
 	iso_rlimits(sc);
 	umask(sc->umask);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	child_parent = joined_pid ? 0 : getpid();
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
@@ -623,7 +702,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		command_main(&copy, true);
 	}
 	}
-	init_loop(cmd, -1);
+	init_loop(cmd, -1, SPAWN_EXEC_KILL_AFTER);
 }
 
 pid_t
@@ -632,9 +711,60 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 {
 	pid_t	pid;
 
+	child_parent = getpid();
 	if ((pid = fork()) == 0)
 		exec_main(sc, target, argv, fds, tty);
 	return pid;
+}
+
+int *
+spawn_volumes(const struct svc_conf *sc, const char **what)
+{
+	const struct iso_conf	*iso = &sc->iso;
+	int			*fds;
+	size_t			 i;
+
+	if (iso->nvolumes == 0 || !(iso->ns & CLONE_NEWNS)) {
+		errno = 0;
+		return NULL;
+	}
+	fds = xcalloc(iso->nvolumes, sizeof *fds);
+	for (i = 0; i < iso->nvolumes; i++)
+		fds[i] = -1;
+	for (i = 0; i < iso->nvolumes; i++) {
+		const struct volume *v = &iso->volumes[i];
+
+		*what = v->src;
+		if ((fds[i] = open_tree(AT_FDCWD, v->src, OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1)
+			goto fail;
+		if (v->ro && mount_setattr(fds[i], "", AT_EMPTY_PATH |
+		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
+		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
+			goto fail;
+	}
+	return fds;
+fail:
+	{
+		int saved = errno;
+
+		spawn_volumes_close(sc, fds);
+		errno = saved;
+	}
+	return NULL;
+}
+
+void
+spawn_volumes_close(const struct svc_conf *sc, int *fds)
+{
+	size_t	i;
+
+	if (fds == NULL)
+		return;
+	for (i = 0; i < sc->iso.nvolumes; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 }
 
 pid_t

@@ -54,8 +54,12 @@ struct spawn_report {
 	char	what[120];	/* the path, user or group concerned */
 };
 
-/* Remember supd's own account (HOME, USER of services without `user`). */
-void	spawn_init(void);
+/*
+ * Remember supd's own account (HOME, USER of services without `user`) and
+ * the directories of supd's to hide from every service with a mount
+ * namespace (NULL-terminated; canonical paths, missing ones skipped).
+ */
+void	spawn_init(char *const *hide);
 
 /* What a spawn needs besides the definition. */
 struct spawn_args {
@@ -65,7 +69,18 @@ struct spawn_args {
 	int	netns_fd;	/* network = container:NAME: its namespace */
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
+	const int *volumes;	/* spawn_volumes(): one per volume, or NULL */
 };
+
+/*
+ * supd's side of the volumes, before the clone: each source cloned as a
+ * detached mount (open_tree) in supd's namespace, where every source is
+ * reachable, and made read-only there for `:ro`; the child attaches them.
+ * Returns an array of nvolumes fds (NULL if none), or NULL with errno and
+ * *what naming the source. spawn_volumes_close() closes and frees it.
+ */
+int	*spawn_volumes(const struct svc_conf *, const char **what);
+void	 spawn_volumes_close(const struct svc_conf *, int *);
 
 /* What supd keeps of a spawn. */
 struct spawn_child {
@@ -90,13 +105,15 @@ void	spawn_fail(enum spawn_step, int err, const char *what)
 
 /*
  * supctl exec: fork a process that joins the namespaces and root of
- * `target` (a service's command), applies the service's identity and runs
+ * `target` (the service's init, or its command without one: supd's child), applies the service's identity and runs
  * argv with fds as 0-2 (tty: fds[0] becomes the controlling terminal). Its
  * exit code is the command's (128+N for a signal; 126/127 with a message on
  * fds[2] if it could not be started). -1 with errno if fork failed.
  */
 pid_t	spawn_exec(const struct svc_conf *, pid_t target, char **argv,
 	    const int *fds, bool tty);
+/* After SIGTERM, the exec process SIGKILLs its command this much later. */
+#define SPAWN_EXEC_KILL_AFTER	2	/* seconds */
 
 /* The command's pid seen from supd, when an init runs it (0 if unknown). */
 pid_t	spawn_command_pid(pid_t init);

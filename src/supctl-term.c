@@ -1,7 +1,7 @@
 /*
  * supctl-term.c: supctl's side of the commands that carry a terminal or
- * stdio -- `exec` (the caller's fds, or with -t a pseudo-terminal that
- * supctl creates and relays) and `attach` (raw mode, window size, Ctrl-P
+ * stdio -- `exec` (pipes that supctl relays to and from its own stdio, or
+ * with -t a pseudo-terminal made inside the service, relayed too) and `attach` (raw mode, window size, Ctrl-P
  * Ctrl-Q to detach). One poll() loop relays bytes; every message from supd
  * is decoded with proto.c.
  */
@@ -197,20 +197,115 @@ send_winch(int sock, int master)
 	buf_free(&b);
 }
 
-/* Send the request with three fds attached to its first byte. */
+/*
+ * Send the request with three fds attached to its first byte. A peer that
+ * hung up (supd refused us) may still have said why: the caller reads on.
+ */
 static void
 send_with_fds(int sock, const char *p, size_t len, const int *fds)
 {
 	ssize_t	n;
 
-	if ((n = fd_send(sock, p, len, fds, PROTO_EXEC_FDS)) == -1)
+	if ((n = fd_send(sock, p, len, fds, PROTO_EXEC_FDS)) == -1) {
+		if (errno == EPIPE || errno == ECONNRESET)
+			return;
 		supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
-	if ((size_t)n < len)
-		supctl_send_all(sock, p + n, len - n);
+	}
+	for (p += n, len -= n; len > 0; p += n, len -= n)
+		if ((n = send(sock, p, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (errno == EPIPE || errno == ECONNRESET)
+				return;
+			supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s",
+			    strerror(errno));
+		}
+}
+
+/*
+ * exec without -t: the command's stdio are pipes of ours, relayed here, so
+ * nothing of the caller (its terminal, its files) ever enters the service
+ * (a process there could reopen it through /proc/PID/fd). stdin is read
+ * only when the command has taken what came before; once supd says the
+ * command ended, what is left in the pipes is read until they are idle
+ * for 100 ms (a child it left may hold them open).
+ */
+static int
+relay_pipes(int sock, int to_cmd, int out, int err)
+{
+	struct inbox	 in = { .exit_code = -1 };
+	struct buf	 pend = { 0 };
+	struct pollfd	 pfd[4];
+	char		 buf[16384];
+	ssize_t		 n;
+	int		 done = 0, stdin_open = 1, i, r;
+
+	signal(SIGPIPE, SIG_IGN);
+	(void)fcntl(to_cmd, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		if (done && out < 0 && err < 0)
+			break;
+		pfd[0] = (struct pollfd){ sock, done ? 0 : POLLIN, 0 };
+		pfd[1] = (struct pollfd){ out, POLLIN, 0 };
+		pfd[2] = (struct pollfd){ err, POLLIN, 0 };
+		pfd[3] = pend.len > 0 ? (struct pollfd){ to_cmd, POLLOUT, 0 } :
+		    (struct pollfd){ stdin_open ? 0 : -1, POLLIN, 0 };
+		if ((r = poll(pfd, 4, done ? 100 : -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			    strerror(errno));
+		}
+		if (r == 0)
+			break;		/* ended, and the pipes are idle */
+		if (!done && pfd[0].revents) {
+			if ((n = read(sock, buf, sizeof buf)) <= 0) {
+				if (n == -1 && errno == EINTR)
+					continue;
+				supctl_fail(SUPCTL_EXIT_UNREACH,
+				    "connection to supd lost");
+			}
+			buf_add(&in.b, buf, n);
+			done = inbox_process(&in);
+		}
+		for (i = 1; i <= 2; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if ((n = read(pfd[i].fd, buf, sizeof buf)) > 0)
+				write_all(i, buf, n);
+			else if (n == 0 || errno != EINTR) {
+				close(pfd[i].fd);
+				*(i == 1 ? &out : &err) = -1;
+			}
+		}
+		if (!pfd[3].revents || to_cmd < 0)
+			continue;
+		if (pend.len > 0) {
+			if ((n = write(to_cmd, pend.p, pend.len)) > 0)
+				buf_consume(&pend, n);
+			else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+				pend.len = 0;	/* EPIPE: it reads no more */
+				stdin_open = 0;
+			}
+		} else if ((n = read(0, buf, sizeof buf)) > 0)
+			buf_add(&pend, buf, n);
+		else if (n == 0 || errno != EINTR)
+			stdin_open = 0;
+		if (!stdin_open && pend.len == 0) {
+			close(to_cmd);		/* EOF for the command */
+			to_cmd = -1;
+		}
+	}
+	buf_free(&pend);
+	if (!done)
+		supctl_fail(SUPCTL_EXIT_UNREACH, "connection to supd lost");
+	return inbox_result(&in);
 }
 
 enum relay_mode {
-	RELAY_EXEC,	/* the command has our stdio: only wait for supd */
+	RELAY_EXEC,	/* exec -t refused: only read supd's reply */
 	RELAY_EXEC_TTY,	/* stdin -> pty master -> stdout */
 	RELAY_ATTACH,	/* stdin -> INPUT messages, DATA -> stdout */
 };
@@ -337,11 +432,20 @@ recv_master(int sock, int sv)
 int
 term_exec(int sock, const char *req, size_t len, int tty)
 {
-	int	fds[PROTO_EXEC_FDS] = { 0, 1, 2 }, sv[2], master;
+	int	fds[PROTO_EXEC_FDS], p[3][2], sv[2], master, i;
 
 	if (!tty) {
+		for (i = 0; i < 3; i++)
+			if (pipe2(p[i], O_CLOEXEC) == -1)
+				supctl_fail(SUPCTL_EXIT_FAILED, "pipe: %s",
+				    strerror(errno));
+		fds[0] = p[0][0];
+		fds[1] = p[1][1];
+		fds[2] = p[2][1];
 		send_with_fds(sock, req, len, fds);
-		return relay(sock, -1, RELAY_EXEC);
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+		return relay_pipes(sock, p[0][1], p[1][0], p[2][0]);
 	}
 	/* The terminal is made inside the service, so that it is one of its
 	 * own /dev/pts; it comes back over this socket pair. */

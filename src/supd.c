@@ -17,6 +17,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "deps.h"
+#include "leftovers.h"
 #include "log.h"
 #include "pid1.h"
 #include "service.h"
@@ -226,6 +228,52 @@ raise_nofile(void)
 	}
 }
 
+/*
+ * supd's private directories: state_dir (named volumes, markers) is 0700,
+ * so nothing a service's root leaves in a volume -- a setuid file -- can be
+ * reached by a host user. Both it and the control socket's directory are
+ * hidden from every service with a mount namespace (spawn_init); their
+ * paths are made canonical here, as services will resolve them with no
+ * symlink.
+ */
+static void
+private_dirs(void)
+{
+	char		*dirs[3] = { NULL }, *real, *copy, *vol, *sock;
+	char		*sockdir;
+	struct stat	 st;
+	size_t		 n = 0;
+
+	if (mkdir_p(conf.state_dir, 0700) == -1)
+		log_warn("%s", conf.state_dir);
+	else if (stat(conf.state_dir, &st) == 0 && (st.st_mode & 077) != 0) {
+		log_info("%s: made private (mode 0700)", conf.state_dir);
+		if (chmod(conf.state_dir, 0700) == -1)
+			log_warn("%s: chmod", conf.state_dir);
+	}
+	vol = xasprintf("%s/volumes", conf.state_dir);
+	if (mkdir(vol, 0700) == -1 && errno != EEXIST)
+		log_warn("%s", vol);
+	free(vol);
+	if ((real = realpath(conf.state_dir, NULL)) != NULL) {
+		free(conf.state_dir);
+		conf.state_dir = real;
+		dirs[n++] = real;
+	}
+	/* The socket's path is absolute (cfg_load_main, main). */
+	copy = xstrdup(conf.socket);
+	if ((sockdir = realpath(dirname(copy), NULL)) != NULL) {
+		sock = xasprintf("%s%s", strcmp(sockdir, "/") == 0 ? "" :
+		    sockdir, strrchr(conf.socket, '/'));
+		free(conf.socket);
+		conf.socket = sock;
+		dirs[n++] = sockdir;
+	}
+	free(copy);
+	spawn_init(dirs);
+	free(sockdir);
+}
+
 static int
 conf_cmp(const void *a, const void *b)
 {
@@ -285,7 +333,7 @@ main(int argc, char *argv[])
 	bool		 check = false;
 	char		*cause, *abs;
 	size_t		 i;
-	int		 ch;
+	int		 ch, n;
 
 	while ((ch = getopt_long(argc, argv, "c:d:s:hV", longopts, NULL)) != -1)
 		switch (ch) {
@@ -391,7 +439,11 @@ main(int argc, char *argv[])
 
 	log_info("supd %s starting, pid %d, services from %s, socket %s",
 	    SUPD_VERSION, (int)getpid(), conf.conf_dir, conf.socket);
-	spawn_init();
+	private_dirs();
+	/* Before anything starts: what a killed supd left goes. */
+	if ((n = leftovers_end(conf.state_dir)) > 0)
+		log_info("ended %d process group%s left by a previous supd", n,
+		    n == 1 ? "" : "s");
 	svc_init(&conf, &hooks);
 	svc_load_all(true, &errs);
 	strv_free(&errs);

@@ -695,20 +695,41 @@ int
 env_load_file(const char *path, struct strv *out, char **cause)
 {
 	struct strv	 items = { NULL, 0, 0 };
+	struct stat	 st;
 	FILE		*f;
 	char		*line = NULL, *kv;
 	const char	*errstr;
-	size_t		 size = 0, i;
+	size_t		 size = 0, i, total = 0;
 	ssize_t		 n;
 	unsigned long	 lineno = 0;
-	int		 rc = -1;
+	int		 rc = -1, fd;
 
-	if ((f = fopen(path, "re")) == NULL) {
+	/* Not through a symlink, never a FIFO that would hang the loop,
+	 * nor a file big enough to eat supd's memory. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > ENV_FILE_MAX) {
+		*cause = xasprintf("%s: %s", path, !S_ISREG(st.st_mode) ?
+		    "not a regular file" : "larger than 1 MiB");
+		close(fd);
+		return -1;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	while ((n = getline(&line, &size, f)) != -1) {
 		lineno++;
+		if ((total += n) > ENV_FILE_MAX) {	/* it grew meanwhile */
+			*cause = xasprintf("%s: larger than 1 MiB", path);
+			goto out;
+		}
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0 && line[n - 1] == '\r')
@@ -838,7 +859,8 @@ mkdir_p(const char *path, mode_t mode)
 			continue;
 		c = *s;
 		*s = '\0';
-		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+		if (mkdir(p, c == '\0' ? mode : 0755) == -1 &&
+		    errno != EEXIST) {
 			r = -1;
 			break;
 		}

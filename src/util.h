@@ -90,9 +90,12 @@ bool	 env_key_valid(const char *, size_t len);
  */
 int	 env_parse_line(const char *line, char **out, const char **errstr);
 /*
- * Read an env file. Appends "KEY=VALUE" items to out. On error returns -1
- * and sets *cause to an allocated "PATH:LINE: message" (or "PATH: strerror").
+ * Read an env file: a regular file of at most ENV_FILE_MAX bytes, not
+ * reached through a symlink. Appends "KEY=VALUE" items to out. On error
+ * returns -1 and sets *cause to an allocated "PATH:LINE: message" (or
+ * "PATH: strerror").
  */
+#define ENV_FILE_MAX	(1024 * 1024)
 int	 env_load_file(const char *path, struct strv *out, char **cause);
 /* Set KEY=VALUE in env, replacing an item with the same key. */
 void	 env_set(struct strv *env, const char *kv);
@@ -106,7 +109,8 @@ uint64_t now_ms(void);
 #define RFC3339_LEN 25
 void	 fmt_rfc3339(char out[RFC3339_LEN]);
 
-/* mkdir -p: every missing directory of path with mode; -1 with errno. */
+/* mkdir -p: the last directory of path with mode, missing parents 0755;
+ * -1 with errno. */
 int	 mkdir_p(const char *, mode_t);
 
 /*

@@ -2,11 +2,14 @@
 # supd (temp conf dir, socket, logs, state) driven only through supctl, and
 # waits on conditions with deadlines -- never a bare sleep.
 #
-#   setup_supd            make $T with supd.conf, conf.d/, log/, state/
+#   setup_supd            make $T with supd.conf, conf.d/, log/, state/; the
+#                         socket is $SOCK, in a directory of its own ($T/run:
+#                         supd hides it from services, so nothing of the
+#                         test's may live there)
 #   svc NAME <<EOF        write conf.d/NAME.ini from stdin
 #   start_supd [ARGS]     start supd in the background (under $SUPD_WRAP, if set),
 #                         wait for its socket
-#   ctl ARGS...           supctl -s $T/supd.sock ARGS...
+#   ctl ARGS...           supctl -s $SOCK ARGS...
 #   state NAME            the service's state (from --json status)
 #   field NAME KEY        any key of its --json status object
 #   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
@@ -22,11 +25,12 @@ WAIT_SECS=${WAIT_SECS:-10}
 
 setup_supd() {
 	T=$(mktemp -d /tmp/supd-test.XXXXXX)
-	mkdir -p "$T/conf.d" "$T/log" "$T/state"
+	SOCK=$T/run/supd.sock
+	mkdir -p "$T/conf.d" "$T/log" "$T/state" "$T/run"
 	cat >"$T/supd.conf" <<CONF
 [supd]
 conf_dir = $T/conf.d
-socket = $T/supd.sock
+socket = $SOCK
 log_dir = $T/log
 state_dir = $T/state
 shutdown_timeout = 10s
@@ -41,11 +45,11 @@ svc() {
 start_supd() {
 	${SUPD_WRAP:-} "$SUPD" -c "$T/supd.conf" "$@" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
-	wait_for "supd socket" test -S "$T/supd.sock"
+	wait_for "supd socket" test -S "$SOCK"
 }
 
 ctl() {
-	"$SUPCTL" -s "$T/supd.sock" "$@"
+	"$SUPCTL" -s "$SOCK" "$@"
 }
 
 field() {

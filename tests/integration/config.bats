@@ -159,7 +159,7 @@ verify_bad() {
 	[ "$rc" -eq 0 ]
 	[ ! -s "$T/err" ]
 	# --check starts nothing.
-	[ ! -e "$T/supd.sock" ]
+	[ ! -e "$SOCK" ]
 	[ -z "$(ls -A "$T/log")" ]
 }
 

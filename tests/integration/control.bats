@@ -98,7 +98,7 @@ _status_ok() {
 # supd is alive and answers a plain status, promptly.
 assert_supd_ok() {
 	supd_alive || { echo "supd (pid $SUPD_PID) is gone"; return 1; }
-	run timeout 3 "$SUPCTL" -s "$T/supd.sock" status
+	run timeout 3 "$SUPCTL" -s "$SOCK" status
 	[ "$status" -eq 0 ] || { echo "status after abuse: exit $status: $output"; return 1; }
 }
 
@@ -118,7 +118,7 @@ EOF
 	for i in 1 2 3 4 5; do wait_state "s$i" running; done
 
 	for i in $(seq 1 100); do
-		"$SUPCTL" -s "$T/supd.sock" --json status >"$T/out.$i" 2>"$T/err.$i" 3>&- &
+		"$SUPCTL" -s "$SOCK" --json status >"$T/out.$i" 2>"$T/err.$i" 3>&- &
 		pids+=($!)
 	done
 	for i in $(seq 1 100); do
@@ -144,7 +144,7 @@ EOF
 # Run cs_client with OPS on one connection; it must get an error END or be
 # closed (EOF/reset) within 3 s -- never an ok, never silence.
 garbage() {
-	run cs -v "$T/supd.sock" "$@" reply 3
+	run cs -v "$SOCK" "$@" reply 3
 	echo "# $*: $output"
 	[ "$status" -eq 0 ]
 	summary
@@ -199,7 +199,7 @@ garbage() {
 	garbage hdr $MAGIC 1 $T_STATUS 0xffffffff
 	# The cap itself is allowed: a MAXPAY-byte name is read whole and is
 	# simply no service.
-	run cs -v "$T/supd.sock" hdr $MAGIC 1 $T_STATUS $MAXPAY \
+	run cs -v "$SOCK" hdr $MAGIC 1 $T_STATUS $MAXPAY \
 		rep $((MAXPAY - 1)) 0x61 hex 00 reply 3
 	echo "# exactly PROTO_MAX_PAYLOAD: ${output:0:200}"
 	summary
@@ -211,7 +211,7 @@ garbage() {
 	rss0=$(rss_kb)
 	vm0=$(vm_peak_kb)
 	garbage hdr $MAGIC 1 $T_STATUS 0xffffffff rep 65536 0x61
-	run cs -n 20 "$T/supd.sock" hdr $MAGIC 1 $T_STATUS 0xffffffff rep 4096 0x61 reply 3
+	run cs -n 20 "$SOCK" hdr $MAGIC 1 $T_STATUS 0xffffffff rep 4096 0x61 reply 3
 	echo "# 20 x 4 GiB: $output"
 	[ "$status" -eq 0 ]
 	summary
@@ -242,15 +242,15 @@ garbage() {
 
 	# 50 send half a header, 50 a header and half the payload it announced,
 	# then nothing.
-	"$CS" -n 50 "$T/supd.sock" hex 535550440100 ready "$T/r1" eof 9 \
+	"$CS" -n 50 "$SOCK" hex 535550440100 ready "$T/r1" eof 9 \
 		>"$T/stall1.out" 2>&1 3>&- &
 	p1=$!
-	"$CS" -n 50 "$T/supd.sock" hdr $MAGIC 1 $T_STATUS 100 rep 50 0x61 ready "$T/r2" eof 9 \
+	"$CS" -n 50 "$SOCK" hdr $MAGIC 1 $T_STATUS 100 rep 50 0x61 ready "$T/r2" eof 9 \
 		>"$T/stall2.out" 2>&1 3>&- &
 	p2=$!
 	# One trickles a byte every 0.7 s: the deadline is for the whole
 	# request, so it must be cut off (a send fails) before its 10th byte.
-	"$CS" "$T/supd.sock" hex 53 sleep 700 hex 55 sleep 700 hex 50 sleep 700 \
+	"$CS" "$SOCK" hex 53 sleep 700 hex 55 sleep 700 hex 50 sleep 700 \
 		hex 44 sleep 700 hex 01 sleep 700 hex 00 sleep 700 hex 01 \
 		sleep 700 hex 00 sleep 700 hex 00 sleep 700 hex 00 eof 3 \
 		>"$T/trickle.out" 2>&1 3>&- &
@@ -260,7 +260,7 @@ garbage() {
 
 	# A normal client is served at once while they hang.
 	t0=$(date +%s%N)
-	run timeout 3 "$SUPCTL" -s "$T/supd.sock" --json status
+	run timeout 3 "$SUPCTL" -s "$SOCK" --json status
 	t1=$(date +%s%N)
 	echo "# status with 100 stalled clients took $(((t1 - t0) / 1000000)) ms: $output"
 	[ "$status" -eq 0 ]
@@ -293,11 +293,11 @@ garbage() {
 	start_supd
 	wait_state web running
 
-	"$CS" -n 1000 "$T/supd.sock" hex 53 ready "$T/r" hold >"$T/slow.out" 2>&1 3>&- &
+	"$CS" -n 1000 "$SOCK" hex 53 ready "$T/r" hold >"$T/slow.out" 2>&1 3>&- &
 	p=$!
 	wait_for "1000 clients connected" test -e "$T/r"
 	# Within supd's 5 s request timeout, while all 1000 hang.
-	run timeout 3 "$SUPCTL" -s "$T/supd.sock" status
+	run timeout 3 "$SUPCTL" -s "$SOCK" status
 	kill -TERM "$p"
 	wait "$p" || true
 	echo "# status with 1000 slow clients: exit $status: $output"
@@ -339,20 +339,20 @@ EOF
 
 	# Ask for ~1.3 MB of log and hang up without reading a byte: supd's
 	# writes hit EPIPE / ECONNRESET.
-	run cs -n 20 "$T/supd.sock" strv $T_LOGS 3 spew 20000 0 sleep 300 close
+	run cs -n 20 "$SOCK" strv $T_LOGS 3 spew 20000 0 sleep 300 close
 	[ "$status" -eq 0 ]
 	# Requests followed by an immediate close, or a half-close first.
-	run cs -n 50 "$T/supd.sock" strv $T_STATUS 0 close
+	run cs -n 50 "$SOCK" strv $T_STATUS 0 close
 	[ "$status" -eq 0 ]
-	run cs -n 20 "$T/supd.sock" strv $T_STATUS 0 shut close
+	run cs -n 20 "$SOCK" strv $T_STATUS 0 shut close
 	[ "$status" -eq 0 ]
-	run cs -n 20 -c 20 "$T/supd.sock" strv $T_LOGS 3 spew 20000 0 close
+	run cs -n 20 -c 20 "$SOCK" strv $T_LOGS 3 spew 20000 0 close
 	[ "$status" -eq 0 ]
 	supd_alive
 
 	# `logs -f` followers killed mid-stream (SIGKILL) or interrupted.
 	for i in $(seq 1 10); do
-		"$SUPCTL" -s "$T/supd.sock" logs -f -n 5 tick >"$T/f.$i" 2>&1 3>&- &
+		"$SUPCTL" -s "$SOCK" logs -f -n 5 tick >"$T/f.$i" 2>&1 3>&- &
 		pids+=($!)
 	done
 	for i in $(seq 1 10); do
@@ -378,14 +378,14 @@ EOF
 	wait_for "spew's 20000 lines in its log" _log_has spew "spew line 020000"
 	base=$(nfds)
 
-	"$SUPCTL" -s "$T/supd.sock" logs -f -n 0 spew >/dev/null 2>&1 3>&- &
+	"$SUPCTL" -s "$SOCK" logs -f -n 0 spew >/dev/null 2>&1 3>&- &
 	fpid=$!
 	wait_for "follower connected" _fds_are $((base + 1))
 	kill -STOP "$fpid"
 	# Another 1.3 MB for a follower that reads nothing.
 	ctl restart spew
 	wait_for "second run logged" _log_count spew "spew line 020000" 2
-	run timeout 3 "$SUPCTL" -s "$T/supd.sock" status
+	run timeout 3 "$SUPCTL" -s "$SOCK" status
 	[ "$status" -eq 0 ]
 	# supd gives up on it (write timeout 10 s, or its output cap).
 	WAIT_SECS=15 wait_for "stopped follower dropped (fds $(nfds), base $base)" \
@@ -398,14 +398,14 @@ EOF
 # ---- 5. socket permissions -----------------------------------------------------
 
 as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$SUPCTL" -s "$T/supd.sock" "$@"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$SUPCTL" -s "$SOCK" "$@"
 }
 
 @test "socket is 0600 root by default; others cannot connect (C1, b#4)" {
 	sleeper web
 	start_supd
 	wait_state web running
-	[ "$(stat -c '%a %U' "$T/supd.sock")" = "600 root" ]
+	[ "$(stat -c '%a %U' "$SOCK")" = "600 root" ]
 	chmod 755 "$T"
 	run --separate-stderr as_nobody status
 	echo "# nobody: exit $status, stderr: $stderr"
@@ -422,7 +422,7 @@ as_nobody() {
 	start_supd
 	wait_state web running
 	pid0=$(field web pid)
-	[ "$(stat -c '%a %U' "$T/supd.sock")" = "666 root" ]
+	[ "$(stat -c '%a %U' "$SOCK")" = "666 root" ]
 	chmod 755 "$T"
 
 	run --separate-stderr as_nobody status
@@ -451,16 +451,16 @@ EOF
 	sleeper web
 	start_supd
 	wait_state web running
-	[ "$(stat -c '%a %U %G' "$T/supd.sock")" = "660 root supdtest" ]
+	[ "$(stat -c '%a %U %G' "$SOCK")" = "660 root supdtest" ]
 	chmod 755 "$T"
 
 	run setpriv --reuid=nobody --regid=nogroup --groups=supdtest \
-		"$SUPCTL" -s "$T/supd.sock" --json status
+		"$SUPCTL" -s "$SOCK" --json status
 	echo "# supplementary member: exit $status: $output"
 	[ "$status" -eq 0 ]
 	jq -e '.[0].name == "web"' <<<"$output"
 	run setpriv --reuid=nobody --regid=supdtest --clear-groups \
-		"$SUPCTL" -s "$T/supd.sock" status
+		"$SUPCTL" -s "$SOCK" status
 	echo "# primary-group member: exit $status: $output"
 	[ "$status" -eq 0 ]
 	run as_nobody status
@@ -484,7 +484,7 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ "${stderr,,}" == *"permission denied"* ]]
 	run setpriv --reuid=nobody --regid=nogroup --groups=supdtest \
-		"$SUPCTL" -s "$T/supd.sock" status
+		"$SUPCTL" -s "$SOCK" status
 	[ "$status" -eq 0 ]
 	assert_supd_ok
 }
@@ -492,24 +492,24 @@ EOF
 # ---- 6. the socket path --------------------------------------------------------
 
 @test "a regular file at the socket path: supd refuses and leaves it alone (C8)" {
-	echo precious >"$T/supd.sock"
+	echo precious >"$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == *"$T/supd.sock"* ]]
-	[ -f "$T/supd.sock" ] && [ ! -L "$T/supd.sock" ]
-	[ "$(cat "$T/supd.sock")" = precious ]
+	[[ "$stderr" == *"$SOCK"* ]]
+	[ -f "$SOCK" ] && [ ! -L "$SOCK" ]
+	[ "$(cat "$SOCK")" = precious ]
 }
 
 @test "a symlink at the socket path: refused, not followed, not removed (C8)" {
 	echo precious >"$T/target"
-	ln -s "$T/target" "$T/supd.sock"
+	ln -s "$T/target" "$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[ -L "$T/supd.sock" ]
+	[ -L "$SOCK" ]
 	[ "$(cat "$T/target")" = precious ]
 	[ -f "$T/target" ] && [ ! -S "$T/target" ]
 }
@@ -524,7 +524,7 @@ EOF
 	wait "$SUPD_PID" || true
 	SUPD_PID=
 	kill -KILL "$orphan" 2>/dev/null || true
-	[ -S "$T/supd.sock" ]
+	[ -S "$SOCK" ]
 	start_supd
 	wait_state web running
 	assert_supd_ok
@@ -535,14 +535,14 @@ EOF
 	sleeper web
 	start_supd
 	wait_state web running
-	ino=$(stat -c %i "$T/supd.sock")
+	ino=$(stat -c %i "$SOCK")
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# second supd: exit $status, stderr: $stderr"
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"another supd is listening"* ]]
 	# Same socket file, same daemon.
-	[ "$(stat -c %i "$T/supd.sock")" = "$ino" ]
+	[ "$(stat -c %i "$SOCK")" = "$ino" ]
 	assert_supd_ok
 	[ "$(state web)" = running ]
 }
@@ -570,7 +570,7 @@ EOF
 		"logs" "inspect" "logs -n abc web" "logs web extra" "inspect a b" \
 		"reload now" "status --bogus" "--bogus status" ""; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$SUPCTL" -s "$T/supd.sock" $v
+		run --separate-stderr "$SUPCTL" -s "$SOCK" $v
 		echo "# supctl $v: exit $status"
 		[ "$status" -eq 2 ]
 		[ -n "$stderr" ]
@@ -580,7 +580,7 @@ EOF
 		"signal nosuch TERM" "logs nosuch" "inspect nosuch" \
 		"start --no-wait nosuch"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$SUPCTL" -s "$T/supd.sock" $v
+		run --separate-stderr "$SUPCTL" -s "$SOCK" $v
 		echo "# supctl $v: exit $status, stderr: $stderr"
 		[ "$status" -eq 1 ]
 		[ "${#stderr_lines[@]}" -eq 1 ]
@@ -738,26 +738,26 @@ EOF
 	start_supd
 	wait_state web running
 	# Warm up allocator arenas, then take the baseline.
-	run cs -c 200 "$T/supd.sock" strv $T_STATUS 0 reply 2
+	run cs -c 200 "$SOCK" strv $T_STATUS 0 reply 2
 	summary
 	[ "$S_end_ok" -eq 200 ]
 	base=$(nfds)
 	rss0=$(rss_kb)
 
-	run cs -c 2000 "$T/supd.sock" strv $T_STATUS 0 reply 2
+	run cs -c 2000 "$SOCK" strv $T_STATUS 0 reply 2
 	echo "# sequential: $output"
 	[ "$status" -eq 0 ]
 	summary
 	[ "$S_end_ok" -eq 2000 ]
 	[ "$S_timeout" -eq 0 ]
 	# 16 at a time, hanging up in different places.
-	run cs -n 16 -c 100 "$T/supd.sock" strv $T_STATUS 1 web reply 2
+	run cs -n 16 -c 100 "$SOCK" strv $T_STATUS 1 web reply 2
 	echo "# parallel: $output"
 	summary
 	[ "$S_end_ok" -eq 1600 ]
-	run cs -n 16 -c 50 "$T/supd.sock" strv $T_STATUS 0 close
-	run cs -n 16 -c 50 "$T/supd.sock" hex 5355 close
-	run cs -n 16 -c 50 "$T/supd.sock" close
+	run cs -n 16 -c 50 "$SOCK" strv $T_STATUS 0 close
+	run cs -n 16 -c 50 "$SOCK" hex 5355 close
+	run cs -n 16 -c 50 "$SOCK" close
 
 	WAIT_SECS=5 wait_for "fd count back to $base (now $(nfds))" _fds_are "$base"
 	rss1=$(rss_kb)
@@ -775,12 +775,12 @@ EOF
 	sleeper web
 	prlimit --nofile=64:64 "$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" 3>&- &
 	SUPD_PID=$!
-	wait_for "supd socket" test -S "$T/supd.sock"
+	wait_for "supd socket" test -S "$SOCK"
 	[ "$(cat "/proc/$SUPD_PID/comm")" = supd ]
 	wait_state web running
 	base=$(nfds)
 
-	"$CS" -n 100 "$T/supd.sock" ready "$T/r" hold >"$T/hold.out" 2>&1 3>&- &
+	"$CS" -n 100 "$SOCK" ready "$T/r" hold >"$T/hold.out" 2>&1 3>&- &
 	p=$!
 	wait_for "100 clients connected" test -e "$T/r"
 	wait_for "supd at its fd limit (now $(nfds))" _fds_at_least 63

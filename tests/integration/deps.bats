@@ -41,7 +41,7 @@ pos() {
 @test "oneshot migration, then db, then two apps: order observed, apps in parallel" {
 	cat >"$T/conf.d/migrate.ini" <<EOF
 [service]
-command = sh -c 'echo start-migrate >>$W/order; sleep 0.3; echo done-migrate >>$W/order'
+command = sh -c 'echo start-migrate >>$W/order; while [ ! -e $W/go ]; do sleep 0.02; done; echo done-migrate >>$W/order'
 type = oneshot
 EOF
 	rec db "requires = migrate"
@@ -56,6 +56,7 @@ EOF
 	run ctl status
 	echo "$output"
 	[[ "$output" == *"starting (waiting for db)"* ]]
+	: >"$W/go"
 	wait_state app1 running
 	wait_state app2 running
 	[ "$(state migrate)" = exited ]

@@ -1140,7 +1140,7 @@ EOF
 	start_supd
 	wait_state et running
 	# script(1) gives supctl a terminal, as an interactive user has.
-	script -qfec "$SUPCTL -s $T/supd.sock exec -t et /probe report" /dev/null </dev/null |
+	script -qfec "$SUPCTL -s $SOCK exec -t et /probe report" /dev/null </dev/null |
 		tr -d '\r' >"$T/t.out"
 	cat "$T/t.out"
 	grep -qxF isatty.0=1 "$T/t.out"
@@ -1187,7 +1187,7 @@ EOF
 	wait_probe tn
 	echo "tty=yes: ttyname.0=$(pv tn ttyname.0) fd.0=$(pv tn fd.0)"
 	[ "$(pv tn ttyname.0)" = /dev/console ]
-	script -qfec "$SUPCTL -s $T/supd.sock exec -t tn /probe report" /dev/null </dev/null |
+	script -qfec "$SUPCTL -s $SOCK exec -t tn /probe report" /dev/null </dev/null |
 		tr -d '\r' >"$T/t.out"
 	grep '^ttyname.0=\|^fd.0=' "$T/t.out"
 	grep -q '^ttyname.0=/dev/pts/' "$T/t.out"
@@ -1230,7 +1230,7 @@ EOF
 	P=$(svc_pid sh)
 	TMUX_SOCK=$T/tmux.sock
 	tmux -S "$TMUX_SOCK" new-session -d -s a1 -x 120 -y 30 \
-		"$SUPCTL -s $T/supd.sock attach sh; echo \$? >$T/a1.rc"
+		"$SUPCTL -s $SOCK attach sh; echo \$? >$T/a1.rc"
 	wait_for "attach client in raw mode" _pane_raw a1
 	tmux -S "$TMUX_SOCK" send-keys -t a1 'echo hello-$((6*7))' Enter
 	wait_for "hello-42 on the screen" _pane_has a1 hello-42
@@ -1246,7 +1246,7 @@ EOF
 	wait_for "hello-42 in the log" grep -q hello-42 "$T/log/sh.log"
 
 	tmux -S "$TMUX_SOCK" new-session -d -s a2 -x 120 -y 30 \
-		"$SUPCTL -s $T/supd.sock attach sh; echo \$? >$T/a2.rc"
+		"$SUPCTL -s $SOCK attach sh; echo \$? >$T/a2.rc"
 	wait_for "attach client in raw mode" _pane_raw a2
 	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo again-$((2+3))' Enter
 	wait_for "again-5 on the screen" _pane_has a2 again-5

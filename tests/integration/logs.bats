@@ -506,11 +506,11 @@ max_files = 1000
 EOF
 	start_supd
 	wait_for "the writer" _nonempty "$H/hb"
-	"$SUPCTL" -s "$T/supd.sock" logs -f -n 0 flw >"$T/follow.out" 2>"$T/follow.err" &
+	"$SUPCTL" -s "$SOCK" logs -f -n 0 flw >"$T/follow.out" 2>"$T/follow.err" &
 	FPID=$!
 	# A second one starts with the last 5 lines: no gap, no repeat where
 	# the old lines end and the new ones begin.
-	"$SUPCTL" -s "$T/supd.sock" logs -f -n 5 flw >"$T/follow5.out" 2>&1 &
+	"$SUPCTL" -s "$SOCK" logs -f -n 5 flw >"$T/follow5.out" 2>&1 &
 	FPID2=$!
 	# A follower is attached once it has seen a line.
 	wait_for "the follower's first line" _nonempty "$T/follow.out"

@@ -30,7 +30,7 @@ start_container() {
 	unshare --pid --fork --mount --mount-proc "$@" "$SUPD" -c "$T/supd.conf" \
 	    >"$T/supd.out" 2>"$T/supd.err" &
 	UNSHARE_PID=$!
-	wait_for "supd socket" test -S "$T/supd.sock"
+	wait_for "supd socket" test -S "$SOCK"
 }
 
 # supd's pid outside: unshare's only child.
@@ -107,7 +107,7 @@ EOF
 	[ "$CSTATUS" = 42 ]
 	grep -q "job: essential service ended (code 42)" "$T/supd.err"
 
-	rm -f "$W/go" "$T/supd.sock"
+	rm -f "$W/go" "$SOCK"
 	cat >"$T/conf.d/job.ini" <<EOF
 [service]
 command = sh -c 'while [ ! -e $W/go ]; do sleep 0.05; done; kill -KILL \$\$'
@@ -122,7 +122,7 @@ EOF
 }
 
 @test "as PID 1: a missing /dev/shm is mounted; a bad main config still runs the services" {
-	printf '[supd]\nconf_dir = %s/conf.d\nsocket = %s/supd.sock\nlog_dir = %s/log\nstate_dir = %s/state\nbogus = 1\n' \
+	printf '[supd]\nconf_dir = %s/conf.d\nsocket = %s/run/supd.sock\nlog_dir = %s/log\nstate_dir = %s/state\nbogus = 1\n' \
 	    "$T" "$T" "$T" "$T" >"$T/supd.conf"
 	cat >"$T/conf.d/probe.ini" <<EOF
 [service]
@@ -134,7 +134,7 @@ EOF
 	    "umount /dev/shm 2>/dev/null; exec $SUPD -c $T/supd.conf" \
 	    >"$T/supd.out" 2>"$T/supd.err" &
 	UNSHARE_PID=$!
-	wait_for "supd socket" test -S "$T/supd.sock"
+	wait_for "supd socket" test -S "$SOCK"
 	wait_for "the probe" test -s "$W/shm"
 	cat "$W/shm"
 	grep -q tmpfs "$W/shm"
