@@ -12,6 +12,10 @@
  * symlink in the rootfs -- even one swapped in during start-up -- cannot
  * make a mount land outside it. /proc paths docker masks are masked.
  *
+ * Users and groups are looked up after the root is entered: through NSS on
+ * the host's tree, but with a rootfs only in its /etc/passwd and
+ * /etc/group (userdb.c), so that no library of the rootfs is ever loaded.
+ *
  * Every step reports its failure with spawn_fail(step, errno, what).
  */
 #include <sys/capability.h>
@@ -39,6 +43,7 @@
 
 #include "isolate.h"
 #include "spawn.h"
+#include "userdb.h"
 #include "util.h"
 
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
@@ -710,20 +715,124 @@ is_number(const char *s)
 	return 1;
 }
 
-static gid_t
-lookup_gid(const char *name, enum spawn_step step)
+/*
+ * The accounts of the service's root. On the host's tree, NSS, as any
+ * program there. With a rootfs, only its /etc/passwd and /etc/group: NSS
+ * would load a module named by nsswitch.conf from the rootfs's library
+ * directories into this process, which is still root with every
+ * capability (glibc keeps the host's nsswitch.conf once it was read, but
+ * finds the module in whatever root it is in).
+ */
+struct acctdb {
+	bool	 files;		/* rootfs: the files below, never NSS */
+	char	*pw, *gr;	/* /etc/passwd, /etc/group, read when needed */
+	size_t	 pwlen, grlen;
+};
+
+/* Read one of the root's account files; a missing one is empty. */
+static void
+db_load(const char *path, char **buf, size_t *len, enum spawn_step step,
+    const char *name)
 {
-	struct group	*gr;
+	char	*what;
+
+	if (*buf != NULL)
+		return;
+	if (userdb_read(AT_FDCWD, path, buf, len) == 0)
+		return;
+	if (errno == ENOENT) {
+		*buf = xstrdup("");
+		*len = 0;
+		return;
+	}
+	what = xasprintf("%s (%s)", name, path);
+	spawn_fail(step, errno, what);
+}
+
+/*
+ * The account of the configured user: by name, or for a number the account
+ * with that uid, if any. true if found (*out filled); false with errno 0
+ * for no such user, else why the lookup failed.
+ */
+static bool
+db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
+    struct userdb_pw *out)
+{
+	struct passwd	*pw;
+
+	if (db->files) {
+		db_load("/etc/passwd", &db->pw, &db->pwlen, STEP_USER, user);
+		errno = 0;
+		return by_uid ? userdb_pw_byuid(db->pw, db->pwlen, uid, out) :
+		    userdb_pw_byname(db->pw, db->pwlen, user, out);
+	}
+	errno = 0;
+	if ((pw = by_uid ? getpwuid(uid) : getpwnam(user)) == NULL)
+		return false;
+	out->name = xstrdup(pw->pw_name);
+	out->home = xstrdup(pw->pw_dir);
+	out->uid = pw->pw_uid;
+	out->gid = pw->pw_gid;
+	return true;
+}
+
+static gid_t
+db_gid(struct acctdb *db, const char *name, enum spawn_step step)
+{
+	struct userdb_gr gr;
+	struct group	*g;
 	uint64_t	 n;
 	const char	*e;
 
 	if (is_number(name) &&
 	    parse_uint(name, 0, UINT32_MAX - 1, &n, &e) == 0)
 		return n;
+	if (db->files) {
+		db_load("/etc/group", &db->gr, &db->grlen, step, name);
+		if (userdb_gr_byname(db->gr, db->grlen, name, &gr) != 1)
+			spawn_fail(step, 0, name);
+		n = gr.gid;
+		userdb_gr_free(&gr);
+		return n;
+	}
 	errno = 0;
-	if ((gr = getgrnam(name)) == NULL)
+	if ((g = getgrnam(name)) == NULL)
 		spawn_fail(step, errno, name);
-	return gr->gr_gid;
+	return g->gr_gid;
+}
+
+/* The user's own groups, as login(1) gives them: gid and every group
+ * whose member list names the user. */
+static void
+db_initgroups(struct acctdb *db, const char *user, gid_t gid,
+    const char *what)
+{
+	uint32_t	*gids;
+	size_t		 n, i;
+	gid_t		*list;
+
+	if (!db->files) {
+		if (initgroups(user, gid) == -1)
+			spawn_fail(STEP_GROUPS, errno, what);
+		return;
+	}
+	db_load("/etc/group", &db->gr, &db->grlen, STEP_GROUPS, what);
+	if (userdb_grouplist(db->gr, db->grlen, user, gid, &gids, &n) == -1)
+		spawn_fail(STEP_GROUPS, errno, what);
+	list = xcalloc(n, sizeof *list);
+	for (i = 0; i < n; i++)
+		list[i] = gids[i];
+	if (setgroups(n, list) == -1)
+		spawn_fail(STEP_GROUPS, errno, "setgroups");
+	free(list);
+	free(gids);
+}
+
+static void
+db_free(struct acctdb *db)
+{
+	free(db->pw);
+	free(db->gr);
 }
 
 /* Drop from the bounding set every capability not kept. */
@@ -768,47 +877,60 @@ set_caps(uint64_t keep, bool ambient)
 			spawn_fail(STEP_CAPS, errno, "ambient");
 }
 
+/*
+ * uid and gid of `user`, a name or a number; true with *pw filled if it has
+ * an account. A uid with no account gets the same number as gid, never
+ * supd's own group.
+ */
+static bool
+resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
+    struct userdb_pw *pw)
+{
+	uint64_t	 n;
+	const char	*e;
+
+	if (is_number(user) && parse_uint(user, 0, UINT32_MAX - 1, &n, &e) ==
+	    0) {
+		*uid = *gid = n;
+		if (!db_user(db, user, true, n, pw))
+			return false;
+	} else if (!db_user(db, user, false, 0, pw))
+		spawn_fail(STEP_USER, errno, user);
+	else
+		*uid = pw->uid;
+	*gid = pw->gid;
+	return true;
+}
+
 void
 iso_identity(const struct svc_conf *sc, struct strv *env,
     const char *own_home, const char *own_user)
 {
 	const struct iso_conf	*iso = &sc->iso;
-	struct passwd		*pw = NULL;
+	struct acctdb		 db = { .files = iso->rootfs != NULL };
+	struct userdb_pw	 pw = { 0 };
+	bool			 found = false;
 	uid_t			 uid = getuid();
 	gid_t			 gid = getgid(), *gids;
-	uint64_t		 n;
-	const char		*e, *home = "/", *user = NULL;
+	const char		*home = "/", *user = NULL;
 	char			*kv;
 	size_t			 ngids, i;
 
-	if (sc->user != NULL) {
-		errno = 0;
-		if (is_number(sc->user) &&
-		    parse_uint(sc->user, 0, UINT32_MAX - 1, &n, &e) == 0) {
-			uid = n;
-			/* A uid with no account gets the same number as
-			 * gid, never supd's own group. */
-			gid = n;
-			pw = getpwuid(uid);
-		} else if ((pw = getpwnam(sc->user)) == NULL)
-			spawn_fail(STEP_USER, errno, sc->user);
-		else
-			uid = pw->pw_uid;
-		if (pw != NULL)
-			gid = pw->pw_gid;
-	} else {
+	if (sc->user != NULL)
+		found = resolve_user(&db, sc->user, &uid, &gid, &pw);
+	else {
 		/* No lookup: the parent knows its own account (with a rootfs,
 		 * the service is still root, under supd's HOME and USER). */
 		if (own_home != NULL)
 			home = own_home;
 		user = own_user;
 	}
-	if (pw != NULL) {
-		home = pw->pw_dir;
-		user = pw->pw_name;
+	if (found) {
+		home = pw.home;
+		user = pw.name;
 	}
 	if (sc->group != NULL)
-		gid = lookup_gid(sc->group, STEP_GROUP);
+		gid = db_gid(&db, sc->group, STEP_GROUP);
 
 	if (iso->caps_set) {
 		drop_bounding(iso->caps);
@@ -821,16 +943,18 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 			;
 		gids = xcalloc(ngids + 1, sizeof *gids);
 		for (i = 0; i < ngids; i++)
-			gids[i] = lookup_gid(sc->groups[i], STEP_GROUPS);
+			gids[i] = db_gid(&db, sc->groups[i], STEP_GROUPS);
 		if (setgroups(ngids, gids) == -1)
 			spawn_fail(STEP_GROUPS, errno, "setgroups");
 		free(gids);
 	} else if (sc->user != NULL) {
 		/* The user's own groups, as login(1) would give. */
-		if (pw != NULL ? initgroups(pw->pw_name, gid) == -1 :
-		    setgroups(0, NULL) == -1)
+		if (found)
+			db_initgroups(&db, pw.name, gid, sc->user);
+		else if (setgroups(0, NULL) == -1)
 			spawn_fail(STEP_GROUPS, errno, sc->user);
 	}
+	db_free(&db);
 	/* The notify socket is 0600: the service's user must own it. */
 	if (notify_fd >= 0 && fchownat(notify_fd, "", uid, gid,
 	    AT_EMPTY_PATH) == -1)
@@ -853,4 +977,5 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 		env_set(env, kv);
 		free(kv);
 	}
+	userdb_pw_free(&pw);
 }

@@ -871,6 +871,157 @@ EOF
 	[ "$(status_line "$(svc_pid u)" Uid | awk '{print $1}')" = 1000 ]
 }
 
+# nss_rootfs DIR: a copy of the rootfs holding an NSS module of its own,
+# libnss_evil.so.2, in every library directory glibc searches: its
+# constructor creates /nss-evil-loaded in whatever root the process that
+# loads it is in, so loading it at all is the breach. The rootfs's own
+# /etc/nsswitch.conf names it first for every database.
+nss_rootfs() {
+	local d multi
+	copy_rootfs "$1"
+	cat >"$1/etc/nsswitch.conf" <<'EOF'
+passwd: evil files
+group: evil files
+initgroups: evil files
+shadow: evil files
+EOF
+	cat >"$V/evil.c" <<'EOF'
+#include <fcntl.h>
+#include <unistd.h>
+__attribute__((constructor)) static void
+evil(void)
+{
+	int fd = open("/nss-evil-loaded", O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+	if (fd != -1) {
+		(void)write(fd, "loaded\n", 7);
+		close(fd);
+	}
+}
+EOF
+	"${CC:-cc}" -shared -fPIC -Wl,-soname,libnss_evil.so.2 \
+		-o "$V/libnss_evil.so.2" "$V/evil.c"
+	# Debian's multiarch directories come first in glibc's search.
+	multi=$("${CC:-cc}" -print-multiarch 2>/dev/null) || multi=
+	for d in ${multi:+"lib/$multi" "usr/lib/$multi"} lib usr/lib lib64 usr/lib64; do
+		mkdir -p "$1/$d"
+		cp "$V/libnss_evil.so.2" "$1/$d/"
+	done
+}
+
+@test "with a rootfs, users and groups come from its files: no NSS module in the rootfs is ever loaded" {
+	require isolation rootfs
+	nss_rootfs "$V/root"
+	# supd sees a host nsswitch.conf naming "evil" after files, as a
+	# Debian host's "files systemd" names libnss_systemd: glibc keeps the
+	# host's file once read, but loads a module it needs later from the
+	# library directories of whatever root the process is in by then. A
+	# private mount namespace gives supd this file without touching the
+	# host's.
+	printf 'passwd: files evil\ngroup: files evil\n' >"$V/nsswitch.conf"
+	cat >"$V/wrap" <<'EOF'
+#!/bin/sh
+conf=$1
+shift
+exec unshare --mount --propagation private \
+	sh -c 'mount --bind "$0" /etc/nsswitch.conf && exec "$@"' "$conf" "$@"
+EOF
+	chmod +x "$V/wrap"
+	# initgroups (user without groups); group and groups by name; a name
+	# the root's files lack; a number with no account.
+	svc nu <<EOF
+[service]
+command = /probe sleep
+user = app
+[isolation]
+rootfs = $V/root
+EOF
+	svc ng <<EOF
+[service]
+command = /probe sleep
+user = nobody
+group = extra
+groups = app nogroup
+[isolation]
+rootfs = $V/root
+EOF
+	svc nn <<EOF
+[service]
+command = /probe sleep
+user = 4242
+[isolation]
+rootfs = $V/root
+EOF
+	svc ghost <<EOF
+[service]
+command = /probe sleep
+user = ghost
+restart = no
+[isolation]
+rootfs = $V/root
+EOF
+	SUPD_WRAP="$V/wrap $V/nsswitch.conf" start_supd
+	wait_probe nu
+	wait_probe ng
+	wait_probe nn
+	wait_refused ghost
+	expect nu uid 1000
+	expect nu gid 1000
+	[ "$(pv nu groups | tr ',' '\n' | sort -n | tr '\n' ' ')" = "1000 1001 " ]
+	expect nu env.USER app
+	expect nu env.HOME /home/app
+	expect ng uid 65534
+	expect ng gid 1001
+	[ "$(pv ng groups | tr ',' '\n' | sort -n | tr '\n' ' ')" = "1000 65534 " ]
+	expect ng env.USER nobody
+	expect ng env.HOME /nonexistent
+	expect nn uid 4242
+	expect nn gid 4242
+	expect nn env.HOME /
+	[[ "$(field ghost reason)" == *"user ghost: no such user or group"* ]]
+	# supctl exec looks the user up again, inside the root.
+	run ctl exec nu /probe report
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 'uid=1000'
+	echo "$output" | grep -qx 'groups=1000,1001'
+	if [ -e "$V/root/nss-evil-loaded" ]; then
+		echo "supd loaded an NSS module from the rootfs:"
+		cat "$V/root/nss-evil-loaded"
+		return 1
+	fi
+}
+
+@test "with a rootfs, an /etc/passwd or /etc/group that is a symlink, a FIFO or over 4 MiB is refused by name" {
+	require isolation rootfs
+	local r
+	copy_rootfs "$V/r1"
+	mv "$V/r1/etc/passwd" "$V/r1/etc/passwd.real"
+	ln -s passwd.real "$V/r1/etc/passwd"
+	copy_rootfs "$V/r2"
+	rm "$V/r2/etc/group"
+	mkfifo "$V/r2/etc/group"
+	copy_rootfs "$V/r3"
+	head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >>"$V/r3/etc/passwd"
+	for r in 1 2 3; do
+		svc "bad$r" <<EOF
+[service]
+command = /probe sleep
+user = app
+restart = no
+[isolation]
+rootfs = $V/r$r
+EOF
+	done
+	start_supd
+	for r in 1 2 3; do
+		wait_refused "bad$r"
+		echo "bad$r: $(field "bad$r" reason)"
+	done
+	[[ "$(field bad1 reason)" == *"user app (/etc/passwd): Too many levels of symbolic links"* ]]
+	[[ "$(field bad2 reason)" == *"groups app (/etc/group): Invalid argument"* ]]
+	[[ "$(field bad3 reason)" == *"user app (/etc/passwd): File too large"* ]]
+}
+
 @test "capabilities = CAP_NET_BIND_SERVICE: every set is 0x400; ambient for a non-root user; it works" {
 	require isolation rootfs capabilities network-none
 	svc cr <<EOF
