@@ -16,9 +16,9 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wformat=2 -Wno-format-nonliteral
-DEPS_PC	= inih libcap
+DEPS_PC	= inih libcap libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
