@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "seccomp.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -310,6 +311,11 @@ command_main(const struct svc_conf *sc, bool under_init)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	env_set(&env, "PATH=" DEFAULT_PATH);
+	/* The filter is loaded last, but without no_new_privileges loading
+	 * it needs CAP_SYS_ADMIN, which the identity may take away: then it
+	 * comes first, as runc does. */
+	if (!sc->iso.no_new_privs)
+		sfilter_apply(&sc->iso);
 	iso_identity(sc, &env, own_home, own_user);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
@@ -335,6 +341,8 @@ command_main(const struct svc_conf *sc, bool under_init)
 	/* A workdir outside the root (runc CVE-2024-21626) has no path. */
 	if (getcwd(cwd, sizeof cwd) == NULL && errno != ERANGE)
 		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
+	if (sc->iso.no_new_privs)
+		sfilter_apply(&sc->iso);
 	child_exec(sc->argv, env.v);
 }
 
@@ -690,6 +698,7 @@ spawn_report_str(const struct spawn_report *r, char *out, size_t len)
 		[STEP_INIT] = "init",
 		[STEP_TTY] = "tty",
 		[STEP_READY] = "ready",
+		[STEP_SECCOMP] = "seccomp",
 	};
 	const char	*step = "spawn", *why;
 	char		 what[sizeof r->what + 1];
