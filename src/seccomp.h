@@ -28,11 +28,19 @@ char	*sfilter_syscall_name(int nr);
 const char *sfilter_errno_str(int err, char *buf, size_t len);
 
 /*
+ * In supd, before each spawn of a service or exec process: have the filter
+ * its command will most likely load built (they are kept and reused), so
+ * that loading it costs one system call.
+ */
+void	 sfilter_prepare(const struct svc_conf *);
+
+/*
  * In the command's process: load the filter of iso->seccomp (nothing for
  * SFILTER_UNCONFINED). The default profile's denials are lifted by the
  * capabilities the process can still hold after exec: its permitted set
  * with no_new_privileges, else its bounding set (limited to `capabilities`
- * when set), read when called. Reports failures with spawn_fail().
+ * when set), read when called. Loads what sfilter_prepare() built if it
+ * fits, else builds the filter. Reports failures with spawn_fail().
  */
 void	 sfilter_apply(const struct iso_conf *);
 

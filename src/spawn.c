@@ -469,6 +469,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
+	sfilter_prepare(sc);
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
 	if (pid == -1)
@@ -640,6 +641,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 {
 	pid_t	pid;
 
+	sfilter_prepare(sc);
 	if ((pid = fork()) == 0)
 		exec_main(sc, target, argv, fds, tty);
 	return pid;

@@ -1,7 +1,8 @@
 /*
  * test_seccomp.c: seccomp.c and the `seccomp` key of config.c -- profile
  * files (good lines, every kind of bad one), the key's default and its
- * canonical form, and the filter itself, loaded in a forked child.
+ * canonical form, and the filter itself, loaded in a forked child both from
+ * what sfilter_prepare() built and, when that does not fit, built there.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -208,11 +209,13 @@ test_config_key(struct supd_conf *mc)
  * bit per call whose errno was the expected one (-1: the child failed).
  */
 static int
-filtered(const struct svc_conf *sc)
+filtered(const struct svc_conf *sc, bool prepare)
 {
 	pid_t	pid;
 	int	st, bits;
 
+	if (prepare)
+		sfilter_prepare(sc);
 	if ((pid = fork()) == 0) {
 		bits = 0;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -251,9 +254,14 @@ test_filter(struct supd_conf *mc)
 	CHECK_INT(errs.n, 0);
 	if (def == NULL || file == NULL || none == NULL)
 		goto out;
-	CHECK_INT(filtered(def), 1 | 4 | 8);
-	CHECK_INT(filtered(file), 2 | 4);
-	CHECK_INT(filtered(none), 4);
+	/* Loaded from what supd built, and built in the child when what
+	 * supd built was for another service. */
+	CHECK_INT(filtered(def, true), 1 | 4 | 8);
+	CHECK_INT(filtered(file, false), 2 | 4);
+	CHECK_INT(filtered(file, true), 2 | 4);
+	CHECK_INT(filtered(def, false), 1 | 4 | 8);
+	CHECK_INT(filtered(def, true), 1 | 4 | 8);	/* from the cache */
+	CHECK_INT(filtered(none, true), 4);
 out:
 	cfg_svc_free(def);
 	cfg_svc_free(file);
