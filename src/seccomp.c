@@ -21,6 +21,10 @@
  * with ENOSYS, so that libc falls back to clone, whose flags the filter can
  * read.
  *
+ * A service's init (and supctl exec's) loads the profile too, for itself,
+ * once it has forked the command: a command allowed to ptrace its PID 1
+ * could otherwise make it run what the filter denies.
+ *
  * What the default profile denies depends on the capabilities the service's
  * process ends up with, which only that process knows for sure (a `user` is
  * looked up inside its root). supd builds the filter it expects before each
@@ -334,9 +338,10 @@ add_default(scmp_filter_ctx ctx, uint64_t kept)
 	return r;
 }
 
-/* The capabilities the process can hold after exec (see seccomp.h). */
+/* The capabilities the process can hold after exec (see seccomp.h); an
+ * init execs nothing but the reaper: the ones it holds. */
 static uint64_t
-kept_caps(const struct iso_conf *iso)
+kept_caps(const struct iso_conf *iso, bool init)
 {
 	struct __user_cap_header_struct	hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3 };
@@ -344,7 +349,7 @@ kept_caps(const struct iso_conf *iso)
 	uint64_t			kept = 0;
 	int				c;
 
-	if (iso->no_new_privs) {
+	if (init || iso->no_new_privs) {
 		if (syscall(SYS_capget, &hdr, data) == -1)
 			spawn_fail(STEP_SECCOMP, errno, "capget");
 		return data[0].permitted | (uint64_t)data[1].permitted << 32;
@@ -356,12 +361,32 @@ kept_caps(const struct iso_conf *iso)
 	return iso->caps_set ? kept & iso->caps : kept;
 }
 
+/* What an init does once its filter is loaded (spawn.c, reaper.c): a
+ * profile file does not take these from it. */
+static const char *const init_calls[] = {
+	"close", "write", "read", "fcntl", "dup2", "execveat", "prctl",
+	"rt_sigprocmask", "rt_sigtimedwait", "rt_sigreturn", "kill", "wait4",
+	"exit", "exit_group",
+};
+
+static bool
+init_needs(int nr)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof init_calls / sizeof *init_calls; i++)
+		if (seccomp_syscall_resolve_name(init_calls[i]) == nr)
+			return true;
+	return false;
+}
+
 /*
- * The filter for iso and a process keeping `kept`, in a libseccomp context.
- * Returns a negative errno on failure.
+ * The filter for iso and a process keeping `kept` (an init's if `init`),
+ * in a libseccomp context. Returns a negative errno on failure.
  */
 static int
-build(const struct iso_conf *iso, uint64_t kept, scmp_filter_ctx *out)
+build(const struct iso_conf *iso, uint64_t kept, bool init,
+    scmp_filter_ctx *out)
 {
 	scmp_filter_ctx	 ctx;
 	size_t		 i;
@@ -381,9 +406,10 @@ build(const struct iso_conf *iso, uint64_t kept, scmp_filter_ctx *out)
 			r = add_default(ctx, kept);
 		for (i = 0; iso->seccomp == SFILTER_FILE &&
 		    i < iso->seccomp_ndeny && r == 0; i++)
-			r = seccomp_rule_add(ctx,
-			    SCMP_ACT_ERRNO(iso->seccomp_deny[i].err),
-			    iso->seccomp_deny[i].nr, 0);
+			if (!init || !init_needs(iso->seccomp_deny[i].nr))
+				r = seccomp_rule_add(ctx,
+				    SCMP_ACT_ERRNO(iso->seccomp_deny[i].err),
+				    iso->seccomp_deny[i].nr, 0);
 	}
 	if (r < 0) {
 		seccomp_release(ctx);
@@ -396,13 +422,15 @@ build(const struct iso_conf *iso, uint64_t kept, scmp_filter_ctx *out)
 /*
  * Built filters that supd keeps, so that a start costs the child one
  * seccomp(2) call instead of the ~0.6 ms libseccomp takes to build one
- * there. Keyed by profile and, for the default one, the capabilities kept;
- * a few slots reused in turn (reloads may leave stale ones behind).
+ * there. Keyed by profile and, for the default one, the capabilities kept,
+ * for a profile file whether it is an init's; a few slots reused in turn
+ * (reloads may leave stale ones behind).
  */
 struct prog {
 	enum sfilter_profile	 profile;	/* SFILTER_UNCONFINED: free slot */
 	struct sfilter_deny	*deny;		/* SFILTER_FILE: a copy */
 	size_t			 ndeny;
+	bool			 init;		/* SFILTER_FILE: an init's */
 	uint64_t		 kept;		/* SFILTER_DEFAULT: built for */
 	struct sock_filter	*insns;
 	unsigned short		 len;
@@ -410,17 +438,20 @@ struct prog {
 #define NPROGS	16
 static struct prog	 progs[NPROGS];
 static size_t		 progs_next;
-/* What the child of the coming spawn is likely to need, or NULL. */
-static const struct prog *prepared;
+/* What the command [0] and the init [1] of the coming spawn are likely to
+ * need, or NULL. */
+static const struct prog *prepared[2];
 
 static bool
-prog_matches(const struct prog *p, const struct iso_conf *iso, uint64_t kept)
+prog_matches(const struct prog *p, const struct iso_conf *iso, uint64_t kept,
+    bool init)
 {
 	if (p->profile != iso->seccomp)
 		return false;
 	if (p->profile == SFILTER_DEFAULT)
 		return p->kept == kept;
-	return p->ndeny == iso->seccomp_ndeny && (p->ndeny == 0 ||
+	return p->init == init && p->ndeny == iso->seccomp_ndeny &&
+	    (p->ndeny == 0 ||
 	    memcmp(p->deny, iso->seccomp_deny, p->ndeny * sizeof *p->deny) ==
 	    0);
 }
@@ -500,53 +531,66 @@ predict_kept(const struct svc_conf *sc)
 	return root ? base : 0;
 }
 
-void
-sfilter_prepare(const struct svc_conf *sc)
+/* The program of iso for a process keeping `kept`, built if need be. */
+static const struct prog *
+prepare(const struct iso_conf *iso, uint64_t kept, bool init)
 {
-	const struct iso_conf	*iso = &sc->iso;
-	scmp_filter_ctx		 ctx;
-	struct prog		*p;
-	uint64_t		 kept;
-	size_t			 i;
+	scmp_filter_ctx	 ctx;
+	struct prog	*p;
+	size_t		 i;
 
-	prepared = NULL;
-	if (iso->seccomp == SFILTER_UNCONFINED)
-		return;
-	kept = iso->seccomp == SFILTER_DEFAULT ? predict_kept(sc) : 0;
 	for (i = 0; i < NPROGS; i++)
-		if (prog_matches(&progs[i], iso, kept)) {
-			prepared = &progs[i];
-			return;
-		}
+		if (prog_matches(&progs[i], iso, kept, init))
+			return &progs[i];
 	p = &progs[progs_next];
 	progs_next = (progs_next + 1) % NPROGS;
 	free(p->deny);
 	free(p->insns);
 	memset(p, 0, sizeof *p);
 	/* On failure the child builds the filter and reports the error. */
-	if (build(iso, kept, &ctx) < 0)
-		return;
-	if (prog_export(ctx, p) == 0) {
-		p->profile = iso->seccomp;
-		p->kept = kept;
-		if (iso->seccomp_ndeny > 0) {
-			p->deny = xreallocarray(NULL, iso->seccomp_ndeny,
-			    sizeof *p->deny);
-			memcpy(p->deny, iso->seccomp_deny,
-			    iso->seccomp_ndeny * sizeof *p->deny);
-			p->ndeny = iso->seccomp_ndeny;
-		}
-		prepared = p;
-	} else {
+	if (build(iso, kept, init, &ctx) < 0)
+		return NULL;
+	if (prog_export(ctx, p) == -1) {
 		free(p->insns);
 		p->insns = NULL;
+		seccomp_release(ctx);
+		return NULL;
 	}
 	seccomp_release(ctx);
+	p->profile = iso->seccomp;
+	p->kept = kept;
+	p->init = init;
+	if (iso->seccomp_ndeny > 0) {
+		p->deny = xreallocarray(NULL, iso->seccomp_ndeny,
+		    sizeof *p->deny);
+		memcpy(p->deny, iso->seccomp_deny,
+		    iso->seccomp_ndeny * sizeof *p->deny);
+		p->ndeny = iso->seccomp_ndeny;
+	}
+	return p;
 }
 
 void
-sfilter_apply(const struct iso_conf *iso)
+sfilter_prepare(const struct svc_conf *sc, bool with_init)
 {
+	const struct iso_conf	*iso = &sc->iso;
+
+	prepared[0] = prepared[1] = NULL;
+	if (iso->seccomp == SFILTER_UNCONFINED)
+		return;
+	prepared[0] = prepare(iso, iso->seccomp == SFILTER_DEFAULT ?
+	    predict_kept(sc) : 0, false);
+	/* The init is root, in the service's user namespace if any. */
+	if (with_init)
+		prepared[1] = prepare(iso, iso->seccomp == SFILTER_DEFAULT ?
+		    (iso->ns & CLONE_NEWUSER ? all_caps : own_permitted) : 0,
+		    true);
+}
+
+static void
+load(const struct iso_conf *iso, bool init)
+{
+	const struct prog	*p = prepared[init];
 	struct sock_fprog	 fp;
 	scmp_filter_ctx		 ctx;
 	uint64_t		 kept;
@@ -554,17 +598,29 @@ sfilter_apply(const struct iso_conf *iso)
 
 	if (iso->seccomp == SFILTER_UNCONFINED)
 		return;
-	kept = iso->seccomp == SFILTER_DEFAULT ? kept_caps(iso) : 0;
-	if (prepared != NULL && prog_matches(prepared, iso, kept)) {
-		fp.len = prepared->len;
-		fp.filter = prepared->insns;
+	kept = iso->seccomp == SFILTER_DEFAULT ? kept_caps(iso, init) : 0;
+	if (p != NULL && prog_matches(p, iso, kept, init)) {
+		fp.len = p->len;
+		fp.filter = p->insns;
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == -1)
 			spawn_fail(STEP_SECCOMP, errno, "load");
 		return;
 	}
-	if ((r = build(iso, kept, &ctx)) < 0)
+	if ((r = build(iso, kept, init, &ctx)) < 0)
 		spawn_fail(STEP_SECCOMP, -r, "rules");
 	if ((r = seccomp_load(ctx)) < 0)
 		spawn_fail(STEP_SECCOMP, -r, "load");
 	seccomp_release(ctx);
+}
+
+void
+sfilter_apply(const struct iso_conf *iso)
+{
+	load(iso, false);
+}
+
+void
+sfilter_apply_init(const struct iso_conf *iso)
+{
+	load(iso, true);
 }

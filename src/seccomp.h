@@ -28,11 +28,11 @@ char	*sfilter_syscall_name(int nr);
 const char *sfilter_errno_str(int err, char *buf, size_t len);
 
 /*
- * In supd, before each spawn of a service or exec process: have the filter
- * its command will most likely load built (they are kept and reused), so
- * that loading it costs one system call.
+ * In supd, before each spawn of a service or exec process: have the filters
+ * its command (and its init, with_init) will most likely load built (they
+ * are kept and reused), so that loading one costs one system call.
  */
-void	 sfilter_prepare(const struct svc_conf *);
+void	 sfilter_prepare(const struct svc_conf *, bool with_init);
 
 /*
  * In the command's process: load the filter of iso->seccomp (nothing for
@@ -43,5 +43,14 @@ void	 sfilter_prepare(const struct svc_conf *);
  * fits, else builds the filter. Reports failures with spawn_fail().
  */
 void	 sfilter_apply(const struct iso_conf *);
+
+/*
+ * In the init of a service or exec process, once it has forked the
+ * command: the same profile for itself (keeping the capabilities it holds),
+ * so that a command allowed to ptrace its PID 1 (root in a user namespace
+ * of its own can) gains no call its filter denies. A profile file's
+ * denials of the few calls an init makes are left out of the init's.
+ */
+void	 sfilter_apply_init(const struct iso_conf *);
 
 #endif

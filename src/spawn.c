@@ -15,6 +15,10 @@
  * command ends writes its wait status to the status pipe and exits with
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
+ *
+ * The command's last step before exec is its seccomp filter (seccomp.c);
+ * an init loads one for itself too, and the command waits for that on a
+ * pipe (init_gate) before it execs.
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -292,6 +296,56 @@ child_exec(char **argv, char **env)
  */
 /* ready = fd:N: the pipe's write end becomes fd N of the command. */
 static int	ready_wfd = -1;
+/* Under an init: EOF or a byte once the init's own filter is loaded. */
+static int	init_gate = -1;
+
+/*
+ * The command does not exec before its init is under the filter too: a
+ * command that may ptrace its PID 1 must not find it unfiltered.
+ */
+static void
+wait_init_filter(void)
+{
+	ssize_t	n;
+	char	c;
+
+	if (init_gate < 0)
+		return;
+	do
+		n = read(init_gate, &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1)
+		spawn_fail(STEP_SECCOMP, n == 0 ? EPIPE : errno,
+		    "the init's filter");
+	close(init_gate);
+	init_gate = -1;
+}
+
+/* In an init, before the fork of the command: the gate, if it needs one. */
+static void
+init_gate_open(const struct svc_conf *sc, int gate[2])
+{
+	gate[0] = gate[1] = -1;
+	if (sc->iso.seccomp != SFILTER_UNCONFINED &&
+	    pipe2(gate, O_CLOEXEC) == -1)
+		spawn_fail(STEP_SECCOMP, errno, "pipe");
+}
+
+/* ...in the command (0) and in the init (1), after the fork. */
+static void
+init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
+{
+	if (gate[0] < 0)
+		return;
+	close(gate[!side]);
+	if (side == 0) {
+		init_gate = gate[0];
+		return;
+	}
+	sfilter_apply_init(&sc->iso);
+	(void)write(gate[1], "x", 1);
+	close(gate[1]);
+}
 
 static void __attribute__((noreturn))
 command_main(const struct svc_conf *sc, bool under_init)
@@ -319,6 +373,7 @@ command_main(const struct svc_conf *sc, bool under_init)
 	iso_identity(sc, &env, own_home, own_user);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
+	wait_init_filter();
 	if (iso_notify_path != NULL) {
 		char *kv = xasprintf("NOTIFY_SOCKET=%s", iso_notify_path);
 
@@ -386,7 +441,7 @@ static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd)
 {
-	int		 netns_fd = a->netns_fd, *keep[4];
+	int		 netns_fd = a->netns_fd, *keep[4], gate[2];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -420,13 +475,16 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	/* Signals wait blocked until init_loop takes them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0:
 		close(status_wfd);
+		init_gate_pass(sc, gate, 0);
 		command_main(sc, true);
 	}
+	init_gate_pass(sc, gate, 1);
 	close(report_wfd);
 	if (ready_wfd >= 0)
 		close(ready_wfd);	/* the command's, not the init's */
@@ -469,7 +527,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
-	sfilter_prepare(sc);
+	sfilter_prepare(sc, sc->iso.init);
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
 	if (pid == -1)
@@ -569,7 +627,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		{ "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
 		{ "cgroup", CLONE_NEWCGROUP },
 	};
-	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i;
+	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i, gate[2];
 	char		 path[64];
 	struct stat	 mine, theirs;
 	sigset_t	 all;
@@ -622,6 +680,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	umask(sc->umask);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
@@ -629,9 +688,11 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		struct svc_conf	copy = *sc;
 
 		copy.argv = argv;
+		init_gate_pass(sc, gate, 0);
 		command_main(&copy, true);
 	}
 	}
+	init_gate_pass(sc, gate, 1);
 	init_loop(cmd, -1);
 }
 
@@ -641,7 +702,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 {
 	pid_t	pid;
 
-	sfilter_prepare(sc);
+	sfilter_prepare(sc, true);
 	if ((pid = fork()) == 0)
 		exec_main(sc, target, argv, fds, tty);
 	return pid;

@@ -11,7 +11,9 @@
  * filter.
  *
  *   sc_probe [-m DIR] [-s] [-c] [NAME[=RESULT]...]
- *     no NAME      every probe below but mount_tmpfs
+ *     no NAME      every probe but mount_tmpfs and parent
+ *     parent       the Seccomp field of the parent's /proc/PID/status
+ *                  (0 none, 2 a filter): parent=N
  *     -m DIR       mount_tmpfs mounts a tmpfs on DIR and unmounts it
  *     -s           then sleep for ever (a service to exec into)
  *     -c           check: print nothing but mismatches; exit 1 if a probe
@@ -220,6 +222,25 @@ static const char *const all[] = {
 	"i386", NULL,
 };
 
+/* The Seccomp mode of our parent (an init under supd), or "none". */
+static const char *
+parent_seccomp(void)
+{
+	static char	buf[32];
+	char		path[64], line[256];
+	FILE		*f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)getppid());
+	if ((f = fopen(path, "r")) == NULL)
+		return res(-1);
+	snprintf(buf, sizeof buf, "none");
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "Seccomp: %31s", buf) == 1)
+			break;
+	fclose(f);
+	return buf;
+}
+
 /* A probe's result as printed. The calls made in a child report how the
  * child ended (its signal) rather than an errno. */
 static const char *
@@ -234,6 +255,8 @@ run(const char *name)
 	for (i = 0; i < sizeof kids / sizeof *kids; i++)
 		if (strcmp(name, kid_names[i]) == 0)
 			return in_child(kids[i]);
+	if (strcmp(name, "parent") == 0)
+		return parent_seccomp();
 	if ((r = probe(name)) == -2)
 		return "unknown-probe";
 	return res(r);

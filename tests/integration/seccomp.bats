@@ -207,6 +207,33 @@ EOF
 	grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status"
 }
 
+@test "the service's init and supctl exec's init are filtered too (a command may ptrace its PID 1)" {
+	cat >"$T/conf.d/s.ini" <<EOF
+[service]
+command = $PROBE -s parent
+EOF
+	cat >"$T/conf.d/u.ini" <<EOF
+[service]
+command = $PROBE -s parent
+[isolation]
+seccomp = unconfined
+EOF
+	start_supd
+	wait_probe s
+	wait_probe u
+	expect s "parent=2"
+	expect u "parent=0"
+	# supctl exec's own init (a child of supd named supd-init) too.
+	ctl exec s sleep 30 >/dev/null 2>&1 &
+	local bg=$! ipid
+	wait_for "exec's init" pgrep -P "$SUPD_PID" -x supd-init
+	ipid=$(pgrep -P "$SUPD_PID" -x supd-init)
+	wait_for "exec's command" pgrep -P "$ipid" -x sleep
+	[ "$(seccomp_of "$ipid")" = 2 ]
+	kill "$bg"
+	wait "$bg" || true
+}
+
 @test "a profile file: its denials with their errno, nothing else; other ABIs still killed" {
 	cat >"$V/web.prof" <<EOF
 # no uname for this one

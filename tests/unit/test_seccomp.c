@@ -205,22 +205,26 @@ test_config_key(struct supd_conf *mc)
 }
 
 /*
- * In a child: no_new_privs, the filter of sc, then each call. Returns a
- * bit per call whose errno was the expected one (-1: the child failed).
+ * In a child: no_new_privs, the filter of sc (an init's with `init`), then
+ * each call. Returns a bit per call whose errno was the expected one (-1:
+ * the child failed).
  */
 static int
-filtered(const struct svc_conf *sc, bool prepare)
+filtered(const struct svc_conf *sc, bool prepare, bool init)
 {
 	pid_t	pid;
 	int	st, bits;
 
 	if (prepare)
-		sfilter_prepare(sc);
+		sfilter_prepare(sc, init);
 	if ((pid = fork()) == 0) {
 		bits = 0;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 			_exit(255);
-		sfilter_apply(&sc->iso);
+		if (init)
+			sfilter_apply_init(&sc->iso);
+		else
+			sfilter_apply(&sc->iso);
 		if (syscall(SYS_keyctl, 9999L, 0L, 0L, 0L, 0L) == -1 &&
 		    errno == EPERM)
 			bits |= 1;
@@ -231,6 +235,8 @@ filtered(const struct svc_conf *sc, bool prepare)
 		if (syscall(SYS_personality, 0x0040000UL) == -1 &&
 		    errno == EPERM)
 			bits |= 8;
+		if (syscall(SYS_kill, 0L, 0L) == -1 && errno == EPERM)
+			bits |= 16;
 		_exit(bits);
 	}
 	if (pid == -1 || waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
@@ -245,7 +251,7 @@ test_filter(struct supd_conf *mc)
 	struct strv	 errs = { 0 };
 	struct svc_conf	*def, *file, *none;
 
-	free(write_file("svc.prof", "uname EACCES\n"));
+	free(write_file("svc.prof", "uname EACCES\nkill\n"));
 	def = load("[service]\ncommand = /bin/true\n", mc, &errs);
 	file = load("[service]\ncommand = /bin/true\n[isolation]\n"
 	    "seccomp = svc.prof\n", mc, &errs);
@@ -256,12 +262,16 @@ test_filter(struct supd_conf *mc)
 		goto out;
 	/* Loaded from what supd built, and built in the child when what
 	 * supd built was for another service. */
-	CHECK_INT(filtered(def, true), 1 | 4 | 8);
-	CHECK_INT(filtered(file, false), 2 | 4);
-	CHECK_INT(filtered(file, true), 2 | 4);
-	CHECK_INT(filtered(def, false), 1 | 4 | 8);
-	CHECK_INT(filtered(def, true), 1 | 4 | 8);	/* from the cache */
-	CHECK_INT(filtered(none, true), 4);
+	CHECK_INT(filtered(def, true, false), 1 | 4 | 8);
+	CHECK_INT(filtered(file, false, false), 2 | 4 | 16);
+	CHECK_INT(filtered(file, true, false), 2 | 4 | 16);
+	CHECK_INT(filtered(def, false, false), 1 | 4 | 8);
+	CHECK_INT(filtered(def, true, false), 1 | 4 | 8);	/* cached */
+	CHECK_INT(filtered(none, true, false), 4);
+	/* An init: the same, but a profile cannot take kill from it. */
+	CHECK_INT(filtered(def, true, true), 1 | 4 | 8);
+	CHECK_INT(filtered(file, true, true), 2 | 4);
+	CHECK_INT(filtered(file, false, false), 2 | 4 | 16);
 out:
 	cfg_svc_free(def);
 	cfg_svc_free(file);
