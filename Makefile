@@ -16,15 +16,15 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wformat=2 -Wno-format-nonliteral
-DEPS_PC	= inih libcap
+DEPS_PC	= inih libcap libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
-SUPD_SRC   = supd.c config.c service.c deps.c leftovers.c notify.c spawn.c isolate.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c
+SUPD_SRC   = supd.c config.c service.c deps.c leftovers.c notify.c spawn.c isolate.c seccomp.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c
 SUPCTL_SRC = supctl.c supctl-term.c proto.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)

@@ -10,6 +10,7 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2"; }
 need_hdr ev.h libev-dev
 need_hdr ini.h libinih-dev
 need_hdr sys/capability.h libcap-dev
+need_hdr seccomp.h libseccomp-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "seccomp.h"
 
 /* Defaults of DESIGN.md. */
 #define DEF_CONF_DIR		"/etc/supd/conf.d"
@@ -61,7 +62,7 @@ enum key_id {
 	/* [isolation] */
 	K_NAMESPACES, K_HOSTNAME, K_ROOTFS, K_OVERLAY, K_READ_ONLY, K_VOLUME,
 	K_TMPFS, K_PRIVATE_TMP, K_NETWORK, K_CAPABILITIES, K_NO_NEW_PRIVS,
-	K_INIT,
+	K_INIT, K_SECCOMP,
 	/* [limits] */
 	K_NOFILE, K_NPROC, K_CORE, K_MEMLOCK, K_CGROUP_LIMIT,
 	/* [health] */
@@ -129,6 +130,7 @@ static const struct key svc_keys[] = {
 	{ "isolation", "capabilities", K_CAPABILITIES, 1 },
 	{ "isolation", "no_new_privileges", K_NO_NEW_PRIVS, 0 },
 	{ "isolation", "init", K_INIT, 0 },
+	{ "isolation", "seccomp", K_SECCOMP, 0 },
 	{ "limits", "nofile", K_NOFILE, 0 },
 	{ "limits", "nproc", K_NPROC, 0 },
 	{ "limits", "core", K_CORE, 0 },
@@ -578,6 +580,33 @@ parse_caps(struct parse *p, const char *v)
 	return e;
 }
 
+/* default, unconfined, or a profile file read now (its errors name both
+ * files); NULL, as the errors are reported here. */
+static const char *
+parse_seccomp(struct parse *p, const char *v)
+{
+	struct iso_conf	*iso = &p->sc->iso;
+	struct strv	 errs = { 0 };
+	size_t		 i;
+
+	if (strcmp(v, "default") == 0)
+		iso->seccomp = SFILTER_DEFAULT;
+	else if (strcmp(v, "unconfined") == 0)
+		iso->seccomp = SFILTER_UNCONFINED;
+	else if (*v == '\0')
+		return "expected default, unconfined or a profile file";
+	else {
+		iso->seccomp = SFILTER_FILE;
+		iso->seccomp_file = abs_path(p, p->dir, v);
+		if (sfilter_read(iso->seccomp_file, &iso->seccomp_deny,
+		    &iso->seccomp_ndeny, &errs) == -1)
+			for (i = 0; i < errs.n; i++)
+				perr(p, p->line, "seccomp: %s", errs.v[i]);
+		strv_free(&errs);
+	}
+	return NULL;
+}
+
 static struct rlim_conf *
 rlim(struct svc_conf *sc, int which)
 {
@@ -861,6 +890,9 @@ svc_key(struct parse *p, enum key_id id, const char *v)
 		if (parse_bool(v, &b, &e) == 0)
 			sc->iso.init = b;
 		break;
+	case K_SECCOMP:
+		e = parse_seccomp(p, v);
+		break;
 	case K_NOFILE:
 		e = parse_rlimit(rlim(sc, RL_NOFILE), v, false);
 		break;
@@ -1122,6 +1154,39 @@ err_path(const char *file)
 	return xasprintf("%s.err", file);
 }
 
+/* "default", "unconfined", or the file and what it denies: a change of
+ * the file is a change of the service. */
+static void
+canon_seccomp(const struct iso_conf *iso, struct buf *bp)
+{
+	char	*name, err[32];
+	size_t	 i;
+
+	buf_puts(bp, ",\"seccomp\":");
+	if (iso->seccomp != SFILTER_FILE) {
+		buf_json_str(bp, iso->seccomp == SFILTER_DEFAULT ? "default" :
+		    "unconfined");
+		return;
+	}
+	buf_puts(bp, "{\"file\":");
+	buf_json_str(bp, iso->seccomp_file);
+	buf_puts(bp, ",\"deny\":[");
+	for (i = 0; i < iso->seccomp_ndeny; i++) {
+		name = sfilter_syscall_name(iso->seccomp_deny[i].nr);
+		buf_puts(bp, i ? ",[" : "[");
+		if (name != NULL)
+			buf_json_str(bp, name);
+		else
+			buf_printf(bp, "%d", iso->seccomp_deny[i].nr);
+		buf_puts(bp, ",");
+		buf_json_str(bp, sfilter_errno_str(iso->seccomp_deny[i].err,
+		    err, sizeof err));
+		buf_puts(bp, "]");
+		free(name);
+	}
+	buf_puts(bp, "]}");
+}
+
 static void
 canon_iso(const struct svc_conf *sc, struct buf *bp)
 {
@@ -1224,6 +1289,7 @@ canon_iso(const struct svc_conf *sc, struct buf *bp)
 			}
 		buf_puts(bp, "]");
 	}
+	canon_seccomp(iso, bp);
 	buf_puts(bp, "},\"limits\":{");
 	first = 1;
 	for (i = 0; sc->rlimits != NULL && i < RL_N; i++) {
@@ -1366,6 +1432,11 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 		    "('uts' in namespaces)");
 	if (!(iso->ns & CLONE_NEWPID))
 		iso->init = false;
+	/* A service in namespaces of its own is a container: docker's
+	 * filter; a plain one is as it was without supd. */
+	if (!p->seen[K_SECCOMP])
+		iso->seccomp = iso->ns != 0 ? SFILTER_DEFAULT :
+		    SFILTER_UNCONFINED;
 }
 
 struct svc_conf *
@@ -1520,6 +1591,8 @@ cfg_svc_free(struct svc_conf *sc)
 	free(sc->iso.hostname);
 	free(sc->iso.rootfs);
 	free(sc->iso.net_container);
+	free(sc->iso.seccomp_file);
+	free(sc->iso.seccomp_deny);
 	strv_free_array(sc->after);
 	strv_free_array(sc->requires);
 	free(sc->rlimits);

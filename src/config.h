@@ -84,6 +84,19 @@ struct tmpfs_mount {
 	uint64_t	 size;		/* bytes, 0 = the kernel's default */
 };
 
+/* [isolation] seccomp: the system call filter the command runs under. */
+enum sfilter_profile {
+	SFILTER_UNCONFINED,	/* no filter */
+	SFILTER_DEFAULT,	/* the built-in profile of seccomp.c */
+	SFILTER_FILE,		/* the denials read from a profile file */
+};
+
+/* One line of a seccomp profile file. */
+struct sfilter_deny {
+	int		 nr;		/* native system call number */
+	int		 err;		/* errno it returns instead of running */
+};
+
 /* Section [isolation]: what the child applies between clone and exec. */
 struct iso_conf {
 	int		 ns;		/* CLONE_NEW* flags */
@@ -102,6 +115,10 @@ struct iso_conf {
 	char		*net_container;	/* NET_CONTAINER: the service */
 	bool		 caps_set;	/* capabilities given: keep only caps */
 	uint64_t	 caps;		/* bit N = capability N kept */
+	enum sfilter_profile seccomp;
+	char		*seccomp_file;	/* SFILTER_FILE: the profile's path */
+	struct sfilter_deny *seccomp_deny; /* SFILTER_FILE: its lines, read at load */
+	size_t		 seccomp_ndeny;
 };
 
 /* The rlimits of [limits], in this order. */

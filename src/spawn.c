@@ -15,6 +15,10 @@
  * command ends writes its wait status to the status pipe and exits with
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
+ *
+ * The command's last step before exec is its seccomp filter (seccomp.c);
+ * an init loads one for itself too, and the command waits for that on a
+ * pipe (init_gate) before it execs.
  */
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -39,6 +43,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "seccomp.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -325,6 +330,57 @@ die_with_parent(pid_t parent)
  * group (what supd signals) and the command's (what the init forwards to)
  * are distinct and no signal arrives twice.
  */
+/* Under an init: EOF or a byte once the init's own filter is loaded. */
+static int	init_gate = -1;
+
+/*
+ * The command does not exec before its init is under the filter too: a
+ * command that may ptrace its PID 1 must not find it unfiltered.
+ */
+static void
+wait_init_filter(void)
+{
+	ssize_t	n;
+	char	c;
+
+	if (init_gate < 0)
+		return;
+	do
+		n = read(init_gate, &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1)
+		spawn_fail(STEP_SECCOMP, n == 0 ? EPIPE : errno,
+		    "the init's filter");
+	close(init_gate);
+	init_gate = -1;
+}
+
+/* In an init, before the fork of the command: the gate, if it needs one. */
+static void
+init_gate_open(const struct svc_conf *sc, int gate[2])
+{
+	gate[0] = gate[1] = -1;
+	if (sc->iso.seccomp != SFILTER_UNCONFINED &&
+	    pipe2(gate, O_CLOEXEC) == -1)
+		spawn_fail(STEP_SECCOMP, errno, "pipe");
+}
+
+/* ...in the command (0) and in the init (1), after the fork. */
+static void
+init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
+{
+	if (gate[0] < 0)
+		return;
+	close(gate[!side]);
+	if (side == 0) {
+		init_gate = gate[0];
+		return;
+	}
+	sfilter_apply_init(&sc->iso);
+	(void)write(gate[1], "x", 1);
+	close(gate[1]);
+}
+
 static void __attribute__((noreturn))
 command_main(const struct svc_conf *sc, bool under_init)
 {
@@ -344,10 +400,16 @@ command_main(const struct svc_conf *sc, bool under_init)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	env_set(&env, "PATH=" DEFAULT_PATH);
+	/* The filter is loaded last, but without no_new_privileges loading
+	 * it needs CAP_SYS_ADMIN, which the identity may take away: then it
+	 * comes first, as runc does. */
+	if (!sc->iso.no_new_privs)
+		sfilter_apply(&sc->iso);
 	iso_identity(sc, &env, own_home, own_user);
 	die_with_parent(parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
+	wait_init_filter();
 	if (iso_notify_path != NULL) {
 		char *kv = xasprintf("NOTIFY_SOCKET=%s", iso_notify_path);
 
@@ -370,6 +432,8 @@ command_main(const struct svc_conf *sc, bool under_init)
 	/* A workdir outside the root (runc CVE-2024-21626) has no path. */
 	if (getcwd(cwd, sizeof cwd) == NULL && errno != ERANGE)
 		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
+	if (sc->iso.no_new_privs)
+		sfilter_apply(&sc->iso);
 	child_exec(sc->argv, env.v);
 }
 
@@ -432,7 +496,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 {
 	struct iso_fds	 f = { .netns = a->netns_fd, .notify = a->notify,
 			    .hide = hide, .nhide = nhide };
-	int		*vols, **keep;
+	int		*vols, **keep, gate[2];
 	size_t		 nkeep = 0, i, nvol = sc->iso.nvolumes;
 	pid_t		 parent = child_parent;
 	sigset_t	 all;
@@ -478,13 +542,16 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	child_parent = getpid();
+	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0:
 		close(status_wfd);
+		init_gate_pass(sc, gate, 0);
 		command_main(sc, true);
 	}
+	init_gate_pass(sc, gate, 1);
 	close(report_wfd);
 	if (ready_wfd >= 0)
 		close(ready_wfd);	/* the command's, not the init's */
@@ -528,6 +595,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
 	child_parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
+	sfilter_prepare(sc, sc->iso.init);
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
 	if (pid == -1)
@@ -629,7 +697,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		{ "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
 		{ "cgroup", CLONE_NEWCGROUP },
 	};
-	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i;
+	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i, gate[2];
 	bool		 joined_pid = false;
 	pid_t		 supd = child_parent;
 	char		 path[64];
@@ -692,6 +760,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	child_parent = joined_pid ? 0 : getpid();
+	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
@@ -699,9 +768,11 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		struct svc_conf	copy = *sc;
 
 		copy.argv = argv;
+		init_gate_pass(sc, gate, 0);
 		command_main(&copy, true);
 	}
 	}
+	init_gate_pass(sc, gate, 1);
 	init_loop(cmd, -1, SPAWN_EXEC_KILL_AFTER);
 }
 
@@ -712,6 +783,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 	pid_t	pid;
 
 	child_parent = getpid();
+	sfilter_prepare(sc, true);
 	if ((pid = fork()) == 0)
 		exec_main(sc, target, argv, fds, tty);
 	return pid;
@@ -820,6 +892,7 @@ spawn_report_str(const struct spawn_report *r, char *out, size_t len)
 		[STEP_INIT] = "init",
 		[STEP_TTY] = "tty",
 		[STEP_READY] = "ready",
+		[STEP_SECCOMP] = "seccomp",
 	};
 	const char	*step = "spawn", *why;
 	char		 what[sizeof r->what + 1];

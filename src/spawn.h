@@ -45,6 +45,7 @@ enum spawn_step {
 	STEP_INIT,	/* the init's fork of the command */
 	STEP_TTY,	/* controlling terminal */
 	STEP_READY,	/* the readiness fd or notify socket */
+	STEP_SECCOMP,	/* building or loading the system call filter */
 };
 
 /* What the child writes on failure: small enough for one atomic write. */

@@ -1,0 +1,56 @@
+/*
+ * seccomp.h: the system call filter of [isolation] seccomp (seccomp.c):
+ * reading a profile file when the configuration is loaded, and building and
+ * loading the filter in the service's process, the last step before exec.
+ */
+#ifndef SUPD_SECCOMP_H
+#define SUPD_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "util.h"
+
+/*
+ * Read a profile file: one "SYSCALL [ERRNO]" per line, '#' starts a
+ * comment. Every error is appended to errs as "PATH:LINE: message" (or
+ * "PATH: message"); -1 if there was any, else 0 with the denials in
+ * *deny (allocated, in file order) and their number in *n.
+ */
+int	 sfilter_read(const char *path, struct sfilter_deny **deny, size_t *n,
+	    struct strv *errs);
+
+/* The native name of a system call number (allocated), or NULL. */
+char	*sfilter_syscall_name(int nr);
+
+/* An errno's name ("EACCES") or number, into buf; returns buf. */
+const char *sfilter_errno_str(int err, char *buf, size_t len);
+
+/*
+ * In supd, before each spawn of a service or exec process: have the filters
+ * its command (and its init, with_init) will most likely load built (they
+ * are kept and reused), so that loading one costs one system call.
+ */
+void	 sfilter_prepare(const struct svc_conf *, bool with_init);
+
+/*
+ * In the command's process: load the filter of iso->seccomp (nothing for
+ * SFILTER_UNCONFINED). The default profile's denials are lifted by the
+ * capabilities the process can still hold after exec: its permitted set
+ * with no_new_privileges, else its bounding set (limited to `capabilities`
+ * when set), read when called. Loads what sfilter_prepare() built if it
+ * fits, else builds the filter. Reports failures with spawn_fail().
+ */
+void	 sfilter_apply(const struct iso_conf *);
+
+/*
+ * In the init of a service or exec process, once it has forked the
+ * command: the same profile for itself (keeping the capabilities it holds),
+ * so that a command allowed to ptrace its PID 1 (root in a user namespace
+ * of its own can) gains no call its filter denies. A profile file's
+ * denials of the few calls an init makes are left out of the init's.
+ */
+void	 sfilter_apply_init(const struct iso_conf *);
+
+#endif
