@@ -38,6 +38,10 @@
 #define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */
 #define CTL_WRITE_TIMEOUT	10.0	/* s without taking any reply byte */
 #define CTL_MAX_OUT		(4 * 1024 * 1024)	/* queued reply bytes */
+/* logs -f followers and attached clients: at most this many (a new one
+ * evicts the oldest), each dropped past this much queued output. */
+#define CTL_MAX_STREAMS		64
+#define CTL_MAX_STREAM_OUT	(1024 * 1024)
 
 /* What a peer may do. */
 enum peer_access {
@@ -61,6 +65,7 @@ struct client {
 	ev_io		 rw;		/* readable: request bytes, or EOF */
 	ev_io		 ww;		/* writable: output pending */
 	ev_timer	 tmo;		/* request or write deadline */
+	ev_timer	 frame_tmo;	/* C_ATTACH: a frame begun must end */
 	uint8_t		 hdr[PROTO_HDR_SIZE];
 	size_t		 hdr_got;
 	struct proto_hdr h;
@@ -87,9 +92,23 @@ static bool		 has_group;
 static struct client	*clients;
 static unsigned		 nclients;
 static int		 spare_fd = -1;	/* given up to accept at EMFILE */
+static ev_timer		 resume_w;	/* the listener paused at EMFILE */
 static int		(*shutdown_fn)(const char *, const char **);
 
 static void	client_close(struct client *);
+static void	ctl_warn_rate(const char *);
+
+/* The listener paused at EMFILE takes connections again. */
+static void
+listen_resume(void)
+{
+	if (listen_fd == -1 || ev_is_active(&listen_w))
+		return;
+	ev_timer_stop(EV_DEFAULT_UC_ &resume_w);
+	if (spare_fd == -1)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ev_io_start(EV_DEFAULT_UC_ &listen_w);
+}
 static void	attach_cb(void *, const char *, size_t);
 static void	attach_input(struct client *);
 
@@ -183,8 +202,10 @@ follow_cb(void *arg, const char *data, size_t len)
 		client_end(c, 1, NULL);
 		return;
 	}
-	if (c->out.len + len > CTL_MAX_OUT) {
+	if (c->out.len + len > CTL_MAX_STREAM_OUT) {
 		/* A follower that does not keep up is dropped, not waited for. */
+		ctl_warn_rate("control: a log follower or attached client that "
+		    "does not read was dropped");
 		client_close(c);
 		return;
 	}
@@ -195,6 +216,28 @@ follow_cb(void *arg, const char *data, size_t len)
 		len -= chunk;
 	}
 	client_kick(c);
+}
+
+/*
+ * c begins to stream (logs -f, attach): at CTL_MAX_STREAMS, the oldest
+ * stream makes room -- followers that never leave cannot lock out new ones.
+ */
+static void
+stream_admit(struct client *c)
+{
+	struct client	*o, *oldest = NULL;
+	unsigned	 n = 0;
+
+	for (o = clients; o != NULL; o = o->next)
+		if (o != c && (o->state == C_FOLLOW || o->state == C_ATTACH)) {
+			n++;
+			oldest = o;	/* pushed at the head: last is oldest */
+		}
+	if (n < CTL_MAX_STREAMS || oldest == NULL)
+		return;
+	ctl_warn_rate("control: too many log followers and attached clients, "
+	    "dropped the oldest");
+	client_close(oldest);
 }
 
 /* ---- waiting for services --------------------------------------------- */
@@ -507,6 +550,7 @@ req_logs(struct client *c, char **v, size_t n)
 		client_end(c, 1, NULL);
 		return;
 	}
+	stream_admit(c);
 	c->state = C_FOLLOW;
 	c->follow = s;
 	svclog_follow(svc_log(s), follow_cb, c);
@@ -635,6 +679,7 @@ req_attach(struct client *c, char **v, size_t n)
 		free(m);
 		return;
 	}
+	stream_admit(c);
 	c->state = C_ATTACH;
 	c->follow = s;
 	svclog_tap(svc_log(s), attach_cb, c);
@@ -839,6 +884,11 @@ read_cb(EV_P_ ev_io *w, int revents)
 			client_close(c);
 			return;
 		}
+		/* An attached client's frame, once begun, must end. */
+		if (c->state == C_ATTACH && c->hdr_got == 0) {
+			ev_timer_set(&c->frame_tmo, CTL_REQ_TIMEOUT, 0.);
+			ev_timer_start(EV_DEFAULT_UC_ &c->frame_tmo);
+		}
 		c->hdr_got += n;
 		if (c->hdr_got < PROTO_HDR_SIZE)
 			return;
@@ -872,6 +922,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 	}
 	c->payload[c->h.len] = '\0';
 	if (c->state == C_ATTACH) {
+		ev_timer_stop(EV_DEFAULT_UC_ &c->frame_tmo);
 		attach_input(c);
 		return;
 	}
@@ -911,38 +962,82 @@ own_ns_init(void)
 	}
 }
 
+/* The parent of pid as supd sees it (field 4 of /proc/PID/stat), or -1. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char	path[64], buf[512], *p;
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The command name may hold anything: count from its last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || (p = strchr(p + 2, ' ')) ==
+	    NULL)
+		return -1;
+	return (pid_t)strtol(p + 1, NULL, 10);
+}
+
+/* Is pid one of supd's descendants (every service process is: supd is
+ * their subreaper)? Unknown counts as yes. */
+static bool
+descendant(pid_t pid)
+{
+	pid_t	me = getpid();
+	int	depth;
+
+	for (depth = 0; depth < 4096 && pid > 1; depth++) {
+		if ((pid = parent_of(pid)) == me)
+			return true;
+		if (pid == -1)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Is the peer outside every service? A peer whose pid supd can see lives
- * in supd's pid namespace or one below it -- a service's -- and must share
- * supd's pid and mount namespaces. A peer supd cannot see (pid 0) is above
- * or beside supd's namespace (the host of a container), where no service
- * is. The peer is held by a pidfd while its /proc entries are read, and
- * checked alive after: a recycled pid cannot pass for it.
+ * Is the peer inside a service? Every process of a service descends from
+ * supd (supd reaps its orphans), so a peer is a service's when it is
+ * supd's descendant and its pid or mount namespace is not supd's: a
+ * service with namespaces = none, or supctl exec's namespaces-free
+ * commands, are supd's equals; a client that is not supd's descendant
+ * (an admin's shell, even in a mount namespace of its own) is outside
+ * every service, as is one supd cannot see (pid 0: the host of supd's
+ * container). The peer is held by a pidfd while its /proc entries are
+ * read, and checked alive after: a recycled pid cannot pass for it.
  */
 static bool
-peer_in_own_ns(int fd, pid_t pid)
+peer_in_service(int fd, pid_t pid)
 {
 	socklen_t	len = sizeof(int);
 	struct stat	st;
 	char		path[64];
-	bool		ok = own_ns_known;
+	bool		same = own_ns_known, in;
 	int		pidfd, i;
 
 	if (pid == 0)
-		return true;
+		return false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1 &&
 	    (pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1)
-		return false;
-	for (i = 0; i < 2 && ok; i++) {
+		return true;
+	for (i = 0; i < 2 && same; i++) {
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
 		    ns_names[i]);
-		ok = stat(path, &st) == 0 && st.st_dev == own_ns[i].st_dev &&
+		same = stat(path, &st) == 0 && st.st_dev == own_ns[i].st_dev &&
 		    st.st_ino == own_ns[i].st_ino;
 	}
-	if (ok && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
-		ok = false;
+	in = !same && descendant(pid);
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
+		in = true;
 	close(pidfd);
-	return ok;
+	return in;
 }
 
 /* Is the peer a member of socket_group (primary or supplementary)? */
@@ -985,8 +1080,9 @@ peer_access(int fd, struct ucred *cred, const char **why)
 		*why = "no peer credentials";
 		return PEER_NONE;
 	}
-	if (!peer_in_own_ns(fd, cred->pid)) {
-		*why = "not in supd's pid and mount namespaces (a service?)";
+	if (peer_in_service(fd, cred->pid)) {
+		*why = "a process inside a service (supd's descendant, not in "
+		    "its pid and mount namespaces)";
 		return PEER_NONE;
 	}
 	if (cred->uid == 0 || cred->uid == geteuid())
@@ -1037,6 +1133,41 @@ evict_slowest(void)
 }
 
 static void
+resume_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)EV_A;
+	(void)w;
+	(void)revents;
+	listen_resume();
+}
+
+/*
+ * Out of fds: take the waiting connection with the spare fd and drop it,
+ * so the listener does not spin. Without a spare (it could not be opened
+ * again), the listener pauses until a client leaves or a second passes:
+ * either way the loop never spins on a connection it cannot take.
+ */
+static void
+accept_at_limit(void)
+{
+	int	fd;
+
+	ctl_warn_rate("control: out of file descriptors, connection dropped");
+	if (spare_fd != -1) {
+		close(spare_fd);
+		if ((fd = accept(listen_fd, NULL, NULL)) != -1)
+			close(fd);
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (spare_fd != -1)
+			return;
+	}
+	ev_io_stop(EV_DEFAULT_UC_ &listen_w);
+	ev_timer_stop(EV_DEFAULT_UC_ &resume_w);
+	ev_timer_set(&resume_w, 1., 0.);
+	ev_timer_start(EV_DEFAULT_UC_ &resume_w);
+}
+
+static void
 accept_cb(EV_P_ ev_io *w, int revents)
 {
 	struct client	*c;
@@ -1050,17 +1181,9 @@ accept_cb(EV_P_ ev_io *w, int revents)
 	(void)w;
 	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if ((errno == EMFILE || errno == ENFILE) && spare_fd != -1) {
-			/* Take the connection with the spare fd and drop it,
-			 * so the listener does not spin at the fd limit. */
-			close(spare_fd);
-			fd = accept(listen_fd, NULL, NULL);
-			if (fd != -1)
-				close(fd);
-			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			log_warnx("control: out of file descriptors, "
-			    "connection dropped");
-		} else if (errno != EAGAIN && errno != EINTR &&
+		if (errno == EMFILE || errno == ENFILE)
+			accept_at_limit();
+		else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("control: accept");
 		return;
@@ -1075,7 +1198,8 @@ accept_cb(EV_P_ ev_io *w, int revents)
 	ev_io_init(&c->rw, read_cb, fd, EV_READ);
 	ev_io_init(&c->ww, write_cb, fd, EV_WRITE);
 	ev_timer_init(&c->tmo, tmo_cb, 0., 0.);
-	c->rw.data = c->ww.data = c->tmo.data = c;
+	ev_timer_init(&c->frame_tmo, tmo_cb, 0., 0.);
+	c->rw.data = c->ww.data = c->tmo.data = c->frame_tmo.data = c;
 	c->next = clients;
 	if (clients != NULL)
 		clients->prev = c;
@@ -1099,6 +1223,7 @@ client_close(struct client *c)
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
 	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
 	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
+	ev_timer_stop(EV_DEFAULT_UC_ &c->frame_tmo);
 	if (c->follow != NULL && c->state == C_ATTACH)
 		svclog_untap(svc_log(c->follow), attach_cb, c);
 	else if (c->follow != NULL)
@@ -1116,6 +1241,7 @@ client_close(struct client *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	nclients--;
+	listen_resume();	/* an fd is free again */
 	free(c->payload);
 	free(c->wait);
 	strv_free(&c->failed);
@@ -1222,6 +1348,7 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 	has_group = mc->socket_group != NULL;
 	sock_gid = mc->socket_gid;
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ev_timer_init(&resume_w, resume_cb, 0., 0.);
 	ev_io_init(&listen_w, accept_cb, listen_fd, EV_READ);
 	ev_io_start(EV_DEFAULT_UC_ &listen_w);
 	return 0;
@@ -1248,6 +1375,7 @@ ctl_close(void)
 	}
 	if (listen_fd != -1) {
 		ev_io_stop(EV_DEFAULT_UC_ &listen_w);
+		ev_timer_stop(EV_DEFAULT_UC_ &resume_w);
 		close(listen_fd);
 		listen_fd = -1;
 	}

@@ -903,6 +903,15 @@ resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
 }
 
 void
+iso_init_caps(void)
+{
+	/* CAP_KILL: the command may run as another user, and the init
+	 * forwards signals to it. */
+	drop_bounding(1ULL << CAP_KILL);
+	set_caps(1ULL << CAP_KILL, false);
+}
+
+void
 iso_identity(const struct svc_conf *sc, struct strv *env,
     const char *own_home, const char *own_user)
 {

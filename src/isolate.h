@@ -50,6 +50,14 @@ extern const char *iso_notify_path;
 void	iso_rlimits(const struct svc_conf *);
 
 /*
+ * In the service's init, once the command is forked: no capability but
+ * CAP_KILL (to signal a command of another user) left in any set, the
+ * bounding set included, so none returns at the exec of the reaper. A
+ * command that may ptrace its PID 1 gains nothing by it.
+ */
+void	iso_init_caps(void);
+
+/*
  * In the command's process, after iso_setup: bounding set, user, groups,
  * capabilities (ambient for non-root), no_new_privs. Fills HOME and USER
  * of env from the user's account.

@@ -257,13 +257,14 @@ persist_stopped(struct service *s, bool stopped)
 static bool
 persisted_stopped(const struct svc_conf *sc)
 {
-	char	*path;
-	bool	 r;
+	struct stat	 st;
+	char		*path;
+	bool		 r;
 
 	if (sc->restart != RESTART_UNLESS_STOPPED)
 		return false;
 	path = xasprintf("%s/stopped/%s", mconf->state_dir, sc->name);
-	r = access(path, F_OK) == 0;
+	r = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	free(path);
 	return r;
 }

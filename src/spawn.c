@@ -552,6 +552,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		command_main(sc, true);
 	}
 	init_gate_pass(sc, gate, 1);
+	iso_init_caps();
 	close(report_wfd);
 	if (ready_wfd >= 0)
 		close(ready_wfd);	/* the command's, not the init's */
@@ -773,6 +774,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	}
 	}
 	init_gate_pass(sc, gate, 1);
+	iso_init_caps();
 	init_loop(cmd, -1, SPAWN_EXEC_KILL_AFTER);
 }
 

@@ -61,6 +61,8 @@ struct svclog_stream {
 	int		 wfd;		/* pipe write end, for the child */
 	bool		 is_main;	/* the stdout stream: followers see it */
 	char		*path;		/* log file, NULL = read and discard */
+	int		 dirfd;		/* its directory, opened once (O_PATH) */
+	const char	*base;		/* its name in there (within path) */
 	int		 fd;		/* open log file, -1 = open at next write */
 	dev_t		 dev;		/* identity of the open file, to notice */
 	ino_t		 ino;		/* it being removed or renamed by others */
@@ -399,15 +401,38 @@ stream_input(struct svclog_stream *st, const char *p, size_t n)
 		buf_add(&st->hold, p, n);
 }
 
+/*
+ * The log file's directory, opened once (when the path is set, or at the
+ * first write if it did not exist then) and used for every operation on
+ * the file and its rotated copies, by name within it and never through a
+ * symlink: a directory on the way that a service can write (a volume)
+ * cannot redirect the log once supd holds it.
+ */
+static int
+stream_dir(struct svclog_stream *st)
+{
+	char	*dir;
+
+	if (st->dirfd != -1 || st->path == NULL)
+		return st->dirfd;
+	dir = xstrndup(st->path, st->base - st->path > 1 ?
+	    (size_t)(st->base - st->path - 1) : 1);
+	st->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return st->dirfd;
+}
+
 static int
 file_open(struct svclog_stream *st)
 {
 	struct stat	sb;
 	int		fd, saved;
 
+	if (stream_dir(st) == -1)
+		return -1;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the loop. */
-	fd = open(st->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640);
+	fd = openat(st->dirfd, st->base, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1) {
@@ -451,7 +476,7 @@ file_check(struct svclog_stream *st)
 	if (st->fd == -1 || now - st->checked < SVCLOG_CHECK)
 		return;
 	st->checked = now;
-	if (lstat(st->path, &sb) == 0) {
+	if (fstatat(st->dirfd, st->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (sb.st_dev == st->dev && sb.st_ino == st->ino)
 			return;
 	} else if (errno != ENOENT)
@@ -481,31 +506,36 @@ file_rotate(struct svclog_stream *st)
 	unsigned	max = st->sl->conf.max_files, last, i;
 
 	file_close(st);
+	if (stream_dir(st) == -1)
+		return -1;
 	if (max == 0) {
-		if (unlink(st->path) == -1 && errno != ENOENT)
+		if (unlinkat(st->dirfd, st->base, 0) == -1 && errno != ENOENT)
 			return -1;
 		return 0;
 	}
 	/* Shift only up to the first free slot; .max is overwritten. */
 	for (last = 1; last < max; last++) {
-		if (rot_name(from, sizeof from, st->path, last) == -1)
+		if (rot_name(from, sizeof from, st->base, last) == -1)
 			return -1;
-		if (lstat(from, &sb) == -1 && errno == ENOENT)
+		if (fstatat(st->dirfd, from, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+		    errno == ENOENT)
 			break;
 	}
 	for (i = last; i > 1; i--) {
-		if (rot_name(from, sizeof from, st->path, i - 1) == -1 ||
-		    rot_name(to, sizeof to, st->path, i) == -1)
+		if (rot_name(from, sizeof from, st->base, i - 1) == -1 ||
+		    rot_name(to, sizeof to, st->base, i) == -1)
 			return -1;
-		if (rename(from, to) == -1 && errno != ENOENT)
+		if (renameat(st->dirfd, from, st->dirfd, to) == -1 &&
+		    errno != ENOENT)
 			return -1;
 	}
-	if (rot_name(to, sizeof to, st->path, 1) == -1)
+	if (rot_name(to, sizeof to, st->base, 1) == -1)
 		return -1;
-	if (rename(st->path, to) == -1 && errno != ENOENT)
+	if (renameat(st->dirfd, st->base, st->dirfd, to) == -1 &&
+	    errno != ENOENT)
 		return -1;
-	if (rot_name(from, sizeof from, st->path, max + 1) == 0)
-		(void)unlink(from);
+	if (rot_name(from, sizeof from, st->base, max + 1) == 0)
+		(void)unlinkat(st->dirfd, from, 0);
 	return 0;
 }
 
@@ -656,7 +686,7 @@ stream_init(struct svclog_stream *st, struct svclog *sl, bool is_main)
 	memset(st, 0, sizeof *st);
 	st->sl = sl;
 	st->is_main = is_main;
-	st->rfd = st->wfd = st->fd = -1;
+	st->rfd = st->wfd = st->fd = st->dirfd = -1;
 	st->bol = true;
 	ev_init(&st->io, svclog_read_cb);
 	st->io.data = st;
@@ -716,8 +746,13 @@ stream_set_path(struct svclog_stream *st, const char *path)
 	if (str_eq(st->path, path))
 		return;
 	file_close(st);
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	st->dirfd = -1;
 	free(st->path);
 	st->path = path != NULL ? xstrdup(path) : NULL;
+	st->base = st->path != NULL ? strrchr(st->path, '/') + 1 : NULL;
+	(void)stream_dir(st);
 	st->retry_at = 0;
 	if (st->path == NULL) {
 		/* Discarding now: what waited for the old file goes. */
@@ -785,8 +820,12 @@ stream_close(struct svclog_stream *st)
 	file_close(st);
 	buf_free(&st->hold);
 	buf_free(&st->pend);
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	st->dirfd = -1;
 	free(st->path);
 	st->path = NULL;
+	st->base = NULL;
 	st->dropped = 0;
 	st->failing = st->read_err = false;
 	st->bol = true;
@@ -794,16 +833,16 @@ stream_close(struct svclog_stream *st)
 
 /* After max_files went down: delete the files beyond it. */
 static void
-prune_rotated(const char *path, unsigned from, unsigned to)
+prune_rotated(struct svclog_stream *st, unsigned from, unsigned to)
 {
 	char		name[PATH_MAX];
 	unsigned	i;
 
-	if (path == NULL)
+	if (st->path == NULL || stream_dir(st) == -1)
 		return;
 	for (i = from + 1; i <= to; i++) {
-		if (rot_name(name, sizeof name, path, i) == 0)
-			(void)unlink(name);
+		if (rot_name(name, sizeof name, st->base, i) == 0)
+			(void)unlinkat(st->dirfd, name, 0);
 	}
 }
 
@@ -877,10 +916,9 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
 	if (sep)
 		stream_set_path(sl->err, conf->err_file);
 	if (conf->max_files < old.max_files) {
-		prune_rotated(conf->file, conf->max_files, old.max_files);
+		prune_rotated(&sl->out, conf->max_files, old.max_files);
 		if (sep)
-			prune_rotated(conf->err_file, conf->max_files,
-			    old.max_files);
+			prune_rotated(sl->err, conf->max_files, old.max_files);
 	}
 	conf_clear(&old);
 	if (new_err)
@@ -977,18 +1015,24 @@ pread_full(int fd, char *p, size_t n, off_t off)
 }
 
 static int
-tail_open(const char *path, unsigned i, uint64_t *size)
+tail_open(const struct svclog_stream *st, unsigned i, uint64_t *size)
 {
 	char		name[PATH_MAX];
 	struct stat	sb;
 	int		fd;
 
+	if (st->dirfd == -1) {
+		errno = ENOENT;
+		return -1;
+	}
 	if (i == 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		fd = openat(st->dirfd, st->base, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK);
 	else {
-		if (rot_name(name, sizeof name, path, i) == -1)
+		if (rot_name(name, sizeof name, st->base, i) == -1)
 			return -1;
-		fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		fd = openat(st->dirfd, name, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK);
 	}
 	if (fd == -1)
 		return -1;
@@ -1010,7 +1054,7 @@ tail_open(const char *path, unsigned i, uint64_t *size)
 int
 svclog_tail(const struct svclog *sl, unsigned lines, struct buf *out)
 {
-	const char	*path = sl->conf.file;
+	const char	*path = sl->out.path;
 	uint64_t	*start = NULL, *size = NULL, sz, pos, off, len;
 	uint64_t	 total = 0, need = lines, bnd_off = 0;
 	unsigned	 nf = 0, i, bnd_file = 0;
@@ -1023,7 +1067,7 @@ svclog_tail(const struct svclog *sl, unsigned lines, struct buf *out)
 		return 0;
 	blk = xmalloc(SVCLOG_TAIL_BLK);
 	for (i = 0; i <= sl->conf.max_files && !done; i++) {
-		if ((fd = tail_open(path, i, &sz)) == -1) {
+		if ((fd = tail_open(&sl->out, i, &sz)) == -1) {
 			if (i == 0)
 				sz = 0;	/* between rotation and reopen */
 			else
@@ -1079,7 +1123,7 @@ svclog_tail(const struct svclog *sl, unsigned lines, struct buf *out)
 	for (i = nf; ret == 0 && i-- > 0;) {
 		if (start[i] >= size[i])
 			continue;
-		if ((fd = tail_open(path, i, &sz)) == -1) {
+		if ((fd = tail_open(&sl->out, i, &sz)) == -1) {
 			ret = -1;
 			break;
 		}

@@ -140,7 +140,7 @@ EOF
 	grep -qx 'shutdown via volume: 1' "$T/log/spy2.log"
 	run grep -cx '0' "$T/log/spy2.log"
 	[ "$output" = 0 ]
-	grep -q "not in supd's pid and mount namespaces" "$T/supd.err"
+	grep -q "a process inside a service" "$T/supd.err"
 	# supd and the victim are untouched.
 	supd_alive
 	[ "$(state victim)" = running ]
@@ -485,4 +485,195 @@ EOF
 	_port_serves one
 	wait_for "the new plain's two children" _sleeps_are 2
 	grep -q "left by a previous supd" "$T/supd.err"
+}
+
+# ---- 11. smaller ones ------------------------------------------------------------
+
+@test "11: env_file must be a regular file of at most 1 MiB, not a symlink; a FIFO cannot hang supd" {
+	V=$(mktemp -d /var/tmp/supd-sec.XXXXXX)
+	echo A=1 >"$V/real.env"
+	ln -s "$V/real.env" "$V/link.env"
+	mkfifo "$V/fifo.env"
+	head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$V/big.env"
+	local f
+	for f in link fifo big; do
+		svc "s$f" <<EOF
+[service]
+command = true
+env_file = $V/$f.env
+EOF
+	done
+	run timeout 10 "$SUPD" -c "$T/supd.conf" --check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"slink.ini:3: env_file: $V/link.env: Too many levels of symbolic links"* ]]
+	[[ "$output" == *"sfifo.ini:3: env_file: $V/fifo.env: not a regular file"* ]]
+	[[ "$output" == *"sbig.ini:3: env_file: $V/big.env: larger than 1 MiB"* ]]
+}
+
+@test "11: a log directory a service can write cannot redirect its log: supd keeps writing where it opened it" {
+	V=$(mktemp -d /var/tmp/supd-sec.XXXXXX)
+	mkdir -p "$V/data/logs" "$V/victim"
+	chmod 755 "$V"
+	# The service swaps its log directory for a link to elsewhere.
+	cat >"$V/w.sh" <<EOF
+echo before
+while [ ! -e /mnt/go ]; do sleep 0.05; done
+mv /mnt/logs /mnt/logs.old
+ln -s $V/victim /mnt/logs
+touch /mnt/swapped
+while [ ! -e /mnt/go2 ]; do sleep 0.05; done
+sleep 1.2
+seq 1 3000
+echo after
+exec sleep 1000
+EOF
+	svc w <<EOF
+[service]
+command = sh $V/w.sh
+[isolation]
+volume = $V/data:/mnt
+[log]
+file = $V/data/logs/w.log
+max_size = 2K
+max_files = 50
+EOF
+	start_supd
+	wait_for "first line" grep -qx before "$V/data/logs/w.log"
+	: >"$V/data/go"
+	wait_for "the swap" test -e "$V/data/swapped"
+	: >"$V/data/go2"
+	wait_for "the last line, where supd opened the log" \
+		grep -qx after "$V/data/logs.old/w.log"
+	ls -la "$V/victim" "$V/data/logs.old" | head -20
+	[ -z "$(ls -A "$V/victim")" ]
+}
+
+# raw_client SOCKET TYPE "ARG..." NFDS: one request (strv payload) with NFDS
+# copies of /dev/null attached; prints supd's reply bytes.
+raw_client() {
+	python3 - "$@" <<'PY'
+import os, socket, struct, sys
+path, typ, args, nfd = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+body = b"".join(a.encode() + b"\0" for a in args.split()) if args else b""
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(nfd)]
+anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("%di" % nfd, *fds))] if nfd else []
+s.sendmsg([struct.pack("<IHHI", 0x44505553, 1, typ, len(body)) + body], anc)
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out)
+PY
+}
+
+_nfds_le() {
+	[ "$(ls "/proc/$SUPD_PID/fd" | wc -l)" -le "$1" ]
+}
+
+@test "11: fds are taken only with exec; any other request passing them is refused and keeps none" {
+	svc s <<EOF
+[service]
+command = sleep 1000
+EOF
+	start_supd
+	wait_state s running
+	local base
+	ctl status >/dev/null
+	base=$(ls "/proc/$SUPD_PID/fd" | wc -l)
+	run raw_client "$SOCK" 1 "" 3
+	echo "$output"
+	[[ "$output" == *"file descriptors are only passed with exec"* ]]
+	run raw_client "$SOCK" 7 "s" 3
+	[[ "$output" == *"file descriptors are only passed with exec"* ]]
+	wait_for "supd's fds back to $base" _nfds_le "$base"
+}
+
+@test "11: an attached client that stalls inside a frame is dropped; log followers are bounded, the oldest evicted" {
+	svc t <<EOF
+[service]
+command = sh -c 'while :; do sleep 1; done'
+tty = yes
+EOF
+	start_supd
+	wait_state t running
+	# ATTACH, then 5 bytes of an INPUT header, then nothing.
+	run timeout 20 python3 - "$SOCK" <<'PY'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(struct.pack("<IHHI", 0x44505553, 1, 11, 2) + b"t\0")
+time.sleep(0.5)
+s.sendall(struct.pack("<IHHI", 0x44505553, 1, 50, 100)[:5])
+t0 = time.time()
+s.settimeout(15)
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+print("dropped after %.1f s" % (time.time() - t0))
+PY
+	echo "$output"
+	[[ "$output" == *"dropped after"* ]]
+	# 70 followers: the first ones make room for the last.
+	local i pids=()
+	for i in $(seq 70); do
+		"$SUPCTL" -s "$SOCK" logs -f -n 0 t >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	wait_for "the log saying it" grep -q "dropped the oldest" "$T/supd.err"
+	wait_for "at most 64 followers left" _alive_at_most 64 "${pids[@]}"
+	# ... and the others still follow.
+	run _alive_at_most 59 "${pids[@]}"
+	[ "$status" -eq 1 ]
+	kill "${pids[@]}" 2>/dev/null || true
+	grep -q "too many log followers and attached clients, dropped the oldest" "$T/supd.err"
+}
+
+# _alive_at_most N PID...: at most N of the processes still run.
+_alive_at_most() {
+	local n=$1 p alive=0
+	shift
+	for p in "$@"; do
+		if kill -0 "$p" 2>/dev/null; then
+			alive=$((alive + 1))
+		fi
+	done
+	[ "$alive" -le "$n" ]
+}
+
+@test "11: the stopped marker of unless-stopped is made whole, replacing (never following) a symlink planted there" {
+	V=$(mktemp -d /var/tmp/supd-sec.XXXXXX)
+	svc u <<EOF
+[service]
+command = sleep 1000
+restart = unless-stopped
+EOF
+	mkdir -p "$T/state/stopped"
+	ln -s "$V/target" "$T/state/stopped/u"
+	start_supd
+	wait_state u running
+	ctl stop u
+	[ -f "$T/state/stopped/u" ] && [ ! -L "$T/state/stopped/u" ]
+	[ ! -e "$V/target" ]
+	run ls -A "$T/state/stopped"
+	[ "$output" = u ]
+}
+
+@test "the init of a service and of exec keeps no capability but CAP_KILL: a command that may ptrace its PID 1 gains nothing" {
+	svc p <<EOF
+[service]
+command = sleep 1000
+[isolation]
+capabilities = CAP_SYS_PTRACE
+EOF
+	start_supd
+	wait_state p running
+	run ctl exec p sh -c 'grep -E "^Cap(Eff|Prm|Bnd)" /proc/1/status'
+	echo "$output"
+	[ "$(grep -c '0000000000000020$' <<<"$output")" = 3 ]
 }
