@@ -202,7 +202,8 @@ notify_parse(char *msg, bool *ready, char **status)
 {
 	char	*line, *nl;
 
-	for (line = msg; line != NULL && *line != '\0'; line = nl) {
+	/* Every line, empty ones included (skipped, as systemd does). */
+	for (line = msg; line != NULL; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
 		if (strcmp(line, "READY=1") == 0)
