@@ -681,16 +681,12 @@ exec_pty(void)
 }
 
 /*
- * supctl exec, in the exec process: join every namespace of `target` that
- * is not already ours (the user namespace first), take its root, then fork
- * the command -- a pid namespace applies to children only -- and stay as
- * its init: signals forwarded, its status as our exit code. `target` is
- * supd's unreaped child (the service's init, or its command without one),
- * so its pid cannot have been recycled.
+ * Join every namespace of `target` that is not already ours (the user
+ * namespace first) and take its root; true if that included its pid
+ * namespace (which applies to our children only).
  */
-static void __attribute__((noreturn))
-exec_main(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty)
+static bool
+exec_join(pid_t target)
 {
 	static const struct { const char *name; int type; } nss[] = {
 		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
@@ -698,27 +694,13 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 		{ "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
 		{ "cgroup", CLONE_NEWCGROUP },
 	};
-	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i, gate[2];
+	int		 nsfd[sizeof nss / sizeof *nss], rootfd, i;
 	bool		 joined_pid = false;
-	pid_t		 supd = child_parent;
-	char		 path[64];
+	char		 path[64], self[64];
 	struct stat	 mine, theirs;
-	sigset_t	 all;
-	pid_t		 cmd;
 
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	report_wfd = -1;
-	child_signals();
-	if (setsid() == -1)
-		spawn_fail(STEP_SETUP, errno, "setsid");
-	for (i = 0; i < 3; i++)
-		if (dup2(fds[i], i) == -1)
-			spawn_fail(STEP_SETUP, errno, "stdio");
-	close_except(NULL, 0);
 	/* Open everything first: /proc is the host's until we move. */
 	for (i = 0; i < (int)(sizeof nss / sizeof *nss); i++) {
-		char self[64];
-
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target,
 		    nss[i].name);
 		snprintf(self, sizeof self, "/proc/self/ns/%s", nss[i].name);
@@ -753,6 +735,35 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	if (fchdir(rootfd) == -1 || chroot(".") == -1)
 		spawn_fail(STEP_ROOTFS, errno, "chroot");
 	close(rootfd);
+	return joined_pid;
+}
+
+/*
+ * supctl exec, in the exec process: join the service (exec_join), then
+ * fork the command -- a pid namespace applies to children only -- and stay
+ * as its init: signals forwarded, its status as our exit code. `target` is
+ * supd's unreaped child (the service's init, or its command without one),
+ * so its pid cannot have been recycled.
+ */
+static void __attribute__((noreturn))
+exec_main(const struct svc_conf *sc, pid_t target, char **argv,
+    const int *fds, bool tty)
+{
+	int		 i, gate[2];
+	bool		 joined_pid;
+	pid_t		 supd = child_parent, cmd;
+	sigset_t	 all;
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	report_wfd = -1;
+	child_signals();
+	if (setsid() == -1)
+		spawn_fail(STEP_SETUP, errno, "setsid");
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) == -1)
+			spawn_fail(STEP_SETUP, errno, "stdio");
+	close_except(NULL, 0);
+	joined_pid = exec_join(target);
 	die_with_parent(supd);
 	if (tty)
 		exec_pty();
