@@ -4,6 +4,7 @@
 #   make test     build and run every test suite (unit, integration)
 #   make install  PREFIX=/usr/local DESTDIR=
 #   make asan     the same binaries with AddressSanitizer + UBSan in build-asan/
+#   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_TIME seconds
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -31,7 +32,8 @@ SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
 HELPERS    = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps run test unit integration vm asan install clean bench
+.PHONY: all deps run test unit integration vm asan fuzz fuzz-build install \
+	clean bench
 
 all: deps $(B)/supd $(B)/supctl
 
@@ -96,6 +98,34 @@ test: all $(UNIT_TESTS) $(HELPERS)
 asan:
 	SUPD_ASAN=1 $(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" test
 
+# Fuzzing (tests/fuzz/README.md): each tests/fuzz/fuzz_NAME.c is a libFuzzer
+# target, built with clang under ASan+UBSan from the src/ files named on its
+# "/* fuzz-sources: a.c b.c */" line, so adding a target is adding one file.
+# FUZZ_TARGETS picks some (default all), FUZZ_TIME is seconds per target.
+FUZZ_B	   = build-fuzz
+FUZZ_CC	  ?= clang
+FUZZ_TIME ?= 30
+FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+fuzz_sources = $(addprefix src/,$(shell sed -n \
+	  's,^/\* fuzz-sources: \(.*\) \*/$$,\1,p' tests/fuzz/fuzz_$(1).c))
+
+define FUZZ_RULE
+$(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(call fuzz_sources,$(1)) $(wildcard src/*.h)
+	@mkdir -p $(FUZZ_B)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -Isrc -o $$@ $$(filter %.c,$$^) $(LDLIBS)
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+
+fuzz:
+	@./contrib/ensure-deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
 run: all
 	@./contrib/make-run.sh $(B)
 
@@ -111,6 +141,6 @@ install: all
 	install -m 0644 man/supd.conf.5 $(DESTDIR)$(MANDIR)/man5/supd.conf.5
 
 clean:
-	rm -rf build build-asan run tests/vm/.cache
+	rm -rf build build-asan build-fuzz run tests/vm/.cache
 
 -include $(wildcard $(B)/*.d)

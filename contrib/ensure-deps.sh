@@ -1,6 +1,7 @@
 #!/bin/sh
-# ensure-deps.sh build|test: install the Debian packages supd needs, only when
-# something is missing, so `make run` and `make test` work on a fresh machine.
+# ensure-deps.sh build|test|fuzz: install the Debian packages supd needs, only
+# when something is missing, so `make run`, `make test` and `make fuzz` work on
+# a fresh machine.
 set -e
 what=${1:-build}
 pkgs=
@@ -23,6 +24,18 @@ if [ "$what" = test ]; then
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"
+fi
+if [ "$what" = fuzz ]; then
+	# Debian's clang only recommends its runtimes: libFuzzer and the
+	# sanitizers are in libclang-rt-dev (libclang-rt-14-dev on Debian 12).
+	# Try a link to know whether they are there.
+	if ! command -v clang >/dev/null 2>&1; then
+		pkgs="$pkgs clang libclang-rt-dev"
+	elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)
+	    { (void)d; (void)n; return 0; }' | clang -x c -o /dev/null \
+	    -fsanitize=fuzzer,address,undefined - >/dev/null 2>&1; then
+		pkgs="$pkgs libclang-rt-dev"
+	fi
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
