@@ -1,3 +1,4 @@
+/* fuzz-sources: userdb.c util.c */
 /*
  * fuzz_userdb.c: libFuzzer target for userdb.c, the passwd(5) and group(5)
  * parser that reads a rootfs's account files. The input is used as both a
