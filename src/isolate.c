@@ -842,7 +842,7 @@ drop_bounding(uint64_t keep)
 	cap_value_t	c;
 
 	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if (!(keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) &&
+		if (!(keep & (1ULL << c)) && c < cap_max_bits() &&
 		    cap_drop_bound(c) == -1)
 			spawn_fail(STEP_CAPS, errno, "bounding set");
 }
@@ -857,7 +857,7 @@ set_caps(uint64_t keep, bool ambient)
 	if ((caps = cap_init()) == NULL)
 		spawn_fail(STEP_CAPS, errno, "cap_init");
 	for (c = 0; c <= CAP_LAST_CAP; c++) {
-		if (!(keep & (1ULL << c)) || !CAP_IS_SUPPORTED(c))
+		if (!(keep & (1ULL << c)) || c >= cap_max_bits())
 			continue;
 		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1 ||
 		    cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
@@ -872,7 +872,7 @@ set_caps(uint64_t keep, bool ambient)
 	if (!ambient)
 		return;
 	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if ((keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) &&
+		if ((keep & (1ULL << c)) && c < cap_max_bits() &&
 		    cap_set_ambient(c, CAP_SET) == -1)
 			spawn_fail(STEP_CAPS, errno, "ambient");
 }
