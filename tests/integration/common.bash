@@ -13,6 +13,8 @@
 #   state NAME            the service's state (from --json status)
 #   field NAME KEY        any key of its --json status object
 #   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
+#   mono_ms               milliseconds since boot: deadlines that a test
+#                         setting the wall clock (faults.bats) cannot move
 #   wait_state NAME ST    wait until NAME is in state ST
 #   field_is NAME KEY V   (and field_isnt, lines_are FILE N) conditions for wait_for
 #   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
@@ -60,12 +62,19 @@ state() {
 	field "$1" state
 }
 
+# /proc/uptime (CLOCK_BOOTTIME, in 10 ms steps), read without a fork.
+mono_ms() {
+	local up
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 1000 + 10#${up#*.} * 10))
+}
+
 wait_for() {
 	local desc=$1 deadline
 	shift
-	deadline=$(($(date +%s%N) / 1000000 + WAIT_SECS * 1000))
+	deadline=$(($(mono_ms) + WAIT_SECS * 1000))
 	until "$@" >/dev/null 2>&1; do
-		if [ "$(($(date +%s%N) / 1000000))" -gt "$deadline" ]; then
+		if [ "$(mono_ms)" -gt "$deadline" ]; then
 			echo "timed out after ${WAIT_SECS}s waiting for: $desc" >&2
 			return 1
 		fi
