@@ -1,0 +1,495 @@
+#!/usr/bin/env bats
+# faults.bats: real faults against the real supd ("Make isolation a
+# boundary"): the log's disk full, a follower that stops reading, a service
+# that closes its stdout, a `supctl exec` killed mid-stream. Each test waits
+# on conditions with deadlines and failed once against a supd broken on
+# purpose.
+#
+# Related tests elsewhere, not repeated here: logs.bats ("when_full = drop:
+# the service is not blocked, the loss is counted exactly", "when_full =
+# block: the writer waits while the disk is full") for a [log] file on a
+# full disk, control.bats ("at RLIMIT_NOFILE supd does not spin", "a log
+# follower that stops reading is dropped") for clients alone.
+#
+# Files a service and the test both touch live in $H, under /var/tmp: a
+# service gets a private /tmp.
+
+bats_require_minimum_version 1.5.0
+load common
+
+SEQ=$HELPERS/lg_seq
+CS=$HELPERS/cs_client
+
+setup_file() {
+	local top
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	if [ ! -x "$SEQ" ] || [ ! -x "$CS" ]; then
+		mkdir -p "$B/helpers"
+		make -s -C "$top" B="$B" "$SEQ" "$CS" >&2
+	fi
+	[ -x "$SEQ" ] && [ -x "$CS" ]
+}
+
+setup() {
+	setup_supd
+	H=$(mktemp -d /var/tmp/supd-faults.XXXXXX)
+	chmod 0755 "$H"
+	cp "$HELPERS/lg_seq" "$H/"
+	SEQ=$H/lg_seq
+	SMALL=
+	BG=
+}
+
+teardown() {
+	local p san=
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
+	for p in $BG; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$SMALL" ] || [ -n "${SUPD_ASAN:-}" ]; then
+		# supd holds files on the small file system, and under the
+		# sanitizers it reports (leaks too) as it exits: stop it here.
+		WAIT_SECS=15 stop_supd || {
+			kill -KILL "$SUPD_PID" 2>/dev/null
+			wait "$SUPD_PID" 2>/dev/null
+			SUPD_PID=
+		}
+		if [ -n "${SUPD_ASAN:-}" ] &&
+			grep -E "Sanitizer|runtime error" "$T/supd.err"; then
+			san=1
+		fi
+	fi
+	[ -z "$SMALL" ] || umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
+	teardown_supd
+	pkill -KILL -f "$H/" 2>/dev/null || true
+	rm -rf "$H"
+	[ -z "$san" ]
+}
+
+# ---- helpers -----------------------------------------------------------------
+
+supd_alive() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$SUPD_PID/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+nfds() {
+	ls "/proc/$SUPD_PID/fd" | wc -l
+}
+
+_fds_are() {
+	[ "$(nfds)" -eq "$1" ]
+}
+
+_fds_at_most() {
+	[ "$(nfds)" -le "$1" ]
+}
+
+_fds_at_least() {
+	[ "$(nfds)" -ge "$1" ]
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$SUPD_PID/status"
+}
+
+# utime + stime of supd, in clock ticks (comm is "(supd)": no spaces).
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$SUPD_PID/stat"
+}
+
+# spin_check SECS: supd's CPU time over a window of SECS seconds (a
+# measuring window, not a wait) stays under a tenth of it.
+spin_check() {
+	local hz c0 c1
+	hz=$(getconf CLK_TCK)
+	c0=$(cpu_ticks)
+	sleep "$1"
+	c1=$(cpu_ticks)
+	echo "# supd CPU over $1 s: $((c1 - c0)) ticks (CLK_TCK $hz)"
+	[ $((c1 - c0)) -le $((hz * $1 / 10)) ]
+}
+
+# The log files of a service in DIR, oldest first.
+log_files() {
+	local base=$2/$1.log f
+	for f in "$base".*; do
+		[ -e "$f" ] || continue
+		case ${f##*.log.} in
+		*[!0-9]*) continue ;;
+		esac
+		echo "${f##*.log.} $f"
+	done | sort -rn | cut -d' ' -f2-
+	[ ! -e "$base" ] || echo "$base"
+}
+
+cat_logs() {
+	local files
+	files=$(log_files "$@")
+	[ -z "$files" ] || cat $files
+}
+
+# check_seq FIRST LAST LEN < lines: lg_seq lines of LEN bytes (newline
+# included), numbered FIRST..LAST in order, each exactly once.
+check_seq() {
+	awk -v first="$1" -v last="$2" -v len=$(($3 - 1)) '
+	BEGIN { want = first }
+	{
+		e = "seq=" want " "
+		if (substr($0, 1, length(e)) != e || length($0) != len ||
+		    substr($0, length(e) + 1) !~ /^x+$/) {
+			printf "line %d: expected seq=%d, got: %.70s\n", NR, want, $0
+			bad = 1
+			exit 1
+		}
+		want++
+	}
+	END {
+		if (bad)
+			exit 1
+		if (want != last + 1) {
+			printf "got %d lines (seq %d..%d), expected seq %d..%d\n", \
+			    NR, first, want - 1, first, last
+			exit 1
+		}
+	}'
+}
+
+last_seq() {
+	tail -n 1 "$1" 2>/dev/null | sed -n 's/^seq=\([0-9]*\) x*$/\1/p'
+}
+
+_last_seq_is() {
+	[ "$(last_seq "$1")" = "$2" ]
+}
+
+# (lg_seq writes its heartbeat after each write: the log may be one ahead.)
+_last_seq_at_least() {
+	local v
+	v=$(last_seq "$1")
+	[ -n "$v" ] && [ "$v" -ge "$2" ]
+}
+
+# lg_seq's heartbeat: the last seq written, or "done N".
+hb() {
+	local v
+	v=$(cat "$1" 2>/dev/null)
+	echo "${v#done }"
+}
+
+_hb_at_least() {
+	local v
+	v=$(hb "$1")
+	[ -n "$v" ] && [ "$v" -ge "$2" ]
+}
+
+_hb_done() {
+	grep -q '^done' "$1" 2>/dev/null
+}
+
+# The writer has not moved for half a second (a check, not a wait: it is
+# retried by wait_for until true).
+_writer_stalled() {
+	local a
+	a=$(hb "$1")
+	[ -n "$a" ] || return 1
+	sleep 0.5
+	[ "$a" = "$(hb "$1")" ] && ! _hb_done "$1"
+}
+
+# small_fs SIZE FREE: a tmpfs of SIZE on $T/small, filled by $SMALL/ballast
+# but for FREE bytes.
+small_fs() {
+	SMALL=$T/small
+	mkdir -p "$SMALL"
+	mount -t tmpfs -o "size=$1" tmpfs "$SMALL"
+	dd if=/dev/zero of="$SMALL/ballast" bs=4k 2>/dev/null || true
+	truncate -s "-$2" "$SMALL/ballast"
+}
+
+# Point log_dir at DIR.
+log_dir_is() {
+	sed -i "s|^log_dir = .*|log_dir = $1|" "$T/supd.conf"
+}
+
+# ---- 1. the log's disk full --------------------------------------------------
+
+@test "log_dir on a full tmpfs, when_full = block: the writer waits, supd idles, and after a remount every line is there once, in order, across rotations" {
+	small_fs 256k 16k
+	log_dir_is "$SMALL"
+	svc w <<EOF
+[service]
+command = $SEQ -n 8000 -c 4096 -H $H/hb
+restart = no
+[log]
+max_size = 64K
+max_files = 100
+when_full = block
+EOF
+	start_supd
+	wait_for "the writer to block" _writer_stalled "$H/hb"
+	local stuck
+	stuck=$(hb "$H/hb")
+	echo "# writer stuck at seq $stuck of 8000"
+	[ "$stuck" -lt 8000 ]
+	# Blocked, supd idles (one retry a second) and answers.
+	spin_check 2
+	[ "$(state w)" = running ]
+	[ "$(hb "$H/hb")" = "$stuck" ]
+	grep -q "svc w: log $SMALL/w.log: No space left on device" "$T/supd.err"
+
+	# Space comes back: the file system grows.
+	mount -o remount,size=4m "$SMALL"
+	wait_state w exited
+	[ "$(field w exit_code)" = 0 ]
+	wait_for "the last line in the log" _last_seq_is "$SMALL/w.log" 8000
+	cat_logs w "$SMALL" | check_seq 1 8000 100
+	grep -q "svc w: log $SMALL/w.log writable again" "$T/supd.err"
+	# Rotated at line ends, each file at most max_size.
+	local f n=0
+	for f in $(log_files w "$SMALL"); do
+		n=$((n + 1))
+		[ "$(stat -c %s "$f")" -le 65536 ]
+		[ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" = '\n' ]
+	done
+	echo "# $n files"
+	[ "$n" -ge 12 ]
+}
+
+# The log of a drop-mode writer, oldest file first, read as lines: every
+# complete line is numbered one after the other, except where a marker
+# "supd: dropped N bytes" stands, and there N is exactly the bytes of the
+# lines missing between the complete lines around it, less the start of a
+# line cut by the full disk (kept, ended by the newline opening the marker).
+check_drops() {
+	awk -v len="$1" '
+	function bad(m) { printf "line %d: %s: %.70s\n", NR, m, $0; err = 1; exit 1 }
+	/^supd: dropped [0-9]+ bytes \(log not writable\)$/ {
+		credit += $3
+		markers++
+		next
+	}
+	length($0) == len - 1 && /^seq=[0-9]+ x+$/ {
+		s = substr($0, 5) + 0
+		missing = (s - last - 1) * len - partial
+		if (missing != credit)
+			bad(sprintf("seq %d after %d: %d bytes missing, %d reported", s, last, missing, credit))
+		lost += missing
+		last = s
+		credit = partial = 0
+		next
+	}
+	{
+		# The start of a line cut short: only right before a marker.
+		if (partial || length($0) >= len - 1 ||
+		    $0 !~ /^(s|se|seq|seq=[0-9]*|seq=[0-9]+ x*)$/)
+			bad("not a line of the writer")
+		partial = length($0)
+	}
+	END {
+		if (err)
+			exit 1
+		if (credit || partial) {
+			printf "a marker or a cut line after the last line (seq %d)\n", last
+			exit 1
+		}
+		printf "# %d markers, last seq %d, %d bytes lost and reported\n", markers, last, lost
+		print last
+	}'
+}
+
+@test "log_dir on a tmpfs filled by another file, when_full = drop: the writer runs on; once the file is deleted, each gap is exactly what its marker counts" {
+	small_fs 256k 32k
+	log_dir_is "$SMALL"
+	svc d <<EOF
+[service]
+command = $SEQ -n 20000 -c 65536 -H $H/hb -k 20
+restart = no
+[log]
+max_size = 64K
+max_files = 100
+when_full = drop
+EOF
+	start_supd
+	# 2 MB through a log with 32K free: only possible by dropping.
+	wait_for "the writer through its 2 MB" _hb_at_least "$H/hb" 20000
+	[ "$(state d)" = running ]
+	run ! grep -q 'supd: dropped' "$SMALL"/d.log*
+
+	rm "$SMALL/ballast"
+	wait_for "the drop marker" grep -q 'supd: dropped' "$SMALL/d.log"
+	local then
+	then=$(hb "$H/hb")
+	wait_for "lines after the marker" _hb_at_least "$H/hb" $((then + 20))
+	ctl stop d
+	then=$(hb "$H/hb")
+	wait_for "the writer's last line in the log" _last_seq_at_least "$SMALL/d.log" "$then"
+	grep -h 'supd: dropped' $(log_files d "$SMALL")
+	run check_drops 100 < <(cat_logs d "$SMALL")
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" -ge "$then" ]
+}
+
+# ---- 3. a follower stopped with SIGSTOP -----------------------------------
+
+_lines_at_least() {
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+@test "a logs -f client stopped with SIGSTOP slows nobody: another follower and status keep up, the stopped one is dropped at 1 MiB, supd's fds and RSS stay bounded" {
+	# 2000-byte lines, one a millisecond at most: ~2 MB/s.
+	svc fast <<EOF
+[service]
+command = $SEQ -n 0 -L 2000 -k 1 -H $H/hb
+[log]
+max_size = 4M
+max_files = 3
+EOF
+	start_supd
+	wait_state fast running
+	wait_for "the writer writing" _hb_at_least "$H/hb" 100
+	local base rss0 rss1 a stopped t0 t1 max=0 n0 i last first
+	base=$(nfds)
+	rss0=$(rss_kb)
+	"$SUPCTL" -s "$SOCK" logs -f -n 0 fast >"$T/good.out" 2>"$T/good.err" 3>&- &
+	a=$!
+	"$SUPCTL" -s "$SOCK" logs -f -n 0 fast >/dev/null 2>&1 3>&- &
+	stopped=$!
+	BG="$a $stopped"
+	wait_for "two followers connected" _fds_are $((base + 2))
+	wait_for "the good follower's first lines" _lines_at_least "$T/good.out" 10
+	kill -STOP "$stopped"
+	n0=$(wc -l <"$T/good.out")
+	# Meanwhile status answers at once, again and again.
+	for i in $(seq 30); do
+		t0=$(date +%s%N)
+		ctl status >/dev/null
+		t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ "$t1" -le "$max" ] || max=$t1
+	done
+	echo "# slowest status while the stopped follower fills: $max ms"
+	[ "$max" -lt 1000 ]
+	# Dropped by its 1 MiB cap, well before the 10 s write timeout.
+	WAIT_SECS=8 wait_for "the stopped follower dropped (fds $(nfds), base $base)" \
+		_fds_are $((base + 1))
+	grep -q "a log follower or attached client that does not read was dropped" "$T/supd.err"
+	rss1=$(rss_kb)
+	echo "# RSS ${rss0} kB before, ${rss1} kB after"
+	[ -n "${SUPD_ASAN:-}" ] || [ "$rss1" -le $((rss0 + 2048)) ]
+	# The good one kept following: 4 MB more at least.
+	wait_for "the good follower 2000 lines on" _lines_at_least "$T/good.out" $((n0 + 2000))
+	ctl stop fast
+	last=$(hb "$H/hb")
+	wait_for "the good follower to the last line ($last)" _last_seq_at_least "$T/good.out" "$last"
+	last=$(last_seq "$T/good.out")
+	first=$(head -n 1 "$T/good.out" | sed -n 's/^seq=\([0-9]*\) .*/\1/p')
+	echo "# the good follower saw seq $first..$last"
+	check_seq "$first" "$last" 2000 <"$T/good.out"
+	# The good one leaves too: its fd goes (the service's own went with
+	# its stop).
+	base=$(nfds)
+	kill -KILL "$a" "$stopped"
+	wait "$a" "$stopped" 2>/dev/null || true
+	BG=
+	wait_for "fds back to $((base - 1))" _fds_are $((base - 1))
+	supd_alive
+}
+
+# ---- 5. a service that closes its stdout -------------------------------------
+
+@test "a service that closes its stdout early (and one that closes both) keeps running, its stderr is logged, nothing spins" {
+	svc m <<EOF
+[service]
+command = sh -c 'echo before; exec >&-; i=0; while :; do i=\$((i+1)); echo "err \$i" >&2; sleep 0.05; done'
+EOF
+	svc s <<EOF
+[service]
+command = sh -c 'echo before; exec >&-; i=0; while :; do i=\$((i+1)); echo "err \$i" >&2; sleep 0.05; done'
+[log]
+stderr = separate
+EOF
+	svc b <<EOF
+[service]
+command = sh -c 'echo before; exec >&- 2>&-; exec sleep 1000'
+[log]
+stderr = separate
+EOF
+	svc p <<EOF
+[service]
+command = sh -c 'echo before; exec >&- 2>&-; exec sleep 1000'
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	local n pid0=
+	for n in m s b p; do
+		wait_state "$n" running
+		pid0="$pid0 $(field "$n" pid)"
+	done
+	wait_for "m's stderr" grep -q "err 20" "$T/log/m.log"
+	wait_for "s's stderr" grep -q "err 20" "$T/log/s.err.log"
+	for n in m s b p; do
+		wait_for "$n's first line" grep -qx before "$T/log/$n.log"
+	done
+	spin_check 2
+	# Still the same processes, still writing.
+	local pid1=
+	for n in m s b p; do
+		pid1="$pid1 $(field "$n" pid)"
+	done
+	[ "$pid0" = "$pid1" ]
+	wait_for "s's stderr goes on" grep -q "err 60" "$T/log/s.err.log"
+	[ "$(grep -c . "$T/log/s.log")" = 1 ]
+	run ! grep -E "read output|: log " "$T/supd.err"
+	ctl stop m s b p
+	[ "$(field m exit_signal)" = null ] || [ "$(field m exit_signal)" = SIGTERM ]
+}
+
+# ---- 6. supctl exec killed mid-stream ---------------------------------------
+
+_exec_gone() {
+	! pgrep -f "^sh $H/x.sh" >/dev/null
+}
+
+@test "kill -9 of a supctl exec mid-stream: the command gets SIGTERM, then SIGKILL 2 s later; nothing is left, supd's fds come back, status works" {
+	svc s <<EOF
+[service]
+command = sleep 1000
+EOF
+	# Streams lines, notes SIGTERM and carries on (as does a broken pipe).
+	cat >"$H/x.sh" <<EOF
+trap 'cat /proc/uptime >$H/term' TERM
+trap '' PIPE
+i=0
+while :; do i=\$((i+1)); echo "line \$i"; sleep 0.01; done
+EOF
+	start_supd
+	wait_state s running
+	ctl status >/dev/null
+	local base x t0 term gone
+	base=$(nfds)
+	"$SUPCTL" -s "$SOCK" exec s sh "$H/x.sh" >"$T/x.out" 2>&1 3>&- &
+	x=$!
+	BG=$x
+	wait_for "the stream" grep -q "line 50" "$T/x.out"
+	pgrep -f "^sh $H/x.sh" >/dev/null
+	[ "$(nfds)" -gt "$base" ]
+	kill -KILL "$x"
+	t0=$(mono_ms)
+	wait "$x" 2>/dev/null || true
+	BG=
+	wait_for "the command's SIGTERM" test -s "$H/term"
+	term=$(awk '{ split($1, a, "."); print a[1] * 1000 + a[2] * 10 }' "$H/term")
+	wait_for "no process of the exec left" _exec_gone
+	gone=$(mono_ms)
+	echo "# SIGTERM $((term - t0)) ms after the kill, gone $((gone - term)) ms after it"
+	[ $((term - t0)) -le 1000 ]
+	[ $((gone - term)) -ge 1500 ] && [ $((gone - term)) -le 4000 ]
+	wait_for "supd's fds back to $base (now $(nfds))" _fds_are "$base"
+	ctl status
+	[ "$(state s)" = running ]
+	supd_alive
+}
