@@ -962,7 +962,8 @@ own_ns_init(void)
 	}
 }
 
-/* The parent of pid as supd sees it (field 4 of /proc/PID/stat), or -1. */
+/* The parent of pid as supd sees it (field 4 of /proc/PID/stat), or -1
+ * (errno 0 if the file made no sense). */
 static pid_t
 parent_of(pid_t pid)
 {
@@ -975,6 +976,7 @@ parent_of(pid_t pid)
 		return -1;
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
+	errno = 0;
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -985,9 +987,17 @@ parent_of(pid_t pid)
 	return (pid_t)strtol(p + 1, NULL, 10);
 }
 
-/* Is pid one of supd's descendants (every service process is: supd is
- * their subreaper)? Unknown counts as yes. */
+/* Out of file descriptors: a question that needs one cannot be answered. */
 static bool
+no_fds(void)
+{
+	return errno == EMFILE || errno == ENFILE;
+}
+
+/* Is pid one of supd's descendants (every service process is: supd is
+ * their subreaper)? 1 yes, 0 no, -1 cannot tell (out of fds); any other
+ * unknown counts as yes. */
+static int
 descendant(pid_t pid)
 {
 	pid_t	me = getpid();
@@ -995,11 +1005,11 @@ descendant(pid_t pid)
 
 	for (depth = 0; depth < 4096 && pid > 1; depth++) {
 		if ((pid = parent_of(pid)) == me)
-			return true;
+			return 1;
 		if (pid == -1)
-			return true;
+			return no_fds() ? -1 : 1;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -1012,30 +1022,32 @@ descendant(pid_t pid)
  * every service, as is one supd cannot see (pid 0: the host of supd's
  * container). The peer is held by a pidfd while its /proc entries are
  * read, and checked alive after: a recycled pid cannot pass for it.
+ * 1 inside, 0 outside, -1 out of fds to tell (refused too, but not
+ * taken for a service).
  */
-static bool
+static int
 peer_in_service(int fd, pid_t pid)
 {
 	socklen_t	len = sizeof(int);
 	struct stat	st;
 	char		path[64];
-	bool		same = own_ns_known, in;
-	int		pidfd, i;
+	bool		same = own_ns_known;
+	int		pidfd, i, in;
 
 	if (pid == 0)
-		return false;
+		return 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1 &&
 	    (pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1)
-		return true;
+		return no_fds() ? -1 : 1;
 	for (i = 0; i < 2 && same; i++) {
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
 		    ns_names[i]);
 		same = stat(path, &st) == 0 && st.st_dev == own_ns[i].st_dev &&
 		    st.st_ino == own_ns[i].st_ino;
 	}
-	in = !same && descendant(pid);
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
-		in = true;
+	in = same ? 0 : descendant(pid);
+	if (in == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
+		in = 1;
 	close(pidfd);
 	return in;
 }
@@ -1068,6 +1080,10 @@ peer_in_group(int fd, const struct ucred *cred)
 	return ok;
 }
 
+/* A peer refused for this is told so: it may well try again. */
+static const char	no_fds_why[] = "out of file descriptors to check "
+			    "the peer, try again";
+
 /* *why says what refused a peer. */
 static enum peer_access
 peer_access(int fd, struct ucred *cred, const char **why)
@@ -1080,9 +1096,13 @@ peer_access(int fd, struct ucred *cred, const char **why)
 		*why = "no peer credentials";
 		return PEER_NONE;
 	}
-	if (peer_in_service(fd, cred->pid)) {
+	switch (peer_in_service(fd, cred->pid)) {
+	case 1:
 		*why = "a process inside a service (supd's descendant, not in "
 		    "its pid and mount namespaces)";
+		return PEER_NONE;
+	case -1:
+		*why = no_fds_why;
 		return PEER_NONE;
 	}
 	if (cred->uid == 0 || cred->uid == geteuid())
@@ -1210,7 +1230,8 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		    (int)cred.uid, (int)cred.gid, (int)cred.pid, why);
 		ctl_warn_rate(m);
 		free(m);
-		client_end(c, 0, "permission denied");
+		client_end(c, 0, why == no_fds_why ? why :
+		    "permission denied");
 		return;
 	}
 	ev_io_start(EV_DEFAULT_UC_ &c->rw);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # faults.bats: real faults against the real supd ("Make isolation a
-# boundary"): the log's disk full, a follower that stops reading, a service
-# that closes its stdout, a `supctl exec` killed mid-stream. Each test waits
-# on conditions with deadlines and failed once against a supd broken on
-# purpose.
+# boundary"): the log's disk full, supd at its fd limit, a follower that
+# stops reading, a service that closes its stdout, a `supctl exec` killed
+# mid-stream. Each test waits on conditions with deadlines and failed once
+# against a supd broken on purpose.
 #
 # Related tests elsewhere, not repeated here: logs.bats ("when_full = drop:
 # the service is not blocked, the loss is counted exactly", "when_full =
@@ -331,6 +331,81 @@ EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" -ge "$then" ]
+}
+
+# ---- 2. supd at its fd limit -------------------------------------------------
+
+# Every line of supd's log about service $1 failing to start for lack of
+# file descriptors, with the delay it chose.
+_fd_failures() {
+	grep -E "supd: $1: (cannot start: .*Too many open files|failed to start; restarting in)" "$T/supd.err"
+}
+
+# Services $@ all running.
+_all_running() {
+	local n
+	for n in "$@"; do
+		[ "$(state "$n")" = running ] || return 1
+	done
+}
+
+@test "at its fd limit supd fails starts with a reason and backs off, refuses clients saying why, never spins, and recovers when fds come back" {
+	local i pids p base f
+	for i in 1 2 3 4 5 6 7 8; do
+		svc "s$i" <<EOF
+[service]
+command = sleep 1000
+restart = always
+restart_delay = 100ms
+restart_delay_max = 500ms
+EOF
+	done
+	SUPD_WRAP="prlimit --nofile=64:64" start_supd 3>&-
+	wait_for "8 running" _all_running s1 s2 s3 s4 s5 s6 s7 s8
+	base=$(nfds)
+	echo "# supd holds $base fds of 64"
+	pids=$(ctl --json status s1 s2 s3 | jq -r '.[].pid')
+
+	# Clients take every fd left; those beyond are taken and dropped.
+	"$CS" -n 100 "$SOCK" ready "$T/r" hold >"$T/hold.out" 2>&1 3>&- &
+	p=$!
+	BG=$p
+	wait_for "100 clients connected" test -e "$T/r"
+	wait_for "supd at its limit (now $(nfds))" _fds_at_least 63
+	# Three running services lose their process.
+	kill -KILL $pids
+	# What cannot start says why and waits longer each time (the first
+	# restart may take the fds the others freed).
+	wait_for "a killed service backing off to 500 ms" \
+		grep -qE "s[123]: failed to start; restarting in 500 ms" "$T/supd.err"
+	f=$(grep -oE "s[123]: failed to start; restarting in 500 ms" "$T/supd.err" |
+		head -n 1 | cut -d: -f1)
+	_fd_failures "$f" | head -n 8
+	[ "$(_fd_failures "$f" | grep -c 'cannot start')" -ge 3 ]
+	spin_check 2
+	supd_alive
+	# A client is served or refused at once, never left hanging; refused,
+	# it is told why, and it is not taken for a service.
+	for i in 1 2 3 4 5; do
+		run timeout 5 "$SUPCTL" -s "$SOCK" status
+		echo "# status at the limit: $status: ${lines[-1]}"
+		[ "$status" -eq 0 ] || [ "$status" -eq 1 ] || [ "$status" -eq 3 ]
+		[ "$status" -ne 1 ] || [[ "$output" == *"file descriptors"* ]]
+	done
+	run ! grep -q "a process inside a service" "$T/supd.err"
+
+	# The clients leave: everything starts again.
+	kill -TERM "$p"
+	wait "$p" || true
+	BG=
+	wait_for "8 running" _all_running s1 s2 s3 s4 s5 s6 s7 s8
+	ctl status
+	# What each service holds at rest, nothing more.
+	wait_for "fds back to $base (now $(nfds))" _fds_at_most "$base"
+	base=$(nfds)
+	for i in $(seq 20); do ctl status >/dev/null; done
+	[ "$(nfds)" -eq "$base" ]
+	spin_check 1
 }
 
 # ---- 3. a follower stopped with SIGSTOP -----------------------------------
