@@ -509,6 +509,10 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	const char	*what = "";
 	int		 rp[2];
 
+	if (svclog_open(s->log, &what) == -1) {
+		spawn_failed_here(s, "%s: %s", what);
+		return -1;
+	}
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
 	if (svclog_is_tty(s->log))
 		a->tty_fd = a->out_fd;
@@ -697,8 +701,6 @@ send_stop(struct service *s)
 static void
 stopped(struct service *s)
 {
-	char	*cause;
-
 	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
 	svc_set(s, SVC_STOPPED);
 	if (s->remove) {
@@ -706,8 +708,7 @@ stopped(struct service *s)
 		return;
 	}
 	if (s->next_conf != NULL) {
-		struct svclog	*nl;
-		bool		 tty_changed = s->next_conf->tty != s->conf->tty;
+		bool	tty_changed = s->next_conf->tty != s->conf->tty;
 
 		cfg_svc_free(s->conf);
 		s->conf = s->next_conf;
@@ -715,19 +716,11 @@ stopped(struct service *s)
 		if (tty_changed) {
 			/* A pipe becomes a terminal or back: a new svclog,
 			 * the old one drained into the same files. */
-			if ((nl = svclog_new(s->conf->name, &s->conf->log,
-			    s->conf->tty, &cause)) == NULL) {
-				log_warnx("%s: log: %s", s->conf->name, cause);
-				free(cause);
-			} else {
-				svclog_free(s->log);
-				s->log = nl;
-			}
-		} else if (svclog_configure(s->log, &s->conf->log,
-		    &cause) == -1) {
-			log_warnx("%s: log: %s", s->conf->name, cause);
-			free(cause);
-		}
+			svclog_free(s->log);
+			s->log = svclog_new(s->conf->name, &s->conf->log,
+			    s->conf->tty);
+		} else
+			svclog_configure(s->log, &s->conf->log);
 	}
 	if (s->want_start && !shutting_down) {
 		s->want_start = false;
@@ -1473,22 +1466,16 @@ svc_at(size_t i)
 }
 
 static struct service *
-svc_new(struct svc_conf *sc, struct strv *msgs)
+svc_new(struct svc_conf *sc)
 {
 	struct service	*s;
-	char		*cause;
 
 	s = xcalloc(1, sizeof *s);
 	s->conf = sc;
 	s->exit_code = -1;
 	s->report_fd = -1;
 	s->status_fd = -1;
-	if ((s->log = svclog_new(sc->name, &sc->log, sc->tty, &cause)) == NULL) {
-		strv_take(msgs, xasprintf("%s: log: %s", sc->file, cause));
-		free(cause);
-		free(s);
-		return NULL;
-	}
+	s->log = svclog_new(sc->name, &sc->log, sc->tty);
 	ev_timer_init(&s->timer, timer_cb, 0., 0.);
 	s->timer.data = s;
 	svcs = xreallocarray(svcs, nsvcs + 1, sizeof *svcs);
@@ -1669,10 +1656,7 @@ svc_load_all(bool boot, struct strv *msgs)
 		if ((sc = loaded[i]) == NULL)
 			continue;	/* the old definition, if any, stays */
 		if (old == NULL) {
-			if ((s = svc_new(sc, &errs)) == NULL) {
-				cfg_svc_free(sc);
-				continue;
-			}
+			s = svc_new(sc);
 			added++;
 			if (!boot)
 				log_info("%s: added", sc->name);

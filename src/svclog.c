@@ -5,7 +5,9 @@
  * A struct svclog owns one stream for stdout (which also carries stderr when
  * stderr = merge) and, with stderr = separate, a second one. A stream owns
  * both ends of its pipe (so a restart never loses data and a read never sees
- * EOF), its log file descriptor, a held partial line, and while its log
+ * EOF), made before the service's first start (svclog_open; a start that
+ * cannot have them, out of fds, fails and is retried) and kept from then on,
+ * its log file descriptor, a held partial line, and while its log
  * cannot be written either the bytes waiting (when_full = block) or a count
  * of the bytes dropped (when_full = drop). The read buffer and the output
  * buffers are static and shared by every service: an idle service costs a
@@ -696,14 +698,20 @@ stream_init(struct svclog_stream *st, struct svclog *sl, bool is_main)
 }
 
 /* A pseudo-terminal in place of the pipe: the master is read, the slave
- * is the service's 0-2 and stays open in supd, so reads never see EIO. */
+ * is the service's 0-2 and stays open in supd, so reads never see EIO.
+ * -1 with errno. */
 static int
-stream_pty(struct svclog_stream *st, char **cause)
+stream_pty(struct svclog_stream *st)
 {
-	int	m, sl;
+	int	m, sl, saved;
 
-	if (pty_open(&m, &sl, O_CLOEXEC) == -1 || set_nonblock(m) == -1) {
-		*cause = xasprintf("pseudo-terminal: %s", strerror(errno));
+	if (pty_open(&m, &sl, O_CLOEXEC) == -1)
+		return -1;
+	if (set_nonblock(m) == -1) {
+		saved = errno;
+		close(m);
+		close(sl);
+		errno = saved;
 		return -1;
 	}
 	st->rfd = m;
@@ -712,19 +720,19 @@ stream_pty(struct svclog_stream *st, char **cause)
 	return 0;
 }
 
+/* -1 with errno. */
 static int
-stream_pipe(struct svclog_stream *st, char **cause)
+stream_pipe(struct svclog_stream *st)
 {
-	int	fds[2];
+	int	fds[2], saved;
 
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		*cause = xasprintf("log pipe: %s", strerror(errno));
+	if (pipe2(fds, O_CLOEXEC) == -1)
 		return -1;
-	}
 	if (set_nonblock(fds[0]) == -1) {
-		*cause = xasprintf("log pipe: %s", strerror(errno));
+		saved = errno;
 		close(fds[0]);
 		close(fds[1]);
+		errno = saved;
 		return -1;
 	}
 	st->rfd = fds[0];
@@ -805,18 +813,19 @@ stream_close(struct svclog_stream *st)
 {
 	struct ev_loop	*loop = EV_DEFAULT;
 
-	if (st->rfd == -1)
-		return;
-	stream_drain(st, true);
-	if (st->path != NULL && (st->pend.len > 0 || st->dropped > 0) &&
-	    flush_pending(st) == -1 && st->pend.len > 0)
-		log_warn("svc %s: log %s: %zu bytes lost", st->sl->name,
-		    st->path, st->pend.len);
+	if (st->rfd != -1) {
+		stream_drain(st, true);
+		if (st->path != NULL && (st->pend.len > 0 ||
+		    st->dropped > 0) && flush_pending(st) == -1 &&
+		    st->pend.len > 0)
+			log_warn("svc %s: log %s: %zu bytes lost",
+			    st->sl->name, st->path, st->pend.len);
+		close(st->rfd);
+		close(st->wfd);
+		st->rfd = st->wfd = -1;
+	}
 	ev_io_stop(loop, &st->io);
 	ev_timer_stop(loop, &st->retry);
-	close(st->rfd);
-	close(st->wfd);
-	st->rfd = st->wfd = -1;
 	file_close(st);
 	buf_free(&st->hold);
 	buf_free(&st->pend);
@@ -847,8 +856,7 @@ prune_rotated(struct svclog_stream *st, unsigned from, unsigned to)
 }
 
 struct svclog *
-svclog_new(const char *name, const struct log_conf *conf, bool tty,
-    char **cause)
+svclog_new(const char *name, const struct log_conf *conf, bool tty)
 {
 	struct svclog	*sl;
 
@@ -857,58 +865,52 @@ svclog_new(const char *name, const struct log_conf *conf, bool tty,
 	sl->tty = tty;
 	conf_copy(&sl->conf, conf);
 	stream_init(&sl->out, sl, true);
-	if ((tty ? stream_pty(&sl->out, cause) :
-	    stream_pipe(&sl->out, cause)) == -1)
-		goto fail;
 	if (!tty && conf->stderr_mode == LOG_STDERR_SEPARATE) {
 		sl->err = xcalloc(1, sizeof *sl->err);
 		stream_init(sl->err, sl, false);
-		if (stream_pipe(sl->err, cause) == -1) {
-			close(sl->out.rfd);
-			close(sl->out.wfd);
-			free(sl->err);
-			goto fail;
-		}
 		stream_set_path(sl->err, conf->err_file);
 	}
 	stream_set_path(&sl->out, conf->file);
-	stream_start(&sl->out);
-	if (sl->err != NULL)
-		stream_start(sl->err);
 	return sl;
-
-fail:
-	conf_clear(&sl->conf);
-	free(sl->name);
-	free(sl);
-	return NULL;
 }
 
 int
-svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
+svclog_open(struct svclog *sl, const char **what)
+{
+	if (sl->out.rfd == -1) {
+		*what = sl->tty ? "pseudo-terminal" : "log pipe";
+		if ((sl->tty ? stream_pty(&sl->out) :
+		    stream_pipe(&sl->out)) == -1)
+			return -1;
+		stream_start(&sl->out);
+	}
+	if (sl->err != NULL && sl->err->rfd == -1) {
+		*what = "log pipe";
+		if (stream_pipe(sl->err) == -1)
+			return -1;
+		stream_start(sl->err);
+	}
+	return 0;
+}
+
+void
+svclog_configure(struct svclog *sl, const struct log_conf *conf)
 {
 	struct log_conf		 old = sl->conf;
 	struct svclog_stream	*st;
 	bool			 sep = conf->stderr_mode == LOG_STDERR_SEPARATE;
-	bool			 new_err = false;
 	int			 i;
 
-	/* The only step that can fail comes first: nothing changed yet. */
-	if (sep && sl->err == NULL) {
-		sl->err = xcalloc(1, sizeof *sl->err);
-		stream_init(sl->err, sl, false);
-		if (stream_pipe(sl->err, cause) == -1) {
-			free(sl->err);
-			sl->err = NULL;
-			return -1;
-		}
-		new_err = true;
-	}
 	/* Written under the old settings, into the old file. */
 	if (!sep && sl->err != NULL) {
 		stream_close(sl->err);
 		free(sl->err);
 		sl->err = NULL;
+	}
+	/* Its pipe comes with the next start (svclog_open). */
+	if (sep && sl->err == NULL) {
+		sl->err = xcalloc(1, sizeof *sl->err);
+		stream_init(sl->err, sl, false);
 	}
 
 	conf_copy(&sl->conf, conf);
@@ -921,8 +923,6 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
 			prune_rotated(sl->err, conf->max_files, old.max_files);
 	}
 	conf_clear(&old);
-	if (new_err)
-		stream_start(sl->err);
 
 	/* A reload is when a fixed log gets tried again: at once. */
 	for (i = 0; i < 2; i++) {
@@ -933,7 +933,6 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf, char **cause)
 		if (ev_is_active(&st->retry))
 			svclog_retry_cb(EV_DEFAULT, &st->retry, EV_TIMER);
 	}
-	return 0;
 }
 
 void

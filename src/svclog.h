@@ -1,6 +1,6 @@
 /*
- * svclog.h: a service's output. supd creates the pipes once per service and
- * keeps both ends for the service's whole life, so a restart never loses or
+ * svclog.h: a service's output. supd creates the pipes before the service's
+ * first start and keeps both ends from then on, so a restart never loses or
  * cuts what was written; the read ends are watched by the libev default loop
  * and copied into rotating log files (svclog.c).
  */
@@ -23,18 +23,22 @@ struct svclog;
  */
 typedef void (*svclog_follow_cb)(void *arg, const char *data, size_t len);
 
-/*
- * Create the pipes (tty: a pseudo-terminal, which also carries stderr and
- * stdin) and start watching them. NULL with *cause on failure.
- */
+/* The log of a service, with no pipe yet (svclog_open makes them). */
 struct svclog	*svclog_new(const char *name, const struct log_conf *,
-		    bool tty, char **cause);
+		    bool tty);
 /*
- * Apply a new [log] configuration (reload). Keeps the stdout pipe; creates or
- * drains and closes the stderr pipe as stderr mode demands. -1 with *cause.
+ * Make the pipes (tty: a pseudo-terminal, which also carries stderr and
+ * stdin) that do not exist yet and start watching them; called before
+ * every start. -1 with errno and *what ("log pipe", "pseudo-terminal"):
+ * out of fds, that start fails and the restart policy tries again.
  */
-int		 svclog_configure(struct svclog *, const struct log_conf *,
-		    char **cause);
+int		 svclog_open(struct svclog *, const char **what);
+/*
+ * Apply a new [log] configuration (reload, the service stopped). Keeps the
+ * stdout pipe; drains and closes the stderr pipe, or makes room for one
+ * (created by the next svclog_open), as stderr mode demands.
+ */
+void		 svclog_configure(struct svclog *, const struct log_conf *);
 /*
  * The fds a new child dups onto 1 and 2 (write ends of the pipes); -1 means
  * "open /dev/null". They are close-on-exec in supd.

@@ -372,7 +372,24 @@ EOF
 	BG=$p
 	wait_for "100 clients connected" test -e "$T/r"
 	wait_for "supd at its limit (now $(nfds))" _fds_at_least 63
-	# Three running services lose their process.
+	# Two new services while at the limit (their log pipes cannot be
+	# made; n1 waits an hour before it tries again), and three running
+	# ones lose their process.
+	svc n1 <<EOF
+[service]
+command = sleep 1000
+restart = always
+restart_delay = 1h
+EOF
+	svc n2 <<EOF
+[service]
+command = sleep 1000
+restart = always
+restart_delay = 100ms
+restart_delay_max = 500ms
+EOF
+	kill -HUP "$SUPD_PID"
+	wait_for "the reload" grep -q "reloading" "$T/supd.err"
 	kill -KILL $pids
 	# What cannot start says why and waits longer each time (the first
 	# restart may take the fds the others freed).
@@ -380,8 +397,12 @@ EOF
 		grep -qE "s[123]: failed to start; restarting in 500 ms" "$T/supd.err"
 	f=$(grep -oE "s[123]: failed to start; restarting in 500 ms" "$T/supd.err" |
 		head -n 1 | cut -d: -f1)
+	wait_for "n2 backing off to 500 ms" grep -q "n2: failed to start; restarting in 500 ms" "$T/supd.err"
 	_fd_failures "$f" | head -n 8
+	_fd_failures n2 | head -n 4
 	[ "$(_fd_failures "$f" | grep -c 'cannot start')" -ge 3 ]
+	grep -q "n2: cannot start: log pipe: Too many open files" "$T/supd.err"
+	grep -q "n1: failed to start; restarting in 3600000 ms" "$T/supd.err"
 	spin_check 2
 	supd_alive
 	# A client is served or refused at once, never left hanging; refused,
@@ -394,14 +415,20 @@ EOF
 	done
 	run ! grep -q "a process inside a service" "$T/supd.err"
 
-	# The clients leave: everything starts again.
+	# The clients leave: everything starts again, the new n2 too; n1
+	# shows why it waits, and starts when asked.
 	kill -TERM "$p"
 	wait "$p" || true
 	BG=
-	wait_for "8 running" _all_running s1 s2 s3 s4 s5 s6 s7 s8
+	wait_for "9 running" _all_running s1 s2 s3 s4 s5 s6 s7 s8 n2
 	ctl status
+	[ "$(state n1)" = backoff ]
+	[ "$(field n1 reason)" = "log pipe: Too many open files" ]
+	ctl start n1
+	[ "$(state n1)" = running ]
 	# What each service holds at rest, nothing more.
-	wait_for "fds back to $base (now $(nfds))" _fds_at_most "$base"
+	wait_for "fds back to $base + the two new services (now $(nfds))" \
+		_fds_at_most $((base + 8))
 	base=$(nfds)
 	for i in $(seq 20); do ctl status >/dev/null; done
 	[ "$(nfds)" -eq "$base" ]

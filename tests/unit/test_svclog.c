@@ -5,6 +5,7 @@
  * followers, console copies, when_full drop and block, stderr modes.
  */
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -154,12 +155,11 @@ static struct svclog *
 mklog(const char *name, const struct log_conf *c)
 {
 	struct svclog	*sl;
-	char		*cause = NULL;
+	const char	*what = NULL;
 
-	sl = svclog_new(name, c, false, &cause);
-	CHECK(sl != NULL);
-	if (sl == NULL) {
-		fprintf(stderr, "svclog_new: %s\n", cause);
+	sl = svclog_new(name, c, false);
+	if (svclog_open(sl, &what) == -1) {
+		fprintf(stderr, "svclog_open: %s: %s\n", what, strerror(errno));
 		exit(1);
 	}
 	return sl;
@@ -451,10 +451,8 @@ test_max_files_tail(void)
 
 	/* Fewer files kept after a reload: the extra ones go at once. */
 	{
-		char	*cause = NULL;
-
 		c.max_files = 1;
-		CHECK_INT(svclog_configure(sl, &c, &cause), 0);
+		svclog_configure(sl, &c);
 		name = rot_of("keep.log", 2);
 		CHECK(access(name, F_OK) == -1);
 		free(name);
@@ -717,16 +715,15 @@ test_block(void)
 	CHECK_INT(mkdir(c.file, 0755), 0);
 	{
 		struct log_conf	c2 = c;
-		char		*cause = NULL;
 
 		c2.file = path_of("sub");	/* new path: reopened */
-		CHECK_INT(svclog_configure(sl, &c2, &cause), 0);
+		svclog_configure(sl, &c2);
 		xwrite(out, "d\n");
 		run_for(0.1);
 		CHECK_INT(s.data.len, 6);
 		free(c2.file);
 		c2.file = path_of("sub/other.log");
-		CHECK_INT(svclog_configure(sl, &c2, &cause), 0);
+		svclog_configure(sl, &c2);
 		run_until(&s.data.len, 8, 3);
 		p = slurp(c2.file, NULL);
 		CHECK_STR(p, "d\n");
@@ -742,12 +739,55 @@ test_block(void)
 	free(c.file);
 }
 
+/*
+ * A log holds no fd before svclog_open; out of fds, svclog_open fails (the
+ * start fails, supd retries it) and works once fds are back.
+ */
+static void
+test_open_at_fd_limit(void)
+{
+	struct log_conf	 c = mkconf("lim.log", 1 << 20, 1);
+	struct svclog	*sl;
+	struct rlimit	 old, low;
+	const char	*what = NULL;
+	int		 n0, out, err;
+
+	c.stderr_mode = LOG_STDERR_SEPARATE;
+	c.err_file = path_of("lim.err.log");
+	n0 = count_fds();
+	sl = svclog_new("lim", &c, false);
+	CHECK_INT(count_fds(), n0 + 2);		/* the two directories, O_PATH */
+	CHECK_INT(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)count_fds() + 1;	/* room for one fd, not a pipe */
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &low), 0);
+	CHECK_INT(svclog_open(sl, &what), -1);
+	CHECK_INT(errno, EMFILE);
+	CHECK_STR(what, "log pipe");
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &old), 0);
+	CHECK_INT(svclog_open(sl, &what), 0);
+	svclog_child_fds(sl, &out, &err);
+	CHECK(out >= 0 && err >= 0 && out != err);
+	xwrite(err, "made late\n");
+	svclog_free(sl);
+	CHECK_INT(count_fds(), n0);
+	{
+		char	*p = slurp(c.err_file, NULL);
+
+		CHECK_STR(p, "made late\n");
+		free(p);
+	}
+	free(c.file);
+	free(c.err_file);
+}
+
 static void
 test_stderr_modes(void)
 {
 	struct log_conf	 c = mkconf("se.log", 1 << 20, 1);
 	struct svclog	*sl;
-	char		*cause = NULL, *p;
+	const char	*what;
+	char		*p;
 	int		 out, err, out2, err2;
 
 	c.stderr_mode = LOG_STDERR_SEPARATE;
@@ -763,7 +803,7 @@ test_stderr_modes(void)
 	xwrite(err, "last err");
 	/* Back to merge: the err pipe is drained into its file and closed. */
 	c.stderr_mode = LOG_STDERR_MERGE;
-	CHECK_INT(svclog_configure(sl, &c, &cause), 0);
+	svclog_configure(sl, &c);
 	svclog_child_fds(sl, &out2, &err2);
 	CHECK_INT(out2, out);
 	CHECK_INT(err2, out);
@@ -772,11 +812,12 @@ test_stderr_modes(void)
 	CHECK_STR(p, "to err\nlast err\n");
 	free(p);
 	c.stderr_mode = LOG_STDERR_NULL;
-	CHECK_INT(svclog_configure(sl, &c, &cause), 0);
+	svclog_configure(sl, &c);
 	svclog_child_fds(sl, &out2, &err2);
 	CHECK_INT(err2, -1);
 	c.stderr_mode = LOG_STDERR_SEPARATE;
-	CHECK_INT(svclog_configure(sl, &c, &cause), 0);
+	svclog_configure(sl, &c);
+	CHECK_INT(svclog_open(sl, &what), 0);
 	svclog_child_fds(sl, &out2, &err2);
 	CHECK(err2 >= 0 && err2 != out2);
 	xwrite(err2, "again\n");
@@ -819,6 +860,7 @@ main(void)
 	test_drop();
 	test_block();
 	test_stderr_modes();
+	test_open_at_fd_limit();
 	CHECK_INT(count_fds(), fds);	/* no fd leaked */
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
