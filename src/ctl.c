@@ -1114,11 +1114,11 @@ peer_access(int fd, struct ucred *cred, const char **why)
 static void
 ctl_warn_rate(const char *msg)
 {
-	static ev_tstamp	last;
+	static uint64_t		last;
 	static unsigned		suppressed;
-	ev_tstamp		now = ev_now(EV_DEFAULT_UC);
+	uint64_t		now = now_ms();	/* not ev_now: the wall clock */
 
-	if (now - last < 1.0) {
+	if (last != 0 && now - last < 1000) {
 		suppressed++;
 		return;
 	}

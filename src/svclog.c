@@ -52,7 +52,8 @@
 #define SVCLOG_TAIL_BLK	(64 * 1024)	/* svclog_tail reads backwards by this */
 #define SVCLOG_DRAIN	64		/* reads per pipe at most when closing */
 #define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
-#define SVCLOG_CHECK	1.0		/* seconds between checks of the path */
+#define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
+#define SVCLOG_CHECK_MS	1000		/* ms between checks of the path */
 #define SVCLOG_TS_LEN	(RFC3339_LEN)	/* "2026-11-27T18:30:00.123Z " */
 
 struct svclog_stream {
@@ -68,7 +69,9 @@ struct svclog_stream {
 	int		 fd;		/* open log file, -1 = open at next write */
 	dev_t		 dev;		/* identity of the open file, to notice */
 	ino_t		 ino;		/* it being removed or renamed by others */
-	ev_tstamp	 checked;	/* when the identity was last checked */
+	uint64_t	 checked;	/* when the identity was last checked
+					   (now_ms: monotonic, never ev_now,
+					   which follows the wall clock) */
 	uint64_t	 size;		/* bytes in the open file */
 	bool		 midline;	/* the file does not end with '\n' */
 	bool		 bol;		/* the next byte read starts a line */
@@ -77,7 +80,8 @@ struct svclog_stream {
 	uint64_t	 dropped;	/* drop: bytes discarded, not yet reported */
 	bool		 failing;	/* in a cannot-write episode (warned once) */
 	bool		 read_err;	/* read end failed, io stopped until retry */
-	ev_tstamp	 retry_at;	/* drop: no write attempt before this */
+	uint64_t	 retry_at;	/* drop: no write attempt before this
+					   (now_ms) */
 };
 
 struct svclog_follower {
@@ -281,7 +285,7 @@ stream_fail(struct svclog_stream *st, const char *p, size_t n)
 			ev_timer_again(loop, &st->retry);
 	} else {
 		st->dropped += n;
-		st->retry_at = ev_now(loop) + SVCLOG_RETRY;
+		st->retry_at = now_ms() + SVCLOG_RETRY_MS;
 	}
 }
 
@@ -299,7 +303,7 @@ stream_write(struct svclog_stream *st, const char *p, size_t n)
 		return;
 	}
 	if (st->failing && st->sl->conf.when_full == LOG_FULL_DROP &&
-	    ev_now(EV_DEFAULT) < st->retry_at) {
+	    now_ms() < st->retry_at) {
 		st->dropped += n;
 		return;
 	}
@@ -454,7 +458,7 @@ file_open(struct svclog_stream *st)
 	st->ino = sb.st_ino;
 	st->size = (uint64_t)sb.st_size;
 	st->midline = false;
-	st->checked = ev_now(EV_DEFAULT);
+	st->checked = now_ms();
 	return 0;
 }
 
@@ -473,9 +477,9 @@ static void
 file_check(struct svclog_stream *st)
 {
 	struct stat	sb;
-	ev_tstamp	now = ev_now(EV_DEFAULT);
+	uint64_t	now = now_ms();
 
-	if (st->fd == -1 || now - st->checked < SVCLOG_CHECK)
+	if (st->fd == -1 || now - st->checked < SVCLOG_CHECK_MS)
 		return;
 	st->checked = now;
 	if (fstatat(st->dirfd, st->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -673,7 +677,7 @@ svclog_retry_cb(EV_P_ ev_timer *w, int revents)
 			/* Switched to drop by a reload: drop and read on. */
 			st->dropped += st->pend.len;
 			buf_free(&st->pend);
-			st->retry_at = ev_now(EV_A) + SVCLOG_RETRY;
+			st->retry_at = now_ms() + SVCLOG_RETRY_MS;
 		} else
 			stream_ok(st);
 	}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # faults.bats: real faults against the real supd ("Make isolation a
 # boundary"): the log's disk full, supd at its fd limit, a follower that
-# stops reading, a service that closes its stdout, a `supctl exec` killed
-# mid-stream. Each test waits on conditions with deadlines and failed once
-# against a supd broken on purpose.
+# stops reading, the wall clock set back and forth, a service that closes its
+# stdout, a `supctl exec` killed mid-stream. Each test waits on conditions
+# with deadlines and failed once against a supd broken on purpose.
 #
 # Related tests elsewhere, not repeated here: logs.bats ("when_full = drop:
 # the service is not blocked, the loss is counted exactly", "when_full =
@@ -37,11 +37,14 @@ setup() {
 	cp "$HELPERS/lg_seq" "$H/"
 	SEQ=$H/lg_seq
 	SMALL=
+	CLOCK_NET=0
 	BG=
 }
 
 teardown() {
 	local p san=
+	# First of all: the machine's clock, if a test moved it.
+	[ "$CLOCK_NET" = 0 ] || clock_shift $((-CLOCK_NET))
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
 	for p in $BG; do
 		kill -KILL "$p" 2>/dev/null
@@ -212,6 +215,27 @@ small_fs() {
 # Point log_dir at DIR.
 log_dir_is() {
 	sed -i "s|^log_dir = .*|log_dir = $1|" "$T/supd.conf"
+}
+
+# clock_shift SECS: move the machine's wall clock (CLOCK_REALTIME) by SECS,
+# negative = back, keeping the net shift in CLOCK_NET so that teardown puts
+# it back whatever happened. A relative step each way restores it to within
+# microseconds; nothing here may be skipped for lack of the right to do it.
+clock_shift() {
+	python3 -c '
+import sys, time
+time.clock_settime(time.CLOCK_REALTIME,
+    time.clock_gettime(time.CLOCK_REALTIME) + float(sys.argv[1]))' "$1" ||
+		{ echo "cannot set the clock (CAP_SYS_TIME?)"; return 1; }
+	CLOCK_NET=$((CLOCK_NET + $1))
+}
+
+# until_mono MS: wait until mono_ms reaches MS (a point in time, not a
+# condition: it is how long a window lasts).
+until_mono() {
+	while [ "$(mono_ms)" -lt "$1" ]; do
+		sleep 0.01
+	done
 }
 
 # ---- 1. the log's disk full --------------------------------------------------
@@ -497,6 +521,138 @@ EOF
 	wait "$a" "$stopped" 2>/dev/null || true
 	BG=
 	wait_for "fds back to $((base - 1))" _fds_are $((base - 1))
+	supd_alive
+}
+
+# ---- 4. the wall clock set back and forth ---------------------------------
+
+# The start times (/proc/uptime, ms) a service writes to $H/starts.
+_starts_are() {
+	[ "$(wc -l <"$H/starts" 2>/dev/null)" -ge "$1" ]
+}
+
+last_start_ms() {
+	tail -n 1 "$H/starts" | awk '{ split($1, a, "."); print a[1] * 1000 + a[2] * 10 }'
+}
+
+# uptime_ms of service u at the same instant as mono_ms: "UPTIME MONO".
+uptime_now() {
+	local u m
+	u=$(field u uptime_ms)
+	m=$(mono_ms)
+	echo "$u $m"
+}
+
+# The uptime grew as the monotonic clock did, within 500 ms.
+uptime_follows() {
+	local d
+	d=$(( ($3 - $1) - ($4 - $2) ))
+	echo "# uptime moved $(($3 - $1)) ms while $(($4 - $2)) ms passed"
+	[ "${d#-}" -le 500 ]
+}
+
+@test "the wall clock set +1h and -1h: a 2 s restart_delay still waits 2 s, uptime in status moves with real time" {
+	svc r <<EOF
+[service]
+command = sh -c 'cat /proc/uptime >>$H/starts; exec sleep 1000'
+restart = always
+restart_delay = 2s
+restart_delay_max = 2s
+EOF
+	svc u <<EOF
+[service]
+command = sleep 1000
+EOF
+	start_supd
+	wait_state r running
+	wait_state u running
+	wait_for "r's first start" _starts_are 1
+	local k t0 took u0 m0 u1 m1
+	read -r u0 m0 <<<"$(uptime_now)"
+
+	# +1h, half a second into the backoff, for half a second.
+	t0=$(mono_ms)
+	kill -KILL "$(field r pid)"
+	until_mono $((t0 + 500))
+	clock_shift 3600
+	read -r u1 m1 <<<"$(uptime_now)"
+	until_mono $((t0 + 1000))
+	clock_shift -3600
+	uptime_follows "$u0" "$m0" "$u1" "$m1"
+	wait_for "r restarted" _starts_are 2
+	took=$(($(last_start_ms) - t0))
+	echo "# restart after the jump forward: $took ms"
+	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+
+	# -1h, half a second into the backoff, until the restart.
+	wait_state r running
+	t0=$(mono_ms)
+	kill -KILL "$(field r pid)"
+	until_mono $((t0 + 500))
+	clock_shift -3600
+	wait_for "r restarted" _starts_are 3
+	read -r u1 m1 <<<"$(uptime_now)"
+	clock_shift 3600
+	took=$(($(last_start_ms) - t0))
+	echo "# restart after the jump back: $took ms"
+	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+	uptime_follows "$u0" "$m0" "$u1" "$m1"
+	[ "$(field r restarts)" = 2 ]
+	supd_alive
+}
+
+# A client supd refuses (not root, not in socket_group), to make it warn.
+refused_client() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$SUPCTL" -s "$SOCK" status >/dev/null 2>&1 || true
+}
+
+_warnings_are() {
+	[ "$(grep -c "control: refused uid 65534" "$T/supd.err")" -ge "$1" ]
+}
+
+# A fresh w.log, d's drop marker, the second refusal logged.
+_back_after_jump() {
+	grep -q tick "$T/log/w.log" && grep -q "supd: dropped" "$SMALL/d.log" &&
+		_warnings_are 2
+}
+
+@test "the wall clock set back 1h: a removed log file is still reopened within a second, a dropping log resumes once space returns, warnings are not silenced" {
+	small_fs 256k 16k
+	chmod 755 "$T"
+	sed -i 's|^socket = .*|&\nsocket_mode = 0666|' "$T/supd.conf"
+	chmod 755 "$T/run"
+	svc w <<EOF
+[service]
+command = sh -c 'i=0; while :; do i=\$((i+1)); echo "tick \$i"; sleep 0.05; done'
+EOF
+	svc d <<EOF
+[service]
+command = $SEQ -n 3000 -c 65536 -H $H/hb -k 20
+[log]
+file = $SMALL/d.log
+when_full = drop
+EOF
+	start_supd
+	wait_for "w's log" grep -q "tick 3" "$T/log/w.log"
+	wait_for "d's writer through 300K into 16K" _hb_at_least "$H/hb" 3000
+	refused_client
+	wait_for "the first refusal logged" _warnings_are 1
+	local t0
+	t0=$(mono_ms)
+
+	clock_shift -3600
+	rm "$T/log/w.log"
+	rm "$SMALL/ballast"
+	until_mono $((t0 + 1100))
+	refused_client
+	WAIT_SECS=3 wait_for "all three" _back_after_jump || true
+	clock_shift 3600
+	local bad=0
+	grep -q tick "$T/log/w.log" || { echo "w.log was not reopened"; bad=1; }
+	grep -q "supd: dropped" "$SMALL/d.log" || { echo "d's log still drops"; bad=1; }
+	_warnings_are 2 || { echo "the second refusal was not logged"; bad=1; }
+	[ "$bad" = 0 ]
 	supd_alive
 }
 
