@@ -17,6 +17,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -360,6 +361,10 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(2);
 	sane_fds();
+	/* A burst (a slow follower's 1 MiB, a 4 MiB reply) goes back to the
+	 * system when freed: with glibc's dynamic threshold, every big buffer
+	 * after the first freed one comes from the heap and stays in it. */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (pid1() && !check) {
 		/* Before anything reads /proc. */
 		xalloc_failed = oom_hook;
