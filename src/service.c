@@ -300,6 +300,25 @@ read_report(struct service *s)
 	return 0;
 }
 
+/*
+ * The process is gone: its report pipe holds all it ever will. Read it now,
+ * in any state: a stop during the start leaves it unread, and the start that
+ * may follow at once (a restart, a reload) must find neither its watcher
+ * still active -- ev_io_init on an active watcher corrupts libev, which then
+ * spins on the stale fd -- nor its fd open.
+ */
+static void
+report_settle(struct service *s)
+{
+	if (s->report_fd != -1 && read_report(s) == -1) {
+		/* Dead, yet no EOF: cannot happen with the pipe's only
+		 * writer gone; treat as an exec that ran. */
+		ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+		close(s->report_fd);
+		s->report_fd = -1;
+	}
+}
+
 static void
 report_cb(EV_P_ ev_io *w, int revents)
 {
@@ -1204,17 +1223,10 @@ a_exit(struct service *s)
 	run_ended(s);
 }
 
-/* The process ended before exec was confirmed: a report may be waiting. */
+/* The process ended before exec was confirmed (its report is read). */
 static void
 a_exit_starting(struct service *s)
 {
-	if (read_report(s) == -1) {
-		/* Dead, yet no EOF: cannot happen with the pipe's only
-		 * writer gone; treat as an exec that ran. */
-		ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
-		close(s->report_fd);
-		s->report_fd = -1;
-	}
 	if (s->spawn_failed) {
 		/* The 127 was the child's, not the command's. */
 		s->exit_code = -1;
@@ -1425,6 +1437,7 @@ svc_reaped(pid_t pid, int status)
 	 * its last words are logged before anything else happens. */
 	(void)kill(-pid, SIGKILL);
 	svclog_run_ended(s->log);
+	report_settle(s);
 	svc_event(s, SE_EXIT);
 	return true;
 }

@@ -2,8 +2,9 @@
 # faults.bats: real faults against the real supd ("Make isolation a
 # boundary"): the log's disk full, supd at its fd limit, a follower that
 # stops reading, the wall clock set back and forth, a service that closes its
-# stdout, a `supctl exec` killed mid-stream. Each test waits on conditions
-# with deadlines and failed once against a supd broken on purpose.
+# stdout, a `supctl exec` killed mid-stream, a stop that lands before a
+# start's exec. Each test waits on conditions with deadlines and failed once
+# against a supd broken on purpose.
 #
 # Related tests elsewhere, not repeated here: logs.bats ("when_full = drop:
 # the service is not blocked, the loss is counted exactly", "when_full =
@@ -758,4 +759,52 @@ EOF
 	ctl status
 	[ "$(state s)" = running ]
 	supd_alive
+}
+
+# ---- 7. a stop before a start's exec (found by the soak) ---------------------
+
+_traced() {
+	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$SUPD_PID/status")" != 0 ]
+}
+
+# (Asking for status each time keeps supd busy, so that what happens at the
+# end of the held run comes in one of its delayed polls.)
+_stops_are() {
+	ctl status >/dev/null
+	[ "$(grep -c "supd: s: stopped" "$T/supd.err")" -ge "$1" ]
+}
+
+@test "a stop that lands before a start's exec, then a start at once: nothing of the old run is left to spin on (found by the soak)" {
+	svc s <<EOF
+[service]
+command = sleep 1000
+EOF
+	start_supd
+	wait_state s running
+	ctl status >/dev/null
+	local base st
+	base=$(nfds)
+	# strace holds the command's execve for a second (its start stays
+	# before exec, the report pipe open) and each of supd's polls for
+	# 100 ms (the end of that run and its report then come in one batch,
+	# the exit first).
+	strace -f -qq -o /dev/null -e trace=execve,epoll_wait \
+		-e inject=execve:delay_enter=1000000 \
+		-e inject=epoll_wait:delay_enter=100000 -p "$SUPD_PID" 3>&- &
+	st=$!
+	BG=$st
+	wait_for "strace attached" _traced
+	ctl restart --no-wait s
+	wait_for "s starting, before its exec" _state_is s starting
+	# Stopped there, and started again as soon as it is down.
+	ctl restart --no-wait s
+	WAIT_SECS=20 wait_for "the second stop" _stops_are 2
+	kill -TERM "$st"
+	wait "$st" 2>/dev/null || true
+	BG=
+	wait_state s running
+	spin_check 1
+	run ! grep "unexpected event" "$T/supd.err"
+	wait_for "supd's fds back to $base (now $(nfds))" _fds_are "$base"
+	ctl status
 }
