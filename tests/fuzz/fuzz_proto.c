@@ -8,7 +8,8 @@
  * ROW decoded as a status row. What decodes must encode back to the same
  * bytes. Then the same bytes go the other way: cut at NULs into strings,
  * packed by proto_put_strv / proto_status_pack / proto_put_end, and the
- * decoders must accept what the encoders made and give it back.
+ * decoders must accept what the encoders made and give it back; the input
+ * as a whole goes through proto_put_data.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -120,6 +121,7 @@ round_trip(const uint8_t *data, size_t size)
 	static const uint16_t	 types[] = { PROTO_STATUS, PROTO_START,
 	    PROTO_SIGNAL, PROTO_LOGS, PROTO_EXEC, PROTO_WINCH, PROTO_ROW };
 	struct proto_status	 st, back;
+	struct proto_hdr	 h;
 	struct buf		 b = { 0 };
 	char			*text, **in, **out;
 	const char		*e = NULL;
@@ -147,6 +149,14 @@ round_trip(const uint8_t *data, size_t size)
 		free(out);
 	} else
 		FUZZ_CHECK(n > PROTO_MAX_ARGS || size > PROTO_MAX_PAYLOAD);
+
+	/* Raw bytes (DATA, INPUT) come back as they went in. */
+	buf_reset(&b);
+	FUZZ_CHECK(proto_put_data(&b, PROTO_DATA, data, size) == 0);
+	FUZZ_CHECK(proto_hdr_unpack((const uint8_t *)b.p, &h, &e) == 0);
+	FUZZ_CHECK(h.type == PROTO_DATA && h.len == size &&
+	    b.len == PROTO_HDR_SIZE + size &&
+	    memcmp(b.p + PROTO_HDR_SIZE, data, size) == 0);
 
 	buf_reset(&b);
 	proto_put_end(&b, data[0] & 1, in[0]);

@@ -15,6 +15,9 @@ if [ $# -lt 2 ]; then
 	echo "usage: $0 BUILD_DIR SECONDS NAME..." >&2
 	exit 2
 fi
+# Logs hold raw input bytes: parse them as bytes, not as UTF-8.
+LC_ALL=C
+export LC_ALL
 b=$1
 t=$2
 shift 2
