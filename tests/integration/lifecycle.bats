@@ -901,9 +901,9 @@ restart = no
 EOF
 	done
 	start_supd
-	WAIT_SECS=20 wait_for "200 running" _n_in_state running 200
+	WAIT_SECS=60 wait_for "200 running" _n_in_state running 200
 	rm "$T/go"
-	WAIT_SECS=20 wait_for "200 exited" _n_in_state exited 200
+	WAIT_SECS=60 wait_for "200 exited" _n_in_state exited 200
 	[ "$(ctl --json status | jq '[.[] | select(.exit_code == 7)] | length')" = 200 ]
 	wait_for "no zombie under supd" _no_zombie_children "$SUPD_PID"
 	_alive "$SUPD_PID"
