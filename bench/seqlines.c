@@ -10,14 +10,20 @@
  *	LASTFILE and exits 0.
  *
  *   seqlines scan FILE...
- *	Reads every FILE (any order) and prints each run of consecutive
- *	numbers found as "run FIRST LAST", then "bad N": lines that are not
- *	a well-formed line of the writer. soak.sh sorts the runs of all the
+ *	Reads every FILE and prints each run of consecutive numbers found in
+ *	it as "run FIRST LAST", then "bad N": lines that are not a
+ *	well-formed line of the writer. soak.sh sorts the runs of all the
  *	files of a log and counts what is missing or repeated.
+ *
+ *   seqlines claim DIR NAME RUNS STOPFILE
+ *	Takes the rotated files of DIR/NAME.log away as they appear (see
+ *	do_claim), scanning each into RUNS, until STOPFILE exists.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,53 +134,154 @@ parse(const char *p, size_t len)
 	return v;
 }
 
+/* One file's runs of consecutive numbers, and its malformed lines. */
 static int
-do_scan(int argc, char **argv)
+scan_file(const char *path, FILE *out, unsigned long long *bad)
 {
 	static char		 buf[1 << 20];
-	unsigned long long	 first = 0, prev = 0, v, bad = 0;
+	unsigned long long	 first = 0, prev = 0, v;
 	size_t			 have = 0, off;
 	ssize_t			 r;
 	char			*nl;
-	int			 i, fd;
+	int			 fd;
 
-	for (i = 0; i < argc; i++) {
-		if ((fd = open(argv[i], O_RDONLY)) == -1) {
-			perror(argv[i]);
-			return 1;
-		}
-		have = 0;
-		while ((r = read(fd, buf + have, sizeof buf - have)) > 0) {
-			have += (size_t)r;
-			off = 0;
-			while ((nl = memchr(buf + off, '\n', have - off)) != NULL) {
-				v = parse(buf + off, (size_t)(nl - (buf + off)));
-				off = (size_t)(nl - buf) + 1;
-				if (v == 0) {
-					bad++;
-					continue;
-				}
-				if (first != 0 && v == prev + 1) {
-					prev = v;
-					continue;
-				}
-				if (first != 0)
-					printf("run %llu %llu\n", first, prev);
-				first = prev = v;
-			}
-			memmove(buf, buf + off, have - off);
-			have -= off;
-			if (have == sizeof buf)
-				have = 0, bad++;	/* a line longer than 1 MiB */
-		}
-		if (have > 0)
-			bad++;			/* a last line without its newline */
-		close(fd);
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		perror(path);
+		return -1;
 	}
+	while ((r = read(fd, buf + have, sizeof buf - have)) > 0) {
+		have += (size_t)r;
+		off = 0;
+		while ((nl = memchr(buf + off, '\n', have - off)) != NULL) {
+			v = parse(buf + off, (size_t)(nl - (buf + off)));
+			off = (size_t)(nl - buf) + 1;
+			if (v == 0) {
+				(*bad)++;
+				continue;
+			}
+			if (first != 0 && v == prev + 1) {
+				prev = v;
+				continue;
+			}
+			if (first != 0)
+				fprintf(out, "run %llu %llu\n", first, prev);
+			first = prev = v;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (have == sizeof buf)
+			have = 0, (*bad)++;	/* a line longer than 1 MiB */
+	}
+	if (have > 0)
+		(*bad)++;		/* a last line without its newline */
+	close(fd);
 	if (first != 0)
-		printf("run %llu %llu\n", first, prev);
+		fprintf(out, "run %llu %llu\n", first, prev);
+	return 0;
+}
+
+static int
+do_scan(int argc, char **argv)
+{
+	unsigned long long	bad = 0;
+	int			i;
+
+	for (i = 0; i < argc; i++)
+		if (scan_file(argv[i], stdout, &bad) == -1)
+			return 1;
 	printf("bad %llu\n", bad);
 	return 0;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	unsigned	x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The N of every NAME.log.N in DIR, highest (oldest) first; their count. */
+static size_t
+rotated(const char *dir, const char *name, unsigned **ns)
+{
+	static size_t	 cap;
+	struct dirent	*de;
+	size_t		 n = 0, len = strlen(name);
+	char		*end;
+	unsigned long	 v;
+	DIR		*d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, name, len) != 0 ||
+		    strncmp(de->d_name + len, ".log.", 5) != 0 ||
+		    de->d_name[len + 5] < '0' || de->d_name[len + 5] > '9')
+			continue;
+		v = strtoul(de->d_name + len + 5, &end, 10);
+		if (*end != '\0')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((*ns = realloc(*ns, cap * sizeof **ns)) == NULL)
+				exit(1);
+		}
+		(*ns)[n++] = (unsigned)v;
+	}
+	closedir(d);
+	qsort(*ns, n, sizeof **ns, cmp_desc);
+	return n;
+}
+
+/*
+ * Until STOPFILE exists (then one pass more): every 100 ms take every
+ * rotated file NAME.log.N of DIR, oldest (highest N) first -- rename to
+ * DIR/.claim.NAME (whole files only; supd never uses that name), scan,
+ * delete -- appending their runs to RUNS. A rotation may shift files while
+ * a pass runs, so a pass may take them out of order or leave one for the
+ * next: the runs are sorted in the end. Ends with "bad N" and "lag N" (the
+ * most rotated files seen waiting at once: had it reached max_files,
+ * supd's retention would have deleted files before they were scanned).
+ */
+static int
+do_claim(const char *dir, const char *name, const char *runs,
+    const char *stopfile)
+{
+	struct timespec		 nap = { 0, 100000000 };
+	unsigned long long	 bad = 0;
+	unsigned		*ns = NULL, lag = 0;
+	size_t			 n, i;
+	char			 path[4096], claim[4096];
+	bool			 last = false;
+	FILE			*out;
+
+	if ((out = fopen(runs, "a")) == NULL) {
+		perror(runs);
+		return 1;
+	}
+	snprintf(claim, sizeof claim, "%s/.claim.%s", dir, name);
+	while (!last) {
+		last = access(stopfile, F_OK) == 0;
+		n = rotated(dir, name, &ns);
+		if (n > lag)
+			lag = (unsigned)n;
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof path, "%s/%s.log.%u", dir, name,
+			    ns[i]);
+			if (rename(path, claim) == -1)
+				continue;	/* moved on by a rotation */
+			if (scan_file(claim, out, &bad) == -1)
+				return 1;
+			unlink(claim);
+		}
+		fflush(out);
+		if (!last)
+			nanosleep(&nap, NULL);
+	}
+	fprintf(out, "bad %llu\nlag %u\n", bad, lag);
+	free(ns);
+	return fclose(out) == 0 ? 0 : 1;
 }
 
 int
@@ -184,7 +291,9 @@ main(int argc, char *argv[])
 		return do_write(atof(argv[2]), argv[3]);
 	if (argc >= 2 && strcmp(argv[1], "scan") == 0)
 		return do_scan(argc - 2, argv + 2);
+	if (argc == 6 && strcmp(argv[1], "claim") == 0)
+		return do_claim(argv[2], argv[3], argv[4], argv[5]);
 	fprintf(stderr, "usage: seqlines write RATE LASTFILE | "
-	    "seqlines scan FILE...\n");
+	    "seqlines scan FILE... | seqlines claim DIR NAME RUNS STOPFILE\n");
 	return 2;
 }

@@ -22,7 +22,7 @@
 #     not keeping up reconnects; the reconnections are counted).
 #
 # The load makers (the writers, the clients' loops and their inspect and
-# logs calls, the followers, the file taker) run at nice $SOAK_NICE (10);
+# logs calls, the followers) run at nice $SOAK_NICE (10);
 # supd, the kill storm, the reloads and the timed calls at nice 0: on a
 # small machine the storm's own processes would otherwise starve supd, and
 # the latency measured would be the scheduler's. Beside each timed `supctl
@@ -31,10 +31,12 @@
 # (supd's own answer time).
 #
 # Rotated log files are taken away (renamed, scanned, deleted) as they
-# appear, so the disk holds a few MB whatever the length; every file of a
-# writer's log is scanned, and at the end the numbered runs of all of them,
-# sorted, must cover 1..LAST (the writer's last line, written by itself on
-# SIGTERM) exactly once.
+# appear by `seqlines claim`, so the disk holds a few MB whatever the
+# length; every file of a writer's log is scanned, and at the end the
+# numbered runs of all of them, sorted, must cover 1..LAST (the writer's
+# last line, written by itself on SIGTERM) exactly once. The most rotated
+# files ever seen waiting is reported: at max_files (1000), supd's
+# retention would have deleted files before they were checked.
 #
 # After the warm-up and after the soak, the storm stops and supd settles
 # (every service running again, then 2 s); supd's RSS and fd count are taken
@@ -79,7 +81,7 @@ max_files = 1000
 $(iso_visible_tmp)
 EOF
 done
-mkdir -p "$T/claimed" "$T/lat" "$T/runs"
+mkdir -p "$T/lat" "$T/runs"
 # Loops nap by reading a FIFO nobody writes (read -t): no sleep process.
 mkfifo "$T/nap"
 
@@ -248,29 +250,6 @@ follower() {
 	done
 }
 
-# Take away the rotated files of writer $1, oldest first: rename (atomic,
-# whole files only), scan, delete. Runs on until the stop file appears.
-claim_once() {
-	local w=$1 f k
-	for f in $(ls "$T/log" | sed -n "s/^$w\.log\.\([0-9]*\)$/\1/p" | sort -rn); do
-		k=$(cat "$T/claimed/$w.n" 2>/dev/null || echo 0)
-		k=$((k + 1))
-		echo "$k" >"$T/claimed/$w.n"
-		mv "$T/log/$w.log.$f" "$T/claimed/$w.$k" 2>/dev/null || continue
-		"$BIN/seqlines" scan "$T/claimed/$w.$k" >>"$T/runs/$w"
-		rm -f "$T/claimed/$w.$k"
-	done
-}
-
-claimer() {
-	renice -n "$SOAK_NICE" -p "$BASHPID" >/dev/null
-	while [ ! -e "$T/stop.claim" ]; do
-		claim_once w1
-		claim_once w2
-		sleep 0.5
-	done
-}
-
 # Every 5 s: load average, supd's CPU (% of one core), zombies, RSS, fds,
 # supd alive.
 monitor() {
@@ -337,8 +316,15 @@ RSS_COLD=$(rss_kb)
 FDS_COLD=$(nfds_held)
 HEAP_COLD=$(heap_in_use)
 note "all $((N + 2)) running: supd pid $SUPD_PID, RSS $RSS_COLD kB, $FDS_COLD fds, load $LOAD0"
-claimer & BENCH_PIDS="$BENCH_PIDS $!"
-CLAIMER=$!
+# Rotated files are taken away as they appear (seqlines claim: renamed,
+# scanned, deleted), at nice 0: behind by max_files, supd's retention would
+# delete what was not yet checked.
+CLAIMERS=
+for w in w1 w2; do
+	"$BIN/seqlines" claim "$T/log" "$w" "$T/runs/$w" "$T/stop.claim" &
+	CLAIMERS="$CLAIMERS $!"
+done
+BENCH_PIDS="$BENCH_PIDS $CLAIMERS"
 
 note "warm-up: ${SOAK_WARMUP} s of storm"
 storm_start warm
@@ -377,9 +363,9 @@ RESTARTS=$(ctl --json status | jq '[.[].restarts] | add')
 # The writers end (they write their last number), the last files are taken.
 ctl stop w1 w2 >/dev/null
 : >"$T/stop.claim"
-wait "$CLAIMER"
-claim_once w1
-claim_once w2
+for p in $CLAIMERS; do
+	wait "$p" || note "a claimer failed (exit $?)"
+done
 for w in w1 w2; do
 	"$BIN/seqlines" scan "$T/log/$w.log" >>"$T/runs/$w"
 done
@@ -436,6 +422,7 @@ read -r reloads rfail < <(cat "$T/reloads" 2>/dev/null || echo 0 0)
 reconn=$(cat "$T"/follower.*.n 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
 read -r l1 lost1 dup1 bad1 last1 < <(lines w1)
 read -r l2 lost2 dup2 bad2 last2 < <(lines w2)
+lag=$(awk '$1 == "lag" && $2 > m { m = $2 } END { print m + 0 }' "$T/runs/w1" "$T/runs/w2")
 
 echo "soak-config: ${SOAK_SECS} s (after ${SOAK_WARMUP} s of warm-up), $N services + 2 writers at $((SOAK_RATE / 1048576)) MiB/s, $SOAK_KILLS kills/s, reload every 5 s, $SOAK_CLIENTS clients (pause ${SOAK_PAUSE} s), $SOAK_FOLLOWERS followers; $(nproc) cores"
 echo "soak-load: load average $LOAD0 at the start, mean of the 1-min figure $LOADS during the soak, $LOAD1 at its end"
@@ -443,7 +430,7 @@ echo "soak-rss: start $RSS0 kB (cold $RSS_COLD kB), end $RSS1 kB: growth $growth
 [ -z "$HEAP1" ] || echo "soak-heap: in use (glibc malloc_stats) start $HEAP0 bytes (cold $HEAP_COLD), end $HEAP1 bytes"
 echo "soak-fds: start $FDS0 (cold $FDS_COLD), end $FDS1 ($(verdict "[ $FDS1 -le $FDS0 ]") back to start)"
 echo "soak-zombies: $Z1 at the end ($(verdict "[ $Z1 -eq 0 ]") 0); at most ${ZMAX:-0} in a 5 s sample during the storm"
-echo "soak-lines: w1 $l1 lines of $last1 written, $lost1 lost, $dup1 duplicated, $bad1 malformed; w2 $l2 of $last2, $lost2 lost, $dup2 duplicated, $bad2 malformed ($(verdict "[ $((lost1 + dup1 + bad1 + lost2 + dup2 + bad2)) -eq 0 ]") 0)"
+echo "soak-lines: w1 $l1 lines of $last1 written, $lost1 lost, $dup1 duplicated, $bad1 malformed; w2 $l2 of $last2, $lost2 lost, $dup2 duplicated, $bad2 malformed ($(verdict "[ $((lost1 + dup1 + bad1 + lost2 + dup2 + bad2)) -eq 0 ]") 0); at most $lag rotated files waited to be checked (max_files 1000$([ "$lag" -lt 1000 ] || echo ': REACHED, supd deleted unchecked files'))"
 echo "soak-supd-restarts: $(supd_alive && echo 0 || echo 1) (pid $SUPD_PID, alive from start to end)"
 echo "soak-status-latency: $ncalls calls during the soak ($nfail failed): p50 $p50 ms, p99 $p99 ms, max $pmax ms ($(verdict "awk 'BEGIN { exit !($p99 <= 10) }'") p99 <= 10 ms)"
 echo "soak-status-latency-parts: supctl --version alone under the same load ($vcalls calls): p50 $v50 ms, p99 $v99 ms, max $vmax ms; supd's own answer to a status request (status_probe, no process start, every 100 ms, $pcalls requests, $pfail failed): p50 $q50 ms, p99 $q99 ms, max $qmax ms"
