@@ -98,7 +98,11 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # glibc's bytes in use on supd's heap (malloc_stats, called through gdb,
 # which stops supd for a moment); empty without gdb. Unlike the RSS, it
-# does not count what the allocator keeps after a burst.
+# does not count what the allocator keeps after a burst -- but it does
+# count glibc's per-thread cache (tcache: up to 7 freed chunks of each size
+# up to 1 KiB), which fills slowly as more sizes are used: a growth of some
+# tens of KB is that, unless it also shows with
+# GLIBC_TUNABLES=glibc.malloc.tcache_count=0 in supd's environment.
 heap_in_use() {
 	local n
 	command -v gdb >/dev/null || return 0
@@ -427,7 +431,7 @@ lag=$(awk '$1 == "lag" && $2 > m { m = $2 } END { print m + 0 }' "$T/runs/w1" "$
 echo "soak-config: ${SOAK_SECS} s (after ${SOAK_WARMUP} s of warm-up), $N services + 2 writers at $((SOAK_RATE / 1048576)) MiB/s, $SOAK_KILLS kills/s, reload every 5 s, $SOAK_CLIENTS clients (pause ${SOAK_PAUSE} s), $SOAK_FOLLOWERS followers; $(nproc) cores"
 echo "soak-load: load average $LOAD0 at the start, mean of the 1-min figure $LOADS during the soak, $LOAD1 at its end"
 echo "soak-rss: start $RSS0 kB (cold $RSS_COLD kB), end $RSS1 kB: growth $growth % ($(verdict "awk 'BEGIN { exit !($growth <= 1) }'") <= 1 %)"
-[ -z "$HEAP1" ] || echo "soak-heap: in use (glibc malloc_stats) start $HEAP0 bytes (cold $HEAP_COLD), end $HEAP1 bytes"
+[ -z "$HEAP1" ] || echo "soak-heap: in use (glibc malloc_stats, its tcache counted in) start $HEAP0 bytes (cold $HEAP_COLD), end $HEAP1 bytes"
 echo "soak-fds: start $FDS0 (cold $FDS_COLD), end $FDS1 ($(verdict "[ $FDS1 -le $FDS0 ]") back to start)"
 echo "soak-zombies: $Z1 at the end ($(verdict "[ $Z1 -eq 0 ]") 0); at most ${ZMAX:-0} in a 5 s sample during the storm"
 echo "soak-lines: w1 $l1 lines of $last1 written, $lost1 lost, $dup1 duplicated, $bad1 malformed; w2 $l2 of $last2, $lost2 lost, $dup2 duplicated, $bad2 malformed ($(verdict "[ $((lost1 + dup1 + bad1 + lost2 + dup2 + bad2)) -eq 0 ]") 0); at most $lag rotated files waited to be checked (max_files 1000$([ "$lag" -lt 1000 ] || echo ': REACHED, supd deleted unchecked files'))"
