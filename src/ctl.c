@@ -963,28 +963,13 @@ own_ns_init(void)
 }
 
 /* The parent of pid as supd sees it (field 4 of /proc/PID/stat), or -1
- * (errno 0 if the file made no sense). */
+ * (errno EINVAL if the file made no sense). */
 static pid_t
 parent_of(pid_t pid)
 {
-	char	path[64], buf[512], *p;
-	ssize_t	n;
-	int	fd;
+	unsigned long long	ppid;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	errno = 0;
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold anything: count from its last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL || (p = strchr(p + 2, ' ')) ==
-	    NULL)
-		return -1;
-	return (pid_t)strtol(p + 1, NULL, 10);
+	return proc_stat_field(pid, 4, &ppid) == -1 ? -1 : (pid_t)ppid;
 }
 
 /* Out of file descriptors: a question that needs one cannot be answered. */

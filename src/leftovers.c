@@ -54,28 +54,13 @@ read_boot_id(void)
 	boot_id[strcspn(boot_id, "\n")] = '\0';
 }
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot, or 0. */
 static unsigned long long
 start_time(pid_t pid)
 {
-	char		path[64], buf[1024], *p;
-	ssize_t		n;
-	int		fd, field;
+	unsigned long long	t;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold anything: count from its last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	for (field = 2; field < 22 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	return p != NULL ? strtoull(p + 1, NULL, 10) : 0;
+	return proc_stat_field(pid, 22, &t) == -1 ? 0 : t;
 }
 
 /* End what one record names; true if something was alive. */

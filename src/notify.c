@@ -165,24 +165,9 @@ same_ns(pid_t a, pid_t b, const char *ns)
 static pid_t
 session_of(pid_t pid)
 {
-	char		 path[64], buf[512], *p;
-	ssize_t		 n;
-	int		 fd, field;
+	unsigned long long	sid;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold anything: count from its last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	for (field = 2; field < 6 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	return p != NULL ? (pid_t)strtol(p + 1, NULL, 10) : -1;
+	return proc_stat_field(pid, 6, &sid) == -1 ? -1 : (pid_t)sid;
 }
 
 bool

@@ -972,3 +972,31 @@ pty_open(int *master, int *slave, int slave_flags)
 	*master = m;
 	return 0;
 }
+
+int
+proc_stat_field(pid_t pid, int field, unsigned long long *out)
+{
+	char	path[64], buf[1024], *p;
+	ssize_t	n;
+	int	fd, i;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	errno = EINVAL;
+	if (n <= 0 || field < 3)
+		return -1;
+	buf[n] = '\0';
+	/* The command name (field 2) may hold anything, spaces and ')'
+	 * included: count from its last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (i = 2; i < field && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return -1;
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}

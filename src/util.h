@@ -112,6 +112,11 @@ void	 fmt_rfc3339(char out[RFC3339_LEN]);
 /* mkdir -p: the last directory of path with mode, missing parents 0755;
  * -1 with errno. */
 int	 mkdir_p(const char *, mode_t);
+/*
+ * Field N (3 or more, as proc(5) numbers them) of /proc/PID/stat as a
+ * number: 0, or -1 with errno (EINVAL: the file made no sense).
+ */
+int	 proc_stat_field(pid_t, int field, unsigned long long *);
 
 /*
  * File descriptors over a Unix socket (SCM_RIGHTS), one place for both
