@@ -5,6 +5,7 @@
 #   bench_cc NAME          compile bench/NAME.c into $BIN/NAME (a /tmp dir)
 #   svc NAME <<EOF         write $T/conf.d/NAME.ini from stdin
 #   start_supd             start supd in the background ($SUPD_PID), wait for socket
+#                          (under $BENCH_SUPD_WRAP, a command prefix, if set)
 #   ctl ARGS...            supctl -s $T/run/supd.sock ARGS...
 #   count_state ST         how many services are in state ST (from --json status)
 #   wait_count ST N [SECS] wait until N services are in state ST
@@ -71,7 +72,7 @@ start_supd() {
 		done
 	fi
 	SUPD_T0=$(now_ns)	# just before supd, after any setup above
-	"$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
+	${BENCH_SUPD_WRAP:-} "$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	deadline=$(($(now_ns) + 10000000000))
 	until [ -S "$T/run/supd.sock" ]; do

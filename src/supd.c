@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <libgen.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,26 @@ raise_nofile(void)
 }
 
 /*
+ * A raised priority is supd's own. Run as `nice -n -10 supd` (or under
+ * chrt), supd answers its socket and drains logs while the services keep
+ * every CPU busy; with SCHED_RESET_ON_FORK its services (and exec, health
+ * commands) still start at the default: a negative nice or a real-time
+ * policy is not inherited, a positive nice is.
+ */
+static void
+priority_not_inherited(void)
+{
+	struct sched_param	sp;
+	int			policy;
+
+	if ((policy = sched_getscheduler(0)) == -1 ||
+	    sched_getparam(0, &sp) == -1 ||
+	    sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &sp) == -1)
+		log_warn("SCHED_RESET_ON_FORK (services inherit supd's "
+		    "priority)");
+}
+
+/*
  * supd's private directories: state_dir (named volumes, markers) is 0700,
  * so nothing a service's root leaves in a volume -- a setuid file -- can be
  * reached by a host user. Both it and the control socket's directory are
@@ -399,6 +420,7 @@ main(int argc, char *argv[])
 
 	log_init();
 	raise_nofile();
+	priority_not_inherited();
 	signal(SIGPIPE, SIG_IGN);
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER (orphans will not be reaped)");

@@ -511,6 +511,39 @@ EOF
 	[ -z "$(grep -E '^(BATS_|SUPD_)' "$T/out/env" || true)" ]
 }
 
+# "NICE POLICY" of a process: fields 19 and 41 of /proc/PID/stat (the 17th
+# and 39th after the command name).
+_prio_of() {
+	local s
+	read -r s <"/proc/$1/stat"
+	s=${s##*) }
+	set -- $s
+	echo "${17} ${39}"
+}
+
+@test "a raised priority is supd's own: services start at nice 0, a lowered one is inherited" {
+	lc_svc p <<EOF
+[service]
+command = sleep 100
+EOF
+	nice -n -7 "$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
+	SUPD_PID=$!
+	wait_for "supd socket" test -S "$SOCK"
+	wait_state p running
+	[ "$(_prio_of "$SUPD_PID")" = "-7 0" ]
+	[ "$(_prio_of "$(field p pid)")" = "0 0" ]
+	# and what supctl exec starts
+	[ "$(ctl exec p sh -c 'cut -d" " -f19 /proc/self/stat')" = 0 ]
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+
+	nice -n 3 "$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
+	SUPD_PID=$!
+	wait_for "supd socket" test -S "$SOCK"
+	wait_state p running
+	[ "$(_prio_of "$(field p pid)")" = "3 0" ]
+}
+
 @test "env = \"B=two words\": quotes around an env item are removed" {
 	mkdir -m 0777 "$T/out"
 	lc_script q <<'EOF'
