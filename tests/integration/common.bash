@@ -15,6 +15,8 @@
 #   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
 #   mono_ms               milliseconds since boot: deadlines that a test
 #                         setting the wall clock (faults.bats) cannot move
+#   $MONO_NS              a command printing CLOCK_MONOTONIC in ns: time
+#                         durations with it, never with `date +%s%N`
 #   wait_state NAME ST    wait until NAME is in state ST
 #   field_is NAME KEY V   (and field_isnt, lines_are FILE N) conditions for wait_for
 #   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
@@ -24,6 +26,7 @@ SUPD=$B/supd
 SUPCTL=$B/supctl
 HELPERS=$B/helpers
 WAIT_SECS=${WAIT_SECS:-10}
+MONO_NS=$HELPERS/mono_ns
 
 setup_supd() {
 	T=$(mktemp -d /tmp/supd-test.XXXXXX)

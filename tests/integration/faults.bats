@@ -492,9 +492,9 @@ EOF
 	n0=$(wc -l <"$T/good.out")
 	# Meanwhile status answers at once, again and again.
 	for i in $(seq 30); do
-		t0=$(date +%s%N)
+		t0=$("$MONO_NS")
 		ctl status >/dev/null
-		t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+		t1=$(( ($("$MONO_NS") - t0) / 1000000 ))
 		[ "$t1" -le "$max" ] || max=$t1
 	done
 	echo "# slowest status while the stopped follower fills: $max ms"

@@ -56,7 +56,7 @@ lc_script() {
 }
 
 now_ms() {
-	echo $(($(date +%s%N) / 1000000))
+	echo $(($("$MONO_NS") / 1000000))
 }
 
 # Number of lines in $T/FILE (0 when missing).
@@ -268,13 +268,13 @@ EOF
 	# Each run records its start and, just before failing, its end: the
 	# delay supd waits is (start of run i+1) - (end of run i), and never less.
 	lc_script b <<'EOF'
-date +%s%N >>"$1/starts"
-date +%s%N >>"$1/ends"
+"$2" >>"$1/starts"
+"$2" >>"$1/ends"
 exit 1
 EOF
 	lc_svc b <<EOF
 [service]
-command = /bin/sh $T/b.sh $T
+command = /bin/sh $T/b.sh $T $MONO_NS
 restart = always
 restart_delay = 100ms
 restart_delay_max = 400ms
@@ -303,14 +303,14 @@ EOF
 	# (> stable_after) then fails: the next delay is restart_delay again.
 	lc_script r <<'EOF'
 n=$(($(cat "$1/starts" 2>/dev/null | wc -l) + 1))
-date +%s%N >>"$1/starts"
+"$2" >>"$1/starts"
 [ "$n" -ne 4 ] || sleep 0.5
-date +%s%N >>"$1/ends"
+"$2" >>"$1/ends"
 exit 1
 EOF
 	lc_svc r <<EOF
 [service]
-command = /bin/sh $T/r.sh $T
+command = /bin/sh $T/r.sh $T $MONO_NS
 restart = always
 restart_delay = 100ms
 restart_delay_max = 2s

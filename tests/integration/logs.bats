@@ -449,8 +449,8 @@ EOF
 	refute _hb_done "$H/hb"
 	[ "$stuck" -lt 8000 ]
 	# Still stuck a second later; supd answers meanwhile.
-	local deadline=$(($(date +%s%N) / 1000000 + 1000))
-	while [ "$(($(date +%s%N) / 1000000))" -lt "$deadline" ]; do
+	local deadline=$(($(mono_ms) + 1000))
+	while [ "$(mono_ms)" -lt "$deadline" ]; do
 		[ "$(state blocker)" = running ]
 		[ "$(hb "$H/hb")" = "$stuck" ]
 		sleep 0.1
@@ -720,11 +720,11 @@ max_files = 3
 EOF
 	start_supd
 	# Check the bound all along while the writer writes.
-	local deadline=$(($(date +%s%N) / 1000000 + WAIT_SECS * 1000))
+	local deadline=$(($(mono_ms) + WAIT_SECS * 1000))
 	until _hb_done "$H/hb"; do
 		_bounded
 		kill -0 "$SUPD_PID"
-		[ "$(($(date +%s%N) / 1000000))" -lt "$deadline" ] ||
+		[ "$(mono_ms)" -lt "$deadline" ] ||
 			{ echo "writer never finished"; false; }
 		sleep 0.02
 	done
