@@ -21,6 +21,8 @@ if [ "$what" = test ]; then
 	need_cmd script bsdutils
 	need_cmd jq jq
 	need_cmd tmux tmux
+	# logs.bats rotates a live log with the real thing.
+	need_cmd logrotate logrotate
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"

@@ -142,3 +142,47 @@ dump_supd() {
 	echo "--- supd stderr ---"
 	cat "$T/supd.err" 2>/dev/null | tail -n 40
 }
+
+# ---- H3 (issue 8, item 3): supd writing to pipes nobody reads -------------
+#
+#   start_supd_stalled    as start_supd, but supd's stdout and stderr are the
+#                         FIFOs $T/out.fifo and $T/err.fifo, which the test
+#                         holds open and never reads (a stalled terminal or
+#                         log collector): once 64 KiB wait, they are full
+#   ctl_within SECS ARGS  ctl that gives up after SECS (a supd that blocked
+#                         would hang a plain ctl for ever)
+#   stalled_read out|err  print what waits in that FIFO now, without waiting
+#   stalled_drain         from now on copy both FIFOs into supd.out and
+#                         supd.err until supd exits (teardown and ASan's
+#                         reports read them there)
+
+start_supd_stalled() {
+	mkfifo "$T/out.fifo" "$T/err.fifo"
+	# Read-write: each FIFO has a reader, so supd's opens do not wait and
+	# its writes do not fail with EPIPE -- but nothing is ever read.
+	exec {STALL_OUT}<>"$T/out.fifo" {STALL_ERR}<>"$T/err.fifo"
+	${SUPD_WRAP:-} "$SUPD" -c "$T/supd.conf" "$@" >"$T/out.fifo" \
+	    2>"$T/err.fifo" {STALL_OUT}>&- {STALL_ERR}>&- &
+	SUPD_PID=$!
+	wait_for "supd socket" test -S "$SOCK"
+}
+
+ctl_within() {
+	local secs=$1
+	shift
+	timeout "$secs" "$SUPCTL" -s "$SOCK" "$@"
+}
+
+stalled_read() {
+	# O_NONBLOCK: dd stops at the first EAGAIN, once the FIFO is empty.
+	dd if="$T/$1.fifo" iflag=nonblock bs=65536 status=none 2>/dev/null ||
+	    true
+}
+
+stalled_drain() {
+	# Neither copy may hold fd 3 (bats waits for it) nor the test's own
+	# read-write ends (cat would never see EOF).
+	cat "$T/out.fifo" >>"$T/supd.out" 3>&- {STALL_OUT}>&- {STALL_ERR}>&- &
+	cat "$T/err.fifo" >>"$T/supd.err" 3>&- {STALL_OUT}>&- {STALL_ERR}>&- &
+	exec {STALL_OUT}>&- {STALL_ERR}>&-
+}

@@ -441,3 +441,122 @@ EOF
 	"$SUPCTL" -s "$S" reload
 	[ "$("$SUPCTL" -s "$S" --json status rel | jq -r '.[0].state')" = running ]
 }
+
+# ---- issue 8, item 3: reload of services at rest, in backoff, env_file -----
+
+@test "reload of services at rest (exited, never started, stopped): the change applies at the next start, nothing starts" {
+	svc ex <<'EOF'
+[service]
+command = sh -c 'echo ex-v1'
+restart = no
+EOF
+	svc off <<'EOF'
+[service]
+command = sh -c 'echo off-v1; exec sleep 1000'
+autostart = no
+EOF
+	svc st <<'EOF'
+[service]
+command = sh -c 'echo st-v1; exec sleep 1000'
+EOF
+	start_supd
+	wait_state ex exited
+	wait_state st running
+	ctl stop st
+	[ "$(state off)" = stopped ]
+	local n
+	for n in ex off st; do
+		sed -i "s/$n-v1/$n-v2/" "$T/conf.d/$n.ini"
+	done
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 3\ changed,\ 0\ removed ]]
+	# The new definition is theirs at once, none waits for a stop.
+	for n in ex off st; do
+		ctl inspect $n | jq -e --arg n $n \
+		    '(.config.command[2] | contains($n + "-v2")) and
+		    .pending_reload == false'
+	done
+	# Nothing is started by the reload: watched for half a second, the
+	# time a wrongly started one takes to log (a window to prove that
+	# something does not happen).
+	sleep 0.5
+	for n in ex off st; do
+		[ "$(state $n)" = stopped ]
+		[ "$(field $n pid)" = 0 ]
+	done
+	run grep -h -- -v2 "$T/log/ex.log" "$T/log/st.log"
+	[ "$status" -eq 1 ]
+	[ ! -e "$T/log/off.log" ]
+	# The next start runs the new definition.
+	ctl start off st
+	ctl start --no-wait ex
+	wait_for "ex-v2 logged" grep -qx ex-v2 "$T/log/ex.log"
+	wait_for "off-v2 logged" grep -qx off-v2 "$T/log/off.log"
+	wait_for "st-v2 logged" grep -qx st-v2 "$T/log/st.log"
+	[ "$(grep -c ex-v1 "$T/log/ex.log")" = 1 ]
+	[ "$(grep -c st-v1 "$T/log/st.log")" = 1 ]
+}
+
+@test "reload of a service in backoff: it starts at once with the new definition" {
+	# An hour of backoff: only the reload can start it within the test.
+	svc bo <<'EOF'
+[service]
+command = sh -c 'echo bo-v1; exit 1'
+restart_delay = 1h
+EOF
+	start_supd
+	wait_state bo backoff
+	[ "$(field bo restarts)" = 1 ]
+	svc bo <<'EOF'
+[service]
+command = sh -c 'echo bo-v2; exec sleep 1000'
+restart_delay = 1h
+EOF
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 1\ changed,\ 0\ removed ]]
+	wait_state bo running
+	wait_for "bo-v2 logged" grep -qx bo-v2 "$T/log/bo.log"
+	[ "$(grep -c bo-v1 "$T/log/bo.log")" = 1 ]
+	ctl inspect bo | jq -e \
+	    '.config.command[2] == "echo bo-v2; exec sleep 1000" and
+	    .pending_reload == false'
+	# Started by the reload, as by a request: no automatic restart counted.
+	[ "$(field bo restarts)" = 0 ]
+}
+
+@test "reload sees a changed env_file: the running service is restarted with the new contents" {
+	printf 'V=one\n' >"$T/conf.d/e.env"
+	svc e <<'EOF'
+[service]
+command = sh -c 'echo "V=$V"; exec sleep 1000'
+env_file = e.env
+EOF
+	start_supd
+	wait_state e running
+	wait_for "V=one logged" grep -qx V=one "$T/log/e.log"
+	local p
+	p=$(field e pid)
+	# Only the env file changes, not the service file.
+	printf '# now\nV=two\n' >"$T/conf.d/e.env"
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 1\ changed,\ 0\ removed ]]
+	wait_for "e to restart" _pid_changed e "$p"
+	wait_for "V=two logged" grep -qx V=two "$T/log/e.log"
+	wait_for "the old process to end" _gone "$p"
+	tr '\0' '\n' <"/proc/$(field e pid)/environ" | grep -x V=two
+	ctl inspect e | jq -e '.config.env | index("V=two") != null'
+	# Rewritten with the same contents: nothing changed, nothing restarts.
+	p=$(field e pid)
+	printf 'V=two\n' >"$T/conf.d/e.env"
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 0\ changed,\ 0\ removed ]]
+	[ "$(field e pid)" = "$p" ]
+}

@@ -213,3 +213,75 @@ EOF
 	[ "$(pos stop-app2)" -lt "$(pos stop-app1)" ]
 	[ "$(pos stop-app1)" -lt "$(pos stop-db)" ]
 }
+
+# ---- issue 8, item 3: what requires and after promise (supd.conf(5)) -------
+
+# NAME runs with a pid other than OLD.
+_runs_anew() {
+	local p
+	p=$(field "$1" pid)
+	[ "$(state "$1")" = running ] && [ "$p" != 0 ] && [ "$p" != "$2" ]
+}
+
+@test "requires: a crash that the restart policy restarts does not stop the dependent" {
+	cat >"$T/conf.d/db.ini" <<EOF
+[service]
+command = sh -c 'echo run-db >>$W/order; exec sleep 1000'
+restart = on-failure
+restart_delay = 3s
+EOF
+	rec app "requires = db"
+	start_supd
+	wait_state app running
+	local pdb papp
+	pdb=$(field db pid)
+	papp=$(field app pid)
+	kill -KILL "$pdb"
+	wait_state db backoff
+	[ "$(field db exit_signal)" = SIGKILL ]
+	# Down, with a restart pending: the dependent runs on ...
+	[ "$(state app)" = running ]
+	[ "$(field app pid)" = "$papp" ]
+	wait_for "db to run again" _runs_anew db "$pdb"
+	[ "$(field db restarts)" = 1 ]
+	# ... and was never stopped or started again.
+	[ "$(state app)" = running ]
+	[ "$(field app pid)" = "$papp" ]
+	[ "$(field app restarts)" = 0 ]
+	[ "$(field app reason)" = null ]
+	kill -0 "$papp"
+	cat "$W/order"
+	run _order_has stop-app
+	[ "$status" -ne 0 ]
+	[ "$(grep -cx start-app "$W/order")" = 1 ]
+	[ "$(grep -cx run-db "$W/order")" = 2 ]
+}
+
+@test "after: a service that is stopped or failed is not waited for, nor started" {
+	rec x "autostart = no"
+	cat >"$T/conf.d/f.ini" <<EOF
+[service]
+command = /nonexistent/f
+restart = no
+EOF
+	rec y "after = x" "after = f"
+	start_supd
+	wait_state f failed
+	wait_state y running
+	wait_for "y to start" _order_has start-y
+	[ "$(field y reason)" = null ]
+	# after only orders: x was not started for y.
+	[ "$(state x)" = stopped ]
+	[ "$(field x pid)" = 0 ]
+	run _order_has start-x
+	[ "$status" -ne 0 ]
+	# Nor does x starting and stopping touch y.
+	local py
+	py=$(field y pid)
+	ctl start x
+	ctl stop x
+	[ "$(state y)" = running ]
+	[ "$(field y pid)" = "$py" ]
+	run _order_has stop-y
+	[ "$status" -ne 0 ]
+}

@@ -971,3 +971,170 @@ EOF
 	wait_for "no zombie under supd" _no_zombie_children "$SUPD_PID"
 	grep -q "SIGUSR1 ignored" "$T/supd.err"
 }
+
+# ---- issue 8, item 3: promises of supd.conf(5), supd(8), README "Behaviour"
+
+# Dead: gone, or a zombie that whoever adopted it has yet to reap.
+_dead() {
+	! kill -0 "$1" 2>/dev/null || [ "$(proc_stat "$1" state 2>/dev/null)" = Z ]
+}
+
+@test "shutdown_timeout: a service ignoring SIGTERM is SIGKILLed once the budget is spent, and supd exits 0" {
+	sed -i 's/^shutdown_timeout = .*/shutdown_timeout = 2s/' "$T/supd.conf"
+	# Main and child ignore SIGTERM (an ignored signal stays ignored
+	# across fork and exec).
+	lc_script t <<'EOF'
+trap '' TERM
+sleep 300 &
+echo $! >"$1/child.tmp"
+mv "$1/child.tmp" "$1/child"
+wait
+EOF
+	# stop_timeout far beyond the budget: only shutdown_timeout can end it.
+	lc_svc t <<EOF
+[service]
+command = /bin/sh $T/t.sh $T
+stop_timeout = 1h
+EOF
+	start_supd
+	wait_state t running
+	wait_for "child pid file" _file_has "$T/child"
+	local main child t0 t1 st=0
+	main=$(field t pid)
+	child=$(cat "$T/child")
+	[ "$(proc_stat "$child" pgrp)" = "$main" ]
+	t0=$(mono_ms)
+	kill -TERM "$SUPD_PID"
+	# 30 s: far above the 2 s budget, far below the 1 h stop_timeout.
+	WAIT_SECS=30 wait_for "supd to exit" _gone "$SUPD_PID"
+	t1=$(mono_ms)
+	wait "$SUPD_PID" || st=$?
+	SUPD_PID=
+	echo "supd exited with $st after $((t1 - t0)) ms"
+	[ "$st" -eq 0 ]
+	# It gave the service the whole budget first.
+	[ $((t1 - t0)) -ge 1900 ]
+	wait_for "the main process to be dead" _dead "$main"
+	wait_for "its child to be dead" _dead "$child"
+	grep -q "shutdown: 2000 ms budget spent, killing what is left" "$T/supd.err"
+	grep -q "t: shutdown timeout, sending SIGKILL" "$T/supd.err"
+}
+
+@test "when a plain service's main process ends, what is left in its process group is killed" {
+	lc_script g <<'EOF'
+sleep 300 &
+echo $! >"$1/child.tmp"
+mv "$1/child.tmp" "$1/child"
+while [ ! -e "$1/go" ]; do sleep 0.05; done
+exit 0
+EOF
+	lc_svc g <<EOF
+[service]
+command = /bin/sh $T/g.sh $T
+restart = no
+EOF
+	start_supd
+	wait_state g running
+	wait_for "child pid file" _file_has "$T/child"
+	local main child
+	main=$(field g pid)
+	child=$(cat "$T/child")
+	# A plain background child: in the main process's group, its child.
+	_alive "$child"
+	[ "$(proc_stat "$child" pgrp)" = "$main" ]
+	[ "$(proc_stat "$child" ppid)" = "$main" ]
+	touch "$T/go"
+	wait_state g exited
+	[ "$(field g exit_code)" = 0 ]
+	# Orphaned, it is supd's (the subreaper's) to kill and reap.
+	wait_for "the child $child to be killed and reaped" _gone "$child"
+	_no_zombies_of "$SUPD_PID"
+}
+
+@test "stop_signal is what a stop sends: USR1 to a plain service, INT through a service's init" {
+	# Each traps every likely signal and says which one it got.
+	lc_script s1 <<'EOF'
+for s in USR1 INT TERM HUP QUIT USR2; do
+	trap "echo got $s; exit 0" "$s"
+done
+echo ready
+while :; do sleep 0.05; done
+EOF
+	lc_svc s1 <<EOF
+[service]
+command = /bin/sh $T/s1.sh $T
+stop_signal = USR1
+stop_timeout = 20s
+EOF
+	# This one keeps the default namespaces, unlike the rest of this file:
+	# with a pid namespace the init passes the signal on to the command.
+	# It records to its log (supd writes it): its private /tmp hides $T.
+	svc s2 <<'EOF'
+[service]
+command = sh -c 'for s in USR1 INT TERM HUP QUIT USR2; do trap "echo got $s; exit 0" $s; done; echo ready; while :; do sleep 0.05; done'
+stop_signal = INT
+stop_timeout = 20s
+EOF
+	start_supd
+	wait_state s1 running
+	wait_state s2 running
+	wait_for "s1's traps" grep -qx ready "$T/log/s1.log"
+	wait_for "s2's traps" grep -qx ready "$T/log/s2.log"
+	ctl stop s1 s2
+	cat "$T/log/s1.log" "$T/log/s2.log"
+	[ "$(grep '^got ' "$T/log/s1.log")" = "got USR1" ]
+	[ "$(grep '^got ' "$T/log/s2.log")" = "got INT" ]
+	# Each ended through its trap, not by a SIGKILL after stop_timeout.
+	local n
+	for n in s1 s2; do
+		[ "$(state $n)" = stopped ]
+		[ "$(field $n exit_code)" = 0 ]
+		[ "$(field $n exit_signal)" = null ]
+	done
+}
+
+# _stalled_line out|err ERE: a line matching ERE has come through that FIFO
+# (what is read accumulates in $T/out.2 or $T/err.2).
+_stalled_line() {
+	stalled_read "$1" >>"$T/$1.2"
+	grep -Eq "$2" "$T/$1.2"
+}
+
+@test "supd's stderr on a pipe nobody reads: lines are dropped and counted, supd never blocks and answers status" {
+	# A long name and path: every failed start logs two lines of 150
+	# bytes or more; 500 of them fill a 64 KiB pipe twice over.
+	local name path
+	name=flood$(printf 'x%.0s' $(seq 1 55))
+	path=/nonexistent/$(printf 'p%.0s' $(seq 1 120))
+	lc_svc "$name" <<EOF
+[service]
+command = $path
+restart = on-failure:500
+restart_delay = 0
+EOF
+	start_supd_stalled
+	# Status answers all along the flood, each time within 5 s.
+	local out st deadline=$(($(mono_ms) + 60000))
+	while :; do
+		out=$(ctl_within 5 --json status "$name") ||
+			{ echo "status did not answer within 5 s"; false; }
+		st=$(jq -r '.[0].state' <<<"$out")
+		[ "$st" != failed ] || break
+		[ "$(mono_ms)" -lt "$deadline" ] ||
+			{ echo "still $st after 60 s"; false; }
+		sleep 0.05
+	done
+	[ "$(jq -r '.[0].restarts' <<<"$out")" = 500 ]
+	# The pipe was full: most of its 64 KiB waits there ...
+	stalled_read err >"$T/err.1"
+	echo "$(wc -c <"$T/err.1") bytes were waiting"
+	[ "$(wc -c <"$T/err.1")" -ge 32768 ]
+	grep -q "$name: cannot start: exec" "$T/err.1"
+	# ... and, room made, the next line counts what was dropped.
+	kill -USR1 "$SUPD_PID"
+	wait_for "the next line" _stalled_line err "SIGUSR1 ignored"
+	grep -E "supd: \([0-9]+ log lines dropped\) " "$T/err.2"
+	stalled_drain
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+}

@@ -767,3 +767,179 @@ INI
 	run cat "$T/log/part.log"
 	[ "${lines[2]}" = "run 3 no newline" ]
 }
+
+# ---- issue 8, item 3: files under others' hands, modes, a stalled console ---
+
+# The first seq number in a file ("" if none).
+first_seq() {
+	head -n 1 "$1" 2>/dev/null | sed -n 's/^.*seq=\([0-9]*\) x*$/\1/p'
+}
+
+# At least N lines in FILE.
+_has_lines() {
+	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+@test "a log file removed or renamed by someone else is replaced by a fresh NAME.log; a rename loses no line" {
+	svc mv <<EOF
+[service]
+command = $SEQ -n 0 -k 50
+EOF
+	start_supd
+	wait_for "a few lines" _has_lines "$T/log/mv.log" 5
+	# Removed: what was written to it is gone with it; a new one follows.
+	rm "$T/log/mv.log"
+	wait_for "a fresh mv.log after rm" _has_lines "$T/log/mv.log" 5
+	# Renamed: supd writes on into the renamed file until it notices,
+	# then into a fresh one.
+	mv "$T/log/mv.log" "$T/log/mv.moved"
+	wait_for "a fresh mv.log after mv" _has_lines "$T/log/mv.log" 5
+	ctl stop mv
+	local first last
+	first=$(first_seq "$T/log/mv.moved")
+	last=$(last_seq "$T/log/mv.log")
+	echo "mv.moved from seq $first, mv.log up to $last"
+	[ "$first" -gt 1 ]
+	cat "$T/log/mv.moved" "$T/log/mv.log" | check_seq "$first" "$last"
+}
+
+@test "logrotate (create, then nocreate) rotates a live log: supd writes on into the new NAME.log, no line lost" {
+	# contrib/ensure-deps.sh test installs it.
+	command -v logrotate
+	svc lr <<EOF
+[service]
+command = $SEQ -n 0 -k 50
+EOF
+	cat >"$T/lr.conf" <<EOF
+$T/log/lr.log {
+	rotate 5
+	missingok
+	nocompress
+	create 0640 root root
+}
+EOF
+	start_supd
+	wait_for "a few lines" _has_lines "$T/log/lr.log" 5
+	# create: logrotate renames lr.log to lr.log.1 and makes an empty lr.log.
+	logrotate -f -s "$T/lr.state" "$T/lr.conf"
+	[ -s "$T/log/lr.log.1" ]
+	wait_for "supd to write into logrotate's lr.log" \
+	    _has_lines "$T/log/lr.log" 5
+	# nocreate: only the rename; supd creates lr.log itself.
+	sed -i 's/create 0640 root root/nocreate/' "$T/lr.conf"
+	logrotate -f -s "$T/lr.state" "$T/lr.conf"
+	[ -s "$T/log/lr.log.2" ]
+	wait_for "supd to make a new lr.log" _has_lines "$T/log/lr.log" 5
+	ctl stop lr
+	ls -l "$T/log"
+	[ "$(stat -c %a "$T/log/lr.log")" = 640 ]
+	cat "$T/log/lr.log.2" "$T/log/lr.log.1" "$T/log/lr.log" |
+	    check_seq 1 "$(last_seq "$T/log/lr.log")"
+}
+
+@test "log files are created with mode 0640 (supd under umask 0: the mode is its own): NAME.log, NAME.err.log, rotated ones" {
+	svc perm <<EOF
+[service]
+command = sh -c 'echo to-stderr >&2; exec $SEQ -n 1000 -w'
+
+[log]
+stderr = separate
+max_size = 64K
+EOF
+	# umask 0 for supd: the mode is supd's choice alone.
+	umask 000
+	start_supd
+	umask 022
+	wait_for "a rotation" test -s "$T/log/perm.log.1"
+	wait_for "the last line" _last_seq_is "$T/log/perm.log" 1000
+	wait_for "the stderr line" grep -qx to-stderr "$T/log/perm.err.log"
+	ls -l "$T/log"
+	[ "$(stat -c %a "$T/log/perm.log")" = 640 ]
+	[ "$(stat -c %a "$T/log/perm.log.1")" = 640 ]
+	[ "$(stat -c %a "$T/log/perm.err.log")" = 640 ]
+}
+
+@test "a symlink planted at the log path is refused, never followed; supd says so, runs on, and resumes once it is gone" {
+	echo untouched >"$T/target"
+	echo untouched >"$T/target2"
+	ln -s "$T/target" "$T/log/sym.log"
+	svc sym <<EOF
+[service]
+command = $SEQ -n 0 -k 50
+EOF
+	svc other <<EOF
+[service]
+command = $SEQ -n 0 -k 50
+EOF
+	start_supd
+	local err="svc sym: log $T/log/sym.log: Too many levels of symbolic links"
+	# Refused, or (wrongly) followed: whichever comes first.
+	wait_for "supd to try sym.log" _tried "$err" "$T/target"
+	[ "$(cat "$T/target")" = untouched ]
+	[ -L "$T/log/sym.log" ]
+	grep -qF "$err" "$T/supd.err"
+	# supd and the other service carry on.
+	[ "$(state sym)" = running ]
+	wait_for "other's log" _has_lines "$T/log/other.log" 5
+	# Gone: the held lines land in a real file (when_full = block).
+	rm "$T/log/sym.log"
+	wait_for "a real sym.log" _has_lines "$T/log/sym.log" 5
+	[ ! -L "$T/log/sym.log" ]
+	grep -qF "svc sym: log $T/log/sym.log writable again" "$T/supd.err"
+	# Planted in place of the open file (renamed over it, the file kept as
+	# sym.moved): noticed, refused again.
+	ln "$T/log/sym.log" "$T/log/sym.moved"
+	ln -s "$T/target2" "$T/log/sym.tmp"
+	mv -T "$T/log/sym.tmp" "$T/log/sym.log"
+	[ -L "$T/log/sym.log" ]
+	wait_for "the second refusal" _count_is 2 grep -cF "$err" "$T/supd.err"
+	rm "$T/log/sym.log"
+	wait_for "a real sym.log again" _has_lines "$T/log/sym.log" 5
+	ctl stop sym
+	[ "$(cat "$T/target")" = untouched ]
+	[ "$(cat "$T/target2")" = untouched ]
+	# Nothing lost on the way: seq 1 on, once each, in order.
+	cat "$T/log/sym.moved" "$T/log/sym.log" |
+	    check_seq 1 "$(last_seq "$T/log/sym.log")"
+	kill -0 "$SUPD_PID"
+}
+
+# _tried ERR TARGET: supd logged ERR, or wrote to TARGET.
+_tried() {
+	grep -qF "$1" "$T/supd.err" || [ "$(cat "$2")" != untouched ]
+}
+
+# _count_is N CMD...: CMD prints N.
+_count_is() {
+	local n=$1
+	shift
+	[ "$("$@")" = "$n" ]
+}
+
+@test "console = yes with supd's stdout on a pipe nobody reads: copies are dropped, never waited for; the log is whole" {
+	svc cons <<EOF
+[service]
+command = $SEQ -n 20000 -c 1000
+restart = no
+
+[log]
+console = yes
+EOF
+	start_supd_stalled
+	# 2 MB of copies for a 64 KiB pipe: supd must drop, not wait.
+	WAIT_SECS=30 wait_for "the whole log" _last_seq_is "$T/log/cons.log" 20000
+	check_seq 1 20000 <"$T/log/cons.log"
+	run ctl_within 5 --json status cons
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].state' <<<"$output")" = exited ]
+	# The pipe was full of copies, the rest were dropped.
+	stalled_read out >"$T/cons.out"
+	local n
+	n=$(grep -c '^cons | seq=' "$T/cons.out")
+	echo "$n copies were waiting"
+	[ "$n" -ge 300 ]
+	[ "$n" -lt 20000 ]
+	stalled_drain
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+}
