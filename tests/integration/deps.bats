@@ -258,6 +258,9 @@ EOF
 	WAIT_SECS=30 stop_supd
 	[ "$SUPD_STATUS" = 0 ]
 	cat "$W/order"
+	# One SIGTERM each (a second one is a second stop request, one that
+	# many programs take as "now").
+	[ "$(grep -c '^term-' "$W/order")" = 3 ]
 	[ "$(pos stopped-app2)" -lt "$(pos term-app1)" ]
 	[ "$(pos stopped-app1)" -lt "$(pos term-db)" ]
 	[ "$(pos stopped-app2)" -lt "$(pos term-db)" ]
