@@ -225,6 +225,8 @@ every_cgroup_key(struct supd_conf *mc, struct strv *set)
  * Every key of every section, each set to something other than its
  * default, and each checked for its effect on the parsed structs -- not
  * only that the file loads. check_all_keys_set() proves none is left out.
+ * Long on purpose: one text and one check per key, section by section, in
+ * the same order, so that a missing one shows.
  */
 static void
 test_every_key(struct supd_conf *mc, const char *top)
