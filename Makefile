@@ -71,6 +71,19 @@ $(B)/supd: $(SUPD_OBJ)
 $(B)/supctl: $(SUPCTL_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# supd-faults: supd with test-only faults compiled in (-DSUPD_TEST_FAULTS:
+# `supctl start supd-fault:null` dereferences NULL, see src/ctl.c), for
+# the crash tests of tests/integration/pid1.bats. Only `make test`,
+# `make integration` and `make asan` build it; `make`, `make run` and
+# `make install` never do, and the supd they make carries no such code.
+FAULTS_OBJ = $(filter-out $(B)/ctl.o,$(SUPD_OBJ)) $(B)/ctl-faults.o
+
+$(B)/ctl-faults.o: src/ctl.c | $(B)
+	$(CC) $(ALL_CFLAGS) -DSUPD_TEST_FAULTS -c -o $@ $<
+
+$(B)/supd-faults: $(FAULTS_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B):
 	mkdir -p $(B)/tests $(B)/helpers
 
@@ -84,14 +97,14 @@ $(B)/helpers/%: tests/helpers/%.c | $(B)
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)
 
-integration: all $(HELPERS)
+integration: all $(HELPERS) $(B)/supd-faults
 	@./tests/run-integration.sh $(B)
 
 # A real kernel in qemu with supd as /init (tests/vm/run.sh).
 vm: all
 	@./tests/vm/run.sh $(B)
 
-test: all $(UNIT_TESTS) $(HELPERS)
+test: all $(UNIT_TESTS) $(HELPERS) $(B)/supd-faults
 	@./contrib/ensure-deps.sh test
 	@./tests/run-all.sh $(B)
 

@@ -457,6 +457,32 @@ req_status(struct client *c, char **v, size_t n)
 	client_end(c, 1, NULL);
 }
 
+#ifdef SUPD_TEST_FAULTS
+/*
+ * Test builds only. The Makefile compiles this file a second time with
+ * -DSUPD_TEST_FAULTS into $(B)/supd-faults, which only the crash tests run;
+ * the supd of `make`, `make run` and `make install` has no such code, and
+ * no environment variable or request can reach it there. `supctl start
+ * supd-fault:null` makes supd dereference NULL right here, in its event
+ * loop: a real fault of supd's own, not a signal sent from outside. A
+ * service name never holds ':', so no real service is ever taken for it.
+ */
+/* No sanitizer may stand in for the fault: UBSan would end supd with a
+ * report of its own, where this test needs the kernel's SIGSEGV. */
+static void __attribute__((no_sanitize("address", "undefined")))
+test_fault(char *const *names, size_t n)
+{
+	static int *volatile	nowhere;	/* NULL, unknown to the compiler */
+	size_t			i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], "supd-fault:null") == 0) {
+			log_info("test fault: dereferencing NULL");
+			*nowhere = 1;
+		}
+}
+#endif
+
 static void
 req_action(struct client *c, uint16_t type, char **v, size_t n)
 {
@@ -467,6 +493,9 @@ req_action(struct client *c, uint16_t type, char **v, size_t n)
 		client_end(c, 0, "bad request");
 		return;
 	}
+#ifdef SUPD_TEST_FAULTS
+	test_fault(v + 1, n - 1);
+#endif
 	wait = v[0][0] == '1';
 	if (resolve_names(c, v + 1, n - 1) == -1)
 		return;

@@ -78,6 +78,12 @@ log_vwrite(const char *fmt, va_list ap, int errnum)
 }
 
 void
+log_raw(const char *msg, size_t len)
+{
+	(void)write(log_fd, msg, len);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list	ap;

@@ -16,5 +16,11 @@ void	log_warn(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_warnx(const char *, ...) ATTR_PRINTF(1, 2);
 /* Open a non-blocking writer on fd (1 or 2) that never seeks; -1 on failure. */
 int	log_open_nonblock(int fd);
+/*
+ * Write len bytes of msg as they are, in one write(2) to the same file
+ * description as every other line (appended, never blocking): async-signal-
+ * safe, for a fatal signal's handler.
+ */
+void	log_raw(const char *msg, size_t len);
 
 #endif

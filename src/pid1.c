@@ -221,7 +221,10 @@ crash_cb(int sig)
 	sigset_t		all;
 
 	(void)sig;
-	(void)write(2, msg, sizeof msg - 1);
+	/* Where every other line goes: fd 2 itself may be a file at offset
+	 * 0 (never written through, log.c appends through its own open), or
+	 * a pipe to a stalled reader that would block the reaping below. */
+	log_raw(msg, sizeof msg - 1);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (;;)

@@ -708,10 +708,13 @@ static void
 send_stop(struct service *s)
 {
 	/* The process group (the service is a session leader), then the
-	 * main process in case it left its group. */
+	 * main process only if it left its group: a second signal to it
+	 * (or to an init, which forwards each one) is a second stop
+	 * request, which many programs take as "now, without cleanup". */
 	if (kill(-s->pid, s->conf->stop_signal) == -1 && errno != ESRCH)
 		log_warn("%s: kill", s->conf->name);
-	(void)kill(s->pid, s->conf->stop_signal);
+	if (getpgid(s->pid) != s->pid)
+		(void)kill(s->pid, s->conf->stop_signal);
 	timer_arm(s, s->conf->stop_timeout_ms);
 	svc_set(s, SVC_STOPPING);
 }

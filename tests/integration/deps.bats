@@ -38,6 +38,28 @@ pos() {
 	grep -nx "$1" "$W/order" | cut -d: -f1
 }
 
+# app1 and app2 each become ready only once the other one has started: if
+# supd waited for one dependent to be ready before it started the next,
+# neither would ever be (ready = fd:3: a newline once the other's
+# start-NAME line is in $W/order). Parallel starts proven by construction,
+# not by timing.
+# peer_app NAME OTHER
+peer_app() {
+	cat >"$W/$1.sh" <<EOF
+echo start-$1 >>$W/order
+until grep -qx start-$2 $W/order; do sleep 0.02; done
+echo ready-$1 >>$W/order
+echo >&3
+exec sleep 100
+EOF
+	cat >"$T/conf.d/$1.ini" <<EOF
+[service]
+command = sh $W/$1.sh
+requires = db
+ready = fd:3
+EOF
+}
+
 @test "oneshot migration, then db, then two apps: order observed, apps in parallel" {
 	cat >"$T/conf.d/migrate.ini" <<EOF
 [service]
@@ -45,9 +67,17 @@ command = sh -c 'echo start-migrate >>$W/order; while [ ! -e $W/go ]; do sleep 0
 type = oneshot
 EOF
 	rec db "requires = migrate"
-	rec app1 "requires = db"
-	rec app2 "requires = db"
-	start_supd
+	peer_app app1 app2
+	peer_app app2 app1
+	# A third app that never becomes ready (first in name order): the
+	# others are not serialized behind it.
+	cat >"$T/conf.d/app-stuck.ini" <<EOF
+[service]
+command = sh -c 'echo start-app-stuck >>$W/order; exec sleep 100'
+requires = db
+ready = fd:3
+EOF
+	WAIT_SECS=30 start_supd
 	# While migrate runs, everything else says what it waits for.
 	wait_for "db waiting" field_is db reason "waiting for migrate"
 	[ "$(state db)" = starting ]
@@ -57,25 +87,22 @@ EOF
 	echo "$output"
 	[[ "$output" == *"starting (waiting for db)"* ]]
 	: >"$W/go"
-	wait_state app1 running
-	wait_state app2 running
+	WAIT_SECS=30 wait_state app1 running
+	WAIT_SECS=30 wait_state app2 running
+	wait_for "app-stuck started" _order_has start-app-stuck
+	cat "$W/order"
 	[ "$(state migrate)" = exited ]
 	[ "$(field migrate exit_code)" = 0 ]
-	cat "$W/order"
 	[ "$(pos done-migrate)" -lt "$(pos start-db)" ]
 	[ "$(pos start-db)" -lt "$(pos start-app1)" ]
 	[ "$(pos start-db)" -lt "$(pos start-app2)" ]
-	# In parallel: both apps were started in the same moment, right after
-	# db, not one after the other's readiness.
-	grep -q 'app1: started' "$T/supd.err"
-	local t1 t2
-	t1=$(grep 'app1: started' "$T/supd.err" | cut -c12-23)
-	t2=$(grep 'app2: started' "$T/supd.err" | cut -c12-23)
-	echo "app1 at $t1, app2 at $t2"
-	awk -v a="$t1" -v b="$t2" 'BEGIN {
-		split(a, x, ":"); split(b, y, ":");
-		d = (x[1]*3600 + x[2]*60 + x[3]) - (y[1]*3600 + y[2]*60 + y[3]);
-		exit !(d < 0.1 && d > -0.1) }'
+	[ "$(pos start-db)" -lt "$(pos start-app-stuck)" ]
+	# Both were started before either was ready: in parallel.
+	[ "$(pos start-app1)" -lt "$(pos ready-app2)" ]
+	[ "$(pos start-app2)" -lt "$(pos ready-app1)" ]
+	# The one that never became ready runs, still starting, unwaited for.
+	[ "$(state app-stuck)" = starting ]
+	[ "$(field app-stuck pid)" -gt 0 ]
 }
 
 @test "a failing requirement stops its dependents; a failed one keeps them from starting" {
@@ -201,17 +228,43 @@ EOF
 	wait_for "app started" _order_has start-app
 }
 
+# A service that takes a second to stop: on SIGTERM it logs "term-NAME",
+# works for a second, then logs "stopped-NAME" and exits.
+# slow_stop NAME [EXTRA [service] LINES]
+slow_stop() {
+	local name=$1
+	shift
+	cat >"$W/$name.sh" <<EOF
+trap 'echo term-$name >>$W/order; sleep 1; echo stopped-$name >>$W/order; exit 0' TERM
+echo start-$name >>$W/order
+while :; do sleep 0.05; done
+EOF
+	{
+		printf '[service]\ncommand = sh %s\n' "$W/$name.sh"
+		printf '%s\n' "$@"
+	} >"$T/conf.d/$name.ini"
+}
+
 @test "shutdown stops services in reverse dependency order, then supd exits 0" {
-	rec db
-	rec app1 "requires = db"
-	rec app2 "requires = db" "after = app1"
+	# Each dependent takes a second to stop: supd must wait for it to
+	# have exited, not only for its SIGTERM to be sent, before it stops
+	# what it requires (or comes after).
+	slow_stop db
+	slow_stop app1 "requires = db"
+	slow_stop app2 "requires = db" "after = app1"
 	start_supd
 	wait_state app2 running
-	stop_supd
+	wait_for "all started" lines_are "$W/order" 3
+	WAIT_SECS=30 stop_supd
 	[ "$SUPD_STATUS" = 0 ]
 	cat "$W/order"
-	[ "$(pos stop-app2)" -lt "$(pos stop-app1)" ]
-	[ "$(pos stop-app1)" -lt "$(pos stop-db)" ]
+	# One SIGTERM each (a second one is a second stop request, one that
+	# many programs take as "now").
+	[ "$(grep -c '^term-' "$W/order")" = 3 ]
+	[ "$(pos stopped-app2)" -lt "$(pos term-app1)" ]
+	[ "$(pos stopped-app1)" -lt "$(pos term-db)" ]
+	[ "$(pos stopped-app2)" -lt "$(pos term-db)" ]
+	[ "$(grep -c '^stopped-' "$W/order")" = 3 ]
 }
 
 # ---- issue 8, item 3: what requires and after promise (supd.conf(5)) -------

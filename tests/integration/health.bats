@@ -13,6 +13,8 @@ setup() {
 
 teardown() {
 	teardown_supd
+	# A check that outlived supd (a failed test) goes too.
+	pkill -KILL -f "$W/" 2>/dev/null || true
 	rm -rf "$W"
 }
 
@@ -66,6 +68,43 @@ _more_lines() {
 	[ "$(wc -l <"$1")" -ge "$2" ]
 }
 
+@test "retries counts failures in a row: a pass resets it (fail, fail, pass, fail, fail stays healthy)" {
+	# Check N (counted in $W/n) fails for N = 1, 2, 4, 5 and passes for
+	# N = 3 and from 6 on. With retries = 3 that is never three failures
+	# in a row -- unless a pass fails to reset the count.
+	cat >"$W/check" <<EOF
+n=\$((\$(cat $W/n 2>/dev/null || echo 0) + 1))
+echo \$n >$W/n
+case \$n in 1|2|4|5) exit 1 ;; esac
+exit 0
+EOF
+	svc r <<EOF
+[service]
+command = sleep 100
+[health]
+cmd = sh $W/check
+interval = 100ms
+retries = 3
+EOF
+	start_supd
+	wait_state r running
+	local p
+	p=$(field r pid)
+	# The 7th check started: the 6th (and every one before) was counted,
+	# as checks never overlap.
+	WAIT_SECS=30 wait_for "seven checks" _count_at_least "$W/n" 7
+	grep health "$T/supd.err" || true
+	run grep -c unhealthy "$T/supd.err"
+	[ "$output" = 0 ]
+	[ "$(field r health)" = healthy ]
+	[ "$(field r pid)" = "$p" ]
+	[ "$(field r restarts)" = 0 ]
+}
+
+_count_at_least() {
+	[ "$(cat "$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
 @test "on_unhealthy = none: marked unhealthy, left running; a timed-out check is a failure" {
 	svc n <<EOF
 [service]
@@ -85,6 +124,51 @@ EOF
 	[[ "$(field n reason)" == "unhealthy: check timed out 2 times in a row" ]]
 	[ "$(field n pid)" = "$p" ]
 	[ "$(state n)" = running ]
+}
+
+@test "a timed-out check is ended: its process, and what it left in the background, are gone" {
+	# The first check hangs ignoring SIGTERM, in two processes whose
+	# command lines name $W/hang: the check itself and a child it put in
+	# the background (same process group). Later checks pass at once.
+	cat >"$W/hang" <<EOF
+while :; do sleep 0.1; done
+EOF
+	cat >"$W/check" <<EOF
+[ -e $W/hung ] && exit 0
+: >$W/hung
+trap '' TERM
+sh $W/hang &
+exec sh $W/hang
+EOF
+	svc t <<EOF
+[service]
+command = sleep 100
+[health]
+cmd = sh $W/check
+interval = 100ms
+timeout = 300ms
+on_unhealthy = none
+EOF
+	start_supd
+	wait_state t running
+	wait_for "the hung check's two processes" _hang_procs 2
+	# SIGTERM is ignored: only the SIGKILL that follows it (the exec
+	# process's, SPAWN_EXEC_KILL_AFTER = 2 s later) ends them, both.
+	WAIT_SECS=20 wait_for "the hung check's processes to be gone" _hang_procs 0 ||
+	    { pgrep -a -f "$W/hang"; false; }
+	# The checks go on after it: the next one passed.
+	wait_for "healthy" field_is t health healthy
+	[ "$(_hang_procs_n)" = 0 ]
+	[ "$(state t)" = running ]
+}
+
+# Processes whose command line holds $W/hang, counted (pgrep skips itself).
+_hang_procs_n() {
+	pgrep -f -c "$W/hang" || true
+}
+
+_hang_procs() {
+	[ "$(_hang_procs_n)" = "$1" ]
 }
 
 @test "start_period: failures right after a start do not count" {

@@ -768,21 +768,45 @@ EOF
 	expect f cwd /
 }
 
-@test "the service cannot open the init's (supd's) binary for writing (I5)" {
+@test "the service cannot open the init's (supd's) binary for writing (I5), with the fallback init in supd's own image" {
 	require isolation rootfs
+	# The init is normally the embedded reaper, run from a sealed memfd
+	# (see "pid ns with init"). Where no sealable memfd can be made, the
+	# same loop runs in supd's own image and /proc/1/exe IS supd's
+	# binary: that fallback is what iso_nomemfd puts supd in.
+	[ -x "$HELPERS/iso_nomemfd" ] || make -s -C "$BATS_TEST_DIRNAME/../.." \
+	    B="$SUPD_BUILD" "$HELPERS/iso_nomemfd" >&2
 	svc x <<EOF
 [service]
 command = /probe openw /proc/1/exe sleep
 [isolation]
 rootfs = $ROOTFS
 EOF
-	local sum0
+	local sum0 P I
 	sum0=$(sha256sum "$SUPD" | cut -d' ' -f1)
-	start_supd
-	wait_for "the probe to try" pv x "openw[/proc/1/exe]"
+	SUPD_WRAP=$HELPERS/iso_nomemfd start_supd
+	wait_state x running
+	wait_probe x
+	# The fallback ran: the service's PID 1 is supd's own image.
+	P=$(svc_pid x)
+	I=$(ppid_of "$P")
+	echo "init $I: exe $(readlink "/proc/$I/exe"), comm $(cat "/proc/$I/comm")"
+	[ "$(readlink "/proc/$I/exe")" = "$(readlink -f "$SUPD")" ]
+	[ "$(cat "/proc/$I/comm")" = supd-init ]
+	[ "$(status_line "$I" NSpid | awk '{print $NF}')" = 1 ]
+	expect x pid 2
+	# The service cannot open that binary for writing (ETXTBSY: it runs
+	# as long as the service's PID 1 does; EACCES without CAP_SYS_PTRACE,
+	# the init being not dumpable).
 	echo "openw[/proc/1/exe]=$(pv x 'openw[/proc/1/exe]')"
 	[ "$(pv x 'openw[/proc/1/exe]')" != ok ]
 	[ "$(sha256sum "$SUPD" | cut -d' ' -f1)" = "$sum0" ]
+	# It still does an init's job: SIGTERM reaches the command, whose
+	# death by it is what supd records.
+	ctl stop x
+	ctl status x
+	[ "$(state x)" = stopped ]
+	[ "$(field x exit_signal)" = SIGTERM ]
 }
 
 @test "TIOCSTI cannot reach supd's terminal (I11)" {

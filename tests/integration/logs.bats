@@ -333,9 +333,12 @@ timestamps = yes
 max_size = 64K
 max_files = 100
 EOF
-	local before after first
+	local before after first own
 	before=$(date +%s)
-	start_supd
+	# supd runs in a zone 5:30 east of UTC (a POSIX TZ string: no tzdata
+	# needed): a local time would be off by 19800 s, and still say Z.
+	TZ=XYZ-5:30 start_supd
+	[ "$(tr '\0' '\n' <"/proc/$SUPD_PID/environ" | grep '^TZ=')" = TZ=XYZ-5:30 ]
 	wait_state ts exited
 	wait_for "the log to be complete" _last_seq_is "$T/log/ts.log" 3000
 	after=$(date +%s)
@@ -345,10 +348,16 @@ EOF
 	run grep -cvE "${re}seq=" "$T/all"
 	[ "$output" = 0 ]
 	sed -E "s/$re//" "$T/all" | check_seq 1 3000
-	# The time is now, in UTC.
+	# The time is now, in UTC: the Z is true.
 	first=$(date -u -d "$(head -c 24 "$T/all")" +%s)
+	echo "first line at $(head -c 24 "$T/all") ($first), test ran $before..$after (UTC now: $(date -u +%FT%T))"
 	[ "$first" -ge $((before - 2)) ]
 	[ "$first" -le $((after + 2)) ]
+	# So is supd's own log's (the same clock, supd(8)).
+	own=$(date -u -d "$(head -n 1 "$T/supd.err" | cut -c1-24)" +%s)
+	echo "supd.err: $(head -n 1 "$T/supd.err")"
+	[ "$own" -ge $((before - 2)) ]
+	[ "$own" -le $((after + 2)) ]
 }
 
 @test "when_full = drop: the service is not blocked, the loss is counted exactly" {

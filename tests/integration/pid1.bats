@@ -12,9 +12,14 @@ setup() {
 	W=$(mktemp -d /var/tmp/supd-pid1.XXXXXX)
 	chmod 0755 "$W"
 	UNSHARE_PID=
+	FAULT_PID=
 }
 
 teardown() {
+	if [ -n "$FAULT_PID" ]; then
+		kill "$FAULT_PID" 2>/dev/null
+		wait "$FAULT_PID" 2>/dev/null
+	fi
 	if [ -n "$UNSHARE_PID" ]; then
 		kill -TERM "$(supd_pid)" 2>/dev/null
 		WAIT_SECS=15 wait_for "the container to end" _gone "$UNSHARE_PID" ||
@@ -143,18 +148,32 @@ EOF
 }
 
 @test "as PID 1: a fatal signal (a crash) is logged and supd keeps reaping, never exits" {
+	# The crash is a real one: supd-faults (the test build of supd, see
+	# the Makefile) dereferences NULL in its own loop when asked to start
+	# "supd-fault:null" -- a SIGSEGV raised by supd's own code, not one
+	# sent from outside.
+	local faults=$B/supd-faults
+	[ -x "$faults" ] || make -s -C "$BATS_TEST_DIRNAME/../.." B="$B" \
+	    "$faults" >&2
 	cat >"$T/conf.d/later.ini" <<EOF
 [service]
 command = sh -c 'while [ ! -e $W/go ]; do sleep 0.05; done; ( (sleep 0.2; echo x >>$W/orphans) & ); exec sleep 100'
 [isolation]
 namespaces = none
 EOF
-	start_container
+	SUPD=$faults start_container
 	wait_state later running
 	local p
 	p=$(supd_pid)
-	kill -SEGV "$p"
+	[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$faults")" ]
+	# No answer ever comes: supctl waits in the background.
+	ctl start supd-fault:null >"$T/fault.out" 2>&1 3>&- &
+	FAULT_PID=$!
 	wait_for "the crash line" grep -q "pid 1: fatal signal" "$T/supd.err"
+	head -n 20 "$T/supd.err"
+	# It came from inside, right after the request reached the fault.
+	[ "$(grep -n -m 1 'test fault: dereferencing NULL' "$T/supd.err" | cut -d: -f1)" -lt \
+	    "$(grep -n -m 1 'pid 1: fatal signal' "$T/supd.err" | cut -d: -f1)" ]
 	kill -0 "$p"
 	# What it started goes on, and a new orphan is still reaped.
 	: >"$W/go"
