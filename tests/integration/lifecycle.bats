@@ -511,6 +511,86 @@ EOF
 	[ -z "$(grep -E '^(BATS_|SUPD_)' "$T/out/env" || true)" ]
 }
 
+# _ids PID KEY: the numbers of KEY (Uid, Gid, Groups) in /proc/PID/status,
+# blank-separated; Groups sorted.
+_ids() {
+	local v
+	v=$(awk -v k="$2:" '$1 == k { $1 = ""; print }' "/proc/$1/status" |
+		xargs -n1)
+	[ "$2" != Groups ] || v=$(sort -n <<<"$v")
+	echo $v
+}
+
+# _ids_are PID GID "GROUPS": the process runs with gid GID (real,
+# effective, saved, fs) and exactly the supplementary groups GROUPS.
+_ids_are() {
+	echo "pid $1: Gid $(_ids "$1" Gid), Groups $(_ids "$1" Groups)"
+	[ "$(_ids "$1" Gid)" = "$2 $2 $2 $2" ] &&
+		[ "$(_ids "$1" Groups)" = "$3" ]
+}
+
+@test "group and groups at run time: /proc/PID/status shows that gid and exactly those groups" {
+	local dg ag tg nob n p
+	dg=$(getent group daemon | cut -d: -f3)
+	ag=$(getent group adm | cut -d: -f3)
+	tg=$(getent group tty | cut -d: -f3)
+	[ -n "$dg" ]
+	[ -n "$ag" ]
+	[ -n "$tg" ]
+	nob=$(id -G nobody | xargs -n1 | sort -n | xargs)
+	# Numbers with no group entry; names through NSS; without user.
+	lc_svc num <<EOF
+[service]
+command = sleep 300
+user = nobody
+group = 4321
+groups = 4322 4323
+EOF
+	# The same in the default namespaces (the command is PID 2 there).
+	svc numns <<EOF
+[service]
+command = sleep 300
+user = nobody
+group = 4321
+groups = 4323
+groups = 4322
+EOF
+	lc_svc names <<EOF
+[service]
+command = sleep 300
+group = daemon
+groups = adm tty
+EOF
+	# user alone: its primary group and its groups from the database.
+	lc_svc user <<EOF
+[service]
+command = sleep 300
+user = nobody
+EOF
+	# Neither: supd's own, here 0 and the two it was started with.
+	lc_svc keep <<EOF
+[service]
+command = sleep 300
+EOF
+	SUPD_WRAP="setpriv --groups=4444,4445" start_supd
+	_ids_are "$SUPD_PID" 0 "4444 4445"
+	for n in num numns names user keep; do
+		wait_state "$n" running
+	done
+	_ids_are "$(field num pid)" 4321 "4322 4323"
+	_ids_are "$(field numns pid)" 4321 "4322 4323"
+	_ids_are "$(field names pid)" "$dg" "$(printf '%s\n' "$ag" "$tg" | sort -n | xargs)"
+	_ids_are "$(field user pid)" 65534 "$nob"
+	_ids_are "$(field keep pid)" 0 "4444 4445"
+	p=$(field num pid)
+	[ "$(_ids "$p" Uid)" = "65534 65534 65534 65534" ]
+	# supctl exec applies them too.
+	ctl exec num cat /proc/self/status >"$T/exec.status"
+	grep -E '^(Gid|Groups):' "$T/exec.status"
+	[ "$(awk '$1 == "Gid:" { print $2, $3, $4, $5 }' "$T/exec.status")" = "4321 4321 4321 4321" ]
+	[ "$(awk '$1 == "Groups:" { $1 = ""; print }' "$T/exec.status" | xargs -n1 | sort -n | xargs)" = "4322 4323" ]
+}
+
 @test "env = \"B=two words\": quotes around an env item are removed" {
 	mkdir -m 0777 "$T/out"
 	lc_script q <<'EOF'
