@@ -1302,6 +1302,82 @@ EOF
 	grep -qxF isatty.1=0 "$T/not.out"
 }
 
+# The command of a supctl exec whose argv holds $1, by its host pid: the
+# child of the exec's init, which is supd's child.
+_exec_cmd_pid() {
+	local p
+	for p in $(pgrep -f -- "$1"); do
+		if [ "$(ppid_of "$(ppid_of "$p" 2>/dev/null)" 2>/dev/null)" = "$SUPD_PID" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+@test "supctl exec: when supctl goes away the command gets SIGTERM, and SIGKILL 2 s later if it stays" {
+	require isolation exec
+	svc e <<EOF
+[service]
+command = $ROOTFS/probe pause
+EOF
+	start_supd
+	wait_state e running
+	local sp cpid mark cmd
+	sp=$(svc_pid e)
+	# A command that ends on TERM: its trap records it. (Its stderr is
+	# a pipe to the supctl we kill: the shell's "Terminated" for its
+	# sleep would die of SIGPIPE before the trap runs.)
+	"$SUPCTL" -s "$SOCK" exec e sh -c "exec 2>/dev/null; trap 'echo term >$V/term1; exit 0' TERM; : >$V/ready1; while :; do sleep 0.05; done" \
+		</dev/null >/dev/null 2>&1 &
+	cpid=$!
+	wait_for "the command to run" test -e "$V/ready1"
+	kill -KILL "$cpid"
+	wait "$cpid" || true
+	wait_for "the command's TERM trap" test -s "$V/term1"
+	[ "$(cat "$V/term1")" = term ]
+
+	# One that takes TERM and stays: SIGKILLed 2 s later.
+	mark="stays-$BATS_TEST_NUMBER-$$"
+	"$SUPCTL" -s "$SOCK" exec e sh -c "exec 2>/dev/null; trap 'echo term >$V/term2' TERM; : >$V/ready2; while :; do sleep 0.05; done; : $mark" \
+		</dev/null >/dev/null 2>&1 &
+	cpid=$!
+	wait_for "the second command to run" test -e "$V/ready2"
+	wait_for "its host pid" _exec_cmd_pid "$mark"
+	cmd=$(_exec_cmd_pid "$mark")
+	echo "supctl $cpid, command $cmd"
+	kill -KILL "$cpid"
+	wait "$cpid" || true
+	wait_for "the second command's TERM trap" test -s "$V/term2"
+	# Its handler did not end it; the SIGKILL that follows does.
+	wait_for "the command to be gone" _gone "$cmd"
+	# The service was not touched.
+	[ "$(svc_pid e)" = "$sp" ]
+	[ "$(field e restarts)" = 0 ]
+}
+
+@test "supctl exec: a command ended by signal N makes supctl exit 128+N, with and without -t" {
+	require isolation exec
+	svc e <<EOF
+[service]
+command = $ROOTFS/probe pause
+EOF
+	start_supd
+	wait_state e running
+	local rc
+	run ctl exec e sh -c 'kill -USR1 $$'
+	echo "USR1: $status"
+	[ "$status" -eq 138 ]
+	run ctl exec e sh -c 'kill -KILL $$'
+	echo "KILL: $status"
+	[ "$status" -eq 137 ]
+	rc=0
+	script -qfec "$SUPCTL -s $SOCK exec -t e sh -c 'kill -USR1 \$\$'" /dev/null \
+		</dev/null >/dev/null || rc=$?
+	echo "-t USR1: $rc"
+	[ "$rc" -eq 138 ]
+}
+
 # ---- tty, attach -------------------------------------------------------------
 
 @test "tty = yes: the service runs on its own pty as controlling terminal; output is logged" {
