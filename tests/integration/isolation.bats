@@ -1489,6 +1489,112 @@ EOF
 	[ "$status" -eq 1 ]
 }
 
+# _attach SESSION SERVICE [W H]: supctl attach in a new tmux session
+# (window W x H), its exit status to $T/SESSION.rc; waits until it is
+# connected.
+_attach() {
+	TMUX_SOCK=$T/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -s "$1" -x "${3:-120}" -y "${4:-30}" \
+		"$SUPCTL -s $SOCK attach $2; echo \$? >$T/$1.rc"
+	wait_for "attach client $1 in raw mode" _pane_raw "$1"
+}
+
+_pane_size() {
+	tmux -S "$TMUX_SOCK" display -p -t "$1" '#{pane_height} #{pane_width}'
+}
+
+@test "attach: two clients at once both see the output, and input from either reaches the service" {
+	require isolation rootfs tty attach
+	svc sh <<EOF
+[service]
+command = /bin/sh
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	_attach a1 sh
+	_attach a2 sh
+	# $((...)) is only worked out by the shell: the result on a screen
+	# is the service's output, not the echo of what was typed.
+	tmux -S "$TMUX_SOCK" send-keys -t a1 'echo one-$((6*7))' Enter
+	wait_for "one-42 on a1" _pane_has a1 one-42
+	wait_for "one-42 on a2" _pane_has a2 one-42
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo two-$((5*5))' Enter
+	wait_for "two-25 on a2" _pane_has a2 two-25
+	wait_for "two-25 on a1" _pane_has a1 two-25
+	# Each detaches on its own; the other stays attached.
+	tmux -S "$TMUX_SOCK" send-keys -t a1 C-p C-q
+	wait_for "a1 to detach" test -s "$T/a1.rc"
+	[ "$(cat "$T/a1.rc")" = 0 ]
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo three-$((1+2))' Enter
+	wait_for "three-3 on a2" _pane_has a2 three-3
+	tmux -S "$TMUX_SOCK" send-keys -t a2 C-p C-q
+	wait_for "a2 to detach" test -s "$T/a2.rc"
+	[ "$(cat "$T/a2.rc")" = 0 ]
+	[ "$(state sh)" = running ]
+	[ "$(field sh restarts)" = 0 ]
+}
+
+_pane_size_isnt() {
+	[ "$(_pane_size "$1")" != "$2" ]
+}
+
+@test "attach: the client's window size is the service's terminal's, and a resize is forwarded (SIGWINCH)" {
+	require isolation rootfs tty attach
+	# The service prints its terminal's size at each SIGWINCH: the kernel
+	# sends one when supd sets a new size on the pty.
+	svc sh <<EOF
+[service]
+command = /bin/sh -c 'trap "echo winch; stty size" WINCH; echo up; while :; do sleep 0.05; done'
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	wait_line sh up
+	local size
+	_attach a1 sh 111 33
+	size=$(_pane_size a1)
+	echo "client terminal: $size"
+	wait_for "'$size' in the service's log" _has_line sh "$size"
+	tmux -S "$TMUX_SOCK" resize-window -t a1 -x 97 -y 27
+	wait_for "the pane resized" _pane_size_isnt a1 "$size"
+	size=$(_pane_size a1)
+	echo "resized: $size"
+	wait_for "'$size' in the service's log" _has_line sh "$size"
+	[ "$(count sh winch)" -ge 2 ]
+}
+
+@test "attach: the session ends (status 0) when the service stops, by supctl stop or on its own" {
+	require isolation rootfs tty attach
+	svc sh <<EOF
+[service]
+command = /bin/sh
+tty = yes
+restart = no
+# An interactive shell ignores SIGTERM: the stop ends with SIGKILL.
+stop_timeout = 1s
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	_attach a1 sh
+	ctl stop sh
+	wait_for "attach to end on stop" test -s "$T/a1.rc"
+	[ "$(cat "$T/a1.rc")" = 0 ]
+
+	ctl start sh
+	_attach a2 sh
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'exit 0' Enter
+	wait_state sh exited
+	wait_for "attach to end when the service exits" test -s "$T/a2.rc"
+	[ "$(cat "$T/a2.rc")" = 0 ]
+}
+
 # ---- regressions: what review found ----------------------------------------
 
 @test "without rootfs: a volume source under /tmp is not hidden by the private /tmp" {
