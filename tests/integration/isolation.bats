@@ -738,6 +738,153 @@ EOF
 	[ "$(hostname)" = "$host" ]
 }
 
+# ---- every masked /proc path ---------------------------------------------------
+
+TOP=$BATS_TEST_DIRNAME/../..
+
+# _code_paths ARRAY: the strings of `static const char *const ARRAY[]` in
+# src/isolate.c (masked, readonly), sorted.
+_code_paths() {
+	awk -v a="$1" '
+		index($0, "static const char *const " a "[] = {") == 1 { on = 1; next }
+		on && /^};/ { exit }
+		on {
+			s = $0
+			while (match(s, /"[^"]*"/)) {
+				print substr(s, RSTART + 1, RLENGTH - 2)
+				s = substr(s, RSTART + RLENGTH)
+			}
+		}' "$TOP/src/isolate.c" | sort
+}
+
+# _man_paths masked|readonly: the lists of supd.conf(5), step 5 of the
+# mounts, sorted.
+_man_paths() {
+	awk -v want="$1" '
+		/^the paths docker masks:/ { st = "masked"; next }
+		st == "" { next }
+		/^are made read-only/ { exit }
+		/^are hidden/ { st = "skip"; next }
+		st == "skip" && /tmpfs\);$/ { st = "readonly"; next }
+		st == want && /^\.IR? / { p = $2; gsub(/\\-/, "-", p); print p }
+	' "$TOP/man/supd.conf.5" | sort
+}
+
+# _readme_paths masked|readonly: the lists of README.md's Mounts, step 3
+# (a bare name is under /proc), sorted.
+_readme_paths() {
+	local text key
+	text=$(awk '/the paths docker masks hidden/ { on = 1 }
+		on { $1 = $1; buf = buf " " $0 }
+		on && /\);$/ { exit }
+		END { print buf }' "$TOP/README.md")
+	[ "$1" = masked ] && key='masks hidden (' || key='read-only ('
+	text=${text#*"$key"}
+	text=${text%%)*}
+	tr -d '` ' <<<"$text" | tr ',' '\n' | grep . |
+		sed 's,^\([^/]\),/proc/\1,' | sort
+}
+
+# _ro "FSTYPE OPTS SUPEROPTS" (probe's mount[...]): a read-only mount.
+_ro() {
+	local o
+	o=$(cut -d' ' -f2 <<<"$1")
+	[[ ",$o," == *,ro,* ]]
+}
+
+@test "every masked and read-only path, as the code lists it, is so inside a service, with and without a rootfs" {
+	require isolation rootfs
+	local m r p w n got
+	m=$(_code_paths masked)
+	r=$(_code_paths readonly)
+	echo "code masked: $(xargs <<<"$m")"
+	echo "code readonly: $(xargs <<<"$r")"
+	[ "$(wc -l <<<"$m")" -ge 8 ]
+	[ "$(wc -l <<<"$r")" -ge 5 ]
+	# The docs list exactly what the code does: a path added to one
+	# and not the other fails here.
+	[ "$m" = "$(_man_paths masked)" ]
+	[ "$r" = "$(_man_paths readonly)" ]
+	[ "$m" = "$(_readme_paths masked)" ]
+	[ "$r" = "$(_readme_paths readonly)" ]
+
+	# What to look at, from what the host has: one probe command per
+	# line (a service file's line is at most 198 characters; indented
+	# lines continue the command).
+	local lines=
+	for p in $m; do
+		if [ -d "$p" ]; then
+			lines+=$'\n'"	mnt $p ls $p"
+		elif [ -e "$p" ]; then
+			lines+=$'\n'"	mnt $p read $p"
+		else
+			lines+=$'\n'"	read $p"
+		fi
+	done
+	declare -A wr
+	for p in $r; do
+		if [ ! -e "$p" ]; then
+			lines+=$'\n'"	read $p"
+			continue
+		fi
+		lines+=$'\n'"	mnt $p"
+		# A file root may open for writing there, if there is one.
+		if [ -f "$p" ]; then
+			w=$p
+		else
+			w=$(find "$p" -maxdepth 3 -type f -perm -u=w 2>/dev/null | head -n 1)
+		fi
+		if [ -n "$w" ]; then
+			wr[$p]=$w
+			lines+=$'\n'"	openw $w"
+		fi
+	done
+	svc mr <<EOF
+[service]
+command = /probe$lines
+	report pause
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc mh <<EOF
+[service]
+command = $ROOTFS/probe$lines
+	report pause
+EOF
+	cat "$T/conf.d/mh.ini"
+	start_supd
+	for n in mr mh; do
+		wait_probe "$n"
+		for p in $m; do
+			if [ -d "$p" ]; then
+				got=$(pv "$n" "mount[$p]")
+				echo "$n: $p: $got, ls=$(pv "$n" "ls[$p]")"
+				[ "${got%% *}" = tmpfs ]
+				_ro "$got"
+				expect "$n" "ls[$p]" ""
+			elif [ -e "$p" ]; then
+				echo "$n: $p: $(pv "$n" "mount[$p]"), read=$(pv "$n" "read[$p]")"
+				expect_not "$n" "mount[$p]" -
+				expect "$n" "read[$p]" 0
+			else
+				echo "$n: $p: not on this kernel"
+				expect "$n" "read[$p]" ENOENT
+			fi
+		done
+		for p in $r; do
+			if [ ! -e "$p" ]; then
+				echo "$n: $p: not on this kernel"
+				expect "$n" "read[$p]" ENOENT
+				continue
+			fi
+			got=$(pv "$n" "mount[$p]")
+			echo "$n: $p: $got${wr[$p]:+, openw ${wr[$p]}=$(pv "$n" "openw[${wr[$p]}]")}"
+			_ro "$got"
+			[ -z "${wr[$p]:-}" ] || expect "$n" "openw[${wr[$p]}]" EROFS
+		done
+	done
+}
+
 # ---- I6, I11, I14: what leaks in -------------------------------------------
 
 @test "only fds 0, 1, 2 reach the service: no supd fd, no inherited host dir (I6)" {
