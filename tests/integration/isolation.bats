@@ -738,6 +738,153 @@ EOF
 	[ "$(hostname)" = "$host" ]
 }
 
+# ---- every masked /proc path ---------------------------------------------------
+
+TOP=$BATS_TEST_DIRNAME/../..
+
+# _code_paths ARRAY: the strings of `static const char *const ARRAY[]` in
+# src/isolate.c (masked, readonly), sorted.
+_code_paths() {
+	awk -v a="$1" '
+		index($0, "static const char *const " a "[] = {") == 1 { on = 1; next }
+		on && /^};/ { exit }
+		on {
+			s = $0
+			while (match(s, /"[^"]*"/)) {
+				print substr(s, RSTART + 1, RLENGTH - 2)
+				s = substr(s, RSTART + RLENGTH)
+			}
+		}' "$TOP/src/isolate.c" | sort
+}
+
+# _man_paths masked|readonly: the lists of supd.conf(5), step 5 of the
+# mounts, sorted.
+_man_paths() {
+	awk -v want="$1" '
+		/^the paths docker masks:/ { st = "masked"; next }
+		st == "" { next }
+		/^are made read-only/ { exit }
+		/^are hidden/ { st = "skip"; next }
+		st == "skip" && /tmpfs\);$/ { st = "readonly"; next }
+		st == want && /^\.IR? / { p = $2; gsub(/\\-/, "-", p); print p }
+	' "$TOP/man/supd.conf.5" | sort
+}
+
+# _readme_paths masked|readonly: the lists of README.md's Mounts, step 3
+# (a bare name is under /proc), sorted.
+_readme_paths() {
+	local text key
+	text=$(awk '/the paths docker masks hidden/ { on = 1 }
+		on { $1 = $1; buf = buf " " $0 }
+		on && /\);$/ { exit }
+		END { print buf }' "$TOP/README.md")
+	[ "$1" = masked ] && key='masks hidden (' || key='read-only ('
+	text=${text#*"$key"}
+	text=${text%%)*}
+	tr -d '` ' <<<"$text" | tr ',' '\n' | grep . |
+		sed 's,^\([^/]\),/proc/\1,' | sort
+}
+
+# _ro "FSTYPE OPTS SUPEROPTS" (probe's mount[...]): a read-only mount.
+_ro() {
+	local o
+	o=$(cut -d' ' -f2 <<<"$1")
+	[[ ",$o," == *,ro,* ]]
+}
+
+@test "every masked and read-only path, as the code lists it, is so inside a service, with and without a rootfs" {
+	require isolation rootfs
+	local m r p w n got
+	m=$(_code_paths masked)
+	r=$(_code_paths readonly)
+	echo "code masked: $(xargs <<<"$m")"
+	echo "code readonly: $(xargs <<<"$r")"
+	[ "$(wc -l <<<"$m")" -ge 8 ]
+	[ "$(wc -l <<<"$r")" -ge 5 ]
+	# The docs list exactly what the code does: a path added to one
+	# and not the other fails here.
+	[ "$m" = "$(_man_paths masked)" ]
+	[ "$r" = "$(_man_paths readonly)" ]
+	[ "$m" = "$(_readme_paths masked)" ]
+	[ "$r" = "$(_readme_paths readonly)" ]
+
+	# What to look at, from what the host has: one probe command per
+	# line (a service file's line is at most 198 characters; indented
+	# lines continue the command).
+	local lines=
+	for p in $m; do
+		if [ -d "$p" ]; then
+			lines+=$'\n'"	mnt $p ls $p"
+		elif [ -e "$p" ]; then
+			lines+=$'\n'"	mnt $p read $p"
+		else
+			lines+=$'\n'"	read $p"
+		fi
+	done
+	declare -A wr
+	for p in $r; do
+		if [ ! -e "$p" ]; then
+			lines+=$'\n'"	read $p"
+			continue
+		fi
+		lines+=$'\n'"	mnt $p"
+		# A file root may open for writing there, if there is one.
+		if [ -f "$p" ]; then
+			w=$p
+		else
+			w=$(find "$p" -maxdepth 3 -type f -perm -u=w 2>/dev/null | head -n 1)
+		fi
+		if [ -n "$w" ]; then
+			wr[$p]=$w
+			lines+=$'\n'"	openw $w"
+		fi
+	done
+	svc mr <<EOF
+[service]
+command = /probe$lines
+	report pause
+[isolation]
+rootfs = $ROOTFS
+EOF
+	svc mh <<EOF
+[service]
+command = $ROOTFS/probe$lines
+	report pause
+EOF
+	cat "$T/conf.d/mh.ini"
+	start_supd
+	for n in mr mh; do
+		wait_probe "$n"
+		for p in $m; do
+			if [ -d "$p" ]; then
+				got=$(pv "$n" "mount[$p]")
+				echo "$n: $p: $got, ls=$(pv "$n" "ls[$p]")"
+				[ "${got%% *}" = tmpfs ]
+				_ro "$got"
+				expect "$n" "ls[$p]" ""
+			elif [ -e "$p" ]; then
+				echo "$n: $p: $(pv "$n" "mount[$p]"), read=$(pv "$n" "read[$p]")"
+				expect_not "$n" "mount[$p]" -
+				expect "$n" "read[$p]" 0
+			else
+				echo "$n: $p: not on this kernel"
+				expect "$n" "read[$p]" ENOENT
+			fi
+		done
+		for p in $r; do
+			if [ ! -e "$p" ]; then
+				echo "$n: $p: not on this kernel"
+				expect "$n" "read[$p]" ENOENT
+				continue
+			fi
+			got=$(pv "$n" "mount[$p]")
+			echo "$n: $p: $got${wr[$p]:+, openw ${wr[$p]}=$(pv "$n" "openw[${wr[$p]}]")}"
+			_ro "$got"
+			[ -z "${wr[$p]:-}" ] || expect "$n" "openw[${wr[$p]}]" EROFS
+		done
+	done
+}
+
 # ---- I6, I11, I14: what leaks in -------------------------------------------
 
 @test "only fds 0, 1, 2 reach the service: no supd fd, no inherited host dir (I6)" {
@@ -1326,6 +1473,82 @@ EOF
 	grep -qxF isatty.1=0 "$T/not.out"
 }
 
+# The command of a supctl exec whose argv holds $1, by its host pid: the
+# child of the exec's init, which is supd's child.
+_exec_cmd_pid() {
+	local p
+	for p in $(pgrep -f -- "$1"); do
+		if [ "$(ppid_of "$(ppid_of "$p" 2>/dev/null)" 2>/dev/null)" = "$SUPD_PID" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+@test "supctl exec: when supctl goes away the command gets SIGTERM, and SIGKILL 2 s later if it stays" {
+	require isolation exec
+	svc e <<EOF
+[service]
+command = $ROOTFS/probe pause
+EOF
+	start_supd
+	wait_state e running
+	local sp cpid mark cmd
+	sp=$(svc_pid e)
+	# A command that ends on TERM: its trap records it. (Its stderr is
+	# a pipe to the supctl we kill: the shell's "Terminated" for its
+	# sleep would die of SIGPIPE before the trap runs.)
+	"$SUPCTL" -s "$SOCK" exec e sh -c "exec 2>/dev/null; trap 'echo term >$V/term1; exit 0' TERM; : >$V/ready1; while :; do sleep 0.05; done" \
+		</dev/null >/dev/null 2>&1 &
+	cpid=$!
+	wait_for "the command to run" test -e "$V/ready1"
+	kill -KILL "$cpid"
+	wait "$cpid" || true
+	wait_for "the command's TERM trap" test -s "$V/term1"
+	[ "$(cat "$V/term1")" = term ]
+
+	# One that takes TERM and stays: SIGKILLed 2 s later.
+	mark="stays-$BATS_TEST_NUMBER-$$"
+	"$SUPCTL" -s "$SOCK" exec e sh -c "exec 2>/dev/null; trap 'echo term >$V/term2' TERM; : >$V/ready2; while :; do sleep 0.05; done; : $mark" \
+		</dev/null >/dev/null 2>&1 &
+	cpid=$!
+	wait_for "the second command to run" test -e "$V/ready2"
+	wait_for "its host pid" _exec_cmd_pid "$mark"
+	cmd=$(_exec_cmd_pid "$mark")
+	echo "supctl $cpid, command $cmd"
+	kill -KILL "$cpid"
+	wait "$cpid" || true
+	wait_for "the second command's TERM trap" test -s "$V/term2"
+	# Its handler did not end it; the SIGKILL that follows does.
+	wait_for "the command to be gone" _gone "$cmd"
+	# The service was not touched.
+	[ "$(svc_pid e)" = "$sp" ]
+	[ "$(field e restarts)" = 0 ]
+}
+
+@test "supctl exec: a command ended by signal N makes supctl exit 128+N, with and without -t" {
+	require isolation exec
+	svc e <<EOF
+[service]
+command = $ROOTFS/probe pause
+EOF
+	start_supd
+	wait_state e running
+	local rc
+	run ctl exec e sh -c 'kill -USR1 $$'
+	echo "USR1: $status"
+	[ "$status" -eq 138 ]
+	run ctl exec e sh -c 'kill -KILL $$'
+	echo "KILL: $status"
+	[ "$status" -eq 137 ]
+	rc=0
+	script -qfec "$SUPCTL -s $SOCK exec -t e sh -c 'kill -USR1 \$\$'" /dev/null \
+		</dev/null >/dev/null || rc=$?
+	echo "-t USR1: $rc"
+	[ "$rc" -eq 138 ]
+}
+
 # ---- tty, attach -------------------------------------------------------------
 
 @test "tty = yes: the service runs on its own pty as controlling terminal; output is logged" {
@@ -1435,6 +1658,112 @@ EOF
 	run ctl attach notty </dev/null
 	echo "$output"
 	[ "$status" -eq 1 ]
+}
+
+# _attach SESSION SERVICE [W H]: supctl attach in a new tmux session
+# (window W x H), its exit status to $T/SESSION.rc; waits until it is
+# connected.
+_attach() {
+	TMUX_SOCK=$T/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -s "$1" -x "${3:-120}" -y "${4:-30}" \
+		"$SUPCTL -s $SOCK attach $2; echo \$? >$T/$1.rc"
+	wait_for "attach client $1 in raw mode" _pane_raw "$1"
+}
+
+_pane_size() {
+	tmux -S "$TMUX_SOCK" display -p -t "$1" '#{pane_height} #{pane_width}'
+}
+
+@test "attach: two clients at once both see the output, and input from either reaches the service" {
+	require isolation rootfs tty attach
+	svc sh <<EOF
+[service]
+command = /bin/sh
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	_attach a1 sh
+	_attach a2 sh
+	# $((...)) is only worked out by the shell: the result on a screen
+	# is the service's output, not the echo of what was typed.
+	tmux -S "$TMUX_SOCK" send-keys -t a1 'echo one-$((6*7))' Enter
+	wait_for "one-42 on a1" _pane_has a1 one-42
+	wait_for "one-42 on a2" _pane_has a2 one-42
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo two-$((5*5))' Enter
+	wait_for "two-25 on a2" _pane_has a2 two-25
+	wait_for "two-25 on a1" _pane_has a1 two-25
+	# Each detaches on its own; the other stays attached.
+	tmux -S "$TMUX_SOCK" send-keys -t a1 C-p C-q
+	wait_for "a1 to detach" test -s "$T/a1.rc"
+	[ "$(cat "$T/a1.rc")" = 0 ]
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'echo three-$((1+2))' Enter
+	wait_for "three-3 on a2" _pane_has a2 three-3
+	tmux -S "$TMUX_SOCK" send-keys -t a2 C-p C-q
+	wait_for "a2 to detach" test -s "$T/a2.rc"
+	[ "$(cat "$T/a2.rc")" = 0 ]
+	[ "$(state sh)" = running ]
+	[ "$(field sh restarts)" = 0 ]
+}
+
+_pane_size_isnt() {
+	[ "$(_pane_size "$1")" != "$2" ]
+}
+
+@test "attach: the client's window size is the service's terminal's, and a resize is forwarded (SIGWINCH)" {
+	require isolation rootfs tty attach
+	# The service prints its terminal's size at each SIGWINCH: the kernel
+	# sends one when supd sets a new size on the pty.
+	svc sh <<EOF
+[service]
+command = /bin/sh -c 'trap "echo winch; stty size" WINCH; echo up; while :; do sleep 0.05; done'
+tty = yes
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	wait_line sh up
+	local size
+	_attach a1 sh 111 33
+	size=$(_pane_size a1)
+	echo "client terminal: $size"
+	wait_for "'$size' in the service's log" _has_line sh "$size"
+	tmux -S "$TMUX_SOCK" resize-window -t a1 -x 97 -y 27
+	wait_for "the pane resized" _pane_size_isnt a1 "$size"
+	size=$(_pane_size a1)
+	echo "resized: $size"
+	wait_for "'$size' in the service's log" _has_line sh "$size"
+	[ "$(count sh winch)" -ge 2 ]
+}
+
+@test "attach: the session ends (status 0) when the service stops, by supctl stop or on its own" {
+	require isolation rootfs tty attach
+	svc sh <<EOF
+[service]
+command = /bin/sh
+tty = yes
+restart = no
+# An interactive shell ignores SIGTERM: the stop ends with SIGKILL.
+stop_timeout = 1s
+[isolation]
+rootfs = $ROOTFS
+EOF
+	start_supd
+	wait_state sh running
+	_attach a1 sh
+	ctl stop sh
+	wait_for "attach to end on stop" test -s "$T/a1.rc"
+	[ "$(cat "$T/a1.rc")" = 0 ]
+
+	ctl start sh
+	_attach a2 sh
+	tmux -S "$TMUX_SOCK" send-keys -t a2 'exit 0' Enter
+	wait_state sh exited
+	wait_for "attach to end when the service exits" test -s "$T/a2.rc"
+	[ "$(cat "$T/a2.rc")" = 0 ]
 }
 
 # ---- regressions: what review found ----------------------------------------

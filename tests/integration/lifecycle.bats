@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # lifecycle.bats: restart policies, backoff, stop escalation, reaping, the
-# service's execution context, spawn errors, supctl wait semantics,
-# unless-stopped persistence, supd's own signals (DESIGN.md "States",
+# service's execution context (user, group, groups), spawn errors, supctl
+# wait semantics, unless-stopped persistence, supd's own signals, essential
+# services outside PID 1 (DESIGN.md "States",
 # "[service]", "supctl commands"; reliability.md F10, F11, P1, P3, P8).
 #
 # Every service runs without namespaces when this supd knows the
@@ -544,6 +545,86 @@ EOF
 	[ "$(_prio_of "$(field p pid)")" = "3 0" ]
 }
 
+# _ids PID KEY: the numbers of KEY (Uid, Gid, Groups) in /proc/PID/status,
+# blank-separated; Groups sorted.
+_ids() {
+	local v
+	v=$(awk -v k="$2:" '$1 == k { $1 = ""; print }' "/proc/$1/status" |
+		xargs -n1)
+	[ "$2" != Groups ] || v=$(sort -n <<<"$v")
+	echo $v
+}
+
+# _ids_are PID GID "GROUPS": the process runs with gid GID (real,
+# effective, saved, fs) and exactly the supplementary groups GROUPS.
+_ids_are() {
+	echo "pid $1: Gid $(_ids "$1" Gid), Groups $(_ids "$1" Groups)"
+	[ "$(_ids "$1" Gid)" = "$2 $2 $2 $2" ] &&
+		[ "$(_ids "$1" Groups)" = "$3" ]
+}
+
+@test "group and groups at run time: /proc/PID/status shows that gid and exactly those groups" {
+	local dg ag tg nob n p
+	dg=$(getent group daemon | cut -d: -f3)
+	ag=$(getent group adm | cut -d: -f3)
+	tg=$(getent group tty | cut -d: -f3)
+	[ -n "$dg" ]
+	[ -n "$ag" ]
+	[ -n "$tg" ]
+	nob=$(id -G nobody | xargs -n1 | sort -n | xargs)
+	# Numbers with no group entry; names through NSS; without user.
+	lc_svc num <<EOF
+[service]
+command = sleep 300
+user = nobody
+group = 4321
+groups = 4322 4323
+EOF
+	# The same in the default namespaces (the command is PID 2 there).
+	svc numns <<EOF
+[service]
+command = sleep 300
+user = nobody
+group = 4321
+groups = 4323
+groups = 4322
+EOF
+	lc_svc names <<EOF
+[service]
+command = sleep 300
+group = daemon
+groups = adm tty
+EOF
+	# user alone: its primary group and its groups from the database.
+	lc_svc user <<EOF
+[service]
+command = sleep 300
+user = nobody
+EOF
+	# Neither: supd's own, here 0 and the two it was started with.
+	lc_svc keep <<EOF
+[service]
+command = sleep 300
+EOF
+	SUPD_WRAP="setpriv --groups=4444,4445" start_supd
+	_ids_are "$SUPD_PID" 0 "4444 4445"
+	for n in num numns names user keep; do
+		wait_state "$n" running
+	done
+	_ids_are "$(field num pid)" 4321 "4322 4323"
+	_ids_are "$(field numns pid)" 4321 "4322 4323"
+	_ids_are "$(field names pid)" "$dg" "$(printf '%s\n' "$ag" "$tg" | sort -n | xargs)"
+	_ids_are "$(field user pid)" 65534 "$nob"
+	_ids_are "$(field keep pid)" 0 "4444 4445"
+	p=$(field num pid)
+	[ "$(_ids "$p" Uid)" = "65534 65534 65534 65534" ]
+	# supctl exec applies them too.
+	ctl exec num cat /proc/self/status >"$T/exec.status"
+	grep -E '^(Gid|Groups):' "$T/exec.status"
+	[ "$(awk '$1 == "Gid:" { print $2, $3, $4, $5 }' "$T/exec.status")" = "4321 4321 4321 4321" ]
+	[ "$(awk '$1 == "Groups:" { $1 = ""; print }' "$T/exec.status" | xargs -n1 | sort -n | xargs)" = "4322 4323" ]
+}
+
 @test "env = \"B=two words\": quotes around an env item are removed" {
 	mkdir -m 0777 "$T/out"
 	lc_script q <<'EOF'
@@ -849,6 +930,134 @@ EOF
 	[ "$st" -eq 0 ]
 	_gone "$ap"
 	_gone "$bp"
+}
+
+@test "SIGINT to supd (not PID 1) stops every service in reverse dependency order; supd exits 0" {
+	local n
+	for n in db app; do
+		lc_script "$n" <<EOF
+trap 'echo stop-$n >>"\$1/order"; exit 0' TERM
+echo start-$n >>"\$1/order"
+while :; do sleep 0.05; done
+EOF
+	done
+	lc_svc db <<EOF
+[service]
+command = /bin/sh $T/db.sh $T
+EOF
+	lc_svc app <<EOF
+[service]
+command = /bin/sh $T/app.sh $T
+requires = db
+EOF
+	start_supd
+	wait_for "app started" grep -qx start-app "$T/order"
+	local dp ap st=0
+	dp=$(field db pid)
+	ap=$(field app pid)
+	kill -INT "$SUPD_PID"
+	wait_for "supd to exit" _gone "$SUPD_PID"
+	wait "$SUPD_PID" || st=$?
+	SUPD_PID=
+	cat "$T/order"
+	[ "$st" -eq 0 ]
+	grep -q "SIGINT received" "$T/supd.err"
+	# Each got its stop signal (its trap ran), app before db.
+	[ "$(grep -nx stop-app "$T/order" | cut -d: -f1)" -lt \
+	    "$(grep -nx stop-db "$T/order" | cut -d: -f1)" ]
+	_gone "$dp"
+	_gone "$ap"
+	[ ! -e "$SOCK" ]
+}
+
+# start_supd without waiting for the socket: a supd that ends at once
+# may remove it before anyone sees it.
+_start_supd_nowait() {
+	"$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
+	SUPD_PID=$!
+}
+
+# supd ended on its own (not by a signal of ours): its status in
+# $SUPD_STATUS.
+_supd_ended() {
+	WAIT_SECS=30 wait_for "supd to exit on its own" _gone "$SUPD_PID"
+	SUPD_STATUS=0
+	wait "$SUPD_PID" || SUPD_STATUS=$?
+	SUPD_PID=
+}
+
+@test "essential (not PID 1): once on-failure:2 gives up, every service is stopped and supd exits with its code" {
+	lc_script other <<'EOF'
+trap 'echo term >"$1/other.term"; exit 0' TERM
+: >"$1/other.ready"
+while :; do sleep 0.05; done
+EOF
+	lc_svc other <<EOF
+[service]
+command = /bin/sh $T/other.sh $T
+EOF
+	# The first run waits until other is ready; the next ones fail at once.
+	lc_svc job <<EOF
+[service]
+command = sh -c 'echo run >>$T/job.runs; while [ ! -e $T/go ]; do sleep 0.05; done; exit 3'
+restart = on-failure:2
+restart_delay = 50ms
+essential = yes
+EOF
+	start_supd
+	wait_for "other ready" test -e "$T/other.ready"
+	wait_state job running
+	: >"$T/go"
+	_supd_ended
+	cat "$T/job.runs"
+	[ "$SUPD_STATUS" -eq 3 ]
+	# It ended after the policy gave up (3 runs), not at the first exit.
+	[ "$(wc -l <"$T/job.runs")" -eq 3 ]
+	grep -q "job: exited with status 3; gave up after 2 restarts" "$T/supd.err"
+	grep -q "job: essential service ended (code 3): shutting down" "$T/supd.err"
+	# The others were stopped as in any shutdown.
+	[ "$(cat "$T/other.term")" = term ]
+	[ ! -e "$SOCK" ]
+}
+
+@test "essential (not PID 1): a command that cannot be started makes supd exit 127; a signal 128+N" {
+	# restart = no: the spawn failure ends it at once.
+	lc_svc job <<EOF
+[service]
+command = /nonexistent/command
+restart = no
+essential = yes
+EOF
+	_start_supd_nowait
+	_supd_ended
+	[ "$SUPD_STATUS" -eq 127 ]
+	grep -q "job: essential service ended (code 127)" "$T/supd.err"
+
+	# on-failure:1: after one retry of the spawn.
+	lc_svc job <<EOF
+[service]
+command = /nonexistent/command
+restart = on-failure:1
+restart_delay = 50ms
+essential = yes
+EOF
+	_start_supd_nowait
+	_supd_ended
+	[ "$SUPD_STATUS" -eq 127 ]
+	grep -q "job: failed to start; gave up after 1 restarts" "$T/supd.err"
+
+	# Death by SIGUSR1 (10): 138.
+	lc_svc job <<EOF
+[service]
+command = sh -c 'while [ ! -e $T/go ]; do sleep 0.05; done; kill -USR1 \$\$'
+restart = no
+essential = yes
+EOF
+	start_supd
+	wait_state job running
+	: >"$T/go"
+	_supd_ended
+	[ "$SUPD_STATUS" -eq 138 ]
 }
 
 @test "SIGHUP reloads: a new service file is started, the others are left alone" {

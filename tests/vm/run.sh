@@ -3,7 +3,9 @@
 # from inside, what a machine's PID 1 owes: the mounts it provides, services
 # in namespaces, orphans reaped, supctl working, and `supctl poweroff` ending
 # the machine cleanly (the kernel's "reboot: Power down", no panic); then a
-# second boot where SIGINT to PID 1 (Ctrl-Alt-Del's) must reboot it.
+# second boot where SIGINT to PID 1 (Ctrl-Alt-Del's) must reboot it; then a
+# third where supd has no control socket (its directory cannot be made):
+# it must still supervise, and SIGTERM to PID 1 must power off.
 #
 # Debian's cloud kernel is fetched with `apt-get download` and unpacked, not
 # installed; qemu runs it under TCG (KVM here cannot run a stock kernel, see
@@ -174,4 +176,16 @@ scenario() {
 # busybox init's convention) to PID 1, which must reboot.
 scenario poweroff 'reboot: Power down'
 scenario reboot 'reboot: Restarting system'
+# No control socket (its directory is a regular file): supd says so on the
+# console, supervises anyway, and SIGTERM to PID 1 powers off.
+: >"$root/etc/supd/no-dir"
+printf '[supd]\nsocket = /etc/supd/no-dir/supd.sock\n' >"$root/etc/supd/supd.conf"
+scenario nosocket 'reboot: Power down'
+if grep -q 'control socket: /etc/supd/no-dir/supd.sock: Not a directory' \
+    "$out/console.txt" 2>/dev/null; then
+	ok "nosocket: supd said why it has no socket"
+else
+	nok "nosocket: supd said why it has no socket"
+	grep -i socket "$out/console.txt"
+fi
 finish
