@@ -12,7 +12,9 @@
 #   ctl ARGS...           supctl -s $SOCK ARGS...
 #   state NAME            the service's state (from --json status)
 #   field NAME KEY        any key of its --json status object
-#   wait_for DESC CMD...  run CMD until it succeeds; fail after $WAIT_SECS
+#   wait_for [--show SH] DESC CMD...
+#                         run CMD until it succeeds; fail after $WAIT_SECS,
+#                         saying DESC and what shell code SH prints then
 #   mono_ms               milliseconds since boot: deadlines that a test
 #                         setting the wall clock (faults.bats) cannot move
 #   wait_state NAME ST    wait until NAME is in state ST
@@ -69,12 +71,25 @@ mono_ms() {
 	echo $((${up%.*} * 1000 + 10#${up#*.} * 10))
 }
 
+# wait_for [--show SH] DESC CMD...: CMD's output is discarded. SH is shell
+# code (eval'd, so quote what it names: --show "state $(printf %q "$n")")
+# run only on a timeout, so that the message shows the value at the end of
+# the wait, not at its start: "... waiting for: DESC (now: OUTPUT)".
 wait_for() {
-	local desc=$1 deadline
+	local show= desc deadline now
+	if [ "$1" = --show ]; then
+		show=$2
+		shift 2
+	fi
+	desc=$1
 	shift
 	deadline=$(($(mono_ms) + WAIT_SECS * 1000))
 	until "$@" >/dev/null 2>&1; do
 		if [ "$(mono_ms)" -gt "$deadline" ]; then
+			if [ -n "$show" ]; then
+				now=$(eval "$show" 2>&1 | tr '\n' ' ')
+				desc="$desc (now: ${now% })"
+			fi
 			echo "timed out after ${WAIT_SECS}s waiting for: $desc" >&2
 			return 1
 		fi
@@ -101,7 +116,8 @@ _state_is() {
 }
 
 wait_state() {
-	wait_for "$1 to be $2 (now $(state "$1" 2>/dev/null))" _state_is "$1" "$2"
+	wait_for --show "state $(printf %q "$1")" "$1 to be $2" \
+		_state_is "$1" "$2"
 }
 
 _gone() {

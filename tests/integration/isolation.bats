@@ -227,8 +227,8 @@ _refused() {
 }
 
 wait_refused() {
-	wait_for "$1 to be refused (backoff/failed with a reason; now $(state "$1"))" \
-		_refused "$1"
+	wait_for --show "state $(printf %q "$1")" \
+		"$1 to be refused (backoff/failed with a reason)" _refused "$1"
 }
 
 # A private copy of the rootfs, for tests that tamper with it.

@@ -590,7 +590,8 @@ EOF
 	[[ "$output" == *"file descriptors are only passed with exec"* ]]
 	run raw_client "$SOCK" 7 "s" 3
 	[[ "$output" == *"file descriptors are only passed with exec"* ]]
-	wait_for "supd's fds back to $base" _nfds_le "$base"
+	wait_for --show 'ls "/proc/$SUPD_PID/fd" | wc -l' \
+		"supd's fds back to $base" _nfds_le "$base"
 }
 
 @test "11: an attached client that stalls inside a frame is dropped; log followers are bounded, the oldest evicted" {
