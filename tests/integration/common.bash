@@ -19,6 +19,11 @@
 #                         setting the wall clock (faults.bats) cannot move
 #   wait_state NAME ST    wait until NAME is in state ST
 #   field_is NAME KEY V   (and field_isnt, lines_are FILE N) conditions for wait_for
+#   zombies_under [--tree] PID
+#                         the zombies whose parent is PID (--tree: anywhere
+#                         under PID), one pid a line
+#   no_zombies_under [--tree] PID
+#                         fails, naming them, if there is one
 #   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
 
 B=${SUPD_BUILD:?SUPD_BUILD must name the build directory}
@@ -122,6 +127,52 @@ wait_state() {
 
 _gone() {
 	! kill -0 "$1" 2>/dev/null
+}
+
+# Zombies are read from each /proc/PID/stat on its own: one awk over the
+# /proc/[0-9]*/stat glob exits 2 when a process ends between the glob and
+# the read, and `! awk ...` took that for "no zombie". A pid that vanishes
+# is skipped. The fields after the last ") " (comm may hold anything) are
+# state, ppid, ...; pids are those of the test's /proc, so a supd in a pid
+# namespace of its own is named by its pid outside.
+zombies_under() {
+	local tree= root f line pid rest st pp n
+	local -A parent=()
+	local -a zombies=()
+	if [ "$1" = --tree ]; then
+		tree=1
+		shift
+	fi
+	root=$1
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		pid=${line%% (*}
+		rest=${line##*) }
+		st=${rest%% *}
+		rest=${rest#* }
+		pp=${rest%% *}
+		parent[$pid]=$pp
+		[ "$st" = Z ] && zombies+=("$pid")
+	done
+	for pid in "${zombies[@]}"; do
+		pp=${parent[$pid]}
+		# --tree: climb from the zombie's parent towards PID 1.
+		n=0
+		while [ -n "$tree" ] && [ "$pp" != "$root" ] &&
+			[ -n "${parent[$pp]:-}" ] && [ $((n += 1)) -lt 1000 ]; do
+			pp=${parent[$pp]}
+		done
+		[ "$pp" = "$root" ] && echo "$pid"
+	done
+	return 0
+}
+
+no_zombies_under() {
+	local z
+	z=$(zombies_under "$@")
+	[ -z "$z" ] && return 0
+	echo "zombie(s) under ${*: -1}:" $z >&2
+	return 1
 }
 
 stop_supd() {

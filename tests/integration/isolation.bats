@@ -209,14 +209,6 @@ svc_pid() {
 	[ -n "$p" ] && [ "$p" != null ] && [ "$p" -gt 0 ] && echo "$p"
 }
 
-# Zombies whose parent is PARENT, one pid a line.
-zombies_of() {
-	awk -v p="$1" '{
-		line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
-		if (f[1] == "Z" && f[2] == p) { split($0, h, " "); print h[1] }
-	}' /proc/[0-9]*/stat 2>/dev/null
-}
-
 # A start refused before exec: state backoff or failed, a reason, no pid.
 _refused() {
 	local st r
@@ -334,8 +326,7 @@ EOF
 	P=$(svc_pid o)
 	I=$(ppid_of "$P")
 	[ "$(status_line "$I" NSpid | awk '{print $NF}')" = 1 ]
-	[ -z "$(zombies_of "$I")" ]
-	[ -z "$(zombies_of "$P")" ]
+	no_zombies_under --tree "$I"
 	expect o procs 1,2
 	# The init passes SIGTERM on: the probe dies of it well before the
 	# 5 s stop_timeout would bring SIGKILL.

@@ -47,11 +47,6 @@ container_wait() {
 	UNSHARE_PID=
 }
 
-_no_zombie_under() {
-	! awk -v p="$1" '$4 == p && $3 == "Z" { z = 1 } END { exit !z }' \
-	    /proc/[0-9]*/stat 2>/dev/null
-}
-
 @test "as PID 1 of a container: orphans of services are reaped, no zombie remains" {
 	cat >"$T/conf.d/orphans.ini" <<EOF
 [service]
@@ -64,7 +59,8 @@ EOF
 	p=$(supd_pid)
 	[ "$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status")" = 1 ]
 	wait_for "10 orphans done" lines_are "$W/orphans" 10 || { ps -ef --forest | grep -A5 "supd -c $T" | head -30; false; }
-	wait_for "no zombie under supd" _no_zombie_under "$p"
+	wait_for --show "zombies_under --tree $p" "no zombie under supd" \
+		no_zombies_under --tree "$p"
 	# Each writer's parent subshell exited at once: orphans, reparented
 	# to supd (PID 1 here), which reaped them; the service is untouched.
 	[ "$(ctl --json status | jq -r '.[0].state')" = running ]
@@ -159,7 +155,8 @@ EOF
 	# What it started goes on, and a new orphan is still reaped.
 	: >"$W/go"
 	wait_for "the orphan ran" lines_are "$W/orphans" 1
-	wait_for "no zombie under supd" _no_zombie_under "$p"
+	wait_for --show "zombies_under --tree $p" "no zombie under supd" \
+		no_zombies_under --tree "$p"
 	kill -0 "$p"
 	kill -KILL "$p"
 }
