@@ -19,6 +19,7 @@
 #                         setting the wall clock (faults.bats) cannot move
 #   wait_state NAME ST    wait until NAME is in state ST
 #   field_is NAME KEY V   (and field_isnt, lines_are FILE N) conditions for wait_for
+#   refute CMD...         fails if CMD succeeds (never a bare "! CMD")
 #   zombies_under [--tree] PID
 #                         the zombies whose parent is PID (--tree: anywhere
 #                         under PID), one pid a line
@@ -100,6 +101,17 @@ wait_for() {
 		fi
 		sleep 0.02
 	done
+}
+
+# refute CMD...: fail if CMD succeeds (a bare "! CMD" line never fails a
+# test: bash's errexit ignores a negated command; tests/lint-bats.sh
+# rejects one that is not a function's last statement).
+refute() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*"
+		return 1
+	fi
+	return 0
 }
 
 # For wait_for: a condition evaluated anew on each try (never write

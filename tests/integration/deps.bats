@@ -93,7 +93,7 @@ EOF
 	wait_state db exited
 	wait_state app stopped
 	[ "$(field app reason)" = "requirement db failed" ]
-	! kill -0 "$p" 2>/dev/null
+	_gone "$p"
 	# A requirement that cannot even be spawned fails the dependent's
 	# start, and the dependent never runs.
 	cat >"$T/conf.d/broken.ini" <<EOF
@@ -194,7 +194,7 @@ EOF
 	wait_for "f started" field_isnt f pid 0
 	[ "$(state f)" = starting ]
 	[ "$(state app)" = starting ]
-	! _order_has start-app
+	refute _order_has start-app
 	: >"$W/go"
 	wait_state f running
 	wait_state app running

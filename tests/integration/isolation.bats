@@ -185,15 +185,6 @@ expect_not() {
 	fi
 }
 
-# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
-refute() {
-	if "$@"; then
-		echo "unexpectedly succeeded: $*"
-		return 1
-	fi
-	return 0
-}
-
 status_line() {
 	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
 }
@@ -1546,8 +1537,8 @@ EOF
 	wait_probe m
 	ctl exec m mount -t tmpfs inside /mnt
 	ctl exec m grep -q ' /mnt ' /proc/self/mountinfo
-	! grep -q "$ROOTFS/mnt" /proc/self/mountinfo
-	! grep -q ' inside ' /proc/self/mountinfo
+	refute grep -q "$ROOTFS/mnt" /proc/self/mountinfo
+	refute grep -q ' inside ' /proc/self/mountinfo
 	mount -t tmpfs outside "$V/hostmnt"
 	run ctl exec m cat /proc/self/mountinfo
 	umount "$V/hostmnt"

@@ -130,15 +130,6 @@ _hb_done() {
 	return 1
 }
 
-# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
-refute() {
-	if "$@"; then
-		echo "unexpectedly succeeded: $*"
-		return 1
-	fi
-	return 0
-}
-
 _nonempty() {
 	[ -s "$1" ]
 }
