@@ -26,6 +26,17 @@
 #   no_zombies_under [--tree] PID
 #                         fails, naming them, if there is one
 #   stop_supd             SIGTERM supd and wait for it to exit (status in $SUPD_STATUS)
+#   end_supd              SIGTERM supd, SIGKILL after 15 s; status checked later
+#   teardown_supd         end_supd and clean up; fails the test when supd did
+#                         not exit 0 on SIGTERM or a sanitizer reported anything
+#                         (a suite's teardown must return its status)
+#
+# What a test expects of supd's end (reset for each test by setup_supd):
+#   SUPD_EXIT_EXPECTED    supd's exit status after SIGTERM, in stop_supd and
+#                         teardown_supd: 0 unless the test sets a number, or
+#                         "any" (then a supd gone on its own is fine too)
+#   SUPD_SANITIZER_EXPECTED  set to 1 by a test that makes supd crash on
+#                         purpose: its sanitizer report does not fail the test
 
 B=${SUPD_BUILD:?SUPD_BUILD must name the build directory}
 SUPD=$B/supd
@@ -46,6 +57,20 @@ state_dir = $T/state
 shutdown_timeout = 10s
 CONF
 	SUPD_PID=
+	SUPD_STATUS=
+	SUPD_EXIT_EXPECTED=0
+	SUPD_SANITIZER_EXPECTED=
+	SUPD_EXIT_ERRORS=
+	# Every sanitized program the test runs (supd, supctl, the helpers)
+	# writes its AddressSanitizer and LeakSanitizer reports into
+	# $T/sanitizer/, where teardown_supd looks: a supctl's stderr is often
+	# discarded. World-writable for the tests that run supctl as nobody.
+	# UBSan ignores log_path and writes to stderr (supd.err is searched
+	# too); it aborts the program (-fno-sanitize-recover), which a test
+	# sees. The options are read only by a sanitized build.
+	mkdir -m 1777 "$T/sanitizer"
+	export ASAN_OPTIONS=${_SUPD_ASAN_OPTIONS=${ASAN_OPTIONS:-}}${_SUPD_ASAN_OPTIONS:+:}log_path=$T/sanitizer/asan
+	export UBSAN_OPTIONS=${_SUPD_UBSAN_OPTIONS=${UBSAN_OPTIONS:-}}${_SUPD_UBSAN_OPTIONS:+:}print_stacktrace=1
 }
 
 svc() {
@@ -187,6 +212,16 @@ no_zombies_under() {
 	return 1
 }
 
+# check_supd_exit STATUS WHEN: supd's exit status after a SIGTERM of ours
+# against SUPD_EXIT_EXPECTED; a mismatch is kept in SUPD_EXIT_ERRORS, which
+# fails the test in teardown_supd.
+check_supd_exit() {
+	[ "${SUPD_EXIT_EXPECTED:-0}" = any ] && return 0
+	[ "$1" = "${SUPD_EXIT_EXPECTED:-0}" ] && return 0
+	SUPD_EXIT_ERRORS="${SUPD_EXIT_ERRORS:+$SUPD_EXIT_ERRORS; }supd exited $1 $2 (expected ${SUPD_EXIT_EXPECTED:-0})"
+	return 1
+}
+
 stop_supd() {
 	SUPD_STATUS=
 	[ -n "$SUPD_PID" ] || return 0
@@ -195,22 +230,75 @@ stop_supd() {
 	wait "$SUPD_PID"
 	SUPD_STATUS=$?
 	SUPD_PID=
+	check_supd_exit "$SUPD_STATUS" "after SIGTERM in stop_supd" || true
 }
 
-teardown_supd() {
-	if [ -n "${SUPD_PID:-}" ]; then
-		kill -TERM "$SUPD_PID" 2>/dev/null
-		WAIT_SECS=15 wait_for "supd to exit" _gone "$SUPD_PID" ||
-			kill -KILL "$SUPD_PID" 2>/dev/null
-		wait "$SUPD_PID" 2>/dev/null
+# The sanitizer reports of this test: $T/sanitizer/* (log_path, see
+# setup_supd) and any in supd's stderr (a supd started with another
+# environment). Prints them; fails if there is one.
+_no_sanitizer_report() {
+	local f found=
+	for f in "$T"/sanitizer/*; do
+		[ -f "$f" ] || continue
+		echo "--- sanitizer report $(basename "$f") ---"
+		head -n 60 "$f"
+		found=1
+	done
+	for f in "$T"/supd.err*; do
+		[ -f "$f" ] || continue
+		if grep -q -E 'Sanitizer|runtime error:' "$f"; then
+			echo "--- sanitizer report in $(basename "$f") ---"
+			grep -E -A 40 'Sanitizer|runtime error:' "$f" | head -n 60
+			found=1
+		fi
+	done
+	[ -z "$found" ]
+}
+
+# end_supd: for a teardown that needs supd gone before teardown_supd (a
+# file system to unmount): SIGTERM, SIGKILL after 15 s; its exit status
+# is checked (SUPD_EXIT_EXPECTED) and SUPD_PID emptied.
+end_supd() {
+	[ -n "${SUPD_PID:-}" ] || return 0
+	kill -TERM "$SUPD_PID" 2>/dev/null
+	if ! WAIT_SECS=15 wait_for "supd to exit" _gone "$SUPD_PID"; then
+		kill -KILL "$SUPD_PID" 2>/dev/null
+		[ "${SUPD_EXIT_EXPECTED:-0}" = any ] ||
+			SUPD_EXIT_ERRORS="${SUPD_EXIT_ERRORS:+$SUPD_EXIT_ERRORS; }supd still ran 15 s after SIGTERM"
 	fi
+	wait "$SUPD_PID" 2>/dev/null
+	SUPD_STATUS=$?
+	SUPD_PID=
+	check_supd_exit "$SUPD_STATUS" "after SIGTERM in teardown" || true
+}
+
+# teardown_supd: stops supd (end_supd), removes $T, and returns
+# non-zero -- which fails the test, so a suite's teardown must return it
+# (call it last, or keep its status) -- when supd did not end with
+# $SUPD_EXIT_EXPECTED after a SIGTERM (here or in stop_supd), or when a
+# sanitizer reported anything (LeakSanitizer reports as supd exits).
+teardown_supd() {
+	local bad=
+	end_supd
+	if [ -n "${SUPD_EXIT_ERRORS:-}" ]; then
+		echo "teardown: $SUPD_EXIT_ERRORS"
+		bad=1
+	fi
+	if [ -n "${T:-}" ] && [ -z "${SUPD_SANITIZER_EXPECTED:-}" ] &&
+		! _no_sanitizer_report; then
+		echo "teardown: a sanitizer reported (above)"
+		bad=1
+	fi
+	[ -n "${T:-}" ] || { [ -z "$bad" ]; return; }
 	# Anything a failed test left behind in our temp dir goes too.
 	pkill -KILL -f "$T/" 2>/dev/null || true
-	if [ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${KEEP_FAILED:-}" ]; then
+	if { [ -n "${BATS_TEST_COMPLETED:-}" ] && [ -z "$bad" ]; } ||
+		[ -z "${KEEP_FAILED:-}" ]; then
 		rm -rf "$T"
 	else
 		echo "# kept $T" >&3
 	fi
+	[ -z "$bad" ]
 }
 
 # Print supd's stderr when a test fails, to see why.

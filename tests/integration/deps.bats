@@ -12,8 +12,10 @@ setup() {
 }
 
 teardown() {
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=1
 	rm -rf "$W"
+	return $rc
 }
 
 # A service that logs "start-NAME" and, on SIGTERM, "stop-NAME" to $W/order.

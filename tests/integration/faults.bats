@@ -43,7 +43,7 @@ setup() {
 }
 
 teardown() {
-	local p san=
+	local p rc=0
 	# First of all: the machine's clock, if a test moved it.
 	[ "$CLOCK_NET" = 0 ] || clock_shift $((-CLOCK_NET))
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
@@ -51,24 +51,16 @@ teardown() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	if [ -n "$SMALL" ] || [ -n "${SUPD_ASAN:-}" ]; then
-		# supd holds files on the small file system, and under the
-		# sanitizers it reports (leaks too) as it exits: stop it here.
-		WAIT_SECS=15 stop_supd || {
-			kill -KILL "$SUPD_PID" 2>/dev/null
-			wait "$SUPD_PID" 2>/dev/null
-			SUPD_PID=
-		}
-		if [ -n "${SUPD_ASAN:-}" ] &&
-			grep -E "Sanitizer|runtime error" "$T/supd.err"; then
-			san=1
-		fi
+	if [ -n "$SMALL" ]; then
+		# supd holds files on the small file system: stop it first
+		# (teardown_supd checks its exit status and sanitizer reports).
+		end_supd
+		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
 	fi
-	[ -z "$SMALL" ] || umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
-	teardown_supd
+	teardown_supd || rc=1
 	pkill -KILL -f "$H/" 2>/dev/null || true
 	rm -rf "$H"
-	[ -z "$san" ]
+	return $rc
 }
 
 # ---- helpers -----------------------------------------------------------------

@@ -59,9 +59,11 @@ teardown() {
 	if [ -n "$TMUX_SOCK" ]; then
 		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	fi
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=1
 	[ -z "$HOSTTMP" ] || rm -f "$HOSTTMP"
 	rm -rf --one-file-system "$V"
+	return $rc
 }
 
 # ---- guards --------------------------------------------------------------

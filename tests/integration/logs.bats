@@ -39,22 +39,19 @@ setup() {
 }
 
 teardown() {
-	local p
+	local p rc=0
 	for p in $FPID $FPID2; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	if [ -n "$SMALL" ]; then
 		# supd holds files on the small file system: stop it first.
-		WAIT_SECS=15 stop_supd || {
-			kill -KILL "$SUPD_PID" 2>/dev/null
-			wait "$SUPD_PID" 2>/dev/null
-			SUPD_PID=
-		}
+		end_supd
 		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
 	fi
-	teardown_supd
+	teardown_supd || rc=1
 	rm -rf "$H"
+	return $rc
 }
 
 # ---------------------------------------------------------------- helpers

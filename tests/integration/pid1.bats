@@ -14,14 +14,21 @@ setup() {
 	UNSHARE_PID=
 }
 
+# supd as PID 1 exits 0 on SIGTERM (unless the test set
+# SUPD_EXIT_EXPECTED): unshare passes its status on.
 teardown() {
+	local rc=0 st
 	if [ -n "$UNSHARE_PID" ]; then
 		kill -TERM "$(supd_pid)" 2>/dev/null
 		WAIT_SECS=15 wait_for "the container to end" _gone "$UNSHARE_PID" ||
 			kill -KILL "$UNSHARE_PID" 2>/dev/null
+		st=0
+		wait "$UNSHARE_PID" 2>/dev/null || st=$?
+		check_supd_exit "$st" "(the container) after SIGTERM in teardown" || true
 	fi
-	teardown_supd
+	teardown_supd || rc=1
 	rm -rf "$W"
+	return $rc
 }
 
 # Start supd as PID 1 of a new pid namespace (and mount namespace, with a
@@ -158,5 +165,7 @@ EOF
 	wait_for --show "zombies_under --tree $p" "no zombie under supd" \
 		no_zombies_under --tree "$p"
 	kill -0 "$p"
+	# Killed, not stopped: how unshare reports that is its business.
+	SUPD_EXIT_EXPECTED=any
 	kill -KILL "$p"
 }

@@ -13,11 +13,13 @@ setup() {
 }
 
 teardown() {
+	local rc=0
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
-	teardown_supd
+	teardown_supd || rc=1
 	# What a failed test may have left outside $T.
 	[ -z "${N1:-}" ] || pkill -KILL -f "^sleep ($N1|$((N1 + 1)))\$" || true
 	[ -z "${V:-}" ] || { pkill -KILL -f "$V" || true; rm -rf --one-file-system "$V"; }
+	return $rc
 }
 
 supd_alive() {
