@@ -869,18 +869,26 @@ _n_in_state() {
 
 @test "200 services that exit in the same instant are all reaped and accounted" {
 	local i
-	: >"$T/go"
+	# Each service blocks reading one line from a FIFO (no polling: 200
+	# pollers forking sleep overload 2 cores); one write of 200 lines
+	# releases them all at once. The test holds the FIFO open read-write,
+	# so a service that opens it late still finds its line.
+	mkfifo "$T/go"
 	for i in $(seq 1 200); do
 		lc_svc "x$i" <<EOF
 [service]
-command = sh -c 'while [ -e $T/go ]; do sleep 0.05; done; exit 7'
+command = sh -c 'read -r x <$T/go; exit 7'
 restart = no
 EOF
 	done
 	start_supd
-	WAIT_SECS=60 wait_for "200 running" _n_in_state running 200
-	rm "$T/go"
-	WAIT_SECS=60 wait_for "200 exited" _n_in_state exited 200
+	exec 7<>"$T/go"
+	WAIT_SECS=60 wait_for --show "_count_state running" "200 running" \
+		_n_in_state running 200
+	printf '%.0s\n' $(seq 1 200) >&7
+	WAIT_SECS=60 wait_for --show "_count_state exited" "200 exited" \
+		_n_in_state exited 200
+	exec 7>&-
 	[ "$(ctl --json status | jq '[.[] | select(.exit_code == 7)] | length')" = 200 ]
 	wait_for --show "zombies_under --tree $SUPD_PID" "no zombie under supd" \
 		no_zombies_under --tree "$SUPD_PID"
