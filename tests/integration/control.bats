@@ -495,10 +495,12 @@ EOF
 	echo precious >"$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"$SOCK"* ]]
-	[ -f "$SOCK" ] && [ ! -L "$SOCK" ]
+	[ -f "$SOCK" ]
+	[ ! -L "$SOCK" ]
 	[ "$(cat "$SOCK")" = precious ]
 }
 
@@ -507,7 +509,8 @@ EOF
 	ln -s "$T/target" "$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[ -L "$SOCK" ]
 	[ "$(cat "$T/target")" = precious ]
@@ -538,7 +541,8 @@ EOF
 	ino=$(stat -c %i "$SOCK")
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# second supd: exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"another supd is listening"* ]]
 	# Same socket file, same daemon.
@@ -552,7 +556,8 @@ EOF
 	chmod 0777 "$T/ww"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf" -s "$T/ww/supd.sock"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"$T/ww"* ]]
 	[ ! -e "$T/ww/supd.sock" ]

@@ -583,7 +583,8 @@ EOF
 	wait_for "r restarted" _starts_are 2
 	took=$(($(last_start_ms) - t0))
 	echo "# restart after the jump forward: $took ms"
-	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+	[ "$took" -ge 1900 ]
+	[ "$took" -le 3500 ]
 
 	# -1h, half a second into the backoff, until the restart.
 	wait_state r running
@@ -596,7 +597,8 @@ EOF
 	clock_shift 3600
 	took=$(($(last_start_ms) - t0))
 	echo "# restart after the jump back: $took ms"
-	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+	[ "$took" -ge 1900 ]
+	[ "$took" -le 3500 ]
 	uptime_follows "$u0" "$m0" "$u1" "$m1"
 	[ "$(field r restarts)" = 2 ]
 	supd_alive
@@ -746,7 +748,8 @@ EOF
 	gone=$(mono_ms)
 	echo "# SIGTERM $((term - t0)) ms after the kill, gone $((gone - term)) ms after it"
 	[ $((term - t0)) -le 1000 ]
-	[ $((gone - term)) -ge 1500 ] && [ $((gone - term)) -le 4000 ]
+	[ $((gone - term)) -ge 1500 ]
+	[ $((gone - term)) -le 4000 ]
 	wait_for --show nfds "supd's fds back to $base" _fds_are "$base"
 	ctl status
 	[ "$(state s)" = running ]

@@ -171,7 +171,8 @@ EOF
 	r=$(field g restarts)
 	# A restart is counted per run that ended and was followed by another
 	# (one may have been pending when the stop came).
-	[ "$r" -ge $((n - 1)) ] && [ "$r" -le "$n" ]
+	[ "$r" -ge $((n - 1)) ]
+	[ "$r" -le "$n" ]
 	[ "$(nlines runs)" -eq 3 ]
 }
 
@@ -274,7 +275,8 @@ EOF
 	[ "${g[0]}" -ge 95 ]
 	[ "$((g[1] * 2))" -ge "$((g[0] * 3))" ]
 	[ "$((g[2] * 2))" -ge "$((g[1] * 3))" ]
-	[ "${g[3]}" -ge 380 ] && [ "${g[4]}" -ge 380 ]
+	[ "${g[3]}" -ge 380 ]
+	[ "${g[4]}" -ge 380 ]
 	# Capped: doubling on would give 800 and 1600.
 	[ "${g[3]}" -lt 700 ] && [ "${g[4]}" -lt 700 ]
 }
@@ -594,7 +596,8 @@ EOF
 	ctl restart w
 	[ "$(state w)" = running ]
 	p2=$(field w pid)
-	[ "$p2" -gt 0 ] && [ "$p2" != "$p1" ]
+	[ "$p2" -gt 0 ]
+	[ "$p2" != "$p1" ]
 	_gone "$p1"
 	_alive "$p2"
 	wait_for "second run recorded" _nlines_is runs 2
@@ -691,8 +694,10 @@ EOF
 	[ "$(state b)" = running ]
 	a2=$(field a pid)
 	b2=$(field b pid)
-	[ "$a2" -gt 0 ] && [ "$a2" != "$a1" ]
-	[ "$b2" -gt 0 ] && [ "$b2" != "$b1" ]
+	[ "$a2" -gt 0 ]
+	[ "$a2" != "$a1" ]
+	[ "$b2" -gt 0 ]
+	[ "$b2" != "$b1" ]
 	_gone "$a1"
 	_gone "$b1"
 	_alive "$a2"

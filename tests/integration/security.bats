@@ -661,7 +661,8 @@ EOF
 	start_supd
 	wait_state u running
 	ctl stop u
-	[ -f "$T/state/stopped/u" ] && [ ! -L "$T/state/stopped/u" ]
+	[ -f "$T/state/stopped/u" ]
+	[ ! -L "$T/state/stopped/u" ]
 	[ ! -e "$V/target" ]
 	run ls -A "$T/state/stopped"
 	[ "$output" = u ]
