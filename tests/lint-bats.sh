@@ -4,7 +4,9 @@
 # errexit ignores a negated command, so such a line never fails a test:
 # write `refute cmd`, `run ! cmd` or a `[ ... ]` check instead. A "! cmd"
 # line (with its continuation lines, ending in a backslash) is accepted
-# only when the next line that is neither blank nor a comment is "}".
+# only when the next line that is neither blank nor a comment is "}"; one
+# that continues a command (the line before ends in && || | or \) is part
+# of that command, an if's condition say, and is not looked at.
 # Here-documents are skipped. Prints FILE:LINE: message for each, then one
 # line "lint: N passed, M failed" (one check per file), and exits non-zero
 # if any file failed.
@@ -48,13 +50,19 @@ for f in "$@"; do
 				report(pending)
 			pending = 0
 		}
-		if (line ~ /^[ \t]*![ \t]/) {
+		# Not after a line ending in && || | or a backslash: then
+		# the "!" is inside a longer command (the condition of an if).
+		if (line ~ /^[ \t]*![ \t]/ && !joined) {
 			pending = NR
 			cont = (line ~ /\\$/)
 		}
+		if (line !~ /^[ \t]*(#.*)?$/)
+			joined = (line ~ /(&&|\|\||\||\\)[ \t]*$/)
 		# A here-document starts after this line: <<WORD, <<-WORD,
-		# <<"WORD", <<'\''WORD'\'' (not <<< , a here-string).
-		if (match(line, /<<-?[ \t]*["'\'']?[A-Za-z_][A-Za-z0-9_]*["'\'']?/) &&
+		# <<"WORD", <<'\''WORD'\'' (not <<< , a here-string; not in a
+		# comment, where it would hide the rest of the file).
+		if (line !~ /^[ \t]*#/ &&
+		    match(line, /<<-?[ \t]*["'\'']?[A-Za-z_][A-Za-z0-9_]*["'\'']?/) &&
 		    substr(line, RSTART + 2, 1) != "<") {
 			h = substr(line, RSTART + 2, RLENGTH - 2)
 			heredoc_tabs = (substr(h, 1, 1) == "-")
