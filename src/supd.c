@@ -396,12 +396,15 @@ main(int argc, char *argv[])
 	if (cfg_load_main(cfile, cfile != NULL, &conf, &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i]);
-		if (check)
-			return 1;
-		/* PID 1 runs on what was valid, with defaults for the rest. */
-		if (!pid1())
+		/* --check and a plain supd stop here; PID 1 runs on what was
+		 * valid, with defaults for the rest. */
+		if (check || !pid1()) {
+			strv_free(&errs);	/* LeakSanitizer checks exits */
+			if (check)
+				return 1;
 			errx(1, "%s: invalid configuration", cfile != NULL ?
 			    cfile : SUPD_CONF_DEFAULT);
+		}
 	}
 	strv_free(&errs);
 	/* Command-line paths are relative to where supd was started. */

@@ -22,15 +22,6 @@ teardown() {
 	teardown_supd
 }
 
-# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
-refute() {
-	if "$@"; then
-		echo "unexpectedly succeeded: $*"
-		return 1
-	fi
-	return 0
-}
-
 # check FILE... : supd --check on a fresh directory holding FILEs; sets
 # $D (the directory, as supd names it), $rc, $out, $err (stderr lines).
 check_dir() {

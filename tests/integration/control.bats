@@ -256,7 +256,7 @@ garbage() {
 		>"$T/trickle.out" 2>&1 3>&- &
 	p3=$!
 	wait_for "stalled clients connected" test -e "$T/r1" -a -e "$T/r2"
-	wait_for "supd to hold the stalled clients" _fds_at_least $((base + 100))
+	wait_for --show nfds "supd to hold the stalled clients" _fds_at_least $((base + 100))
 
 	# A normal client is served at once while they hang.
 	t0=$("$MONO_NS")
@@ -283,7 +283,7 @@ garbage() {
 	summary "$T/trickle.out"
 	[ "$S_send_err" -ge 1 ]
 
-	WAIT_SECS=5 wait_for "fd count back to $base (now $(nfds))" _fds_are "$base"
+	WAIT_SECS=5 wait_for --show nfds "fd count back to $base" _fds_are "$base"
 	assert_supd_ok
 }
 
@@ -358,13 +358,13 @@ EOF
 	for i in $(seq 1 10); do
 		wait_for "follower $i to stream" grep -q tick "$T/f.$i"
 	done
-	wait_for "supd to hold the 10 followers" _fds_at_least $((base + 10))
+	wait_for --show nfds "supd to hold the 10 followers" _fds_at_least $((base + 10))
 	for i in $(seq 0 4); do kill -KILL "${pids[$i]}"; done
 	for i in $(seq 5 9); do kill -INT "${pids[$i]}"; done
 	for i in $(seq 0 9); do wait "${pids[$i]}" || true; done
 
 	supd_alive
-	WAIT_SECS=5 wait_for "fd count back to $base (now $(nfds))" _fds_are "$base"
+	WAIT_SECS=5 wait_for --show nfds "fd count back to $base" _fds_are "$base"
 	assert_supd_ok
 	[ "$(state tick)" = running ]
 	[ "$(state spew)" = running ]
@@ -380,7 +380,7 @@ EOF
 
 	"$SUPCTL" -s "$SOCK" logs -f -n 0 spew >/dev/null 2>&1 3>&- &
 	fpid=$!
-	wait_for "follower connected" _fds_are $((base + 1))
+	wait_for --show nfds "follower connected" _fds_are $((base + 1))
 	kill -STOP "$fpid"
 	# Another 1.3 MB for a follower that reads nothing.
 	ctl restart spew
@@ -388,7 +388,7 @@ EOF
 	run timeout 3 "$SUPCTL" -s "$SOCK" status
 	[ "$status" -eq 0 ]
 	# supd gives up on it (write timeout 10 s, or its output cap).
-	WAIT_SECS=15 wait_for "stopped follower dropped (fds $(nfds), base $base)" \
+	WAIT_SECS=15 wait_for --show nfds "stopped follower dropped (base $base)" \
 		_fds_are "$base"
 	kill -KILL "$fpid"
 	wait "$fpid" || true
@@ -495,10 +495,12 @@ EOF
 	echo precious >"$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"$SOCK"* ]]
-	[ -f "$SOCK" ] && [ ! -L "$SOCK" ]
+	[ -f "$SOCK" ]
+	[ ! -L "$SOCK" ]
 	[ "$(cat "$SOCK")" = precious ]
 }
 
@@ -507,7 +509,8 @@ EOF
 	ln -s "$T/target" "$SOCK"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[ -L "$SOCK" ]
 	[ "$(cat "$T/target")" = precious ]
@@ -538,7 +541,8 @@ EOF
 	ino=$(stat -c %i "$SOCK")
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf"
 	echo "# second supd: exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"another supd is listening"* ]]
 	# Same socket file, same daemon.
@@ -552,7 +556,8 @@ EOF
 	chmod 0777 "$T/ww"
 	run --separate-stderr timeout 10 "$SUPD" -c "$T/supd.conf" -s "$T/ww/supd.sock"
 	echo "# exit $status, stderr: $stderr"
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"$T/ww"* ]]
 	[ ! -e "$T/ww/supd.sock" ]
@@ -759,7 +764,7 @@ EOF
 	run cs -n 16 -c 50 "$SOCK" hex 5355 close
 	run cs -n 16 -c 50 "$SOCK" close
 
-	WAIT_SECS=5 wait_for "fd count back to $base (now $(nfds))" _fds_are "$base"
+	WAIT_SECS=5 wait_for --show nfds "fd count back to $base" _fds_are "$base"
 	rss1=$(rss_kb)
 	echo "# RSS before ${rss0} kB, after ${rss1} kB"
 	# AddressSanitizer keeps freed memory in quarantine, so RSS only says
@@ -783,7 +788,7 @@ EOF
 	"$CS" -n 100 "$SOCK" ready "$T/r" hold >"$T/hold.out" 2>&1 3>&- &
 	p=$!
 	wait_for "100 clients connected" test -e "$T/r"
-	wait_for "supd at its fd limit (now $(nfds))" _fds_at_least 63
+	wait_for --show nfds "supd at its fd limit" _fds_at_least 63
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks)
 	sleep 2	# the measuring window, not a wait for a condition
@@ -797,7 +802,7 @@ EOF
 	# Served again as soon as the clients are gone (before supd's own 5 s
 	# request timeout would have freed their fds).
 	WAIT_SECS=2 wait_for "supd to answer again" _status_ok
-	WAIT_SECS=5 wait_for "fd count back to $base (now $(nfds))" _fds_are "$base"
+	WAIT_SECS=5 wait_for --show nfds "fd count back to $base" _fds_are "$base"
 	assert_supd_ok
 	[ "$(state web)" = running ]
 }

@@ -12,8 +12,10 @@ setup() {
 }
 
 teardown() {
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=1
 	rm -rf "$W"
+	return $rc
 }
 
 # A service that logs "start-NAME" and, on SIGTERM, "stop-NAME" to $W/order.
@@ -120,7 +122,7 @@ EOF
 	wait_state db exited
 	wait_state app stopped
 	[ "$(field app reason)" = "requirement db failed" ]
-	! kill -0 "$p" 2>/dev/null
+	_gone "$p"
 	# A requirement that cannot even be spawned fails the dependent's
 	# start, and the dependent never runs.
 	cat >"$T/conf.d/broken.ini" <<EOF
@@ -221,7 +223,7 @@ EOF
 	wait_for "f started" field_isnt f pid 0
 	[ "$(state f)" = starting ]
 	[ "$(state app)" = starting ]
-	! _order_has start-app
+	refute _order_has start-app
 	: >"$W/go"
 	wait_state f running
 	wait_state app running

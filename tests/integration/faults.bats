@@ -43,7 +43,7 @@ setup() {
 }
 
 teardown() {
-	local p san=
+	local p rc=0
 	# First of all: the machine's clock, if a test moved it.
 	[ "$CLOCK_NET" = 0 ] || clock_shift $((-CLOCK_NET))
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
@@ -51,24 +51,16 @@ teardown() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	if [ -n "$SMALL" ] || [ -n "${SUPD_ASAN:-}" ]; then
-		# supd holds files on the small file system, and under the
-		# sanitizers it reports (leaks too) as it exits: stop it here.
-		WAIT_SECS=15 stop_supd || {
-			kill -KILL "$SUPD_PID" 2>/dev/null
-			wait "$SUPD_PID" 2>/dev/null
-			SUPD_PID=
-		}
-		if [ -n "${SUPD_ASAN:-}" ] &&
-			grep -E "Sanitizer|runtime error" "$T/supd.err"; then
-			san=1
-		fi
+	if [ -n "$SMALL" ]; then
+		# supd holds files on the small file system: stop it first
+		# (teardown_supd checks its exit status and sanitizer reports).
+		end_supd
+		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
 	fi
-	[ -z "$SMALL" ] || umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
-	teardown_supd
+	teardown_supd || rc=1
 	pkill -KILL -f "$H/" 2>/dev/null || true
 	rm -rf "$H"
-	[ -z "$san" ]
+	return $rc
 }
 
 # ---- helpers -----------------------------------------------------------------
@@ -396,7 +388,7 @@ EOF
 	p=$!
 	BG=$p
 	wait_for "100 clients connected" test -e "$T/r"
-	wait_for "supd at its limit (now $(nfds))" _fds_at_least 63
+	wait_for --show nfds "supd at its limit" _fds_at_least 63
 	# Two new services while at the limit (their log pipes cannot be
 	# made; n1 waits an hour before it tries again), and three running
 	# ones lose their process.
@@ -452,7 +444,7 @@ EOF
 	ctl start n1
 	[ "$(state n1)" = running ]
 	# What each service holds at rest, nothing more.
-	wait_for "fds back to $base + the two new services (now $(nfds))" \
+	wait_for --show nfds "fds back to $base + the two new services" \
 		_fds_at_most $((base + 8))
 	base=$(nfds)
 	for i in $(seq 20); do ctl status >/dev/null; done
@@ -486,7 +478,7 @@ EOF
 	"$SUPCTL" -s "$SOCK" logs -f -n 0 fast >/dev/null 2>&1 3>&- &
 	stopped=$!
 	BG="$a $stopped"
-	wait_for "two followers connected" _fds_are $((base + 2))
+	wait_for --show nfds "two followers connected" _fds_are $((base + 2))
 	wait_for "the good follower's first lines" _lines_at_least "$T/good.out" 10
 	kill -STOP "$stopped"
 	n0=$(wc -l <"$T/good.out")
@@ -500,7 +492,7 @@ EOF
 	echo "# slowest status while the stopped follower fills: $max ms"
 	[ "$max" -lt 1000 ]
 	# Dropped by its 1 MiB cap, well before the 10 s write timeout.
-	WAIT_SECS=8 wait_for "the stopped follower dropped (fds $(nfds), base $base)" \
+	WAIT_SECS=8 wait_for --show nfds "the stopped follower dropped (base $base)" \
 		_fds_are $((base + 1))
 	grep -q "a log follower or attached client that does not read was dropped" "$T/supd.err"
 	# A second one after it: its 1 MiB goes back to the system too (with
@@ -508,9 +500,9 @@ EOF
 	"$SUPCTL" -s "$SOCK" logs -f -n 0 fast >/dev/null 2>&1 3>&- &
 	stopped2=$!
 	BG="$a $stopped $stopped2"
-	wait_for "the second one connected" _fds_are $((base + 2))
+	wait_for --show nfds "the second one connected" _fds_are $((base + 2))
 	kill -STOP "$stopped2"
-	WAIT_SECS=8 wait_for "the second stopped follower dropped" _fds_are $((base + 1))
+	WAIT_SECS=8 wait_for --show nfds "the second stopped follower dropped" _fds_are $((base + 1))
 	rss1=$(rss_kb)
 	echo "# RSS ${rss0} kB before, ${rss1} kB after"
 	[ -n "${SUPD_ASAN:-}" ] || [ "$rss1" -le $((rss0 + 512)) ]
@@ -529,7 +521,7 @@ EOF
 	kill -KILL "$a" "$stopped" "$stopped2"
 	wait "$a" "$stopped" "$stopped2" 2>/dev/null || true
 	BG=
-	wait_for "fds back to $((base - 1))" _fds_are $((base - 1))
+	wait_for --show nfds "fds back to $((base - 1))" _fds_are $((base - 1))
 	supd_alive
 }
 
@@ -591,7 +583,8 @@ EOF
 	wait_for "r restarted" _starts_are 2
 	took=$(($(last_start_ms) - t0))
 	echo "# restart after the jump forward: $took ms"
-	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+	[ "$took" -ge 1900 ]
+	[ "$took" -le 3500 ]
 
 	# -1h, half a second into the backoff, until the restart.
 	wait_state r running
@@ -604,7 +597,8 @@ EOF
 	clock_shift 3600
 	took=$(($(last_start_ms) - t0))
 	echo "# restart after the jump back: $took ms"
-	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ]
+	[ "$took" -ge 1900 ]
+	[ "$took" -le 3500 ]
 	uptime_follows "$u0" "$m0" "$u1" "$m1"
 	[ "$(field r restarts)" = 2 ]
 	supd_alive
@@ -754,8 +748,9 @@ EOF
 	gone=$(mono_ms)
 	echo "# SIGTERM $((term - t0)) ms after the kill, gone $((gone - term)) ms after it"
 	[ $((term - t0)) -le 1000 ]
-	[ $((gone - term)) -ge 1500 ] && [ $((gone - term)) -le 4000 ]
-	wait_for "supd's fds back to $base (now $(nfds))" _fds_are "$base"
+	[ $((gone - term)) -ge 1500 ]
+	[ $((gone - term)) -le 4000 ]
+	wait_for --show nfds "supd's fds back to $base" _fds_are "$base"
 	ctl status
 	[ "$(state s)" = running ]
 	supd_alive
@@ -805,6 +800,6 @@ EOF
 	wait_state s running
 	spin_check 1
 	run ! grep "unexpected event" "$T/supd.err"
-	wait_for "supd's fds back to $base (now $(nfds))" _fds_are "$base"
+	wait_for --show nfds "supd's fds back to $base" _fds_are "$base"
 	ctl status
 }

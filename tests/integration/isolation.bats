@@ -59,9 +59,11 @@ teardown() {
 	if [ -n "$TMUX_SOCK" ]; then
 		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	fi
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=1
 	[ -z "$HOSTTMP" ] || rm -f "$HOSTTMP"
 	rm -rf --one-file-system "$V"
+	return $rc
 }
 
 # ---- guards --------------------------------------------------------------
@@ -185,15 +187,6 @@ expect_not() {
 	fi
 }
 
-# refute CMD...: fail if CMD succeeds (a bare "! CMD" never fails a test).
-refute() {
-	if "$@"; then
-		echo "unexpectedly succeeded: $*"
-		return 1
-	fi
-	return 0
-}
-
 status_line() {
 	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
 }
@@ -209,14 +202,6 @@ svc_pid() {
 	[ -n "$p" ] && [ "$p" != null ] && [ "$p" -gt 0 ] && echo "$p"
 }
 
-# Zombies whose parent is PARENT, one pid a line.
-zombies_of() {
-	awk -v p="$1" '{
-		line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
-		if (f[1] == "Z" && f[2] == p) { split($0, h, " "); print h[1] }
-	}' /proc/[0-9]*/stat 2>/dev/null
-}
-
 # A start refused before exec: state backoff or failed, a reason, no pid.
 _refused() {
 	local st r
@@ -227,8 +212,8 @@ _refused() {
 }
 
 wait_refused() {
-	wait_for "$1 to be refused (backoff/failed with a reason; now $(state "$1"))" \
-		_refused "$1"
+	wait_for --show "state $(printf %q "$1")" \
+		"$1 to be refused (backoff/failed with a reason)" _refused "$1"
 }
 
 # A private copy of the rootfs, for tests that tamper with it.
@@ -334,8 +319,7 @@ EOF
 	P=$(svc_pid o)
 	I=$(ppid_of "$P")
 	[ "$(status_line "$I" NSpid | awk '{print $NF}')" = 1 ]
-	[ -z "$(zombies_of "$I")" ]
-	[ -z "$(zombies_of "$P")" ]
+	no_zombies_under --tree "$I"
 	expect o procs 1,2
 	# The init passes SIGTERM on: the probe dies of it well before the
 	# 5 s stop_timeout would bring SIGKILL.
@@ -1908,8 +1892,8 @@ EOF
 	wait_probe m
 	ctl exec m mount -t tmpfs inside /mnt
 	ctl exec m grep -q ' /mnt ' /proc/self/mountinfo
-	! grep -q "$ROOTFS/mnt" /proc/self/mountinfo
-	! grep -q ' inside ' /proc/self/mountinfo
+	refute grep -q "$ROOTFS/mnt" /proc/self/mountinfo
+	refute grep -q ' inside ' /proc/self/mountinfo
 	mount -t tmpfs outside "$V/hostmnt"
 	run ctl exec m cat /proc/self/mountinfo
 	umount "$V/hostmnt"

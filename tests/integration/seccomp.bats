@@ -71,8 +71,10 @@ teardown() {
 			done
 		} >&3 2>/dev/null || true
 	fi
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=1
 	rm -rf --one-file-system "$V"
+	return $rc
 }
 
 _probed() {

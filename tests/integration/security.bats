@@ -13,11 +13,13 @@ setup() {
 }
 
 teardown() {
+	local rc=0
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
-	teardown_supd
+	teardown_supd || rc=1
 	# What a failed test may have left outside $T.
 	[ -z "${N1:-}" ] || pkill -KILL -f "^sleep ($N1|$((N1 + 1)))\$" || true
 	[ -z "${V:-}" ] || { pkill -KILL -f "$V" || true; rm -rf --one-file-system "$V"; }
+	return $rc
 }
 
 supd_alive() {
@@ -590,7 +592,8 @@ EOF
 	[[ "$output" == *"file descriptors are only passed with exec"* ]]
 	run raw_client "$SOCK" 7 "s" 3
 	[[ "$output" == *"file descriptors are only passed with exec"* ]]
-	wait_for "supd's fds back to $base" _nfds_le "$base"
+	wait_for --show 'ls "/proc/$SUPD_PID/fd" | wc -l' \
+		"supd's fds back to $base" _nfds_le "$base"
 }
 
 @test "11: an attached client that stalls inside a frame is dropped; log followers are bounded, the oldest evicted" {
@@ -658,7 +661,8 @@ EOF
 	start_supd
 	wait_state u running
 	ctl stop u
-	[ -f "$T/state/stopped/u" ] && [ ! -L "$T/state/stopped/u" ]
+	[ -f "$T/state/stopped/u" ]
+	[ ! -L "$T/state/stopped/u" ]
 	[ ! -e "$V/target" ]
 	run ls -A "$T/state/stopped"
 	[ "$output" = u ]
