@@ -1251,7 +1251,8 @@ EOF
 	[ "$(field g exit_code)" = 0 ]
 	# Orphaned, it is supd's (the subreaper's) to kill and reap.
 	wait_for "the child $child to be killed and reaped" _gone "$child"
-	_no_zombies_of "$SUPD_PID"
+	wait_for --show "zombies_under $SUPD_PID" "no zombie under supd" \
+		no_zombies_under "$SUPD_PID"
 }
 
 @test "stop_signal is what a stop sends: USR1 to a plain service, INT through a service's init" {
