@@ -3,7 +3,7 @@
  *
  * inih does the INI syntax; this file owns the keys: a table of them per
  * section, their defaults, validation, and the FILE:LINE of every error. All
- * errors of a file are collected before it is refused (STYLE.md habit 6).
+ * errors of a file are collected before it is refused (docs/style.md habit 6).
  *
  * inih's handler is not told line numbers, so lines reach inih through our
  * own reader, which counts them, refuses lines inih would cut (it reads at
@@ -32,7 +32,7 @@
 #include "config.h"
 #include "seccomp.h"
 
-/* Defaults of DESIGN.md. */
+/* Defaults of docs/design.md ("Configuration") and supd.conf(5). */
 #define DEF_CONF_DIR		"/etc/supd/conf.d"
 #define DEF_LOG_DIR		"/var/log/supd"
 #define DEF_STATE_DIR		"/var/lib/supd"

@@ -75,7 +75,7 @@ struct proto_hdr {
 /* One row of `status`: what supd knows about a service right now. */
 struct proto_status {
 	const char	*name;
-	const char	*state;		/* "stopped", "running", ... (DESIGN.md) */
+	const char	*state;		/* "stopped", "running", ... (docs/design.md) */
 	const char	*reason;	/* why, e.g. the spawn error; "" if none */
 	int64_t		 pid;		/* main process in supd's pid ns, 0 if none */
 	int64_t		 uptime_ms;	/* 0 unless running */

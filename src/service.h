@@ -12,7 +12,8 @@
 #include "proto.h"
 #include "util.h"
 
-/* States of DESIGN.md; the names are the ones `status` prints. */
+/* States of docs/design.md ("States"); the names are the ones `status`
+ * prints. */
 enum svc_state {
 	SVC_STOPPED,	/* never started, or stopped by request */
 	SVC_STARTING,	/* spawned; exec not yet confirmed */

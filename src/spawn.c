@@ -2,12 +2,13 @@
  * spawn.c: starting a service's process -- clone into its namespaces, the
  * built-in init, exec.
  *
- * The child starts clean (STYLE.md habit 8): default signal dispositions and
- * an empty mask (libev blocks signals it reads through signalfd), its own
- * session, stdin on /dev/null, stdout and stderr on the log pipes, no other
- * fd but the report pipe, which closes at exec. Each step that can fail
- * reports {step, errno, what} on that pipe and exits 127; supd reads the
- * report from its loop and never waits for the child here.
+ * The child starts clean (docs/style.md habit 8): default signal
+ * dispositions and an empty mask (libev blocks signals it reads through
+ * signalfd), its own session, stdin on /dev/null, stdout and stderr on the
+ * log pipes, no other fd but the report pipe, which closes at exec. Each
+ * step that can fail reports {step, errno, what} on that pipe and exits
+ * 127; supd reads the report from its loop and never waits for the child
+ * here.
  *
  * With a pid namespace and init = yes, the first process is a minimal init
  * (this file's init_loop, no extra binary): it forks the command, forwards

@@ -3,7 +3,8 @@
  * argument parsing, one request/reply exchange over the control socket (built
  * and decoded only through proto.[ch]) and the presentation of the reply: the
  * status table, --json output, log and inspect data, and the exit codes of
- * DESIGN.md. I/O is blocking: this is a CLI, not the daemon.
+ * docs/design.md ("supctl commands"). I/O is blocking: this is a CLI, not
+ * the daemon.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

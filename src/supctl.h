@@ -8,7 +8,7 @@
 
 #include "util.h"
 
-/* Exit codes (DESIGN.md, "supctl commands"). */
+/* Exit codes (docs/design.md, "supctl commands"). */
 #define SUPCTL_EXIT_OK		0
 #define SUPCTL_EXIT_FAILED	1	/* the daemon reported a failure */
 #define SUPCTL_EXIT_USAGE	2	/* bad command line */

@@ -17,7 +17,7 @@
 
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
-/* Allocators: abort with a message on OOM (STYLE.md habit 7), or call
+/* Allocators: abort with a message on OOM (docs/style.md habit 7), or call
  * xalloc_failed first when it is set (supd as PID 1 must not abort). */
 extern void	(*xalloc_failed)(void);
 void	*xmalloc(size_t);

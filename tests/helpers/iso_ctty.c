@@ -2,7 +2,7 @@
  * iso_ctty OUTFILE PROG [ARG]...: run PROG (supd) with a fresh pseudo-
  * terminal as its controlling terminal and standard input, as an
  * interactive console would give it, and copy everything that appears on
- * that terminal to OUTFILE. Used by the TIOCSTI test (reliability.md I11):
+ * that terminal to OUTFILE. Used by the TIOCSTI test (docs/reliability.md I11):
  * a service that could reach supd's terminal would push characters into
  * its input queue, and the terminal would echo them to OUTFILE.
  *

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# config.bats: configuration errors and reload (DESIGN.md "Configuration",
-# `supd --check`, `supctl reload`; reliability.md section B).
+# config.bats: configuration errors and reload (docs/design.md "Configuration",
+# `supd --check`, `supctl reload`; docs/reliability.md section B).
 #
 # Fixtures: tests/unit/bad-config/NAME.ini. A fixture's leading comment lines
 # say what `supd --check` must report for it, one directive per error, with

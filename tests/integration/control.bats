@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# control.bats: the control socket under load and abuse (reliability.md
+# control.bats: the control socket under load and abuse (docs/reliability.md
 # section C, rows b#1-b#4, b#26) and supctl's exit codes and --json output
-# (DESIGN.md "supctl commands").
+# (docs/design.md "supctl commands").
 #
 # Raw protocol bytes come from tests/helpers/cs_client.c (see its header for
 # the ops it understands); it prints one summary line

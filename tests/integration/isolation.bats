@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # isolation.bats: what a service sees of itself and of the host once supd has
-# put it in its namespaces (DESIGN.md "[isolation]", "[limits]", `tty`,
-# `supctl exec`, `supctl attach`; reliability.md I1-I14).
+# put it in its namespaces (docs/design.md "[isolation]", "[limits]", `tty`,
+# `supctl exec`, `supctl attach`; docs/reliability.md I1-I14).
 #
 # Every test looks from inside: the service runs tests/helpers/probe.c (built
 # statically into a busybox rootfs by mkrootfs.sh), which prints KEY=VALUE

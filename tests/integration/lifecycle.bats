@@ -2,8 +2,8 @@
 # lifecycle.bats: restart policies, backoff, stop escalation, reaping, the
 # service's execution context (user, group, groups), spawn errors, supctl
 # wait semantics, unless-stopped persistence, supd's own signals, essential
-# services outside PID 1 (DESIGN.md "States",
-# "[service]", "supctl commands"; reliability.md F10, F11, P1, P3, P8).
+# services outside PID 1 (docs/design.md "States",
+# "[service]", "supctl commands"; docs/reliability.md F10, F11, P1, P3, P8).
 #
 # Every service runs without namespaces when this supd knows the
 # [isolation] section (LC_ISO), so that pids, /proc and the files a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# logs.bats: service output -> rotating log files ([log] of DESIGN.md, and
-# reliability.md section D). Writers are tests/helpers/lg_seq (numbered
+# logs.bats: service output -> rotating log files ([log] of docs/design.md, and
+# docs/reliability.md section D). Writers are tests/helpers/lg_seq (numbered
 # lines "[TAG ]seq=N xxx...", 100 bytes each) and lg_blob (no newline).
 #
 # Files a service and the test both touch (heartbeats, triggers) live in $H,

@@ -9,7 +9,7 @@
 #
 # Debian's cloud kernel is fetched with `apt-get download` and unpacked, not
 # installed; qemu runs it under TCG (KVM here cannot run a stock kernel, see
-# ../shared/notes/vm.md). Results come back on the second serial port.
+# docs/vm.md). Results come back on the second serial port.
 # Ends with "vm: N passed, M failed"; if qemu cannot run, that is a failure.
 set -u
 
