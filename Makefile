@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # supd -- process supervisor and init. See README.md.
 #
 #   make run      build and start supd on the demo services in conf.d/

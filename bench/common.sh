@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # common.sh: what every benchmark shares. Source it after setting nothing;
 # it reads the build directory from $1 (default ../build next to this dir).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # deps-200.sh [BUILD_DIR]: a dependency tree of 200 services, depth 5 (each
 # `requires` its parent, 4 children per node: 1 + 4 + 16 + 64 + 115), every
 # service `sleep infinity` and ready at exec. Time from supd's launch until

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # idle-syscalls.sh [BUILD_DIR]: supd with 100 running services (`sleep
 # infinity`), left alone: how many system calls does it make in 10 s
 # ($IDLE_SECS)? Counted with `strace -c -p SUPD_PID` (supd only, no -f: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * iso_probe.c: the probe of bench/isolation-start.sh. It measures, in one
  * run and interleaved round by round (so that a noisy neighbour hits every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # isolation-start.sh [BUILD_DIR]: what starting a service in its own
 # namespaces costs. Bar: a start in mount+pid+ipc+uts+net namespaces costs at
 # most 1.5x a plain fork+exec of the same command, and less than

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # log-throughput.sh [BUILD_DIR]: log capture throughput. The service is
 # bench/spew: 1 GiB ($BYTES) of 100-byte numbered lines in 64 KiB writes to
 # stdout, as fast as it can, with [log] max_size = 100M, max_files = 20.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # restart-latency.sh [BUILD_DIR]: restart_delay = 0, restart = always; the
 # service is bench/stamp, which writes its CLOCK_MONOTONIC start time to a FIFO
 # as its first action. bench/restart_probe kills its pid with SIGKILL N times

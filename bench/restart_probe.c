@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * restart_probe.c: kill -9 a supd service N times and measure, each time,
  * the delay from just before kill(2) to the first instruction of the new

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run-all.sh [BUILD_DIR]: run every benchmark in order and print a summary
 # table of their result lines. `make bench` calls this with the build dir.
 # Each benchmark's diagnostics (lines starting with '# ') go to stderr as they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seqlines.c: numbered lines for the soak (soak.sh), written at a steady
  * rate by a service and checked afterwards in its log files.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # soak.sh [BUILD_DIR]: supd under a long storm (not in CI, not in run-all.sh:
 # 10 minutes by default, $SOAK_SECS to change). One supd runs:
 #

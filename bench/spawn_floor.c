@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn_floor.c: the floor for start-1000.sh -- a minimal C parent that
  * fork+execs N copies of `sleep infinity` and waits until every one has

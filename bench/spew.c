@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spew.c: write BYTES of 100-byte numbered lines to stdout, as fast as
  * possible, in 64 KiB write(2)s (lines straddle writes, as real output does).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stamp.c: the service of bench/restart-latency.sh. Its first action is to
  * read CLOCK_MONOTONIC; it then writes "PID NS\n" to the FIFO (or stdout) named

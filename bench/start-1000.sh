@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # start-1000.sh [BUILD_DIR]: 1000 services ($SERVICES) running `sleep
 # infinity`: the time from supd's start (just before the script launches it)
 # until every service is `running` per `supctl --json status`, polled every

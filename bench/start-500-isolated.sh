@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # start-500-isolated.sh [BUILD_DIR]: 500 services ($SERVICES) running `sleep
 # infinity` each in its own mount, pid, ipc, uts and net namespaces ([isolation]
 # namespaces = mount pid ipc uts net; init = yes and private_tmp = yes by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # status-1000.sh [BUILD_DIR]: with 1000 services ($SERVICES) running `sleep
 # infinity`, the wall time of `supctl status` and of `supctl --json status`
 # (output to /dev/null): median of 50 runs ($RUNS) each, with hyperfine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * status_probe.c: supd's own answer time to a status request, without the
  * start-up of a supctl process (soak.sh runs it next to the supctl clients,

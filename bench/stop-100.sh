@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # stop-100.sh [BUILD_DIR]: 100 services ($SERVICES) running `sleep 1000`,
 # which exits on SIGTERM (it is not PID 1; supd's init, where there is one,
 # forwards the signal). The wall time of `supctl stop all` (which waits until

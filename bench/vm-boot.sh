@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # vm-boot.sh [BUILD_DIR]: what supd as /init costs a VM's boot. Two
 # initramfs images on the same kernel, each booted RUNS times (default 5)
 # under qemu (TCG), wall time from qemu's start to its exit, median:

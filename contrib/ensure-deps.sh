@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # ensure-deps.sh build|test|fuzz: install the Debian packages supd needs, only
 # when something is missing, so `make run`, `make test` and `make fuzz` work on
 # a fresh machine.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make-run.sh BUILD_DIR: start supd in the foreground on the demo services of
 # conf.d/, with its socket, logs and state under ./run/ (git-ignored), so no
 # system path is touched. Ctrl-C stops every service and supd.

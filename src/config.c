@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.c: INI files -> struct supd_conf and struct svc_conf.
  *

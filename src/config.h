@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.h: the main configuration and service definitions as plain structs,
  * built from INI files by config.c. Everything here is resolved: defaults

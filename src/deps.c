@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * deps.c: the dependency graph of `after` and `requires` -- names that must
  * exist, and no cycles. The graph is checked on a whole prospective set of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * deps.h: the dependency graph of `after` and `requires` (deps.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * isolate.c: what a service's process does to itself between clone and
  * exec -- network, hostname, mounts, root, rlimits, identity, capabilities.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * isolate.h: the child-side steps of [isolation] and [limits] (isolate.c),
  * run between clone and exec. Every failure is reported to supd through

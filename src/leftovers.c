@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * leftovers.c: what a previous supd left running.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * leftovers.h: what a previous supd left running (leftovers.c). Each
  * spawned service is recorded in state_dir/run/NAME (pid, start time, boot)

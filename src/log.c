@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.c: supd's own diagnostics. One line per event on stderr:
  *

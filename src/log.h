@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.h: supd's own diagnostics -- one line per event on stderr, prefixed
  * with an RFC 3339 UTC time. Writes never block the loop: stderr is reopened

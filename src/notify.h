@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * notify.h: the sd_notify protocol on supd's side (notify.c) -- a datagram
  * socket per service with ready = notify, who may send on it, and what a

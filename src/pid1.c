@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pid1.c: what supd owes the system when it is PID 1. It mounts the file
  * systems an init provides when they are missing, and it never exits: a

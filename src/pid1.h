@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pid1.h: supd as PID 1 (pid1.c) -- of a container's pid namespace, or of a
  * machine.

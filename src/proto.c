@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto.c: encoding and decoding of control messages (see proto.h), linked
  * into both supd and supctl so that neither decodes bytes by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto.h: the control protocol between supctl and supd, the one definition
  * both programs link (proto.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reaper.c: PID 1 of a service's pid namespace (init = yes), as a tiny
  * freestanding program: no libc, a handful of system calls, a few pages of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seccomp.c: the system call filter of [isolation] seccomp -- reading a
  * profile file when the configuration is loaded, and building and loading

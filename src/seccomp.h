@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seccomp.h: the system call filter of [isolation] seccomp (seccomp.c):
  * reading a profile file when the configuration is loaded, and building and

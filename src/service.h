@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * service.h: the registry of services and their lifecycle (service.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn.c: starting a service's process -- clone into its namespaces, the
  * built-in init, exec.

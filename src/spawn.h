@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn.h: starting a service's process (spawn.c). The child applies the
  * service's steps between fork and exec; if one fails it writes a report to

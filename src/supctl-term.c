@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supctl-term.c: supctl's side of the commands that carry a terminal or
  * stdio -- `exec` (pipes that supctl relays to and from its own stdio, or

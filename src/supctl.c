@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supctl.c: the command line client of supd. It owns the command table and
  * argument parsing, one request/reply exchange over the control socket (built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supctl.h: what supctl.c and supctl-term.c share.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supd.c: the daemon's main -- options, start-up, signal watchers, the
  * loop and the orderly shutdown.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * svclog.c: a service's output, from the pipes supd keeps for the service's
  * whole life into rotating log files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * svclog.h: a service's output. supd creates the pipes before the service's
  * first start and keeps both ends from then on, so a restart never loses or

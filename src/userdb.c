@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * userdb.c: passwd(5) and group(5) text parsed in place, and the one read
  * of such a file. The rules a line follows are in userdb.h.

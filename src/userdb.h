@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * userdb.h: users and groups read from passwd(5) and group(5) text
  * (userdb.c), for services with a rootfs: their names are looked up in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * util.c: the small helpers shared by supd and supctl -- allocators that
  * abort on OOM, the growable byte buffer and string vector, JSON string

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * util.h: small helpers shared by supd and supctl -- allocators that abort on
  * OOM, a growable byte buffer, string vectors, JSON string escaping, and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # lint-bats.sh FILE...: reject a bare negated command ("! cmd", at the start
 # of a line) that is not the last statement of a test or function. bash's
 # errexit ignores a negated command, so such a line never fails a test:

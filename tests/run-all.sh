@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run-all.sh BUILD_DIR: the lint of the tests themselves (lint-bats.sh), every
 # suite (unit, integration, and the VM test), then -- because CI shows only
 # the tail of the output -- the name of each failure ("FAILED: SUITE: what",

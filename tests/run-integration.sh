@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run-integration.sh BUILD_DIR [FILE.bats...]: run the bats suites against the
 # binaries in BUILD_DIR and end with "integration: N passed, M failed, K
 # skipped". A skipped test ("ok N ... # skip") is not a pass; with CI set

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run-unit.sh BUILD_DIR: run every BUILD_DIR/tests/test_* unit test binary,
 # show its output, and end with one line "unit: N passed, M failed" summed
 # from their "unit X: N passed, M failed" lines. A binary that exits non-zero

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mkrootfs.sh DIR: a minimal root file system for the web server example,
 # from Debian's busybox-static (apt-get install busybox-static): busybox and
 # its applets, a `www` user (uid 33), an empty /srv/www for the volume.

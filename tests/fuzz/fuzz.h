@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz.h: what the libFuzzer targets in tests/fuzz/ share -- a private
  * scratch directory made once per process, writing an input into a file in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: util.c */
 /*
  * fuzz_argv.c: split_argv (src/util.c), the POSIX-shell-like word splitter

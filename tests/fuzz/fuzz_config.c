@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: config.c seccomp.c util.c */
 /*
  * fuzz_config.c: the INI parsers of src/config.c -- the input is written to

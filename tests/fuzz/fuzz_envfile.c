@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: util.c */
 /*
  * fuzz_envfile.c: env_load_file (src/util.c) on the input written to a file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: notify.c util.c */
 /*
  * fuzz_notify.c: notify_parse (src/notify.c) on the input as one sd_notify

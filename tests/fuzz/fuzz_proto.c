@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: proto.c util.c */
 /*
  * fuzz_proto.c: the control protocol decoders of src/proto.c on arbitrary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: userdb.c util.c */
 /*
  * fuzz_userdb.c: libFuzzer target for userdb.c, the passwd(5) and group(5)

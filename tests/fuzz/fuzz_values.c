@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz-sources: config.c seccomp.c util.c */
 /*
  * fuzz_values.c: the value parsers, one at a time. The input's first byte

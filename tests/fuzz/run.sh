@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh BUILD_DIR SECONDS NAME...: run each libFuzzer target BUILD_DIR/fuzz_NAME
 # for SECONDS under ASan+UBSan+LSan, on a scratch copy of its seed corpus
 # (BUILD_DIR/corpus/NAME, made anew: nothing is written into the repository),

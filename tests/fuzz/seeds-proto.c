@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seeds-proto.c: writes the seed corpus of fuzz_proto (corpus/proto/) with
  * the real encoders of src/proto.c, so the seeds are frames supd and supctl

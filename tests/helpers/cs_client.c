@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cs_client: a deliberately misbehaving control-socket client for the
  * control.bats tests. It speaks raw bytes, so it can send what supctl never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * iso_ctty OUTFILE PROG [ARG]...: run PROG (supd) with a fresh pseudo-
  * terminal as its controlling terminal and standard input, as an

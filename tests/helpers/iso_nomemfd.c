@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * iso_nomemfd: run a command where a sealable memfd cannot be made, for the
  * isolation.bats test of supd's fallback init.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * iso_suid: installed setuid root (mode 4755) in the isolation tests'
  * rootfs. Prints the ids it runs with, so a test can tell whether exec

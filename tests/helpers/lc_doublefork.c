@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lc_doublefork: a service that double-forks, leaving an orphan behind.
  *

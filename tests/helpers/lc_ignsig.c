@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lc_ignsig: run a command with signals 32, 33 and 34 ignored, through the
  * raw system call (glibc refuses to touch 32 and 33). Ignored dispositions

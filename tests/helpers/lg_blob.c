@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lg_blob: write BYTES bytes of one character with no newline at all, in
  * 64 KiB write() calls, then (with -H FILE) write "done BYTES" into FILE

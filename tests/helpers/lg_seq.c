@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lg_seq: a sequenced log writer for the log tests.
  *

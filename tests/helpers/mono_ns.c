@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mono_ns: print CLOCK_MONOTONIC in nanoseconds. Tests time durations with
  * it, not with `date +%s%N`: faults.bats sets the wall clock back and forth,

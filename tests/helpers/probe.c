@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * probe: report, as KEY=VALUE lines on stdout, what a process sees of its
  * execution context, for the isolation tests (tests/integration/isolation.bats).

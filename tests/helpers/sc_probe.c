@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sc_probe: try system calls the seccomp filter may deny, with harmless
  * arguments, for tests/integration/seccomp.bats. Each is made through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # common.bash: what every integration test shares. Each test gets a private
 # supd (temp conf dir, socket, logs, state) driven only through supctl, and
 # waits on conditions with deadlines -- never a bare sleep.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # config.bats: configuration errors and reload (docs/design.md "Configuration",
 # `supd --check`, `supctl reload`; docs/reliability.md section B).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # control.bats: the control socket under load and abuse (docs/reliability.md
 # section C, rows b#1-b#4, b#26) and supctl's exit codes and --json output
 # (docs/design.md "supctl commands").

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # deps.bats: after, requires, type = oneshot, ready = notify | fd:N, and the
 # shutdown in reverse dependency order. Services record what they do in
 # $W/order (under /var/tmp: a service's private /tmp would hide /tmp).

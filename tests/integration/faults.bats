@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # faults.bats: real faults against the real supd ("Make isolation a
 # boundary"): the log's disk full, supd at its fd limit, a follower that
 # stops reading, the wall clock set back and forth, a service that closes its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # health.bats: [health] -- a command run inside the service's namespaces
 # every interval; healthy / unhealthy in status; on_unhealthy = restart after
 # `retries` failures in a row; timeouts; start_period; ready = health.

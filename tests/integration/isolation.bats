@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # isolation.bats: what a service sees of itself and of the host once supd has
 # put it in its namespaces (docs/design.md "[isolation]", "[limits]", `tty`,
 # `supctl exec`, `supctl attach`; docs/reliability.md I1-I14).

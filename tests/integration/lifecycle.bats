@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # lifecycle.bats: restart policies, backoff, stop escalation, reaping, the
 # service's execution context (user, group, groups), spawn errors, supctl
 # wait semantics, unless-stopped persistence, supd's own signals, essential

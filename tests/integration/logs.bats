@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # logs.bats: service output -> rotating log files ([log] of docs/design.md, and
 # docs/reliability.md section D). Writers are tests/helpers/lg_seq (numbered
 # lines "[TAG ]seq=N xxx...", 100 bytes each) and lg_blob (no newline).

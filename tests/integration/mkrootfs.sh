@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mkrootfs.sh DIR: build (or bring up to date) a minimal root file system in
 # DIR for the isolation tests: Debian's static busybox with an applet link
 # for every command it has, /etc/passwd and /etc/group (root, nobody 65534,

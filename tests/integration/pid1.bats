@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # pid1.bats: supd as PID 1 of a container's pid namespace (unshare --pid
 # --fork --mount-proc): orphans reaped, SIGTERM = stop all in reverse
 # dependency order and exit 0, an essential service's exit code passed

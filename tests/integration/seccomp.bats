@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # seccomp.bats: [isolation] seccomp -- the default profile (docker's, each
 # denial lifted by the capability that governs the call), unconfined, profile
 # files, their errors, and the filter in supctl exec and health checks.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # security.bats: the findings of the security review ("Make isolation a
 # boundary"), each as an attack tried against the real supd: a request that
 # crashed it, a confined service reaching supd's socket, state or another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_config.c: config.c -- defaults, every key of every section (and
  * its effect on the parsed structs), the canonical form, and the exact

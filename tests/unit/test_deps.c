@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_deps.c: deps.c -- unknown names, cycles (with the path named), and
  * sets without either.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_notify.c: notify.c -- what a datagram says (notify_parse), who may
  * say it (notify_sender_ok, against this very process), and the socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_seccomp.c: seccomp.c and the `seccomp` key of config.c -- profile
  * files (good lines, every kind of bad one), the key's default and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_svclog.c: unit tests for svclog.c on the real libev default loop --
  * lines through a full pipe into rotating files (every line once, in order),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_userdb.c: unit tests for userdb.c -- passwd and group lookups by
  * name and by id, the initgroups list, and every kind of line that must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_util.c: unit tests for util.c -- every configuration value parser
  * with good and bad input, argv splitting, env files, buffers and clocks.

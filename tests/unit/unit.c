@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit.c: counts assertions and reports failures for the unit tests (see
  * unit.h). Failures go to stderr, the summary line to stdout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit.h: the whole unit test "framework". CHECK* record a failure with
  * file:line and carry on; main() ends with "return unit_done("name");",

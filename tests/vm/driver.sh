@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # driver.sh: the VM test's checks, run as a supd service inside the VM (busybox
 # sh). Each result is a line "VMTEST ok|fail WHAT" on ttyS1; then "VMTEST
 # done" and `supctl poweroff`. Waits poll a condition with a deadline.

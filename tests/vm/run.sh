@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/vm/run.sh BUILD_DIR: boot a real kernel with supd as /init and check,
 # from inside, what a machine's PID 1 owes: the mounts it provides, services
 # in namespaces, orphans reaped, supctl working, and `supctl poweroff` ending
