@@ -32,6 +32,7 @@
 
 #include "config.h"
 #include "seccomp.h"
+#include "values.h"
 
 /* Defaults of docs/design.md ("Configuration") and supd.conf(5). */
 #define DEF_CONF_DIR		"/etc/supd/conf.d"

@@ -34,6 +34,7 @@
 #include "proto.h"
 #include "service.h"
 #include "svclog.h"
+#include "values.h"
 
 #define CTL_MAX_CLIENTS		512
 #define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */

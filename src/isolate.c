@@ -46,6 +46,7 @@
 #include "spawn.h"
 #include "userdb.h"
 #include "util.h"
+#include "values.h"
 
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
  * made read-only, as docker does. Missing ones are skipped. */

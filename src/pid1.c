@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pid1.h"
 #include "util.h"
+#include "values.h"
 
 /* The inode of the initial pid namespace (include/linux/proc_ns.h). */
 #define PROC_PID_INIT_INO	0xEFFFFFFCU

@@ -52,6 +52,7 @@
 
 #include "seccomp.h"
 #include "spawn.h"
+#include "values.h"
 
 #define NOCAP	-1
 

@@ -39,6 +39,7 @@
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
+#include "values.h"
 
 enum svc_ev {
 	SE_START,	/* start requested (boot, supctl, restart) */

@@ -48,6 +48,7 @@
 #include "seccomp.h"
 #include "spawn.h"
 #include "util.h"
+#include "values.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -26,6 +26,7 @@
 #include "proto.h"
 #include "supctl.h"
 #include "util.h"
+#include "values.h"
 
 #ifndef SUPD_VERSION
 #define SUPD_VERSION	"0.1.0"

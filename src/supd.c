@@ -36,6 +36,7 @@
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
+#include "values.h"
 
 #ifndef SUPD_VERSION
 #define SUPD_VERSION "0.1.0"

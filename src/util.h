@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * util.h: small helpers shared by supd and supctl -- allocators that abort on
- * OOM, a growable byte buffer, string vectors, JSON string escaping, and the
- * value parsers of the configuration (durations, sizes, booleans, signals,
- * modes, argv splitting, env files).
- *
- * Parsers follow strtonum(3): they return 0 on success, or -1 and point
- * *errstr at a static message suitable for "FILE:LINE: <key>: <errstr>".
+ * OOM, a growable byte buffer, string vectors, JSON string escaping, clocks,
+ * mkdir -p, /proc/PID/stat fields, fd passing, ptys and fcntl helpers. The
+ * value parsers of the configuration are values.h's.
  */
 #ifndef SUPD_UTIL_H
 #define SUPD_UTIL_H
@@ -56,53 +53,6 @@ void	 strv_free(struct strv *);
 bool	 strv_has(const struct strv *, const char *);
 char	**strv_dup(char *const *);			/* deep copy of a NULL-terminated array */
 void	 strv_free_array(char **);			/* frees a NULL-terminated array */
-
-/* Durations: "250ms", "10s", "5m", "1h", "2d"; a bare number is seconds. */
-int	 parse_duration(const char *, uint64_t *ms, const char **errstr);
-/* Sizes: "512", "64K", "10M", "1G" (powers of 1024, suffix case-insensitive). */
-int	 parse_size(const char *, uint64_t *bytes, const char **errstr);
-/* yes/no/true/false/on/off/1/0, case-insensitive. */
-int	 parse_bool(const char *, bool *, const char **errstr);
-/* "SIGTERM", "TERM", "term" or "15". */
-int	 parse_signal(const char *, int *signo, const char **errstr);
-/* An octal mode 0..0777, e.g. "022", "0600". */
-int	 parse_mode(const char *, mode_t *, const char **errstr);
-/* An unsigned decimal integer in [min, max]. */
-int	 parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *,
-	    const char **errstr);
-/* "SIGTERM" for 15; NULL for a number with no name. */
-const char *signal_name(int);
-
-/*
- * Split a command line into words as a POSIX shell does, without expansion:
- * whitespace separates, '...' is literal, "..." honours \\ \" \$ \` and
- * backslash-newline, a backslash outside quotes escapes the next character.
- * On success *argv is a NULL-terminated array (free with strv_free_array).
- */
-int	 split_argv(const char *, char ***argv, const char **errstr);
-
-/* An environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
-bool	 env_key_valid(const char *, size_t len);
-/*
- * Parse one line of an env file: blank lines and lines starting with '#' are
- * skipped (return 0 with *out = NULL); "KEY=VALUE" (an optional "export "
- * prefix; a VALUE wholly inside matching single or double quotes loses
- * them) returns 0 with *out = "KEY=VALUE" allocated.
- */
-int	 env_parse_line(const char *line, char **out, const char **errstr);
-/*
- * Read an env file: a regular file of at most ENV_FILE_MAX bytes, not
- * reached through a symlink. Appends "KEY=VALUE" items to out. On error
- * returns -1 and sets *cause to an allocated "PATH:LINE: message" (or
- * "PATH: strerror").
- */
-#define ENV_FILE_MAX	(1024 * 1024)
-int	 env_load_file(const char *path, struct strv *out, char **cause);
-/* Set KEY=VALUE in env, replacing an item with the same key. */
-void	 env_set(struct strv *env, const char *kv);
-
-/* Service names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
-bool	 name_valid(const char *);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t now_ms(void);

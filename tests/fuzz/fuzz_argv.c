@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: util.c */
+/* fuzz-sources: util.c values.c */
 /*
- * fuzz_argv.c: split_argv (src/util.c), the POSIX-shell-like word splitter
+ * fuzz_argv.c: split_argv (src/values.c), the POSIX-shell-like word splitter
  * behind `command` and `[health] cmd`, on the input as a string. A split
  * gives at least one word; quoting each word again with single quotes and
  * splitting that must give the same words back.
@@ -13,6 +13,7 @@
 
 #include "fuzz.h"
 #include "util.h"
+#include "values.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

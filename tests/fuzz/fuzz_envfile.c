@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: util.c */
+/* fuzz-sources: util.c values.c */
 /*
- * fuzz_envfile.c: env_load_file (src/util.c) on the input written to a file.
+ * fuzz_envfile.c: env_load_file (src/values.c) on the input written to a file.
  * A good file gives KEY=VALUE items with valid keys, in order, and env_set
  * takes each; a bad one gives "PATH:LINE: message" and leaves the output
  * untouched (all or nothing).
@@ -13,6 +13,7 @@
 
 #include "fuzz.h"
 #include "util.h"
+#include "values.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

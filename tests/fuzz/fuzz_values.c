@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: config.c seccomp.c util.c */
+/* fuzz-sources: config.c seccomp.c util.c values.c */
 /*
  * fuzz_values.c: the value parsers, one at a time. The input's first byte
  * chooses the parser, the rest is the value (a C string, cut at a NUL).
  *
- * The parsers of src/util.c are called directly, and what they accept must
+ * The parsers of src/values.c are called directly, and what they accept must
  * print back to a value they read the same way. The parsers of config.c's
  * keys (restart, volume, tmpfs, capabilities, namespaces, rlimits, ...) are
  * static: they are reached through the service file parser with a minimal
@@ -20,6 +20,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "util.h"
+#include "values.h"
 
 /*
  * seccomp.c, linked for config.c's profile keys, reports a failed filter

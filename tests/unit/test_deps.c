@@ -9,6 +9,7 @@
 
 #include "deps.h"
 #include "unit.h"
+#include "values.h"
 
 /* A definition with just what deps.c reads. "a b" lists are split. */
 static struct svc_conf *
