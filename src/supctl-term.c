@@ -3,8 +3,8 @@
  * supctl-term.c: supctl's side of the commands that carry a terminal or
  * stdio -- `exec` (pipes that supctl relays to and from its own stdio, or
  * with -t a pseudo-terminal made inside the service, relayed too) and `attach` (raw mode, window size, Ctrl-P
- * Ctrl-Q to detach). One poll() loop relays bytes; every message from supd
- * is decoded with proto.c.
+ * Ctrl-Q to detach). One poll() loop relays bytes; supd's messages are
+ * taken and decoded, END included, by supctl-io.c.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "supctl-io.h"
 #include "supctl.h"
 
 #define DETACH_1	0x10	/* Ctrl-P */
@@ -87,28 +88,8 @@ write_all(int fd, const char *p, size_t len)
 struct inbox {
 	struct buf	b;
 	int		exit_code;	/* from PROTO_EXIT, -1 if none */
-	int		ok;		/* END said "ok" */
-	struct strv	msgs;		/* END's message lines */
+	struct sio_end	end;		/* END: ok, and its message lines */
 };
-
-/* Take the next complete message out of the inbox; 0 if none yet. */
-static int
-inbox_next(struct inbox *in, struct proto_hdr *h, char **payload)
-{
-	const char	*errstr;
-
-	if (in->b.len < PROTO_HDR_SIZE)
-		return 0;
-	if (proto_hdr_unpack((uint8_t *)in->b.p, h, &errstr) == -1)
-		supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: %s", errstr);
-	if (in->b.len < PROTO_HDR_SIZE + (size_t)h->len)
-		return 0;
-	*payload = xmalloc((size_t)h->len + 1);
-	memcpy(*payload, in->b.p + PROTO_HDR_SIZE, h->len);
-	(*payload)[h->len] = '\0';
-	buf_consume(&in->b, PROTO_HDR_SIZE + h->len);
-	return 1;
-}
 
 /* Take every complete message; 1 once END has been seen. */
 static int
@@ -116,45 +97,34 @@ inbox_process(struct inbox *in)
 {
 	struct proto_hdr	 h;
 	const char		*errstr;
-	char			*payload, **v, *line, *nl;
-	size_t			 n, i;
+	char			*payload, **v;
+	size_t			 n;
 
-	while (inbox_next(in, &h, &payload)) {
+	while (sio_frame_take(&in->b, &h, &payload)) {
 		switch (h.type) {
 		case PROTO_DATA:
 			write_all(1, payload, h.len);
 			free(payload);
 			continue;
 		case PROTO_EXIT:
-		case PROTO_END:
 			break;
+		case PROTO_END:
+			sio_end_decode(payload, h.len, &in->end);
+			free(payload);
+			return 1;
 		default:
-			supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: "
+			sio_fail(SUPCTL_EXIT_UNREACH, "protocol error: "
 			    "unexpected message type %u", (unsigned)h.type);
 		}
 		if (proto_strv_unpack(payload, h.len, &v, &n, &errstr) == -1)
-			supctl_fail(SUPCTL_EXIT_UNREACH, "protocol error: %s",
+			sio_fail(SUPCTL_EXIT_UNREACH, "protocol error: %s",
 			    errstr);
-		if (h.type == PROTO_EXIT) {
-			if (n != 1)
-				supctl_fail(SUPCTL_EXIT_UNREACH,
-				    "protocol error: bad exit message");
-			in->exit_code = atoi(v[0]) & 0xff;
-			free(v);
-			free(payload);
-			continue;
-		}
-		in->ok = n >= 1 && strcmp(v[0], "ok") == 0;
-		for (i = 1; i < n; i++)
-			for (line = v[i]; line != NULL; line = nl) {
-				if ((nl = strchr(line, '\n')) != NULL)
-					*nl++ = '\0';
-				if (*line != '\0')
-					strv_push(&in->msgs, line);
-			}
+		if (n != 1)
+			sio_fail(SUPCTL_EXIT_UNREACH,
+			    "protocol error: bad exit message");
+		in->exit_code = atoi(v[0]) & 0xff;
 		free(v);
 		free(payload);
-		return 1;
 	}
 	return 0;
 }
@@ -168,13 +138,13 @@ inbox_result(struct inbox *in)
 	int	code = in->exit_code >= 0 ? in->exit_code : 0;
 
 	raw_restore();
-	if (!in->ok) {
-		for (i = 0; i < in->msgs.n; i++)
-			fprintf(stderr, "supctl: %s\n", in->msgs.v[i]);
+	if (!in->end.ok) {
+		for (i = 0; i < in->end.msgs.n; i++)
+			fprintf(stderr, "supctl: %s\n", in->end.msgs.v[i]);
 		code = SUPCTL_EXIT_FAILED;
 	}
 	buf_free(&in->b);
-	strv_free(&in->msgs);
+	strv_free(&in->end.msgs);
 	return code;
 }
 
@@ -210,7 +180,7 @@ send_with_fds(int sock, const char *p, size_t len, const int *fds)
 	if ((n = fd_send(sock, p, len, fds, PROTO_EXEC_FDS)) == -1) {
 		if (errno == EPIPE || errno == ECONNRESET)
 			return;
-		supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
+		sio_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
 	}
 	for (p += n, len -= n; len > 0; p += n, len -= n)
 		if ((n = send(sock, p, len, MSG_NOSIGNAL)) == -1) {
@@ -220,7 +190,7 @@ send_with_fds(int sock, const char *p, size_t len, const int *fds)
 			}
 			if (errno == EPIPE || errno == ECONNRESET)
 				return;
-			supctl_fail(SUPCTL_EXIT_UNREACH, "send: %s",
+			sio_fail(SUPCTL_EXIT_UNREACH, "send: %s",
 			    strerror(errno));
 		}
 }
@@ -256,7 +226,7 @@ relay_pipes(int sock, int to_cmd, int out, int err)
 		if ((r = poll(pfd, 4, done ? 100 : -1)) == -1) {
 			if (errno == EINTR)
 				continue;
-			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			sio_fail(SUPCTL_EXIT_FAILED, "poll: %s",
 			    strerror(errno));
 		}
 		if (r == 0)
@@ -265,7 +235,7 @@ relay_pipes(int sock, int to_cmd, int out, int err)
 			if ((n = read(sock, buf, sizeof buf)) <= 0) {
 				if (n == -1 && errno == EINTR)
 					continue;
-				supctl_fail(SUPCTL_EXIT_UNREACH,
+				sio_fail(SUPCTL_EXIT_UNREACH,
 				    "connection to supd lost");
 			}
 			buf_add(&in.b, buf, n);
@@ -301,7 +271,7 @@ relay_pipes(int sock, int to_cmd, int out, int err)
 	}
 	buf_free(&pend);
 	if (!done)
-		supctl_fail(SUPCTL_EXIT_UNREACH, "connection to supd lost");
+		sio_fail(SUPCTL_EXIT_UNREACH, "connection to supd lost");
 	return inbox_result(&in);
 }
 
@@ -345,7 +315,7 @@ relay(int sock, int master, enum relay_mode mode)
 		if (poll(pfd, 3, done ? 100 : -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			sio_fail(SUPCTL_EXIT_FAILED, "poll: %s",
 			    strerror(errno));
 		}
 		if (done && pfd[1].revents == 0)
@@ -355,7 +325,7 @@ relay(int sock, int master, enum relay_mode mode)
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				supctl_fail(SUPCTL_EXIT_UNREACH,
+				sio_fail(SUPCTL_EXIT_UNREACH,
 				    "connection to supd lost");
 			buf_add(&in.b, buf, n);
 			done = inbox_process(&in);
@@ -378,7 +348,7 @@ relay(int sock, int master, enum relay_mode mode)
 
 				for (i = 0; i < n; i++) {
 					if (saw_p && buf[i] == DETACH_2) {
-						in.ok = 1;
+						in.end.ok = 1;
 						in.exit_code = SUPCTL_EXIT_OK;
 						return inbox_result(&in);
 					}
@@ -391,7 +361,7 @@ relay(int sock, int master, enum relay_mode mode)
 				struct buf	b = { 0 };
 
 				proto_put_data(&b, PROTO_INPUT, buf, n);
-				supctl_send_all(sock, b.p, b.len);
+				sio_send_or_fail(sock, b.p, b.len);
 				buf_free(&b);
 			}
 		}
@@ -411,7 +381,7 @@ recv_master(int sock, int sv)
 
 	while (poll(pfd, 2, -1) == -1)
 		if (errno != EINTR)
-			supctl_fail(SUPCTL_EXIT_FAILED, "poll: %s",
+			sio_fail(SUPCTL_EXIT_FAILED, "poll: %s",
 			    strerror(errno));
 	if (!(pfd[0].revents & POLLIN))
 		return -1;	/* supd answered first: an error */
@@ -438,7 +408,7 @@ term_exec(int sock, const char *req, size_t len, int tty)
 	if (!tty) {
 		for (i = 0; i < 3; i++)
 			if (pipe2(p[i], O_CLOEXEC) == -1)
-				supctl_fail(SUPCTL_EXIT_FAILED, "pipe: %s",
+				sio_fail(SUPCTL_EXIT_FAILED, "pipe: %s",
 				    strerror(errno));
 		fds[0] = p[0][0];
 		fds[1] = p[1][1];
@@ -451,7 +421,7 @@ term_exec(int sock, const char *req, size_t len, int tty)
 	/* The terminal is made inside the service, so that it is one of its
 	 * own /dev/pts; it comes back over this socket pair. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
-		supctl_fail(SUPCTL_EXIT_FAILED, "socketpair: %s",
+		sio_fail(SUPCTL_EXIT_FAILED, "socketpair: %s",
 		    strerror(errno));
 	fds[0] = fds[1] = fds[2] = sv[1];
 	send_with_fds(sock, req, len, fds);
@@ -466,7 +436,7 @@ term_exec(int sock, const char *req, size_t len, int tty)
 int
 term_attach(int sock, const char *req, size_t len)
 {
-	supctl_send_all(sock, req, len);
+	sio_send_or_fail(sock, req, len);
 	raw_enter();
 	return relay(sock, -1, RELAY_ATTACH);
 }

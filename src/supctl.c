@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * supctl.c: the command line client of supd. It owns the command table and
- * argument parsing, one request/reply exchange over the control socket (built
- * and decoded only through proto.[ch]) and the presentation of the reply: the
+ * argument parsing, one request/reply exchange over the control socket (the
+ * connection, the messages and END through supctl-io.c, built and decoded
+ * only through proto.[ch]) and the presentation of the reply: the
  * status table, --json output, log and inspect data, and the exit codes of
  * docs/design.md ("supctl commands"). I/O is blocking: this is a CLI, not
  * the daemon.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <err.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -24,6 +22,7 @@
 
 #include "config.h"
 #include "proto.h"
+#include "supctl-io.h"
 #include "supctl.h"
 #include "util.h"
 #include "values.h"
@@ -96,8 +95,7 @@ static const struct cmd cmds[] = {
 
 /* Everything the daemon answered; rows point into their payloads. */
 struct reply {
-	int			 ok;	/* END said "ok" */
-	struct strv		 msgs;	/* END message lines, split at '\n' */
+	struct sio_end		 end;	/* ok, and the message lines */
 	struct proto_status	*rows;
 	size_t			 nrows;
 };
@@ -107,13 +105,10 @@ static int		exec_tty;	/* exec -t */
 static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
-static int	send_all(int, const char *, size_t);
 static void	cmd_usage(const struct cmd *, const char *, ...)
 		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
 static void	usage_error(const char *, ...)
 		    ATTR_PRINTF(1, 2) __attribute__((noreturn));
-static void	fail(int, const char *, ...)
-		    ATTR_PRINTF(2, 3) __attribute__((noreturn));
 
 static void
 usage(FILE *f)
@@ -168,57 +163,6 @@ cmd_usage(const struct cmd *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nusage: supctl %s %s\n", cmd->name, cmd->usage);
 	exit(EXIT_USAGE);
-}
-
-/* Print {"ok":false,"error":...} on stdout: with --json, stdout is JSON only. */
-static void
-json_error(const char *msg)
-{
-	struct buf	b = { 0 };
-
-	buf_puts(&b, "{\"ok\":false,\"error\":");
-	buf_json_str(&b, msg);
-	buf_puts(&b, "}\n");
-	fwrite(b.p, 1, b.len, stdout);
-	fflush(stdout);
-	buf_free(&b);
-}
-
-/* A failure past the command line: one line on stderr, or JSON. */
-static void
-fail(int code, const char *fmt, ...)
-{
-	char	msg[1024];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (json)
-		json_error(msg);
-	else
-		warnx("%s", msg);
-	exit(code);
-}
-
-void
-supctl_fail(int code, const char *fmt, ...)
-{
-	char	msg[1024];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fail(code, "%s", msg);
-}
-
-void
-supctl_send_all(int fd, const char *p, size_t len)
-{
-	if (send_all(fd, p, len) == -1)
-		fail(EXIT_UNREACH, "connection to supd lost: %s",
-		    strerror(errno));
 }
 
 /* `logs -f` runs until interrupted; that is its normal end. */
@@ -345,62 +289,6 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	}
 }
 
-static int
-sock_connect(const char *path)
-{
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path)
-		fail(EXIT_UNREACH, "%s: socket path too long", path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		fail(EXIT_UNREACH, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
-		fail(EXIT_UNREACH, "cannot connect to supd at %s: %s", path,
-		    strerror(errno));
-	return fd;
-}
-
-/* Write it all; -1 with errno when supd went away (its reply may be read). */
-static int
-send_all(int fd, const char *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = send(fd, p, len, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Read exactly len bytes: anything less means the reply broke off. */
-static void
-read_full(int fd, char *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = read(fd, p, len)) == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fail(EXIT_UNREACH, "connection to supd lost: %s",
-			    strerror(errno));
-		if (n == 0)
-			fail(EXIT_UNREACH, "connection to supd lost");
-		p += n;
-		len -= n;
-	}
-}
-
 static void
 put_data(const char *p, size_t len)
 {
@@ -408,44 +296,17 @@ put_data(const char *p, size_t len)
 		err(EXIT_FAILED, "stdout");
 }
 
-/*
- * A daemon string made safe for a terminal: control characters shown as
- * \ooo, so that a service name or reason echoed back can neither forge a
- * line nor send an escape sequence. END lines are split at '\n' before.
- */
-static char *
-safe_str(const char *s)
-{
-	struct buf	b = { 0 };
-
-	buf_puts(&b, "");
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			buf_printf(&b, "\\%03o", (unsigned char)*s);
-		else
-			buf_add(&b, s, 1);
-	}
-	return b.p;
-}
-
 /* Read messages until END. Exits on a broken connection or protocol. */
 static void
 reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 {
 	struct proto_hdr	 h;
-	uint8_t			 hdr[PROTO_HDR_SIZE];
 	const char		*errstr;
-	char			*payload, *line, *nl, **v;
-	size_t			 i, n;
+	char			*payload, **v;
+	size_t			 n;
 
 	for (;;) {
-		read_full(fd, (char *)hdr, sizeof hdr);
-		if (proto_hdr_unpack(hdr, &h, &errstr) == -1)
-			fail(EXIT_UNREACH, "protocol error: %s", errstr);
-		payload = xmalloc((size_t)h.len + 1);
-		read_full(fd, payload, h.len);
-		payload[h.len] = '\0';
-
+		sio_frame_read(fd, &h, &payload);
 		switch (h.type) {
 		case PROTO_DATA:
 			if (cmd->type != PROTO_STATUS)
@@ -453,41 +314,23 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 			free(payload);
 			continue;
 		case PROTO_ROW:
-		case PROTO_END:
 			break;
+		case PROTO_END:
+			sio_end_decode(payload, h.len, &rp->end);
+			free(payload);
+			return;
 		default:
-			fail(EXIT_UNREACH, "protocol error: unexpected "
+			sio_fail(EXIT_UNREACH, "protocol error: unexpected "
 			    "message type %u", (unsigned)h.type);
 		}
 		if (proto_strv_unpack(payload, h.len, &v, &n, &errstr) == -1)
-			fail(EXIT_UNREACH, "protocol error: %s", errstr);
-
-		if (h.type == PROTO_ROW) {
-			rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
-			    sizeof *rp->rows);
-			if (proto_status_unpack(v, n, &rp->rows[rp->nrows++],
-			    &errstr) == -1)
-				fail(EXIT_UNREACH, "protocol error: %s",
-				    errstr);
-			free(v);
-			continue;
-		}
-
-		if (n < 1 || (strcmp(v[0], "ok") != 0 &&
-		    strcmp(v[0], "error") != 0))
-			fail(EXIT_UNREACH, "protocol error: bad end of reply");
-		rp->ok = strcmp(v[0], "ok") == 0;
-		for (i = 1; i < n; i++) {
-			for (line = v[i]; line != NULL; line = nl) {
-				if ((nl = strchr(line, '\n')) != NULL)
-					*nl++ = '\0';
-				if (*line != '\0')
-					strv_take(&rp->msgs, safe_str(line));
-			}
-		}
+			sio_fail(EXIT_UNREACH, "protocol error: %s", errstr);
+		rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
+		    sizeof *rp->rows);
+		if (proto_status_unpack(v, n, &rp->rows[rp->nrows++],
+		    &errstr) == -1)
+			sio_fail(EXIT_UNREACH, "protocol error: %s", errstr);
 		free(v);
-		free(payload);
-		return;
 	}
 }
 
@@ -564,7 +407,7 @@ status_table(const struct reply *rp)
 	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++) {
-		cell[i] = safe_str(s = cell[i]);
+		cell[i] = sio_safe_str(s = cell[i]);
 		free(s);
 		if ((len = strlen(cell[i])) > w[i % NCOLS])
 			w[i % NCOLS] = len;
@@ -625,23 +468,23 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 	struct buf	b = { 0 };
 	size_t		i;
 
-	if (!rp->ok) {
+	if (!rp->end.ok) {
 		if (json) {
-			for (i = 0; i < rp->msgs.n; i++) {
+			for (i = 0; i < rp->end.msgs.n; i++) {
 				if (i > 0)
 					buf_puts(&b, "; ");
-				buf_puts(&b, rp->msgs.v[i]);
+				buf_puts(&b, rp->end.msgs.v[i]);
 			}
-			json_error(b.len > 0 ? b.p : "request failed");
+			sio_json_error(b.len > 0 ? b.p : "request failed");
 			buf_free(&b);
 			return EXIT_FAILED;
 		}
 		if (cmd->type == PROTO_STATUS && rp->nrows > 0)
 			status_table(rp);
 		fflush(stdout);
-		for (i = 0; i < rp->msgs.n; i++)
-			warnx("%s", rp->msgs.v[i]);
-		if (rp->msgs.n == 0)
+		for (i = 0; i < rp->end.msgs.n; i++)
+			warnx("%s", rp->end.msgs.v[i]);
+		if (rp->end.msgs.n == 0)
 			warnx("%s: request failed", cmd->name);
 		return EXIT_FAILED;
 	}
@@ -655,11 +498,11 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 		printf("{\"ok\":true}\n");
 	if (!json) {
 		/* Informational lines: never mixed into a command's data. */
-		for (i = 0; i < rp->msgs.n; i++) {
+		for (i = 0; i < rp->end.msgs.n; i++) {
 			if (cmd->flags & CMD_DATA)
-				warnx("%s", rp->msgs.v[i]);
+				warnx("%s", rp->end.msgs.v[i]);
 			else
-				printf("%s\n", rp->msgs.v[i]);
+				printf("%s\n", rp->end.msgs.v[i]);
 		}
 	}
 	return EXIT_OK;
@@ -708,6 +551,7 @@ main(int argc, char **argv)
 	if ((cmd = cmd_find(argv[optind])) == NULL)
 		usage_error("unknown command '%s'", argv[optind]);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
+	sio_set_json(json);
 
 	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
 	    *sock == '\0')
@@ -717,7 +561,7 @@ main(int argc, char **argv)
 
 	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
 		cmd_usage(cmd, "request too large");
-	fd = sock_connect(sock);
+	fd = sio_connect(sock);
 	if (cmd->flags & (CMD_EXEC | CMD_ATTACH)) {
 		code = cmd->flags & CMD_EXEC ?
 		    term_exec(fd, msg.p, msg.len, exec_tty) :
@@ -727,7 +571,7 @@ main(int argc, char **argv)
 		return code;
 	}
 	/* If supd refused the request it may still have said why: read on. */
-	(void)send_all(fd, msg.p, msg.len);
+	(void)sio_send(fd, msg.p, msg.len);
 	buf_free(&msg);
 	strv_free(&req);
 	reply_read(fd, cmd, &reply);

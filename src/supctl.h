@@ -1,25 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * supctl.h: what supctl.c and supctl-term.c share.
+ * supctl.h: the terminal commands of supctl-term.c that supctl.c calls.
+ * What both share (connection, messages, END, failures) is supctl-io.h.
  */
 #ifndef SUPD_SUPCTL_H
 #define SUPD_SUPCTL_H
 
 #include <stddef.h>
-
-#include "util.h"
-
-/* Exit codes (docs/design.md, "supctl commands"). */
-#define SUPCTL_EXIT_OK		0
-#define SUPCTL_EXIT_FAILED	1	/* the daemon reported a failure */
-#define SUPCTL_EXIT_USAGE	2	/* bad command line */
-#define SUPCTL_EXIT_UNREACH	3	/* cannot reach supd, or the reply broke off */
-
-/* One line on stderr (or JSON with --json), then exit(code). */
-void	supctl_fail(int code, const char *, ...) ATTR_PRINTF(2, 3)
-	    __attribute__((noreturn));
-/* Write it all to supd, or fail with SUPCTL_EXIT_UNREACH. */
-void	supctl_send_all(int fd, const char *, size_t);
 
 /* exec: send the request with our stdio (tty: a new pty we relay); the
  * command's exit code, or 1 if supd refused. */
