@@ -12,6 +12,7 @@ bats_require_minimum_version 1.5.0
 load common
 
 CS=$HELPERS/cs_client
+FAKE=$HELPERS/cs_fakesupd
 MAGIC=0x44505553
 MAXPAY=$((256 * 1024))	# PROTO_MAX_PAYLOAD
 # Request types (proto.h).
@@ -23,6 +24,9 @@ setup_file() {
 	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	if [ ! -x "$CS" ] || [ "$top/tests/helpers/cs_client.c" -nt "$CS" ]; then
 		make -s -C "$top" B="$B" "$B/helpers/cs_client" >&2
+	fi
+	if [ ! -x "$FAKE" ] || [ "$top/tests/helpers/cs_fakesupd.c" -nt "$FAKE" ]; then
+		make -s -C "$top" B="$B" "$B/helpers/cs_fakesupd" >&2
 	fi
 }
 
@@ -806,4 +810,29 @@ EOF
 	WAIT_SECS=5 wait_for --show nfds "fd count back to $base" _fds_are "$base"
 	assert_supd_ok
 	[ "$(state web)" = running ]
+}
+
+# supd escapes what a client sent before quoting it, so a fake supd
+# (tests/helpers/cs_fakesupd.c) sends the END: its message carries an OSC
+# title, a bell, a clear-screen and a newline. supctl must show the
+# control bytes as \ooo and split the line, on the request/reply path and on
+# the terminal paths (exec, attach) alike: no raw ESC reaches stderr.
+@test "supctl prints supd's END message sanitised on every path, exec and attach included" {
+	local cmd pid esc=$'\e'
+	for cmd in "status web" "exec web true" "attach web"; do
+		rm -f "$T/ready" "$T/fake.sock"
+		"$FAKE" "$T/fake.sock" "$T/ready" \
+		    $'evil \e]0;owned\a\e[2J\nsecond line' &
+		pid=$!
+		wait_for "fake supd for $cmd" test -e "$T/ready"
+		# shellcheck disable=SC2086 # cmd is words on purpose
+		run --separate-stderr "$SUPCTL" -s "$T/fake.sock" $cmd </dev/null
+		wait "$pid"
+		echo "$cmd: status=$status stderr=$(printf %q "$stderr")"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" != *"$esc"* ]]
+		[[ "$stderr" != *$'\a'* ]]
+		[[ "$stderr" == *'supctl: evil \033]0;owned\007\033[2J'* ]]
+		[[ "$stderr" == *'supctl: second line'* ]]
+	done
 }
