@@ -51,7 +51,7 @@ log_init(void)
 		log_fd = fd;
 }
 
-static void
+static void ATTR_PRINTF(1, 0)
 log_vwrite(const char *fmt, va_list ap, int errnum)
 {
 	char	line[2048], ts[RFC3339_LEN];

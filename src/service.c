@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,13 +334,24 @@ report_cb(EV_P_ ev_io *w, int revents)
 	/* A failure report waits for the exit, which follows at once. */
 }
 
-/* A spawn that failed in supd itself: handled as a failed run. */
-static void
-spawn_failed_here(struct service *s, const char *fmt, const char *arg)
+/*
+ * A spawn that failed in supd itself: handled as a failed run. The reason is
+ * the formatted step followed by ": strerror(errno)".
+ */
+static void ATTR_PRINTF(2, 3)
+spawn_failed_here(struct service *s, const char *fmt, ...)
 {
 	char	msg[256];
+	va_list	ap;
+	int	saved = errno, n;
 
-	snprintf(msg, sizeof msg, fmt, arg, strerror(errno));
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
 	log_warnx("%s: cannot start: %s", s->conf->name, msg);
 	set_reason(s, msg);
 	s->spawn_failed = true;
@@ -530,7 +542,7 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	int		 rp[2];
 
 	if (svclog_open(s->log, &what) == -1) {
-		spawn_failed_here(s, "%s: %s", what);
+		spawn_failed_here(s, "%s", what);
 		return -1;
 	}
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
@@ -539,13 +551,13 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	if (named_volumes(s->conf, &what) == -1 ||
 	    ((a->volumes = spawn_volumes(s->conf, &what)) == NULL &&
 	    errno != 0)) {
-		spawn_failed_here(s, "volume %s: %s", what);
+		spawn_failed_here(s, "volume %s", what);
 		return -1;
 	}
 	if (s->conf->iso.net == NET_CONTAINER &&
 	    (a->netns_fd = open_netns(s)) == -1) {
 		spawn_args_release(s, a);
-		spawn_failed_here(s, "network container:%s: %s",
+		spawn_failed_here(s, "network container:%s",
 		    s->conf->iso.net_container);
 		return -1;
 	}
@@ -558,13 +570,13 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	if (s->conf->ready == READY_NOTIFY &&
 	    (a->notify = notify_open(s)) == NULL) {
 		spawn_args_release(s, a);
-		spawn_failed_here(s, "ready %s: %s", "notify socket");
+		spawn_failed_here(s, "ready notify socket");
 		return -1;
 	}
 	if (s->conf->ready == READY_FD) {
 		if (pipe2(rp, O_CLOEXEC) == -1) {
 			spawn_args_release(s, a);
-			spawn_failed_here(s, "ready %s: %s", "fd pipe");
+			spawn_failed_here(s, "ready fd pipe");
 			return -1;
 		}
 		set_nonblock(rp[0]);
@@ -597,7 +609,7 @@ do_spawn(struct service *s)
 	r = spawn_service(s->conf, &a, &c);
 	spawn_args_release(s, &a);
 	if (r == -1) {
-		spawn_failed_here(s, "%sclone: %s", s->conf->iso.ns ?
+		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
 		    "namespaces: " : "");
 		return;
 	}
