@@ -47,9 +47,11 @@ $(B)/%.o: src/%.c | $(B)
 
 # The services' PID 1 (src/reaper.c): freestanding, no libc, embedded in
 # supd as a byte array. Where it cannot be built (no port for the machine),
-# the blob is empty and supd runs the same loop in its own image.
+# the blob is empty and supd runs the same loop in its own image. -static
+# already links a position-dependent executable (no -no-pie: clang warns that
+# it is unused, and gcc's output is the same byte for byte without it).
 REAPER_FLAGS = -Os -static -nostdlib -ffreestanding -fno-stack-protector \
-	  -fno-asynchronous-unwind-tables -fno-pie -no-pie -s \
+	  -fno-asynchronous-unwind-tables -fno-pie -s \
 	  -Wl,--build-id=none -Wl,-z,noexecstack
 
 $(B)/reaper: src/reaper.c | $(B)
