@@ -695,7 +695,7 @@ run_ended(struct service *s)
 	}
 	describe_exit(s, what, sizeof what);
 	if (restart && c->restart_max > 0 && s->failures > c->restart_max) {
-		log_info("%s: %s; gave up after %u restarts", c->name, what,
+		log_warnx("%s: %s; gave up after %u restarts", c->name, what,
 		    c->restart_max);
 		if (!s->spawn_failed)
 			set_reason(s, "restart limit reached");
@@ -1024,7 +1024,7 @@ deps_fail(struct service *s, const char *who)
 {
 	char	*m = xasprintf("requirement %s failed", who);
 
-	log_info("%s: not started: %s", s->conf->name, m);
+	log_warnx("%s: not started: %s", s->conf->name, m);
 	set_reason(s, m);
 	free(m);
 	s->waiting = false;
@@ -1278,7 +1278,7 @@ a_backoff_over(struct service *s)
 static void
 a_kill(struct service *s)
 {
-	log_info("%s: did not stop within %llu ms, sending SIGKILL",
+	log_warnx("%s: did not stop within %llu ms, sending SIGKILL",
 	    s->conf->name, (unsigned long long)s->conf->stop_timeout_ms);
 	(void)kill(-s->pid, SIGKILL);
 	(void)kill(s->pid, SIGKILL);
@@ -1311,7 +1311,7 @@ svc_event(struct service *s, enum svc_ev ev)
 	action_fn	*fn = transitions[s->state][ev];
 
 	if (fn == NULL) {
-		log_warnx("%s: unexpected event %d in state %s", s->conf->name,
+		log_errx("%s: unexpected event %d in state %s", s->conf->name,
 		    ev, svc_state_name(s->state));
 		return;
 	}
@@ -1844,7 +1844,7 @@ svc_kill_all(void)
 
 	for (i = 0; i < nsvcs; i++)
 		if (svcs[i]->pid != 0) {
-			log_info("%s: shutdown timeout, sending SIGKILL",
+			log_warnx("%s: shutdown timeout, sending SIGKILL",
 			    svcs[i]->conf->name);
 			(void)kill(-svcs[i]->pid, SIGKILL);
 			(void)kill(svcs[i]->pid, SIGKILL);
