@@ -60,6 +60,12 @@ log_init(void)
 		log_fd = fd;
 }
 
+enum log_level {
+	LOG_LVL_INFO,		/* normal operation: no marker */
+	LOG_LVL_WARNING,	/* a failure supd works around: "warning" */
+	LOG_LVL_ERROR,		/* supd lost part of its job: "error" */
+};
+
 static const char *const log_levels[] = {
 	[LOG_LVL_INFO] =	"",
 	[LOG_LVL_WARNING] =	"warning ",

@@ -11,14 +11,8 @@
 
 #include "util.h"
 
-/* A line's level; log.c's head comment says which to use when. */
-enum log_level {
-	LOG_LVL_INFO,		/* normal operation: no marker */
-	LOG_LVL_WARNING,	/* a failure supd works around: "warning" */
-	LOG_LVL_ERROR,		/* supd lost part of its job: "error" */
-};
-
 void	log_init(void);
+/* Normal operation. The levels and which to use when: log.c's head comment. */
 void	log_info(const char *, ...) ATTR_PRINTF(1, 2);
 /* A warning, with ": strerror(errno)" appended. */
 void	log_warn(const char *, ...) ATTR_PRINTF(1, 2);
