@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * log.c: supd's own diagnostics. One line per event on stderr:
+ * log.c: supd's own diagnostics. One line per event on stderr, at one of
+ * three levels; warnings and errors carry their level between the time and
+ * "supd:", so that everything from "supd: " on reads the same at any level:
  *
  *	2026-11-27T18:30:00.123Z supd: web: started, pid 1234
+ *	2026-11-27T18:30:01.456Z warning supd: web: cannot start: ...
+ *	2026-11-27T18:30:02.789Z error supd: control socket: ...
+ *
+ * info is an event of normal operation; a warning is something that failed
+ * and that supd works around (one service, one client, one file); an error
+ * is supd itself losing part of its job (no control socket, PID 1 only
+ * reaping, a bug caught).
  *
  * The loop must never block on its own stderr (a full pipe to a stalled
  * reader, a stopped terminal), so stderr is reopened as a separate,
@@ -51,14 +60,26 @@ log_init(void)
 		log_fd = fd;
 }
 
-static void
-log_vwrite(const char *fmt, va_list ap, int errnum)
+enum log_level {
+	LOG_LVL_INFO,		/* normal operation: no marker */
+	LOG_LVL_WARNING,	/* a failure supd works around: "warning" */
+	LOG_LVL_ERROR,		/* supd lost part of its job: "error" */
+};
+
+static const char *const log_levels[] = {
+	[LOG_LVL_INFO] =	"",
+	[LOG_LVL_WARNING] =	"warning ",
+	[LOG_LVL_ERROR] =	"error ",
+};
+
+static void ATTR_PRINTF(2, 0)
+log_vwrite(enum log_level lvl, const char *fmt, va_list ap, int errnum)
 {
 	char	line[2048], ts[RFC3339_LEN];
 	int	n, m;
 
 	fmt_rfc3339(ts);
-	n = snprintf(line, sizeof line, "%s supd: ", ts);
+	n = snprintf(line, sizeof line, "%s %ssupd: ", ts, log_levels[lvl]);
 	if (log_dropped > 0) {
 		m = snprintf(line + n, sizeof line - n,
 		    "(%lu log lines dropped) ", log_dropped);
@@ -84,38 +105,37 @@ log_raw(const char *msg, size_t len)
 	(void)write(log_fd, msg, len);
 }
 
+/* Each public function: errno is the caller's to read, never changed. */
+#define LOG_AT(lvl, with_errno) do {				\
+	va_list	ap;						\
+	int	saved = errno;					\
+								\
+	va_start(ap, fmt);					\
+	log_vwrite((lvl), fmt, ap, (with_errno) ? saved : 0);	\
+	va_end(ap);						\
+	errno = saved;						\
+} while (0)
+
 void
 log_info(const char *fmt, ...)
 {
-	va_list	ap;
-	int	saved = errno;
-
-	va_start(ap, fmt);
-	log_vwrite(fmt, ap, 0);
-	va_end(ap);
-	errno = saved;
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list	ap;
-	int	saved = errno;
-
-	va_start(ap, fmt);
-	log_vwrite(fmt, ap, 0);
-	va_end(ap);
-	errno = saved;
+	LOG_AT(LOG_LVL_INFO, 0);
 }
 
 void
 log_warn(const char *fmt, ...)
 {
-	va_list	ap;
-	int	saved = errno;
+	LOG_AT(LOG_LVL_WARNING, 1);
+}
 
-	va_start(ap, fmt);
-	log_vwrite(fmt, ap, saved);
-	va_end(ap);
-	errno = saved;
+void
+log_warnx(const char *fmt, ...)
+{
+	LOG_AT(LOG_LVL_WARNING, 0);
+}
+
+void
+log_errx(const char *fmt, ...)
+{
+	LOG_AT(LOG_LVL_ERROR, 0);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * log.h: supd's own diagnostics -- one line per event on stderr, prefixed
- * with an RFC 3339 UTC time. Writes never block the loop: stderr is reopened
- * as its own non-blocking file description and a line that does not fit is
- * dropped (and counted in the next line that does).
+ * with an RFC 3339 UTC time and, for a warning or an error, its level.
+ * Writes never block the loop: stderr is reopened as its own non-blocking
+ * file description and a line that does not fit is dropped (and counted in
+ * the next line that does).
  */
 #ifndef SUPD_LOG_H
 #define SUPD_LOG_H
@@ -11,10 +12,14 @@
 #include "util.h"
 
 void	log_init(void);
+/* Normal operation. The levels and which to use when: log.c's head comment. */
 void	log_info(const char *, ...) ATTR_PRINTF(1, 2);
-/* As log_info, with ": strerror(errno)" appended. */
+/* A warning, with ": strerror(errno)" appended. */
 void	log_warn(const char *, ...) ATTR_PRINTF(1, 2);
+/* A warning without errno. */
 void	log_warnx(const char *, ...) ATTR_PRINTF(1, 2);
+/* An error without errno. */
+void	log_errx(const char *, ...) ATTR_PRINTF(1, 2);
 /* Open a non-blocking writer on fd (1 or 2) that never seeks; -1 on failure. */
 int	log_open_nonblock(int fd);
 /*

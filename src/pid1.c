@@ -124,7 +124,7 @@ pid1_hang(const char *why)
 	sigset_t	all;
 	int		sig;
 
-	log_warnx("pid 1: %s; not exiting, only reaping from now on", why);
+	log_errx("pid 1: %s; not exiting, only reaping from now on", why);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (;;) {
@@ -218,8 +218,8 @@ pid1_finish(enum pid1_end how)
 static void
 crash_cb(int sig)
 {
-	static const char	msg[] = "supd: pid 1: fatal signal; not exiting, "
-	    "only reaping from now on\n";
+	static const char	msg[] = "error supd: pid 1: fatal signal; "
+	    "not exiting, only reaping from now on\n";
 	sigset_t		all;
 
 	(void)sig;

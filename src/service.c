@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,13 +335,24 @@ report_cb(EV_P_ ev_io *w, int revents)
 	/* A failure report waits for the exit, which follows at once. */
 }
 
-/* A spawn that failed in supd itself: handled as a failed run. */
-static void
-spawn_failed_here(struct service *s, const char *fmt, const char *arg)
+/*
+ * A spawn that failed in supd itself: handled as a failed run. The reason is
+ * the formatted step followed by ": strerror(errno)".
+ */
+static void ATTR_PRINTF(2, 3)
+spawn_failed_here(struct service *s, const char *fmt, ...)
 {
 	char	msg[256];
+	va_list	ap;
+	int	saved = errno, n;
 
-	snprintf(msg, sizeof msg, fmt, arg, strerror(errno));
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
 	log_warnx("%s: cannot start: %s", s->conf->name, msg);
 	set_reason(s, msg);
 	s->spawn_failed = true;
@@ -531,7 +543,7 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	int		 rp[2];
 
 	if (svclog_open(s->log, &what) == -1) {
-		spawn_failed_here(s, "%s: %s", what);
+		spawn_failed_here(s, "%s", what);
 		return -1;
 	}
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
@@ -540,13 +552,13 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	if (named_volumes(s->conf, &what) == -1 ||
 	    ((a->volumes = spawn_volumes(s->conf, &what)) == NULL &&
 	    errno != 0)) {
-		spawn_failed_here(s, "volume %s: %s", what);
+		spawn_failed_here(s, "volume %s", what);
 		return -1;
 	}
 	if (s->conf->iso.net == NET_CONTAINER &&
 	    (a->netns_fd = open_netns(s)) == -1) {
 		spawn_args_release(s, a);
-		spawn_failed_here(s, "network container:%s: %s",
+		spawn_failed_here(s, "network container:%s",
 		    s->conf->iso.net_container);
 		return -1;
 	}
@@ -559,13 +571,13 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	if (s->conf->ready == READY_NOTIFY &&
 	    (a->notify = notify_open(s)) == NULL) {
 		spawn_args_release(s, a);
-		spawn_failed_here(s, "ready %s: %s", "notify socket");
+		spawn_failed_here(s, "ready notify socket");
 		return -1;
 	}
 	if (s->conf->ready == READY_FD) {
 		if (pipe2(rp, O_CLOEXEC) == -1) {
 			spawn_args_release(s, a);
-			spawn_failed_here(s, "ready %s: %s", "fd pipe");
+			spawn_failed_here(s, "ready fd pipe");
 			return -1;
 		}
 		set_nonblock(rp[0]);
@@ -598,7 +610,7 @@ do_spawn(struct service *s)
 	r = spawn_service(s->conf, &a, &c);
 	spawn_args_release(s, &a);
 	if (r == -1) {
-		spawn_failed_here(s, "%sclone: %s", s->conf->iso.ns ?
+		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
 		    "namespaces: " : "");
 		return;
 	}
@@ -684,7 +696,7 @@ run_ended(struct service *s)
 	}
 	describe_exit(s, what, sizeof what);
 	if (restart && c->restart_max > 0 && s->failures > c->restart_max) {
-		log_info("%s: %s; gave up after %u restarts", c->name, what,
+		log_warnx("%s: %s; gave up after %u restarts", c->name, what,
 		    c->restart_max);
 		if (!s->spawn_failed)
 			set_reason(s, "restart limit reached");
@@ -1013,7 +1025,7 @@ deps_fail(struct service *s, const char *who)
 {
 	char	*m = xasprintf("requirement %s failed", who);
 
-	log_info("%s: not started: %s", s->conf->name, m);
+	log_warnx("%s: not started: %s", s->conf->name, m);
 	set_reason(s, m);
 	free(m);
 	s->waiting = false;
@@ -1267,7 +1279,7 @@ a_backoff_over(struct service *s)
 static void
 a_kill(struct service *s)
 {
-	log_info("%s: did not stop within %llu ms, sending SIGKILL",
+	log_warnx("%s: did not stop within %llu ms, sending SIGKILL",
 	    s->conf->name, (unsigned long long)s->conf->stop_timeout_ms);
 	(void)kill(-s->pid, SIGKILL);
 	(void)kill(s->pid, SIGKILL);
@@ -1300,7 +1312,7 @@ svc_event(struct service *s, enum svc_ev ev)
 	action_fn	*fn = transitions[s->state][ev];
 
 	if (fn == NULL) {
-		log_warnx("%s: unexpected event %d in state %s", s->conf->name,
+		log_errx("%s: unexpected event %d in state %s", s->conf->name,
 		    ev, svc_state_name(s->state));
 		return;
 	}
@@ -1833,7 +1845,7 @@ svc_kill_all(void)
 
 	for (i = 0; i < nsvcs; i++)
 		if (svcs[i]->pid != 0) {
-			log_info("%s: shutdown timeout, sending SIGKILL",
+			log_warnx("%s: shutdown timeout, sending SIGKILL",
 			    svcs[i]->conf->name);
 			(void)kill(-svcs[i]->pid, SIGKILL);
 			(void)kill(svcs[i]->pid, SIGKILL);

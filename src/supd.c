@@ -122,7 +122,7 @@ shutdown_timeout_cb(EV_P_ ev_timer *w, int revents)
 	(void)EV_A;
 	(void)w;
 	(void)revents;
-	log_info("shutdown: %llu ms budget spent, killing what is left",
+	log_warnx("shutdown: %llu ms budget spent, killing what is left",
 	    (unsigned long long)conf.shutdown_timeout_ms);
 	svc_kill_all();
 }
@@ -440,7 +440,7 @@ main(int argc, char *argv[])
 		/* PID 1 goes on without: its services matter more. */
 		if (!pid1())
 			errx(1, "control socket: %s", cause);
-		log_warnx("control socket: %s", cause);
+		log_errx("control socket: %s", cause);
 		free(cause);
 	}
 	ctl_set_shutdown(ctl_shutdown);

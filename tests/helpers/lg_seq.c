@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +39,19 @@ msleep(long ms)
 		;
 }
 
-static void
-heartbeat(const char *fmt, unsigned long n)
+static void __attribute__((format(printf, 1, 2)))
+heartbeat(const char *fmt, ...)
 {
 	char	tmp[4096], txt[64];
+	va_list	ap;
 	int	fd, len;
 
 	if (hb_path == NULL)
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp", hb_path);
-	len = snprintf(txt, sizeof txt, fmt, n);
+	va_start(ap, fmt);
+	len = vsnprintf(txt, sizeof txt, fmt, ap);
+	va_end(ap);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
 		return;
 	if (write(fd, txt, (size_t)len) != len) {
