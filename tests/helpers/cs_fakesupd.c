@@ -115,5 +115,7 @@ main(int argc, char **argv)
 		err(1, "write");
 	while (read(fd, buf, sizeof buf) > 0)
 		;
+	free(msg);
+	free(req);
 	return 0;
 }
