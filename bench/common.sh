@@ -106,15 +106,15 @@ wait_count() {
 	done
 }
 
-# Every descendant of a pid, as "pid starttime" lines (starttime guards
-# against pid reuse when they are killed later). One pass over /proc.
+# Every descendant of a pid, as "pid starttime state" lines (starttime
+# guards against pid reuse when they are killed later). One pass over /proc.
 descendants() {
 	# cat, not awk FILE...: a process may vanish between glob and open.
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
 		{
 			# pid (comm) state ppid ... ; comm may hold spaces and parens
 			pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
-			parent[pid] = f[2]; start[pid] = f[20]; pids[++n] = pid
+			st[pid] = f[1]; parent[pid] = f[2]; start[pid] = f[20]; pids[++n] = pid
 		}
 		END {
 			want[root] = 1
@@ -123,7 +123,7 @@ descendants() {
 				for (i = 1; i <= n; i++) { p = pids[i]
 					if (!(p in want) && (parent[p] in want)) { want[p] = 1; changed = 1 } }
 			} while (changed)
-			for (p in want) if (p != root) print p, start[p]
+			for (p in want) if (p != root) print p, start[p], st[p]
 		}'
 }
 
@@ -153,7 +153,7 @@ stop_supd() {
 	SUPD_PID=
 	# Whatever supd left behind: kill by pid, only if it is the same process.
 	local n=0
-	while read -r p st; do
+	while read -r p st _; do
 		[ -n "$p" ] || continue
 		[ -d "/proc/$p" ] || continue
 		if [ "$(starttime "$p")" = "$st" ]; then

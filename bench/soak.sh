@@ -122,24 +122,9 @@ heap_in_use() {
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SUPD_PID/stat"; }
 
-# Processes in state Z whose parent is supd or one of its descendants.
+# Processes in state Z among supd's descendants.
 zombies() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$SUPD_PID" '
-		{
-			pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
-			st[pid] = f[1]; parent[pid] = f[2]; pids[++n] = pid
-		}
-		END {
-			want[root] = 1
-			do {
-				changed = 0
-				for (i = 1; i <= n; i++) { p = pids[i]
-					if (!(p in want) && (parent[p] in want)) { want[p] = 1; changed = 1 } }
-			} while (changed)
-			z = 0
-			for (p in want) if (p != root && st[p] == "Z") z++
-			print z
-		}'
+	descendants "$SUPD_PID" | awk '$3 == "Z" { z++ } END { print z + 0 }'
 }
 
 supd_alive() {
