@@ -311,7 +311,19 @@ dump_supd() {
 	cat "$T/supd.err" 2>/dev/null | tail -n 40
 }
 
-# ---- H3 (issue 8, item 3): supd writing to pipes nobody reads -------------
+# dump_supd_and_logs N: supd's stderr, then the last N lines of each
+# service's log, when a test fails.
+dump_supd_and_logs() {
+	local f
+	dump_supd
+	for f in "$T"/log/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (tail) ---"
+		tail -n "$1" "$f"
+	done
+}
+
+# ---- supd writing to pipes nobody reads ------------------------------------
 #
 #   start_supd_stalled    as start_supd, but supd's stdout and stderr are the
 #                         FIFOs $T/out.fifo and $T/err.fifo, which the test

@@ -47,15 +47,7 @@ setup() {
 
 teardown() {
 	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
-		{
-			dump_supd
-			local f
-			for f in "$T"/log/*.log; do
-				[ -f "$f" ] || continue
-				echo "--- $(basename "$f") (tail) ---"
-				tail -n 25 "$f"
-			done
-		} >&3 2>/dev/null || true
+		dump_supd_and_logs 25 >&3 2>/dev/null || true
 	fi
 	if [ -n "$TMUX_SOCK" ]; then
 		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true

@@ -62,15 +62,7 @@ setup() {
 
 teardown() {
 	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
-		{
-			dump_supd
-			local f
-			for f in "$T"/log/*.log; do
-				[ -f "$f" ] || continue
-				echo "--- $(basename "$f") ---"
-				tail -n 60 "$f"
-			done
-		} >&3 2>/dev/null || true
+		dump_supd_and_logs 60 >&3 2>/dev/null || true
 	fi
 	local rc=0
 	teardown_supd || rc=1
