@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,13 +59,56 @@ test_sender(void)
 	/* Ourselves: in our own namespaces and session. */
 	CHECK(notify_sender_ok(me, me, true, false));
 	CHECK(notify_sender_ok(me, me, false, true));
-	CHECK(notify_sender_ok(me, getsid(0), false, false));
 	/* Unknown senders and services never pass. */
 	CHECK(!notify_sender_ok(0, me, true, false));
 	CHECK(!notify_sender_ok(me, 0, true, false));
 	CHECK(!notify_sender_ok(-1, me, false, false));
 	/* Not our session (pid 1 leads its own). */
 	CHECK(!notify_sender_ok(me, 1, false, false));
+}
+
+/*
+ * A member of a service's session passes; the test makes that session
+ * itself, since the one it runs in may be led from outside its pid
+ * namespace (getsid(0) is 0 in CI's container).
+ */
+static void
+test_sender_session(void)
+{
+	int	 rep[2], go[2];
+	pid_t	 leader, member = 0;
+	char	 c;
+
+	if (pipe(rep) == -1 || pipe(go) == -1) {
+		CHECK(!"pipe");
+		return;
+	}
+	if ((leader = fork()) == 0) {
+		close(rep[0]);
+		close(go[1]);
+		if (setsid() == -1)
+			_exit(1);
+		if ((member = fork()) == 0) {
+			(void)read(go[0], &c, 1);
+			_exit(0);
+		}
+		(void)write(rep[1], &member, sizeof(member));
+		(void)read(go[0], &c, 1);
+		waitpid(member, NULL, 0);
+		_exit(0);
+	}
+	close(rep[1]);
+	close(go[0]);
+	CHECK(leader > 0 && read(rep[0], &member, sizeof(member)) ==
+	    (ssize_t)sizeof(member));
+	CHECK(notify_sender_ok(member, leader, false, false));
+	CHECK(notify_sender_ok(leader, leader, false, false));
+	/* We are not in that session. */
+	CHECK(!notify_sender_ok(getpid(), leader, false, false));
+	close(go[1]);
+	close(rep[0]);
+	if (leader > 0)
+		waitpid(leader, NULL, 0);
 }
 
 static void
@@ -106,6 +150,7 @@ main(void)
 {
 	test_parse();
 	test_sender();
+	test_sender_session();
 	test_bind();
 	return unit_done("notify");
 }
