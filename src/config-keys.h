@@ -96,7 +96,6 @@ struct parse {
 	int			 nerrs;		/* errors of this file */
 	char			*dir;		/* the file's directory */
 	void			*conf;		/* struct supd_conf or svc_conf */
-	struct svc_conf		*sc;		/* service being built, or NULL */
 	const struct supd_conf	*main;		/* (service files) the main config */
 	char			 msg[128];	/* a message built by a parser */
 	/* Service files: what is resolved after the whole file is read. */

@@ -459,7 +459,6 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	sc->file = xstrdup(path);
 
 	parse_init(&p, path, cfgk_svc_keys, sc, errs);
-	p.sc = sc;
 	p.main = mc;
 	if (!name_valid(sc->name))
 		perr(&p, 0, "invalid service name '%s'", sc->name);
