@@ -32,12 +32,7 @@ static const struct {
 static char *
 write_file(const char *name, const char *text)
 {
-	char	*path = xasprintf("%s/%s", tmpdir, name);
-	FILE	*f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return unit_write_file(tmpdir, name, text);
 }
 
 static size_t
