@@ -43,7 +43,7 @@ const struct key cfgk_main_keys[] = {
 	    .def = "/var/lib/supd", .sample = "/srv/state" },
 	{ "supd", "shutdown_timeout", KT_DURATION, MAIN(shutdown_timeout_ms),
 	    .def = "30s", .sample = "5s" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 /*
@@ -190,7 +190,7 @@ const struct key cfgk_svc_keys[] = {
 	{ "health", "on_unhealthy", KT_CUSTOM, SVC(health.restart),
 	    .def = "restart", .parse = cfgc_on_unhealthy,
 	    .canon = cfgc_on_unhealthy_canon, .sample = "none" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 void
