@@ -53,21 +53,22 @@ struct key {
 	enum key_type	 type;
 	size_t		 off;		/* offsetof the value in its struct */
 	size_t		 size;		/* sizeof it (checked against type) */
-	const char	*def;		/* default as text; NULL: zero, or set
-					 * by a rule of config.c */
-	uint64_t	 min, max;	/* bounds of KT_UINT/DURATION/SIZE */
+	/* Default as text; NULL: zero, or set by a rule of config.c. */
+	const char	*def;
+	uint64_t	 min, max;	/* KT_UINT/DURATION/SIZE bounds */
 	const char *const *names;	/* KT_ENUM: NULL-terminated */
 	bool		 repeat;	/* may appear more than once */
-	bool		 cont;		/* may continue on indented lines */
+	bool		 cont;		/* may go on on indented lines */
 	int		 arg;		/* for the row's own parser */
-	const char	*(*check)(const char *);  /* KT_STRING/STRV values */
+	/* KT_STRING, KT_STRV: NULL if the value (word) is good, else why. */
+	const char	*(*check)(const char *);
 	key_parse_fn	 parse;		/* replaces the type's parser */
 	key_canon_fn	 canon;		/* replaces the type's writer */
 	key_free_fn	 free;		/* replaces the type's free */
-	bool		 no_canon;	/* not written: see the row's comment */
-	const char	*sample;	/* a valid value other than the default
-					 * (tests/unit/test_config.c sets each
-					 * in turn); NULL: cannot be set */
+	bool		 no_canon;	/* not written: see the row */
+	/* A valid value other than the default, which
+	 * tests/unit/test_config_keys.c sets alone; NULL: cannot be set. */
+	const char	*sample;
 };
 
 /* Where a row's value lives. */
@@ -85,25 +86,25 @@ extern const struct key	 cfgk_svc_keys[];
 struct parse {
 	const char		*file;
 	FILE			*fp;
-	unsigned		 line;		/* line just handed to inih */
-	int			 cont;		/* that line continues a value */
-	int			 reader_err;	/* the reader reported this line */
-	int			 section_bad;	/* in a bad or unknown section */
-	int			 have_key;	/* a key line precedes (continuations) */
+	unsigned		 line;	/* line just handed to inih */
+	int			 cont;	/* that line continues a value */
+	int			 reader_err; /* the reader reported this line */
+	int			 section_bad; /* in a bad or unknown section */
+	int			 have_key; /* a key line precedes (continuations) */
 	const struct key	*keys;
-	unsigned		*seen;		/* per row: line it was set on, 0 = unset */
+	unsigned		*seen;	/* per row: line set on, 0 = unset */
 	struct strv		*errs;
-	int			 nerrs;		/* errors of this file */
-	char			*dir;		/* the file's directory */
-	void			*conf;		/* struct supd_conf or svc_conf */
-	const struct supd_conf	*main;		/* (service files) the main config */
-	char			 msg[128];	/* a message built by a parser */
+	int			 nerrs;	/* errors of this file */
+	char			*dir;	/* the file's directory */
+	void			*conf;	/* struct supd_conf or svc_conf */
+	const struct supd_conf	*main;	/* (service files) the main config */
+	char			 msg[128]; /* a message built by a parser */
 	/* Service files: what is resolved after the whole file is read. */
-	struct strv		 env;		/* env items */
-	struct strv		 env_files;	/* env files, resolved */
+	struct strv		 env;	/* env items */
+	struct strv		 env_files; /* env files, resolved */
 	unsigned		*env_file_lines; /* line of each env_file */
-	char			*command;	/* raw, continuations joined */
-	char			*log_file;	/* raw [log] file */
+	char			*command; /* raw, continuations joined */
+	char			*log_file; /* raw [log] file */
 };
 
 /* Append "FILE:LINE: message" (line 0: "FILE: message") to p->errs. */

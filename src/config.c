@@ -33,8 +33,6 @@
 #include "config-keys.h"
 #include "values.h"
 
-#define perr	cfgk_perr
-
 static bool
 section_known(const struct key *keys, const char *name, size_t len)
 {
@@ -66,11 +64,11 @@ cfg_check_line(struct parse *p, const char *line)
 		return;
 	if (*s == '[') {
 		if ((end = strchr(s, ']')) == NULL) {
-			perr(p, p->line, "expected ']' to end the section "
+			cfgk_perr(p, p->line, "expected ']' to end the section "
 			    "name");
 			p->section_bad = 1;
 		} else if (!section_known(p->keys, s + 1, end - s - 1)) {
-			perr(p, p->line, "unknown section [%.*s]",
+			cfgk_perr(p, p->line, "unknown section [%.*s]",
 			    (int)(end - s - 1), s + 1);
 			p->section_bad = 1;
 		} else
@@ -78,7 +76,7 @@ cfg_check_line(struct parse *p, const char *line)
 		return;
 	}
 	if (strpbrk(s, "=:") == NULL) {
-		perr(p, p->line, "expected 'key = value'");
+		cfgk_perr(p, p->line, "expected 'key = value'");
 		p->reader_err = 1;
 	}
 }
@@ -104,11 +102,11 @@ cfg_reader(char *str, int num, void *arg)
 	p->line++;
 	p->reader_err = 0;
 	if (strlen(line) != (size_t)n) {
-		perr(p, p->line, "NUL byte in line");
+		cfgk_perr(p, p->line, "NUL byte in line");
 		p->reader_err = 1;
 		line[0] = '\0';
 	} else if (n >= num - 1 && !(n == num - 1 && line[n - 1] == '\n')) {
-		perr(p, p->line, "line too long (at most %d characters; "
+		cfgk_perr(p, p->line, "line too long (at most %d characters; "
 		    "continue a command on an indented line)", num - 2);
 		p->reader_err = 1;
 		line[0] = '\0';
@@ -149,33 +147,34 @@ cfg_handler(void *arg, const char *section, const char *name,
 			break;
 	}
 	if (*section == '\0') {
-		perr(p, p->line, "key '%s' outside of a section", name);
+		cfgk_perr(p, p->line, "key '%s' outside of a section", name);
 		return 1;
 	}
 	if (!known_section) {
-		perr(p, p->line, "unknown section [%s]", section);
+		cfgk_perr(p, p->line, "unknown section [%s]", section);
 		return 1;
 	}
 	if (k->name == NULL) {
-		perr(p, p->line, "unknown key '%s' in [%s]", name, section);
+		cfgk_perr(p, p->line, "unknown key '%s' in [%s]", name,
+		    section);
 		return 1;
 	}
 	/* An indented line continues a key that may (command) and was set;
 	 * elsewhere it is an error, as a value never spans lines. */
 	if (p->cont && !(k->cont && p->seen[k - p->keys] != 0)) {
-		perr(p, p->line, "indented line: only 'command' may continue "
-		    "on the next line");
+		cfgk_perr(p, p->line, "indented line: only 'command' may "
+		    "continue on the next line");
 		return 1;
 	}
 	if (!p->cont && p->seen[k - p->keys] != 0 && !k->repeat) {
-		perr(p, p->line, "duplicate key '%s' (first set on line %u)",
-		    name, p->seen[k - p->keys]);
+		cfgk_perr(p, p->line, "duplicate key '%s' (first set on line "
+		    "%u)", name, p->seen[k - p->keys]);
 		return 1;
 	}
 	if (!p->cont)
 		p->seen[k - p->keys] = p->line;
 	if ((e = cfgk_set(p, k, value)) != NULL)
-		perr(p, p->line, "%s '%.60s': %s", name, value, e);
+		cfgk_perr(p, p->line, "%s '%.60s': %s", name, value, e);
 	return 1;
 }
 
@@ -187,7 +186,7 @@ cfg_parse_file(struct parse *p)
 	int	 r;
 
 	if ((p->fp = fopen(p->file, "re")) == NULL) {
-		perr(p, 0, "%s", strerror(errno));
+		cfgk_perr(p, 0, "%s", strerror(errno));
 		return -1;
 	}
 	/* Relative paths in the file are relative to its directory, made
@@ -199,16 +198,15 @@ cfg_parse_file(struct parse *p)
 	free(copy);
 	r = ini_parse_stream(cfg_reader, p, cfg_handler, p);
 	if (ferror(p->fp))
-		perr(p, 0, "read error");
+		cfgk_perr(p, 0, "read error");
 	fclose(p->fp);
 	p->fp = NULL;
 	/* inih reports the first line it could not parse; the reader has
 	 * already named every such line, this is a safety net. */
 	if (r > 0 && p->nerrs == 0)
-		perr(p, r, "syntax error");
+		cfgk_perr(p, r, "syntax error");
 	return 0;
 }
-
 
 /* A parse of file with the rows of keys into conf, defaults set. */
 static void
@@ -327,17 +325,17 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 		break;
 	case NET_CONTAINER:
 		if (iso->ns & CLONE_NEWNET)
-			perr(p, ISO_SEEN("namespaces"), "namespaces: 'net' "
-			    "conflicts with network = container:%s",
+			cfgk_perr(p, ISO_SEEN("namespaces"), "namespaces: "
+			    "'net' conflicts with network = container:%s",
 			    iso->net_container);
 		if (strcmp(iso->net_container, sc->name) == 0)
-			perr(p, ISO_SEEN("network"), "network: a service cannot "
-			    "join its own network");
+			cfgk_perr(p, ISO_SEEN("network"), "network: a service "
+			    "cannot join its own network");
 		break;
 	case NET_HOST:
 		if ((iso->ns & CLONE_NEWNET) && ISO_SEEN("network"))
-			perr(p, ISO_SEEN("network"), "network = host conflicts "
-			    "with 'net' in namespaces");
+			cfgk_perr(p, ISO_SEEN("network"), "network = host "
+			    "conflicts with 'net' in namespaces");
 		else if (iso->ns & CLONE_NEWNET)
 			iso->net = NET_NONE;	/* a bare net namespace */
 		break;
@@ -348,19 +346,21 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 		size_t i;
 
 		if (ISO_SEEN("private_tmp") && iso->private_tmp)
-			perr(p, ISO_SEEN("private_tmp"), "private_tmp needs the "
-			    "mount namespace ('mount' in namespaces)");
+			cfgk_perr(p, ISO_SEEN("private_tmp"), "private_tmp "
+			    "needs the mount namespace ('mount' in "
+			    "namespaces)");
 		for (i = 0; i < sizeof need / sizeof *need; i++)
 			if (ISO_SEEN(need[i]))
-				perr(p, ISO_SEEN(need[i]), "%s needs the mount "
-				    "namespace ('mount' in namespaces)", need[i]);
+				cfgk_perr(p, ISO_SEEN(need[i]), "%s needs the "
+				    "mount namespace ('mount' in namespaces)",
+				    need[i]);
 		iso->private_tmp = false;
 	}
 	if (iso->overlay && iso->rootfs == NULL)
-		perr(p, ISO_SEEN("overlay"), "overlay needs rootfs");
+		cfgk_perr(p, ISO_SEEN("overlay"), "overlay needs rootfs");
 	if (iso->hostname != NULL && !(iso->ns & CLONE_NEWUTS))
-		perr(p, ISO_SEEN("hostname"), "hostname needs the uts namespace "
-		    "('uts' in namespaces)");
+		cfgk_perr(p, ISO_SEEN("hostname"), "hostname needs the uts "
+		    "namespace ('uts' in namespaces)");
 	if (!(iso->ns & CLONE_NEWPID))
 		iso->init = false;
 	/* A service in namespaces of its own is a container: docker's
@@ -382,7 +382,8 @@ svc_resolve_env(struct parse *p, struct svc_conf *sc)
 	for (i = 0; i < p->env_files.n; i++) {
 		memset(&fe, 0, sizeof fe);
 		if (env_load_file(p->env_files.v[i], &fe, &cause) == -1) {
-			perr(p, p->env_file_lines[i], "env_file: %s", cause);
+			cfgk_perr(p, p->env_file_lines[i], "env_file: %s",
+			    cause);
 			free(cause);
 		}
 		for (j = 0; j < fe.n; j++)
@@ -405,7 +406,7 @@ svc_resolve_log(struct parse *p, struct svc_conf *sc,
 		sc->log.file = p->log_file[0] == '/' ? xstrdup(p->log_file) :
 		    xasprintf("%s/%s", mc->log_dir, p->log_file);
 	else if (p->log_file != NULL)
-		perr(p, cfgk_seen(p, "log", "file"), "file: empty path");
+		cfgk_perr(p, cfgk_seen(p, "log", "file"), "file: empty path");
 	else
 		sc->log.file = xasprintf("%s/%s.log", mc->log_dir, sc->name);
 	if (sc->log.file != NULL && sc->log.stderr_mode == LOG_STDERR_SEPARATE)
@@ -421,22 +422,23 @@ svc_resolve(struct parse *p, struct svc_conf *sc, const struct supd_conf *mc)
 	bool			 health_keys = false;
 
 	if (p->command == NULL)
-		perr(p, 0, "[service] command is required");
+		cfgk_perr(p, 0, "[service] command is required");
 	else if (split_argv(p->command, &sc->argv, &e) == -1)
-		perr(p, cfgk_seen(p, "service", "command"), "command: %s", e);
+		cfgk_perr(p, cfgk_seen(p, "service", "command"),
+		    "command: %s", e);
 	if (sc->restart_delay_max_ms < sc->restart_delay_ms)
 		sc->restart_delay_max_ms = sc->restart_delay_ms;
 	svc_resolve_env(p, sc);
 	iso_validate(p, sc);
 	if (sc->ready == READY_HEALTH && sc->health.argv == NULL)
-		perr(p, cfgk_seen(p, "service", "ready"),
+		cfgk_perr(p, cfgk_seen(p, "service", "ready"),
 		    "ready = health needs [health] cmd");
 	for (k = p->keys; k->name != NULL; k++)
 		if (strcmp(k->section, "health") == 0 &&
 		    strcmp(k->name, "cmd") != 0 && p->seen[k - p->keys] != 0)
 			health_keys = true;
 	if (sc->health.argv == NULL && health_keys)
-		perr(p, 0, "[health] needs cmd");
+		cfgk_perr(p, 0, "[health] needs cmd");
 	svc_resolve_log(p, sc, mc);
 }
 
@@ -461,7 +463,7 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	parse_init(&p, path, cfgk_svc_keys, sc, errs);
 	p.main = mc;
 	if (!name_valid(sc->name))
-		perr(&p, 0, "invalid service name '%s'", sc->name);
+		cfgk_perr(&p, 0, "invalid service name '%s'", sc->name);
 	if (cfg_parse_file(&p) == 0)
 		svc_resolve(&p, sc, mc);
 
@@ -503,8 +505,8 @@ cfg_svc_free(struct svc_conf *sc)
 		return;
 	free(sc->name);
 	free(sc->file);
-	free(sc->log.err_file);		/* derived from file and stderr */
-	free(sc->rlimits);		/* shared by the rows of [limits] */
+	free(sc->log.err_file);	/* derived from file and stderr */
+	free(sc->rlimits);	/* shared by the rows of [limits] */
 	cfgk_free(cfgk_svc_keys, sc);
 	free(sc);
 }
