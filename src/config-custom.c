@@ -34,6 +34,8 @@ const char *const cfgc_type_names[] = { "simple", "oneshot", NULL };
 static const char *const ready_names[] = { "exec", "notify", "fd", "health",
     NULL };
 static const char *const net_names[] = { "host", "none", "container", NULL };
+/* Indexed by enum sfilter_profile; a file is written as itself. */
+static const char *const seccomp_names[] = { "unconfined", "default", NULL };
 /* [health] on_unhealthy: index 0 sets health.restart. */
 static const char *const unhealthy_names[] = { "restart", "none", NULL };
 
@@ -586,12 +588,11 @@ cfgc_seccomp(struct parse *p, const struct key *k, const char *v)
 	struct iso_conf	*iso = &CONF(p)->iso;
 	struct strv	 errs = { 0 };
 	size_t		 i;
+	int		 named;
 
 	(void)k;
-	if (strcmp(v, "default") == 0)
-		iso->seccomp = SFILTER_DEFAULT;
-	else if (strcmp(v, "unconfined") == 0)
-		iso->seccomp = SFILTER_UNCONFINED;
+	if ((named = cfgk_enum_index(seccomp_names, v)) != -1)
+		iso->seccomp = named;
 	else if (*v == '\0')
 		return "expected default, unconfined or a profile file";
 	else {
@@ -617,8 +618,7 @@ cfgc_seccomp_canon(const struct key *k, const void *conf, struct buf *bp)
 
 	(void)k;
 	if (iso->seccomp != SFILTER_FILE) {
-		buf_json_str(bp, iso->seccomp == SFILTER_DEFAULT ? "default" :
-		    "unconfined");
+		buf_json_str(bp, seccomp_names[iso->seccomp]);
 		return;
 	}
 	buf_puts(bp, "{\"file\":");

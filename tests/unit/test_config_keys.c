@@ -239,6 +239,35 @@ load_svc(const char *text, const struct supd_conf *mc)
 	return sc;
 }
 
+/* Enum rows: each name reads as its index and is written back as itself. */
+static void
+test_enum_names(const struct supd_conf *mc)
+{
+	const struct key	*k;
+	struct svc_conf		*sc;
+	struct buf		 b = { 0 };
+	char			*text, *want;
+	size_t			 i;
+
+	for (k = cfgk_svc_keys; k->name != NULL; k++)
+		for (i = 0; k->type == KT_ENUM && k->names[i] != NULL; i++) {
+			text = xasprintf("[service]\ncommand = /bin/true\n"
+			    "[%s]\n%s = %s\n", k->section, k->name,
+			    k->names[i]);
+			want = xasprintf("\"%s\":\"%s\"", k->name, k->names[i]);
+			if ((sc = load_svc(text, mc)) != NULL) {
+				CHECK_INT(*(int *)KEY_VAL(sc, k), i);
+				buf_reset(&b);
+				cfg_svc_canon(sc, &b);
+				CHECK(strstr(b.p, want) != NULL);
+			}
+			cfg_svc_free(sc);
+			free(want);
+			free(text);
+		}
+	buf_free(&b);
+}
+
 /* Every key of a service file, changed alone, makes a different one. */
 static void
 test_each_key_seen_by_reload(const struct supd_conf *mc)
@@ -330,6 +359,7 @@ main(int argc, char **argv)
 	test_rows();
 	test_documented(top);
 	test_each_key_seen_by_reload(&mc);
+	test_enum_names(&mc);
 	test_each_main_key();
 
 	cfg_main_free(&mc);
