@@ -104,7 +104,9 @@ void		 ctl_request(struct client *);
 struct service	*ctl_find_or_end(struct client *, const char *name);
 
 /* ctl-follow.c */
+/* logs NAME N F: the last N lines, then with F "1" every byte appended. */
 void		 ctl_req_logs(struct client *, char **v, size_t n);
+/* attach NAME: a running tty service's terminal, until either side ends. */
 void		 ctl_req_attach(struct client *, char **v, size_t n);
 /* An attached client's INPUT or WINCH frame, read whole. */
 void		 ctl_attach_input(struct client *);
