@@ -27,6 +27,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAG
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
 SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c deps.c leftovers.c notify.c spawn.c isolate.c seccomp.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
+SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -75,13 +76,13 @@ $(B)/supctl: $(SUPCTL_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # supd-faults: supd with test-only faults compiled in (-DSUPD_TEST_FAULTS:
-# `supctl start supd-fault:null` dereferences NULL, see src/ctl.c), for
+# `supctl start supd-fault:null` dereferences NULL, see src/ctl-verbs.c), for
 # the crash tests of tests/integration/pid1.bats. Only `make test`,
 # `make integration` and `make asan` build it; `make`, `make run` and
 # `make install` never do, and the supd they make carries no such code.
-FAULTS_OBJ = $(filter-out $(B)/ctl.o,$(SUPD_OBJ)) $(B)/ctl-faults.o
+FAULTS_OBJ = $(filter-out $(B)/ctl-verbs.o,$(SUPD_OBJ)) $(B)/ctl-verbs-faults.o
 
-$(B)/ctl-faults.o: src/ctl.c | $(B)
+$(B)/ctl-verbs-faults.o: src/ctl-verbs.c | $(B)
 	$(CC) $(ALL_CFLAGS) -DSUPD_TEST_FAULTS -c -o $@ $<
 
 $(B)/supd-faults: $(FAULTS_OBJ)

@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ctl.c: the control socket server.
+ * ctl.c: the control socket server's connections.
  *
  * Non-blocking from accept to the last byte: each client has a read state
  * (header, then payload, both bounded by proto.h), an output buffer drained
  * by a write watcher, and a deadline while it owes us bytes or will not take
- * ours. The peer is checked with SO_PEERCRED before anything is read. One
- * dispatcher switches on the request type: the verb set is closed.
+ * ours. The peer is checked (ctl-peer.c) before anything is read; a request
+ * read whole goes to the one dispatcher (ctl-verbs.c); an attached client's
+ * frames go to ctl-follow.c. This file owns the list of clients, and the
+ * limits that keep a flood of them from taking supd down: at most
+ * CTL_MAX_CLIENTS, out of fds handled without spinning.
  *
  * A client whose request cannot complete at once (start/stop with wait,
- * logs -f) stays in the list and is woken by ctl_changed() or by its
- * service's log.
+ * logs -f, exec, attach) stays in the list and is woken by ctl_changed()
+ * or by its service's log.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <ev.h>
@@ -30,75 +31,28 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl-private.h"
 #include "log.h"
 #include "proto.h"
-#include "service.h"
-#include "svclog.h"
-#include "values.h"
 
 #define CTL_MAX_CLIENTS		512
 #define CTL_REQ_TIMEOUT		5.0	/* s to send a whole request */
 #define CTL_WRITE_TIMEOUT	10.0	/* s without taking any reply byte */
 #define CTL_MAX_OUT		(4 * 1024 * 1024)	/* queued reply bytes */
-/* logs -f followers and attached clients: at most this many (a new one
- * evicts the oldest), each dropped past this much queued output. */
-#define CTL_MAX_STREAMS		64
-#define CTL_MAX_STREAM_OUT	(1024 * 1024)
-
-/* What a peer may do. */
-enum peer_access {
-	PEER_NONE,	/* refused */
-	PEER_READ,	/* socket_group: status, inspect, logs */
-	PEER_ALL,	/* root or supd's own uid */
-};
-
-enum client_state {
-	C_READ,		/* reading the request */
-	C_WAIT,		/* waiting for services to settle */
-	C_FOLLOW,	/* streaming a log */
-	C_EXEC,		/* waiting for an exec's command to end */
-	C_ATTACH,	/* relaying a tty service's terminal */
-	C_DONE,		/* reply queued; close once written */
-};
-
-struct client {
-	int		 fd;
-	enum client_state state;
-	ev_io		 rw;		/* readable: request bytes, or EOF */
-	ev_io		 ww;		/* writable: output pending */
-	ev_timer	 tmo;		/* request or write deadline */
-	ev_timer	 frame_tmo;	/* C_ATTACH: a frame begun must end */
-	uint8_t		 hdr[PROTO_HDR_SIZE];
-	size_t		 hdr_got;
-	struct proto_hdr h;
-	char		*payload;
-	size_t		 pay_got;
-	struct buf	 out;
-	struct service	**wait;		/* C_WAIT: services not yet settled */
-	size_t		 nwait;
-	bool		 want_running;	/* C_WAIT: start/restart (or stop) */
-	struct strv	 failed;	/* C_WAIT: what did not work */
-	struct service	*follow;	/* C_FOLLOW */
-	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
-	int		 nfds;
-	pid_t		 exec_pid;	/* C_EXEC: the exec process */
-	enum peer_access access;	/* what it may ask */
-	struct client	*prev, *next;
-};
 
 static int		 listen_fd = -1;
 static ev_io		 listen_w;
 static char		*sock_path;
-static gid_t		 sock_gid;
-static bool		 has_group;
 static struct client	*clients;
 static unsigned		 nclients;
 static int		 spare_fd = -1;	/* given up to accept at EMFILE */
 static ev_timer		 resume_w;	/* the listener paused at EMFILE */
-static int		(*shutdown_fn)(const char *, const char **);
 
-static void	client_close(struct client *);
-static void	ctl_warn_rate(const char *);
+struct client *
+ctl_first_client(void)
+{
+	return clients;
+}
 
 /* The listener paused at EMFILE takes connections again. */
 static void
@@ -111,14 +65,6 @@ listen_resume(void)
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ev_io_start(EV_DEFAULT_UC_ &listen_w);
 }
-static void	attach_cb(void *, const char *, size_t);
-static void	attach_input(struct client *);
-
-void
-ctl_set_shutdown(int (*fn)(const char *, const char **))
-{
-	shutdown_fn = fn;
-}
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -129,11 +75,11 @@ tmo_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	client_close(c);
+	ctl_client_close(c);
 }
 
-static void
-client_deadline(struct client *c, double secs)
+void
+ctl_client_deadline(struct client *c, double secs)
 {
 	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
 	if (secs > 0) {
@@ -147,21 +93,21 @@ client_deadline(struct client *c, double secs)
  * queued it, so no request handler or hook ever sees a client freed under
  * it. A closed client is freed from the write or read callback.
  */
-static void
-client_kick(struct client *c)
+void
+ctl_client_kick(struct client *c)
 {
 	if (c->out.len > 0 && !ev_is_active(&c->ww)) {
 		ev_io_start(EV_DEFAULT_UC_ &c->ww);
-		client_deadline(c, CTL_WRITE_TIMEOUT);
+		ctl_client_deadline(c, CTL_WRITE_TIMEOUT);
 	}
 }
 
-static void
-client_end(struct client *c, int ok, const char *msg)
+void
+ctl_client_end(struct client *c, int ok, const char *msg)
 {
 	proto_put_end(&c->out, ok, msg);
 	c->state = C_DONE;
-	client_kick(c);
+	ctl_client_kick(c);
 }
 
 static void
@@ -177,697 +123,20 @@ write_cb(EV_P_ ev_io *w, int revents)
 		if (n > 0) {
 			buf_consume(&c->out, n);
 			/* Progress: the deadline starts again. */
-			client_deadline(c, CTL_WRITE_TIMEOUT);
+			ctl_client_deadline(c, CTL_WRITE_TIMEOUT);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return;
-		client_close(c);	/* EPIPE, ECONNRESET: gone */
+		ctl_client_close(c);	/* EPIPE, ECONNRESET: gone */
 		return;
 	}
 	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
-	client_deadline(c, 0);
+	ctl_client_deadline(c, 0);
 	if (c->state == C_DONE)
-		client_close(c);
-}
-
-static void
-follow_cb(void *arg, const char *data, size_t len)
-{
-	struct client	*c = arg;
-	size_t		 chunk;
-
-	if (data == NULL) {		/* the service is gone */
-		c->follow = NULL;
-		client_end(c, 1, NULL);
-		return;
-	}
-	if (c->out.len + len > CTL_MAX_STREAM_OUT) {
-		/* A follower that does not keep up is dropped, not waited for. */
-		ctl_warn_rate("control: a log follower or attached client that "
-		    "does not read was dropped");
-		client_close(c);
-		return;
-	}
-	while (len > 0) {
-		chunk = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
-		proto_put_data(&c->out, PROTO_DATA, data, chunk);
-		data += chunk;
-		len -= chunk;
-	}
-	client_kick(c);
-}
-
-/*
- * c begins to stream (logs -f, attach): at CTL_MAX_STREAMS, the oldest
- * stream makes room -- followers that never leave cannot lock out new ones.
- */
-static void
-stream_admit(struct client *c)
-{
-	struct client	*o, *oldest = NULL;
-	unsigned	 n = 0;
-
-	for (o = clients; o != NULL; o = o->next)
-		if (o != c && (o->state == C_FOLLOW || o->state == C_ATTACH)) {
-			n++;
-			oldest = o;	/* pushed at the head: last is oldest */
-		}
-	if (n < CTL_MAX_STREAMS || oldest == NULL)
-		return;
-	ctl_warn_rate("control: too many log followers and attached clients, "
-	    "dropped the oldest");
-	client_close(oldest);
-}
-
-/* ---- waiting for services --------------------------------------------- */
-
-/* Drop settled services from c's wait set; reply when none is left. */
-static void
-client_check_wait(struct client *c)
-{
-	struct buf	 msg = { 0 };
-	size_t		 i = 0;
-	bool		 ok;
-
-	while (i < c->nwait) {
-		struct service *s = c->wait[i];
-
-		if (!svc_settled(s, c->want_running, &ok)) {
-			i++;
-			continue;
-		}
-		if (!ok) {
-			const char *r = svc_reason(s);
-
-			strv_take(&c->failed, r != NULL && *r != '\0' ?
-			    xasprintf("%s: %s (%s)", svc_name(s),
-			    svc_state_name(svc_state(s)), r) :
-			    xasprintf("%s: %s", svc_name(s),
-			    svc_state_name(svc_state(s))));
-		}
-		c->wait[i] = c->wait[--c->nwait];
-	}
-	if (c->nwait > 0)
-		return;
-	for (i = 0; i < c->failed.n; i++) {
-		buf_puts(&msg, i ? "\n" : "");
-		buf_puts(&msg, c->failed.v[i]);
-	}
-	client_end(c, c->failed.n == 0, msg.p);
-	buf_free(&msg);
-}
-
-void
-ctl_changed(struct service *s)
-{
-	struct client	*c, *next;
-	size_t		 i;
-
-	for (c = clients; c != NULL; c = next) {
-		next = c->next;
-		if (c->state == C_ATTACH && c->follow == s &&
-		    svc_state(s) != SVC_RUNNING) {
-			/* The service ended: so does the session. */
-			svclog_untap(svc_log(s), attach_cb, c);
-			c->follow = NULL;
-			client_end(c, 1, NULL);
-			continue;
-		}
-		if (c->state != C_WAIT)
-			continue;
-		for (i = 0; i < c->nwait; i++)
-			if (c->wait[i] == s)
-				break;
-		if (i < c->nwait)
-			client_check_wait(c);
-	}
-}
-
-void
-ctl_gone(struct service *s)
-{
-	struct client	*c, *next;
-	size_t		 i;
-
-	for (c = clients; c != NULL; c = next) {
-		next = c->next;
-		if (c->state == C_WAIT) {
-			for (i = 0; i < c->nwait; i++)
-				if (c->wait[i] == s) {
-					c->wait[i] = c->wait[--c->nwait];
-					if (c->want_running)
-						strv_take(&c->failed,
-						    xasprintf("%s: removed",
-						    svc_name(s)));
-					client_check_wait(c);
-					break;
-				}
-		}
-	}
-}
-
-/* ---- requests ----------------------------------------------------------- */
-
-/*
- * "no such service: NAME", with NAME cut to 100 bytes and anything but
- * printable ASCII shown as \ooo: a name from a client must not forge a
- * second line or a terminal escape in the reply or in supd's log.
- */
-static char *
-no_such(const char *name)
-{
-	struct buf	b = { 0 };
-	size_t		i;
-
-	buf_puts(&b, "no such service: ");
-	for (i = 0; name[i] != '\0' && i < 100; i++) {
-		unsigned char ch = name[i];
-
-		if (ch < 0x20 || ch >= 0x7f || ch == '\\')
-			buf_printf(&b, "\\%03o", ch);
-		else
-			buf_add(&b, &name[i], 1);
-	}
-	return b.p;
-}
-
-/* The position of the service named in the registry (name order), or -1. */
-static ssize_t
-name_index(const char *name)
-{
-	size_t	lo = 0, hi = svc_count(), mid;
-	int	r;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((r = strcmp(name, svc_name(svc_at(mid)))) == 0)
-			return mid;
-		if (r < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
-/*
- * Resolve names ("all" = every service) into c->wait, each service once
- * whatever the names repeat, in the order first named: c->wait never holds
- * more than svc_count() entries. On an unknown name reply with an error and
- * return -1.
- */
-static int
-resolve_names(struct client *c, char **names, size_t n)
-{
-	size_t	 i, j, count = svc_count();
-	bool	*seen;
-	ssize_t	 k;
-
-	if (n == 0) {
-		client_end(c, 0, "no service named");
-		return -1;
-	}
-	seen = xcalloc(count + 1, sizeof *seen);
-	c->wait = xcalloc(count + 1, sizeof *c->wait);
-	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "all") == 0) {
-			for (j = 0; j < count; j++)
-				if (!seen[j]) {
-					seen[j] = true;
-					c->wait[c->nwait++] = svc_at(j);
-				}
-			continue;
-		}
-		if ((k = name_index(names[i])) == -1) {
-			char *m = no_such(names[i]);
-
-			client_end(c, 0, m);
-			free(m);
-			c->nwait = 0;
-			free(seen);
-			return -1;
-		}
-		if (!seen[k]) {
-			seen[k] = true;
-			c->wait[c->nwait++] = svc_at(k);
-		}
-	}
-	free(seen);
-	return 0;
-}
-
-/* The service named, or NULL after replying "no such service". */
-static struct service *
-find_or_end(struct client *c, const char *name)
-{
-	struct service	*s;
-	char		*m;
-
-	if ((s = svc_find(name)) == NULL) {
-		m = no_such(name);
-		client_end(c, 0, m);
-		free(m);
-	}
-	return s;
-}
-
-static void
-req_status(struct client *c, char **v, size_t n)
-{
-	struct proto_status	st;
-	struct service		*s;
-	size_t			 i;
-
-	if (n > 0 && resolve_names(c, v, n) == -1)
-		return;
-	if (n == 0)
-		for (i = 0; i < svc_count(); i++) {
-			svc_status(svc_at(i), &st);
-			proto_status_pack(&c->out, &st);
-		}
-	else {
-		for (i = 0; i < c->nwait; i++) {
-			s = c->wait[i];
-			svc_status(s, &st);
-			proto_status_pack(&c->out, &st);
-		}
-		c->nwait = 0;
-	}
-	client_end(c, 1, NULL);
-}
-
-#ifdef SUPD_TEST_FAULTS
-/*
- * Test builds only. The Makefile compiles this file a second time with
- * -DSUPD_TEST_FAULTS into $(B)/supd-faults, which only the crash tests run;
- * the supd of `make`, `make run` and `make install` has no such code, and
- * no environment variable or request can reach it there. `supctl start
- * supd-fault:null` makes supd dereference NULL right here, in its event
- * loop: a real fault of supd's own, not a signal sent from outside. A
- * service name never holds ':', so no real service is ever taken for it.
- */
-/* No sanitizer may stand in for the fault: UBSan would end supd with a
- * report of its own, where this test needs the kernel's SIGSEGV. */
-static void __attribute__((no_sanitize("address", "undefined")))
-test_fault(char *const *names, size_t n)
-{
-	static int *volatile	nowhere;	/* NULL, unknown to the compiler */
-	size_t			i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], "supd-fault:null") == 0) {
-			log_info("test fault: dereferencing NULL");
-			*nowhere = 1;
-		}
-}
-#endif
-
-static void
-req_action(struct client *c, uint16_t type, char **v, size_t n)
-{
-	bool	wait;
-	size_t	i;
-
-	if (n < 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
-		client_end(c, 0, "bad request");
-		return;
-	}
-#ifdef SUPD_TEST_FAULTS
-	test_fault(v + 1, n - 1);
-#endif
-	wait = v[0][0] == '1';
-	if (resolve_names(c, v + 1, n - 1) == -1)
-		return;
-	c->want_running = type != PROTO_STOP;
-	for (i = 0; i < c->nwait; i++) {
-		struct service	*s = c->wait[i];
-		int		 r;
-
-		r = type == PROTO_START ? svc_start(s) : type == PROTO_STOP ?
-		    svc_stop(s) : svc_restart(s);
-		if (r == -1)
-			strv_take(&c->failed, xasprintf("%s: being removed or "
-			    "shutting down", svc_name(s)));
-	}
-	/* A request may have freed a service (stop of a removed one). */
-	if (!wait) {
-		c->nwait = 0;
-		client_end(c, c->failed.n == 0, c->failed.n ? c->failed.v[0] :
-		    NULL);
-		return;
-	}
-	c->state = C_WAIT;
-	client_check_wait(c);
-}
-
-static void
-req_signal(struct client *c, char **v, size_t n)
-{
-	struct service	*s;
-	const char	*e;
-	int		 sig;
-	char		*m;
-
-	if (n != 2) {
-		client_end(c, 0, "bad request");
-		return;
-	}
-	if ((s = find_or_end(c, v[0])) == NULL)
-		return;
-	if (parse_signal(v[1], &sig, &e) == -1 || svc_signal(s, sig, &e) == -1) {
-		m = xasprintf("%s: %s", svc_name(s), e);
-		client_end(c, 0, m);
-		free(m);
-		return;
-	}
-	client_end(c, 1, NULL);
-}
-
-static void
-req_logs(struct client *c, char **v, size_t n)
-{
-	struct service	*s;
-	struct buf	 b = { 0 };
-	uint64_t	 lines;
-	const char	*e;
-	size_t		 off, chunk;
-	char		*m;
-
-	if (n != 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
-	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0)) {
-		client_end(c, 0, "bad request");
-		return;
-	}
-	if ((s = find_or_end(c, v[0])) == NULL)
-		return;
-	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
-		m = xasprintf("%s: cannot read log: %s", svc_name(s),
-		    strerror(errno));
-		client_end(c, 0, m);
-		free(m);
-		buf_free(&b);
-		return;
-	}
-	for (off = 0; off < b.len; off += chunk) {
-		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :
-		    PROTO_MAX_PAYLOAD;
-		proto_put_data(&c->out, PROTO_DATA, b.p + off, chunk);
-	}
-	buf_free(&b);
-	if (v[2][0] == '0') {
-		client_end(c, 1, NULL);
-		return;
-	}
-	stream_admit(c);
-	c->state = C_FOLLOW;
-	c->follow = s;
-	svclog_follow(svc_log(s), follow_cb, c);
-	client_kick(c);
-}
-
-static void
-req_inspect(struct client *c, char **v, size_t n)
-{
-	struct service	*s;
-	struct buf	 b = { 0 };
-
-	if (n != 1) {
-		client_end(c, 0, "bad request");
-		return;
-	}
-	if ((s = find_or_end(c, v[0])) == NULL)
-		return;
-	svc_inspect(s, &b);
-	if (proto_put_data(&c->out, PROTO_DATA, b.p, b.len) == -1)
-		client_end(c, 0, "inspect: too large");
-	else
-		client_end(c, 1, NULL);
-	buf_free(&b);
-}
-
-/*
- * The fds an exec hands to the service: pipes or sockets only. A process
- * of the service could reopen anything else through /proc/PID/fd -- the
- * caller's terminal, its files -- with the service's privileges.
- */
-static bool
-exec_fds_ok(const struct client *c)
-{
-	struct stat	st;
-	int		i;
-
-	for (i = 0; i < c->nfds; i++)
-		if (fstat(c->fds[i], &st) == -1 || (!S_ISFIFO(st.st_mode) &&
-		    !S_ISSOCK(st.st_mode)))
-			return false;
-	return true;
-}
-
-static void
-req_exec(struct client *c, char **v, size_t n)
-{
-	struct service	*s;
-	const char	*e;
-	char		*m;
-
-	if (n < 3 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0) ||
-	    c->nfds != PROTO_EXEC_FDS) {
-		client_end(c, 0, "bad request (exec needs a command and 3 fds)");
-		return;
-	}
-	if (!exec_fds_ok(c)) {
-		client_end(c, 0, "bad request (exec's stdio must be pipes or "
-		    "sockets: a file or terminal of the caller's never enters "
-		    "a service)");
-		return;
-	}
-	if ((s = find_or_end(c, v[1])) == NULL)
-		return;
-	if ((c->exec_pid = svc_exec(s, v + 2, c->fds, v[0][0] == '1',
-	    &e)) == -1) {
-		m = xasprintf("%s: %s", svc_name(s), e);
-		client_end(c, 0, m);
-		free(m);
-		return;
-	}
-	/* The exec process has its copies; ours go now. */
-	while (c->nfds > 0)
-		close(c->fds[--c->nfds]);
-	c->state = C_EXEC;
-}
-
-void
-ctl_reaped(pid_t pid, int status)
-{
-	struct client	*c;
-	char		 code[16], *v[1] = { code };
-
-	for (c = clients; c != NULL; c = c->next)
-		if (c->state == C_EXEC && c->exec_pid == pid)
-			break;
-	if (c == NULL)
-		return;		/* an orphan: reaped, nothing else to do */
-	c->exec_pid = 0;
-	snprintf(code, sizeof code, "%d", WIFEXITED(status) ?
-	    WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	proto_put_strv(&c->out, PROTO_EXIT, v, 1);
-	client_end(c, 1, NULL);
-}
-
-/* A tty service's raw output for an attached client. */
-static void
-attach_cb(void *arg, const char *data, size_t len)
-{
-	struct client	*c = arg;
-
-	if (data == NULL) {		/* the service is gone */
-		c->follow = NULL;
-		client_end(c, 1, NULL);
-		return;
-	}
-	follow_cb(arg, data, len);
-}
-
-static void
-req_attach(struct client *c, char **v, size_t n)
-{
-	struct service	*s;
-	char		*m;
-
-	if (n != 1) {
-		client_end(c, 0, "bad request");
-		return;
-	}
-	if ((s = find_or_end(c, v[0])) == NULL)
-		return;
-	if (!svclog_is_tty(svc_log(s)) || svc_state(s) != SVC_RUNNING) {
-		m = xasprintf("%s: %s", svc_name(s), !svclog_is_tty(svc_log(s)) ?
-		    "not a terminal service (tty = no)" : "not running");
-		client_end(c, 0, m);
-		free(m);
-		return;
-	}
-	stream_admit(c);
-	c->state = C_ATTACH;
-	c->follow = s;
-	svclog_tap(svc_log(s), attach_cb, c);
-	free(c->payload);
-	c->payload = NULL;
-	c->hdr_got = 0;
-}
-
-/* INPUT and WINCH from an attached client; the next message follows. */
-static void
-attach_input(struct client *c)
-{
-	char		**v;
-	size_t		  n;
-	const char	 *e;
-	uint64_t	  rows, cols;
-
-	while (c->nfds > 0)		/* fds are for exec only */
-		close(c->fds[--c->nfds]);
-	if (c->follow != NULL && c->h.type == PROTO_INPUT)
-		(void)svclog_tty_input(svc_log(c->follow), c->payload,
-		    c->h.len);
-	else if (c->follow != NULL && c->h.type == PROTO_WINCH &&
-	    proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == 0) {
-		if (n == 2 && parse_uint(v[0], 1, 65535, &rows, &e) == 0 &&
-		    parse_uint(v[1], 1, 65535, &cols, &e) == 0)
-			(void)svclog_tty_winsize(svc_log(c->follow), rows, cols);
-		free(v);
-	}
-	free(c->payload);
-	c->payload = NULL;
-	c->hdr_got = 0;
-	c->pay_got = 0;
-}
-
-static void
-req_reload(struct client *c)
-{
-	struct strv	msgs = { 0 };
-	struct buf	b = { 0 };
-	size_t		i;
-	int		nerr;
-
-	log_info("reload requested");
-	nerr = svc_load_all(false, &msgs);
-	for (i = 0; i < msgs.n; i++) {
-		buf_puts(&b, i ? "\n" : "");
-		buf_puts(&b, msgs.v[i]);
-	}
-	client_end(c, nerr == 0, b.p);
-	buf_free(&b);
-	strv_free(&msgs);
-}
-
-/*
- * Who may ask what (supctl(1) documents this table): socket_group members
- * may look (status, inspect, logs); changing or entering a service needs
- * root or supd's own uid.
- */
-static const struct {
-	const char	*name;
-	enum peer_access access;	/* the least needed */
-} verbs[PROTO_REQ_MAX] = {
-	[PROTO_STATUS] =	{ "status",	PEER_READ },
-	[PROTO_START] =		{ "start",	PEER_ALL },
-	[PROTO_STOP] =		{ "stop",	PEER_ALL },
-	[PROTO_RESTART] =	{ "restart",	PEER_ALL },
-	[PROTO_SIGNAL] =	{ "signal",	PEER_ALL },
-	[PROTO_LOGS] =		{ "logs",	PEER_READ },
-	[PROTO_INSPECT] =	{ "inspect",	PEER_READ },
-	[PROTO_RELOAD] =	{ "reload",	PEER_ALL },
-	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
-	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
-	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
-};
-
-/* The one dispatcher: a closed set of request types. */
-static void
-client_request(struct client *c)
-{
-	char		**v;
-	size_t		  n;
-	const char	 *e;
-	char		 *m;
-
-	ev_io_stop(EV_DEFAULT_UC_ &c->rw);	/* one request per connection */
-	client_deadline(c, 0);
-	if (verbs[c->h.type].name == NULL) {
-		client_end(c, 0, "not a request");
-		return;
-	}
-	if (c->access < verbs[c->h.type].access) {
-		m = xasprintf("permission denied: %s needs root or supd's user",
-		    verbs[c->h.type].name);
-		client_end(c, 0, m);
-		free(m);
-		return;
-	}
-	if (c->nfds > 0 && c->h.type != PROTO_EXEC) {
-		/* Only exec takes fds: nobody else's may stay with us. */
-		while (c->nfds > 0)
-			close(c->fds[--c->nfds]);
-		client_end(c, 0, "bad request (file descriptors are only "
-		    "passed with exec)");
-		return;
-	}
-	if (proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == -1) {
-		client_end(c, 0, e);
-		return;
-	}
-	switch (c->h.type) {
-	case PROTO_STATUS:
-		req_status(c, v, n);
-		break;
-	case PROTO_START:
-	case PROTO_STOP:
-	case PROTO_RESTART:
-		req_action(c, c->h.type, v, n);
-		break;
-	case PROTO_SIGNAL:
-		req_signal(c, v, n);
-		break;
-	case PROTO_LOGS:
-		req_logs(c, v, n);
-		break;
-	case PROTO_INSPECT:
-		req_inspect(c, v, n);
-		break;
-	case PROTO_RELOAD:
-		req_reload(c);
-		break;
-	case PROTO_EXEC:
-		req_exec(c, v, n);
-		break;
-	case PROTO_ATTACH:
-		req_attach(c, v, n);
-		break;
-	case PROTO_SHUTDOWN:
-		if (n > 1 || (n == 1 && strcmp(v[0], "poweroff") != 0 &&
-		    strcmp(v[0], "reboot") != 0 && strcmp(v[0], "halt") != 0)) {
-			client_end(c, 0, "bad request");
-			break;
-		}
-		if (shutdown_fn != NULL && shutdown_fn(n == 1 ? v[0] : NULL,
-		    &e) == -1) {
-			client_end(c, 0, e);
-			break;
-		}
-		log_info("%s requested", n == 1 ? v[0] : "shutdown");
-		client_end(c, 1, NULL);
-		break;
-	default:
-		client_end(c, 0, "not a request");
-		break;
-	}
-	free(v);
-	/* c may be closed here; the payload is freed with it. */
+		ctl_client_close(c);
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -903,7 +172,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 		/* Only EOF is expected now: the client left. */
 		n = recv(c->fd, scratch, sizeof scratch, 0);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
-			client_close(c);
+			ctl_client_close(c);
 		return;
 	}
 	if (c->hdr_got < PROTO_HDR_SIZE) {
@@ -912,7 +181,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
-			client_close(c);
+			ctl_client_close(c);
 			return;
 		}
 		/* An attached client's frame, once begun, must end. */
@@ -928,11 +197,9 @@ read_cb(EV_P_ ev_io *w, int revents)
 		    (c->state == C_ATTACH && c->h.type != PROTO_INPUT &&
 		    c->h.type != PROTO_WINCH)) {
 			ev_io_stop(EV_DEFAULT_UC_ &c->rw);
-			if (c->state == C_ATTACH) {
-				svclog_untap(svc_log(c->follow), attach_cb, c);
-				c->follow = NULL;
-			}
-			client_end(c, 0, e != NULL ? e : "bad request");
+			if (c->state == C_ATTACH)
+				ctl_stream_stop(c);
+			ctl_client_end(c, 0, e != NULL ? e : "bad request");
 			return;
 		}
 		c->payload = xmalloc(c->h.len + 1);
@@ -944,7 +211,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
-			client_close(c);
+			ctl_client_close(c);
 			return;
 		}
 		c->pay_got += n;
@@ -954,11 +221,11 @@ read_cb(EV_P_ ev_io *w, int revents)
 	c->payload[c->h.len] = '\0';
 	if (c->state == C_ATTACH) {
 		ev_timer_stop(EV_DEFAULT_UC_ &c->frame_tmo);
-		attach_input(c);
+		ctl_attach_input(c);
 		return;
 	}
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
-	client_request(c);
+	ctl_request(c);
 	/* Keep watching for EOF while waiting or following. */
 	if (c->state == C_WAIT || c->state == C_FOLLOW ||
 	    c->state == C_EXEC || c->state == C_ATTACH)
@@ -967,167 +234,8 @@ read_cb(EV_P_ ev_io *w, int revents)
 
 /* ---- connections -------------------------------------------------------- */
 
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD	77
-#endif
-
-/* supd's own pid and mount namespaces, by identity (ctl_listen). */
-static struct stat	own_ns[2];
-static bool		own_ns_known;
-static const char *const ns_names[2] = { "pid", "mnt" };
-
-static void
-own_ns_init(void)
-{
-	char	path[64];
-	int	i;
-
-	own_ns_known = true;
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "/proc/self/ns/%s", ns_names[i]);
-		if (stat(path, &own_ns[i]) == -1) {
-			log_warn("control: %s (clients in supd's pid "
-			    "namespace will be refused)", path);
-			own_ns_known = false;
-		}
-	}
-}
-
-/* The parent of pid as supd sees it (field 4 of /proc/PID/stat), or -1
- * (errno EINVAL if the file made no sense). */
-static pid_t
-parent_of(pid_t pid)
-{
-	unsigned long long	ppid;
-
-	return proc_stat_field(pid, 4, &ppid) == -1 ? -1 : (pid_t)ppid;
-}
-
-/* Out of file descriptors: a question that needs one cannot be answered. */
-static bool
-no_fds(void)
-{
-	return errno == EMFILE || errno == ENFILE;
-}
-
-/* Is pid one of supd's descendants (every service process is: supd is
- * their subreaper)? 1 yes, 0 no, -1 cannot tell (out of fds); any other
- * unknown counts as yes. */
-static int
-descendant(pid_t pid)
-{
-	pid_t	me = getpid();
-	int	depth;
-
-	for (depth = 0; depth < 4096 && pid > 1; depth++) {
-		if ((pid = parent_of(pid)) == me)
-			return 1;
-		if (pid == -1)
-			return no_fds() ? -1 : 1;
-	}
-	return 0;
-}
-
-/*
- * Is the peer inside a service? Every process of a service descends from
- * supd (supd reaps its orphans), so a peer is a service's when it is
- * supd's descendant and its pid or mount namespace is not supd's: a
- * service with namespaces = none, or supctl exec's namespaces-free
- * commands, are supd's equals; a client that is not supd's descendant
- * (an admin's shell, even in a mount namespace of its own) is outside
- * every service, as is one supd cannot see (pid 0: the host of supd's
- * container). The peer is held by a pidfd while its /proc entries are
- * read, and checked alive after: a recycled pid cannot pass for it.
- * 1 inside, 0 outside, -1 out of fds to tell (refused too, but not
- * taken for a service).
- */
-static int
-peer_in_service(int fd, pid_t pid)
-{
-	socklen_t	len = sizeof(int);
-	struct stat	st;
-	char		path[64];
-	bool		same = own_ns_known;
-	int		pidfd, i, in;
-
-	if (pid == 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1 &&
-	    (pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1)
-		return no_fds() ? -1 : 1;
-	for (i = 0; i < 2 && same; i++) {
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
-		    ns_names[i]);
-		same = stat(path, &st) == 0 && st.st_dev == own_ns[i].st_dev &&
-		    st.st_ino == own_ns[i].st_ino;
-	}
-	in = same ? 0 : descendant(pid);
-	if (in == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == -1)
-		in = 1;
-	close(pidfd);
-	return in;
-}
-
-/* Is the peer a member of socket_group (primary or supplementary)? */
-static bool
-peer_in_group(int fd, const struct ucred *cred)
-{
-	gid_t		 small[64], *groups = small;
-	socklen_t	 glen = sizeof small;
-	size_t		 i;
-	bool		 ok = false;
-
-	if (cred->gid == sock_gid)
-		return true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
-		/* ERANGE tells the size needed. */
-		if (errno != ERANGE || glen > 65536 * sizeof *groups)
-			return false;
-		groups = xmalloc(glen);
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups,
-		    &glen) == -1)
-			glen = 0;
-	}
-	for (i = 0; i < glen / sizeof *groups; i++)
-		if (groups[i] == sock_gid)
-			ok = true;
-	if (groups != small)
-		free(groups);
-	return ok;
-}
-
-/* A peer refused for this is told so: it may well try again. */
-static const char	no_fds_why[] = "out of file descriptors to check "
-			    "the peer, try again";
-
-/* *why says what refused a peer. */
-static enum peer_access
-peer_access(int fd, struct ucred *cred, const char **why)
-{
-	socklen_t	len = sizeof *cred;
-
-	*why = "not root, supd's user or in socket_group";
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1) {
-		memset(cred, 0, sizeof *cred);
-		*why = "no peer credentials";
-		return PEER_NONE;
-	}
-	switch (peer_in_service(fd, cred->pid)) {
-	case 1:
-		*why = "a process inside a service (supd's descendant, not in "
-		    "its pid and mount namespaces)";
-		return PEER_NONE;
-	case -1:
-		*why = no_fds_why;
-		return PEER_NONE;
-	}
-	if (cred->uid == 0 || cred->uid == geteuid())
-		return PEER_ALL;
-	return has_group && peer_in_group(fd, cred) ? PEER_READ : PEER_NONE;
-}
-
 /* One warning per second at most: a flood must not flood the log too. */
-static void
+void
 ctl_warn_rate(const char *msg)
 {
 	static uint64_t		last;
@@ -1164,7 +272,7 @@ evict_slowest(void)
 		return false;
 	ctl_warn_rate("control: too many clients, dropped the oldest "
 	    "unfinished request");
-	client_close(oldest);
+	ctl_client_close(oldest);
 	return true;
 }
 
@@ -1241,30 +349,27 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		clients->prev = c;
 	clients = c;
 	nclients++;
-	if ((c->access = peer_access(fd, &cred, &why)) == PEER_NONE) {
+	if ((c->access = ctl_peer_access(fd, &cred, &why)) == PEER_NONE) {
 		m = xasprintf("control: refused uid %d gid %d pid %d: %s",
 		    (int)cred.uid, (int)cred.gid, (int)cred.pid, why);
 		ctl_warn_rate(m);
 		free(m);
-		client_end(c, 0, why == no_fds_why ? why :
+		ctl_client_end(c, 0, why == ctl_peer_no_fds ? why :
 		    "permission denied");
 		return;
 	}
 	ev_io_start(EV_DEFAULT_UC_ &c->rw);
-	client_deadline(c, CTL_REQ_TIMEOUT);
+	ctl_client_deadline(c, CTL_REQ_TIMEOUT);
 }
 
-static void
-client_close(struct client *c)
+void
+ctl_client_close(struct client *c)
 {
 	ev_io_stop(EV_DEFAULT_UC_ &c->rw);
 	ev_io_stop(EV_DEFAULT_UC_ &c->ww);
 	ev_timer_stop(EV_DEFAULT_UC_ &c->tmo);
 	ev_timer_stop(EV_DEFAULT_UC_ &c->frame_tmo);
-	if (c->follow != NULL && c->state == C_ATTACH)
-		svclog_untap(svc_log(c->follow), attach_cb, c);
-	else if (c->follow != NULL)
-		svclog_unfollow(svc_log(c->follow), follow_cb, c);
+	ctl_stream_stop(c);
 	close(c->fd);
 	while (c->nfds > 0)
 		close(c->fds[--c->nfds]);
@@ -1381,9 +486,7 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 		    strerror(errno));
 		goto fail;
 	}
-	own_ns_init();
-	has_group = mc->socket_group != NULL;
-	sock_gid = mc->socket_gid;
+	ctl_peer_init(mc);
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ev_timer_init(&resume_w, resume_cb, 0., 0.);
 	ev_io_init(&listen_w, accept_cb, listen_fd, EV_READ);
@@ -1408,7 +511,7 @@ ctl_close(void)
 		if (clients->out.len > 0)
 			(void)send(clients->fd, clients->out.p,
 			    clients->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		client_close(clients);
+		ctl_client_close(clients);
 	}
 	if (listen_fd != -1) {
 		ev_io_stop(EV_DEFAULT_UC_ &listen_w);

@@ -55,7 +55,7 @@ static const int	ignored_sigs[] = { SIGUSR1, SIGUSR2, SIGQUIT, SIGALRM,
 static ev_signal	ignored_w[NIGNORED];
 static ev_child		child_w;
 static ev_timer		shutdown_w;
-static ev_periodic	far_w;		/* see main() */
+static ev_periodic	far_w;		/* see watchers_start() */
 
 static void __attribute__((noreturn))
 usage(int code)
@@ -335,8 +335,16 @@ check_only(void)
 	return i == 0 ? 0 : 1;
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line asked. */
+struct options {
+	const char	*cfile;		/* -c, or NULL: the default file */
+	const char	*cdir;		/* -d, or NULL: conf_dir's */
+	const char	*csock;		/* -s, or NULL: socket's */
+	bool		 check;		/* --check */
+};
+
+static void
+parse_options(int argc, char *argv[], struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -347,42 +355,38 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct svc_hooks hooks = {
-		.changed = svc_changed_hook,
-		.gone = ctl_gone,
-		.essential = essential_hook,
-	};
-	const char	*cfile = NULL, *cdir = NULL, *csock = NULL;
-	struct strv	 errs = { 0 };
-	bool		 check = false;
-	char		*cause, *abs;
-	size_t		 i;
-	int		 ch, n;
+	int	ch;
 
 	while ((ch = getopt_long(argc, argv, "c:d:s:hV", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'c':
-			cfile = optarg;
+			o->cfile = optarg;
 			break;
 		case 'd':
-			cdir = optarg;
+			o->cdir = optarg;
 			break;
 		case 's':
-			csock = optarg;
+			o->csock = optarg;
 			break;
 		case 'C':
-			check = true;
+			o->check = true;
 			break;
 		case 'h':
 			usage(0);
 		case 'V':
 			printf("supd %s\n", SUPD_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage(2);
 		}
 	if (optind != argc)
 		usage(2);
+}
+
+/* Before anything else, even the configuration. */
+static void
+early_setup(bool check)
+{
 	sane_fds();
 	/* A burst (a slow follower's 1 MiB, a 4 MiB reply) goes back to the
 	 * system when freed: with glibc's dynamic threshold, every big buffer
@@ -394,34 +398,52 @@ main(int argc, char *argv[])
 		pid1_crash_guard();
 		pid1_mounts();
 	}
+}
 
-	if (cfg_load_main(cfile, cfile != NULL, &conf, &errs) == -1) {
+/*
+ * The main configuration into conf, with the command line's paths over it.
+ * Its errors are printed; -1 when --check must stop there (a plain supd
+ * exits here, PID 1 runs on what was valid, with defaults for the rest).
+ */
+static int
+load_conf(const struct options *o)
+{
+	struct strv	 errs = { 0 };
+	char		*abs;
+	size_t		 i;
+
+	if (cfg_load_main(o->cfile, o->cfile != NULL, &conf, &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i]);
-		/* --check and a plain supd stop here; PID 1 runs on what was
-		 * valid, with defaults for the rest. */
-		if (check || !pid1()) {
+		if (o->check || !pid1()) {
 			strv_free(&errs);	/* LeakSanitizer checks exits */
-			if (check)
-				return 1;
-			errx(1, "%s: invalid configuration", cfile != NULL ?
-			    cfile : SUPD_CONF_DEFAULT);
+			if (o->check)
+				return -1;
+			errx(1, "%s: invalid configuration", o->cfile != NULL ?
+			    o->cfile : SUPD_CONF_DEFAULT);
 		}
 	}
 	strv_free(&errs);
 	/* Command-line paths are relative to where supd was started. */
-	if (cdir != NULL) {
-		abs = realpath(cdir, NULL);
+	if (o->cdir != NULL) {
+		abs = realpath(o->cdir, NULL);
 		free(conf.conf_dir);
-		conf.conf_dir = abs != NULL ? abs : xstrdup(cdir);
+		conf.conf_dir = abs != NULL ? abs : xstrdup(o->cdir);
 	}
-	if (csock != NULL) {
+	if (o->csock != NULL) {
 		free(conf.socket);
-		conf.socket = csock[0] == '/' ? xstrdup(csock) :
-		    xasprintf("%s/%s", getcwd(NULL, 0), csock);
+		conf.socket = o->csock[0] == '/' ? xstrdup(o->csock) :
+		    xasprintf("%s/%s", getcwd(NULL, 0), o->csock);
 	}
-	if (check)
-		return check_only();
+	return 0;
+}
+
+/* supd's own process, the loop and the control socket: fatal errors up
+ * to the loop, except as PID 1, which goes on with what it can. */
+static void
+daemon_setup(void)
+{
+	char	*cause;
 
 	log_init();
 	raise_nofile();
@@ -447,6 +469,13 @@ main(int argc, char *argv[])
 	if (pid1_machine())
 		pid1_machine_init();
 	svclog_set_console(log_open_nonblock(1));
+}
+
+/* Signals and children: what wakes the loop besides services and clients. */
+static void
+watchers_start(void)
+{
+	size_t	i;
 
 	ev_signal_init(&sighup_w, signal_cb, SIGHUP);
 	ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
@@ -468,6 +497,19 @@ main(int argc, char *argv[])
 	}
 	ev_child_init(&child_w, child_cb, 0, 0);
 	ev_child_start(EV_DEFAULT_UC_ &child_w);
+}
+
+/* The registry, and every service loaded (and started) from conf_dir. */
+static void
+services_start(void)
+{
+	static const struct svc_hooks hooks = {
+		.changed = svc_changed_hook,
+		.gone = ctl_gone,
+		.essential = essential_hook,
+	};
+	struct strv	errs = { 0 };
+	int		n;
 
 	log_info("supd %s starting, pid %d, services from %s, socket %s",
 	    SUPD_VERSION, (int)getpid(), conf.conf_dir, conf.socket);
@@ -481,6 +523,23 @@ main(int argc, char *argv[])
 	strv_free(&errs);
 	log_info("%zu service%s loaded", svc_count(), svc_count() == 1 ?
 	    "" : "s");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	o = { 0 };
+
+	parse_options(argc, argv, &o);
+	early_setup(o.check);
+	if (load_conf(&o) == -1)
+		return 1;
+	if (o.check)
+		return check_only();
+
+	daemon_setup();
+	watchers_start();
+	services_start();
 
 	ev_run(EV_DEFAULT_UC_ 0);
 

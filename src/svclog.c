@@ -1,39 +1,30 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * svclog.c: a service's output, from the pipes supd keeps for the service's
- * whole life into rotating log files.
+ * whole life to its log writer (svclog-file.c), the console, followers and
+ * attached terminals.
  *
  * A struct svclog owns one stream for stdout (which also carries stderr when
  * stderr = merge) and, with stderr = separate, a second one. A stream owns
  * both ends of its pipe (so a restart never loses data and a read never sees
  * EOF), made before the service's first start (svclog_open; a start that
  * cannot have them, out of fds, fails and is retried) and kept from then on,
- * its log file descriptor, a held partial line, and while its log
- * cannot be written either the bytes waiting (when_full = block) or a count
- * of the bytes dropped (when_full = drop). The read buffer and the output
- * buffers are static and shared by every service: an idle service costs a
- * few hundred bytes, heap grows only for a partial line or a blocked log.
+ * and a held partial line; its file side is svclog-file.c's. The read
+ * buffer and the output buffers are static and shared by every service: an
+ * idle service costs a few hundred bytes, heap grows only for a partial
+ * line or a blocked log.
  *
  * Data path: read() -> complete lines (a partial line is held until its
  * newline, or written as-is once it reaches the line cap) -> console copy
- * and optional timestamp prefix -> append to the log file, rotating before a
- * write would pass max_size -> followers get exactly the bytes appended.
- *
- * Rotation invariant: supd alone appends to NAME.log. Before a write would
- * pass max_size it writes the complete lines that still fit, renames
- * NAME.log.N-1 -> .N ... NAME.log -> NAME.log.1 (or unlinks NAME.log when
- * max_files = 0) and opens a fresh NAME.log; it never copies or truncates.
- * Every byte is written once, to one file, in order: no line is lost or
- * duplicated by rotation. A rotated file ends with '\n' unless a line had to
- * be split: one longer than max_size (split at max_size), or one longer than
- * the line cap that was already being written in pieces.
+ * and optional timestamp prefix -> svclog_write (append to the log file,
+ * rotating before a write would pass max_size) -> followers get exactly
+ * the bytes appended. A tty service's attached clients (taps) get the
+ * bytes as read, before any of that.
  */
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,67 +35,14 @@
 
 #include "log.h"
 #include "svclog.h"
+#include "svclog-private.h"
 
 #define SVCLOG_RBUF	(128 * 1024)	/* shared read buffer */
 #define SVCLOG_OBUF	(256 * 1024)	/* shared timestamped output */
 #define SVCLOG_CBUF	(32 * 1024)	/* shared console copy */
 #define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
-#define SVCLOG_TAIL_MAX	(1024 * 1024)	/* most bytes svclog_tail returns */
-#define SVCLOG_TAIL_BLK	(64 * 1024)	/* svclog_tail reads backwards by this */
 #define SVCLOG_DRAIN	64		/* reads per pipe at most when closing */
-#define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
-#define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
-#define SVCLOG_CHECK_MS	1000		/* ms between checks of the path */
 #define SVCLOG_TS_LEN	(RFC3339_LEN)	/* "2026-11-27T18:30:00.123Z " */
-
-struct svclog_stream {
-	struct svclog	*sl;
-	ev_io		 io;		/* read end; stopped while blocked */
-	ev_timer	 retry;		/* armed only while something must be retried */
-	int		 rfd;		/* pipe read end (non-blocking), -1 if unused */
-	int		 wfd;		/* pipe write end, for the child */
-	bool		 is_main;	/* the stdout stream: followers see it */
-	char		*path;		/* log file, NULL = read and discard */
-	int		 dirfd;		/* its directory, opened once (O_PATH) */
-	const char	*base;		/* its name in there (within path) */
-	int		 fd;		/* open log file, -1 = open at next write */
-	dev_t		 dev;		/* identity of the open file, to notice */
-	ino_t		 ino;		/* it being removed or renamed by others */
-	uint64_t	 checked;	/* when the identity was last checked
-					   (now_ms: monotonic, never ev_now,
-					   which follows the wall clock) */
-	uint64_t	 size;		/* bytes in the open file */
-	bool		 midline;	/* the file does not end with '\n' */
-	bool		 bol;		/* the next byte read starts a line */
-	struct buf	 hold;		/* partial line waiting for its newline */
-	struct buf	 pend;		/* block: output not yet written */
-	uint64_t	 dropped;	/* drop: bytes discarded, not yet reported */
-	bool		 failing;	/* in a cannot-write episode (warned once) */
-	bool		 read_err;	/* read end failed, io stopped until retry */
-	uint64_t	 retry_at;	/* drop: no write attempt before this
-					   (now_ms) */
-};
-
-struct svclog_follower {
-	svclog_follow_cb cb;		/* NULL: removed during a call */
-	void		*arg;
-};
-
-struct svclog {
-	char		*name;
-	struct log_conf	 conf;		/* own copy */
-	struct svclog_stream out;	/* stdout, and stderr when merged */
-	struct svclog_stream *err;	/* stderr = separate, else NULL (most
-					   services: kept small) */
-	struct svclog_follower *fl;
-	size_t		 nfl;
-	size_t		 capfl;
-	int		 fl_busy;	/* > 0 while followers are called */
-	bool		 fl_dirty;	/* entries removed while busy */
-	bool		 tty;		/* out is a pty: rfd master, wfd slave */
-	struct svclog_follower *taps;	/* raw output, for attach */
-	size_t		 ntaps;
-};
 
 static char	rbuf[SVCLOG_RBUF];
 static char	obuf[SVCLOG_OBUF];
@@ -114,9 +52,6 @@ static size_t	clen;
 static bool	cfail;			/* console write failed: skip the batch */
 static char	stamp[RFC3339_LEN];	/* time of the batch being handled */
 static int	console_fd = -1;
-
-static int	file_write(struct svclog_stream *, const char *, size_t,
-		    size_t *);
 
 static void
 conf_copy(struct log_conf *dst, const struct log_conf *src)
@@ -150,8 +85,8 @@ line_cap(const struct svclog *sl)
 	return SVCLOG_LINE_CAP;
 }
 
-static void
-notify(struct svclog *sl, const char *p, size_t n)
+void
+svclog_notify(struct svclog *sl, const char *p, size_t n)
 {
 	size_t	i, j, count = sl->nfl;
 
@@ -168,6 +103,13 @@ notify(struct svclog *sl, const char *p, size_t n)
 		sl->nfl = j;
 		sl->fl_dirty = false;
 	}
+}
+
+const char *
+svclog_stamp_now(void)
+{
+	fmt_rfc3339(stamp);
+	return stamp;
 }
 
 /* Console copies: best effort, one write per buffer, never retried. */
@@ -221,106 +163,10 @@ cons_copy(const struct svclog *sl, const char *p, size_t n)
 }
 
 static void
-stream_ok(struct svclog_stream *st)
-{
-	if (!st->failing)
-		return;
-	st->failing = false;
-	log_info("svc %s: log %s writable again", st->sl->name, st->path);
-}
-
-/* Write the "bytes dropped" line before anything else. */
-static int
-write_marker(struct svclog_stream *st)
-{
-	char	m[160];
-	size_t	done;
-	int	len;
-
-	if (st->sl->conf.timestamps)
-		fmt_rfc3339(stamp);
-	len = snprintf(m, sizeof m, "%s%s%ssupd: dropped %llu bytes "
-	    "(log not writable)\n", st->midline ? "\n" : "",
-	    st->sl->conf.timestamps ? stamp : "",
-	    st->sl->conf.timestamps ? " " : "",
-	    (unsigned long long)st->dropped);
-	if (file_write(st, m, (size_t)len, &done) == -1)
-		return -1;
-	st->dropped = 0;
-	return 0;
-}
-
-/* Write the drop marker and the bytes kept while blocked. */
-static int
-flush_pending(struct svclog_stream *st)
-{
-	size_t	done;
-	int	r;
-
-	if (st->dropped > 0 && write_marker(st) == -1)
-		return -1;
-	while (st->pend.len > 0) {
-		r = file_write(st, st->pend.p, st->pend.len, &done);
-		buf_consume(&st->pend, done);
-		if (r == -1)
-			return -1;
-	}
-	buf_free(&st->pend);
-	return 0;
-}
-
-/* A write failed with errno: apply when_full to the n bytes not written. */
-static void
-stream_fail(struct svclog_stream *st, const char *p, size_t n)
-{
-	struct ev_loop	*loop = EV_DEFAULT;
-
-	if (!st->failing) {
-		log_warn("svc %s: log %s", st->sl->name, st->path);
-		st->failing = true;
-	}
-	if (st->sl->conf.when_full == LOG_FULL_BLOCK) {
-		buf_add(&st->pend, p, n);
-		ev_io_stop(loop, &st->io);
-		if (!ev_is_active(&st->retry))
-			ev_timer_again(loop, &st->retry);
-	} else {
-		st->dropped += n;
-		st->retry_at = now_ms() + SVCLOG_RETRY_MS;
-	}
-}
-
-/* Append output (whole lines, or a piece of a long line) to the log. */
-static void
-stream_write(struct svclog_stream *st, const char *p, size_t n)
-{
-	size_t	done = 0;
-
-	if (n == 0 || st->path == NULL)
-		return;
-	if (st->pend.len > 0) {
-		/* Blocked: keep order behind what is waiting. */
-		buf_add(&st->pend, p, n);
-		return;
-	}
-	if (st->failing && st->sl->conf.when_full == LOG_FULL_DROP &&
-	    now_ms() < st->retry_at) {
-		st->dropped += n;
-		return;
-	}
-	if ((st->dropped > 0 && write_marker(st) == -1) ||
-	    file_write(st, p, n, &done) == -1) {
-		stream_fail(st, p + done, n - done);
-		return;
-	}
-	stream_ok(st);
-}
-
-static void
 out_flush(struct svclog_stream *st)
 {
 	if (olen > 0)
-		stream_write(st, obuf, olen);
+		svclog_write(st, obuf, olen);
 	olen = 0;
 }
 
@@ -337,7 +183,7 @@ stream_emit(struct svclog_stream *st, const char *p, size_t n)
 	if (c->console && console_fd >= 0)
 		cons_copy(st->sl, p, n);
 	if (st->path == NULL || !c->timestamps) {
-		stream_write(st, p, n);
+		svclog_write(st, p, n);
 		st->bol = p[n - 1] == '\n';
 		return;
 	}
@@ -408,205 +254,6 @@ stream_input(struct svclog_stream *st, const char *p, size_t n)
 		buf_add(&st->hold, p, n);
 }
 
-/*
- * The log file's directory, opened once (when the path is set, or at the
- * first write if it did not exist then) and used for every operation on
- * the file and its rotated copies, by name within it and never through a
- * symlink: a directory on the way that a service can write (a volume)
- * cannot redirect the log once supd holds it.
- */
-static int
-stream_dir(struct svclog_stream *st)
-{
-	char	*dir;
-
-	if (st->dirfd != -1 || st->path == NULL)
-		return st->dirfd;
-	dir = xstrndup(st->path, st->base - st->path > 1 ?
-	    (size_t)(st->base - st->path - 1) : 1);
-	st->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	return st->dirfd;
-}
-
-static int
-file_open(struct svclog_stream *st)
-{
-	struct stat	sb;
-	int		fd, saved;
-
-	if (stream_dir(st) == -1)
-		return -1;
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the loop. */
-	fd = openat(st->dirfd, st->base, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		/* Rotation renames the path: only ever a regular file. */
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	st->fd = fd;
-	st->dev = sb.st_dev;
-	st->ino = sb.st_ino;
-	st->size = (uint64_t)sb.st_size;
-	st->midline = false;
-	st->checked = now_ms();
-	return 0;
-}
-
-static void
-file_close(struct svclog_stream *st)
-{
-	if (st->fd != -1)
-		close(st->fd);
-	st->fd = -1;
-	st->size = 0;
-	st->midline = false;
-}
-
-/* Reopen when someone removed or renamed the file under us. */
-static void
-file_check(struct svclog_stream *st)
-{
-	struct stat	sb;
-	uint64_t	now = now_ms();
-
-	if (st->fd == -1 || now - st->checked < SVCLOG_CHECK_MS)
-		return;
-	st->checked = now;
-	if (fstatat(st->dirfd, st->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (sb.st_dev == st->dev && sb.st_ino == st->ino)
-			return;
-	} else if (errno != ENOENT)
-		return;
-	file_close(st);
-}
-
-static int
-rot_name(char *out, size_t len, const char *path, unsigned n)
-{
-	int	r;
-
-	r = snprintf(out, len, "%s.%u", path, n);
-	if (r < 0 || (size_t)r >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-/* Close the file and shift it into NAME.log.1; the next write reopens. */
-static int
-file_rotate(struct svclog_stream *st)
-{
-	char		from[PATH_MAX], to[PATH_MAX];
-	struct stat	sb;
-	unsigned	max = st->sl->conf.max_files, last, i;
-
-	file_close(st);
-	if (stream_dir(st) == -1)
-		return -1;
-	if (max == 0) {
-		if (unlinkat(st->dirfd, st->base, 0) == -1 && errno != ENOENT)
-			return -1;
-		return 0;
-	}
-	/* Shift only up to the first free slot; .max is overwritten. */
-	for (last = 1; last < max; last++) {
-		if (rot_name(from, sizeof from, st->base, last) == -1)
-			return -1;
-		if (fstatat(st->dirfd, from, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
-		    errno == ENOENT)
-			break;
-	}
-	for (i = last; i > 1; i--) {
-		if (rot_name(from, sizeof from, st->base, i - 1) == -1 ||
-		    rot_name(to, sizeof to, st->base, i) == -1)
-			return -1;
-		if (renameat(st->dirfd, from, st->dirfd, to) == -1 &&
-		    errno != ENOENT)
-			return -1;
-	}
-	if (rot_name(to, sizeof to, st->base, 1) == -1)
-		return -1;
-	if (renameat(st->dirfd, st->base, st->dirfd, to) == -1 &&
-	    errno != ENOENT)
-		return -1;
-	if (rot_name(from, sizeof from, st->base, max + 1) == 0)
-		(void)unlinkat(st->dirfd, from, 0);
-	return 0;
-}
-
-/*
- * Append n bytes, rotating at line ends. *done is what reached the file;
- * -1 with errno when the rest cannot be written now.
- */
-static int
-file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
-{
-	uint64_t	 max = st->sl->conf.max_size, room;
-	const char	*nl;
-	size_t		 k;
-	ssize_t		 w;
-
-	*done = 0;
-	if (max == 0)
-		max = 1;
-	file_check(st);
-	while (n > 0) {
-		if (st->fd == -1 && file_open(st) == -1)
-			return -1;
-		room = st->size >= max ? 0 : max - st->size;
-		if (n <= room)
-			k = n;
-		else {
-			nl = room > 0 ? memrchr(p, '\n', (size_t)room) : NULL;
-			k = nl != NULL ? (size_t)(nl - p) + 1 : 0;
-			if (k == 0) {
-				/*
-				 * No line end fits. Rotate, unless the file is
-				 * empty or already mid-line: then this line is
-				 * longer than a file and is split at the size.
-				 */
-				if (room == 0 || (st->size > 0 && !st->midline)) {
-					if (file_rotate(st) == -1)
-						return -1;
-					continue;
-				}
-				k = (size_t)room;
-			}
-		}
-		while (k > 0) {
-			w = write(st->fd, p, k);
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				if (w == 0)
-					errno = EIO;
-				return -1;
-			}
-			st->size += (uint64_t)w;
-			st->midline = p[w - 1] != '\n';
-			if (st->is_main)
-				notify(st->sl, p, (size_t)w);
-			p += w;
-			n -= (size_t)w;
-			k -= (size_t)w;
-			*done += (size_t)w;
-		}
-	}
-	return 0;
-}
-
 /* Attached terminals get the bytes as read, prompts and all. */
 static void
 tap_raw(struct svclog *sl, const char *p, size_t n)
@@ -672,7 +319,7 @@ svclog_retry_cb(EV_P_ ev_timer *w, int revents)
 	(void)revents;
 	if (st->pend.len > 0 || (st->failing && st->dropped > 0 &&
 	    st->sl->conf.when_full == LOG_FULL_BLOCK)) {
-		if (flush_pending(st) == -1) {
+		if (svclog_flush_pending(st) == -1) {
 			if (st->sl->conf.when_full == LOG_FULL_BLOCK)
 				return;		/* the timer repeats */
 			/* Switched to drop by a reload: drop and read on. */
@@ -680,7 +327,7 @@ svclog_retry_cb(EV_P_ ev_timer *w, int revents)
 			buf_free(&st->pend);
 			st->retry_at = now_ms() + SVCLOG_RETRY_MS;
 		} else
-			stream_ok(st);
+			svclog_stream_ok(st);
 	}
 	st->read_err = false;
 	ev_timer_stop(EV_A_ w);
@@ -758,14 +405,14 @@ stream_set_path(struct svclog_stream *st, const char *path)
 {
 	if (str_eq(st->path, path))
 		return;
-	file_close(st);
+	svclog_file_close(st);
 	if (st->dirfd != -1)
 		close(st->dirfd);
 	st->dirfd = -1;
 	free(st->path);
 	st->path = path != NULL ? xstrdup(path) : NULL;
 	st->base = st->path != NULL ? strrchr(st->path, '/') + 1 : NULL;
-	(void)stream_dir(st);
+	(void)svclog_dir(st);
 	st->retry_at = 0;
 	if (st->path == NULL) {
 		/* Discarding now: what waited for the old file goes. */
@@ -821,7 +468,7 @@ stream_close(struct svclog_stream *st)
 	if (st->rfd != -1) {
 		stream_drain(st, true);
 		if (st->path != NULL && (st->pend.len > 0 ||
-		    st->dropped > 0) && flush_pending(st) == -1 &&
+		    st->dropped > 0) && svclog_flush_pending(st) == -1 &&
 		    st->pend.len > 0)
 			log_warn("svc %s: log %s: %zu bytes lost",
 			    st->sl->name, st->path, st->pend.len);
@@ -831,7 +478,7 @@ stream_close(struct svclog_stream *st)
 	}
 	ev_io_stop(loop, &st->io);
 	ev_timer_stop(loop, &st->retry);
-	file_close(st);
+	svclog_file_close(st);
 	buf_free(&st->hold);
 	buf_free(&st->pend);
 	if (st->dirfd != -1)
@@ -843,21 +490,6 @@ stream_close(struct svclog_stream *st)
 	st->dropped = 0;
 	st->failing = st->read_err = false;
 	st->bol = true;
-}
-
-/* After max_files went down: delete the files beyond it. */
-static void
-prune_rotated(struct svclog_stream *st, unsigned from, unsigned to)
-{
-	char		name[PATH_MAX];
-	unsigned	i;
-
-	if (st->path == NULL || stream_dir(st) == -1)
-		return;
-	for (i = from + 1; i <= to; i++) {
-		if (rot_name(name, sizeof name, st->base, i) == 0)
-			(void)unlinkat(st->dirfd, name, 0);
-	}
 }
 
 struct svclog *
@@ -923,9 +555,9 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf)
 	if (sep)
 		stream_set_path(sl->err, conf->err_file);
 	if (conf->max_files < old.max_files) {
-		prune_rotated(&sl->out, conf->max_files, old.max_files);
+		svclog_prune(&sl->out, conf->max_files, old.max_files);
 		if (sep)
-			prune_rotated(sl->err, conf->max_files, old.max_files);
+			svclog_prune(sl->err, conf->max_files, old.max_files);
 	}
 	conf_clear(&old);
 
@@ -995,158 +627,6 @@ svclog_free(struct svclog *sl)
 	conf_clear(&sl->conf);
 	free(sl->name);
 	free(sl);
-}
-
-static int
-pread_full(int fd, char *p, size_t n, off_t off)
-{
-	ssize_t	r;
-
-	while (n > 0) {
-		r = pread(fd, p, n, off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;	/* shrank under us */
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
-}
-
-static int
-tail_open(const struct svclog_stream *st, unsigned i, uint64_t *size)
-{
-	char		name[PATH_MAX];
-	struct stat	sb;
-	int		fd;
-
-	if (st->dirfd == -1) {
-		errno = ENOENT;
-		return -1;
-	}
-	if (i == 0)
-		fd = openat(st->dirfd, st->base, O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW | O_NONBLOCK);
-	else {
-		if (rot_name(name, sizeof name, st->base, i) == -1)
-			return -1;
-		fd = openat(st->dirfd, name, O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW | O_NONBLOCK);
-	}
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	*size = (uint64_t)sb.st_size;
-	return fd;
-}
-
-/*
- * Two passes: scan backwards from the end of NAME.log through NAME.log.1,
- * .2 ... counting newlines until `lines` lines (or the byte cap) are
- * covered, remembering where each file's share starts; then append the
- * shares oldest first.
- */
-int
-svclog_tail(const struct svclog *sl, unsigned lines, struct buf *out)
-{
-	const char	*path = sl->out.path;
-	uint64_t	*start = NULL, *size = NULL, sz, pos, off, len;
-	uint64_t	 total = 0, need = lines, bnd_off = 0;
-	unsigned	 nf = 0, i, bnd_file = 0;
-	bool		 first = true, done = false, have_bnd = false;
-	char		*blk;
-	size_t		 j;
-	int		 fd, ret = 0;
-
-	if (path == NULL || lines == 0)
-		return 0;
-	blk = xmalloc(SVCLOG_TAIL_BLK);
-	for (i = 0; i <= sl->conf.max_files && !done; i++) {
-		if ((fd = tail_open(&sl->out, i, &sz)) == -1) {
-			if (i == 0)
-				sz = 0;	/* between rotation and reopen */
-			else
-				break;
-		}
-		start = xreallocarray(start, i + 1, sizeof *start);
-		size = xreallocarray(size, i + 1, sizeof *size);
-		start[i] = 0;
-		size[i] = sz;
-		nf = i + 1;
-		for (pos = sz; pos > 0 && !done; pos = off) {
-			len = pos < SVCLOG_TAIL_BLK ? pos : SVCLOG_TAIL_BLK;
-			off = pos - len;
-			if (pread_full(fd, blk, (size_t)len, (off_t)off) == -1) {
-				ret = -1;
-				done = true;
-				break;
-			}
-			for (j = (size_t)len; j-- > 0;) {
-				if (total == SVCLOG_TAIL_MAX) {
-					/* Keep the newest whole lines. */
-					if (have_bnd) {
-						nf = bnd_file + 1;
-						start[bnd_file] = bnd_off;
-					} else
-						start[i] = off + j + 1;
-					done = true;
-					break;
-				}
-				total++;
-				if (blk[j] != '\n') {
-					first = false;
-					continue;
-				}
-				if (first) {
-					/* The newline ending the last line. */
-					first = false;
-					continue;
-				}
-				if (--need == 0) {
-					start[i] = off + j + 1;
-					done = true;
-					break;
-				}
-				have_bnd = true;
-				bnd_file = i;
-				bnd_off = off + j + 1;
-			}
-		}
-		if (fd != -1)
-			close(fd);
-	}
-	for (i = nf; ret == 0 && i-- > 0;) {
-		if (start[i] >= size[i])
-			continue;
-		if ((fd = tail_open(&sl->out, i, &sz)) == -1) {
-			ret = -1;
-			break;
-		}
-		for (pos = start[i]; pos < size[i]; pos += len) {
-			len = size[i] - pos;
-			if (len > SVCLOG_TAIL_BLK)
-				len = SVCLOG_TAIL_BLK;
-			if (pread_full(fd, blk, (size_t)len, (off_t)pos) == -1) {
-				ret = -1;
-				break;
-			}
-			buf_add(out, blk, (size_t)len);
-		}
-		close(fd);
-	}
-	free(start);
-	free(size);
-	free(blk);
-	return ret;
 }
 
 void

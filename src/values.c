@@ -3,8 +3,9 @@
  * values.c: the value parsers of the configuration -- durations, sizes,
  * booleans, signals (and their names back), modes, bounded numbers, argv
  * splitting, environment variable names, env file lines and files, and
- * service names. config.c reads every key's value through these; ctl.c and
- * supctl reuse the signal and number parsers for their arguments.
+ * service names. config.c reads every key's value through these; the control
+ * server (ctl-verbs.c, ctl-follow.c) and supctl reuse the signal and number
+ * parsers for their arguments.
  *
  * Nothing here logs or keeps state: parsers report through a static errstr
  * (strtonum(3) style) so the caller can name the file, line and key. The

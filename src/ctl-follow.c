@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ctl-follow.c: the control clients that stay to stream: `logs -f`
+ * (C_FOLLOW: every byte appended to the service's main log, across
+ * rotations) and `attach` (C_ATTACH: a tty service's raw output one way,
+ * INPUT and WINCH frames the other).
+ *
+ * A stream never holds supd back: at most CTL_MAX_STREAMS of them (a new
+ * one evicts the oldest), and one that does not read is dropped once
+ * CTL_MAX_STREAM_OUT bytes wait for it.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl-private.h"
+#include "proto.h"
+#include "service.h"
+#include "svclog.h"
+#include "values.h"
+
+/* logs -f followers and attached clients: at most this many (a new one
+ * evicts the oldest), each dropped past this much queued output. */
+#define CTL_MAX_STREAMS		64
+#define CTL_MAX_STREAM_OUT	(1024 * 1024)
+
+static void
+follow_cb(void *arg, const char *data, size_t len)
+{
+	struct client	*c = arg;
+	size_t		 chunk;
+
+	if (data == NULL) {		/* the service is gone */
+		c->follow = NULL;
+		ctl_client_end(c, 1, NULL);
+		return;
+	}
+	if (c->out.len + len > CTL_MAX_STREAM_OUT) {
+		/* A follower that does not keep up is dropped, not waited for. */
+		ctl_warn_rate("control: a log follower or attached client that "
+		    "does not read was dropped");
+		ctl_client_close(c);
+		return;
+	}
+	while (len > 0) {
+		chunk = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
+		proto_put_data(&c->out, PROTO_DATA, data, chunk);
+		data += chunk;
+		len -= chunk;
+	}
+	ctl_client_kick(c);
+}
+
+/*
+ * c begins to stream (logs -f, attach): at CTL_MAX_STREAMS, the oldest
+ * stream makes room -- followers that never leave cannot lock out new ones.
+ */
+static void
+stream_admit(struct client *c)
+{
+	struct client	*o, *oldest = NULL;
+	unsigned	 n = 0;
+
+	for (o = ctl_first_client(); o != NULL; o = o->next)
+		if (o != c && (o->state == C_FOLLOW || o->state == C_ATTACH)) {
+			n++;
+			oldest = o;	/* pushed at the head: last is oldest */
+		}
+	if (n < CTL_MAX_STREAMS || oldest == NULL)
+		return;
+	ctl_warn_rate("control: too many log followers and attached clients, "
+	    "dropped the oldest");
+	ctl_client_close(oldest);
+}
+
+void
+ctl_req_logs(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	struct buf	 b = { 0 };
+	uint64_t	 lines;
+	const char	*e;
+	size_t		 off, chunk;
+	char		*m;
+
+	if (n != 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
+	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0)) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = ctl_find_or_end(c, v[0])) == NULL)
+		return;
+	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
+		m = xasprintf("%s: cannot read log: %s", svc_name(s),
+		    strerror(errno));
+		ctl_client_end(c, 0, m);
+		free(m);
+		buf_free(&b);
+		return;
+	}
+	for (off = 0; off < b.len; off += chunk) {
+		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :
+		    PROTO_MAX_PAYLOAD;
+		proto_put_data(&c->out, PROTO_DATA, b.p + off, chunk);
+	}
+	buf_free(&b);
+	if (v[2][0] == '0') {
+		ctl_client_end(c, 1, NULL);
+		return;
+	}
+	stream_admit(c);
+	c->state = C_FOLLOW;
+	c->follow = s;
+	svclog_follow(svc_log(s), follow_cb, c);
+	ctl_client_kick(c);
+}
+
+/* A tty service's raw output for an attached client. */
+static void
+attach_cb(void *arg, const char *data, size_t len)
+{
+	struct client	*c = arg;
+
+	if (data == NULL) {		/* the service is gone */
+		c->follow = NULL;
+		ctl_client_end(c, 1, NULL);
+		return;
+	}
+	follow_cb(arg, data, len);
+}
+
+void
+ctl_req_attach(struct client *c, char **v, size_t n)
+{
+	struct service	*s;
+	char		*m;
+
+	if (n != 1) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = ctl_find_or_end(c, v[0])) == NULL)
+		return;
+	if (!svclog_is_tty(svc_log(s)) || svc_state(s) != SVC_RUNNING) {
+		m = xasprintf("%s: %s", svc_name(s), !svclog_is_tty(svc_log(s)) ?
+		    "not a terminal service (tty = no)" : "not running");
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	stream_admit(c);
+	c->state = C_ATTACH;
+	c->follow = s;
+	svclog_tap(svc_log(s), attach_cb, c);
+	free(c->payload);
+	c->payload = NULL;
+	c->hdr_got = 0;
+}
+
+/* INPUT and WINCH from an attached client; the next message follows. */
+void
+ctl_attach_input(struct client *c)
+{
+	char		**v;
+	size_t		  n;
+	const char	 *e;
+	uint64_t	  rows, cols;
+
+	while (c->nfds > 0)		/* fds are for exec only */
+		close(c->fds[--c->nfds]);
+	if (c->follow != NULL && c->h.type == PROTO_INPUT)
+		(void)svclog_tty_input(svc_log(c->follow), c->payload,
+		    c->h.len);
+	else if (c->follow != NULL && c->h.type == PROTO_WINCH &&
+	    proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == 0) {
+		if (n == 2 && parse_uint(v[0], 1, 65535, &rows, &e) == 0 &&
+		    parse_uint(v[1], 1, 65535, &cols, &e) == 0)
+			(void)svclog_tty_winsize(svc_log(c->follow), rows, cols);
+		free(v);
+	}
+	free(c->payload);
+	c->payload = NULL;
+	c->hdr_got = 0;
+	c->pay_got = 0;
+}
+
+void
+ctl_stream_stop(struct client *c)
+{
+	if (c->follow == NULL)
+		return;
+	if (c->state == C_ATTACH)
+		svclog_untap(svc_log(c->follow), attach_cb, c);
+	else
+		svclog_unfollow(svc_log(c->follow), follow_cb, c);
+	c->follow = NULL;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ctl-private.h: what the files of the control socket server share, and
+ * nothing outside them includes (the rest of supd sees ctl.h):
+ *
+ *   ctl.c         connections: listen, accept, limits, reading a request's
+ *                 frames, writing replies, deadlines, closing
+ *   ctl-peer.c    who is on the other end: credentials, socket_group,
+ *                 inside a service or not
+ *   ctl-verbs.c   the verb table, the one dispatcher and each request,
+ *                 waiting for services to settle, exec
+ *   ctl-follow.c  the streams a client stays for: logs -f and attach
+ *
+ * A client is one struct client, owned by ctl.c (the list, its fd, its
+ * watchers); the other files fill its output through ctl_client_end() and
+ * ctl_client_kick() and never free it.
+ */
+#ifndef SUPD_CTL_PRIVATE_H
+#define SUPD_CTL_PRIVATE_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+#include "util.h"
+
+struct service;
+
+/* What a peer may do. */
+enum peer_access {
+	PEER_NONE,	/* refused */
+	PEER_READ,	/* socket_group: status, inspect, logs */
+	PEER_ALL,	/* root or supd's own uid */
+};
+
+enum client_state {
+	C_READ,		/* reading the request */
+	C_WAIT,		/* waiting for services to settle */
+	C_FOLLOW,	/* streaming a log */
+	C_EXEC,		/* waiting for an exec's command to end */
+	C_ATTACH,	/* relaying a tty service's terminal */
+	C_DONE,		/* reply queued; close once written */
+};
+
+struct client {
+	int		 fd;
+	enum client_state state;
+	ev_io		 rw;		/* readable: request bytes, or EOF */
+	ev_io		 ww;		/* writable: output pending */
+	ev_timer	 tmo;		/* request or write deadline */
+	ev_timer	 frame_tmo;	/* C_ATTACH: a frame begun must end */
+	uint8_t		 hdr[PROTO_HDR_SIZE];	/* the frame header read so far */
+	size_t		 hdr_got;	/* bytes of hdr read */
+	struct proto_hdr h;		/* hdr, decoded once whole */
+	char		*payload;	/* the frame's payload, NUL-ended */
+	size_t		 pay_got;	/* bytes of payload read */
+	struct buf	 out;		/* reply bytes not yet sent */
+	struct service	**wait;		/* C_WAIT: services not yet settled */
+	size_t		 nwait;
+	bool		 want_running;	/* C_WAIT: start/restart (or stop) */
+	struct strv	 failed;	/* C_WAIT: what did not work */
+	struct service	*follow;	/* C_FOLLOW, C_ATTACH: whose log */
+	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
+	int		 nfds;
+	pid_t		 exec_pid;	/* C_EXEC: the exec process */
+	enum peer_access access;	/* what it may ask */
+	struct client	*prev, *next;	/* the list, newest first */
+};
+
+/* ctl.c */
+/* The first client of the list (newest first; follow ->next). */
+struct client	*ctl_first_client(void);
+/* Queue the END message (ok, msg) and close once it is written. */
+void		 ctl_client_end(struct client *, int ok, const char *msg);
+/* Start writing what c->out holds (from the write watcher, never now). */
+void		 ctl_client_kick(struct client *);
+/* Stop and free c at once; only from a callback that owns no pointer to
+ * it afterwards (a hook, the write or read watcher, a stream callback). */
+void		 ctl_client_close(struct client *);
+/* (Re)arm c's deadline: secs from now, or none when secs is 0. */
+void		 ctl_client_deadline(struct client *, double secs);
+/* A warning, at most one a second: a flood must not flood the log too. */
+void		 ctl_warn_rate(const char *);
+
+/* ctl-peer.c */
+/* Remember supd's namespaces and socket_group (ctl_listen). */
+void		 ctl_peer_init(const struct supd_conf *);
+/* What the peer on fd may do; for PEER_NONE, *why says what refused it. */
+enum peer_access ctl_peer_access(int fd, struct ucred *, const char **why);
+/* The *why of a peer refused for want of fds: it is told so, and may well
+ * try again (every other refusal is told "permission denied"). */
+extern const char ctl_peer_no_fds[];
+
+/* ctl-verbs.c */
+/* The one dispatcher: c's request has been read whole. */
+void		 ctl_request(struct client *);
+/* The service named, or NULL after replying "no such service". */
+struct service	*ctl_find_or_end(struct client *, const char *name);
+
+/* ctl-follow.c */
+/* logs NAME N F: the last N lines, then with F "1" every byte appended. */
+void		 ctl_req_logs(struct client *, char **v, size_t n);
+/* attach NAME: a running tty service's terminal, until either side ends. */
+void		 ctl_req_attach(struct client *, char **v, size_t n);
+/* An attached client's INPUT or WINCH frame, read whole. */
+void		 ctl_attach_input(struct client *);
+/* c leaves the log it follows or the terminal it is attached to. */
+void		 ctl_stream_stop(struct client *);
+
+#endif

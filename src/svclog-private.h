@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * svclog-private.h: what the files of the service-log writer share, and
+ * nothing outside them includes (the rest of supd sees svclog.h):
+ *
+ *   svclog.c       the struct svclog: pipes or a pty kept across restarts,
+ *                  reading them, lines, timestamps, the console copy,
+ *                  followers and attach taps, the svclog_* API
+ *   svclog-file.c  the log files: append, rotate, notice a file moved away,
+ *                  when_full (block or drop) while one cannot be written
+ *   svclog-tail.c  reading the files back: the last lines for `logs -n`
+ *
+ * A stream's file side (path, dirfd, fd, pend, dropped ...) is
+ * svclog-file.c's to change; svclog.c sets the path and closes it.
+ */
+#ifndef SUPD_SVCLOG_PRIVATE_H
+#define SUPD_SVCLOG_PRIVATE_H
+
+#include <sys/types.h>
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "svclog.h"
+#include "util.h"
+
+#define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
+#define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
+
+/* One pipe (or the pty) of a service and the log file it goes to. */
+struct svclog_stream {
+	struct svclog	*sl;		/* whose stream */
+	ev_io		 io;		/* read end; stopped while blocked */
+	ev_timer	 retry;		/* armed only while something must be retried */
+	int		 rfd;		/* pipe read end (non-blocking), -1 if unused */
+	int		 wfd;		/* pipe write end, for the child */
+	bool		 is_main;	/* the stdout stream: followers see it */
+	char		*path;		/* log file, NULL = read and discard */
+	int		 dirfd;		/* its directory, opened once (O_PATH) */
+	const char	*base;		/* its name in there (within path) */
+	int		 fd;		/* open log file, -1 = open at next write */
+	dev_t		 dev;		/* identity of the open file, to notice */
+	ino_t		 ino;		/* it being removed or renamed by others */
+	uint64_t	 checked;	/* when the identity was last checked
+					   (now_ms: monotonic, never ev_now,
+					   which follows the wall clock) */
+	uint64_t	 size;		/* bytes in the open file */
+	bool		 midline;	/* the file does not end with '\n' */
+	bool		 bol;		/* the next byte read starts a line */
+	struct buf	 hold;		/* partial line waiting for its newline */
+	struct buf	 pend;		/* block: output not yet written */
+	uint64_t	 dropped;	/* drop: bytes discarded, not yet reported */
+	bool		 failing;	/* in a cannot-write episode (warned once) */
+	bool		 read_err;	/* read end failed, io stopped until retry */
+	uint64_t	 retry_at;	/* drop: no write attempt before this
+					   (now_ms) */
+};
+
+/* A follower of the main log, or an attach tap. */
+struct svclog_follower {
+	svclog_follow_cb cb;		/* NULL: removed during a call */
+	void		*arg;		/* its argument */
+};
+
+/* A service's output: one per service, for its whole life. */
+struct svclog {
+	char		*name;		/* the service's */
+	struct log_conf	 conf;		/* own copy */
+	struct svclog_stream out;	/* stdout, and stderr when merged */
+	struct svclog_stream *err;	/* stderr = separate, else NULL (most
+					   services: kept small) */
+	struct svclog_follower *fl;	/* followers of the main log */
+	size_t		 nfl;		/* in fl */
+	size_t		 capfl;		/* fl's room */
+	int		 fl_busy;	/* > 0 while followers are called */
+	bool		 fl_dirty;	/* entries removed while busy */
+	bool		 tty;		/* out is a pty: rfd master, wfd slave */
+	struct svclog_follower *taps;	/* raw output, for attach */
+	size_t		 ntaps;		/* in taps */
+};
+
+/* svclog.c */
+/* Tell the followers of sl's main log about n bytes just appended. */
+void	svclog_notify(struct svclog *, const char *p, size_t n);
+/* The time now, as the timestamp of the batch being handled (RFC 3339). */
+const char *svclog_stamp_now(void);
+
+/* svclog-file.c */
+/* Append output (whole lines, or a piece of a long line) to the log,
+ * applying when_full if it cannot be written. */
+void	svclog_write(struct svclog_stream *, const char *p, size_t n);
+/* Write the drop marker and the bytes kept while blocked; -1 with errno
+ * while the log still cannot take them. */
+int	svclog_flush_pending(struct svclog_stream *);
+/* The log is written again after failing: say so once. */
+void	svclog_stream_ok(struct svclog_stream *);
+/* The log file's directory, opened once: its fd, or -1 with errno. */
+int	svclog_dir(struct svclog_stream *);
+/* Close the open log file; the next write opens it again. */
+void	svclog_file_close(struct svclog_stream *);
+/* After max_files went down from `to` to `from`: delete the files beyond. */
+void	svclog_prune(struct svclog_stream *, unsigned from, unsigned to);
+/* "BASE.N" into out; -1 with ENAMETOOLONG if it does not fit. */
+int	svclog_rot_name(char *out, size_t len, const char *base, unsigned n);
+
+#endif
