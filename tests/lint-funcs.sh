@@ -12,7 +12,7 @@
 # The files in WARN_ONLY are reported ("FILE:LINE: warning: ...") but do not
 # fail: issue 9 is splitting them on other branches. The integrator empties
 # the list once those splits are merged.
-WARN_ONLY="config.c service.c spawn.c isolate.c"
+WARN_ONLY="service.c spawn.c isolate.c"
 MAX_FILE=1000
 MAX_FUNC=80
 
