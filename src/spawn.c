@@ -385,7 +385,8 @@ init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
 }
 
 static void __attribute__((noreturn))
-command_main(const struct svc_conf *sc, bool under_init)
+command_main(const struct svc_conf *sc, bool under_init,
+    const struct iso_notify *n)
 {
 	struct strv	 env = { 0 };
 	sigset_t	 none;
@@ -408,13 +409,13 @@ command_main(const struct svc_conf *sc, bool under_init)
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	iso_identity(sc, &env, own_home, own_user);
+	iso_identity(sc, &env, own_home, own_user, n->fd);
 	die_with_parent(parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
 	wait_init_filter();
-	if (iso_notify_path != NULL) {
-		char *kv = xasprintf("NOTIFY_SOCKET=%s", iso_notify_path);
+	if (n->path != NULL) {
+		char *kv = xasprintf("NOTIFY_SOCKET=%s", n->path);
 
 		env_set(&env, kv);
 		free(kv);
@@ -497,10 +498,11 @@ static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd)
 {
-	struct iso_fds	 f = { .netns = a->netns_fd, .notify = a->notify,
+	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide };
+	struct iso_notify n;
 	int		*vols, **keep, gate[2];
-	size_t		 nkeep = 0, i, nvol = sc->iso.nvolumes;
+	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
 	pid_t		 parent = child_parent;
 	sigset_t	 all;
 	pid_t		 cmd;
@@ -521,7 +523,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	vols = xcalloc(nvol + 1, sizeof *vols);
 	keep = xcalloc(nvol + 4, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
-		vols[i] = a->volumes[i];
+		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
 	}
 	keep[nkeep++] = &f.netns;
@@ -533,13 +535,13 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	free(keep);
 	f.volumes = vols;
 	umask(sc->umask);
-	iso_setup(sc, &f);
+	iso_setup(sc, &f, &n);
 	if (f.netns >= 0)
 		close(f.netns);
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
-		command_main(sc, false);
+		command_main(sc, false, &n);
 	}
 	/* Signals wait blocked until init_loop takes them. */
 	sigfillset(&all);
@@ -552,7 +554,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	case 0:
 		close(status_wfd);
 		init_gate_pass(sc, gate, 0);
-		command_main(sc, true);
+		command_main(sc, true, &n);
 	}
 	init_gate_pass(sc, gate, 1);
 	iso_init_caps();
@@ -571,8 +573,8 @@ write_userns_maps(pid_t pid)
 	char	path[64], map[64];
 	int	fd, i, r = 0;
 
-	snprintf(map, sizeof map, "0 %u %u\n", SPAWN_USERNS_BASE,
-	    SPAWN_USERNS_SIZE);
+	snprintf(map, sizeof map, "0 %u %u\n", ISO_USERNS_BASE,
+	    ISO_USERNS_SIZE);
 	for (i = 0; i < 2 && r == 0; i++) {
 		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid,
 		    i == 0 ? "uid_map" : "gid_map");
@@ -780,11 +782,12 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0: {
-		struct svc_conf	copy = *sc;
+		struct svc_conf		copy = *sc;
+		struct iso_notify	none = { .path = NULL, .fd = -1 };
 
 		copy.argv = argv;
 		init_gate_pass(sc, gate, 0);
-		command_main(&copy, true);
+		command_main(&copy, true, &none);
 	}
 	}
 	init_gate_pass(sc, gate, 1);
@@ -803,56 +806,6 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 	if ((pid = fork()) == 0)
 		exec_main(sc, target, argv, fds, tty);
 	return pid;
-}
-
-int *
-spawn_volumes(const struct svc_conf *sc, const char **what)
-{
-	const struct iso_conf	*iso = &sc->iso;
-	int			*fds;
-	size_t			 i;
-
-	if (iso->nvolumes == 0 || !(iso->ns & CLONE_NEWNS)) {
-		errno = 0;
-		return NULL;
-	}
-	fds = xcalloc(iso->nvolumes, sizeof *fds);
-	for (i = 0; i < iso->nvolumes; i++)
-		fds[i] = -1;
-	for (i = 0; i < iso->nvolumes; i++) {
-		const struct volume *v = &iso->volumes[i];
-
-		*what = v->src;
-		if ((fds[i] = open_tree(AT_FDCWD, v->src, OPEN_TREE_CLONE |
-		    OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1)
-			goto fail;
-		if (v->ro && mount_setattr(fds[i], "", AT_EMPTY_PATH |
-		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
-		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
-			goto fail;
-	}
-	return fds;
-fail:
-	{
-		int saved = errno;
-
-		spawn_volumes_close(sc, fds);
-		errno = saved;
-	}
-	return NULL;
-}
-
-void
-spawn_volumes_close(const struct svc_conf *sc, int *fds)
-{
-	size_t	i;
-
-	if (fds == NULL)
-		return;
-	for (i = 0; i < sc->iso.nvolumes; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
 }
 
 pid_t

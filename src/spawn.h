@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "isolate.h"
 
 /* Steps of the child; each names what failed in a report. */
 enum spawn_step {
@@ -68,21 +69,10 @@ struct spawn_args {
 	int	out_fd;		/* stdout (-1 = /dev/null) */
 	int	err_fd;		/* stderr (-1 = /dev/null) */
 	int	tty_fd;		/* tty = yes: the pty slave for 0-2, else -1 */
-	int	netns_fd;	/* network = container:NAME: its namespace */
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
-	const int *volumes;	/* spawn_volumes(): one per volume, or NULL */
+	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */
 };
-
-/*
- * supd's side of the volumes, before the clone: each source cloned as a
- * detached mount (open_tree) in supd's namespace, where every source is
- * reachable, and made read-only there for `:ro`; the child attaches them.
- * Returns an array of nvolumes fds (NULL if none), or NULL with errno and
- * *what naming the source. spawn_volumes_close() closes and frees it.
- */
-int	*spawn_volumes(const struct svc_conf *, const char **what);
-void	 spawn_volumes_close(const struct svc_conf *, int *);
 
 /* What supd keeps of a spawn. */
 struct spawn_child {
@@ -119,10 +109,6 @@ pid_t	spawn_exec(const struct svc_conf *, pid_t target, char **argv,
 
 /* The command's pid seen from supd, when an init runs it (0 if unknown). */
 pid_t	spawn_command_pid(pid_t init);
-
-/* The host uid and gid that uid 0 of a user namespace maps to. */
-#define SPAWN_USERNS_BASE	1000000
-#define SPAWN_USERNS_SIZE	65536
 
 /* One line for humans: "exec /usr/bin/x: No such file or directory". */
 void	spawn_report_str(const struct spawn_report *, char *, size_t);
