@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
-#include "spawn.h"
+#include "spawn-report.h"
 #include "userdb.h"
 #include "util.h"
 #include "values.h"

@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
-#include "spawn.h"
+#include "spawn-report.h"
 #include "util.h"
 
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or

@@ -51,7 +51,7 @@
 #include <unistd.h>
 
 #include "seccomp.h"
-#include "spawn.h"
+#include "spawn-report.h"
 #include "values.h"
 
 #define NOCAP	-1

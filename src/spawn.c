@@ -52,7 +52,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static int	report_wfd = -1;
 static char	*own_home, *own_user;	/* supd's account, looked up once */
 static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
 #define MAX_HIDE	4
@@ -137,32 +136,6 @@ exec_reaper(pid_t cmd, int status_wfd)
 	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }
 
-void
-spawn_fail(enum spawn_step step, int err, const char *what)
-{
-	struct spawn_report	r;
-	ssize_t			n;
-
-	memset(&r, 0, sizeof r);
-	r.step = step;
-	r.err = err;
-	if (what != NULL)
-		snprintf(r.what, sizeof r.what, "%s", what);
-	if (report_wfd == -1) {
-		/* supctl exec: the caller's stderr is ours. */
-		char	line[256];
-
-		spawn_report_str(&r, line, sizeof line);
-		dprintf(2, "supd: exec: %s\n", line);
-		/* As a shell: 127 not found, 126 found but not runnable. */
-		_exit(step == STEP_EXEC && err == ENOENT ? 127 : 126);
-	}
-	do
-		n = write(report_wfd, &r, sizeof r);
-	while (n == -1 && errno == EINTR);
-	_exit(127);
-}
-
 /* Move fd to at least `min` so that dup2 onto 0-2 cannot clobber it. */
 static int
 child_lift_fd(int fd, int min)
@@ -189,7 +162,7 @@ close_except(int **keep, size_t nkeep)
 	int	*fds = xcalloc(nkeep + 1, sizeof *fds), lo = 3;
 	size_t	 i, n = 0;
 
-	fds[n++] = report_wfd;
+	fds[n++] = spawn_report_fd();
 	for (i = 0; i < nkeep; i++)
 		if (*keep[i] >= 0)
 			fds[n++] = *keep[i];
@@ -221,7 +194,7 @@ child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
 	for (i = 0; i < nkeep; i++)
 		if (*keep[i] >= 0)
 			*keep[i] = child_lift_fd(*keep[i], 3);
-	report_wfd = child_lift_fd(report_wfd, 3);
+	spawn_report_to(child_lift_fd(spawn_report_fd(), 3));
 	if (a->tty_fd >= 0) {
 		in = out = err = child_lift_fd(a->tty_fd, 3);
 	} else {
@@ -422,10 +395,14 @@ command_main(const struct svc_conf *sc, bool under_init,
 	}
 	if (ready_wfd >= 0 && ready_wfd != sc->ready_fd) {
 		/* Nothing we still need may sit on fd N. */
-		if (report_wfd == sc->ready_fd &&
-		    (report_wfd = fcntl(report_wfd, F_DUPFD_CLOEXEC,
-		    sc->ready_fd + 1)) == -1)
-			spawn_fail(STEP_READY, errno, "report pipe");
+		if (spawn_report_fd() == sc->ready_fd) {
+			int fd = fcntl(sc->ready_fd, F_DUPFD_CLOEXEC,
+			    sc->ready_fd + 1);
+
+			if (fd == -1)
+				spawn_fail(STEP_READY, errno, "report pipe");
+			spawn_report_to(fd);
+		}
 		if (dup2(ready_wfd, sc->ready_fd) == -1)
 			spawn_fail(STEP_READY, errno, "fd:N");
 		close(ready_wfd);
@@ -558,7 +535,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	}
 	init_gate_pass(sc, gate, 1);
 	iso_init_caps();
-	close(report_wfd);
+	close(spawn_report_fd());
 	if (ready_wfd >= 0)
 		close(ready_wfd);	/* the command's, not the init's */
 	exec_reaper(cmd, status_wfd);
@@ -612,7 +589,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(sp[0]);
 		if (up[1] >= 0)
 			close(up[1]);
-		report_wfd = rp[1];
+		spawn_report_to(rp[1]);
 		child_main(sc, a, up[0], sp[1]);
 	}
 	close(rp[1]);
@@ -621,18 +598,12 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if (userns) {
 		close(up[0]);
 		if (write_userns_maps(pid) == -1) {
-			struct spawn_report r = { .step = STEP_USERNS,
-			    .err = errno };
-
-			snprintf(r.what, sizeof r.what, "uid/gid map");
+			saved = errno;
 			/* The child reads EOF and exits; the report is ours. */
 			close(up[1]);
 			close(rp[0]);
-			if (pipe2(rp, O_CLOEXEC | O_NONBLOCK) == 0) {
-				(void)write(rp[1], &r, sizeof r);
-				close(rp[1]);
-			} else
-				rp[0] = -1;
+			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
+			    "uid/gid map");
 		} else {
 			(void)write(up[1], "x", 1);
 			close(up[1]);
@@ -760,7 +731,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	sigset_t	 all;
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	report_wfd = -1;
+	spawn_report_to(-1);
 	child_signals();
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
@@ -825,55 +796,4 @@ spawn_command_pid(pid_t init)
 		return 0;
 	buf[n] = '\0';
 	return (pid_t)strtol(buf, NULL, 10);
-}
-
-void
-spawn_report_str(const struct spawn_report *r, char *out, size_t len)
-{
-	static const char *const steps[] = {
-		[STEP_NONE] = "spawn",
-		[STEP_SETUP] = "setup",
-		[STEP_USER] = "user",
-		[STEP_GROUP] = "group",
-		[STEP_GROUPS] = "groups",
-		[STEP_SETGID] = "setgid",
-		[STEP_SETUID] = "setuid",
-		[STEP_WORKDIR] = "workdir",
-		[STEP_EXEC] = "exec",
-		[STEP_CLONE] = "namespaces",
-		[STEP_USERNS] = "user namespace",
-		[STEP_NETWORK] = "network",
-		[STEP_HOSTNAME] = "hostname",
-		[STEP_MOUNT] = "mount",
-		[STEP_ROOTFS] = "rootfs",
-		[STEP_OVERLAY] = "overlay",
-		[STEP_PROC] = "mount /proc",
-		[STEP_DEV] = "mount /dev",
-		[STEP_SYS] = "mount /sys",
-		[STEP_MASK] = "mask",
-		[STEP_TMPFS] = "tmpfs",
-		[STEP_VOLUME] = "volume",
-		[STEP_PIVOT] = "pivot_root",
-		[STEP_READONLY] = "read_only",
-		[STEP_RLIMIT] = "rlimit",
-		[STEP_CAPS] = "capabilities",
-		[STEP_NNP] = "no_new_privileges",
-		[STEP_INIT] = "init",
-		[STEP_TTY] = "tty",
-		[STEP_READY] = "ready",
-		[STEP_SECCOMP] = "seccomp",
-	};
-	const char	*step = "spawn", *why;
-	char		 what[sizeof r->what + 1];
-
-	if (r->step >= 0 && (size_t)r->step < sizeof steps / sizeof *steps)
-		step = steps[r->step];
-	memcpy(what, r->what, sizeof r->what);
-	what[sizeof r->what] = '\0';
-	if (r->err == 0 && (r->step == STEP_USER || r->step == STEP_GROUP ||
-	    r->step == STEP_GROUPS))
-		why = "no such user or group";
-	else
-		why = strerror(r->err);
-	snprintf(out, len, "%s %s: %s", step, what, why);
 }

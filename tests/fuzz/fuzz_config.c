@@ -22,10 +22,10 @@
 
 /*
  * seccomp.c, linked for config.c's profile keys, reports a failed filter
- * load through spawn_fail (spawn.c, which would pull in the whole child
- * side); only the service's process loads a filter, never the parser.
+ * load through spawn_fail (spawn-report.c); only the service's process
+ * loads a filter, never the parser, so here a call is a crash.
  */
-#include "spawn.h"
+#include "spawn-report.h"
 void
 spawn_fail(enum spawn_step step, int err, const char *what)
 {
