@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "seccomp.h"
+#include "seccomp-profile.h"
 #include "values.h"
 
 /* Defaults of docs/design.md ("Configuration") and supd.conf(5). */
