@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# run-all.sh BUILD_DIR: the lint of the tests themselves (lint-bats.sh), every
-# suite (unit, integration, and the VM test), then -- because CI shows only
+# run-all.sh BUILD_DIR: the lint of the tests themselves (lint-bats.sh), the
+# include graph of src/ (lint-includes.sh: no cycle), every suite (unit,
+# integration, and the VM test), then -- because CI shows only
 # the tail of the output -- the name of each failure ("FAILED: SUITE: what",
 # at most 20), the number of skipped tests ("K skipped"), and last one line
 # "N passed, M failed" summing them all. With CI set a skipped test counts
@@ -19,9 +20,10 @@ max_names=20
 # (where a "! cmd" line is as blind as in a bats test).
 lint_files=$(ls "$dir"/integration/*.bats "$dir"/integration/*.bash
 	grep -l -E '^[[:space:]]*set -[a-z]*e' "$dir"/*.sh "$dir"/*/*.sh 2>/dev/null)
-suites="lint unit integration"
+suites="lint includes unit integration"
 # shellcheck disable=SC2086
 "$dir"/lint-bats.sh $lint_files | tee "$logs/lint"
+"$dir"/lint-includes.sh "$dir/../src" | tee "$logs/includes"
 "$dir"/run-unit.sh "$B" | tee "$logs/unit"
 "$dir"/run-integration.sh "$B" | tee "$logs/integration"
 if [ -z "${SUPD_ASAN:-}" ]; then
@@ -34,6 +36,8 @@ failures() {
 	case $1 in
 	lint)
 		sed -n -E 's/^([^ :]+:[0-9]+): .*/FAILED: lint: \1: a bare "! cmd" mid-test/p' "$logs/lint" ;;
+	includes)
+		sed -n -E 's/^include cycle: ([^:]+): .*\(cycle: (.*)\)$/FAILED: includes: \1 in an #include cycle (\2)/p' "$logs/includes" ;;
 	unit)
 		sed -n -E 's/^(tests\/unit\/[^ :]+:[0-9]+: .*|run-unit: .*)/FAILED: unit: \1/p' "$logs/unit" ;;
 	integration|vm)
