@@ -20,7 +20,7 @@
  *
  * The command's last step before exec is its seccomp filter (seccomp.c);
  * an init loads one for itself too, and the command waits for that on a
- * pipe (init_gate) before it execs.
+ * pipe (init_gate_open) before it execs.
  */
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -278,11 +278,19 @@ child_exec(char **argv, char **env)
 	spawn_fail(STEP_EXEC, err, argv[0]);
 }
 
-/* ready = fd:N: the pipe's write end becomes fd N of the command. */
-static int	ready_wfd = -1;
-/* The parent's pid as the next child will see it (0 when the child is in
- * a pid namespace its parent is not in), set before each clone or fork. */
-static pid_t	child_parent;
+/*
+ * What the command's process starts from, handed down by the process that
+ * forked or cloned it (the service's first process, or the exec process).
+ */
+struct cmd_start {
+	bool			under_init;	/* forked by an init */
+	pid_t			parent;		/* its parent's pid as it sees it,
+						 * 0 when out of sight (die_with_parent) */
+	int			ready_wfd;	/* ready = fd:N: the pipe's write end
+						 * that becomes fd N, else -1 */
+	int			gate;		/* init_gate_pass(), or -1 */
+	struct iso_notify	notify;		/* iso_setup()'s, or none */
+};
 
 /*
  * Die with the parent (supd, the service's init, the exec process): no
@@ -301,34 +309,26 @@ die_with_parent(pid_t parent)
 }
 
 /*
- * The command's process: identity, environment, workdir, exec. In the
- * init's namespace it is a process group of its own, so that the init's
- * group (what supd signals) and the command's (what the init forwards to)
- * are distinct and no signal arrives twice.
- */
-/* Under an init: EOF or a byte once the init's own filter is loaded. */
-static int	init_gate = -1;
-
-/*
  * The command does not exec before its init is under the filter too: a
- * command that may ptrace its PID 1 must not find it unfiltered.
+ * command that may ptrace its PID 1 must not find it unfiltered. `gate`
+ * (init_gate_pass's) gives a byte once the init's filter is loaded, EOF
+ * if the init failed.
  */
 static void
-wait_init_filter(void)
+wait_init_filter(int gate)
 {
 	ssize_t	n;
 	char	c;
 
-	if (init_gate < 0)
+	if (gate < 0)
 		return;
 	do
-		n = read(init_gate, &c, 1);
+		n = read(gate, &c, 1);
 	while (n == -1 && errno == EINTR);
 	if (n != 1)
 		spawn_fail(STEP_SECCOMP, n == 0 ? EPIPE : errno,
 		    "the init's filter");
-	close(init_gate);
-	init_gate = -1;
+	close(gate);
 }
 
 /* In an init, before the fork of the command: the gate, if it needs one. */
@@ -341,33 +341,40 @@ init_gate_open(const struct svc_conf *sc, int gate[2])
 		spawn_fail(STEP_SECCOMP, errno, "pipe");
 }
 
-/* ...in the command (0) and in the init (1), after the fork. */
-static void
+/*
+ * ...in the command (0) and in the init (1), after the fork. The command's
+ * end is returned for wait_init_filter (-1: no gate).
+ */
+static int
 init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
 {
 	if (gate[0] < 0)
-		return;
+		return -1;
 	close(gate[!side]);
-	if (side == 0) {
-		init_gate = gate[0];
-		return;
-	}
+	if (side == 0)
+		return gate[0];
 	sfilter_apply_init(&sc->iso);
 	(void)write(gate[1], "x", 1);
 	close(gate[1]);
+	return -1;
 }
 
+/*
+ * The command's process: identity, environment, workdir, exec. In the
+ * init's namespace it is a process group of its own, so that the init's
+ * group (what supd signals) and the command's (what the init forwards to)
+ * are distinct and no signal arrives twice.
+ */
 static void __attribute__((noreturn))
-command_main(const struct svc_conf *sc, bool under_init,
-    const struct iso_notify *n)
+command_main(const struct svc_conf *sc, const struct cmd_start *st)
 {
 	struct strv	 env = { 0 };
 	sigset_t	 none;
 	char		 cwd[64];
 	size_t		 i;
-	pid_t		 parent = child_parent;
+	int		 ready_wfd = st->ready_wfd;
 
-	if (under_init) {
+	if (st->under_init) {
 		(void)setpgid(0, 0);
 		/* On a terminal, the command's group is the foreground one
 		 * (SIGTTOU is still blocked here, so this cannot stop us). */
@@ -382,13 +389,13 @@ command_main(const struct svc_conf *sc, bool under_init,
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	iso_identity(sc, &env, own_home, own_user, n->fd);
-	die_with_parent(parent);
+	iso_identity(sc, &env, own_home, own_user, st->notify.fd);
+	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
-	wait_init_filter();
-	if (n->path != NULL) {
-		char *kv = xasprintf("NOTIFY_SOCKET=%s", n->path);
+	wait_init_filter(st->gate);
+	if (st->notify.path != NULL) {
+		char *kv = xasprintf("NOTIFY_SOCKET=%s", st->notify.path);
 
 		env_set(&env, kv);
 		free(kv);
@@ -470,17 +477,20 @@ init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
 	}
 }
 
-/* The first process in the new namespaces. */
+/*
+ * The first process in the new namespaces; `parent` is supd's pid as it
+ * sees it (0 in a pid namespace of its own).
+ */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
-    int sync_rfd, int status_wfd)
+    int sync_rfd, int status_wfd, pid_t parent)
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide };
-	struct iso_notify n;
+	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
+			    .gate = -1 };
 	int		*vols, **keep, gate[2];
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
-	pid_t		 parent = child_parent;
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -506,38 +516,38 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[nkeep++] = &f.netns;
 	keep[nkeep++] = &status_wfd;
 	keep[nkeep++] = &reaper_fd;
-	ready_wfd = a->ready_wfd;
-	keep[nkeep++] = &ready_wfd;
+	keep[nkeep++] = &st.ready_wfd;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;
 	umask(sc->umask);
-	iso_setup(sc, &f, &n);
+	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
 		close(f.netns);
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
-		command_main(sc, false, &n);
+		command_main(sc, &st);
 	}
 	/* Signals wait blocked until init_loop takes them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	child_parent = getpid();
+	st.under_init = true;
+	st.parent = getpid();	/* the command's parent is this init */
 	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0:
 		close(status_wfd);
-		init_gate_pass(sc, gate, 0);
-		command_main(sc, true, &n);
+		st.gate = init_gate_pass(sc, gate, 0);
+		command_main(sc, &st);
 	}
 	init_gate_pass(sc, gate, 1);
 	iso_init_caps();
 	close(spawn_report_fd());
-	if (ready_wfd >= 0)
-		close(ready_wfd);	/* the command's, not the init's */
+	if (st.ready_wfd >= 0)
+		close(st.ready_wfd);	/* the command's, not the init's */
 	exec_reaper(cmd, status_wfd);
 	init_loop(cmd, status_wfd, 0);
 }
@@ -570,14 +580,14 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 {
 	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, saved;
 	bool	userns = sc->iso.ns & CLONE_NEWUSER;
-	pid_t	pid;
+	pid_t	pid, parent;
 
 	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
-	child_parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
+	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
@@ -590,7 +600,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 		if (up[1] >= 0)
 			close(up[1]);
 		spawn_report_to(rp[1]);
-		child_main(sc, a, up[0], sp[1]);
+		child_main(sc, a, up[0], sp[1], parent);
 	}
 	close(rp[1]);
 	if (sp[1] >= 0)
@@ -723,11 +733,11 @@ exec_join(pid_t target)
  */
 static void __attribute__((noreturn))
 exec_main(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty)
+    const int *fds, bool tty, pid_t supd)
 {
 	int		 i, gate[2];
 	bool		 joined_pid;
-	pid_t		 supd = child_parent, cmd;
+	pid_t		 cmd, self;
 	sigset_t	 all;
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -747,18 +757,21 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	umask(sc->umask);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	child_parent = joined_pid ? 0 : getpid();
+	/* Our children are in the joined pid namespace, we are not. */
+	self = joined_pid ? 0 : getpid();
 	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0: {
 		struct svc_conf		copy = *sc;
-		struct iso_notify	none = { .path = NULL, .fd = -1 };
+		struct cmd_start	st = { .under_init = true, .parent = self,
+					    .ready_wfd = -1, .notify = {
+					    .path = NULL, .fd = -1 } };
 
 		copy.argv = argv;
-		init_gate_pass(sc, gate, 0);
-		command_main(&copy, true, &none);
+		st.gate = init_gate_pass(sc, gate, 0);
+		command_main(&copy, &st);
 	}
 	}
 	init_gate_pass(sc, gate, 1);
@@ -770,12 +783,11 @@ pid_t
 spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
     const int *fds, bool tty)
 {
-	pid_t	pid;
+	pid_t	pid, supd = getpid();
 
-	child_parent = getpid();
 	sfilter_prepare(sc, true);
 	if ((pid = fork()) == 0)
-		exec_main(sc, target, argv, fds, tty);
+		exec_main(sc, target, argv, fds, tty, supd);
 	return pid;
 }
 
