@@ -19,7 +19,7 @@
 #include <sys/capability.h>
 
 #include "config-custom.h"
-#include "seccomp.h"
+#include "seccomp-profile.h"
 #include "values.h"
 
 #define MAX_RESTARTS	1000000

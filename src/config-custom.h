@@ -7,7 +7,7 @@
 #ifndef SUPD_CONFIG_CUSTOM_H
 #define SUPD_CONFIG_CUSTOM_H
 
-#include "config-keys.h"
+#include "config-private.h"
 
 /* Enum names written once, read and printed through the rows. */
 extern const char *const cfgc_restart_names[];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config-keys.c: the key tables of supd.conf and of a service file -- the
- * one place a key is written (see config-keys.h for what a row carries) --
+ * one place a key is written (see config-private.h for what a row carries) --
  * and what is done with a row by its type: set its default, parse a value
  * into its struct, write it into the canonical form, free it.
  *
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "config-custom.h"
-#include "config-keys.h"
+#include "config-private.h"
 #include "values.h"
 
 #define MAX_LOG_FILES		1000

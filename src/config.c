@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "config-keys.h"
+#include "config-private.h"
 #include "values.h"
 
 static bool

@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <sys/types.h>
 
+#include "seccomp-profile.h"
 #include "util.h"
 
 #define SUPD_CONF_DEFAULT	"/etc/supd/supd.conf"
@@ -90,12 +91,6 @@ enum sfilter_profile {
 	SFILTER_UNCONFINED,	/* no filter */
 	SFILTER_DEFAULT,	/* the built-in profile of seccomp.c */
 	SFILTER_FILE,		/* the denials read from a profile file */
-};
-
-/* One line of a seccomp profile file. */
-struct sfilter_deny {
-	int		 nr;		/* native system call number */
-	int		 err;		/* errno it returns instead of running */
 };
 
 /* Section [isolation]: what the child applies between clone and exec. */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * isolate.c: what a service's process does to itself between clone and
- * exec -- network, hostname, mounts, root, rlimits, identity, capabilities.
+ * isolate.c: what a service's isolation needs from supd before the clone
+ * (iso_prepare: named volumes, detached volume mounts, the network
+ * namespace to join), and what the service's process does to itself
+ * between clone and exec -- network, hostname, mounts, root, rlimits.
+ * Identity and capabilities, the steps after these, are in
+ * isolate-identity.c.
  *
  * Mounts follow an order that cannot leak to the host: propagation is made
  * private before anything is mounted; the new root is assembled under its
@@ -13,16 +17,10 @@
  * symlink in the rootfs -- even one swapped in during start-up -- cannot
  * make a mount land outside it. /proc paths docker masks are masked.
  *
- * Users and groups are looked up after the root is entered: through NSS on
- * the host's tree, but with a rootfs only in its /etc/passwd and
- * /etc/group (userdb.c), so that no library of the rootfs is ever loaded.
- *
  * Every step reports its failure with spawn_fail(step, errno, what).
  */
-#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,10 +30,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/openat2.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +39,8 @@
 #include <unistd.h>
 
 #include "isolate.h"
-#include "spawn.h"
-#include "userdb.h"
+#include "spawn-report.h"
 #include "util.h"
-#include "values.h"
 
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
  * made read-only, as docker does. Missing ones are skipped. */
@@ -58,11 +52,6 @@ static const char *const readonly[] = {
 	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
 	"/proc/fs",
 };
-
-/* Where the service finds supd's notify socket (NOTIFY_SOCKET), and the
- * socket itself (O_PATH), to be given to the service's user. */
-const char	*iso_notify_path;
-static int	 notify_fd = -1;
 
 /* Device nodes of the minimal /dev, bind-mounted from the host's. */
 static const char *const devices[] = {
@@ -558,10 +547,11 @@ hide_supd(const struct iso_fds *f, int rootfd, int notifyfd)
  * supd's notify socket where hide_supd could not put it back (its
  * directory is under the private /tmp, or a rootfs is the root): bound on
  * /run/supd/notify in a rootfs, /tmp/.supd-notify in a private /tmp; else
- * its own path serves.
+ * its own path serves. Returns where the service reaches it.
  */
-static void
-mount_notify(const struct iso_conf *iso, int rootfd, int srcfd)
+static const char *
+mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
+    const char *path)
 {
 	const char	*inside;
 	char		 src[64];
@@ -572,20 +562,21 @@ mount_notify(const struct iso_conf *iso, int rootfd, int srcfd)
 	else if (iso->private_tmp)
 		inside = "/tmp/.supd-notify";
 	else
-		return;
+		return path;
 	fd = mkpoint(rootfd, inside, true, STEP_READY);
 	fdpath(src, sizeof src, srcfd);
 	mount_at(fd, src, NULL, MS_BIND, NULL, STEP_READY, "notify socket");
 	close(fd);
-	iso_notify_path = inside;
+	return inside;
 }
 
 static void
-setup_mounts(const struct svc_conf *sc, const struct iso_fds *f)
+setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
+    struct iso_notify *n)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*root = "/";
-	int			 rootfd, fd, notifyfd = notify_fd;
+	int			 rootfd, fd, notifyfd = n->fd;
 	bool			 host_tree = iso->rootfs == NULL, placed;
 
 	/* Nothing mounted from now on may propagate back to the host. */
@@ -627,7 +618,7 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f)
 	mount_volumes(iso, rootfd, host_tree, f->volumes);
 	placed = host_tree && hide_supd(f, rootfd, notifyfd);
 	if (notifyfd >= 0 && !placed)
-		mount_notify(iso, rootfd, notifyfd);
+		n->path = mount_notify(iso, rootfd, notifyfd, n->path);
 	close(rootfd);
 
 	if (!host_tree) {
@@ -680,7 +671,8 @@ iso_rlimits(const struct svc_conf *sc)
 }
 
 void
-iso_setup(const struct svc_conf *sc, const struct iso_fds *f)
+iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
+    struct iso_notify *n)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*host;
@@ -694,299 +686,133 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f)
 		if (sethostname(host, strlen(host)) == -1)
 			spawn_fail(STEP_HOSTNAME, errno, host);
 	}
-	iso_notify_path = f->notify;
+	n->path = f->notify;
+	n->fd = -1;
 	/* Opened before any mount can hide it; kept for iso_identity. */
-	if (f->notify != NULL && (notify_fd = open(f->notify, O_PATH |
+	if (f->notify != NULL && (n->fd = open(f->notify, O_PATH |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)
 		spawn_fail(STEP_READY, errno, f->notify);
 	if (iso->ns & CLONE_NEWNS)
-		setup_mounts(sc, f);
+		setup_mounts(sc, f, n);
 	iso_rlimits(sc);
 }
 
-/* ---- identity and capabilities ------------------------------------------ */
+/* ---- supd's side, before the clone --------------------------------------- */
 
+/* Named volumes live in state_dir/volumes; a user namespace's root owns
+ * its own. -1 (errno set, *what named) if one cannot be made. */
 static int
-is_number(const char *s)
+prep_named_volumes(const struct svc_conf *sc, const char **what)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
+	size_t	i;
 
-/*
- * The accounts of the service's root. On the host's tree, NSS, as any
- * program there. With a rootfs, only its /etc/passwd and /etc/group: NSS
- * would load a module named by nsswitch.conf from the rootfs's library
- * directories into this process, which is still root with every
- * capability (glibc keeps the host's nsswitch.conf once it was read, but
- * finds the module in whatever root it is in).
- */
-struct acctdb {
-	bool	 files;		/* rootfs: the files below, never NSS */
-	char	*pw, *gr;	/* /etc/passwd, /etc/group, read when needed */
-	size_t	 pwlen, grlen;
-};
+	for (i = 0; i < sc->iso.nvolumes; i++) {
+		const struct volume *v = &sc->iso.volumes[i];
 
-/* Read one of the root's account files; a missing one is empty. */
-static void
-db_load(const char *path, char **buf, size_t *len, enum spawn_step step,
-    const char *name)
-{
-	char	*what;
-
-	if (*buf != NULL)
-		return;
-	if (userdb_read(AT_FDCWD, path, buf, len) == 0)
-		return;
-	if (errno == ENOENT) {
-		*buf = xstrdup("");
-		*len = 0;
-		return;
-	}
-	what = xasprintf("%s (%s)", name, path);
-	spawn_fail(step, errno, what);
-}
-
-/*
- * The account of the configured user: by name, or for a number the account
- * with that uid, if any. true if found (*out filled); false with errno 0
- * for no such user, else why the lookup failed.
- */
-static bool
-db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
-    struct userdb_pw *out)
-{
-	struct passwd	*pw;
-
-	if (db->files) {
-		db_load("/etc/passwd", &db->pw, &db->pwlen, STEP_USER, user);
-		errno = 0;
-		return by_uid ? userdb_pw_byuid(db->pw, db->pwlen, uid, out) :
-		    userdb_pw_byname(db->pw, db->pwlen, user, out);
-	}
-	errno = 0;
-	if ((pw = by_uid ? getpwuid(uid) : getpwnam(user)) == NULL)
-		return false;
-	out->name = xstrdup(pw->pw_name);
-	out->home = xstrdup(pw->pw_dir);
-	out->uid = pw->pw_uid;
-	out->gid = pw->pw_gid;
-	return true;
-}
-
-static gid_t
-db_gid(struct acctdb *db, const char *name, enum spawn_step step)
-{
-	struct userdb_gr gr;
-	struct group	*g;
-	uint64_t	 n;
-	const char	*e;
-
-	if (is_number(name) &&
-	    parse_uint(name, 0, UINT32_MAX - 1, &n, &e) == 0)
-		return n;
-	if (db->files) {
-		db_load("/etc/group", &db->gr, &db->grlen, step, name);
-		if (userdb_gr_byname(db->gr, db->grlen, name, &gr) != 1)
-			spawn_fail(step, 0, name);
-		n = gr.gid;
-		userdb_gr_free(&gr);
-		return n;
-	}
-	errno = 0;
-	if ((g = getgrnam(name)) == NULL)
-		spawn_fail(step, errno, name);
-	return g->gr_gid;
-}
-
-/* The user's own groups, as login(1) gives them: gid and every group
- * whose member list names the user. */
-static void
-db_initgroups(struct acctdb *db, const char *user, gid_t gid,
-    const char *what)
-{
-	uint32_t	*gids;
-	size_t		 n, i;
-	gid_t		*list;
-
-	if (!db->files) {
-		if (initgroups(user, gid) == -1)
-			spawn_fail(STEP_GROUPS, errno, what);
-		return;
-	}
-	db_load("/etc/group", &db->gr, &db->grlen, STEP_GROUPS, what);
-	if (userdb_grouplist(db->gr, db->grlen, user, gid, &gids, &n) == -1)
-		spawn_fail(STEP_GROUPS, errno, what);
-	list = xcalloc(n, sizeof *list);
-	for (i = 0; i < n; i++)
-		list[i] = gids[i];
-	if (setgroups(n, list) == -1)
-		spawn_fail(STEP_GROUPS, errno, "setgroups");
-	free(list);
-	free(gids);
-}
-
-static void
-db_free(struct acctdb *db)
-{
-	free(db->pw);
-	free(db->gr);
-}
-
-/* Drop from the bounding set every capability not kept. */
-static void
-drop_bounding(uint64_t keep)
-{
-	cap_value_t	c;
-
-	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if (!(keep & (1ULL << c)) && c < cap_max_bits() &&
-		    cap_drop_bound(c) == -1)
-			spawn_fail(STEP_CAPS, errno, "bounding set");
-}
-
-/* Effective, permitted, inheritable = keep; ambient = keep if not root. */
-static void
-set_caps(uint64_t keep, bool ambient)
-{
-	cap_t		caps;
-	cap_value_t	c;
-
-	if ((caps = cap_init()) == NULL)
-		spawn_fail(STEP_CAPS, errno, "cap_init");
-	for (c = 0; c <= CAP_LAST_CAP; c++) {
-		if (!(keep & (1ULL << c)) || c >= cap_max_bits())
+		if (v->name == NULL)
 			continue;
-		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1 ||
-		    cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
-		    cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET) == -1)
-			spawn_fail(STEP_CAPS, errno, "cap_set_flag");
+		*what = v->src;
+		if (mkdir_p(v->src, 0755) == -1)
+			return -1;
+		if ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
+		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)
+			return -1;
 	}
-	if (cap_set_proc(caps) == -1)
-		spawn_fail(STEP_CAPS, errno, "cap_set_proc");
-	cap_free(caps);
-	if (cap_reset_ambient() == -1 && errno != EINVAL)
-		spawn_fail(STEP_CAPS, errno, "ambient");
-	if (!ambient)
-		return;
-	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if ((keep & (1ULL << c)) && c < cap_max_bits() &&
-		    cap_set_ambient(c, CAP_SET) == -1)
-			spawn_fail(STEP_CAPS, errno, "ambient");
+	return 0;
 }
 
 /*
- * uid and gid of `user`, a name or a number; true with *pw filled if it has
- * an account. A uid with no account gets the same number as gid, never
- * supd's own group.
+ * Each volume source cloned as a detached mount (open_tree) in supd's
+ * namespace, where every source is reachable, and made read-only there for
+ * `:ro`; the child attaches them. -1 with errno and *what naming the
+ * source.
  */
-static bool
-resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
-    struct userdb_pw *pw)
-{
-	uint64_t	 n;
-	const char	*e;
-
-	if (is_number(user) && parse_uint(user, 0, UINT32_MAX - 1, &n, &e) ==
-	    0) {
-		*uid = *gid = n;
-		if (!db_user(db, user, true, n, pw))
-			return false;
-	} else if (!db_user(db, user, false, 0, pw))
-		spawn_fail(STEP_USER, errno, user);
-	else
-		*uid = pw->uid;
-	*gid = pw->gid;
-	return true;
-}
-
-void
-iso_init_caps(void)
-{
-	/* CAP_KILL: the command may run as another user, and the init
-	 * forwards signals to it. */
-	drop_bounding(1ULL << CAP_KILL);
-	set_caps(1ULL << CAP_KILL, false);
-}
-
-void
-iso_identity(const struct svc_conf *sc, struct strv *env,
-    const char *own_home, const char *own_user)
+static int
+prep_volumes(const struct svc_conf *sc, struct iso_prep *p,
+    const char **what)
 {
 	const struct iso_conf	*iso = &sc->iso;
-	struct acctdb		 db = { .files = iso->rootfs != NULL };
-	struct userdb_pw	 pw = { 0 };
-	bool			 found = false;
-	uid_t			 uid = getuid();
-	gid_t			 gid = getgid(), *gids;
-	const char		*home = "/", *user = NULL;
-	char			*kv;
-	size_t			 ngids, i;
+	size_t			 i;
 
-	if (sc->user != NULL)
-		found = resolve_user(&db, sc->user, &uid, &gid, &pw);
-	else {
-		/* No lookup: the parent knows its own account (with a rootfs,
-		 * the service is still root, under supd's HOME and USER). */
-		if (own_home != NULL)
-			home = own_home;
-		user = own_user;
-	}
-	if (found) {
-		home = pw.home;
-		user = pw.name;
-	}
-	if (sc->group != NULL)
-		gid = db_gid(&db, sc->group, STEP_GROUP);
+	if (iso->nvolumes == 0 || !(iso->ns & CLONE_NEWNS))
+		return 0;
+	p->volumes = xcalloc(iso->nvolumes, sizeof *p->volumes);
+	p->nvolumes = iso->nvolumes;
+	for (i = 0; i < iso->nvolumes; i++)
+		p->volumes[i] = -1;
+	for (i = 0; i < iso->nvolumes; i++) {
+		const struct volume *v = &iso->volumes[i];
 
-	if (iso->caps_set) {
-		drop_bounding(iso->caps);
-		/* Keep the permitted set across the change of uid. */
-		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1) == -1)
-			spawn_fail(STEP_CAPS, errno, "keepcaps");
+		*what = v->src;
+		if ((p->volumes[i] = open_tree(AT_FDCWD, v->src,
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1)
+			return -1;
+		if (v->ro && mount_setattr(p->volumes[i], "", AT_EMPTY_PATH |
+		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
+		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
+			return -1;
 	}
-	if (sc->groups != NULL) {
-		for (ngids = 0; sc->groups[ngids] != NULL; ngids++)
-			;
-		gids = xcalloc(ngids + 1, sizeof *gids);
-		for (i = 0; i < ngids; i++)
-			gids[i] = db_gid(&db, sc->groups[i], STEP_GROUPS);
-		if (setgroups(ngids, gids) == -1)
-			spawn_fail(STEP_GROUPS, errno, "setgroups");
-		free(gids);
-	} else if (sc->user != NULL) {
-		/* The user's own groups, as login(1) would give. */
-		if (found)
-			db_initgroups(&db, pw.name, gid, sc->user);
-		else if (setgroups(0, NULL) == -1)
-			spawn_fail(STEP_GROUPS, errno, sc->user);
-	}
-	db_free(&db);
-	/* The notify socket is 0600: the service's user must own it. */
-	if (notify_fd >= 0 && fchownat(notify_fd, "", uid, gid,
-	    AT_EMPTY_PATH) == -1)
-		spawn_fail(STEP_READY, errno, "notify socket owner");
-	if ((sc->group != NULL || sc->user != NULL) && setgid(gid) == -1)
-		spawn_fail(STEP_SETGID, errno, sc->group != NULL ? sc->group :
-		    sc->user);
-	if (sc->user != NULL && setuid(uid) == -1)
-		spawn_fail(STEP_SETUID, errno, sc->user);
-	if (iso->caps_set)
-		set_caps(iso->caps, uid != 0);
-	if (iso->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		spawn_fail(STEP_NNP, errno, "no_new_privileges");
+	return 0;
+}
 
-	kv = xasprintf("HOME=%s", home);
-	env_set(env, kv);
-	free(kv);
-	if (user != NULL) {
-		kv = xasprintf("USER=%s", user);
-		env_set(env, kv);
-		free(kv);
+/* network = container:NAME: the namespace of that service's process. */
+static int
+prep_netns(pid_t pid)
+{
+	char	path[64];
+
+	if (pid == 0) {
+		errno = ESRCH;
+		return -1;
 	}
-	userdb_pw_free(&pw);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
+    char *what, size_t len)
+{
+	const char	*src = "";
+	int		 saved;
+
+	p->netns = -1;
+	p->volumes = NULL;
+	p->nvolumes = 0;
+	if (prep_named_volumes(sc, &src) == -1 ||
+	    prep_volumes(sc, p, &src) == -1) {
+		saved = errno;
+		snprintf(what, len, "volume %s", src);
+		goto fail;
+	}
+	if (sc->iso.net == NET_CONTAINER &&
+	    (p->netns = prep_netns(net_pid)) == -1) {
+		saved = errno;
+		snprintf(what, len, "network container:%s",
+		    sc->iso.net_container);
+		goto fail;
+	}
+	return 0;
+fail:
+	iso_prep_release(p);
+	errno = saved;
+	return -1;
+}
+
+void
+iso_prep_release(struct iso_prep *p)
+{
+	int	saved = errno;
+	size_t	i;
+
+	if (p->netns != -1)
+		close(p->netns);
+	for (i = 0; i < p->nvolumes; i++)
+		if (p->volumes[i] >= 0)
+			close(p->volumes[i]);
+	free(p->volumes);
+	p->netns = -1;
+	p->volumes = NULL;
+	p->nvolumes = 0;
+	errno = saved;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * isolate.h: the child-side steps of [isolation] and [limits] (isolate.c),
- * run between clone and exec. Every failure is reported to supd through
- * spawn_fail() with its step and errno; none returns on failure.
+ * isolate.h: [isolation] and [limits]. supd's side, before the clone
+ * (iso_prepare, isolate.c): what the child cannot make or open itself.
+ * The child's side, between clone and exec: network, hostname, mounts,
+ * root and rlimits (iso_setup, isolate.c), then identity and capabilities
+ * (isolate-identity.c). Every failure in the child is reported to supd
+ * through spawn_fail() with its step and errno; none returns on failure.
  */
 #ifndef SUPD_ISOLATE_H
 #define SUPD_ISOLATE_H
@@ -10,6 +13,36 @@
 #include <sys/types.h>
 
 #include "config.h"
+
+/* The host uid and gid that uid 0 of a user namespace maps to. */
+#define ISO_USERNS_BASE		1000000
+#define ISO_USERNS_SIZE		65536
+
+/*
+ * What supd prepares before the clone: the volumes as detached mounts made
+ * in supd's namespace, where every source is reachable (state_dir is 0700,
+ * and a user namespace's root is nobody to it), so the child never
+ * resolves a source path; the network namespace of network =
+ * container:NAME, opened while that service's process is known.
+ */
+struct iso_prep {
+	int	 netns;		/* network = container:NAME, else -1 */
+	int	*volumes;	/* one detached mount per volume, or NULL */
+	size_t	 nvolumes;
+};
+
+/*
+ * In supd: make the named volumes (state_dir/volumes/NAME, owned by the
+ * root of a user namespace), clone each volume source as a detached mount
+ * (read-only for `:ro`), and open the network namespace of net_pid (the
+ * process of network = container:NAME's service; 0 if it has none). -1
+ * with errno, `what` naming the failed part ("volume SRC", "network
+ * container:NAME") and nothing held. *p is set in any case.
+ */
+int	iso_prepare(const struct svc_conf *, pid_t net_pid, struct iso_prep *p,
+	    char *what, size_t len);
+/* Close what iso_prepare opened, once the child has its own copies. */
+void	iso_prep_release(struct iso_prep *);
 
 /*
  * A directory of supd's hidden from services: its canonical path and its
@@ -23,29 +56,30 @@ struct iso_hide {
 	ino_t		 ino;
 };
 
-/*
- * What supd prepared for the child before the clone: the volumes are
- * detached mounts made in supd's namespace, where every source is
- * reachable (state_dir is 0700, and a user namespace's root is nobody to
- * it), so the child never resolves a source path.
- */
+/* What the child of a spawn starts from: iso_prepare's, and supd's. */
 struct iso_fds {
 	int			 netns;	/* network = container:NAME, else -1 */
-	const int		*volumes; /* one O_PATH fd per volume source */
+	const int		*volumes; /* one detached mount per volume */
 	const char		*notify; /* ready = notify: supd's socket, or NULL */
 	const struct iso_hide	*hide;	/* supd's own directories */
 	size_t			 nhide;
+};
+
+/* The notify socket as the service's process reaches it (iso_setup). */
+struct iso_notify {
+	const char	*path;	/* NOTIFY_SOCKET inside, or NULL for none */
+	int		 fd;	/* the socket (O_PATH), to be given to the
+				 * service's user; -1 for none */
 };
 
 /*
  * In the first process of the new namespaces (the init, or the command
  * with init = no): network, hostname, the whole mount tree and the switch
  * into the root, rlimits. The notify socket, if any, is made reachable
- * inside; supd's own directories are hidden.
+ * inside (returned in *n); supd's own directories are hidden.
  */
-void	iso_setup(const struct svc_conf *, const struct iso_fds *);
-/* After iso_setup: where the service reaches the notify socket. */
-extern const char *iso_notify_path;
+void	iso_setup(const struct svc_conf *, const struct iso_fds *,
+	    struct iso_notify *n);
 
 /* [limits] rlimits (part of iso_setup; alone for supctl exec). */
 void	iso_rlimits(const struct svc_conf *);
@@ -60,10 +94,11 @@ void	iso_init_caps(void);
 
 /*
  * In the command's process, after iso_setup: bounding set, user, groups,
- * capabilities (ambient for non-root), no_new_privs. Fills HOME and USER
- * of env from the user's account.
+ * capabilities (ambient for non-root), no_new_privs; the notify socket
+ * (iso_setup's fd, or -1) given to the user. Fills HOME and USER of env
+ * from the user's account.
  */
 void	iso_identity(const struct svc_conf *, struct strv *env,
-	    const char *own_home, const char *own_user);
+	    const char *own_home, const char *own_user, int notify_fd);
 
 #endif

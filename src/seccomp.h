@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * seccomp.h: the system call filter of [isolation] seccomp (seccomp.c):
- * reading a profile file when the configuration is loaded, and building and
- * loading the filter in the service's process, the last step before exec.
+ * building it in supd and loading it in the service's process, the last
+ * step before exec. Its profile files are seccomp-profile.h's.
  */
 #ifndef SUPD_SECCOMP_H
 #define SUPD_SECCOMP_H
@@ -11,22 +11,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "util.h"
-
-/*
- * Read a profile file: one "SYSCALL [ERRNO]" per line, '#' starts a
- * comment. Every error is appended to errs as "PATH:LINE: message" (or
- * "PATH: message"); -1 if there was any, else 0 with the denials in
- * *deny (allocated, in file order) and their number in *n.
- */
-int	 sfilter_read(const char *path, struct sfilter_deny **deny, size_t *n,
-	    struct strv *errs);
-
-/* The native name of a system call number (allocated), or NULL. */
-char	*sfilter_syscall_name(int nr);
-
-/* An errno's name ("EACCES") or number, into buf; returns buf. */
-const char *sfilter_errno_str(int err, char *buf, size_t len);
+#include "seccomp-profile.h"
 
 /*
  * In supd, before each spawn of a service or exec process: have the filters

@@ -361,19 +361,17 @@ spawn_failed_here(struct service *s, const char *fmt, ...)
 	svc_event(s, SE_EXIT);
 }
 
-/* network = container:NAME: that service's namespace, or -1 (errno set). */
-static int
-open_netns(struct service *s)
+/* network = container:NAME: that service's process, whose network
+ * namespace iso_prepare opens (0: none, or no such service). */
+static pid_t
+netns_pid(const struct service *s)
 {
-	struct service	*o = svc_find(s->conf->iso.net_container);
-	char		 path[64];
+	const struct service	*o;
 
-	if (o == NULL || o->pid == 0) {
-		errno = ESRCH;
-		return -1;
-	}
-	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)o->pid);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	if (s->conf->iso.net != NET_CONTAINER ||
+	    (o = svc_find(s->conf->iso.net_container)) == NULL)
+		return 0;
+	return o->pid;
 }
 
 /* ---- readiness: sd_notify socket and fd:N pipe --------------------------- */
@@ -443,7 +441,7 @@ notify_open(struct service *s)
 	free(s->rd->notify_path);
 	s->rd->notify_path = xasprintf("%s/%s", dir, s->conf->name);
 	fd = notify_bind(dir, s->conf->name, s->conf->iso.ns & CLONE_NEWUSER ?
-	    SPAWN_USERNS_BASE : geteuid(), &cause);
+	    ISO_USERNS_BASE : geteuid(), &cause);
 	free(dir);
 	if (fd == -1) {
 		log_warnx("%s: notify: %s", s->conf->name, cause);
@@ -497,41 +495,16 @@ ready_cb(EV_P_ ev_io *w, int revents)
 		ready_close(s);		/* closed without a word */
 }
 
-/* Named volumes live in state_dir/volumes; a user namespace's root owns
- * its own. -1 (errno set, *what named) if one cannot be made. */
-static int
-named_volumes(const struct svc_conf *sc, const char **what)
-{
-	size_t	i;
-
-	for (i = 0; i < sc->iso.nvolumes; i++) {
-		const struct volume *v = &sc->iso.volumes[i];
-
-		if (v->name == NULL)
-			continue;
-		*what = v->src;
-		if (mkdir_p(v->src, 0755) == -1)
-			return -1;
-		if ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
-		    SPAWN_USERNS_BASE, SPAWN_USERNS_BASE) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* What a spawn holds only until the clone is done. */
 static void
-spawn_args_release(struct service *s, struct spawn_args *a)
+spawn_args_release(struct spawn_args *a)
 {
 	int	saved = errno;
 
-	if (a->netns_fd != -1)
-		close(a->netns_fd);
 	if (a->ready_wfd != -1)
 		close(a->ready_wfd);
-	spawn_volumes_close(s->conf, (int *)a->volumes);
-	a->netns_fd = a->ready_wfd = -1;
-	a->volumes = NULL;
+	a->ready_wfd = -1;
+	iso_prep_release(&a->iso);
 	errno = saved;
 }
 
@@ -540,6 +513,7 @@ static int
 spawn_prepare(struct service *s, struct spawn_args *a)
 {
 	const char	*what = "";
+	char		 failed[256];	/* as much as spawn_failed_here keeps */
 	int		 rp[2];
 
 	if (svclog_open(s->log, &what) == -1) {
@@ -549,17 +523,9 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
 	if (svclog_is_tty(s->log))
 		a->tty_fd = a->out_fd;
-	if (named_volumes(s->conf, &what) == -1 ||
-	    ((a->volumes = spawn_volumes(s->conf, &what)) == NULL &&
-	    errno != 0)) {
-		spawn_failed_here(s, "volume %s", what);
-		return -1;
-	}
-	if (s->conf->iso.net == NET_CONTAINER &&
-	    (a->netns_fd = open_netns(s)) == -1) {
-		spawn_args_release(s, a);
-		spawn_failed_here(s, "network container:%s",
-		    s->conf->iso.net_container);
+	if (iso_prepare(s->conf, netns_pid(s), &a->iso, failed,
+	    sizeof failed) == -1) {
+		spawn_failed_here(s, "%s", failed);
 		return -1;
 	}
 	ready_close(s);
@@ -570,13 +536,13 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	}
 	if (s->conf->ready == READY_NOTIFY &&
 	    (a->notify = notify_open(s)) == NULL) {
-		spawn_args_release(s, a);
+		spawn_args_release(a);
 		spawn_failed_here(s, "ready notify socket");
 		return -1;
 	}
 	if (s->conf->ready == READY_FD) {
 		if (pipe2(rp, O_CLOEXEC) == -1) {
-			spawn_args_release(s, a);
+			spawn_args_release(a);
 			spawn_failed_here(s, "ready fd pipe");
 			return -1;
 		}
@@ -594,8 +560,7 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 static void
 do_spawn(struct service *s)
 {
-	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1,
-				    .ready_wfd = -1 };
+	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1 };
 	struct spawn_child	c;
 	int			r;
 
@@ -608,7 +573,7 @@ do_spawn(struct service *s)
 	if (spawn_prepare(s, &a) == -1)
 		return;
 	r = spawn_service(s->conf, &a, &c);
-	spawn_args_release(s, &a);
+	spawn_args_release(&a);
 	if (r == -1) {
 		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
 		    "namespaces: " : "");

@@ -20,7 +20,7 @@
  *
  * The command's last step before exec is its seccomp filter (seccomp.c);
  * an init loads one for itself too, and the command waits for that on a
- * pipe (init_gate) before it execs.
+ * pipe (init_gate_open) before it execs.
  */
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -52,7 +52,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static int	report_wfd = -1;
 static char	*own_home, *own_user;	/* supd's account, looked up once */
 static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
 #define MAX_HIDE	4
@@ -137,32 +136,6 @@ exec_reaper(pid_t cmd, int status_wfd)
 	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }
 
-void
-spawn_fail(enum spawn_step step, int err, const char *what)
-{
-	struct spawn_report	r;
-	ssize_t			n;
-
-	memset(&r, 0, sizeof r);
-	r.step = step;
-	r.err = err;
-	if (what != NULL)
-		snprintf(r.what, sizeof r.what, "%s", what);
-	if (report_wfd == -1) {
-		/* supctl exec: the caller's stderr is ours. */
-		char	line[256];
-
-		spawn_report_str(&r, line, sizeof line);
-		dprintf(2, "supd: exec: %s\n", line);
-		/* As a shell: 127 not found, 126 found but not runnable. */
-		_exit(step == STEP_EXEC && err == ENOENT ? 127 : 126);
-	}
-	do
-		n = write(report_wfd, &r, sizeof r);
-	while (n == -1 && errno == EINTR);
-	_exit(127);
-}
-
 /* Move fd to at least `min` so that dup2 onto 0-2 cannot clobber it. */
 static int
 child_lift_fd(int fd, int min)
@@ -189,7 +162,7 @@ close_except(int **keep, size_t nkeep)
 	int	*fds = xcalloc(nkeep + 1, sizeof *fds), lo = 3;
 	size_t	 i, n = 0;
 
-	fds[n++] = report_wfd;
+	fds[n++] = spawn_report_fd();
 	for (i = 0; i < nkeep; i++)
 		if (*keep[i] >= 0)
 			fds[n++] = *keep[i];
@@ -221,7 +194,7 @@ child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
 	for (i = 0; i < nkeep; i++)
 		if (*keep[i] >= 0)
 			*keep[i] = child_lift_fd(*keep[i], 3);
-	report_wfd = child_lift_fd(report_wfd, 3);
+	spawn_report_to(child_lift_fd(spawn_report_fd(), 3));
 	if (a->tty_fd >= 0) {
 		in = out = err = child_lift_fd(a->tty_fd, 3);
 	} else {
@@ -305,11 +278,19 @@ child_exec(char **argv, char **env)
 	spawn_fail(STEP_EXEC, err, argv[0]);
 }
 
-/* ready = fd:N: the pipe's write end becomes fd N of the command. */
-static int	ready_wfd = -1;
-/* The parent's pid as the next child will see it (0 when the child is in
- * a pid namespace its parent is not in), set before each clone or fork. */
-static pid_t	child_parent;
+/*
+ * What the command's process starts from, handed down by the process that
+ * forked or cloned it (the service's first process, or the exec process).
+ */
+struct cmd_start {
+	bool			under_init;	/* forked by an init */
+	pid_t			parent;		/* its parent's pid as it sees it,
+						 * 0 when out of sight (die_with_parent) */
+	int			ready_wfd;	/* ready = fd:N: the pipe's write end
+						 * that becomes fd N, else -1 */
+	int			gate;		/* init_gate_pass(), or -1 */
+	struct iso_notify	notify;		/* iso_setup()'s, or none */
+};
 
 /*
  * Die with the parent (supd, the service's init, the exec process): no
@@ -328,34 +309,26 @@ die_with_parent(pid_t parent)
 }
 
 /*
- * The command's process: identity, environment, workdir, exec. In the
- * init's namespace it is a process group of its own, so that the init's
- * group (what supd signals) and the command's (what the init forwards to)
- * are distinct and no signal arrives twice.
- */
-/* Under an init: EOF or a byte once the init's own filter is loaded. */
-static int	init_gate = -1;
-
-/*
  * The command does not exec before its init is under the filter too: a
- * command that may ptrace its PID 1 must not find it unfiltered.
+ * command that may ptrace its PID 1 must not find it unfiltered. `gate`
+ * (init_gate_pass's) gives a byte once the init's filter is loaded, EOF
+ * if the init failed.
  */
 static void
-wait_init_filter(void)
+wait_init_filter(int gate)
 {
 	ssize_t	n;
 	char	c;
 
-	if (init_gate < 0)
+	if (gate < 0)
 		return;
 	do
-		n = read(init_gate, &c, 1);
+		n = read(gate, &c, 1);
 	while (n == -1 && errno == EINTR);
 	if (n != 1)
 		spawn_fail(STEP_SECCOMP, n == 0 ? EPIPE : errno,
 		    "the init's filter");
-	close(init_gate);
-	init_gate = -1;
+	close(gate);
 }
 
 /* In an init, before the fork of the command: the gate, if it needs one. */
@@ -368,32 +341,40 @@ init_gate_open(const struct svc_conf *sc, int gate[2])
 		spawn_fail(STEP_SECCOMP, errno, "pipe");
 }
 
-/* ...in the command (0) and in the init (1), after the fork. */
-static void
+/*
+ * ...in the command (0) and in the init (1), after the fork. The command's
+ * end is returned for wait_init_filter (-1: no gate).
+ */
+static int
 init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
 {
 	if (gate[0] < 0)
-		return;
+		return -1;
 	close(gate[!side]);
-	if (side == 0) {
-		init_gate = gate[0];
-		return;
-	}
+	if (side == 0)
+		return gate[0];
 	sfilter_apply_init(&sc->iso);
 	(void)write(gate[1], "x", 1);
 	close(gate[1]);
+	return -1;
 }
 
+/*
+ * The command's process: identity, environment, workdir, exec. In the
+ * init's namespace it is a process group of its own, so that the init's
+ * group (what supd signals) and the command's (what the init forwards to)
+ * are distinct and no signal arrives twice.
+ */
 static void __attribute__((noreturn))
-command_main(const struct svc_conf *sc, bool under_init)
+command_main(const struct svc_conf *sc, const struct cmd_start *st)
 {
 	struct strv	 env = { 0 };
 	sigset_t	 none;
 	char		 cwd[64];
 	size_t		 i;
-	pid_t		 parent = child_parent;
+	int		 ready_wfd = st->ready_wfd;
 
-	if (under_init) {
+	if (st->under_init) {
 		(void)setpgid(0, 0);
 		/* On a terminal, the command's group is the foreground one
 		 * (SIGTTOU is still blocked here, so this cannot stop us). */
@@ -408,23 +389,27 @@ command_main(const struct svc_conf *sc, bool under_init)
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	iso_identity(sc, &env, own_home, own_user);
-	die_with_parent(parent);
+	iso_identity(sc, &env, own_home, own_user, st->notify.fd);
+	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
-	wait_init_filter();
-	if (iso_notify_path != NULL) {
-		char *kv = xasprintf("NOTIFY_SOCKET=%s", iso_notify_path);
+	wait_init_filter(st->gate);
+	if (st->notify.path != NULL) {
+		char *kv = xasprintf("NOTIFY_SOCKET=%s", st->notify.path);
 
 		env_set(&env, kv);
 		free(kv);
 	}
 	if (ready_wfd >= 0 && ready_wfd != sc->ready_fd) {
 		/* Nothing we still need may sit on fd N. */
-		if (report_wfd == sc->ready_fd &&
-		    (report_wfd = fcntl(report_wfd, F_DUPFD_CLOEXEC,
-		    sc->ready_fd + 1)) == -1)
-			spawn_fail(STEP_READY, errno, "report pipe");
+		if (spawn_report_fd() == sc->ready_fd) {
+			int fd = fcntl(sc->ready_fd, F_DUPFD_CLOEXEC,
+			    sc->ready_fd + 1);
+
+			if (fd == -1)
+				spawn_fail(STEP_READY, errno, "report pipe");
+			spawn_report_to(fd);
+		}
 		if (dup2(ready_wfd, sc->ready_fd) == -1)
 			spawn_fail(STEP_READY, errno, "fd:N");
 		close(ready_wfd);
@@ -492,16 +477,20 @@ init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
 	}
 }
 
-/* The first process in the new namespaces. */
+/*
+ * The first process in the new namespaces; `parent` is supd's pid as it
+ * sees it (0 in a pid namespace of its own).
+ */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
-    int sync_rfd, int status_wfd)
+    int sync_rfd, int status_wfd, pid_t parent)
 {
-	struct iso_fds	 f = { .netns = a->netns_fd, .notify = a->notify,
+	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide };
+	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
+			    .gate = -1 };
 	int		*vols, **keep, gate[2];
-	size_t		 nkeep = 0, i, nvol = sc->iso.nvolumes;
-	pid_t		 parent = child_parent;
+	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -521,44 +510,44 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	vols = xcalloc(nvol + 1, sizeof *vols);
 	keep = xcalloc(nvol + 4, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
-		vols[i] = a->volumes[i];
+		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
 	}
 	keep[nkeep++] = &f.netns;
 	keep[nkeep++] = &status_wfd;
 	keep[nkeep++] = &reaper_fd;
-	ready_wfd = a->ready_wfd;
-	keep[nkeep++] = &ready_wfd;
+	keep[nkeep++] = &st.ready_wfd;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;
 	umask(sc->umask);
-	iso_setup(sc, &f);
+	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
 		close(f.netns);
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
-		command_main(sc, false);
+		command_main(sc, &st);
 	}
 	/* Signals wait blocked until init_loop takes them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	child_parent = getpid();
+	st.under_init = true;
+	st.parent = getpid();	/* the command's parent is this init */
 	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0:
 		close(status_wfd);
-		init_gate_pass(sc, gate, 0);
-		command_main(sc, true);
+		st.gate = init_gate_pass(sc, gate, 0);
+		command_main(sc, &st);
 	}
 	init_gate_pass(sc, gate, 1);
 	iso_init_caps();
-	close(report_wfd);
-	if (ready_wfd >= 0)
-		close(ready_wfd);	/* the command's, not the init's */
+	close(spawn_report_fd());
+	if (st.ready_wfd >= 0)
+		close(st.ready_wfd);	/* the command's, not the init's */
 	exec_reaper(cmd, status_wfd);
 	init_loop(cmd, status_wfd, 0);
 }
@@ -571,8 +560,8 @@ write_userns_maps(pid_t pid)
 	char	path[64], map[64];
 	int	fd, i, r = 0;
 
-	snprintf(map, sizeof map, "0 %u %u\n", SPAWN_USERNS_BASE,
-	    SPAWN_USERNS_SIZE);
+	snprintf(map, sizeof map, "0 %u %u\n", ISO_USERNS_BASE,
+	    ISO_USERNS_SIZE);
 	for (i = 0; i < 2 && r == 0; i++) {
 		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid,
 		    i == 0 ? "uid_map" : "gid_map");
@@ -591,14 +580,14 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 {
 	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, saved;
 	bool	userns = sc->iso.ns & CLONE_NEWUSER;
-	pid_t	pid;
+	pid_t	pid, parent;
 
 	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
 	    (userns && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
-	child_parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
+	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
 	pid = syscall(SYS_clone, (unsigned long)sc->iso.ns | SIGCHLD, NULL,
 	    NULL, NULL, NULL);
@@ -610,8 +599,8 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(sp[0]);
 		if (up[1] >= 0)
 			close(up[1]);
-		report_wfd = rp[1];
-		child_main(sc, a, up[0], sp[1]);
+		spawn_report_to(rp[1]);
+		child_main(sc, a, up[0], sp[1], parent);
 	}
 	close(rp[1]);
 	if (sp[1] >= 0)
@@ -619,18 +608,12 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if (userns) {
 		close(up[0]);
 		if (write_userns_maps(pid) == -1) {
-			struct spawn_report r = { .step = STEP_USERNS,
-			    .err = errno };
-
-			snprintf(r.what, sizeof r.what, "uid/gid map");
+			saved = errno;
 			/* The child reads EOF and exits; the report is ours. */
 			close(up[1]);
 			close(rp[0]);
-			if (pipe2(rp, O_CLOEXEC | O_NONBLOCK) == 0) {
-				(void)write(rp[1], &r, sizeof r);
-				close(rp[1]);
-			} else
-				rp[0] = -1;
+			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
+			    "uid/gid map");
 		} else {
 			(void)write(up[1], "x", 1);
 			close(up[1]);
@@ -750,15 +733,15 @@ exec_join(pid_t target)
  */
 static void __attribute__((noreturn))
 exec_main(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty)
+    const int *fds, bool tty, pid_t supd)
 {
 	int		 i, gate[2];
 	bool		 joined_pid;
-	pid_t		 supd = child_parent, cmd;
+	pid_t		 cmd, self;
 	sigset_t	 all;
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	report_wfd = -1;
+	spawn_report_to(-1);
 	child_signals();
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
@@ -774,17 +757,21 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	umask(sc->umask);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	child_parent = joined_pid ? 0 : getpid();
+	/* Our children are in the joined pid namespace, we are not. */
+	self = joined_pid ? 0 : getpid();
 	init_gate_open(sc, gate);
 	switch ((cmd = fork())) {
 	case -1:
 		spawn_fail(STEP_INIT, errno, "fork");
 	case 0: {
-		struct svc_conf	copy = *sc;
+		struct svc_conf		copy = *sc;
+		struct cmd_start	st = { .under_init = true, .parent = self,
+					    .ready_wfd = -1, .notify = {
+					    .path = NULL, .fd = -1 } };
 
 		copy.argv = argv;
-		init_gate_pass(sc, gate, 0);
-		command_main(&copy, true);
+		st.gate = init_gate_pass(sc, gate, 0);
+		command_main(&copy, &st);
 	}
 	}
 	init_gate_pass(sc, gate, 1);
@@ -796,63 +783,12 @@ pid_t
 spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
     const int *fds, bool tty)
 {
-	pid_t	pid;
+	pid_t	pid, supd = getpid();
 
-	child_parent = getpid();
 	sfilter_prepare(sc, true);
 	if ((pid = fork()) == 0)
-		exec_main(sc, target, argv, fds, tty);
+		exec_main(sc, target, argv, fds, tty, supd);
 	return pid;
-}
-
-int *
-spawn_volumes(const struct svc_conf *sc, const char **what)
-{
-	const struct iso_conf	*iso = &sc->iso;
-	int			*fds;
-	size_t			 i;
-
-	if (iso->nvolumes == 0 || !(iso->ns & CLONE_NEWNS)) {
-		errno = 0;
-		return NULL;
-	}
-	fds = xcalloc(iso->nvolumes, sizeof *fds);
-	for (i = 0; i < iso->nvolumes; i++)
-		fds[i] = -1;
-	for (i = 0; i < iso->nvolumes; i++) {
-		const struct volume *v = &iso->volumes[i];
-
-		*what = v->src;
-		if ((fds[i] = open_tree(AT_FDCWD, v->src, OPEN_TREE_CLONE |
-		    OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1)
-			goto fail;
-		if (v->ro && mount_setattr(fds[i], "", AT_EMPTY_PATH |
-		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
-		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
-			goto fail;
-	}
-	return fds;
-fail:
-	{
-		int saved = errno;
-
-		spawn_volumes_close(sc, fds);
-		errno = saved;
-	}
-	return NULL;
-}
-
-void
-spawn_volumes_close(const struct svc_conf *sc, int *fds)
-{
-	size_t	i;
-
-	if (fds == NULL)
-		return;
-	for (i = 0; i < sc->iso.nvolumes; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
 }
 
 pid_t
@@ -872,55 +808,4 @@ spawn_command_pid(pid_t init)
 		return 0;
 	buf[n] = '\0';
 	return (pid_t)strtol(buf, NULL, 10);
-}
-
-void
-spawn_report_str(const struct spawn_report *r, char *out, size_t len)
-{
-	static const char *const steps[] = {
-		[STEP_NONE] = "spawn",
-		[STEP_SETUP] = "setup",
-		[STEP_USER] = "user",
-		[STEP_GROUP] = "group",
-		[STEP_GROUPS] = "groups",
-		[STEP_SETGID] = "setgid",
-		[STEP_SETUID] = "setuid",
-		[STEP_WORKDIR] = "workdir",
-		[STEP_EXEC] = "exec",
-		[STEP_CLONE] = "namespaces",
-		[STEP_USERNS] = "user namespace",
-		[STEP_NETWORK] = "network",
-		[STEP_HOSTNAME] = "hostname",
-		[STEP_MOUNT] = "mount",
-		[STEP_ROOTFS] = "rootfs",
-		[STEP_OVERLAY] = "overlay",
-		[STEP_PROC] = "mount /proc",
-		[STEP_DEV] = "mount /dev",
-		[STEP_SYS] = "mount /sys",
-		[STEP_MASK] = "mask",
-		[STEP_TMPFS] = "tmpfs",
-		[STEP_VOLUME] = "volume",
-		[STEP_PIVOT] = "pivot_root",
-		[STEP_READONLY] = "read_only",
-		[STEP_RLIMIT] = "rlimit",
-		[STEP_CAPS] = "capabilities",
-		[STEP_NNP] = "no_new_privileges",
-		[STEP_INIT] = "init",
-		[STEP_TTY] = "tty",
-		[STEP_READY] = "ready",
-		[STEP_SECCOMP] = "seccomp",
-	};
-	const char	*step = "spawn", *why;
-	char		 what[sizeof r->what + 1];
-
-	if (r->step >= 0 && (size_t)r->step < sizeof steps / sizeof *steps)
-		step = steps[r->step];
-	memcpy(what, r->what, sizeof r->what);
-	what[sizeof r->what] = '\0';
-	if (r->err == 0 && (r->step == STEP_USER || r->step == STEP_GROUP ||
-	    r->step == STEP_GROUPS))
-		why = "no such user or group";
-	else
-		why = strerror(r->err);
-	snprintf(out, len, "%s %s: %s", step, what, why);
 }

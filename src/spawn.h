@@ -2,8 +2,9 @@
 /*
  * spawn.h: starting a service's process (spawn.c). The child applies the
  * service's steps between fork and exec; if one fails it writes a report to
- * a close-on-exec pipe and exits 127, so supd learns the step and errno. The
- * pipe reaching EOF with no report means exec succeeded.
+ * a close-on-exec pipe and exits 127, so supd learns the step and errno
+ * (spawn-report.h, included here for supd's reader). The pipe reaching EOF
+ * with no report means exec succeeded.
  */
 #ifndef SUPD_SPAWN_H
 #define SUPD_SPAWN_H
@@ -13,48 +14,8 @@
 #include <sys/types.h>
 
 #include "config.h"
-
-/* Steps of the child; each names what failed in a report. */
-enum spawn_step {
-	STEP_NONE,
-	STEP_SETUP,	/* signals, session, stdio */
-	STEP_USER,	/* user lookup */
-	STEP_GROUP,	/* group lookup */
-	STEP_GROUPS,	/* supplementary groups lookup or setgroups */
-	STEP_SETGID,
-	STEP_SETUID,
-	STEP_WORKDIR,	/* chdir to workdir */
-	STEP_EXEC,	/* execve (or no such command in PATH) */
-	STEP_CLONE,	/* the namespaces (reported by supd itself) */
-	STEP_USERNS,	/* uid/gid maps of the user namespace */
-	STEP_NETWORK,	/* joining a network namespace, loopback */
-	STEP_HOSTNAME,
-	STEP_MOUNT,	/* mount propagation */
-	STEP_ROOTFS,
-	STEP_OVERLAY,
-	STEP_PROC,
-	STEP_DEV,
-	STEP_SYS,
-	STEP_MASK,	/* masked and read-only /proc paths */
-	STEP_TMPFS,	/* private /tmp and tmpfs mounts */
-	STEP_VOLUME,
-	STEP_PIVOT,	/* entering the new root */
-	STEP_READONLY,	/* read_only root */
-	STEP_RLIMIT,
-	STEP_CAPS,
-	STEP_NNP,	/* no_new_privileges */
-	STEP_INIT,	/* the init's fork of the command */
-	STEP_TTY,	/* controlling terminal */
-	STEP_READY,	/* the readiness fd or notify socket */
-	STEP_SECCOMP,	/* building or loading the system call filter */
-};
-
-/* What the child writes on failure: small enough for one atomic write. */
-struct spawn_report {
-	int32_t	step;		/* enum spawn_step */
-	int32_t	err;		/* errno, or 0 for a lookup that found nothing */
-	char	what[120];	/* the path, user or group concerned */
-};
+#include "isolate.h"
+#include "spawn-report.h"
 
 /*
  * Remember supd's own account (HOME, USER of services without `user`) and
@@ -68,21 +29,10 @@ struct spawn_args {
 	int	out_fd;		/* stdout (-1 = /dev/null) */
 	int	err_fd;		/* stderr (-1 = /dev/null) */
 	int	tty_fd;		/* tty = yes: the pty slave for 0-2, else -1 */
-	int	netns_fd;	/* network = container:NAME: its namespace */
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
-	const int *volumes;	/* spawn_volumes(): one per volume, or NULL */
+	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */
 };
-
-/*
- * supd's side of the volumes, before the clone: each source cloned as a
- * detached mount (open_tree) in supd's namespace, where every source is
- * reachable, and made read-only there for `:ro`; the child attaches them.
- * Returns an array of nvolumes fds (NULL if none), or NULL with errno and
- * *what naming the source. spawn_volumes_close() closes and frees it.
- */
-int	*spawn_volumes(const struct svc_conf *, const char **what);
-void	 spawn_volumes_close(const struct svc_conf *, int *);
 
 /* What supd keeps of a spawn. */
 struct spawn_child {
@@ -99,13 +49,6 @@ int	spawn_service(const struct svc_conf *, const struct spawn_args *,
 	    struct spawn_child *);
 
 /*
- * In a child between clone and exec: report the failed step to supd and
- * _exit(127). Used by isolate.c too.
- */
-void	spawn_fail(enum spawn_step, int err, const char *what)
-	    __attribute__((noreturn));
-
-/*
  * supctl exec: fork a process that joins the namespaces and root of
  * `target` (the service's init, or its command without one: supd's child), applies the service's identity and runs
  * argv with fds as 0-2 (tty: fds[0] becomes the controlling terminal). Its
@@ -119,12 +62,5 @@ pid_t	spawn_exec(const struct svc_conf *, pid_t target, char **argv,
 
 /* The command's pid seen from supd, when an init runs it (0 if unknown). */
 pid_t	spawn_command_pid(pid_t init);
-
-/* The host uid and gid that uid 0 of a user namespace maps to. */
-#define SPAWN_USERNS_BASE	1000000
-#define SPAWN_USERNS_SIZE	65536
-
-/* One line for humans: "exec /usr/bin/x: No such file or directory". */
-void	spawn_report_str(const struct spawn_report *, char *, size_t);
 
 #endif

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# run-all.sh BUILD_DIR: the lint of the tests themselves (lint-bats.sh) and of
-# the sizes of src/'s files and functions (lint-funcs.sh), every suite
-# (unit, integration, and the VM test), then -- because CI shows only
+# run-all.sh BUILD_DIR: the lint of the tests themselves (lint-bats.sh), of
+# the sizes of src/'s files and functions (lint-funcs.sh) and of its
+# include graph (lint-includes.sh: no cycle), every suite (unit,
+# integration, and the VM test), then -- because CI shows only
 # the tail of the output -- the name of each failure ("FAILED: SUITE: what",
 # at most 20), the number of skipped tests ("K skipped"), and last one line
 # "N passed, M failed" summing them all. With CI set a skipped test counts
@@ -20,10 +21,11 @@ max_names=20
 # (where a "! cmd" line is as blind as in a bats test).
 lint_files=$(ls "$dir"/integration/*.bats "$dir"/integration/*.bash
 	grep -l -E '^[[:space:]]*set -[a-z]*e' "$dir"/*.sh "$dir"/*/*.sh 2>/dev/null)
-suites="lint lint-funcs unit integration"
+suites="lint lint-funcs includes unit integration"
 # shellcheck disable=SC2086
 "$dir"/lint-bats.sh $lint_files | tee "$logs/lint"
 (cd "$dir/.." && tests/lint-funcs.sh src/*.c) | tee "$logs/lint-funcs"
+"$dir"/lint-includes.sh "$dir/../src" | tee "$logs/includes"
 "$dir"/run-unit.sh "$B" | tee "$logs/unit"
 "$dir"/run-integration.sh "$B" | tee "$logs/integration"
 if [ -z "${SUPD_ASAN:-}" ]; then
@@ -39,6 +41,8 @@ failures() {
 	lint-funcs)
 		# warnings (the files issue 9 has yet to split) are not failures
 		sed -n -E 's/^([^ :]+:[0-9]+): ((function|file) [^(]*\(more than [0-9]+\)).*/FAILED: lint-funcs: \1: \2/p' "$logs/lint-funcs" ;;
+	includes)
+		sed -n -E 's/^include cycle: ([^:]+): .*\(cycle: (.*)\)$/FAILED: includes: \1 in an #include cycle (\2)/p' "$logs/includes" ;;
 	unit)
 		sed -n -E 's/^(tests\/unit\/[^ :]+:[0-9]+: .*|run-unit: .*)/FAILED: unit: \1/p' "$logs/unit" ;;
 	integration|vm)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: config.c config-keys.c config-custom.c seccomp.c util.c values.c */
+/* fuzz-sources: config.c config-keys.c config-custom.c seccomp-profile.c util.c values.c */
 /*
  * fuzz_config.c: the INI parsers of src/config.c -- the input is written to
  * a service file, fuzz.ini, in a private directory and loaded as a service
@@ -19,21 +19,6 @@
 
 #include "config.h"
 #include "fuzz.h"
-
-/*
- * seccomp.c, linked for config.c's profile keys, reports a failed filter
- * load through spawn_fail (spawn.c, which would pull in the whole child
- * side); only the service's process loads a filter, never the parser.
- */
-#include "spawn.h"
-void
-spawn_fail(enum spawn_step step, int err, const char *what)
-{
-	(void)step;
-	(void)err;
-	(void)what;
-	abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

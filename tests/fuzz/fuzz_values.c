@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: config.c config-keys.c config-custom.c seccomp.c util.c values.c */
+/* fuzz-sources: config.c config-keys.c config-custom.c seccomp-profile.c util.c values.c */
 /*
  * fuzz_values.c: the value parsers, one at a time. The input's first byte
  * chooses the parser, the rest is the value (a C string, cut at a NUL).
@@ -21,21 +21,6 @@
 #include "fuzz.h"
 #include "util.h"
 #include "values.h"
-
-/*
- * seccomp.c, linked for config.c's profile keys, reports a failed filter
- * load through spawn_fail (spawn.c, which would pull in the whole child
- * side); only the service's process loads a filter, never the parser.
- */
-#include "spawn.h"
-void
-spawn_fail(enum spawn_step step, int err, const char *what)
-{
-	(void)step;
-	(void)err;
-	(void)what;
-	abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

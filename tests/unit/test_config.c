@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "config-keys.h"
+#include "config-private.h"
 #include "unit.h"
 
 static char	tmpdir[] = "/tmp/test_config.XXXXXX";

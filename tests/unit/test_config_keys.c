@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "config-keys.h"
+#include "config-private.h"
 #include "unit.h"
 
 static char	tmpdir[] = "/tmp/test_config_keys.XXXXXX";

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config-keys.h: private to config*.c (and tests/unit/test_config.c): the
+ * config-private.h: private to config*.c (and tests/unit/test_config.c): the
  * key tables, one row per key of supd.conf and of a service file, and the
  * state of one file's parse that the rows' parsers write into.
  *
@@ -11,8 +11,8 @@
  * value a parser, canonical writer and free of their own (config-custom.c).
  * Defaults, parsing, freeing and the canonical form all come from the rows.
  */
-#ifndef SUPD_CONFIG_KEYS_H
-#define SUPD_CONFIG_KEYS_H
+#ifndef SUPD_CONFIG_PRIVATE_H
+#define SUPD_CONFIG_PRIVATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
