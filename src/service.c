@@ -4,8 +4,10 @@
  *
  * A service is its definition (struct svc_conf, never modified) plus runtime
  * state. Every change of state goes through svc_event(), which reads the
- * transition from one state x event table, as s6-supervise does; svc_set()
- * is the only place that assigns the state.
+ * transition from one state x event table, as s6-supervise does; the
+ * action returns the next state and svc_step() alone assigns it. What a
+ * transition sets off elsewhere (dependents, the shutdown order) is queued
+ * and runs after it, in order, never inside it.
  *
  * Restart policy: a run ends with a failure when the spawn failed, the
  * process died by a signal or exited non-zero. `failures` counts failures in
@@ -43,12 +45,18 @@
 #include "values.h"
 
 enum svc_ev {
-	SE_START,	/* start requested (boot, supctl, restart) */
+	SE_START,	/* start requested (boot, supctl, a dependent) */
 	SE_STOP,	/* stop requested (supctl, reload, shutdown) */
+	SE_RESTART,	/* restart requested (supctl): counters reset */
+	SE_RELOAD,	/* reload left a new definition in next_conf */
+	SE_UNHEALTHY,	/* on_unhealthy = restart: supd's own, counted */
 	SE_EXEC,	/* the report pipe closed empty: exec succeeded */
 	SE_EXIT,	/* the main process was reaped */
 	SE_TIMER,	/* backoff elapsed, or stop_timeout elapsed */
-	SE_READY,	/* ready = notify / fd:N: the service said it is ready */
+	SE_READY,	/* ready = notify / fd:N / health: it is ready */
+	SE_DEP_READY,	/* a dependency is done (or: check the dependencies) */
+	SE_DEP_GONE,	/* a dependency stopped or failed for good */
+	SE_DEP_RESTART,	/* a dependency is restarting */
 	SE_N
 };
 
@@ -98,13 +106,19 @@ struct service {
 	int		 exit_code;	/* last exit code, -1 if none */
 	int		 exit_signal;	/* signal that ended the last run, 0 if none */
 	char		*reason;	/* why the state is what it is, or NULL */
-	bool		 spawn_failed;	/* the child reported a failed step */
-	bool		 want_start;	/* start again once stopped (restart) */
-	bool		 remove;	/* reload dropped it: free once stopped */
+	pid_t		 last_pid;	/* main pid of the run that just ended,
+					   for its log lines */
+	/*
+	 * The three flags left are not the lifecycle, which is s->state:
+	 * spawn_failed is an outcome of the run, like exit_code (the restart
+	 * policy reads it); removed is membership of the registry (a removed
+	 * service goes through the same states and is freed once STOPPED);
+	 * boot_start is membership of the boot queue (the service is STOPPED
+	 * until its turn, yet its dependents wait for it).
+	 */
+	bool		 spawn_failed;	/* the run failed to start */
+	bool		 removed;	/* reload dropped it: free once stopped */
 	bool		 boot_start;	/* to be started by the boot queue */
-	bool		 waiting;	/* STARTING, not spawned: dependencies first */
-	bool		 auto_restart;	/* the start under way is supd's own
-					   (unhealthy): counted, counters kept */
 	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
 	struct health	*health;	/* [health] cmd set, else NULL */
 	int		 report_fd;	/* read end of the spawn report pipe */
@@ -128,8 +142,9 @@ static size_t		  boot_cursor;
 static struct service	*pid_hash[PID_BUCKETS];
 
 static void	svc_event(struct service *, enum svc_ev);
+static void	svc_event_dep(struct service *, enum svc_ev, struct service *);
 static void	svc_free(struct service *);
-static void	deps_changed(struct service *);
+static void	deps_fanout(struct service *);
 static pid_t	main_pid(const struct service *);
 static void	shutdown_step(void);
 static bool	any_deps;		/* some service has after/requires */
@@ -139,7 +154,9 @@ svc_state_name(enum svc_state st)
 {
 	static const char *const names[SVC_NSTATES] = {
 		"stopped", "starting", "running", "backoff", "stopping",
-		"exited", "failed"
+		"exited", "failed",
+		/* Not new names: what users see of them (docs/design.md). */
+		"starting", "stopping"
 	};
 
 	return st < SVC_NSTATES ? names[st] : "?";
@@ -174,7 +191,6 @@ set_reason(struct service *s, const char *reason)
 	s->reason = reason != NULL ? xstrdup(reason) : NULL;
 }
 
-/* The only assignment of s->state. */
 /* An essential service that ended for good takes supd with it. */
 static void
 essential_check(struct service *s)
@@ -187,19 +203,6 @@ essential_check(struct service *s)
 	code = s->exit_signal != 0 ? 128 + s->exit_signal :
 	    s->exit_code >= 0 ? s->exit_code : 127;
 	hooks.essential(s, code);
-}
-
-static void
-svc_set(struct service *s, enum svc_state st)
-{
-	s->state = st;
-	if (st == SVC_RUNNING)
-		s->running_ms = now_ms();
-	if (hooks.changed != NULL)
-		hooks.changed(s);
-	if (any_deps)
-		deps_changed(s);
-	essential_check(s);
 }
 
 static void
@@ -336,8 +339,9 @@ report_cb(EV_P_ ev_io *w, int revents)
 }
 
 /*
- * A spawn that failed in supd itself: handled as a failed run. The reason is
- * the formatted step followed by ": strerror(errno)".
+ * A spawn that failed in supd itself: the caller handles it as a failed run
+ * (ended_starting). The reason is the formatted step followed by
+ * ": strerror(errno)".
  */
 static void ATTR_PRINTF(2, 3)
 spawn_failed_here(struct service *s, const char *fmt, ...)
@@ -357,8 +361,6 @@ spawn_failed_here(struct service *s, const char *fmt, ...)
 	set_reason(s, msg);
 	s->spawn_failed = true;
 	s->report_fd = -1;
-	svc_set(s, SVC_STARTING);
-	svc_event(s, SE_EXIT);
 }
 
 /* network = container:NAME: that service's namespace, or -1 (errno set). */
@@ -590,8 +592,11 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	return 0;
 }
 
-/* Clone the process into its namespaces. */
-static void
+static enum svc_state ended_starting(struct service *);
+
+/* Clone the process into its namespaces: STARTING, or what a failed run
+ * leads to. */
+static enum svc_state
 do_spawn(struct service *s)
 {
 	struct spawn_args	a = { .tty_fd = -1, .netns_fd = -1,
@@ -606,13 +611,13 @@ do_spawn(struct service *s)
 	s->started_ms = now_ms();
 	set_reason(s, NULL);
 	if (spawn_prepare(s, &a) == -1)
-		return;
+		return ended_starting(s);
 	r = spawn_service(s->conf, &a, &c);
 	spawn_args_release(s, &a);
 	if (r == -1) {
 		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
 		    "namespaces: " : "");
-		return;
+		return ended_starting(s);
 	}
 	s->pid = c.pid;
 	s->report_fd = c.report_fd;
@@ -623,13 +628,12 @@ do_spawn(struct service *s)
 		/* No report pipe at all: cannot happen but for a failed map. */
 		s->spawn_failed = true;
 		set_reason(s, "user namespace: cannot report");
-		svc_set(s, SVC_STARTING);
-		return;
+		return SVC_STARTING;
 	}
 	ev_io_init(&s->report_w, report_cb, s->report_fd, EV_READ);
 	s->report_w.data = s;
 	ev_io_start(EV_DEFAULT_UC_ &s->report_w);
-	svc_set(s, SVC_STARTING);
+	return SVC_STARTING;
 }
 
 static uint64_t
@@ -662,8 +666,8 @@ describe_exit(const struct service *s, char *buf, size_t len)
 		snprintf(buf, len, "exited with status %d", s->exit_code);
 }
 
-/* A run ended on its own: apply the restart policy. */
-static void
+/* A run ended on its own: apply the restart policy, return where it leads. */
+static enum svc_state
 run_ended(struct service *s)
 {
 	const struct svc_conf	*c = s->conf;
@@ -700,13 +704,11 @@ run_ended(struct service *s)
 		    c->restart_max);
 		if (!s->spawn_failed)
 			set_reason(s, "restart limit reached");
-		svc_set(s, SVC_FAILED);
-		return;
+		return SVC_FAILED;
 	}
 	if (!restart) {
 		log_info("%s: %s", c->name, what);
-		svc_set(s, s->spawn_failed ? SVC_FAILED : SVC_EXITED);
-		return;
+		return s->spawn_failed ? SVC_FAILED : SVC_EXITED;
 	}
 	delay = backoff_ms(s);
 	log_info("%s: %s; restarting in %llu ms", c->name, what,
@@ -714,8 +716,8 @@ run_ended(struct service *s)
 	s->restarts++;
 	/* Even a zero delay goes through the loop once: a spawn that fails
 	 * at once must not recurse into the next. */
-	svc_set(s, SVC_BACKOFF);
 	timer_arm(s, delay);
+	return SVC_BACKOFF;
 }
 
 static void
@@ -730,38 +732,29 @@ send_stop(struct service *s)
 	if (getpgid(s->pid) != s->pid)
 		(void)kill(s->pid, s->conf->stop_signal);
 	timer_arm(s, s->conf->stop_timeout_ms);
-	svc_set(s, SVC_STOPPING);
 }
 
-/* Stopped for good: persist, apply a pending reload, restart if asked. */
+/* Stopped: a definition left by a reload takes effect now. */
 static void
-stopped(struct service *s)
+apply_next_conf(struct service *s)
 {
-	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
-	svc_set(s, SVC_STOPPED);
-	if (s->remove) {
-		svc_free(s);
-		return;
-	}
-	if (s->next_conf != NULL) {
-		bool	tty_changed = s->next_conf->tty != s->conf->tty;
+	bool	tty_changed;
 
-		cfg_svc_free(s->conf);
-		s->conf = s->next_conf;
-		s->next_conf = NULL;
-		if (tty_changed) {
-			/* A pipe becomes a terminal or back: a new svclog,
-			 * the old one drained into the same files. */
-			svclog_free(s->log);
-			s->log = svclog_new(s->conf->name, &s->conf->log,
-			    s->conf->tty);
-		} else
-			svclog_configure(s->log, &s->conf->log);
-	}
-	if (s->want_start && !shutting_down) {
-		s->want_start = false;
-		svc_event(s, SE_START);
-	}
+	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
+	if (s->next_conf == NULL)
+		return;
+	tty_changed = s->next_conf->tty != s->conf->tty;
+	cfg_svc_free(s->conf);
+	s->conf = s->next_conf;
+	s->next_conf = NULL;
+	if (tty_changed) {
+		/* A pipe becomes a terminal or back: a new svclog, the old
+		 * one drained into the same files. */
+		svclog_free(s->log);
+		s->log = svclog_new(s->conf->name, &s->conf->log,
+		    s->conf->tty);
+	} else
+		svclog_configure(s->log, &s->conf->log);
 }
 
 /* ---- health checks ------------------------------------------------------ */
@@ -827,9 +820,7 @@ health_result(struct service *s, int code)
 	set_reason(s, m);
 	free(m);
 	if (hc->restart && s->state == SVC_RUNNING) {
-		s->want_start = true;
-		s->auto_restart = true;
-		svc_event(s, SE_STOP);
+		svc_event(s, SE_UNHEALTHY);
 		return false;
 	}
 	return true;
@@ -974,8 +965,9 @@ svc_done(const struct service *s)
 static bool
 svc_pending(const struct service *s)
 {
-	return s->state == SVC_STARTING || s->state == SVC_BACKOFF ||
-	    s->boot_start || (s->state == SVC_STOPPING && s->want_start);
+	return s->state == SVC_STARTING || s->state == SVC_WAITING ||
+	    s->state == SVC_BACKOFF || s->state == SVC_RESTARTING ||
+	    s->boot_start;
 }
 
 static bool
@@ -985,6 +977,12 @@ in_list(char *const *list, const char *name)
 		if (strcmp(*list, name) == 0)
 			return true;
 	return false;
+}
+
+static bool
+requires(const struct service *s, const struct service *d)
+{
+	return d != NULL && in_list(s->conf->requires, d->conf->name);
 }
 
 enum dep_verdict { DEP_GO, DEP_WAIT, DEP_FAIL };
@@ -1005,7 +1003,7 @@ deps_verdict(const struct service *s, const char **who)
 	for (l = 0; l < 2; l++)
 		for (i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
 			*who = lists[l][i];
-			if ((d = svc_find(lists[l][i])) == NULL || d->remove) {
+			if ((d = svc_find(lists[l][i])) == NULL || d->removed) {
 				if (l == 0)
 					return DEP_FAIL;
 				continue;
@@ -1020,182 +1018,194 @@ deps_verdict(const struct service *s, const char **who)
 	return DEP_GO;
 }
 
-static void
-deps_fail(struct service *s, const char *who)
+/* WAITING, or a dependency moved: spawn, keep waiting, or give up. */
+static enum svc_state
+deps_decide(struct service *s)
 {
-	char	*m = xasprintf("requirement %s failed", who);
+	const char	*who = NULL;
+	char		*m;
 
-	log_warnx("%s: not started: %s", s->conf->name, m);
-	set_reason(s, m);
-	free(m);
-	s->waiting = false;
-	svc_set(s, SVC_FAILED);
+	switch (deps_verdict(s, &who)) {
+	case DEP_GO:
+		return do_spawn(s);
+	case DEP_WAIT:
+		m = xasprintf("waiting for %s", who);
+		set_reason(s, m);
+		free(m);
+		return SVC_WAITING;
+	case DEP_FAIL:
+	default:
+		m = xasprintf("requirement %s failed", who);
+		log_warnx("%s: not started: %s", s->conf->name, m);
+		set_reason(s, m);
+		free(m);
+		return SVC_FAILED;
+	}
 }
 
 /*
- * Before a start: requirements are started too; true if s must wait (it
- * is then STARTING with no process, "waiting for NAME") or has failed.
+ * A start, past its counters: requirements that are not on their way are
+ * started too (queued before s checks again, so it finds them on their
+ * way), then s spawns, waits or fails.
  */
-static bool
-deps_gate(struct service *s)
+static enum svc_state
+begin(struct service *s)
 {
 	struct service	*d;
-	const char	*who;
+	const char	*pulled = NULL;
 	size_t		 i;
 
 	if (s->conf->requires == NULL && s->conf->after == NULL)
-		return false;
+		return do_spawn(s);
 	for (i = 0; s->conf->requires != NULL &&
 	    s->conf->requires[i] != NULL; i++) {
 		d = svc_find(s->conf->requires[i]);
-		if (d != NULL && !d->remove && !svc_done(d) &&
+		if (d != NULL && !d->removed && !svc_done(d) &&
 		    !svc_pending(d) && d->state != SVC_STOPPING &&
-		    !shutting_down)
+		    !shutting_down) {
 			svc_event(d, SE_START);
+			if (pulled == NULL)
+				pulled = d->conf->name;
+		}
 	}
-	switch (deps_verdict(s, &who)) {
-	case DEP_GO:
-		return false;
-	case DEP_FAIL:
-		deps_fail(s, who);
-		return true;
-	case DEP_WAIT: {
-		char *m = xasprintf("waiting for %s", who);
+	if (pulled == NULL)
+		return deps_decide(s);
+	{
+		char *m = xasprintf("waiting for %s", pulled);
 
-		s->waiting = true;
 		set_reason(s, m);
 		free(m);
-		svc_set(s, SVC_STARTING);
-		return true;
 	}
-	}
-	return false;
+	svc_event(s, SE_DEP_READY);	/* check again once they are queued */
+	return SVC_WAITING;
 }
 
 /*
- * x changed state: services waiting on it may go (or give up); services
- * that require it stop when it failed for good or was stopped.
+ * x changed state: what depends on it hears of it, as queued events run
+ * once x's transition is over. A oneshot that did its job stays done when
+ * it is stopped: its STOPPED is "gone" only to those still waiting.
  */
 static void
-deps_changed(struct service *x)
+deps_fanout(struct service *x)
 {
-	struct service	**list, *s;
-	const char	 *who;
-	size_t		  i, n = nsvcs;
-	bool		  gone;
+	enum svc_ev	ev;
+	size_t		i;
 
-	/* A oneshot that did its job stays done when it is stopped. */
-	gone = x->state == SVC_FAILED || (x->state == SVC_EXITED &&
-	    !svc_done(x)) || (x->state == SVC_STOPPED &&
-	    x->conf->type != TYPE_ONESHOT);
-	if (shutting_down) {
-		shutdown_step();
+	if (svc_done(x))
+		ev = SE_DEP_READY;
+	else if (x->state == SVC_RESTARTING)
+		ev = SE_DEP_RESTART;
+	else if (x->state == SVC_FAILED || x->state == SVC_EXITED ||
+	    x->state == SVC_STOPPED)
+		ev = SE_DEP_GONE;
+	else
 		return;
-	}
-	/* Actions below may change the registry: walk a copy. */
-	list = xcalloc(n + 1, sizeof *list);
-	memcpy(list, svcs, n * sizeof *list);
-	for (i = 0; i < n; i++) {
-		s = list[i];
-		if (s == x || (!in_list(s->conf->requires, x->conf->name) &&
-		    !in_list(s->conf->after, x->conf->name)))
-			continue;
-		if (s->waiting) {
-			switch (deps_verdict(s, &who)) {
-			case DEP_GO:
-				s->waiting = false;
-				do_spawn(s);
-				break;
-			case DEP_FAIL:
-				deps_fail(s, who);
-				break;
-			case DEP_WAIT:
-				break;
-			}
-		} else if (gone && !shutting_down &&
-		    in_list(s->conf->requires, x->conf->name) &&
-		    (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
-		    s->state == SVC_BACKOFF)) {
-			char *m = xasprintf("requirement %s %s",
-			    x->conf->name, x->state == SVC_STOPPED ?
-			    "stopped" : "failed");
-
-			log_info("%s: stopping: %s", s->conf->name, m);
-			svc_event(s, SE_STOP);
-			set_reason(s, m);
-			free(m);
-		}
-	}
-	free(list);
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i] != x &&
+		    (in_list(svcs[i]->conf->requires, x->conf->name) ||
+		    in_list(svcs[i]->conf->after, x->conf->name)))
+			svc_event_dep(svcs[i], ev, x);
 }
 
 /* ---- the state x event table ------------------------------------------ */
 
-typedef void	action_fn(struct service *);
+/* Each action returns the state its service is in afterwards: only
+ * svc_step() assigns it. dep is the dependency of SE_DEP_* events. */
+typedef enum svc_state action_fn(struct service *, struct service *dep);
 
-/* START from a resting state: a fresh run, counters reset. */
+/* A fresh start asked for (not supd's own restart): counters reset. */
 static void
-a_start(struct service *s)
+fresh(struct service *s)
 {
 	s->boot_start = false;
-	if (s->auto_restart) {
-		s->auto_restart = false;
-		s->restarts++;
-	} else {
-		s->restarts = 0;
-		s->failures = 0;
-		s->streak = 0;
-	}
+	s->restarts = 0;
+	s->failures = 0;
+	s->streak = 0;
 	persist_stopped(s, false);
-	if (!deps_gate(s))
-		do_spawn(s);
 }
 
-
-/* START while a restart is pending: now, with the counters reset. */
-static void
-a_start_now(struct service *s)
+/* START from a resting state. */
+static enum svc_state
+a_start(struct service *s, struct service *dep)
 {
-	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
-	a_start(s);
+	(void)dep;
+	fresh(s);
+	return begin(s);
 }
 
-static void
-a_restart_after_stop(struct service *s)
+/* START, RESTART or RELOAD while a restart is pending: now, afresh, with
+ * the definition a reload left. */
+static enum svc_state
+a_start_now(struct service *s, struct service *dep)
 {
-	s->want_start = true;
+	apply_next_conf(s);
+	return a_start(s, dep);
 }
 
-static void
-a_stop(struct service *s)
+/* STOPPING, and asked to start: once stopped. */
+static enum svc_state
+a_start_after_stop(struct service *s, struct service *dep)
 {
+	(void)dep;
+	fresh(s);
+	return SVC_RESTARTING;
+}
+
+static enum svc_state
+a_stop(struct service *s, struct service *dep)
+{
+	(void)dep;
 	send_stop(s);
+	return SVC_STOPPING;
 }
 
-static void
-a_stop_resting(struct service *s)
+/* No process: stopping is just not starting (again). */
+static enum svc_state
+a_stop_resting(struct service *s, struct service *dep)
 {
-	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
-	s->want_start = false;
-	stopped(s);
-}
-
-/* STARTING, waiting for dependencies: stopping it is just not starting. */
-static void
-a_stop_starting(struct service *s)
-{
-	if (s->waiting) {
-		s->waiting = false;
+	(void)dep;
+	if (s->state == SVC_WAITING)
 		set_reason(s, NULL);
-		a_stop_resting(s);
-	} else
-		a_stop(s);
+	apply_next_conf(s);
+	return SVC_STOPPED;
 }
 
-static void
-a_stop_again(struct service *s)
+/* RESTARTING, and asked to stop: the start that was to follow is off. */
+static enum svc_state
+a_stop_instead(struct service *s, struct service *dep)
 {
-	s->want_start = false;
+	(void)s;
+	(void)dep;
+	return SVC_STOPPING;
+}
+
+static enum svc_state
+a_restart(struct service *s, struct service *dep)
+{
+	(void)dep;
+	fresh(s);
+	send_stop(s);
+	return SVC_RESTARTING;
+}
+
+/* on_unhealthy = restart: supd's own restart, counted, counters kept. */
+static enum svc_state
+a_unhealthy(struct service *s, struct service *dep)
+{
+	(void)dep;
+	s->restarts++;
+	send_stop(s);
+	return SVC_RESTARTING;
+}
+
+/* WAITING, asked to restart or given a new definition: start over. */
+static enum svc_state
+a_rebegin(struct service *s, struct service *dep)
+{
+	(void)dep;
+	fresh(s);
+	apply_next_conf(s);
+	return begin(s);
 }
 
 /* The pid users see: the command's, under an init too. */
@@ -1205,9 +1215,10 @@ main_pid(const struct service *s)
 	return s->cmd_pid != 0 ? s->cmd_pid : s->pid;
 }
 
-static void
-a_exec(struct service *s)
+static enum svc_state
+a_exec(struct service *s, struct service *dep)
 {
+	(void)dep;
 	if (s->conf->iso.init)
 		s->cmd_pid = spawn_command_pid(s->pid);
 	log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
@@ -1216,107 +1227,280 @@ a_exec(struct service *s)
 	 * service says it is ready. */
 	if (s->conf->type == TYPE_ONESHOT) {
 		set_reason(s, "running to completion");
-		svc_set(s, SVC_STARTING);
-	} else if (s->conf->ready != READY_EXEC) {
+		return SVC_STARTING;
+	}
+	if (s->conf->ready != READY_EXEC) {
 		set_reason(s, "waiting for readiness");
-		svc_set(s, SVC_STARTING);
-	} else
-		svc_set(s, SVC_RUNNING);
+		return SVC_STARTING;
+	}
+	return SVC_RUNNING;
 }
 
-static void
-a_ready(struct service *s)
+static enum svc_state
+a_ready(struct service *s, struct service *dep)
 {
+	(void)dep;
 	if (s->pid == 0 || s->conf->type == TYPE_ONESHOT)
-		return;
+		return s->state;
 	log_info("%s: ready", s->conf->name);
 	set_reason(s, NULL);
-	svc_set(s, SVC_RUNNING);
+	return SVC_RUNNING;
 }
 
-static void
-a_exit(struct service *s)
+static enum svc_state
+a_exit(struct service *s, struct service *dep)
 {
-	run_ended(s);
+	(void)dep;
+	return run_ended(s);
 }
 
-/* The process ended before exec was confirmed (its report is read). */
-static void
-a_exit_starting(struct service *s)
+/* The process ended before exec was confirmed (its report is read), or
+ * supd could not spawn it at all. */
+static enum svc_state
+ended_starting(struct service *s)
 {
 	if (s->spawn_failed) {
 		/* The 127 was the child's, not the command's. */
 		s->exit_code = -1;
 		s->exit_signal = 0;
 	} else if (s->conf->type == TYPE_SIMPLE &&
-	    s->conf->ready == READY_EXEC) {
+	    s->conf->ready == READY_EXEC)
 		/* exec succeeded and the command already ended: it ran. */
-		log_info("%s: started, pid %d", s->conf->name, (int)main_pid(s));
-		svc_set(s, SVC_RUNNING);
-	}
+		log_info("%s: started, pid %d", s->conf->name,
+		    (int)s->last_pid);
 	if (s->conf->type == TYPE_ONESHOT && s->reason != NULL &&
 	    !s->spawn_failed)
 		set_reason(s, NULL);
-	run_ended(s);
+	return run_ended(s);
+}
+
+static enum svc_state
+a_exit_starting(struct service *s, struct service *dep)
+{
+	(void)dep;
+	return ended_starting(s);
 }
 
 static void
-a_exit_stopping(struct service *s)
+log_stopped(const struct service *s)
 {
 	char	what[64];
 
 	describe_exit(s, what, sizeof what);
 	log_info("%s: stopped (%s)", s->conf->name, what);
-	stopped(s);
 }
 
-static void
-a_backoff_over(struct service *s)
+static enum svc_state
+a_exit_stopping(struct service *s, struct service *dep)
 {
-	do_spawn(s);
+	(void)dep;
+	log_stopped(s);
+	apply_next_conf(s);
+	return SVC_STOPPED;
 }
 
-static void
-a_kill(struct service *s)
+static enum svc_state
+a_exit_restarting(struct service *s, struct service *dep)
 {
+	(void)dep;
+	log_stopped(s);
+	apply_next_conf(s);
+	return shutting_down ? SVC_STOPPED : begin(s);
+}
+
+static enum svc_state
+a_backoff_over(struct service *s, struct service *dep)
+{
+	(void)dep;
+	return do_spawn(s);
+}
+
+static enum svc_state
+a_kill(struct service *s, struct service *dep)
+{
+	(void)dep;
 	log_warnx("%s: did not stop within %llu ms, sending SIGKILL",
 	    s->conf->name, (unsigned long long)s->conf->stop_timeout_ms);
 	(void)kill(-s->pid, SIGKILL);
 	(void)kill(s->pid, SIGKILL);
+	return s->state;
 }
 
-static void
-a_ignore(struct service *s)
+/* WAITING: a dependency moved (or begin() asks to check): go or not. */
+static enum svc_state
+a_deps_check(struct service *s, struct service *dep)
 {
-	(void)s;
+	(void)dep;
+	return deps_decide(s);
+}
+
+/* A requirement stopped or failed for good: s stops too. */
+static enum svc_state
+a_dep_gone(struct service *s, struct service *dep)
+{
+	enum svc_state	 st = s->state;
+	char		*m;
+
+	if (!requires(s, dep) || (dep->conf->type == TYPE_ONESHOT &&
+	    dep->state == SVC_STOPPED))
+		return st;
+	m = xasprintf("requirement %s %s", dep->conf->name,
+	    dep->state == SVC_STOPPED ? "stopped" : "failed");
+	log_info("%s: stopping: %s", s->conf->name, m);
+	if (st == SVC_BACKOFF)
+		st = a_stop_resting(s, dep);
+	else if (st == SVC_RESTARTING)
+		st = SVC_STOPPING;
+	else
+		st = a_stop(s, dep);
+	set_reason(s, m);
+	free(m);
+	return st;
+}
+
+/* A requirement restarts: s restarts too, and waits for it. */
+static enum svc_state
+a_dep_restart(struct service *s, struct service *dep)
+{
+	if (!requires(s, dep))
+		return s->state;
+	log_info("%s: restarting: requirement %s restarted", s->conf->name,
+	    dep->conf->name);
+	if (s->state == SVC_BACKOFF)
+		return a_start_now(s, dep);
+	return a_restart(s, dep);
+}
+
+static enum svc_state
+a_ignore(struct service *s, struct service *dep)
+{
+	(void)dep;
+	return s->state;
 }
 
 /*
  * What each event does in each state. Blank (NULL) entries cannot happen:
- * EXEC and EXIT need a process, TIMER needs an armed timer.
+ * EXEC and EXIT need a process; they are logged and change nothing.
+ * WAITING shows as `starting`, RESTARTING as `stopping` (docs/design.md).
  */
+#define X	NULL
 static action_fn *const transitions[SVC_NSTATES][SE_N] = {
-	/*		 START			STOP		EXEC	EXIT			TIMER		READY */
-	[SVC_STOPPED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
-	[SVC_STARTING] ={ a_ignore,		a_stop_starting, a_exec, a_exit_starting,	a_ignore,	a_ready },
-	[SVC_RUNNING] =	{ a_ignore,		a_stop,		NULL,	a_exit,			a_ignore,	a_ignore },
-	[SVC_BACKOFF] =	{ a_start_now,		a_stop_resting,	NULL,	NULL,			a_backoff_over,	a_ignore },
-	[SVC_STOPPING] ={ a_restart_after_stop,	a_stop_again,	a_ignore, a_exit_stopping,	a_kill,		a_ignore },
-	[SVC_EXITED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
-	[SVC_FAILED] =	{ a_start,		a_stop_resting,	NULL,	NULL,			a_ignore,	a_ignore },
+	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT			TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART */
+	[SVC_STOPPED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_WAITING] =	{ a_ignore,	a_stop_resting,	a_rebegin,	a_rebegin,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_deps_check,	a_deps_check,	a_deps_check },
+	[SVC_STARTING] ={ a_ignore,	a_stop,		a_restart,	a_restart,	a_ignore,	a_exec,		a_exit_starting,	a_ignore,	a_ready,	a_ignore,	a_dep_gone,	a_dep_restart },
+	[SVC_RUNNING] =	{ a_ignore,	a_stop,		a_restart,	a_restart,	a_unhealthy,	X,		a_exit,			a_ignore,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart },
+	[SVC_BACKOFF] =	{ a_start_now,	a_stop_resting,	a_start_now,	a_start_now,	a_ignore,	X,		X,			a_backoff_over,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart },
+	[SVC_STOPPING] ={ a_start_after_stop, a_ignore,	a_start_after_stop, a_ignore,	a_ignore,	a_ignore,	a_exit_stopping,	a_kill,		a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_RESTARTING]={ a_ignore,	a_stop_instead,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_exit_restarting,	a_kill,		a_ignore,	a_ignore,	a_dep_gone,	a_ignore },
+	[SVC_EXITED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_FAILED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
 };
+#undef X
+
+/*
+ * One event, one transition, then its fan-out: clients waiting on s, an
+ * essential service's end, services depending on s, the shutdown order.
+ * The fan-out only queues events; none runs inside another's transition.
+ */
+static void
+svc_step(struct service *s, enum svc_ev ev, struct service *dep)
+{
+	enum svc_state	 from = s->state;
+	action_fn	*fn = transitions[from][ev];
+
+	if (fn == NULL) {
+		log_errx("%s: unexpected event %d in state %s", s->conf->name,
+		    ev, svc_state_name(from));
+		return;
+	}
+	s->state = fn(s, dep);		/* the only assignment of s->state */
+	if (s->state == from)
+		return;
+	if (s->state == SVC_RUNNING)
+		s->running_ms = now_ms();
+	if (hooks.changed != NULL)
+		hooks.changed(s);
+	essential_check(s);
+	if (!any_deps)
+		return;
+	if (shutting_down)
+		shutdown_step();
+	else
+		deps_fanout(s);
+}
+
+/* ---- the queue of pending events --------------------------------------- */
+
+struct pending {
+	struct service	*s;		/* NULL once s is freed */
+	struct service	*dep;
+	enum svc_ev	 ev;
+};
+
+static struct pending	*queue;
+static size_t		 q_head, q_len, q_cap;
+static bool		 draining;
+
+/* Reload dropped them and they have stopped: free them, now that no
+ * queued event can name them. */
+static void
+free_removed(void)
+{
+	size_t	i = nsvcs;
+
+	while (i-- > 0)
+		if (i < nsvcs && svcs[i]->removed &&
+		    svcs[i]->state == SVC_STOPPED)
+			svc_free(svcs[i]);
+}
+
+/*
+ * Queue an event; the outermost call runs the queue in order until it is
+ * empty, so an event raised by a transition (a dependent's, the one after
+ * a restart) runs after it, never inside it.
+ */
+static void
+svc_event_dep(struct service *s, enum svc_ev ev, struct service *dep)
+{
+	struct pending	p;
+
+	if (q_len == q_cap) {
+		q_cap = q_cap ? q_cap * 2 : 64;
+		queue = xreallocarray(queue, q_cap, sizeof *queue);
+	}
+	queue[q_len++] = (struct pending){ s, dep, ev };
+	if (draining)
+		return;
+	draining = true;
+	while (q_head < q_len) {
+		p = queue[q_head++];
+		if (p.s != NULL)
+			svc_step(p.s, p.ev, p.dep);
+	}
+	q_head = q_len = 0;
+	draining = false;
+	free_removed();
+}
 
 static void
 svc_event(struct service *s, enum svc_ev ev)
 {
-	action_fn	*fn = transitions[s->state][ev];
+	svc_event_dep(s, ev, NULL);
+}
 
-	if (fn == NULL) {
-		log_errx("%s: unexpected event %d in state %s", s->conf->name,
-		    ev, svc_state_name(s->state));
-		return;
+/* s is being freed: queued events naming it are dropped. */
+static void
+queue_forget(const struct service *s)
+{
+	size_t	i;
+
+	for (i = q_head; i < q_len; i++) {
+		if (queue[i].s == s)
+			queue[i].s = NULL;
+		if (queue[i].dep == s)
+			queue[i].s = NULL;
 	}
-	fn(s);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -1324,10 +1508,8 @@ svc_event(struct service *s, enum svc_ev ev)
 int
 svc_start(struct service *s)
 {
-	if (s->remove || shutting_down)
+	if (s->removed || shutting_down)
 		return -1;
-	s->auto_restart = false;
-	s->want_start = s->state == SVC_STOPPING;
 	svc_event(s, SE_START);
 	return 0;
 }
@@ -1335,7 +1517,6 @@ svc_start(struct service *s)
 int
 svc_stop(struct service *s)
 {
-	s->auto_restart = false;
 	persist_stopped(s, true);
 	svc_event(s, SE_STOP);
 	return 0;
@@ -1344,22 +1525,9 @@ svc_stop(struct service *s)
 int
 svc_restart(struct service *s)
 {
-	if (s->remove || shutting_down)
+	if (s->removed || shutting_down)
 		return -1;
-	s->auto_restart = false;
-	switch (s->state) {
-	case SVC_STARTING:
-	case SVC_RUNNING:
-		s->want_start = true;
-		svc_event(s, SE_STOP);
-		break;
-	case SVC_STOPPING:
-		s->want_start = true;
-		break;
-	default:
-		svc_event(s, SE_START);
-		break;
-	}
+	svc_event(s, SE_RESTART);
 	return 0;
 }
 
@@ -1399,11 +1567,11 @@ svc_signal(struct service *s, int sig, const char **errstr)
 bool
 svc_settled(const struct service *s, bool want_running, bool *ok)
 {
-	if (s->want_start)
-		return false;		/* a restart is still under way */
 	switch (s->state) {
+	case SVC_WAITING:
 	case SVC_STARTING:
 	case SVC_STOPPING:
+	case SVC_RESTARTING:	/* a restart is still under way */
 		return false;
 	case SVC_RUNNING:
 		*ok = want_running;
@@ -1431,6 +1599,7 @@ svc_reaped(pid_t pid, int status)
 		return health_reaped(pid, status);	/* else exec, orphan */
 	pid_del(s);
 	leftovers_forget(s->conf->name);
+	s->last_pid = main_pid(s);
 	s->pid = 0;
 	s->cmd_pid = 0;
 	health_end(s);
@@ -1522,6 +1691,7 @@ svc_free(struct service *s)
 
 	if (hooks.gone != NULL)
 		hooks.gone(s);
+	queue_forget(s);
 	for (i = 0; i < nsvcs; i++)
 		if (svcs[i] == s) {
 			memmove(svcs + i, svcs + i + 1,
@@ -1698,10 +1868,11 @@ svc_load_all(bool boot, struct strv *msgs)
 			continue;
 		}
 		s = *old;
-		if (s->remove) {
+		if (s->removed) {
 			/* Removed earlier and back before it stopped. */
-			s->remove = false;
-			s->want_start = sc->autostart;
+			s->removed = false;
+			if (sc->autostart)
+				svc_event(s, SE_START);
 		}
 		if (cfg_svc_equal(s->conf, sc) && (s->next_conf == NULL ||
 		    cfg_svc_equal(s->next_conf, sc))) {
@@ -1712,32 +1883,15 @@ svc_load_all(bool boot, struct strv *msgs)
 		log_info("%s: definition changed", sc->name);
 		cfg_svc_free(s->next_conf);
 		s->next_conf = sc;
-		switch (s->state) {
-		case SVC_STARTING:
-		case SVC_RUNNING:
-			s->want_start = true;
-			svc_event(s, SE_STOP);
-			break;
-		case SVC_STOPPING:
-			break;		/* applied once stopped */
-		case SVC_BACKOFF:
-			svc_event(s, SE_STOP);
-			svc_event(s, SE_START);
-			break;
-		default:
-			/* At rest: swap now, no start. */
-			svc_event(s, SE_STOP);
-			break;
-		}
+		svc_event(s, SE_RELOAD);
 	}
 	for (i = 0; i < nkeep; i++) {
-		if (seen[i] || keep[i]->remove)
+		if (seen[i] || keep[i]->removed)
 			continue;
 		removed++;
 		s = keep[i];
 		log_info("%s: removed", s->conf->name);
-		s->remove = true;
-		s->want_start = false;
+		s->removed = true;
 		svc_event(s, SE_STOP);	/* frees it once stopped */
 	}
 	free(seen);
@@ -1769,8 +1923,8 @@ svc_load_all(bool boot, struct strv *msgs)
 static bool
 svc_active(const struct service *s)
 {
-	return s->pid != 0 || s->waiting || s->state == SVC_BACKOFF ||
-	    s->state == SVC_STARTING || s->state == SVC_STOPPING;
+	return s->pid != 0 || (s->state != SVC_STOPPED &&
+	    s->state != SVC_EXITED && s->state != SVC_FAILED);
 }
 
 /*
@@ -1796,10 +1950,8 @@ shutdown_step(void)
 			    (in_list(list[j]->conf->requires,
 			    list[i]->conf->name) ||
 			    in_list(list[j]->conf->after, list[i]->conf->name));
-		if (!blocked) {
-			list[i]->want_start = false;
+		if (!blocked)
 			svc_event(list[i], SE_STOP);
-		}
 	}
 	free(list);
 }
@@ -1819,11 +1971,8 @@ svc_stop_all(void)
 	copy = xcalloc(n + 1, sizeof *copy);
 	if (n > 0)
 		memcpy(copy, svcs, n * sizeof *copy);
-	for (i = 0; i < n; i++) {
-		copy[i]->want_start = false;
-		if (copy[i]->state != SVC_STOPPING)
-			svc_event(copy[i], SE_STOP);
-	}
+	for (i = 0; i < n; i++)
+		svc_event(copy[i], SE_STOP);
 	free(copy);
 }
 
@@ -1860,6 +2009,9 @@ svc_free_all(void)
 		svc_free(svcs[nsvcs - 1]);
 	free(svcs);
 	svcs = NULL;
+	free(queue);
+	queue = NULL;
+	q_head = q_len = q_cap = 0;
 }
 
 /* ---- accessors ---------------------------------------------------------- */
