@@ -125,6 +125,8 @@ void		 svc_event(struct service *, enum svc_ev);
 void		 svc_event_dep(struct service *, enum svc_ev, struct service *dep);
 void		 svc_queue_forget(const struct service *);
 void		 svc_queue_free(void);
+void		 svc_queue_hold(void);
+void		 svc_queue_release(void);
 void		 svc_timer_cb(EV_P_ ev_timer *, int);
 pid_t		 svc_main_pid(const struct service *);
 enum svc_state	 svc_ended_starting(struct service *);

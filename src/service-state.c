@@ -515,6 +515,7 @@ struct pending {
 static struct pending	*queue;
 static size_t		 q_head, q_len, q_cap;
 static bool		 draining;
+static unsigned		 held;		/* svc_queue_hold() calls not released */
 
 /* Reload dropped them and they have stopped: free them, now that no
  * queued event can name them. */
@@ -529,22 +530,14 @@ free_removed(void)
 			svc_free(svc_reg.svcs[i]);
 }
 
-/*
- * Queue an event; the outermost call runs the queue in order until it is
- * empty, so an event raised by a transition (a dependent's, the one after
- * a restart) runs after it, never inside it.
- */
-void
-svc_event_dep(struct service *s, enum svc_ev ev, struct service *dep)
+/* Run the queue in order until it is empty, unless it runs already (or
+ * is held): the outermost caller does. */
+static void
+queue_run(void)
 {
 	struct pending	p;
 
-	if (q_len == q_cap) {
-		q_cap = q_cap ? q_cap * 2 : 64;
-		queue = xreallocarray(queue, q_cap, sizeof *queue);
-	}
-	queue[q_len++] = (struct pending){ s, dep, ev };
-	if (draining)
+	if (draining || held > 0)
 		return;
 	draining = true;
 	while (q_head < q_len) {
@@ -555,6 +548,22 @@ svc_event_dep(struct service *s, enum svc_ev ev, struct service *dep)
 	q_head = q_len = 0;
 	draining = false;
 	free_removed();
+}
+
+/*
+ * Queue an event; the outermost call runs the queue in order until it is
+ * empty, so an event raised by a transition (a dependent's, the one after
+ * a restart) runs after it, never inside it.
+ */
+void
+svc_event_dep(struct service *s, enum svc_ev ev, struct service *dep)
+{
+	if (q_len == q_cap) {
+		q_cap = q_cap ? q_cap * 2 : 64;
+		queue = xreallocarray(queue, q_cap, sizeof *queue);
+	}
+	queue[q_len++] = (struct pending){ s, dep, ev };
+	queue_run();
 }
 
 void
@@ -583,4 +592,19 @@ svc_queue_free(void)
 	free(queue);
 	queue = NULL;
 	q_head = q_len = q_cap = 0;
+}
+
+/* A caller walking the registry raises its events as a batch: they run at
+ * the last release, so no service it holds a pointer to is freed under it. */
+void
+svc_queue_hold(void)
+{
+	held++;
+}
+
+void
+svc_queue_release(void)
+{
+	if (--held == 0)
+		queue_run();
 }

@@ -388,6 +388,7 @@ svc_load_all(bool boot, struct strv *msgs)
 	for (i = 0; i < paths.n; i++)
 		loaded[i] = cfg_load_service(paths.v[i], svc_reg.mconf, &errs);
 	deps_screen(&paths, loaded, keep, nkeep, &errs);
+	svc_queue_hold();	/* keep[] stays valid until the release */
 	for (i = 0; i < paths.n; i++) {
 		const char	*base = strrchr(paths.v[i], '/') + 1;
 		char		*name = xstrndup(base, strlen(base) - 4);
@@ -409,10 +410,11 @@ svc_load_all(bool boot, struct strv *msgs)
 		keep[i]->removed = true;
 		svc_event(keep[i], SE_STOP);	/* frees it once stopped */
 	}
+	svc_reg.any_deps = deps_anywhere();
+	svc_queue_release();
 	free(seen);
 	free(keep);
 	free(loaded);
-	svc_reg.any_deps = deps_anywhere();
 	nerr = load_errors(&errs, msgs);
 	if (!boot)
 		strv_take(msgs, xasprintf("reload: %u added, %u changed, "
@@ -493,6 +495,7 @@ svc_shutdown_step(void)
 
 	list = xcalloc(n + 1, sizeof *list);
 	memcpy(list, svc_reg.svcs, n * sizeof *list);
+	svc_queue_hold();
 	for (i = 0; i < n; i++) {
 		if (!svc_active(list[i]) || list[i]->state == SVC_STOPPING)
 			continue;
@@ -506,6 +509,7 @@ svc_shutdown_step(void)
 			svc_event(list[i], SE_STOP);
 	}
 	free(list);
+	svc_queue_release();
 }
 
 void
@@ -519,12 +523,15 @@ svc_stop_all(void)
 		svc_shutdown_step();
 		return;
 	}
-	/* svc_event may free a removed service: walk a copy. */
+	/* The events run once all are raised: a removed service they free
+	 * is not freed under the walk. */
 	copy = xcalloc(n + 1, sizeof *copy);
 	if (n > 0)
 		memcpy(copy, svc_reg.svcs, n * sizeof *copy);
+	svc_queue_hold();
 	for (i = 0; i < n; i++)
 		svc_event(copy[i], SE_STOP);
+	svc_queue_release();
 	free(copy);
 }
 
