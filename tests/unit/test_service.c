@@ -541,6 +541,44 @@ test_unhealthy_counts(void)
 	svc_free_all();
 }
 
+/*
+ * A command that ends before its exec report is read still "started", with
+ * its own pid (svc_reaped zeroes s->pid before the EXIT transition logs).
+ */
+static void
+test_started_pid(void)
+{
+	struct service	*once;
+	char		*path = xasprintf("%s/stderr", dir), buf[4096], *want;
+	int		 fd, saved;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	load();
+	once = svc_find("once");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	saved = dup(2);
+	CHECK(fd != -1 && saved != -1);
+	svc_event(once, SE_START);
+	pid = once->pid;
+	dup2(fd, 2);
+	reap(once, 0);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	want = xasprintf("once: started, pid %d\n", (int)pid);
+	if (strstr(buf, want) == NULL)
+		fprintf(stderr, "logged: %s", buf);
+	CHECK(strstr(buf, want) != NULL);
+	CHECK(strstr(buf, "pid 0") == NULL);
+	CHECK_INT(once->state, SVC_EXITED);
+	free(want);
+	free(path);
+	svc_free_all();
+}
+
 /* Every state has a name users know (the seven of `status`). */
 static void
 test_names(void)
@@ -561,6 +599,7 @@ main(void)
 	test_stop_propagates();
 	test_waiting();
 	test_unhealthy_counts();
+	test_started_pid();
 	teardown();
 	return unit_done("service");
 }
