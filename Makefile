@@ -96,7 +96,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 
 # test_service: the service module with the real config loader, against
 # the fakes of spawn.c, svclog.c and leftovers.c in the test itself.
-SERVICE_TEST_OBJ = $(filter $(B)/service%.o,$(SUPD_OBJ)) $(B)/config.o \
+SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o
 
