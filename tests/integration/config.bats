@@ -552,3 +552,64 @@ EOF
 	[[ $output =~ reload:\ 0\ added,\ 0\ changed,\ 0\ removed ]]
 	[ "$(field e pid)" = "$p" ]
 }
+
+# k_base: the service file of the test below, with its keys' values as
+# arguments (stop_timeout, max_files, hostname, nofile, interval).
+k_base() {
+	svc k <<EOF
+[service]
+command = /bin/sleep 1000
+stop_timeout = $1
+[log]
+max_files = $2
+[isolation]
+hostname = $3
+[limits]
+nofile = $4
+[health]
+cmd = /bin/true
+interval = $5
+EOF
+}
+
+# k_reload DESC JQ: reload after one key changed; k restarts and inspect
+# shows JQ true of its config.
+k_reload() {
+	local p
+	p=$(field k pid)
+	run ctl reload
+	echo "$1: $output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 1\ changed,\ 0\ removed ]]
+	wait_for "k to restart after $1" _pid_changed k "$p"
+	ctl inspect k | jq -e ".config | $2"
+}
+
+@test "reload sees a change of any one key, in every section (the key table's canonical form)" {
+	k_base 5s 5 one 1000 30s
+	start_supd
+	wait_state k running
+	grep -E '^Max open files +1000 +1000 ' "/proc/$(field k pid)/limits"
+
+	k_base 7s 5 one 1000 30s
+	k_reload "[service] stop_timeout" '.stop_timeout_ms == 7000'
+	k_base 7s 3 one 1000 30s
+	k_reload "[log] max_files" '.log.max_files == 3'
+	k_base 7s 3 two 1000 30s
+	k_reload "[isolation] hostname" '.isolation.hostname == "two"'
+	[ "$(ctl exec k hostname)" = two ]
+	k_base 7s 3 two 1001 30s
+	k_reload "[limits] nofile" '.limits.nofile == [1001, 1001]'
+	grep -E '^Max open files +1001 +1001 ' "/proc/$(field k pid)/limits"
+	k_base 7s 3 two 1001 20s
+	k_reload "[health] interval" '.health.interval_ms == 20000'
+
+	# The same values again: nothing changed, nothing restarts.
+	local p
+	p=$(field k pid)
+	run ctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ reload:\ 0\ added,\ 0\ changed,\ 0\ removed ]]
+	[ "$(field k pid)" = "$p" ]
+}

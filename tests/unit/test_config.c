@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config-keys.h"
 #include "unit.h"
 
 static char	tmpdir[] = "/tmp/test_config.XXXXXX";
@@ -31,12 +32,7 @@ static char	tmpdir[] = "/tmp/test_config.XXXXXX";
 static char *
 write_file(const char *name, const char *text)
 {
-	char	*path = xasprintf("%s/%s", tmpdir, name);
-	FILE	*f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return unit_write_file(tmpdir, name, text);
 }
 
 static struct svc_conf *
@@ -112,44 +108,32 @@ keys_of(const char *text, struct strv *out)
 }
 
 /*
- * Every key config.c knows -- its tables' lines `{ "section", "key", K_...`
- * in src/config.c -- must be in `set`: a key added there without a check
+ * Every key config.c knows -- every row of the key tables of
+ * src/config-keys.c -- must be in `set`: a key added there without a check
  * here fails this test.
  */
 static void
-check_all_keys_set(const char *top, const struct strv *set)
+check_all_keys_set(const struct strv *set)
 {
-	char	*path = xasprintf("%s/src/config.c", top), *line = NULL;
-	char	 section[64], key[64];
-	size_t	 cap = 0, i, nkeys = 0;
-	FILE	*f;
+	const struct key *const tables[] = { cfgk_main_keys, cfgk_svc_keys };
+	const struct key	*k;
+	size_t			 t, i, nkeys = 0;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "%s: cannot open\n", path);
-		CHECK(f != NULL);
-		free(path);
-		return;
-	}
-	while (getline(&line, &cap, f) != -1) {
-		char	*want;
-		bool	 found = false;
+	for (t = 0; t < 2; t++)
+		for (k = tables[t]; k->name != NULL; k++) {
+			char	*want;
+			bool	 found = false;
 
-		if (sscanf(line, " { \"%63[a-z]\", \"%63[a-z_]\", K_", section,
-		    key) != 2)
-			continue;
-		nkeys++;
-		want = xasprintf("%s.%s", section, key);
-		for (i = 0; i < set->n && !found; i++)
-			found = strcmp(set->v[i], want) == 0;
-		if (!found)
-			fprintf(stderr, "test_every_key: [%s] %s is not "
-			    "covered\n", section, key);
-		CHECK(found);
-		free(want);
-	}
-	free(line);
-	fclose(f);
-	free(path);
+			nkeys++;
+			want = xasprintf("%s.%s", k->section, k->name);
+			for (i = 0; i < set->n && !found; i++)
+				found = strcmp(set->v[i], want) == 0;
+			if (!found)
+				fprintf(stderr, "test_every_key: [%s] %s is not "
+				    "covered\n", k->section, k->name);
+			CHECK(found);
+			free(want);
+		}
 	/* The tables were found at all: 7 keys of [supd], 50-odd others. */
 	CHECK(nkeys > 60);
 }
@@ -230,7 +214,7 @@ every_cgroup_key(struct supd_conf *mc, struct strv *set)
  * the same order, so that a missing one shows.
  */
 static void
-test_every_key(struct supd_conf *mc, const char *top)
+test_every_key(struct supd_conf *mc)
 {
 	struct strv	 errs = { 0 }, set = { 0 };
 	struct svc_conf	*sc, *same, *other;
@@ -452,7 +436,7 @@ test_every_key(struct supd_conf *mc, const char *top)
 out:
 	every_main_key(&set);
 	every_cgroup_key(mc, &set);
-	check_all_keys_set(top, &set);
+	check_all_keys_set(&set);
 	free(envf);
 	free(prof);
 	strv_free(&errs);
@@ -632,7 +616,7 @@ main(int argc, char **argv)
 	mc.log_dir = xstrdup("/var/log/test");
 
 	test_defaults(&mc);
-	test_every_key(&mc, top);
+	test_every_key(&mc);
 	test_main_conf();
 	test_fixtures(&mc, fixtures);
 

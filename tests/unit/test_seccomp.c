@@ -24,12 +24,7 @@ static char	tmpdir[] = "/tmp/test_seccomp.XXXXXX";
 static char *
 write_file(const char *name, const char *text)
 {
-	char	*path = xasprintf("%s/%s", tmpdir, name);
-	FILE	*f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return unit_write_file(tmpdir, name, text);
 }
 
 static void

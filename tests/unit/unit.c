@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "util.h"
 
 static int	passed, failed;
 
@@ -54,4 +55,15 @@ unit_done(const char *name)
 	printf("unit %s: %d passed, %d failed\n", name, passed, failed);
 	fflush(stdout);
 	return failed != 0;
+}
+
+char *
+unit_write_file(const char *dir, const char *name, const char *text)
+{
+	char	*path = xasprintf("%s/%s", dir, name);
+	FILE	*f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) == EOF)
+		fprintf(stderr, "%s: cannot write\n", path);
+	return path;
 }

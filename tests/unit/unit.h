@@ -15,6 +15,8 @@ void	unit_check_str(const char *a, const char *b, const char *file, int line,
 void	unit_check_int(intmax_t a, intmax_t b, const char *file, int line,
 	    const char *ea, const char *eb);
 int	unit_done(const char *name);
+/* Write text to dir/name; returns the path (free it). */
+char	*unit_write_file(const char *dir, const char *name, const char *text);
 
 #define CHECK(c)	 unit_check(!!(c), __FILE__, __LINE__, #c)
 #define CHECK_STR(a, b)	 unit_check_str((a), (b), __FILE__, __LINE__, #a, #b)
