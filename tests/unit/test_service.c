@@ -195,16 +195,7 @@ changed_hook(struct service *s)
 static void
 write_file(const char *name, const char *text)
 {
-	char	*path = xasprintf("%s/%s", dir, name);
-	FILE	*f = fopen(path, "w");
-
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-	free(path);
+	free(unit_write_file(dir, name, text));
 }
 
 static void
