@@ -26,7 +26,7 @@ EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
-SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
+SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
@@ -94,6 +94,15 @@ $(B):
 # Unit tests: each tests/unit/test_X.c links the module(s) it names.
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS)
+
+# test_service: the service module with the real config loader, against
+# the fakes of spawn.c, svclog.c and leftovers.c in the test itself.
+SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
+	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
+	  $(B)/values.o
+
+$(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
 
 $(B)/helpers/%: tests/helpers/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $<

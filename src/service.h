@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* States of docs/design.md ("States"); the names are the ones `status`
- * prints. */
+ * prints (WAITING prints as starting, RESTARTING as stopping). */
 enum svc_state {
 	SVC_STOPPED,	/* never started, or stopped by request */
 	SVC_STARTING,	/* spawned; exec not yet confirmed */
@@ -23,6 +23,8 @@ enum svc_state {
 	SVC_STOPPING,	/* stop signal sent; waiting for the exit */
 	SVC_EXITED,	/* ended; the restart policy does not restart it */
 	SVC_FAILED,	/* gave up: restart limit reached or spawn impossible */
+	SVC_WAITING,	/* to start once its dependencies are; no process */
+	SVC_RESTARTING,	/* stop signal sent; started again once it exits */
 	SVC_NSTATES
 };
 

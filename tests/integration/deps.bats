@@ -341,3 +341,61 @@ EOF
 	run _order_has stop-y
 	[ "$status" -ne 0 ]
 }
+
+_pid_anew() {
+	local p
+	p=$(field "$1" pid)
+	[ "$p" != 0 ] && [ "$p" != "$2" ]
+}
+
+@test "restarting a requirement restarts its dependents once it is ready again; stopping it stops them" {
+	# db is ready (fd 3) only while $W/go exists.
+	cat >"$W/db.sh" <<EOF
+echo start-db >>$W/order
+until [ -e $W/go ]; do sleep 0.02; done
+echo ready-db >>$W/order
+echo >&3
+exec sleep 1000
+EOF
+	cat >"$T/conf.d/db.ini" <<EOF
+[service]
+command = sh $W/db.sh
+ready = fd:3
+EOF
+	rec app "requires = db"
+	touch "$W/go"
+	start_supd
+	wait_state app running
+	local pdb papp
+	pdb=$(field db pid)
+	papp=$(field app pid)
+	rm "$W/go"
+	ctl restart --no-wait db
+	# db runs anew, not ready yet: app was stopped and waits for it.
+	wait_for "db to be spawned anew" _pid_anew db "$pdb"
+	wait_for "app to wait for db" field_is app reason "waiting for db"
+	[ "$(state app)" = starting ]
+	[ "$(field app pid)" = 0 ]
+	wait_for "the old app to be gone" _gone "$papp"
+	run _order_has start-app
+	[ "$(grep -cx start-app "$W/order")" = 1 ]
+	touch "$W/go"
+	wait_state db running
+	wait_state app running
+	wait_for "app to run anew" _pid_anew app "$papp"
+	kill -0 "$(field app pid)"
+	[ "$(field app reason)" = null ]
+	cat "$W/order"
+	# Started again only after db said it was ready again.
+	[ "$(grep -cx start-app "$W/order")" = 2 ]
+	[ "$(grep -nx start-app "$W/order" | tail -1 | cut -d: -f1)" -gt \
+	    "$(grep -nx ready-db "$W/order" | tail -1 | cut -d: -f1)" ]
+	# A stop still stops what requires it, for good.
+	papp=$(field app pid)
+	ctl stop db
+	wait_state app stopped
+	[ "$(field app reason)" = "requirement db stopped" ]
+	wait_for "app to be gone" _gone "$papp"
+	[ "$(state db)" = stopped ]
+	[ "$(grep -cx start-app "$W/order")" = 2 ]
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * service-health.c: health checks of a running service ([health]): one
+ * check at a time, through the service's init, an interval after the last
+ * one ended; a timed-out check is killed. The result is a field (`health`),
+ * not a state; it raises READY (ready = health) or UNHEALTHY
+ * (on_unhealthy = restart) in the state table.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ev.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service-private.h"
+#include "spawn.h"
+
+static int	devnull = -1;
+
+const char *
+svc_health_name(enum health_state h)
+{
+	static const char *const names[] = { "", "starting", "healthy",
+	    "unhealthy" };
+
+	return names[h];
+}
+
+static void
+health_arm(struct service *s, uint64_t ms)
+{
+	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
+	ev_timer_set(&s->health->timer, ms / 1000.0, 0.);
+	ev_timer_start(EV_DEFAULT_UC_ &s->health->timer);
+}
+
+/*
+ * A check ended (code), or timed out (-1): count it, act on it. False if
+ * it restarted the service (checks start again with it).
+ */
+static bool
+health_result(struct service *s, int code)
+{
+	struct health		*h = s->health;
+	const struct health_conf *hc = &s->conf->health;
+	bool			 grace;
+	char			*m;
+
+	h->last = code;
+	if (code == 0) {
+		if (h->state != H_HEALTHY)
+			log_info("%s: healthy", s->conf->name);
+		h->fails = 0;
+		h->state = H_HEALTHY;
+		if (s->state == SVC_RUNNING && s->reason != NULL &&
+		    strncmp(s->reason, "unhealthy", 9) == 0)
+			svc_set_reason(s, NULL);
+		if (s->state == SVC_STARTING && s->conf->ready == READY_HEALTH)
+			svc_event(s, SE_READY);
+		if (svc_reg.hooks.changed != NULL)
+			svc_reg.hooks.changed(s);
+		return true;
+	}
+	/* In the start period a failure does not count. */
+	grace = now_ms() - s->started_ms < hc->start_period_ms;
+	if (!grace)
+		h->fails++;
+	if (grace || h->fails < hc->retries || h->state == H_UNHEALTHY)
+		return true;
+	h->state = H_UNHEALTHY;
+	m = code == -1 ? xasprintf("unhealthy: check timed out %u times in a "
+	    "row", h->fails) : xasprintf("unhealthy: check failed %u times in "
+	    "a row (exit %d)", h->fails, code);
+	log_info("%s: %s%s", s->conf->name, m, hc->restart &&
+	    s->state == SVC_RUNNING ? "; restarting" : "");
+	svc_set_reason(s, m);
+	free(m);
+	if (hc->restart && s->state == SVC_RUNNING) {
+		svc_event(s, SE_UNHEALTHY);
+		return false;
+	}
+	return true;
+}
+
+/* The next check, one interval after the last one ended: never two at once. */
+static void
+health_next(struct service *s)
+{
+	if (s->pid != 0 && s->health->pid == 0)
+		health_arm(s, s->conf->health.interval_ms);
+}
+
+/*
+ * A check that outlived its timeout fails at once and gets SIGTERM; its
+ * exec process SIGKILLs it SPAWN_EXEC_KILL_AFTER later, and supd kills the
+ * exec process itself one second after that if it is still there. The
+ * next check waits until it is reaped.
+ */
+static void
+health_timeout(struct service *s)
+{
+	struct health	*h = s->health;
+
+	if (h->ending) {
+		log_warnx("%s: health check pid %d ignored SIGTERM: SIGKILL",
+		    s->conf->name, (int)h->pid);
+		(void)kill(h->pid, SIGKILL);
+		h->killed++;
+		return;
+	}
+	(void)kill(h->pid, SIGTERM);
+	h->ending = true;
+	h->timeouts++;
+	health_arm(s, (SPAWN_EXEC_KILL_AFTER + 1) * 1000);
+	(void)health_result(s, -1);
+}
+
+static void
+health_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct service	*s = w->data;
+	int		 fds[3];
+	const char	*e;
+	pid_t		 pid;
+
+	(void)EV_A;
+	(void)revents;
+	if (s->health->pid != 0) {
+		health_timeout(s);
+		return;
+	}
+	if (s->pid == 0)
+		return;
+	if (devnull == -1)
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fds[0] = fds[1] = fds[2] = devnull;
+	/* Through the init, supd's own unreaped child: a pid that cannot
+	 * have been recycled. */
+	if ((pid = spawn_exec(s->conf, s->pid, s->conf->health.argv, fds,
+	    false)) == -1) {
+		e = strerror(errno);
+		log_warnx("%s: health check: %s", s->conf->name, e);
+		if (health_result(s, 126))
+			health_next(s);
+		return;
+	}
+	s->health->pid = pid;
+	s->health->runs++;
+	health_arm(s, s->conf->health.timeout_ms);
+}
+
+/* The process runs: checks begin, the first after one interval. */
+void
+svc_health_begin(struct service *s)
+{
+	if (s->conf->health.argv == NULL)
+		return;
+	if (s->health == NULL) {
+		s->health = xcalloc(1, sizeof *s->health);
+		ev_timer_init(&s->health->timer, health_timer_cb, 0., 0.);
+		s->health->timer.data = s;
+	}
+	s->health->state = H_STARTING;
+	s->health->fails = 0;
+	s->health->pid = 0;
+	s->health->ending = false;
+	health_arm(s, s->conf->health.interval_ms);
+}
+
+/* The process is gone: no more checks; a running one is killed (its
+ * command goes with it: PR_SET_PDEATHSIG) and forgotten. */
+void
+svc_health_end(struct service *s)
+{
+	if (s->health == NULL)
+		return;
+	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
+	if (s->health->pid != 0)
+		(void)kill(s->health->pid, SIGKILL);
+	s->health->pid = 0;
+	s->health->ending = false;
+	s->health->state = H_NONE;
+}
+
+/* A reaped pid that is a health check: its result. */
+bool
+svc_health_reaped(pid_t pid, int status)
+{
+	struct health	*h;
+	size_t		 i;
+
+	for (i = 0; i < svc_reg.n; i++) {
+		if ((h = svc_reg.svcs[i]->health) == NULL || h->pid != pid)
+			continue;
+		ev_timer_stop(EV_DEFAULT_UC_ &h->timer);
+		h->pid = 0;
+		if (h->ending)		/* its failure is counted already */
+			h->ending = false;
+		else if (!health_result(svc_reg.svcs[i], WIFEXITED(status) ?
+		    WEXITSTATUS(status) : 128 + WTERMSIG(status)))
+			return true;
+		health_next(svc_reg.svcs[i]);
+		return true;
+	}
+	return false;
+}

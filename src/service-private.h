@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * service-private.h: what the files of the service module share, and nothing
+ * outside it may use (src/service.h is the module's interface): the runtime
+ * state of a service, the events of the state table, the registry, and the
+ * functions each file offers the others.
+ */
+#ifndef SUPD_SERVICE_PRIVATE_H
+#define SUPD_SERVICE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "service.h"
+#include "util.h"
+
+struct spawn_args;
+
+enum svc_ev {
+	SE_START,	/* start requested (boot, supctl, a dependent) */
+	SE_STOP,	/* stop requested (supctl, reload, shutdown) */
+	SE_RESTART,	/* restart requested (supctl): counters reset */
+	SE_RELOAD,	/* reload left a new definition in next_conf */
+	SE_UNHEALTHY,	/* on_unhealthy = restart: supd's own, counted */
+	SE_EXEC,	/* the report pipe closed empty: exec succeeded */
+	SE_EXIT,	/* the main process was reaped */
+	SE_TIMER,	/* backoff elapsed, or stop_timeout elapsed */
+	SE_READY,	/* ready = notify / fd:N / health: it is ready */
+	SE_DEP_READY,	/* a dependency is done (or: check the dependencies) */
+	SE_DEP_GONE,	/* a dependency stopped or failed for good */
+	SE_DEP_RESTART,	/* a dependency is restarting */
+	SE_N
+};
+
+/* Only services with ready = notify or fd:N carry this (memory: most don't). */
+struct readiness {
+	int		 notify_fd;	/* ready = notify: our datagram socket */
+	char		*notify_path;	/* its path */
+	ev_io		 notify_w;
+	int		 readyfd;	/* ready = fd:N: read end of the pipe */
+	ev_io		 ready_w;
+};
+
+/* Health checking of a running service ([health]), allocated with it. */
+enum health_state {
+	H_NONE,		/* not checked (yet) */
+	H_STARTING,	/* checks run, none passed yet */
+	H_HEALTHY,
+	H_UNHEALTHY,	/* `retries` failures in a row */
+};
+
+struct health {
+	enum health_state state;
+	pid_t		 pid;		/* the running check (an exec process) */
+	ev_timer	 timer;		/* next check, the running one's timeout,
+					   or the SIGKILL of a timed-out one */
+	bool		 ending;	/* pid timed out: TERM sent, not reaped */
+	unsigned	 fails;		/* failures in a row */
+	int		 last;		/* last check's exit code (-1 timeout) */
+	unsigned	 runs;		/* checks started, timeouts among them, */
+	unsigned	 timeouts;	/* and those that needed SIGKILL */
+	unsigned	 killed;
+};
+
+struct service {
+	struct svc_conf	*conf;		/* current definition */
+	struct svc_conf	*next_conf;	/* reload: definition to use once stopped */
+	struct svclog	*log;		/* output pipes and log files */
+	enum svc_state	 state;
+	pid_t		 pid;		/* our child (the init or the command), 0 if none */
+	pid_t		 cmd_pid;	/* the command under an init, 0 if unknown */
+	int		 status_fd;	/* init: the command's wait status arrives here */
+	uint64_t	 started_ms;	/* monotonic time of the last spawn */
+	uint64_t	 running_ms;	/* monotonic time exec was confirmed */
+	unsigned	 restarts;	/* automatic restarts since last started */
+	unsigned	 failures;	/* failures in a row (on-failure:N) */
+	unsigned	 streak;	/* short runs in a row (backoff) */
+	int		 exit_code;	/* last exit code, -1 if none */
+	int		 exit_signal;	/* signal that ended the last run, 0 if none */
+	char		*reason;	/* why the state is what it is, or NULL */
+	pid_t		 last_pid;	/* main pid of the run that just ended,
+					   for its log lines */
+	/*
+	 * The three flags left are not the lifecycle, which is s->state:
+	 * spawn_failed is an outcome of the run, like exit_code (the restart
+	 * policy reads it); removed is membership of the registry (a removed
+	 * service goes through the same states and is freed once STOPPED);
+	 * boot_start is membership of the boot queue (the service is STOPPED
+	 * until its turn, yet its dependents wait for it).
+	 */
+	bool		 spawn_failed;	/* the run failed to start */
+	bool		 removed;	/* reload dropped it: free once stopped */
+	bool		 boot_start;	/* to be started by the boot queue */
+	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
+	struct health	*health;	/* [health] cmd set, else NULL */
+	int		 report_fd;	/* read end of the spawn report pipe */
+	ev_io		 report_w;
+	ev_timer	 timer;
+	struct service	*pid_next;	/* pid hash chain */
+};
+
+/* The registry (service.c). */
+struct svc_registry {
+	struct service		**svcs;		/* sorted by name */
+	size_t			  n;
+	const struct supd_conf	 *mconf;
+	struct svc_hooks	  hooks;
+	bool			  shutting_down;
+	bool			  any_deps;	/* some service has after/requires */
+};
+extern struct svc_registry	svc_reg;
+
+/* service.c */
+void		 svc_set_reason(struct service *, const char *);
+void		 svc_persist_stopped(struct service *, bool stopped);
+void		 svc_free(struct service *);
+void		 svc_shutdown_step(void);
+
+/* service-state.c: the table. svc_event() inside a transition only queues. */
+void		 svc_event(struct service *, enum svc_ev);
+void		 svc_event_dep(struct service *, enum svc_ev, struct service *dep);
+void		 svc_queue_forget(const struct service *);
+void		 svc_queue_free(void);
+void		 svc_queue_hold(void);
+void		 svc_queue_release(void);
+void		 svc_timer_cb(EV_P_ ev_timer *, int);
+pid_t		 svc_main_pid(const struct service *);
+enum svc_state	 svc_ended_starting(struct service *);
+
+/* service-spawn.c */
+enum svc_state	 svc_spawn(struct service *);
+void		 svc_pid_del(struct service *);
+
+/* service-ready.c */
+const char	*svc_notify_open(struct service *);
+void		 svc_notify_close(struct service *);
+void		 svc_ready_close(struct service *);
+void		 svc_ready_cb(EV_P_ ev_io *, int);
+
+/* service-health.c */
+const char	*svc_health_name(enum health_state);
+void		 svc_health_begin(struct service *);
+void		 svc_health_end(struct service *);
+bool		 svc_health_reaped(pid_t, int status);
+
+/* service-deps.c */
+bool		 svc_done(const struct service *);
+bool		 svc_in_list(char *const *, const char *);
+bool		 svc_requires(const struct service *, const struct service *);
+enum svc_state	 svc_begin(struct service *);
+enum svc_state	 svc_deps_decide(struct service *);
+void		 svc_deps_fanout(struct service *);
+
+#endif

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * service-spawn.c: a service's processes, from supd's side.
+ *
+ * Prepares what the child needs (log pipes, volumes, a network namespace to
+ * join, the readiness channel), clones it (src/spawn.c), reads its report
+ * (EOF at exec, or the step that failed), finds it again by pid when it is
+ * reaped, and signals it. Each turns into an event of the state table.
+ *
+ * Children are never polled: the SIGCHLD watcher in supd.c calls
+ * svc_reaped(); a pid is only ever signalled while it is our unreaped child,
+ * so it cannot have been reused.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ev.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "leftovers.h"
+#include "log.h"
+#include "service-private.h"
+#include "spawn.h"
+#include "svclog.h"
+
+#define PID_BUCKETS 1024
+static struct service	*pid_hash[PID_BUCKETS];
+
+static void
+pid_add(struct service *s)
+{
+	struct service	**b = &pid_hash[s->pid % PID_BUCKETS];
+
+	s->pid_next = *b;
+	*b = s;
+}
+
+void
+svc_pid_del(struct service *s)
+{
+	struct service	**b = &pid_hash[s->pid % PID_BUCKETS];
+
+	for (; *b != NULL; b = &(*b)->pid_next)
+		if (*b == s) {
+			*b = s->pid_next;
+			break;
+		}
+	s->pid_next = NULL;
+}
+
+/* Read the child's report: 1 = a failure report, 0 = EOF (exec), -1 = not yet. */
+static int
+read_report(struct service *s)
+{
+	struct spawn_report	r;
+	char			msg[256];
+	ssize_t			n;
+
+	if (s->report_fd == -1)
+		return s->spawn_failed ? 1 : 0;
+	n = read(s->report_fd, &r, sizeof r);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+	close(s->report_fd);
+	s->report_fd = -1;
+	if (n == (ssize_t)sizeof r) {
+		spawn_report_str(&r, msg, sizeof msg);
+		svc_set_reason(s, msg);
+		s->spawn_failed = true;
+		log_warnx("%s: cannot start: %s", s->conf->name, msg);
+		return 1;
+	}
+	if (n != 0) {
+		svc_set_reason(s, "spawn: short report from child");
+		s->spawn_failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The process is gone: its report pipe holds all it ever will. Read it now,
+ * in any state: a stop during the start leaves it unread, and the start that
+ * may follow at once (a restart, a reload) must find neither its watcher
+ * still active -- ev_io_init on an active watcher corrupts libev, which then
+ * spins on the stale fd -- nor its fd open.
+ */
+static void
+report_settle(struct service *s)
+{
+	if (s->report_fd != -1 && read_report(s) == -1) {
+		/* Dead, yet no EOF: cannot happen with the pipe's only
+		 * writer gone; treat as an exec that ran. */
+		ev_io_stop(EV_DEFAULT_UC_ &s->report_w);
+		close(s->report_fd);
+		s->report_fd = -1;
+	}
+}
+
+static void
+report_cb(EV_P_ ev_io *w, int revents)
+{
+	struct service	*s = w->data;
+	int		 r;
+
+	(void)EV_A;
+	(void)revents;
+	if ((r = read_report(s)) == 0)
+		svc_event(s, SE_EXEC);
+	/* A failure report waits for the exit, which follows at once. */
+}
+
+/*
+ * A spawn that failed in supd itself: the caller handles it as a failed run
+ * (ended_starting). The reason is the formatted step followed by
+ * ": strerror(errno)".
+ */
+static void ATTR_PRINTF(2, 3)
+spawn_failed_here(struct service *s, const char *fmt, ...)
+{
+	char	msg[256];
+	va_list	ap;
+	int	saved = errno, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
+	log_warnx("%s: cannot start: %s", s->conf->name, msg);
+	svc_set_reason(s, msg);
+	s->spawn_failed = true;
+	s->report_fd = -1;
+}
+
+/* network = container:NAME: that service's process, whose network
+ * namespace iso_prepare opens (0: none, or no such service). */
+static pid_t
+netns_pid(const struct service *s)
+{
+	const struct service	*o;
+
+	if (s->conf->iso.net != NET_CONTAINER ||
+	    (o = svc_find(s->conf->iso.net_container)) == NULL)
+		return 0;
+	return o->pid;
+}
+
+/* What a spawn holds only until the clone is done. */
+static void
+spawn_args_release(struct spawn_args *a)
+{
+	int	saved = errno;
+
+	if (a->ready_wfd != -1)
+		close(a->ready_wfd);
+	a->ready_wfd = -1;
+	iso_prep_release(&a->iso);
+	errno = saved;
+}
+
+/* Everything the child needs from supd; -1 after reporting the failure. */
+static int
+spawn_prepare(struct service *s, struct spawn_args *a)
+{
+	const char	*what = "";
+	char		 failed[256];	/* as much as spawn_failed_here keeps */
+	int		 rp[2];
+
+	if (svclog_open(s->log, &what) == -1) {
+		spawn_failed_here(s, "%s", what);
+		return -1;
+	}
+	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
+	if (svclog_is_tty(s->log))
+		a->tty_fd = a->out_fd;
+	if (iso_prepare(s->conf, netns_pid(s), &a->iso, failed,
+	    sizeof failed) == -1) {
+		spawn_failed_here(s, "%s", failed);
+		return -1;
+	}
+	svc_ready_close(s);
+	if (s->conf->ready != READY_EXEC && s->rd == NULL) {
+		s->rd = xcalloc(1, sizeof *s->rd);
+		s->rd->notify_fd = -1;
+		s->rd->readyfd = -1;
+	}
+	if (s->conf->ready == READY_NOTIFY &&
+	    (a->notify = svc_notify_open(s)) == NULL) {
+		spawn_args_release(a);
+		spawn_failed_here(s, "ready notify socket");
+		return -1;
+	}
+	if (s->conf->ready == READY_FD) {
+		if (pipe2(rp, O_CLOEXEC) == -1) {
+			spawn_args_release(a);
+			spawn_failed_here(s, "ready fd pipe");
+			return -1;
+		}
+		set_nonblock(rp[0]);
+		s->rd->readyfd = rp[0];
+		a->ready_wfd = rp[1];
+		ev_io_init(&s->rd->ready_w, svc_ready_cb, rp[0], EV_READ);
+		s->rd->ready_w.data = s;
+		ev_io_start(EV_DEFAULT_UC_ &s->rd->ready_w);
+	}
+	return 0;
+}
+
+/* Clone the process into its namespaces: STARTING, or what a failed run
+ * leads to. */
+enum svc_state
+svc_spawn(struct service *s)
+{
+	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1 };
+	struct spawn_child	c;
+	int			r;
+
+	s->spawn_failed = false;
+	s->exit_code = -1;
+	s->exit_signal = 0;
+	s->cmd_pid = 0;
+	s->started_ms = now_ms();
+	svc_set_reason(s, NULL);
+	if (spawn_prepare(s, &a) == -1)
+		return svc_ended_starting(s);
+	r = spawn_service(s->conf, &a, &c);
+	spawn_args_release(&a);
+	if (r == -1) {
+		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
+		    "namespaces: " : "");
+		return svc_ended_starting(s);
+	}
+	s->pid = c.pid;
+	s->report_fd = c.report_fd;
+	s->status_fd = c.status_fd;
+	pid_add(s);
+	leftovers_record(s->conf->name, s->pid);
+	if (s->report_fd == -1) {
+		/* No report pipe at all: cannot happen but for a failed map. */
+		s->spawn_failed = true;
+		svc_set_reason(s, "user namespace: cannot report");
+		return SVC_STARTING;
+	}
+	ev_io_init(&s->report_w, report_cb, s->report_fd, EV_READ);
+	s->report_w.data = s;
+	ev_io_start(EV_DEFAULT_UC_ &s->report_w);
+	return SVC_STARTING;
+}
+
+pid_t
+svc_exec(struct service *s, char **argv, const int *fds, bool tty,
+    const char **errstr)
+{
+	pid_t	pid;
+
+	if (s->pid == 0 || s->state != SVC_RUNNING) {
+		*errstr = "not running";
+		return -1;
+	}
+	if ((pid = spawn_exec(s->conf, s->pid, argv, fds, tty)) == -1)
+		*errstr = strerror(errno);
+	else
+		log_info("%s: exec %s, pid %d", s->conf->name, argv[0],
+		    (int)pid);
+	return pid;
+}
+
+int
+svc_signal(struct service *s, int sig, const char **errstr)
+{
+	if (s->pid == 0 || (s->state != SVC_RUNNING &&
+	    s->state != SVC_STARTING && s->state != SVC_STOPPING)) {
+		*errstr = "not running";
+		return -1;
+	}
+	if (kill(s->pid, sig) == -1) {
+		*errstr = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+svc_reaped(pid_t pid, int status)
+{
+	struct service	*s;
+
+	for (s = pid_hash[pid % PID_BUCKETS]; s != NULL; s = s->pid_next)
+		if (s->pid == pid)
+			break;
+	if (s == NULL)
+		return svc_health_reaped(pid, status);	/* else exec, orphan */
+	svc_pid_del(s);
+	leftovers_forget(s->conf->name);
+	s->last_pid = svc_main_pid(s);
+	s->pid = 0;
+	s->cmd_pid = 0;
+	svc_health_end(s);
+	if (s->status_fd != -1) {
+		int	cst;
+
+		/* The init wrote the command's own status before it exited. */
+		if (read(s->status_fd, &cst, sizeof cst) == sizeof cst)
+			status = cst;
+		close(s->status_fd);
+		s->status_fd = -1;
+	}
+	if (WIFSIGNALED(status)) {
+		s->exit_signal = WTERMSIG(status);
+		s->exit_code = -1;
+	} else {
+		s->exit_code = WEXITSTATUS(status);
+		s->exit_signal = 0;
+	}
+	/* Whatever the main process left in its group goes with it, and
+	 * its last words are logged before anything else happens. */
+	(void)kill(-pid, SIGKILL);
+	svclog_run_ended(s->log);
+	report_settle(s);
+	svc_event(s, SE_EXIT);
+	return true;
+}

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_service.c: the state x event table of service-state.c, every cell,
+ * plus the fan-out that runs after a transition (dependents, restarts of
+ * a requirement). Linked with the service module and the real config
+ * loader, but with the small fakes below instead of spawn.c (no process is
+ * ever made: pids are far above pid_max, so every kill() is ESRCH),
+ * svclog.c and leftovers.c. Events are raised as their sources raise them:
+ * svc_event() for requests, timers and reports, svc_reaped() for an exit.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "leftovers.h"
+#include "service-private.h"
+#include "spawn.h"
+#include "svclog.h"
+#include "unit.h"
+#include "values.h"
+
+/* ---- fakes --------------------------------------------------------------- */
+
+#define FAKE_PID0	1000000000	/* above any pid_max (at most 2^22) */
+
+static pid_t	next_pid = FAKE_PID0;
+static unsigned	spawns;			/* spawn_service calls that succeeded */
+static bool	spawn_fails;		/* make the next ones fail */
+
+int
+spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
+    struct spawn_child *c)
+{
+	int	p[2];
+
+	(void)sc;
+	(void)a;
+	if (spawn_fails) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* The report pipe of a child that exec'd: EOF once read. */
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	close(p[1]);
+	c->pid = next_pid++;
+	c->report_fd = p[0];
+	c->status_fd = -1;
+	spawns++;
+	return 0;
+}
+
+pid_t
+spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
+    const int *fds, bool tty)
+{
+	(void)sc;
+	(void)target;
+	(void)argv;
+	(void)fds;
+	(void)tty;
+	return next_pid++;
+}
+
+pid_t
+spawn_command_pid(pid_t init)
+{
+	(void)init;
+	return 0;
+}
+
+void
+spawn_report_str(const struct spawn_report *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "step %d: %s", (int)r->step, strerror(r->err));
+}
+
+int
+iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
+    char *what, size_t len)
+{
+	(void)sc;
+	(void)net_pid;
+	(void)what;
+	(void)len;
+	memset(p, 0, sizeof *p);
+	p->netns = -1;
+	return 0;
+}
+
+void
+iso_prep_release(struct iso_prep *p)
+{
+	(void)p;
+}
+
+struct svclog *
+svclog_new(const char *name, const struct log_conf *lc, bool tty)
+{
+	(void)name;
+	(void)lc;
+	(void)tty;
+	return xcalloc(1, 16);
+}
+
+void
+svclog_free(struct svclog *l)
+{
+	free(l);
+}
+
+void
+svclog_configure(struct svclog *l, const struct log_conf *lc)
+{
+	(void)l;
+	(void)lc;
+}
+
+int
+svclog_open(struct svclog *l, const char **what)
+{
+	(void)l;
+	(void)what;
+	return 0;
+}
+
+void
+svclog_child_fds(const struct svclog *l, int *out, int *err)
+{
+	(void)l;
+	*out = *err = -1;
+}
+
+bool
+svclog_is_tty(const struct svclog *l)
+{
+	(void)l;
+	return false;
+}
+
+void
+svclog_run_ended(struct svclog *l)
+{
+	(void)l;
+}
+
+void
+leftovers_record(const char *name, pid_t pid)
+{
+	(void)name;
+	(void)pid;
+}
+
+void
+leftovers_forget(const char *name)
+{
+	(void)name;
+}
+
+/* ---- fixture ------------------------------------------------------------- */
+
+static char		 dir[] = "/tmp/test_service.XXXXXX";
+static struct supd_conf	 mc;
+
+/* What the changed hook saw: the state of app when db changed (the
+ * fan-out must not have run yet). */
+static int		 app_seen_at_db_change = -1;
+static unsigned		 changes;
+
+static void
+changed_hook(struct service *s)
+{
+	struct service	*app = svc_find("app");
+
+	changes++;
+	if (strcmp(svc_name(s), "db") == 0 && app != NULL)
+		app_seen_at_db_change = (int)app->state;
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	free(unit_write_file(dir, name, text));
+}
+
+static void
+setup(void)
+{
+	struct strv	 errs = { 0 };
+	char		*conf;
+
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		exit(1);
+	}
+	conf = xasprintf("[supd]\nconf_dir = %s/conf.d\nsocket = %s/supd.sock\n"
+	    "state_dir = %s/state\nlog_dir = %s/log\n", dir, dir, dir, dir);
+	write_file("supd.conf", conf);
+	free(conf);
+	conf = xasprintf("%s/conf.d", dir);
+	mkdir(conf, 0755);
+	free(conf);
+	write_file("conf.d/db.ini", "[service]\ncommand = /bin/true\n"
+	    "autostart = no\nrestart = always\n");
+	write_file("conf.d/app.ini", "[service]\ncommand = /bin/true\n"
+	    "autostart = no\nrestart = always\nrequires = db\n");
+	write_file("conf.d/once.ini", "[service]\ncommand = /bin/true\n"
+	    "autostart = no\nrestart = no\n");
+	conf = xasprintf("%s/supd.conf", dir);
+	if (cfg_load_main(conf, true, &mc, &errs) == -1) {
+		fprintf(stderr, "%s\n", errs.n ? errs.v[0] : "?");
+		exit(1);
+	}
+	free(conf);
+	strv_free(&errs);
+}
+
+static void
+teardown(void)
+{
+	char	*cmd = xasprintf("rm -rf '%s'", dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(cmd);
+	cfg_main_free(&mc);
+}
+
+/* A fresh registry: db, app (requires db), once (restart = no). */
+static void
+load(void)
+{
+	static const struct svc_hooks	hooks = { .changed = changed_hook };
+	struct strv			msgs = { 0 };
+
+	svc_init(&mc, &hooks);
+	if (svc_load_all(true, &msgs) != 0) {
+		fprintf(stderr, "%s\n", msgs.n ? msgs.v[0] : "load failed");
+		exit(1);
+	}
+	strv_free(&msgs);
+	spawn_fails = false;
+}
+
+static void
+reap(struct service *s, int code)
+{
+	CHECK(s->pid != 0);
+	CHECK(svc_reaped(s->pid, W_EXITCODE(code, 0)));
+}
+
+/* ---- the table, cell by cell ----------------------------------------------- */
+
+static const char *const ev_names[SE_N] = {
+	"START", "STOP", "RESTART", "RELOAD", "UNHEALTHY", "EXEC", "EXIT",
+	"TIMER", "READY", "DEP_READY", "DEP_GONE", "DEP_RESTART"
+};
+
+static const char *const st_names[SVC_NSTATES] = {
+	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
+	"FAILED", "WAITING", "RESTARTING"
+};
+
+#define X	(-1)	/* cannot happen: logged, nothing changes */
+#define S_STOPPED	SVC_STOPPED
+#define S_STARTING	SVC_STARTING
+#define S_RUNNING	SVC_RUNNING
+#define S_BACKOFF	SVC_BACKOFF
+#define S_STOPPING	SVC_STOPPING
+#define S_EXITED	SVC_EXITED
+#define S_FAILED	SVC_FAILED
+#define S_WAITING	SVC_WAITING
+#define S_RESTART	SVC_RESTARTING
+
+/*
+ * The state each event leads to, from each state (docs/design.md has the
+ * same table with the actions). Rows STOPPED to STOPPING, WAITING and
+ * RESTARTING are app (requires db, restart = always) with db running (or,
+ * for WAITING, still starting); EXITED and FAILED are once (restart = no).
+ * The dependency of DEP_* events is db.
+ */
+static const int expect[SVC_NSTATES][SE_N] = {
+	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT		TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART */
+	[SVC_STOPPED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_STOPPED,	X,		X,		S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED },
+	[SVC_STARTING] ={ S_STARTING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_STARTING,	S_RUNNING,	S_BACKOFF,	S_STARTING,	S_RUNNING,	S_STARTING,	S_STOPPING,	S_RESTART },
+	[SVC_RUNNING] =	{ S_RUNNING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	X,		S_BACKOFF,	S_RUNNING,	S_RUNNING,	S_RUNNING,	S_STOPPING,	S_RESTART },
+	[SVC_BACKOFF] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STARTING,	S_BACKOFF,	X,		X,		S_STARTING,	S_BACKOFF,	S_BACKOFF,	S_STOPPED,	S_STARTING },
+	[SVC_STOPPING] ={ S_RESTART,	S_STOPPING,	S_RESTART,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPED,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING },
+	[SVC_EXITED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_EXITED,	X,		X,		S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED },
+	[SVC_FAILED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_FAILED,	X,		X,		S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED },
+	[SVC_WAITING] =	{ S_WAITING,	S_STOPPED,	S_WAITING,	S_WAITING,	S_WAITING,	X,		X,		S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING },
+	[SVC_RESTARTING]={ S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	S_RESTART,	S_STARTING,	S_RESTART,	S_RESTART,	S_RESTART,	S_STOPPING,	S_RESTART },
+};
+
+/* Bring a fresh registry's subject into state st; returns the subject. */
+static struct service *
+reach(enum svc_state st)
+{
+	struct service	*db = svc_find("db"), *app = svc_find("app");
+	struct service	*once = svc_find("once");
+
+	if (st == SVC_EXITED || st == SVC_FAILED) {
+		if (st == SVC_FAILED)
+			spawn_fails = true;
+		svc_event(once, SE_START);
+		if (st == SVC_EXITED) {
+			svc_event(once, SE_EXEC);
+			reap(once, 0);
+		}
+		spawn_fails = false;
+		return once;
+	}
+	svc_event(db, SE_START);
+	if (st == SVC_WAITING) {
+		svc_event(app, SE_START);
+		return app;
+	}
+	svc_event(db, SE_EXEC);
+	if (st == SVC_STOPPED)
+		return app;
+	svc_event(app, SE_START);
+	if (st == SVC_STARTING)
+		return app;
+	svc_event(app, SE_EXEC);
+	switch (st) {
+	case SVC_BACKOFF:
+		reap(app, 0);
+		break;
+	case SVC_STOPPING:
+		svc_event(app, SE_STOP);
+		break;
+	case SVC_RESTARTING:
+		svc_event(app, SE_RESTART);
+		break;
+	default:
+		break;
+	}
+	return app;
+}
+
+static void
+raise_event(struct service *s, enum svc_ev ev)
+{
+	if (ev == SE_EXIT && s->pid != 0)
+		CHECK(svc_reaped(s->pid, W_EXITCODE(0, 0)));
+	else if (ev >= SE_DEP_READY)
+		svc_event_dep(s, ev, svc_find("db"));
+	else
+		svc_event(s, ev);
+}
+
+static bool
+resting(int st)
+{
+	return st == SVC_STOPPED || st == SVC_EXITED || st == SVC_FAILED ||
+	    st == SVC_WAITING;
+}
+
+static void
+test_cell(enum svc_state st, enum svc_ev ev)
+{
+	struct service	*s;
+	unsigned	 before;
+	int		 want = expect[st][ev], got;
+	pid_t		 pid;
+
+	load();
+	s = reach(st);
+	if (s->state != st) {
+		fprintf(stderr, "cannot reach %s (at %s)\n", st_names[st],
+		    st_names[s->state]);
+		CHECK(s->state == st);
+		svc_free_all();
+		return;
+	}
+	before = spawns;
+	pid = s->pid;
+	raise_event(s, ev);
+	got = s->state;
+	if (got != (want == X ? (int)st : want))
+		fprintf(stderr, "%s x %s: %s, expected %s\n", st_names[st],
+		    ev_names[ev], st_names[got],
+		    st_names[want == X ? (int)st : want]);
+	CHECK_INT(got, want == X ? (int)st : want);
+	/* The action, as far as it shows: a spawn on the way into STARTING
+	 * from elsewhere, none otherwise; no process at rest; a timer for a
+	 * backoff or a stop; the same process while it is stopped. */
+	CHECK_INT(spawns - before, got == SVC_STARTING && st != SVC_STARTING);
+	if (resting(got))
+		CHECK_INT(s->pid, 0);
+	else
+		CHECK(s->pid != 0 || got == SVC_BACKOFF);
+	if (got == SVC_BACKOFF || got == SVC_STOPPING ||
+	    got == SVC_RESTARTING)
+		CHECK(ev_is_active(&s->timer));
+	if (resting(got))
+		CHECK(!ev_is_active(&s->timer));
+	if ((got == SVC_STOPPING || got == SVC_RESTARTING) && ev != SE_EXIT)
+		CHECK_INT(s->pid, pid);
+	svc_free_all();
+}
+
+static void
+test_table(void)
+{
+	int	st, ev;
+
+	for (st = 0; st < SVC_NSTATES; st++)
+		for (ev = 0; ev < SE_N; ev++)
+			test_cell(st, ev);
+}
+
+/* ---- the fan-out --------------------------------------------------------- */
+
+/* restart db: app restarts too, and starts again only once db runs. */
+static void
+test_restart_propagates(void)
+{
+	struct service	*db, *app;
+	pid_t		 old;
+
+	load();
+	app = reach(SVC_RUNNING);
+	db = svc_find("db");
+	old = app->pid;
+	app_seen_at_db_change = -1;
+	CHECK_INT(svc_restart(db), 0);
+	CHECK_INT(db->state, SVC_RESTARTING);
+	/* db's change was published before its dependents moved. */
+	CHECK_INT(app_seen_at_db_change, SVC_RUNNING);
+	CHECK_INT(app->state, SVC_RESTARTING);
+	CHECK_INT(app->pid, old);
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STARTING);
+	reap(app, 0);
+	CHECK_INT(app->state, SVC_WAITING);
+	CHECK_STR(svc_reason(app), "waiting for db");
+	CHECK_INT(app->pid, 0);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(db->state, SVC_RUNNING);
+	CHECK_INT(app->state, SVC_STARTING);
+	CHECK(app->pid != 0 && app->pid != old);
+	svc_event(app, SE_EXEC);
+	CHECK_INT(app->state, SVC_RUNNING);
+	/* A restart by request resets the counters. */
+	CHECK_INT(app->restarts, 0);
+	svc_free_all();
+}
+
+/* stop db: app stops for good. */
+static void
+test_stop_propagates(void)
+{
+	struct service	*db, *app;
+
+	load();
+	app = reach(SVC_RUNNING);
+	db = svc_find("db");
+	CHECK_INT(svc_stop(db), 0);
+	CHECK_INT(db->state, SVC_STOPPING);
+	CHECK_INT(app->state, SVC_RUNNING);
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STOPPED);
+	CHECK_INT(app->state, SVC_STOPPING);
+	CHECK_STR(svc_reason(app), "requirement db stopped");
+	reap(app, 0);
+	CHECK_INT(app->state, SVC_STOPPED);
+	CHECK_INT(db->state, SVC_STOPPED);
+	svc_free_all();
+}
+
+/* Starting app pulls db in; app waits, then goes; or fails with db. */
+static void
+test_waiting(void)
+{
+	struct service	*db, *app;
+
+	load();
+	db = svc_find("db");
+	app = svc_find("app");
+	CHECK_INT(svc_start(app), 0);
+	CHECK_INT(db->state, SVC_STARTING);
+	CHECK_INT(app->state, SVC_WAITING);
+	CHECK_STR(svc_state_name(app->state), "starting");
+	CHECK_STR(svc_reason(app), "waiting for db");
+	svc_event(db, SE_EXEC);
+	CHECK_INT(app->state, SVC_STARTING);
+	svc_free_all();
+
+	load();
+	db = svc_find("db");
+	app = svc_find("app");
+	spawn_fails = true;
+	db->conf->restart = RESTART_NO;
+	CHECK_INT(svc_start(app), 0);
+	CHECK_INT(db->state, SVC_FAILED);
+	CHECK_INT(app->state, SVC_FAILED);
+	CHECK_STR(svc_reason(app), "requirement db failed");
+	spawn_fails = false;
+	svc_free_all();
+}
+
+/* on_unhealthy = restart is supd's own restart: counted. */
+static void
+test_unhealthy_counts(void)
+{
+	struct service	*app;
+
+	load();
+	app = reach(SVC_RUNNING);
+	svc_event(app, SE_UNHEALTHY);
+	CHECK_INT(app->state, SVC_RESTARTING);
+	CHECK_INT(app->restarts, 1);
+	reap(app, 0);
+	CHECK_INT(app->state, SVC_STARTING);
+	CHECK_INT(app->restarts, 1);
+	svc_free_all();
+}
+
+/*
+ * A command that ends before its exec report is read still "started", with
+ * its own pid (svc_reaped zeroes s->pid before the EXIT transition logs).
+ */
+static void
+test_started_pid(void)
+{
+	struct service	*once;
+	char		*path = xasprintf("%s/stderr", dir), buf[4096], *want;
+	int		 fd, saved;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	load();
+	once = svc_find("once");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	saved = dup(2);
+	CHECK(fd != -1 && saved != -1);
+	svc_event(once, SE_START);
+	pid = once->pid;
+	dup2(fd, 2);
+	reap(once, 0);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	want = xasprintf("once: started, pid %d\n", (int)pid);
+	if (strstr(buf, want) == NULL)
+		fprintf(stderr, "logged: %s", buf);
+	CHECK(strstr(buf, want) != NULL);
+	CHECK(strstr(buf, "pid 0") == NULL);
+	CHECK_INT(once->state, SVC_EXITED);
+	free(want);
+	free(path);
+	svc_free_all();
+}
+
+/* Every state has a name users know (the seven of `status`). */
+static void
+test_names(void)
+{
+	CHECK_STR(svc_state_name(SVC_WAITING), "starting");
+	CHECK_STR(svc_state_name(SVC_RESTARTING), "stopping");
+	CHECK_STR(svc_state_name(SVC_BACKOFF), "backoff");
+}
+
+int
+main(void)
+{
+	(void)ev_default_loop(0);
+	setup();
+	test_names();
+	test_table();
+	test_restart_propagates();
+	test_stop_propagates();
+	test_waiting();
+	test_unhealthy_counts();
+	test_started_pid();
+	teardown();
+	return unit_done("service");
+}
