@@ -264,7 +264,7 @@ cfg_scan_dir(const char *dir, struct strv *paths, struct strv *errs)
 	char		 name[256];
 
 	if ((d = opendir(dir)) == NULL) {
-		strv_take(errs, xasprintf("%s: %s", dir, strerror(errno)));
+		strv_take(errs, errno_cause("%s", dir));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {

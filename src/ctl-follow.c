@@ -93,8 +93,7 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 	if ((s = ctl_find_or_end(c, v[0])) == NULL)
 		return;
 	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
-		m = xasprintf("%s: cannot read log: %s", svc_name(s),
-		    strerror(errno));
+		m = errno_cause("%s: cannot read log", svc_name(s));
 		ctl_client_end(c, 0, m);
 		free(m);
 		buf_free(&b);

@@ -400,8 +400,8 @@ ctl_claim_path(const char *path, char **cause)
 	int			fd, r;
 
 	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 : (*cause = xasprintf("%s: %s",
-		    path, strerror(errno)), -1);
+		return errno == ENOENT ? 0 : (*cause = errno_cause("%s", path),
+		    -1);
 	if (!S_ISSOCK(st.st_mode)) {
 		*cause = xasprintf("%s: exists and is not a socket", path);
 		return -1;
@@ -410,7 +410,7 @@ ctl_claim_path(const char *path, char **cause)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		*cause = xasprintf("socket: %s", strerror(errno));
+		*cause = errno_cause("socket");
 		return -1;
 	}
 	r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
@@ -420,7 +420,7 @@ ctl_claim_path(const char *path, char **cause)
 		return -1;
 	}
 	if (unlink(path) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		*cause = errno_cause("%s", path);
 		return -1;
 	}
 	return 0;
@@ -441,7 +441,7 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 	copy = xstrdup(mc->socket);
 	dir = dirname(copy);
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		*cause = errno_cause("%s", dir);
 		free(copy);
 		return -1;
 	}
@@ -457,7 +457,7 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 		return -1;
 	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
-		*cause = xasprintf("socket: %s", strerror(errno));
+		*cause = errno_cause("socket");
 		return -1;
 	}
 	memset(&sun, 0, sizeof sun);
@@ -467,23 +467,22 @@ ctl_listen(const struct supd_conf *mc, char **cause)
 	old = umask(0177);
 	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(old);
-		*cause = xasprintf("%s: bind: %s", mc->socket, strerror(errno));
+		*cause = errno_cause("%s: bind", mc->socket);
 		goto fail;
 	}
 	umask(old);
 	sock_path = xstrdup(mc->socket);
 	if (mc->socket_group != NULL && chown(mc->socket, -1,
 	    mc->socket_gid) == -1) {
-		*cause = xasprintf("%s: chown: %s", mc->socket, strerror(errno));
+		*cause = errno_cause("%s: chown", mc->socket);
 		goto fail;
 	}
 	if (chmod(mc->socket, mc->socket_mode) == -1) {
-		*cause = xasprintf("%s: chmod: %s", mc->socket, strerror(errno));
+		*cause = errno_cause("%s: chmod", mc->socket);
 		goto fail;
 	}
 	if (listen(listen_fd, SOMAXCONN) == -1) {
-		*cause = xasprintf("%s: listen: %s", mc->socket,
-		    strerror(errno));
+		*cause = errno_cause("%s: listen", mc->socket);
 		goto fail;
 	}
 	ctl_peer_init(mc);

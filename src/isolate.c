@@ -700,9 +700,9 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
 /* ---- supd's side, before the clone --------------------------------------- */
 
 /* Named volumes live in state_dir/volumes; a user namespace's root owns
- * its own. -1 (errno set, *what named) if one cannot be made. */
+ * its own. -1 with *cause if one cannot be made. */
 static int
-prep_named_volumes(const struct svc_conf *sc, const char **what)
+prep_named_volumes(const struct svc_conf *sc, char **cause)
 {
 	size_t	i;
 
@@ -711,12 +711,12 @@ prep_named_volumes(const struct svc_conf *sc, const char **what)
 
 		if (v->name == NULL)
 			continue;
-		*what = v->src;
-		if (mkdir_p(v->src, 0755) == -1)
+		if (mkdir_p(v->src, 0755) == -1 ||
+		    ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
+		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)) {
+			*cause = errno_cause("volume %s", v->src);
 			return -1;
-		if ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
-		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)
-			return -1;
+		}
 	}
 	return 0;
 }
@@ -724,12 +724,10 @@ prep_named_volumes(const struct svc_conf *sc, const char **what)
 /*
  * Each volume source cloned as a detached mount (open_tree) in supd's
  * namespace, where every source is reachable, and made read-only there for
- * `:ro`; the child attaches them. -1 with errno and *what naming the
- * source.
+ * `:ro`; the child attaches them. -1 with *cause naming the source.
  */
 static int
-prep_volumes(const struct svc_conf *sc, struct iso_prep *p,
-    const char **what)
+prep_volumes(const struct svc_conf *sc, struct iso_prep *p, char **cause)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	size_t			 i;
@@ -743,14 +741,14 @@ prep_volumes(const struct svc_conf *sc, struct iso_prep *p,
 	for (i = 0; i < iso->nvolumes; i++) {
 		const struct volume *v = &iso->volumes[i];
 
-		*what = v->src;
 		if ((p->volumes[i] = open_tree(AT_FDCWD, v->src,
-		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1)
-			return -1;
-		if (v->ro && mount_setattr(p->volumes[i], "", AT_EMPTY_PATH |
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1 ||
+		    (v->ro && mount_setattr(p->volumes[i], "", AT_EMPTY_PATH |
 		    AT_RECURSIVE, &(struct mount_attr){ .attr_set =
-		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)
+		    MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) == -1)) {
+			*cause = errno_cause("volume %s", v->src);
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -771,31 +769,23 @@ prep_netns(pid_t pid)
 
 int
 iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
-    char *what, size_t len)
+    char **cause)
 {
-	const char	*src = "";
-	int		 saved;
-
 	p->netns = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
-	if (prep_named_volumes(sc, &src) == -1 ||
-	    prep_volumes(sc, p, &src) == -1) {
-		saved = errno;
-		snprintf(what, len, "volume %s", src);
+	if (prep_named_volumes(sc, cause) == -1 ||
+	    prep_volumes(sc, p, cause) == -1)
 		goto fail;
-	}
 	if (sc->iso.net == NET_CONTAINER &&
 	    (p->netns = prep_netns(net_pid)) == -1) {
-		saved = errno;
-		snprintf(what, len, "network container:%s",
+		*cause = errno_cause("network container:%s",
 		    sc->iso.net_container);
 		goto fail;
 	}
 	return 0;
 fail:
 	iso_prep_release(p);
-	errno = saved;
 	return -1;
 }
 

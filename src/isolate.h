@@ -36,11 +36,11 @@ struct iso_prep {
  * root of a user namespace), clone each volume source as a detached mount
  * (read-only for `:ro`), and open the network namespace of net_pid (the
  * process of network = container:NAME's service; 0 if it has none). -1
- * with errno, `what` naming the failed part ("volume SRC", "network
- * container:NAME") and nothing held. *p is set in any case.
+ * with *cause naming the failed part ("volume SRC: ...", "network
+ * container:NAME: ...") and nothing held. *p is set in any case.
  */
 int	iso_prepare(const struct svc_conf *, pid_t net_pid, struct iso_prep *p,
-	    char *what, size_t len);
+	    char **cause);
 /* Close what iso_prepare opened, once the child has its own copies. */
 void	iso_prep_release(struct iso_prep *);
 

@@ -34,12 +34,12 @@ notify_dir(const char *dir, char **cause)
 	int		fd;
 
 	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		*cause = errno_cause("%s", dir);
 		return -1;
 	}
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		*cause = errno_cause("%s", dir);
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -50,7 +50,7 @@ notify_dir(const char *dir, char **cause)
 		return -1;
 	}
 	if ((st.st_mode & 07777) != 0711 && fchmod(fd, 0711) == -1) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		*cause = errno_cause("%s", dir);
 		close(fd);
 		return -1;
 	}
@@ -76,15 +76,14 @@ notify_bind(const char *dir, const char *name, uid_t owner, char **cause)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
-		*cause = xasprintf("socket: %s", strerror(errno));
+		*cause = errno_cause("socket");
 		return -1;
 	}
 	(void)unlink(sun.sun_path);
 	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(old);
-		*cause = xasprintf("%s: bind: %s", sun.sun_path,
-		    strerror(errno));
+		*cause = errno_cause("%s: bind", sun.sun_path);
 		close(fd);
 		return -1;
 	}
@@ -93,7 +92,7 @@ notify_bind(const char *dir, const char *name, uid_t owner, char **cause)
 	    (owner != geteuid() && ((pfd = open(sun.sun_path, O_PATH |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fchownat(pfd, "", owner, -1,
 	    AT_EMPTY_PATH) == -1 || close(pfd) == -1))) {
-		*cause = xasprintf("%s: %s", sun.sun_path, strerror(errno));
+		*cause = errno_cause("%s", sun.sun_path);
 		(void)unlink(sun.sun_path);
 		close(fd);
 		return -1;

@@ -110,7 +110,7 @@ sfilter_read(const char *path, struct sfilter_deny **deny, size_t *n,
 	FILE			*f;
 
 	if ((f = fopen(path, "re")) == NULL) {
-		strv_take(errs, xasprintf("%s: %s", path, strerror(errno)));
+		strv_take(errs, errno_cause("%s", path));
 		return -1;
 	}
 	while ((len = getline(&line, &size, f)) != -1) {
@@ -130,7 +130,7 @@ sfilter_read(const char *path, struct sfilter_deny **deny, size_t *n,
 		}
 	}
 	if (ferror(f))
-		strv_take(errs, xasprintf("%s: %s", path, strerror(errno)));
+		strv_take(errs, errno_cause("%s", path));
 	free(line);
 	fclose(f);
 	if (errs->n > nerrs) {

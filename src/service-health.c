@@ -127,7 +127,6 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 {
 	struct service	*s = w->data;
 	int		 fds[3];
-	const char	*e;
 	pid_t		 pid;
 
 	(void)EV_A;
@@ -145,8 +144,7 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 	 * have been recycled. */
 	if ((pid = spawn_exec(s->conf, s->pid, s->conf->health.argv, fds,
 	    false)) == -1) {
-		e = strerror(errno);
-		log_warnx("%s: health check: %s", s->conf->name, e);
+		log_warn("%s: health check", s->conf->name);
 		if (health_result(s, 126))
 			health_next(s);
 		return;

@@ -136,7 +136,8 @@ enum svc_state	 svc_spawn(struct service *);
 void		 svc_pid_del(struct service *);
 
 /* service-ready.c */
-const char	*svc_notify_open(struct service *);
+/* The socket's path for the child, or NULL with *cause. */
+const char	*svc_notify_open(struct service *, char **cause);
 void		 svc_notify_close(struct service *);
 void		 svc_ready_close(struct service *);
 void		 svc_ready_cb(EV_P_ ev_io *, int);

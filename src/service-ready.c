@@ -70,11 +70,12 @@ notify_cb(EV_P_ ev_io *w, int revents)
 	free(status);
 }
 
-/* ready = notify: a datagram socket next to the control socket. */
+/* ready = notify: a datagram socket next to the control socket; NULL with
+ * *cause if it cannot be made. */
 const char *
-svc_notify_open(struct service *s)
+svc_notify_open(struct service *s, char **cause)
 {
-	char	*dir, *cause;
+	char	*dir, *why;
 	int	 fd;
 
 	if (s->rd->notify_fd != -1)
@@ -85,11 +86,11 @@ svc_notify_open(struct service *s)
 	free(s->rd->notify_path);
 	s->rd->notify_path = xasprintf("%s/%s", dir, s->conf->name);
 	fd = notify_bind(dir, s->conf->name, s->conf->iso.ns & CLONE_NEWUSER ?
-	    ISO_USERNS_BASE : geteuid(), &cause);
+	    ISO_USERNS_BASE : geteuid(), &why);
 	free(dir);
 	if (fd == -1) {
-		log_warnx("%s: notify: %s", s->conf->name, cause);
-		free(cause);
+		*cause = xasprintf("ready notify socket: %s", why);
+		free(why);
 		return NULL;
 	}
 	s->rd->notify_fd = fd;

@@ -119,26 +119,16 @@ report_cb(EV_P_ ev_io *w, int revents)
 }
 
 /*
- * A spawn that failed in supd itself: the caller handles it as a failed run
- * (ended_starting). The reason is the formatted step followed by
- * ": strerror(errno)".
+ * A spawn that failed in supd itself, for the cause a step handed up
+ * (taken, freed here): logged once, kept as the reason; the caller handles
+ * it as a failed run (ended_starting).
  */
-static void ATTR_PRINTF(2, 3)
-spawn_failed_here(struct service *s, const char *fmt, ...)
+static void
+start_failed(struct service *s, char *cause)
 {
-	char	msg[256];
-	va_list	ap;
-	int	saved = errno, n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n < sizeof msg)
-		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
-	log_warnx("%s: cannot start: %s", s->conf->name, msg);
-	svc_set_reason(s, msg);
+	log_warnx("%s: cannot start: %s", s->conf->name, cause);
+	svc_set_reason(s, cause);
+	free(cause);
 	s->spawn_failed = true;
 	s->report_fd = -1;
 }
@@ -173,20 +163,18 @@ spawn_args_release(struct spawn_args *a)
 static int
 spawn_prepare(struct service *s, struct spawn_args *a)
 {
-	const char	*what = "";
-	char		 failed[256];	/* as much as spawn_failed_here keeps */
-	int		 rp[2];
+	char	*cause = NULL;
+	int	 rp[2];
 
-	if (svclog_open(s->log, &what) == -1) {
-		spawn_failed_here(s, "%s", what);
+	if (svclog_open(s->log, &cause) == -1) {
+		start_failed(s, cause);
 		return -1;
 	}
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
 	if (svclog_is_tty(s->log))
 		a->tty_fd = a->out_fd;
-	if (iso_prepare(s->conf, netns_pid(s), &a->iso, failed,
-	    sizeof failed) == -1) {
-		spawn_failed_here(s, "%s", failed);
+	if (iso_prepare(s->conf, netns_pid(s), &a->iso, &cause) == -1) {
+		start_failed(s, cause);
 		return -1;
 	}
 	svc_ready_close(s);
@@ -196,15 +184,15 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 		s->rd->readyfd = -1;
 	}
 	if (s->conf->ready == READY_NOTIFY &&
-	    (a->notify = svc_notify_open(s)) == NULL) {
+	    (a->notify = svc_notify_open(s, &cause)) == NULL) {
 		spawn_args_release(a);
-		spawn_failed_here(s, "ready notify socket");
+		start_failed(s, cause);
 		return -1;
 	}
 	if (s->conf->ready == READY_FD) {
 		if (pipe2(rp, O_CLOEXEC) == -1) {
+			start_failed(s, errno_cause("ready fd pipe"));
 			spawn_args_release(a);
-			spawn_failed_here(s, "ready fd pipe");
 			return -1;
 		}
 		set_nonblock(rp[0]);
@@ -237,8 +225,8 @@ svc_spawn(struct service *s)
 	r = spawn_service(s->conf, &a, &c);
 	spawn_args_release(&a);
 	if (r == -1) {
-		spawn_failed_here(s, "%sclone", s->conf->iso.ns ?
-		    "namespaces: " : "");
+		start_failed(s, errno_cause("%sclone", s->conf->iso.ns ?
+		    "namespaces: " : ""));
 		return svc_ended_starting(s);
 	}
 	s->pid = c.pid;

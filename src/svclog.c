@@ -512,19 +512,22 @@ svclog_new(const char *name, const struct log_conf *conf, bool tty)
 }
 
 int
-svclog_open(struct svclog *sl, const char **what)
+svclog_open(struct svclog *sl, char **cause)
 {
 	if (sl->out.rfd == -1) {
-		*what = sl->tty ? "pseudo-terminal" : "log pipe";
 		if ((sl->tty ? stream_pty(&sl->out) :
-		    stream_pipe(&sl->out)) == -1)
+		    stream_pipe(&sl->out)) == -1) {
+			*cause = errno_cause("%s", sl->tty ?
+			    "pseudo-terminal" : "log pipe");
 			return -1;
+		}
 		stream_start(&sl->out);
 	}
 	if (sl->err != NULL && sl->err->rfd == -1) {
-		*what = "log pipe";
-		if (stream_pipe(sl->err) == -1)
+		if (stream_pipe(sl->err) == -1) {
+			*cause = errno_cause("log pipe");
 			return -1;
+		}
 		stream_start(sl->err);
 	}
 	return 0;

@@ -30,10 +30,10 @@ struct svclog	*svclog_new(const char *name, const struct log_conf *,
 /*
  * Make the pipes (tty: a pseudo-terminal, which also carries stderr and
  * stdin) that do not exist yet and start watching them; called before
- * every start. -1 with errno and *what ("log pipe", "pseudo-terminal"):
- * out of fds, that start fails and the restart policy tries again.
+ * every start. -1 with *cause ("log pipe: Too many open files"; errno
+ * kept): out of fds, that start fails and the restart policy tries again.
  */
-int		 svclog_open(struct svclog *, const char **what);
+int		 svclog_open(struct svclog *, char **cause);
 /*
  * Apply a new [log] configuration (reload, the service stopped). Keeps the
  * stdout pipe; drains and closes the stderr pipe, or makes room for one

@@ -110,6 +110,23 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *
+errno_cause(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what, *s;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) == -1)
+		oom();
+	va_end(ap);
+	s = xasprintf("%s: %s", what, strerror(saved));
+	free(what);
+	errno = saved;
+	return s;
+}
+
 /* Make room for n more bytes plus the terminating NUL. */
 static void
 buf_grow(struct buf *b, size_t n)

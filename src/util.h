@@ -25,6 +25,9 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
+/* A cause (docs/style.md, habit 5): "FORMATTED: strerror(errno)",
+ * allocated; errno is kept. */
+char	*errno_cause(const char *, ...) ATTR_PRINTF(1, 2);
 
 /* A growable byte buffer; p is always NUL-terminated after len bytes. */
 struct buf {

@@ -436,7 +436,7 @@ env_load_file(const char *path, struct strv *out, char **cause)
 	 * nor a file big enough to eat supd's memory. */
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		*cause = errno_cause("%s", path);
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -448,7 +448,7 @@ env_load_file(const char *path, struct strv *out, char **cause)
 		return -1;
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		*cause = errno_cause("%s", path);
 		close(fd);
 		return -1;
 	}
@@ -475,7 +475,7 @@ env_load_file(const char *path, struct strv *out, char **cause)
 			strv_take(&items, kv);
 	}
 	if (ferror(f)) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		*cause = errno_cause("%s", path);
 		goto out;
 	}
 	/* All or nothing: a bad file leaves out untouched. */

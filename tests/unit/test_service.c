@@ -84,12 +84,11 @@ spawn_report_str(const struct spawn_report *r, char *buf, size_t len)
 
 int
 iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
-    char *what, size_t len)
+    char **cause)
 {
 	(void)sc;
 	(void)net_pid;
-	(void)what;
-	(void)len;
+	(void)cause;
 	memset(p, 0, sizeof *p);
 	p->netns = -1;
 	return 0;
@@ -124,10 +123,10 @@ svclog_configure(struct svclog *l, const struct log_conf *lc)
 }
 
 int
-svclog_open(struct svclog *l, const char **what)
+svclog_open(struct svclog *l, char **cause)
 {
 	(void)l;
-	(void)what;
+	(void)cause;
 	return 0;
 }
 

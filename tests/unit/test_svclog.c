@@ -156,11 +156,11 @@ static struct svclog *
 mklog(const char *name, const struct log_conf *c)
 {
 	struct svclog	*sl;
-	const char	*what = NULL;
+	char		*cause = NULL;
 
 	sl = svclog_new(name, c, false);
-	if (svclog_open(sl, &what) == -1) {
-		fprintf(stderr, "svclog_open: %s: %s\n", what, strerror(errno));
+	if (svclog_open(sl, &cause) == -1) {
+		fprintf(stderr, "svclog_open: %s\n", cause);
 		exit(1);
 	}
 	return sl;
@@ -750,7 +750,7 @@ test_open_at_fd_limit(void)
 	struct log_conf	 c = mkconf("lim.log", 1 << 20, 1);
 	struct svclog	*sl;
 	struct rlimit	 old, low;
-	const char	*what = NULL;
+	char		*cause = NULL;
 	int		 n0, out, err;
 
 	c.stderr_mode = LOG_STDERR_SEPARATE;
@@ -762,11 +762,14 @@ test_open_at_fd_limit(void)
 	low = old;
 	low.rlim_cur = (rlim_t)count_fds() + 1;	/* room for one fd, not a pipe */
 	CHECK_INT(setrlimit(RLIMIT_NOFILE, &low), 0);
-	CHECK_INT(svclog_open(sl, &what), -1);
+	CHECK_INT(svclog_open(sl, &cause), -1);
 	CHECK_INT(errno, EMFILE);
-	CHECK_STR(what, "log pipe");
+	CHECK_STR(cause != NULL ? cause : "(null)",
+	    "log pipe: Too many open files");
+	free(cause);
+	cause = NULL;
 	CHECK_INT(setrlimit(RLIMIT_NOFILE, &old), 0);
-	CHECK_INT(svclog_open(sl, &what), 0);
+	CHECK_INT(svclog_open(sl, &cause), 0);
 	svclog_child_fds(sl, &out, &err);
 	CHECK(out >= 0 && err >= 0 && out != err);
 	xwrite(err, "made late\n");
@@ -787,7 +790,7 @@ test_stderr_modes(void)
 {
 	struct log_conf	 c = mkconf("se.log", 1 << 20, 1);
 	struct svclog	*sl;
-	const char	*what;
+	char		*cause = NULL;
 	char		*p;
 	int		 out, err, out2, err2;
 
@@ -818,7 +821,7 @@ test_stderr_modes(void)
 	CHECK_INT(err2, -1);
 	c.stderr_mode = LOG_STDERR_SEPARATE;
 	svclog_configure(sl, &c);
-	CHECK_INT(svclog_open(sl, &what), 0);
+	CHECK_INT(svclog_open(sl, &cause), 0);
 	svclog_child_fds(sl, &out2, &err2);
 	CHECK(err2 >= 0 && err2 != out2);
 	xwrite(err2, "again\n");
