@@ -44,7 +44,7 @@ svclog_stream_ok(struct svclog_stream *st)
 	if (!st->failing)
 		return;
 	st->failing = false;
-	log_info("svc %s: log %s writable again", st->sl->name, st->path);
+	log_info("%s: log %s writable again", st->sl->name, st->path);
 }
 
 /* Write the "bytes dropped" line before anything else. */
@@ -93,7 +93,7 @@ stream_fail(struct svclog_stream *st, const char *p, size_t n)
 	struct ev_loop	*loop = EV_DEFAULT;
 
 	if (!st->failing) {
-		log_warn("svc %s: log %s", st->sl->name, st->path);
+		log_warn("%s: log %s", st->sl->name, st->path);
 		st->failing = true;
 	}
 	if (st->sl->conf.when_full == LOG_FULL_BLOCK) {

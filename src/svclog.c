@@ -304,7 +304,7 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 		return;
 	if (n == 0)
 		errno = EPIPE;	/* cannot happen while we hold the write end */
-	log_warn("svc %s: read output", st->sl->name);
+	log_warn("%s: read output", st->sl->name);
 	st->read_err = true;
 	ev_io_stop(EV_A_ w);
 	if (!ev_is_active(&st->retry))
@@ -470,7 +470,7 @@ stream_close(struct svclog_stream *st)
 		if (st->path != NULL && (st->pend.len > 0 ||
 		    st->dropped > 0) && svclog_flush_pending(st) == -1 &&
 		    st->pend.len > 0)
-			log_warn("svc %s: log %s: %zu bytes lost",
+			log_warn("%s: log %s: %zu bytes lost",
 			    st->sl->name, st->path, st->pend.len);
 		close(st->rfd);
 		close(st->wfd);

@@ -256,7 +256,7 @@ EOF
 	spin_check 2
 	[ "$(state w)" = running ]
 	[ "$(hb "$H/hb")" = "$stuck" ]
-	grep -q "svc w: log $SMALL/w.log: No space left on device" "$T/supd.err"
+	grep -q "w: log $SMALL/w.log: No space left on device" "$T/supd.err"
 
 	# Space comes back: the file system grows.
 	mount -o remount,size=4m "$SMALL"
@@ -264,7 +264,7 @@ EOF
 	[ "$(field w exit_code)" = 0 ]
 	wait_for "the last line in the log" _last_seq_is "$SMALL/w.log" 8000
 	cat_logs w "$SMALL" | check_seq 1 8000 100
-	grep -q "svc w: log $SMALL/w.log writable again" "$T/supd.err"
+	grep -q "w: log $SMALL/w.log writable again" "$T/supd.err"
 	# Rotated at line ends, each file at most max_size.
 	local f n=0
 	for f in $(log_files w "$SMALL"); do

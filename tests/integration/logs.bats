@@ -872,7 +872,7 @@ EOF
 command = $SEQ -n 0 -k 50
 EOF
 	start_supd
-	local err="svc sym: log $T/log/sym.log: Too many levels of symbolic links"
+	local err="sym: log $T/log/sym.log: Too many levels of symbolic links"
 	# Refused, or (wrongly) followed: whichever comes first.
 	wait_for "supd to try sym.log" _tried "$err" "$T/target"
 	[ "$(cat "$T/target")" = untouched ]
@@ -885,7 +885,7 @@ EOF
 	rm "$T/log/sym.log"
 	wait_for "a real sym.log" _has_lines "$T/log/sym.log" 5
 	[ ! -L "$T/log/sym.log" ]
-	grep -qF "svc sym: log $T/log/sym.log writable again" "$T/supd.err"
+	grep -qF "sym: log $T/log/sym.log writable again" "$T/supd.err"
 	# Planted in place of the open file (renamed over it, the file kept as
 	# sym.moved): noticed, refused again.
 	ln "$T/log/sym.log" "$T/log/sym.moved"
