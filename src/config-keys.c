@@ -385,16 +385,71 @@ cfgk_set(struct parse *p, const struct key *k, const char *v)
 	return set_plain(p, k, KEY_VAL(p->conf, k), v);
 }
 
-void
-cfgk_defaults(struct parse *p)
+/* A row whose value holds memory: a copy of it cannot be shared. */
+static bool
+owns_memory(const struct key *k)
+{
+	return k->free != NULL || k->type == KT_PATH ||
+	    k->type == KT_STRING || k->type == KT_STRV || k->type == KT_ARGV;
+}
+
+/* Read the default of every row (owning or not: owning is set) into
+ * p->conf; -1 if one is bad (a bug in the row, reported). */
+static int
+read_defaults(struct parse *p, bool owning)
 {
 	const struct key	*k;
 	const char		*e;
+	int			 r = 0;
 
-	for (k = p->keys; k->name != NULL; k++)
-		if (k->def != NULL && (e = cfgk_set(p, k, k->def)) != NULL)
+	for (k = p->keys; k->name != NULL; k++) {
+		if (k->def == NULL || owns_memory(k) != owning)
+			continue;
+		if ((e = cfgk_set(p, k, k->def)) != NULL) {
 			cfgk_perr(p, 0, "default of [%s] %s '%s': %s",
 			    k->section, k->name, k->def, e);
+			r = -1;
+		}
+	}
+	return r;
+}
+
+/*
+ * The rows' parsers are most of what loading a thousand service files
+ * costs, and the defaults are the same text every time: they are read
+ * once per table into a template, each parse starts from a copy of it, and
+ * only the rows whose value holds memory are read again into the copy.
+ * The templates are kept for supd's lifetime (two tables, two templates).
+ */
+void
+cfgk_defaults(struct parse *p, size_t size)
+{
+	static struct {
+		const struct key	*keys;
+		void			*conf;
+	}			 cache[2];
+	void			*conf = p->conf;
+	size_t			 i;
+
+	for (i = 0; i < 2 && cache[i].keys != NULL &&
+	    cache[i].keys != p->keys; i++)
+		;
+	if (i == 2 || cache[i].keys == NULL) {
+		p->conf = xcalloc(1, size);
+		if (read_defaults(p, false) == -1 || i == 2) {
+			/* Not kept: every file reports the bad row. */
+			memcpy(conf, p->conf, size);
+			free(p->conf);
+			p->conf = conf;
+			read_defaults(p, true);
+			return;
+		}
+		cache[i].keys = p->keys;
+		cache[i].conf = p->conf;
+		p->conf = conf;
+	}
+	memcpy(conf, cache[i].conf, size);
+	read_defaults(p, true);
 }
 
 static void

@@ -121,8 +121,10 @@ const struct key *cfgk_find(const struct key *, const char *section,
 /* The line section/name was set on in this parse, 0 if it was not. */
 unsigned cfgk_seen(const struct parse *, const char *section,
 	    const char *name);
-/* Set every row's default into p->conf (errors here are a bug in a row). */
-void	 cfgk_defaults(struct parse *);
+/* Set every row's default into p->conf, a struct of conf_size bytes that
+ * holds nothing yet: it is overwritten whole (errors here are a bug in a
+ * row). */
+void	 cfgk_defaults(struct parse *, size_t conf_size);
 /* Parse one value of k into p->conf; NULL, or the error's message. */
 const char *cfgk_set(struct parse *, const struct key *, const char *v);
 /* Every row of keys as one JSON object's members, by section. */

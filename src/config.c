@@ -211,7 +211,7 @@ cfg_parse_file(struct parse *p)
 /* A parse of file with the rows of keys into conf, defaults set. */
 static void
 parse_init(struct parse *p, const char *file, const struct key *keys,
-    void *conf, struct strv *errs)
+    void *conf, size_t conf_size, struct strv *errs)
 {
 	memset(p, 0, sizeof *p);
 	p->file = file;
@@ -219,7 +219,7 @@ parse_init(struct parse *p, const char *file, const struct key *keys,
 	p->seen = xcalloc(cfgk_count(keys), sizeof *p->seen);
 	p->errs = errs;
 	p->conf = conf;
-	cfgk_defaults(p);
+	cfgk_defaults(p, conf_size);
 }
 
 int
@@ -231,7 +231,7 @@ cfg_load_main(const char *path, bool explicit_path, struct supd_conf *c,
 	memset(c, 0, sizeof *c);
 	if (path == NULL)
 		path = SUPD_CONF_DEFAULT;
-	parse_init(&p, path, cfgk_main_keys, c, errs);
+	parse_init(&p, path, cfgk_main_keys, c, sizeof *c, errs);
 	if (explicit_path || access(path, F_OK) == 0 || errno != ENOENT) {
 		c->path = xstrdup(path);
 		cfg_parse_file(&p);
@@ -452,6 +452,9 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	size_t		 len;
 
 	sc = xcalloc(1, sizeof *sc);
+	/* First: the defaults start from a copy of the whole struct. */
+	parse_init(&p, path, cfgk_svc_keys, sc, sizeof *sc, errs);
+	p.main = mc;
 	base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
 	len = strlen(base);
@@ -459,9 +462,6 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 		len -= 4;
 	sc->name = xstrndup(base, len);
 	sc->file = xstrdup(path);
-
-	parse_init(&p, path, cfgk_svc_keys, sc, errs);
-	p.main = mc;
 	if (!name_valid(sc->name))
 		cfgk_perr(&p, 0, "invalid service name '%s'", sc->name);
 	if (cfg_parse_file(&p) == 0)
