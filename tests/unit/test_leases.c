@@ -235,8 +235,21 @@ test_corrupt(void)
 	t = open_table(&n, &warn);
 	CHECK_INT(warn.n, 1);
 	if (warn.n == 1)
-		CHECK(strstr(warn.v[0], "leases:1: line too long") != NULL);
+		CHECK(strstr(warn.v[0], "leases:1: line too long; skipped") != NULL);
 	CHECK_INT(lease_count(t), 0);
+	lease_close(t);
+	strv_free(&warn);
+
+	/* A NUL byte: the line is refused, the next one read. */
+	want = xasprintf("printf 'a\\0b 10.66.0.2\\nc 10.66.0.3\\n' "
+	    ">%s/leases", dir);
+	CHECK_INT(system(want), 0);
+	free(want);
+	t = open_table(&n, &warn);
+	CHECK_INT(warn.n, 1);
+	if (warn.n == 1)
+		CHECK(strstr(warn.v[0], "leases:1: NUL byte in line") != NULL);
+	CHECK_INT(lease_count(t), 1);
 	lease_close(t);
 	strv_free(&warn);
 	free(dir);
