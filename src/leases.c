@@ -160,10 +160,11 @@ read_line(struct lease_table *t, char *line)
 static int
 read_file(struct lease_table *t, struct strv *warn, char **cause)
 {
-	char		 line[LEASE_LINE_MAX];
+	char		*line = NULL;
 	const char	*e;
 	unsigned	 lineno = 0;
-	size_t		 len;
+	size_t		 cap = 0;
+	ssize_t		 n;
 	FILE		*f;
 	int		 fd;
 
@@ -176,23 +177,21 @@ read_file(struct lease_table *t, struct strv *warn, char **cause)
 			close(fd);
 		return -1;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
+	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			strv_take(warn, xasprintf("%s:%u: line too long",
-			    t->path, lineno));
-			while (fgets(line, sizeof line, f) != NULL &&
-			    line[strlen(line) - 1] != '\n')
-				;
+		if (strlen(line) != (size_t)n)
+			e = "NUL byte in line";
+		else if (n >= LEASE_LINE_MAX)
+			e = "line too long";
+		else if (line[strspn(line, " \t\r\n")] == '\0')
 			continue;
-		}
-		if (line[strspn(line, " \t\r\n")] == '\0')
-			continue;
-		if ((e = read_line(t, line)) != NULL)
+		else
+			e = read_line(t, line);
+		if (e != NULL)
 			strv_take(warn, xasprintf("%s:%u: %s; skipped", t->path,
 			    lineno, e));
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
