@@ -2,7 +2,7 @@
 /*
  * config-custom.c: the keys whose value is not one plain value -- a policy
  * with a count (restart = on-failure:N), a mode with an argument (ready =
- * fd:N, network = container:NAME), a set of flags (namespaces,
+ * fd:N), a set of flags (namespaces,
  * capabilities), a list of records (volume, tmpfs), a file read now
  * (seccomp), a limit pair (nofile...), or a value resolved after the whole
  * file (command, env, env_file, log file). Each has a parser, and where the
@@ -30,10 +30,9 @@ const char *const cfgc_restart_names[] = { "no", "always", "on-failure",
 const char *const cfgc_stderr_names[] = { "merge", "separate", "null", NULL };
 const char *const cfgc_when_full_names[] = { "block", "drop", NULL };
 const char *const cfgc_type_names[] = { "simple", "oneshot", NULL };
-/* Indexed by enum ready_mode, net_mode. */
+/* Indexed by enum ready_mode. */
 static const char *const ready_names[] = { "exec", "notify", "fd", "health",
     NULL };
-static const char *const net_names[] = { "host", "none", "container", NULL };
 /* Indexed by enum sfilter_profile; a file is written as itself. */
 static const char *const seccomp_names[] = { "unconfined", "default", NULL };
 /* [health] on_unhealthy: index 0 sets health.restart. */
@@ -482,48 +481,6 @@ cfgc_tmpfs_free(const struct key *k, void *conf)
 	free(iso->tmpfs);
 	iso->tmpfs = NULL;
 	iso->ntmpfs = 0;
-}
-
-const char *
-cfgc_network(struct parse *p, const struct key *k, const char *v)
-{
-	struct iso_conf	*iso = &CONF(p)->iso;
-	int		 i;
-
-	(void)k;
-	if ((i = cfgk_enum_index(net_names, v)) != -1 && i != NET_CONTAINER)
-		iso->net = i;
-	else if (strncmp(v, "container:", 10) == 0 && name_valid(v + 10)) {
-		iso->net = NET_CONTAINER;
-		free(iso->net_container);
-		iso->net_container = xstrdup(v + 10);
-	} else if (strcmp(v, "bridge") == 0)
-		return "bridge is not supported yet";
-	else
-		return "expected host, none or container:NAME";
-	return NULL;
-}
-
-void
-cfgc_network_canon(const struct key *k, const void *conf, struct buf *bp)
-{
-	const struct iso_conf	*iso = &CCONF(conf)->iso;
-
-	(void)k;
-	buf_printf(bp, "\"%s", net_names[iso->net]);
-	if (iso->net == NET_CONTAINER)
-		buf_printf(bp, ":%s", iso->net_container);
-	buf_puts(bp, "\"");
-}
-
-void
-cfgc_network_free(const struct key *k, void *conf)
-{
-	struct iso_conf	*iso = &((struct svc_conf *)conf)->iso;
-
-	(void)k;
-	free(iso->net_container);
-	iso->net_container = NULL;
 }
 
 const char *

@@ -46,9 +46,16 @@ void	 cfgc_volume_free(const struct key *, void *);
 const char *cfgc_tmpfs(struct parse *, const struct key *, const char *);
 void	 cfgc_tmpfs_canon(const struct key *, const void *, struct buf *);
 void	 cfgc_tmpfs_free(const struct key *, void *);
+/* config-net.c: network, ip, aliases, dns, publish. */
 const char *cfgc_network(struct parse *, const struct key *, const char *);
 void	 cfgc_network_canon(const struct key *, const void *, struct buf *);
 void	 cfgc_network_free(const struct key *, void *);
+const char *cfgc_ip(struct parse *, const struct key *, const char *);
+const char *cfgc_check_alias(const char *);
+const char *cfgc_check_ipaddr(const char *);
+const char *cfgc_publish(struct parse *, const struct key *, const char *);
+void	 cfgc_publish_canon(const struct key *, const void *, struct buf *);
+void	 cfgc_publish_free(const struct key *, void *);
 const char *cfgc_caps(struct parse *, const struct key *, const char *);
 void	 cfgc_caps_canon(const struct key *, const void *, struct buf *);
 const char *cfgc_seccomp(struct parse *, const struct key *, const char *);
@@ -59,6 +66,17 @@ void	 cfgc_seccomp_free(const struct key *, void *);
 const char *cfgc_rlimit(struct parse *, const struct key *, const char *);
 void	 cfgc_rlimit_canon(const struct key *, const void *, struct buf *);
 const char *cfgc_cgroup(struct parse *, const struct key *, const char *);
+
+/* [network NAME] of supd.conf (config-net.c), on a struct net_conf. */
+const char *cfgn_check_ifname(const char *);
+const char *cfgn_subnet(struct parse *, const struct key *, const char *);
+void	 cfgn_subnet_canon(const struct key *, const void *, struct buf *);
+const char *cfgn_gateway(struct parse *, const struct key *, const char *);
+void	 cfgn_gateway_canon(const struct key *, const void *, struct buf *);
+const char *cfgn_nat(struct parse *, const struct key *, const char *);
+void	 cfgn_nat_canon(const struct key *, const void *, struct buf *);
+const char *cfgn_ipv6(struct parse *, const struct key *, const char *);
+void	 cfgn_ipv6_canon(const struct key *, const void *, struct buf *);
 
 /* [health] */
 const char *cfgc_on_unhealthy(struct parse *, const struct key *,

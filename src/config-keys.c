@@ -22,6 +22,7 @@
 
 #define MAX_LOG_FILES		1000
 #define MAX_HEALTH_RETRIES	1000
+#define MAX_PUBLISH_CONN	1000000
 
 /*
  * [supd] of supd.conf. Defaults are docs/design.md's ("Configuration") and
@@ -43,6 +44,27 @@ const struct key cfgk_main_keys[] = {
 	    .def = "/var/lib/supd", .sample = "/srv/state" },
 	{ "supd", "shutdown_timeout", KT_DURATION, MAIN(shutdown_timeout_ms),
 	    .def = "30s", .sample = "5s" },
+	{ .name = NULL }
+};
+
+/*
+ * [network NAME] of supd.conf, one struct net_conf per NAME (config-net.c
+ * reads the sections). No defaults here: they depend on the name and on
+ * each other (supd0's subnet, gateway = first address, bridge supd-NAME,
+ * nat = not internal), set by cfgn_finish. CFGK_NET_NKEYS counts the rows.
+ */
+const struct key cfgk_net_keys[] = {
+	{ "network", "subnet", KT_CUSTOM, NET(subnet), .parse = cfgn_subnet,
+	    .canon = cfgn_subnet_canon, .sample = "10.98.0.0/24" },
+	{ "network", "gateway", KT_CUSTOM, NET(gateway), .parse = cfgn_gateway,
+	    .canon = cfgn_gateway_canon, .sample = "10.99.0.254" },
+	{ "network", "bridge", KT_STRING, NET(bridge),
+	    .check = cfgn_check_ifname, .sample = "br-other" },
+	{ "network", "nat", KT_CUSTOM, NET(nat), .parse = cfgn_nat,
+	    .canon = cfgn_nat_canon, .sample = "no" },
+	{ "network", "internal", KT_BOOL, NET(internal), .sample = "yes" },
+	{ "network", "ipv6", KT_CUSTOM, NET(ipv6), .parse = cfgn_ipv6,
+	    .canon = cfgn_ipv6_canon, .sample = "fd00:99::/64" },
 	{ .name = NULL }
 };
 
@@ -135,10 +157,23 @@ const struct key cfgk_svc_keys[] = {
 	/* Without the mount namespace it is off (config.c). */
 	{ "isolation", "private_tmp", KT_BOOL, SVC(iso.private_tmp),
 	    .def = "yes", .sample = "no" },
-	/* Also sets net_container. */
+	/* Also sets net_container or nets (repeats: one network each). */
 	{ "isolation", "network", KT_CUSTOM, SVC(iso.net), .def = "host",
-	    .parse = cfgc_network, .canon = cfgc_network_canon,
-	    .free = cfgc_network_free, .sample = "container:db" },
+	    .repeat = true, .parse = cfgc_network,
+	    .canon = cfgc_network_canon, .free = cfgc_network_free,
+	    .sample = "container:db" },
+	/* Checked against the networks' subnets after the file (config-net.c). */
+	{ "isolation", "ip", KT_STRV, SVC(iso.ips), .repeat = true,
+	    .parse = cfgc_ip, .sample = "10.88.0.7" },
+	{ "isolation", "aliases", KT_STRV, SVC(iso.aliases), .repeat = true,
+	    .check = cfgc_check_alias, .sample = "www" },
+	{ "isolation", "dns", KT_STRV, SVC(iso.dns), .repeat = true,
+	    .check = cfgc_check_ipaddr, .sample = "192.0.2.53" },
+	{ "isolation", "publish", KT_CUSTOM, SVC(iso.publish), .repeat = true,
+	    .parse = cfgc_publish, .canon = cfgc_publish_canon,
+	    .free = cfgc_publish_free, .sample = "127.0.0.1:8080:80/udp" },
+	{ "isolation", "publish_max_conn", KT_UINT, SVC(iso.publish_max_conn),
+	    .def = "4096", .min = 1, .max = MAX_PUBLISH_CONN, .sample = "100" },
 	/* Also sets caps_set. */
 	{ "isolation", "capabilities", KT_CUSTOM, SVC(iso.caps),
 	    .repeat = true, .parse = cfgc_caps, .canon = cfgc_caps_canon,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "util.h"
@@ -76,11 +77,16 @@ struct key {
 		.size = sizeof(((struct supd_conf *)0)->f)
 #define SVC(f)	.off = offsetof(struct svc_conf, f), \
 		.size = sizeof(((struct svc_conf *)0)->f)
+#define NET(f)	.off = offsetof(struct net_conf, f), \
+		.size = sizeof(((struct net_conf *)0)->f)
 #define KEY_VAL(conf, k)	((void *)((char *)(conf) + (k)->off))
 
 /* The tables, each ended by a row with a NULL name. */
 extern const struct key	 cfgk_main_keys[];
 extern const struct key	 cfgk_svc_keys[];
+/* The rows of each `[network NAME]` of supd.conf, on its struct net_conf. */
+extern const struct key	 cfgk_net_keys[];
+#define CFGK_NET_NKEYS	6	/* rows of cfgk_net_keys, for seen */
 
 /* State of one file's parse. */
 struct parse {
@@ -105,6 +111,13 @@ struct parse {
 	unsigned		*env_file_lines; /* line of each env_file */
 	char			*command; /* raw, continuations joined */
 	char			*log_file; /* raw [log] file */
+	/* supd.conf: the [network NAME] being read (config-net.c). */
+	ssize_t			 net_cur; /* index in nets, -1: none */
+	unsigned		 net_seen[CFGK_NET_NKEYS];
+	/* Service files: lines of the repeatable network keys. */
+	unsigned		 net_values; /* network values in the file */
+	unsigned		*net_lines; /* line of each iso.nets[i] */
+	unsigned		*ip_lines; /* line of each iso.ips[i] */
 };
 
 /* Append "FILE:LINE: message" (line 0: "FILE: message") to p->errs. */
@@ -131,6 +144,20 @@ const char *cfgk_set(struct parse *, const struct key *, const char *v);
 void	 cfgk_canon(const struct key *, const void *conf, struct buf *);
 /* Free what every row of keys owns in conf. */
 void	 cfgk_free(const struct key *, void *conf);
+
+/*
+ * [network NAME] of supd.conf (config-net.c). cfgn_builtin adds supd0 to a
+ * fresh config; cfgn_open reads a section header's "network NAME" (len
+ * bytes; errors FILE:LINE, then the section is skipped); cfgn_key one key
+ * of it; cfgn_finish checks the networks together once the file is read.
+ */
+void	 cfgn_builtin(struct supd_conf *);
+int	 cfgn_open(struct parse *, const char *text, size_t len);
+void	 cfgn_key(struct parse *, const char *name, const char *value);
+void	 cfgn_finish(struct parse *);
+void	 cfgn_free(struct supd_conf *);
+/* A service's network keys against the main config, after its file. */
+void	 cfgn_svc_validate(struct parse *, struct svc_conf *);
 
 /* Enum names: the index of v in names, or -1; "expected a, b or c". */
 int	 cfgk_enum_index(const char *const *names, const char *v);

@@ -67,12 +67,17 @@ cfg_check_line(struct parse *p, const char *line)
 			cfgk_perr(p, p->line, "expected ']' to end the section "
 			    "name");
 			p->section_bad = 1;
-		} else if (!section_known(p->keys, s + 1, end - s - 1)) {
+		} else if (section_known(p->keys, s + 1, end - s - 1)) {
+			p->section_bad = 0;
+			p->net_cur = -1;
+		} else if (p->keys == cfgk_main_keys &&
+		    strncmp(s + 1, "network ", 8) == 0)
+			p->section_bad = cfgn_open(p, s + 1, end - s - 1) == -1;
+		else {
 			cfgk_perr(p, p->line, "unknown section [%.*s]",
 			    (int)(end - s - 1), s + 1);
 			p->section_bad = 1;
-		} else
-			p->section_bad = 0;
+		}
 		return;
 	}
 	if (strpbrk(s, "=:") == NULL) {
@@ -139,6 +144,10 @@ cfg_handler(void *arg, const char *section, const char *name,
 
 	if (p->reader_err || p->section_bad)
 		return 1;
+	if (p->keys == cfgk_main_keys && strncmp(section, "network ", 8) == 0) {
+		cfgn_key(p, name, value);
+		return 1;
+	}
 	for (k = p->keys; k->name != NULL; k++) {
 		if (strcmp(k->section, section) != 0)
 			continue;
@@ -219,6 +228,7 @@ parse_init(struct parse *p, const char *file, const struct key *keys,
 	p->seen = xcalloc(cfgk_count(keys), sizeof *p->seen);
 	p->errs = errs;
 	p->conf = conf;
+	p->net_cur = -1;
 	cfgk_defaults(p, conf_size);
 }
 
@@ -232,10 +242,15 @@ cfg_load_main(const char *path, bool explicit_path, struct supd_conf *c,
 	if (path == NULL)
 		path = SUPD_CONF_DEFAULT;
 	parse_init(&p, path, cfgk_main_keys, c, sizeof *c, errs);
+	cfgn_builtin(c);
 	if (explicit_path || access(path, F_OK) == 0 || errno != ENOENT) {
 		c->path = xstrdup(path);
 		cfg_parse_file(&p);
 	}
+	cfgn_finish(&p);
+	/* The host's routes, in supd's own network namespace. */
+	if (p.nerrs == 0)
+		p.nerrs += cfg_net_check_routes(c, "/proc/net/route", errs);
 	free(p.dir);
 	free(p.seen);
 	return p.nerrs == 0 ? 0 : -1;
@@ -246,7 +261,27 @@ cfg_main_free(struct supd_conf *c)
 {
 	free(c->path);
 	cfgk_free(cfgk_main_keys, c);
+	cfgn_free(c);
 	memset(c, 0, sizeof *c);
+}
+
+/* {"supd":{...},"networks":{"NAME":{...},...}}, networks by name order of
+ * the file (supd0 first): a reload that changes a network changes this. */
+void
+cfg_main_canon(const struct supd_conf *c, struct buf *bp)
+{
+	size_t	i;
+
+	buf_puts(bp, "{\"supd\":");
+	cfgk_canon(cfgk_main_keys, c, bp);
+	buf_puts(bp, ",\"networks\":{");
+	for (i = 0; i < c->nnets; i++) {
+		buf_printf(bp, "%s", i ? "," : "");
+		buf_json_str(bp, c->nets[i].name);
+		buf_puts(bp, ":");
+		cfgk_canon(cfgk_net_keys, &c->nets[i], bp);
+	}
+	buf_puts(bp, "}}");
 }
 
 static int
@@ -332,6 +367,8 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 			cfgk_perr(p, ISO_SEEN("network"), "network: a service "
 			    "cannot join its own network");
 		break;
+	case NET_BRIDGE:
+		break;		/* cfgn_svc_validate */
 	case NET_HOST:
 		if ((iso->ns & CLONE_NEWNET) && ISO_SEEN("network"))
 			cfgk_perr(p, ISO_SEEN("network"), "network = host "
@@ -429,6 +466,7 @@ svc_resolve(struct parse *p, struct svc_conf *sc, const struct supd_conf *mc)
 	if (sc->restart_delay_max_ms < sc->restart_delay_ms)
 		sc->restart_delay_max_ms = sc->restart_delay_ms;
 	svc_resolve_env(p, sc);
+	cfgn_svc_validate(p, sc);
 	iso_validate(p, sc);
 	if (sc->ready == READY_HEALTH && sc->health.argv == NULL)
 		cfgk_perr(p, cfgk_seen(p, "service", "ready"),
@@ -472,6 +510,8 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 	free(p.env_file_lines);
 	free(p.command);
 	free(p.log_file);
+	free(p.net_lines);
+	free(p.ip_lines);
 	free(p.dir);
 	free(p.seen);
 	if (p.nerrs > 0) {

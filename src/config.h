@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sched.h>
+#include <stddef.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include "seccomp-profile.h"
@@ -19,6 +21,30 @@
 
 #define SUPD_CONF_DEFAULT	"/etc/supd/supd.conf"
 #define SUPD_SOCKET_DEFAULT	"/run/supd/supd.sock"
+
+/*
+ * One `[network NAME]` of supd.conf (config-net.c), or the built-in supd0.
+ * Addresses are IPv4 in network byte order.
+ */
+struct net_conf {
+	char		*name;		/* [a-z0-9][a-z0-9_-]*, at most 32 */
+	unsigned	 line;		/* of its section header, 0 = built in */
+	struct in_addr	 subnet;	/* network address, host bits zero */
+	unsigned	 prefix;	/* 0..30 (a /31 or /32 has no hosts) */
+	struct in_addr	 gateway;	/* the bridge's address, in the subnet */
+	char		*bridge;	/* interface name, <= 15 chars */
+	bool		 nat;		/* outbound masquerade and forwarding */
+	bool		 internal;	/* no route out at all */
+	bool		 has_ipv6;	/* ipv6 given (parsed, not used yet) */
+	struct in6_addr	 ipv6;
+	unsigned	 ipv6_prefix;
+	/* Set while parsing (config-net.c): not part of the canonical form. */
+	bool		 subnet_set, gateway_set, nat_set;
+	unsigned	 subnet_line;	/* subnet given (even if bad) */
+};
+
+#define NET_DEFAULT	"supd0"		/* `network = bridge` */
+#define NET_NAME_MAX	32
 
 /* Main configuration, section [supd] of supd.conf. */
 struct supd_conf {
@@ -31,6 +57,8 @@ struct supd_conf {
 	char		*log_dir;	/* default home of service logs */
 	char		*state_dir;	/* named volumes, persisted state */
 	uint64_t	 shutdown_timeout_ms; /* budget of an orderly shutdown */
+	struct net_conf	*nets;		/* supd0 first, then the file's order */
+	size_t		 nnets;
 };
 
 enum restart_policy {
@@ -70,6 +98,15 @@ enum net_mode {
 	NET_HOST,	/* the host's network namespace */
 	NET_NONE,	/* a new one with only loopback, up */
 	NET_CONTAINER,	/* the network namespace of another service */
+	NET_BRIDGE,	/* a new one with one interface per network of nets */
+};
+
+/* One `publish = [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]`. */
+struct publish_conf {
+	struct in_addr	 host_addr;	/* bound exactly; default 0.0.0.0 */
+	uint16_t	 host_port;	/* 1..65535 */
+	uint16_t	 port;		/* in the service: 1..65535 */
+	int		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* One `volume = SRC:DST[:ro]`. */
@@ -109,6 +146,14 @@ struct iso_conf {
 	size_t		 ntmpfs;
 	enum net_mode	 net;
 	char		*net_container;	/* NET_CONTAINER: the service */
+	char		**nets;		/* NET_BRIDGE: network names, in order
+					 * (eth0, eth1...), "bridge" as supd0 */
+	char		**ips;		/* fixed addresses (`ip`), IPv4 text */
+	char		**aliases;	/* extra names on its networks */
+	char		**dns;		/* nameservers, NULL = the host's */
+	struct publish_conf *publish;
+	size_t		 npublish;
+	unsigned	 publish_max_conn; /* connections per published port */
 	bool		 caps_set;	/* capabilities given: keep only caps */
 	uint64_t	 caps;		/* bit N = capability N kept */
 	enum sfilter_profile seccomp;
@@ -189,6 +234,21 @@ struct svc_conf {
 int	 cfg_load_main(const char *path, bool explicit_path, struct supd_conf *,
 	    struct strv *errs);
 void	 cfg_main_free(struct supd_conf *);
+/* The main config as JSON, networks included: equal text = equal config. */
+void	 cfg_main_canon(const struct supd_conf *, struct buf *);
+/* The network called name, or NULL. */
+const struct net_conf *cfg_net_find(const struct supd_conf *,
+	    const char *name);
+/*
+ * Check c's networks of the file (not the built-in supd0) against the IPv4
+ * routes of route_file (/proc/net/route's format): a route of another
+ * interface than the network's own bridge that overlaps its subnet is an
+ * error "FILE:LINE: ..." appended to errs. cfg_load_main calls it with
+ * /proc/net/route (supd's own network namespace). Returns the number of
+ * errors; a route file that cannot be read is one error.
+ */
+int	 cfg_net_check_routes(const struct supd_conf *, const char *route_file,
+	    struct strv *errs);
 
 /*
  * List conf_dir/\*.ini in name order (appended to paths). Files whose names

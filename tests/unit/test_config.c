@@ -17,6 +17,10 @@
 #include <regex.h>
 #include <sched.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,11 +119,12 @@ keys_of(const char *text, struct strv *out)
 static void
 check_all_keys_set(const struct strv *set)
 {
-	const struct key *const tables[] = { cfgk_main_keys, cfgk_svc_keys };
+	const struct key *const tables[] = { cfgk_main_keys, cfgk_svc_keys,
+	    cfgk_net_keys };
 	const struct key	*k;
 	size_t			 t, i, nkeys = 0;
 
-	for (t = 0; t < 2; t++)
+	for (t = 0; t < 3; t++)
 		for (k = tables[t]; k->name != NULL; k++) {
 			char	*want;
 			bool	 found = false;
@@ -170,6 +175,99 @@ every_main_key(struct strv *set)
 	CHECK_STR(mc.log_dir, "/abs/log");
 	CHECK_STR(mc.state_dir, "/abs/state");
 	CHECK_INT(mc.shutdown_timeout_ms, 5000);
+	cfg_main_free(&mc);
+	strv_free(&errs);
+	free(path);
+}
+
+/*
+ * [network NAME] of supd.conf and a service's network keys: every key, and
+ * its effect (the errors are tests/unit/test_config_net.c's).
+ */
+static void
+every_net_key(struct strv *set)
+{
+	struct supd_conf	 mc;
+	struct strv		 errs = { 0 };
+	struct svc_conf		*sc;
+	const struct net_conf	*n;
+	const char		*text =
+	    "[supd]\n"
+	    "[network front]\n"
+	    "subnet = 10.99.0.0/24\n"
+	    "gateway = 10.99.0.254\n"
+	    "bridge = br-front\n"
+	    "nat = no\n"
+	    "internal = yes\n"
+	    "ipv6 = fd00:99::/64\n";
+	const char		*svc =
+	    "[service]\ncommand = /bin/true\n"
+	    "[isolation]\n"
+	    "network = bridge\n"
+	    "network = front\n"
+	    "ip = 10.99.0.9\n"
+	    "ip = 10.88.3.4\n"
+	    "aliases = www web2\n"
+	    "dns = 192.0.2.53 2001:db8::1\n"
+	    "publish = 8080:80\n"
+	    "publish = 127.0.0.1:5353:53/udp\n"
+	    "publish_max_conn = 10\n";
+	char			*path = write_file("net.conf", text);
+	char			 a[INET_ADDRSTRLEN];
+
+	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
+	CHECK_INT(errs.n, 0);
+	CHECK_INT(mc.nnets, 2);
+	CHECK_STR(mc.nets[0].name, "supd0");
+	CHECK_STR(mc.nets[0].bridge, "supd-supd0");
+	CHECK(mc.nets[0].nat && !mc.nets[0].internal);
+	CHECK_STR(inet_ntop(AF_INET, &mc.nets[0].gateway, a, sizeof a),
+	    "10.88.0.1");
+	n = cfg_net_find(&mc, "front");
+	CHECK(n != NULL);
+	if (n != NULL) {
+		CHECK_STR(inet_ntop(AF_INET, &n->subnet, a, sizeof a),
+		    "10.99.0.0");
+		CHECK_INT(n->prefix, 24);
+		CHECK_STR(inet_ntop(AF_INET, &n->gateway, a, sizeof a),
+		    "10.99.0.254");
+		CHECK_STR(n->bridge, "br-front");
+		CHECK(!n->nat && n->internal && n->has_ipv6);
+		CHECK_INT(n->ipv6_prefix, 64);
+		CHECK_INT(n->line, 2);
+	}
+	strv_push(set, "network.subnet");
+	strv_push(set, "network.gateway");
+	strv_push(set, "network.bridge");
+	strv_push(set, "network.nat");
+	strv_push(set, "network.internal");
+	strv_push(set, "network.ipv6");
+
+	keys_of(svc, set);
+	sc = load("netsvc.ini", svc, &mc, &errs);
+	CHECK(sc != NULL);
+	CHECK_INT(errs.n, 0);
+	if (sc != NULL) {
+		CHECK_INT(sc->iso.net, NET_BRIDGE);
+		CHECK(sc->iso.ns & CLONE_NEWNET);
+		CHECK_STR(sc->iso.nets[0], "supd0");
+		CHECK_STR(sc->iso.nets[1], "front");
+		CHECK(sc->iso.nets[2] == NULL);
+		CHECK_STR(sc->iso.ips[0], "10.99.0.9");
+		CHECK_STR(sc->iso.ips[1], "10.88.3.4");
+		CHECK_STR(sc->iso.aliases[1], "web2");
+		CHECK_STR(sc->iso.dns[1], "2001:db8::1");
+		CHECK_INT(sc->iso.npublish, 2);
+		CHECK_INT(sc->iso.publish[0].host_addr.s_addr, 0);
+		CHECK_INT(sc->iso.publish[0].host_port, 8080);
+		CHECK_INT(sc->iso.publish[0].port, 80);
+		CHECK_INT(sc->iso.publish[0].proto, IPPROTO_TCP);
+		CHECK_INT(sc->iso.publish[1].host_addr.s_addr,
+		    htonl(0x7f000001));
+		CHECK_INT(sc->iso.publish[1].proto, IPPROTO_UDP);
+		CHECK_INT(sc->iso.publish_max_conn, 10);
+	}
+	cfg_svc_free(sc);
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
@@ -435,6 +533,7 @@ test_every_key(struct supd_conf *mc)
 	cfg_svc_free(sc);
 out:
 	every_main_key(&set);
+	every_net_key(&set);
 	every_cgroup_key(mc, &set);
 	check_all_keys_set(&set);
 	free(envf);

@@ -27,6 +27,7 @@ static const struct {
 } tables[] = {
 	{ "supd.conf", cfgk_main_keys },
 	{ "service file", cfgk_svc_keys },
+	{ "[network NAME]", cfgk_net_keys },
 };
 
 static char *
@@ -133,7 +134,9 @@ static bool
 documented(const char *text, bool man, const char *section, const char *name)
 {
 	char		*copy = xstrdup(text), *line, *save = NULL, *cur = NULL;
-	char		*want = xasprintf("[%s]", section);
+	/* A section per name is documented as [network NAME]. */
+	char		*want = xasprintf(strcmp(section, "network") == 0 ?
+			    "[%s NAME]" : "[%s]", section);
 	bool		 found = false, tag = false;
 
 	for (line = strtok_r(copy, "\n", &save); line != NULL && !found;
@@ -201,6 +204,8 @@ svc_text(const struct key *change)
 		{ "service", "command", "/bin/true" },
 		{ "health", "cmd", "/bin/true" },
 		{ "isolation", "rootfs", "/srv/base-root" },
+		/* ip, aliases, dns need one; publish cannot be on host. */
+		{ "isolation", "network", "bridge" },
 	};
 	struct buf	 b = { 0 };
 	bool		 done = change == NULL;
@@ -311,7 +316,7 @@ main_canon(const char *text)
 
 	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
 	CHECK_INT(errs.n, 0);
-	cfgk_canon(cfgk_main_keys, &mc, &b);
+	cfg_main_canon(&mc, &b);
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
@@ -332,6 +337,32 @@ test_each_main_key(void)
 		if (strcmp(base, changed) == 0) {
 			fprintf(stderr, "[supd] %s = %s: no change\n", k->name,
 			    k->sample);
+			CHECK(false);
+		}
+		free(changed);
+		free(text);
+	}
+	free(base);
+}
+
+/* [network NAME]: each key changed alone changes the main config's form. */
+static void
+test_each_net_key(void)
+{
+	static const char base_net[] = "[network t]\nsubnet = 10.99.0.0/24\n";
+	const struct key	*k;
+	char			*base, *text, *changed;
+
+	CHECK(cfgk_count(cfgk_net_keys) <= CFGK_NET_NKEYS);
+	base = main_canon(base_net);
+	for (k = cfgk_net_keys; k->name != NULL; k++) {
+		text = strcmp(k->name, "subnet") == 0 ?
+		    xasprintf("[network t]\nsubnet = %s\n", k->sample) :
+		    xasprintf("%s%s = %s\n", base_net, k->name, k->sample);
+		changed = main_canon(text);
+		if (strcmp(base, changed) == 0) {
+			fprintf(stderr, "[network] %s = %s: no change\n",
+			    k->name, k->sample);
 			CHECK(false);
 		}
 		free(changed);
@@ -361,6 +392,7 @@ main(int argc, char **argv)
 	test_each_key_seen_by_reload(&mc);
 	test_enum_names(&mc);
 	test_each_main_key();
+	test_each_net_key();
 
 	cfg_main_free(&mc);
 	strv_free(&errs);
