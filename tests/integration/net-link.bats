@@ -167,12 +167,15 @@ link_json() { inns "$1" ip -j -d link show dev "$2"; }
 	[ "$output" = "" ]
 }
 
-@test "errors come back as causes naming the object: name too long, address already there, no such namespace, no such bridge" {
+@test "errors come back as causes naming the object: name too long, not a bridge, address already there, no such namespace, no such bridge" {
 	netns A
 	run nld bridge supd-abcdefghijk 10.89.0.1/24
 	[ "$status" -eq 1 ]
 	[ "$output" = "nl_drive: bridge supd-abcdefghijk: name longer than 15 characters" ]
 	run -1 host ip link show dev supd-abcdefghij
+	run nld bridge lo 10.89.0.1/24
+	[ "$status" -eq 1 ]
+	[ "$output" = "nl_drive: bridge lo: exists and is not a bridge (no kind)" ]
 	nld bridge br-t 10.89.0.1/24
 	run nld addr br-t 10.89.0.1/24
 	[ "$status" -eq 1 ]
