@@ -109,7 +109,7 @@ $(B)/helpers/%: tests/helpers/%.c | $(B)
 
 # nl_drive: src/netlink.c's API from the command line (net-link.bats).
 $(B)/helpers/nl_drive: tests/helpers/nl_drive.c $(B)/netlink.o $(B)/util.o | $(B)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/netlink.o $(B)/util.o $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(B)/netlink.o $(B)/util.o $(LDFLAGS) $(LDLIBS)
 
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)

@@ -12,17 +12,26 @@
  *   nl_drive attach NSPATH BRIDGE HOST INNER ADDR/PREFIX GATEWAY|-
  *   nl_drive detach HOST
  *   nl_drive bench N NSPATH BRIDGE ADDR/PREFIX GATEWAY
+ *   nl_drive bench-ip N NSPATH BRIDGE
  *
  * -n NSPATH works in that namespace (/proc/PID/ns/net) instead of this
  * one. attach's GATEWAY "-" is no default route. list prints one name a
  * line; overlap prints the route that collides, or nothing. bench times N
- * nl_attach + nl_detach pairs and prints "median_us N" and "p90_us N".
+ * nl_attach + nl_detach pairs, each step alone, and prints the median and
+ * 90th percentile in microseconds of each and of their sum
+ * ("attach_median_us N", "detach_p90_us N", "both_median_us N", ...);
+ * bench-ip the same ("add_", "del_", "both_") for N runs of `ip link add
+ * sv-bench master BRIDGE up type veth peer name eth0 netns NSPATH` then
+ * `ip link del sv-bench`.
  * A failure prints "nl_drive: CAUSE" (netlink.c's cause) and exits 1.
  */
+#include <sys/wait.h>
+
 #include <arpa/inet.h>
 
 #include <err.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +96,31 @@ now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* "WHAT_median_us N" and "WHAT_p90_us N" of t[0..n-1] (sorted here). */
+static void
+report(const char *what, long long *t, int n)
+{
+	qsort(t, n, sizeof *t, cmp_ll);
+	printf("%s_median_us %lld\n%s_p90_us %lld\n", what, t[n / 2] / 1000,
+	    what, t[n * 9 / 10] / 1000);
+}
+
+/* Each of the n rounds' times: the two steps and their sum. */
+static void
+report3(const char *a, const char *b, long long *t, int n)
+{
+	long long	*sum = xcalloc(n, sizeof *sum);
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		sum[i] = t[i] + t[n + i];
+	report(a, t, n);
+	report(b, t + n, n);
+	report("both", sum, n);
+	free(sum);
+	free(t);
+}
+
 /* N attach + detach pairs of one veth, timed one by one. */
 static int
 bench(struct nl *nl, int n, struct nl_attach *a, char **cause)
@@ -96,21 +130,62 @@ bench(struct nl *nl, int n, struct nl_attach *a, char **cause)
 
 	if (n < 1)
 		errx(2, "bench: N must be positive");
-	t = xcalloc(n, sizeof *t);
+	t = xcalloc(2 * n, sizeof *t);
 	for (i = 0; i < n; i++) {
 		t0 = now_ns();
-		if (nl_attach(nl, a, cause) == -1 ||
-		    nl_detach(nl, a->host, cause) == -1) {
+		if (nl_attach(nl, a, cause) == -1) {
 			free(t);
 			return -1;
 		}
 		t[i] = now_ns() - t0;
+		t0 = now_ns();
+		if (nl_detach(nl, a->host, cause) == -1) {
+			free(t);
+			return -1;
+		}
+		t[n + i] = now_ns() - t0;
 	}
-	qsort(t, n, sizeof *t, cmp_ll);
-	printf("median_us %lld\np90_us %lld\n", t[n / 2] / 1000,
-	    t[n * 9 / 10] / 1000);
-	free(t);
+	report3("attach", "detach", t, n);
 	return 0;
+}
+
+/* Run argv (found in PATH), wait; exit if it fails. */
+static void
+spawn_wait(char **argv)
+{
+	pid_t	pid;
+	int	st;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		errx(1, "bench-ip: %s %s failed", argv[0], argv[1]);
+}
+
+/* The same as bench, by the ip command: a veth pair into the namespace,
+ * then deleted. */
+static void
+bench_ip(int n, char *nspath, char *bridge)
+{
+	char		*add[] = { "ip", "link", "add", "sv-bench", "master",
+			    bridge, "up", "type", "veth", "peer", "name", "eth0",
+			    "netns", nspath, NULL };
+	char		*del[] = { "ip", "link", "del", "sv-bench", NULL };
+	long long	*t, t0;
+	int		 i;
+
+	if (n < 1)
+		errx(2, "bench-ip: N must be positive");
+	t = xcalloc(2 * n, sizeof *t);
+	for (i = 0; i < n; i++) {
+		t0 = now_ns();
+		spawn_wait(add);
+		t[i] = now_ns() - t0;
+		t0 = now_ns();
+		spawn_wait(del);
+		t[n + i] = now_ns() - t0;
+	}
+	report3("add", "del", t, n);
 }
 
 static int
@@ -194,6 +269,11 @@ run(struct nl *nl, int ac, char **av, char **cause)
 		cidr(av[4], &a.addr, &a.prefix);
 		a.gateway = ip(av[5]);
 		return bench(nl, atoi(av[1]), &a, cause);
+	}
+	if (strcmp(cmd, "bench-ip") == 0) {
+		ARGS(3);
+		bench_ip(atoi(av[1]), av[2], av[3]);
+		return 0;
 	}
 	errx(2, "%s: unknown command", cmd);
 }
