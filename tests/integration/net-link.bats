@@ -209,3 +209,17 @@ link_json() { inns "$1" ip -j -d link show dev "$2"; }
 	run -1 inns "$A" ip link show dev eth1
 	[ "$(inns "$A" ip -j -4 addr | jq '[.[].addr_info[] | select(.local == "10.89.0.3")] | length')" -eq 0 ]
 }
+
+@test "a service's namespace that ends takes its veth pair along, with no detach" {
+	netns A
+	nld bridge br-t 10.89.0.1/24
+	nld attach "/proc/$A/ns/net" br-t sv-aaaa eth0 10.89.0.2/24 10.89.0.1
+	host ip link show dev sv-aaaa
+	kill "$A"
+	wait "$A" || :
+	wait_for "sv-aaaa gone with its namespace" refute host ip link show dev sv-aaaa
+	# The host name is free again for the next start.
+	netns A2
+	run nld attach "/proc/$A2/ns/net" br-t sv-aaaa eth0 10.89.0.2/24 10.89.0.1
+	[ "$status" -eq 0 ]
+}
