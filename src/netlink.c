@@ -400,19 +400,28 @@ nl_link_get(struct nl *nl, const char *name, struct nl_link *l)
 	return 0;
 }
 
-/* Set or clear IFF_UP on the link NAME: 0, or -1 with errno. */
+/* A request of type on the link NAME, changing the flags in change to
+ * those of flags: 0, or -1 with errno. */
 static int
-nl_link_flags(struct nl *nl, const char *name, unsigned int up)
+nl_link_req(struct nl *nl, int type, const char *name, unsigned int flags,
+    unsigned int change)
 {
 	struct nlmsghdr		*nlh;
 	struct ifinfomsg	*ifm;
 
-	nlh = nl_msg(nl, RTM_SETLINK, 0, sizeof *ifm, (void **)&ifm);
+	nlh = nl_msg(nl, type, 0, sizeof *ifm, (void **)&ifm);
 	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_flags = up;
-	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = flags;
+	ifm->ifi_change = change;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	return nl_call(nl, nlh, NULL, NULL);
+}
+
+/* Set or clear IFF_UP on the link NAME: 0, or -1 with errno. */
+static int
+nl_link_flags(struct nl *nl, const char *name, unsigned int up)
+{
+	return nl_link_req(nl, RTM_SETLINK, name, up, IFF_UP);
 }
 
 int
@@ -429,13 +438,7 @@ nl_link_up(struct nl *nl, const char *name, char **cause)
 static int
 nl_del(struct nl *nl, const char *name)
 {
-	struct nlmsghdr		*nlh;
-	struct ifinfomsg	*ifm;
-
-	nlh = nl_msg(nl, RTM_DELLINK, 0, sizeof *ifm, (void **)&ifm);
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return nl_call(nl, nlh, NULL, NULL);
+	return nl_link_req(nl, RTM_DELLINK, name, 0, 0);
 }
 
 int

@@ -75,7 +75,8 @@ int	nl_link_up(struct nl *, const char *name, char **cause);
 int	nl_link_del(struct nl *, const char *name, char **cause);
 
 /* Push onto *names the name of every link whose name starts with prefix
- * ("" for all): supd's leftovers are `supd-*` bridges and `sv-*` veths. */
+ * ("" for all): supd's leftovers are `supd-*` bridges and `sv-*` veths.
+ * A dump that links changed under is EINTR (try again, after freeing). */
 int	nl_links(struct nl *, const char *prefix, struct strv *names,
 	    char **cause);
 
@@ -84,7 +85,7 @@ int	nl_links(struct nl *, const char *prefix, struct strv *names,
  * default route, 0.0.0.0/0, does not count)? Routes out of links whose
  * name starts with skip (NULL: none) do not count either: a running supd's
  * own bridges carry its subnets. *route is NULL when none does, else the
- * first that does, allocated: "10.88.0.0/16 dev eth0".
+ * first that does, allocated: "10.88.0.0/16 dev eth0". EINTR as nl_links.
  */
 int	nl_route_overlap(struct nl *, struct in_addr net, int prefix,
 	    const char *skip, char **route, char **cause);
