@@ -7,7 +7,7 @@
 #   supd  /init is supd with 10 services (oneshots, in supd's default
 #         namespaces) that start, report on ttyS1 and end, and a driver that
 #         runs `supctl poweroff` once all 10 are done (after = ...)
-# Bar: supd adds less than 1 s. Uses the kernel and static supd that
+# Bar: supd adds less than 1 s. Uses the kernel and the supd that
 # tests/vm/run.sh fetches and builds (it runs it first if needed).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +41,7 @@ pack "$T/bare" "$T/bare.gz"
 base "$T/supd"
 cp "$B/vm/build/supd" "$T/supd/sbin/supd"
 cp "$B/vm/build/supctl" "$T/supd/bin/supctl"
+"$top/tests/vm/copy-libs.sh" "$T/supd" "$B/vm/build/supd" "$B/vm/build/supctl"
 ln -s /sbin/supd "$T/supd/init"
 for i in 0 1 2 3 4 5 6 7 8 9; do
 	cat >"$T/supd/etc/supd/conf.d/s$i.ini" <<INI

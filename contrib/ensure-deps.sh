@@ -13,6 +13,8 @@ need_hdr ev.h libev-dev
 need_hdr ini.h libinih-dev
 need_hdr sys/capability.h libcap-dev
 need_hdr seccomp.h libseccomp-dev
+# rtnetlink (src/netlink.c): bridges, veths, addresses, routes.
+need_hdr libmnl/libmnl.h libmnl-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then
@@ -21,6 +23,10 @@ if [ "$what" = test ]; then
 	need_cmd setpriv util-linux
 	need_cmd script bsdutils
 	need_cmd jq jq
+	# net-link.bats: ip reads back what src/netlink.c made; ping crosses
+	# the bridge it built.
+	need_cmd ip iproute2
+	need_cmd ping iputils-ping
 	need_cmd tmux tmux
 	# logs.bats rotates a live log with the real thing.
 	need_cmd logrotate logrotate

@@ -8,9 +8,9 @@
 # at most 20), the number of skipped tests ("K skipped"), and last one line
 # "N passed, M failed" summing them all. With CI set a skipped test counts
 # as failed. Exit 0 only if nothing failed. The VM test boots a kernel with
-# its own static build of supd; it runs in the normal pass only (SUPD_ASAN
-# set: the sanitizer pass skips it, a static sanitizer build cannot be PID 1
-# of a VM).
+# its own build of supd (its shared libraries copied in); it runs in the
+# normal pass only (SUPD_ASAN set: the sanitizer pass skips it, a sanitizer
+# build is not what runs as PID 1 of a machine).
 B=${1:-build}
 dir=$(dirname "$0")
 logs=$(mktemp -d) || exit 2

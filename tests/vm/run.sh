@@ -70,10 +70,13 @@ fi
 kernel=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
 say "kernel $kernel"
 
-# ---- supd and supctl, static --------------------------------------------
-make -s -C "$top" B="$out/build" CFLAGS="-O2" LDFLAGS="-static" \
+# ---- supd and supctl, with their shared libraries ------------------------
+# Linked dynamically: libmnl (and libnftables) have no static archive in
+# Debian. copy-libs.sh puts what ldd lists, and the loader, into the
+# initramfs at the same paths.
+make -s -C "$top" B="$out/build" CFLAGS="-O2" \
     "$out/build/supd" "$out/build/supctl" >"$out.build.log" 2>&1 ||
-	{ cat "$out.build.log"; nok "static supd built"; finish; }
+	{ cat "$out.build.log"; nok "supd built"; finish; }
 
 # ---- the initramfs -------------------------------------------------------
 root=$out/root
@@ -87,6 +90,8 @@ for a in $("$root/bin/busybox" --list); do
 done
 cp "$out/build/supd" "$root/sbin/supd"
 cp "$out/build/supctl" "$root/bin/supctl"
+"$here/copy-libs.sh" "$root" "$out/build/supd" "$out/build/supctl" ||
+	{ nok "supd's libraries copied"; finish; }
 ln -s /sbin/supd "$root/init"
 cp "$here/driver.sh" "$root/bin/vm-driver"
 chmod 0755 "$root/bin/vm-driver"
