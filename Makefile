@@ -108,6 +108,12 @@ $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_T
 $(B)/helpers/%: tests/helpers/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
+# fw_drive runs src/firewall.c's API for net-fw.bats, so it links it.
+FW_DRIVE_OBJ = $(B)/firewall.o $(B)/util.o
+
+$(B)/helpers/fw_drive: tests/helpers/fw_drive.c $(FW_DRIVE_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FW_DRIVE_OBJ) $(LDLIBS)
+
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)
 
