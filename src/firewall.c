@@ -39,6 +39,18 @@
 /* Whether supd turned IPv4 forwarding on (and so puts it back off). */
 static bool fw_forward_ours;
 
+/*
+ * What supd knows of its table. Deleting a table costs the kernel an RCU
+ * grace period (10 to 20 ms here, whatever the table holds), adding one
+ * does not: when the table is known to be absent (cleaned at start or
+ * removed since) fw_apply only adds it, and fw_remove does nothing.
+ */
+static enum {
+	FW_UNKNOWN,	/* not looked yet, or a batch failed: replace it whole */
+	FW_ABSENT,	/* supd deleted it or saw there was none */
+	FW_PRESENT,	/* supd wrote it last */
+} fw_table;
+
 /* Delete the table, absent or not (an absent one is added first). */
 static const char fw_drop_table[] =
     "add table inet " FW_TABLE "\n"
@@ -213,16 +225,18 @@ fw_set_natnets(struct buf *b, const struct fw_net *nets, size_t n)
 }
 
 /*
- * The whole batch. `add table` then `delete table` first: the delete never
+ * The whole batch. To replace a table that may be there, `add table` then
+ * `delete table` first (replace): the delete never
  * fails on a missing table, and all of it is one transaction, so no packet
  * ever sees the host without supd's table (or with half of it). The order
  * of the forward rules is their meaning: within one bridge first, then
  * between bridges, internal, replies into nat, nothing else into nat.
  */
 static void
-fw_ruleset(struct buf *b, const struct fw_net *nets, size_t n)
+fw_ruleset(struct buf *b, const struct fw_net *nets, size_t n, bool replace)
 {
-	buf_puts(b, fw_drop_table);
+	if (replace)
+		buf_puts(b, fw_drop_table);
 	buf_puts(b, "table inet " FW_TABLE " {\n"
 	    "\tcomment \"owned by supd, replaced as a whole\"\n");
 	fw_set_bridges(b, "bridges", nets, n, FW_ALL);
@@ -269,9 +283,12 @@ fw_nft_cause(const char *err)
 	return xasprintf("nftables: %.*s", (int)len, reason);
 }
 
-/* Run one batch of nft commands; its output (none expected) is dropped. */
+/*
+ * Run one batch of nft commands; *out (if not NULL) gets what it printed,
+ * allocated.
+ */
 static int
-fw_run(const char *text, char **cause)
+fw_run(const char *text, char **out, char **cause)
 {
 	struct nft_ctx *nft;
 	int rc;
@@ -286,8 +303,29 @@ fw_run(const char *text, char **cause)
 	rc = nft_run_cmd_from_buffer(nft, text);
 	if (rc != 0)
 		*cause = fw_nft_cause(nft_ctx_get_error_buffer(nft));
+	else if (out != NULL)
+		*out = xstrdup(nft_ctx_get_output_buffer(nft));
 	nft_ctx_free(nft);
 	return rc == 0 ? 0 : -1;
+}
+
+/* Whether the kernel has `inet supd`: a dump, no transaction. */
+static int
+fw_listed(bool *present, char **cause)
+{
+	char *out = NULL, *line, *next;
+
+	if (fw_run("list tables inet\n", &out, cause) == -1)
+		return -1;
+	*present = false;
+	for (line = out; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strcmp(line, "table inet " FW_TABLE) == 0)
+			*present = true;
+	}
+	free(out);
+	return 0;
 }
 
 /*
@@ -340,9 +378,18 @@ fw_apply(const struct fw_net *nets, size_t n, char **cause)
 		return -1;
 	for (i = 0; i < n; i++)
 		nat |= nets[i].nat;
-	fw_ruleset(&b, nets, n);
-	rc = fw_run(b.p, cause);
+	fw_ruleset(&b, nets, n, fw_table != FW_ABSENT);
+	rc = fw_run(b.p, NULL, cause);
+	if (rc == -1 && fw_table == FW_ABSENT) {
+		/* Someone else made a table of that name since: replace it. */
+		free(*cause);
+		*cause = NULL;
+		buf_reset(&b);
+		fw_ruleset(&b, nets, n, true);
+		rc = fw_run(b.p, NULL, cause);
+	}
 	buf_free(&b);
+	fw_table = rc == 0 ? FW_PRESENT : FW_UNKNOWN;
 	if (rc == -1)
 		return -1;
 	/* After the rules: forwarding never starts before the isolation. */
@@ -352,13 +399,23 @@ fw_apply(const struct fw_net *nets, size_t n, char **cause)
 int
 fw_remove(char **cause)
 {
-	if (fw_run(fw_drop_table, cause) == -1)
+	if (fw_table != FW_ABSENT &&
+	    fw_run(fw_drop_table, NULL, cause) == -1)
 		return -1;
+	fw_table = FW_ABSENT;
 	return fw_forwarding(false, cause);
 }
 
+/* Only looks when there is nothing: no transaction on a host without one. */
 int
 fw_stale_clean(char **cause)
 {
-	return fw_run(fw_drop_table, cause);
+	bool present;
+
+	if (fw_listed(&present, cause) == -1)
+		return -1;
+	if (present && fw_run(fw_drop_table, NULL, cause) == -1)
+		return -1;
+	fw_table = FW_ABSENT;
+	return 0;
 }

@@ -59,14 +59,17 @@ int	fw_apply(const struct fw_net *nets, size_t n, char **cause);
 
 /*
  * Delete `inet supd` (absent is fine) and put IPv4 forwarding back off if
- * fw_apply turned it on. 0, or -1 with *cause.
+ * fw_apply turned it on. Once supd has removed it (or fw_stale_clean found
+ * none) it knows the table is absent and sends nothing: supd is meant to be
+ * its only writer. 0, or -1 with *cause.
  */
 int	fw_remove(char **cause);
 
 /*
  * At start: delete a table a previous supd left behind (forwarding is left
- * as it is: whether that supd turned it on is not known). 0, or -1 with
- * *cause.
+ * as it is: whether that supd turned it on is not known). It lists the
+ * tables first, so a host without one sees no change at all (but the
+ * nf_tables module is loaded if it was not). 0, or -1 with *cause.
  */
 int	fw_stale_clean(char **cause);
 

@@ -289,6 +289,30 @@ test_stale_clean(void)
 	free(t);
 }
 
+/*
+ * Once supd removed its table it only adds the next one; a table of that
+ * name made by someone else meanwhile (here with a forward chain on the
+ * input hook) is still replaced whole.
+ */
+static void
+test_table_made_behind(void)
+{
+	struct fw_net w = net("a", "supd-a", "10.88.0.0", 16, false, false);
+	char *cause = NULL, *t;
+
+	CHECK_INT(fw_remove(&cause), 0);
+	free(nft("add table inet supd {\n chain forward {\n type filter hook "
+	    "input priority 0; policy accept;\n iifname \"old\" drop\n }\n}\n"));
+	CHECK_INT(apply(&w, 1), 0);
+	t = table();
+	CHECK(has(t, "type filter hook forward priority filter"));
+	CHECK(!has(t, "hook input") && !has(t, "\"old\""));
+	free(t);
+	CHECK_INT(fw_remove(&cause), 0);
+	CHECK((t = table()) == NULL);
+	free(t);
+}
+
 static void
 test_many(void)
 {
@@ -327,6 +351,7 @@ main(void)
 	test_invalid_sets();
 	test_forwarding();
 	test_stale_clean();
+	test_table_made_behind();
 	test_many();
 	return unit_done("firewall");
 }
