@@ -3,8 +3,9 @@
  * fw_apply_probe: the time of fw_apply (src/firewall.c, linked in) for
  * N networks, in a network namespace of its own. For each N given: ROUNDS
  * calls, each replacing the table the previous one made (what a reload
- * does), then one fw_remove; prints
- *   n=N median=NS p90=NS max=NS remove=NS
+ * does), then one fw_remove; then ROUNDS times fw_apply after fw_remove
+ * (untimed), the table only added (what supd's start does); prints
+ *   n=N median=NS p90=NS max=NS remove=NS add=NS (add: its median)
  * Networks cycle nat, neither, internal; subnets 10.X.Y.0/24.
  */
 #include <arpa/inet.h>
@@ -47,11 +48,12 @@ main(int argc, char **argv)
 		int n = atoi(argv[a]), i;
 		struct fw_net *nets = calloc((size_t)n, sizeof *nets);
 		char (*names)[16] = calloc((size_t)n, 16);
-		char (*bridges)[16] = calloc((size_t)n, 16);
+		char (*bridges)[32] = calloc((size_t)n, 32);
+		long long add;
 
 		for (i = 0; i < n; i++) {
 			snprintf(names[i], 16, "n%d", i);
-			snprintf(bridges[i], 16, "supd-n%d", i);
+			snprintf(bridges[i], 32, "supd-n%d", i);
 			nets[i].name = names[i];
 			nets[i].bridge = bridges[i];
 			nets[i].subnet.s_addr = htonl(0x0a000000u |
@@ -75,8 +77,19 @@ main(int argc, char **argv)
 		}
 		rm = now_ns() - t0;
 		qsort(t, (size_t)rounds, sizeof *t, cmp);
-		printf("n=%d median=%lld p90=%lld max=%lld remove=%lld\n", n,
+		printf("n=%d median=%lld p90=%lld max=%lld remove=%lld", n,
 		    t[rounds / 2], t[rounds * 9 / 10], t[rounds - 1], rm);
+		for (r = 0; r < rounds; r++) {
+			t0 = now_ns();
+			if (fw_apply(nets, (size_t)n, &cause) == -1 ||
+			    (t[r] = now_ns() - t0, fw_remove(&cause)) == -1) {
+				fprintf(stderr, "fw_apply: %s\n", cause);
+				return 1;
+			}
+		}
+		qsort(t, (size_t)rounds, sizeof *t, cmp);
+		add = t[rounds / 2];
+		printf(" add=%lld\n", add);
 		free(nets);
 		free(names);
 		free(bridges);
