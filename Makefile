@@ -18,9 +18,9 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wformat=2
-DEPS_PC	= inih libcap libseccomp libmnl
+DEPS_PC	= inih libcap libseccomp libmnl libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl -lnftables)
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
@@ -29,6 +29,7 @@ LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
+SUPD_SRC  += firewall.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -111,6 +112,12 @@ $(B)/helpers/%: tests/helpers/%.c | $(B)
 # nl_drive: src/netlink.c's API from the command line (net-link.bats).
 $(B)/helpers/nl_drive: tests/helpers/nl_drive.c $(B)/netlink.o $(B)/util.o | $(B)
 	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(B)/netlink.o $(B)/util.o $(LDFLAGS) $(LDLIBS)
+
+# fw_drive runs src/firewall.c's API for net-fw.bats, so it links it.
+FW_DRIVE_OBJ = $(B)/firewall.o $(B)/util.o
+
+$(B)/helpers/fw_drive: tests/helpers/fw_drive.c $(FW_DRIVE_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FW_DRIVE_OBJ) $(LDLIBS)
 
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)

@@ -15,6 +15,8 @@ need_hdr sys/capability.h libcap-dev
 need_hdr seccomp.h libseccomp-dev
 # rtnetlink (src/netlink.c): bridges, veths, addresses, routes.
 need_hdr libmnl/libmnl.h libmnl-dev
+# nftables (src/firewall.c): NAT and isolation between networks.
+need_hdr nftables/libnftables.h libnftables-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then
@@ -30,6 +32,12 @@ if [ "$what" = test ]; then
 	need_cmd tmux tmux
 	# logs.bats rotates a live log with the real thing.
 	need_cmd logrotate logrotate
+	# net-fw.bats: nft reads the table back; real traffic with curl,
+	# ping and python3's http.server between namespaces it makes.
+	need_cmd nft nftables
+	need_cmd curl curl
+	need_cmd ping iputils-ping
+	need_cmd python3 python3
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"
