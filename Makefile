@@ -28,6 +28,7 @@ LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
 SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c
+SUPD_SRC  += publish.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -106,6 +107,12 @@ $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_T
 
 $(B)/helpers/%: tests/helpers/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# pub_fwd: the forwarder of src/publish.c alone in a loop, for
+# net-publish.bats and bench/forward-*.sh.
+PUB_FWD_OBJ = $(B)/publish.o $(B)/log.o $(B)/util.o
+$(B)/helpers/pub_fwd: tests/helpers/pub_fwd.c $(PUB_FWD_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(PUB_FWD_OBJ) $(LDLIBS)
 
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)

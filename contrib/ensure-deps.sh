@@ -24,6 +24,8 @@ if [ "$what" = test ]; then
 	need_cmd tmux tmux
 	# logs.bats rotates a live log with the real thing.
 	need_cmd logrotate logrotate
+	# net-publish.bats and bench/forward-*.sh: a second relay and test clients.
+	need_cmd socat socat
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"
