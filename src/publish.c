@@ -307,6 +307,16 @@ side_read_cb(EV_P_ ev_io *w, int revents)
 	dir_pump(c, w == &c->side[1].r);
 }
 
+/* Connected: relay both ways. A client's first bytes (a request) are
+ * usually waiting already: move them now rather than a loop turn later. */
+static void
+conn_relay(struct pub_conn *c)
+{
+	ev_io_start(EV_DEFAULT_UC_ &c->side[0].r);
+	ev_io_start(EV_DEFAULT_UC_ &c->side[1].r);
+	dir_pump(c, 0);
+}
+
 /* The service side's connect ended: relay, or reset the client. */
 static void
 conn_connected(struct pub_conn *c)
@@ -328,8 +338,7 @@ conn_connected(struct pub_conn *c)
 	}
 	c->connecting = false;
 	ev_io_stop(EV_DEFAULT_UC_ &c->side[1].w);
-	ev_io_start(EV_DEFAULT_UC_ &c->side[0].r);
-	ev_io_start(EV_DEFAULT_UC_ &c->side[1].r);
+	conn_relay(c);
 }
 
 static void
@@ -391,8 +400,7 @@ conn_start(struct pub *p, int cfd)
 	(void)setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c = conn_new(p, cfd, sfd);
 	if (connect(sfd, (struct sockaddr *)&sin, sizeof sin) == 0) {
-		ev_io_start(EV_DEFAULT_UC_ &c->side[0].r);
-		ev_io_start(EV_DEFAULT_UC_ &c->side[1].r);
+		conn_relay(c);
 	} else if (errno == EINPROGRESS || errno == EINTR) {
 		c->connecting = true;
 		ev_io_start(EV_DEFAULT_UC_ &c->side[1].w);
