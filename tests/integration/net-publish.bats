@@ -114,7 +114,9 @@ client() { in_host python3 "$TOOL" "$@"; }
 
 @test "a bind conflict is one clear error naming the port" {
 	fwd 127.0.0.1:8080 127.0.0.1:8000
-	run in_host "$FWD" 127.0.0.1:8080 127.0.0.1:8000 "/proc/$SNS/ns/net"
+	# A second forwarder that did bind would run on: timeout ends it (124).
+	run timeout 5 nsenter --net="/proc/$HNS/ns/net" "$FWD" 127.0.0.1:8080 \
+		127.0.0.1:8000 "/proc/$SNS/ns/net"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"publish 127.0.0.1:8080/tcp: Address already in use" ]]
 }
