@@ -65,11 +65,12 @@ server() {
 }
 
 # fwd [-u] HOSTIP:PORT TARGETIP:PORT [MAXCONN]: pub_fwd in the host
-# namespace toward the service namespace; $FWD_PID.
+# namespace toward the service namespace; $FWD_PID. UDP sessions end after
+# $UDP_IDLE seconds (30).
 fwd() {
 	local opt=
 	if [ "$1" = -u ]; then
-		opt=-u
+		opt="-u -i ${UDP_IDLE:-30}"
 		shift
 	fi
 	nsenter --net="/proc/$HNS/ns/net" "$FWD" $opt "$1" "$2" \
@@ -110,6 +111,23 @@ client() { in_host python3 "$TOOL" "$@"; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$BATS_TEST_DIRNAME/net-publish.bats")" ]
 	counts_are "live=0 total=1 refused=0 over_limit=0 errors=0"
+}
+
+@test "the target is the service's address on its own interface (a bridge network's veth)" {
+	# The service's side of a veth, as a bridge network gives it; the
+	# socket made in its namespace reaches that address.
+	ip link add pubh0 netns "$HNS" type veth peer name eth0 netns "$SNS"
+	in_svc ip addr add 10.99.0.2/24 dev eth0
+	in_svc ip link set eth0 up
+	in_host ip link set pubh0 up
+	nsenter --net="/proc/$SNS/ns/net" python3 -m http.server 8000 \
+		--bind 10.99.0.2 --directory "$BATS_TEST_DIRNAME" >"$T/http.out" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for "http.server" in_svc curl -sf -o /dev/null http://10.99.0.2:8000/
+	fwd 127.0.0.1:8080 10.99.0.2:8000
+	run in_host curl -sSf http://127.0.0.1:8080/net-publish.py
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$BATS_TEST_DIRNAME/net-publish.py")" ]
 }
 
 @test "a bind conflict is one clear error naming the port" {
@@ -189,4 +207,15 @@ client() { in_host python3 "$TOOL" "$@"; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	counts_are "live=2 total=2 refused=0 over_limit=0 errors=0"
+}
+
+@test "UDP: a session ends after its idle timeout, and a new datagram makes a new one" {
+	server udp-echo 8053
+	UDP_IDLE=1 fwd -u 127.0.0.1:8053 127.0.0.1:8053
+	run client udp 8053
+	[ "$status" -eq 0 ]
+	counts_are "live=0 total=2 refused=0 over_limit=0 errors=0"
+	run client udp 8053
+	[ "$status" -eq 0 ]
+	counts_are "live=0 total=4 refused=0 over_limit=0 errors=0"
 }
