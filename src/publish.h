@@ -12,12 +12,14 @@
  *   namespace, to come back to after each socket made in a service's);
  *   pub_exit after the last pub_close frees what pub_init and the relays
  *   kept (the namespace fd, the spare pipes).
- * - pub_open binds HOSTIP:HOSTPORT exactly (SO_REUSEADDR, close-on-exec,
- *   non-blocking) and starts serving at once. It dup()s target_netns_fd: the
- *   caller keeps its own fd and may close it at once; -1 means supd's own
- *   namespace (no setns). On failure it returns NULL and *cause, allocated,
- *   says why ("publish 0.0.0.0:8080/tcp: Address already in use"); nothing
- *   is left open.
+ * - pub_open binds HOSTIP:HOSTPORT exactly (close-on-exec, non-blocking;
+ *   TCP with SO_REUSEADDR, to bind again over TIME_WAIT; not UDP, where it
+ *   would let a second socket share the port) and starts serving at once.
+ *   It dup()s target_netns_fd: the caller keeps its own fd and may close it
+ *   at once; -1, or an fd of supd's own namespace, means no setns. On
+ *   failure it returns NULL and *cause, allocated, says why ("publish
+ *   0.0.0.0:8080/tcp: Address already in use"); nothing is left open.
+ * - The process ignores SIGPIPE (supd does): splice(2) has no MSG_NOSIGNAL.
  * - pub_close ends it all at once: the listener is closed (a new client is
  *   refused by the kernel, never left hanging), every live TCP connection is
  *   reset on both sides (SO_LINGER 0), every UDP session closed; the pub is
