@@ -24,8 +24,14 @@ if [ "$what" = test ]; then
 	need_cmd tmux tmux
 	# logs.bats rotates a live log with the real thing.
 	need_cmd logrotate logrotate
-	# net-publish.bats and bench/forward-*.sh: a second relay and test clients.
+	# net-publish.bats and bench/forward-*.sh: their servers and clients
+	# (net-publish.py, curl, socat: also the relay compared with), and the
+	# namespaces and veths they make (ip, nsenter).
 	need_cmd socat socat
+	need_cmd python3 python3
+	need_cmd curl curl
+	need_cmd ip iproute2
+	need_cmd nsenter util-linux
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"
