@@ -30,6 +30,7 @@ SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-sta
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c
+SUPD_SRC  += publish.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -118,6 +119,12 @@ FW_DRIVE_OBJ = $(B)/firewall.o $(B)/util.o
 
 $(B)/helpers/fw_drive: tests/helpers/fw_drive.c $(FW_DRIVE_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FW_DRIVE_OBJ) $(LDLIBS)
+
+# pub_fwd: the forwarder of src/publish.c alone in a loop, for
+# net-publish.bats and bench/forward-*.sh.
+PUB_FWD_OBJ = $(B)/publish.o $(B)/log.o $(B)/util.o
+$(B)/helpers/pub_fwd: tests/helpers/pub_fwd.c $(PUB_FWD_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(PUB_FWD_OBJ) $(LDLIBS)
 
 unit: all $(UNIT_TESTS)
 	@./tests/run-unit.sh $(B)

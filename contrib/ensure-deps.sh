@@ -38,6 +38,11 @@ if [ "$what" = test ]; then
 	need_cmd curl curl
 	need_cmd ping iputils-ping
 	need_cmd python3 python3
+	# net-publish.bats and bench/forward-*.sh: socat (also the relay compared
+	# with), and the namespaces and veths they make (ip, nsenter).
+	need_cmd socat socat
+	need_cmd ip iproute2
+	need_cmd nsenter util-linux
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"
