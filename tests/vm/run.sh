@@ -6,7 +6,11 @@
 # the machine cleanly (the kernel's "reboot: Power down", no panic); then a
 # second boot where SIGINT to PID 1 (Ctrl-Alt-Del's) must reboot it; then a
 # third where supd has no control socket (its directory cannot be made):
-# it must still supervise, and SIGTERM to PID 1 must power off.
+# it must still supervise, and SIGTERM to PID 1 must power off. A fourth,
+# net, checks supd's networks on the real kernel: its modules loaded by a
+# oneshot service (modules.sh picks them from modules.dep), a bridge
+# network with two services and a published port, nftables' masquerade
+# (tests/vm/net/, docs/vm.md section 8).
 #
 # Debian's cloud kernel is fetched with `apt-get download` and unpacked, not
 # installed; qemu runs it under TCG (KVM here cannot run a stock kernel, see

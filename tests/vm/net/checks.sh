@@ -9,14 +9,15 @@
 # issue 10 defines it; today scaffold-net and scaffold-publish stand in for
 # supd's wiring, and the checks stay the same when the wiring replaces them.
 
-# "state" of service $1 in supctl's JSON
-state() {
-	supctl --json status "$1" | sed -n 's/.*"state":"\([^"]*\)".*/\1/p'
+# Whether oneshot $1 has ended with status 0: "exited" alone is not enough,
+# a oneshot that failed with restart = no ends exited too.
+exited0() {
+	supctl --json status "$1" | grep -q '"state":"exited",.*"exit_code":0,'
 }
 
 # Every module of /etc/vm-modules is loaded: the modules service ran (and
 # web, client and outside, which require it, started after it).
-[ "$(state modules)" = exited ]
+exited0 modules
 report $? "the modules service exited 0"
 missing=
 while read -r ko; do
@@ -28,7 +29,7 @@ report "$([ -z "$missing" ] && echo 0 || echo 1)" \
     "the $(wc -l </etc/vm-modules) modules are loaded${missing:+ (missing:$missing)}"
 
 # SCAFFOLDING: gone with scaffold-net.ini, when supd does its work.
-[ "$(state scaffold-net)" = exited ]
+exited0 scaffold-net
 report $? "scaffold-net exited 0"
 
 check "bridge supd-lan is up with the gateway 10.89.0.1/24" \
