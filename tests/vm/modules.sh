@@ -26,9 +26,10 @@ set -eu
 kdir=${1:?usage: modules.sh KDIR ROOT NAME...}
 root=${2:?usage: modules.sh KDIR ROOT NAME...}
 shift 2
-set -- $(ls -d "$kdir"/lib/modules/*/) "$@"
-mdir=${1%/}
-shift
+for mdir in "$kdir"/lib/modules/*/; do
+	break
+done
+mdir=${mdir%/}
 kver=${mdir##*/}
 [ -s "$mdir/modules.dep" ] || /bin/busybox depmod -b "$kdir" "$kver"
 [ -s "$mdir/modules.dep" ] || { echo "modules.sh: no $mdir/modules.dep" >&2; exit 1; }
