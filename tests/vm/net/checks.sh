@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: ISC
 # checks.sh: the net boot's checks, sourced by tests/vm/driver.sh (its
-# report, check and until_ok) when /etc/vm-end is "net". busybox wget's -T
-# crashes (1.35), so `timeout` bounds each fetch. The driver starts
+# report, check and until_ok) when /etc/vm-end is "net". The driver starts
 # after the network services (conf.d/driver.ini). Network lan (10.89.0.0/24,
 # bridge supd-lan) holds web (10.89.0.10, httpd, published on the VM's port
 # 8080) and client (10.89.0.11); outside (192.0.2.2) sits behind the bridge
 # wan, which is not supd's. What the checks expect is supd's networking as
 # issue 10 defines it; today scaffold-net and scaffold-publish stand in for
-# supd's wiring, and the checks stay the same when the wiring replaces them.
+# supd's wiring, and the checks stay the same when the wiring replaces them
+# (but "scaffold-net exited 0", which goes with it). busybox 1.35's wget -T
+# crashes (SIGSEGV), so `timeout` bounds each fetch.
 
 # Whether oneshot $1 has ended with status 0: "exited" alone is not enough,
 # a oneshot that failed with restart = no ends exited too.
