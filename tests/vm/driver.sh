@@ -56,6 +56,14 @@ if [ "$(cat /etc/vm-end 2>/dev/null)" = nosocket ]; then
 	exit 0
 fi
 
+# The net boot: supd's networks, in tests/vm/net/checks.sh.
+if [ "$(cat /etc/vm-end 2>/dev/null)" = net ]; then
+	. /bin/vm-net-checks
+	echo "VMTEST done" >"$out"
+	supctl poweroff
+	exit 0
+fi
+
 for m in /proc /sys /dev /dev/pts /dev/shm /run /sys/fs/cgroup; do
 	check "supd mounted $m" grep -q " $m " /proc/mounts
 done
