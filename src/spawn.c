@@ -486,7 +486,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
     int sync_rfd, int status_wfd, pid_t parent)
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
-			    .hide = hide, .nhide = nhide };
+			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
+			    .resolv = a->iso.resolv };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .gate = -1 };
 	int		*vols, **keep, gate[2];
@@ -495,11 +496,14 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	pid_t		 cmd;
 	char		 c;
 
-	/* A user namespace is usable once supd has written its maps. */
+	/* A user namespace is usable once supd has written its maps, a
+	 * bridge network once supd has plugged it. */
 	if (sync_rfd >= 0) {
 		if (read(sync_rfd, &c, 1) != 1)
 			_exit(127);	/* supd reported the failure */
 		close(sync_rfd);
+	}
+	if (sc->iso.ns & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
 			spawn_fail(STEP_USERNS, errno, "become root");
 	}
@@ -508,7 +512,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	vols = xcalloc(nvol + 1, sizeof *vols);
-	keep = xcalloc(nvol + 4, sizeof *keep);
+	keep = xcalloc(nvol + 6, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
@@ -517,6 +521,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[nkeep++] = &status_wfd;
 	keep[nkeep++] = &reaper_fd;
 	keep[nkeep++] = &st.ready_wfd;
+	keep[nkeep++] = &f.hosts;
+	keep[nkeep++] = &f.resolv;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;
@@ -582,10 +588,11 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	bool	userns = sc->iso.ns & CLONE_NEWUSER;
 	pid_t	pid, parent;
 
+	out->gate_fd = -1;
 	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
-	    (userns && pipe2(up, O_CLOEXEC) == -1))
+	    ((userns || a->hold) && pipe2(up, O_CLOEXEC) == -1))
 		goto fail;
 	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
@@ -605,8 +612,9 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	close(rp[1]);
 	if (sp[1] >= 0)
 		close(sp[1]);
-	if (userns) {
+	if (up[0] >= 0)
 		close(up[0]);
+	if (userns) {
 		if (write_userns_maps(pid) == -1) {
 			saved = errno;
 			/* The child reads EOF and exits; the report is ours. */
@@ -614,11 +622,13 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(rp[0]);
 			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
 			    "uid/gid map");
-		} else {
-			(void)write(up[1], "x", 1);
-			close(up[1]);
+			up[1] = -1;
 		}
 	}
+	if (up[1] >= 0 && a->hold)
+		out->gate_fd = up[1];
+	else if (up[1] >= 0)
+		spawn_gate_open(up[1]);
 	if (rp[0] >= 0)
 		set_nonblock(rp[0]);
 	if (sp[0] >= 0)
@@ -641,6 +651,13 @@ fail:
 	}
 	errno = saved;
 	return -1;
+}
+
+void
+spawn_gate_open(int gate_fd)
+{
+	(void)write(gate_fd, "x", 1);
+	close(gate_fd);
 }
 
 /*
