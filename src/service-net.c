@@ -504,9 +504,11 @@ svc_net_addrs(const struct service *s, struct buf *b, bool json)
 	char			 t[INET_ADDRSTRLEN];
 	size_t			 i, n = 0;
 
+	if (!bridged(sc))
+		return;
 	if (json)
-		buf_puts(b, "{");
-	for (i = 0; bridged(sc) && sc->iso.nets[i] != NULL; i++) {
+		buf_puts(b, ",\"networks\":{");
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
 		if ((rt = rt_find(sc->iso.nets[i])) == NULL || !rt->up ||
 		    lease_find(rt->leases, sc->name, &a) == -1)
 			continue;

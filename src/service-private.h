@@ -143,7 +143,8 @@ int		 svc_net_prepare(struct service *, struct spawn_args *,
 int		 svc_net_attach(struct service *, pid_t, char **cause);
 /* Its service file was removed: leases and files go. */
 void		 svc_net_forget(struct service *);
-/* Its addresses: "NET=ADDR ..." or a JSON object. */
+/* A bridged service's addresses: "NET=ADDR ..." or ,"networks":{...}
+ * (nothing for another service). */
 void		 svc_net_addrs(const struct service *, struct buf *, bool json);
 
 /* service-ready.c */

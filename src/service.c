@@ -651,7 +651,6 @@ svc_inspect(const struct service *s, struct buf *b)
 		    "\"killed\":%u,\"running\":%s}", s->health->runs,
 		    s->health->timeouts, s->health->killed, s->health->pid != 0 ?
 		    "true" : "false");
-	buf_puts(b, ",\"networks\":");
 	svc_net_addrs(s, b, true);
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");

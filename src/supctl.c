@@ -476,8 +476,10 @@ status_json(const struct reply *rp)
 		buf_json_str(&b, *st->reason != '\0' ? st->reason : NULL);
 		buf_puts(&b, ",\"health\":");
 		buf_json_str(&b, *st->health != '\0' ? st->health : NULL);
-		buf_puts(&b, ",\"networks\":");
-		networks_json(&b, st->networks);
+		if (*st->networks != '\0') {
+			buf_puts(&b, ",\"networks\":");
+			networks_json(&b, st->networks);
+		}
 		buf_puts(&b, "}");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
