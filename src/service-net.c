@@ -18,10 +18,13 @@
  * waits at the gate of spawn.c (the one a user namespace waits at for its
  * maps) while supd makes its veth pairs (eth0, eth1... in the order of
  * `network`; the default route on the first, none on an internal network).
- * The host side is `sv-` and 8 hex digits of a hash of (network, service).
- * A stopped service's pair is not deleted: its namespace's end frees it in
- * the kernel (nl_detach costs ~20 ms in the loop); one still there at the
- * next start is deleted then (EEXIST) and the plug tried once more.
+ * The host side is `sv-` and 8 hex digits of a hash of (network, service,
+ * try). A stopped service's pair is not deleted: its namespace's end frees
+ * it in the kernel, off the loop, but not at once (nl_detach would cost
+ * ~20 ms in the loop). A restart that finds the name still taken (EEXIST)
+ * takes the next try's name (HOST_TRIES of them); only when all are taken
+ * is the first deleted and the plug tried once more. Two services whose
+ * names collide (a 32-bit hash) would take each other's next names.
  *
  * Names: a network's members are the services holding a lease on it. Each
  * start of a networked service rewrites, in place, the hosts file of every
@@ -49,6 +52,7 @@
 #include "spawn.h"
 
 #define HOST_RESOLV	"/etc/resolv.conf"
+#define HOST_TRIES	4	/* host-side names per (network, service) */
 
 /* One network of supd.conf at run time. */
 struct netrt {
@@ -102,13 +106,15 @@ fixed_for(const struct svc_conf *sc, const struct net_conf *n,
 	return NULL;
 }
 
-/* sv- and 8 hex digits of FNV-1a over "NETWORK\0SERVICE". */
+/* sv- and 8 hex digits of FNV-1a over "NETWORK\0SERVICE" and the try. */
 static void
-host_name(const char *net, const char *svc, char out[16])
+host_name(const char *net, const char *svc, unsigned try, char out[16])
 {
 	uint32_t	h = 2166136261u;
 	const char	*p;
 
+	if (try > 0)
+		h = (h ^ (try & 0xff)) * 16777619u;
 	for (p = net; ; p++) {
 		h = (h ^ (unsigned char)*p) * 16777619u;
 		if (*p == '\0')
@@ -425,26 +431,32 @@ plug(const struct svc_conf *sc, size_t i, int netns, char **cause)
 {
 	struct netrt	*rt = rt_find(sc->iso.nets[i]);
 	char		 host[16], inner[16];
+	unsigned	 try;
 	struct nl_attach at = { .netns_fd = netns, .bridge = rt->conf->bridge,
 			    .host = host, .inner = inner,
 			    .prefix = rt->conf->prefix,
 			    .gateway = rt->conf->gateway,
 			    .no_route = i > 0 || rt->conf->internal };
 
-	host_name(rt->conf->name, sc->name, host);
 	snprintf(inner, sizeof inner, "eth%zu", i);
 	if (lease_find(rt->leases, sc->name, &at.addr) == -1) {
 		*cause = xasprintf("network %s: no address leased",
 		    rt->conf->name);
 		return -1;
 	}
-	if (nl_attach(nl, &at, cause) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -1;
-	/* The pair of a previous run, not yet freed by the kernel. */
-	free(*cause);
-	*cause = NULL;
+	for (try = 0; try < HOST_TRIES; try++) {
+		host_name(rt->conf->name, sc->name, try, host);
+		if (nl_attach(nl, &at, cause) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		/* The pair of a previous run, not yet freed by the
+		 * kernel with its namespace: another name. */
+		free(*cause);
+		*cause = NULL;
+	}
+	/* All taken: the first goes (~20 ms in the kernel), once. */
+	host_name(rt->conf->name, sc->name, 0, host);
 	if (nl_detach(nl, host, cause) == -1)
 		return -1;
 	return nl_attach(nl, &at, cause);

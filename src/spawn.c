@@ -483,7 +483,7 @@ init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
  */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
-    int sync_rfd, int status_wfd, pid_t parent)
+    int sync_rfd, int gate_rfd, int status_wfd, pid_t parent)
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
@@ -496,14 +496,11 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	pid_t		 cmd;
 	char		 c;
 
-	/* A user namespace is usable once supd has written its maps, a
-	 * bridge network once supd has plugged it. */
+	/* A user namespace is usable once supd has written its maps. */
 	if (sync_rfd >= 0) {
 		if (read(sync_rfd, &c, 1) != 1)
 			_exit(127);	/* supd reported the failure */
 		close(sync_rfd);
-	}
-	if (sc->iso.ns & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
 			spawn_fail(STEP_USERNS, errno, "become root");
 	}
@@ -512,7 +509,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	vols = xcalloc(nvol + 1, sizeof *vols);
-	keep = xcalloc(nvol + 6, sizeof *keep);
+	keep = xcalloc(nvol + 7, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
@@ -523,6 +520,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[nkeep++] = &st.ready_wfd;
 	keep[nkeep++] = &f.hosts;
 	keep[nkeep++] = &f.resolv;
+	keep[nkeep++] = &gate_rfd;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;
@@ -530,6 +528,12 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
 		close(f.netns);
+	/* Bridge networks: plugged by supd meanwhile, before the command. */
+	if (gate_rfd >= 0) {
+		if (read(gate_rfd, &c, 1) != 1)
+			_exit(127);	/* supd has the reason */
+		close(gate_rfd);
+	}
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
@@ -584,7 +588,8 @@ int
 spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
     struct spawn_child *out)
 {
-	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, saved;
+	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, np[2] = { -1, -1 };
+	int	saved;
 	bool	userns = sc->iso.ns & CLONE_NEWUSER;
 	pid_t	pid, parent;
 
@@ -592,7 +597,8 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
-	    ((userns || a->hold) && pipe2(up, O_CLOEXEC) == -1))
+	    (userns && pipe2(up, O_CLOEXEC) == -1) ||
+	    (a->hold && pipe2(np, O_CLOEXEC) == -1))
 		goto fail;
 	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
@@ -606,15 +612,19 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(sp[0]);
 		if (up[1] >= 0)
 			close(up[1]);
+		if (np[1] >= 0)
+			close(np[1]);
 		spawn_report_to(rp[1]);
-		child_main(sc, a, up[0], sp[1], parent);
+		child_main(sc, a, up[0], np[0], sp[1], parent);
 	}
 	close(rp[1]);
 	if (sp[1] >= 0)
 		close(sp[1]);
-	if (up[0] >= 0)
-		close(up[0]);
+	if (np[0] >= 0)
+		close(np[0]);
+	out->gate_fd = np[1];
 	if (userns) {
+		close(up[0]);
 		if (write_userns_maps(pid) == -1) {
 			saved = errno;
 			/* The child reads EOF and exits; the report is ours. */
@@ -622,13 +632,14 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(rp[0]);
 			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
 			    "uid/gid map");
-			up[1] = -1;
+			if (np[1] >= 0)
+				close(np[1]);	/* nothing to plug */
+			out->gate_fd = -1;
+		} else {
+			(void)write(up[1], "x", 1);
+			close(up[1]);
 		}
 	}
-	if (up[1] >= 0 && a->hold)
-		out->gate_fd = up[1];
-	else if (up[1] >= 0)
-		spawn_gate_open(up[1]);
 	if (rp[0] >= 0)
 		set_nonblock(rp[0]);
 	if (sp[0] >= 0)
@@ -648,6 +659,10 @@ fail:
 	if (up[0] >= 0) {
 		close(up[0]);
 		close(up[1]);
+	}
+	if (np[0] >= 0) {
+		close(np[0]);
+		close(np[1]);
 	}
 	errno = saved;
 	return -1;

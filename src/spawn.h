@@ -32,8 +32,8 @@ struct spawn_args {
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
 	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */
-	bool	hold;		/* the child waits at its gate until
-				 * spawn_gate_open (bridge networks) */
+	bool	hold;		/* the child waits at a gate before its
+				 * command until spawn_gate_open */
 };
 
 /* What supd keeps of a spawn. */
@@ -47,10 +47,11 @@ struct spawn_child {
 /*
  * Clone the service's process into its namespaces. Both fds returned are
  * non-blocking. -1 with errno if the clone itself failed (nothing to reap).
- * With a->hold, the child waits before its first step (the gate where it
- * waits for a user namespace's maps too) until spawn_gate_open: supd plugs
- * its network namespace meanwhile. A held child whose gate is closed
- * unopened exits 127 at once (the caller reports why).
+ * With a->hold, the child sets up its namespaces (mounts, hostname...) and
+ * then waits at a gate, before its command (or init) runs, until
+ * spawn_gate_open: supd plugs its network namespace meanwhile, in parallel
+ * with that set-up. A held child whose gate is closed unopened exits 127
+ * (the caller reports why).
  */
 int	spawn_service(const struct svc_conf *, const struct spawn_args *,
 	    struct spawn_child *);
