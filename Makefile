@@ -98,10 +98,11 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS)
 
 # test_service: the service module with the real config loader, against
-# the fakes of spawn.c, svclog.c and leftovers.c in the test itself.
+# the fakes of spawn.c, svclog.c and leftovers.c in the test itself (the
+# network modules are real: no service of the test names a network).
 SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
-	  $(B)/values.o
+	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)

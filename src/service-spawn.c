@@ -236,7 +236,7 @@ enum svc_state
 svc_spawn(struct service *s)
 {
 	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1 };
-	struct spawn_child	c;
+	struct spawn_child	c = { .gate_fd = -1 };
 	int			r;
 
 	s->spawn_failed = false;
