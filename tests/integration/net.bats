@@ -33,6 +33,11 @@ teardown() {
 	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
 }
 
+# A name /etc/hosts lacks (or lacks for IPv6) goes on to the nameserver,
+# which no namespace of the test reaches: a query sent, and a 5 s timeout.
+# The test's services ask their own loopback, which refuses at once.
+NODNS='dns = 127.0.0.1'
+
 # A service on the networks given ("bridge" = supd0), python3's http.server
 # on port 8000 over $WWW, or sleep.
 server() {
@@ -40,7 +45,7 @@ server() {
 	shift
 	{
 		printf '[service]\ncommand = python3 -m http.server -d %s 8000\n' "$WWW"
-		printf 'restart = no\n[isolation]\nprivate_tmp = no\n'
+		printf 'restart = no\n[isolation]\nprivate_tmp = no\n%s\n' "$NODNS"
 		printf 'network = %s\n' "$@"
 	} | svc "$name"
 }
@@ -52,6 +57,10 @@ sleeper() {
 		printf '[service]\ncommand = sleep 3600\nrestart = no\n'
 		printf '[isolation]\nprivate_tmp = no\n'
 		printf '%s\n' "$@"
+		case " $* " in
+		*' dns = '*) ;;
+		*' network=bridge '* | *' network=back '*) echo "$NODNS" ;;
+		esac
 	} | svc "$name"
 }
 
@@ -189,10 +198,17 @@ EOF
 @test "shutdown leaves no bridge, veth or nft table; forwarding back as it was" {
 	[ "$($IN cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
 	server db bridge
-	sleeper web network=bridge
+	svc web <<'EOF'
+[service]
+command = sleep 3600
+[isolation]
+network = bridge
+EOF
 	start_supd
 	wait_state db running
 	wait_state web running
+	# No dns: the host's resolv.conf (nothing looked up).
+	[ "$(ctl exec web cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
 	[[ $(links) == *supd-supd0* ]]
 	[[ $(links) == *sv-* ]]
 	$IN nft list table inet supd >/dev/null
