@@ -5,14 +5,19 @@
  * service's address leases, its plugging in at start, and the hosts and
  * resolv.conf files of its networks' services.
  *
- * A network is made when it is first needed: at start for every network a
- * loaded service names (one fw_apply for them all), at a reload for one a
- * new definition names. A network no service names is never made, and a
- * supd whose services use none never looks at the host's links or tables
- * at all. Before the first network is made, what a previous supd left
- * goes: its table (fw_stale_clean), its `sv-` veths and `supd-` bridges.
- * A subnet that overlaps a route of the host (the built-in supd0 too) is
- * refused for supd's life: the services on it fail with that reason.
+ * A network's bridge and its place in supd's table are made when the
+ * first service on it starts (not when supd starts: as a machine's PID 1,
+ * the kernel modules they need are loaded by a service, which that first
+ * service `requires`). A network no service starts on is never made, and
+ * a supd whose services use none never looks at the host's links or
+ * tables at all. Before the first network is made, what a previous supd
+ * left goes: its table (fw_stale_clean), its `sv-` veths and `supd-`
+ * bridges. libnftables exits the whole process when it cannot open its
+ * netlink socket (nfnetlink not loaded), so every call into it is guarded
+ * by a probe of that socket (nft_available). A subnet that overlaps a
+ * route of the host (the built-in supd0 too) is refused for supd's life:
+ * the services on it fail with that reason. Leases are files only: at
+ * start, every bridged service gets its addresses, fixed ones first.
  *
  * A service is plugged in between its clone and its first step: the child
  * waits at the gate of spawn.c (the one a user namespace waits at for its
@@ -33,7 +38,10 @@
  * file releases its leases and rewrites the others'. All synchronous, in
  * the loop: netlink and nftables answer at once, the files are small.
  */
+#include <sys/socket.h>
 #include <sys/types.h>
+
+#include <linux/netlink.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -125,6 +133,23 @@ host_name(const char *net, const char *svc, unsigned try, char out[16])
 	snprintf(out, 16, "sv-%08x", h);
 }
 
+/*
+ * Can libnftables open its socket? When it cannot (nfnetlink not loaded,
+ * and nothing to load it: an initramfs has no modprobe), libnftables 1.0.6
+ * calls exit() itself -- a kernel panic in PID 1 (docs/vm.md).
+ */
+static bool
+nft_available(void)
+{
+	int	fd;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_NETFILTER)) == -1)
+		return false;
+	close(fd);
+	return true;
+}
+
 static struct nl *
 nl_get(char **cause)
 {
@@ -143,7 +168,8 @@ clean_leftovers(void)
 	size_t		i, gone = 0;
 
 	cleaned = true;
-	if (fw_stale_clean(&cause) == -1) {
+	/* No nf_tables: no table of anyone's. */
+	if (nft_available() && fw_stale_clean(&cause) == -1) {
 		log_warnx("networks: a previous supd's table: %s", cause);
 		free(cause);
 		cause = NULL;
@@ -176,6 +202,10 @@ fw_sync(char **cause)
 	size_t		 i, n = 0;
 	int		 r;
 
+	if (!nft_available()) {
+		*cause = errno_cause("nftables: netlink");
+		return -1;
+	}
 	fn = xcalloc(svc_reg.mconf->nnets + 1, sizeof *fn);
 	for (i = 0; i < svc_reg.mconf->nnets; i++) {
 		const struct net_conf *c = rts[i].conf;
@@ -195,14 +225,31 @@ fw_sync(char **cause)
 	return r;
 }
 
-/* The bridge of rt, its address and its leases (the table: fw_dirty). */
+/* The network's leases, read once (a file: no kernel object). */
+static int
+leases_ready(struct netrt *rt, char **cause)
+{
+	struct strv	warn = { 0 };
+	char		*why = NULL;
+	size_t		i;
+
+	if (rt->leases == NULL && (rt->leases = lease_open(
+	    svc_reg.mconf->state_dir, rt->conf, &warn, &why)) == NULL) {
+		*cause = xasprintf("network %s: %s", rt->conf->name, why);
+		free(why);
+	}
+	for (i = 0; i < warn.n; i++)
+		log_warnx("%s", warn.v[i]);
+	strv_free(&warn);
+	return rt->leases != NULL ? 0 : -1;
+}
+
+/* The bridge of rt and its address (the table: fw_dirty). */
 static int
 net_up(struct netrt *rt, char **cause)
 {
 	const struct net_conf	*n = rt->conf;
-	struct strv		 warn = { 0 };
 	char			 s[INET_ADDRSTRLEN], *route = NULL, *why = NULL;
-	size_t			 i;
 
 	if (rt->up)
 		return 0;
@@ -227,16 +274,11 @@ net_up(struct netrt *rt, char **cause)
 		*cause = xstrdup(rt->fail);
 		return -1;
 	}
-	if (nl_bridge(nl, n->bridge, n->gateway, n->prefix, &why) == -1 ||
-	    (rt->leases = lease_open(svc_reg.mconf->state_dir, n, &warn,
-	    &why)) == NULL) {
+	if (nl_bridge(nl, n->bridge, n->gateway, n->prefix, &why) == -1) {
 		*cause = xasprintf("network %s: %s", n->name, why);
 		free(why);
 		return -1;
 	}
-	for (i = 0; i < warn.n; i++)
-		log_warnx("%s", warn.v[i]);
-	strv_free(&warn);
 	rt->up = true;
 	fw_dirty = true;
 	return 0;
@@ -259,9 +301,10 @@ lease_all(const struct svc_conf *sc, char **cause)
 	size_t		i;
 
 	for (i = 0; sc->iso.nets[i] != NULL; i++) {
-		if ((rt = rt_find(sc->iso.nets[i])) == NULL || !rt->up)
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL)
 			continue;
-		if (lease_get(rt->leases, sc->name, fixed_for(sc, rt->conf,
+		if (leases_ready(rt, cause) == -1 ||
+		    lease_get(rt->leases, sc->name, fixed_for(sc, rt->conf,
 		    &fx), &a, cause) == -1)
 			return -1;
 	}
@@ -273,22 +316,8 @@ svc_net_boot(void)
 {
 	struct service	*s;
 	char		*cause = NULL;
-	size_t		 i, j, pass;
+	size_t		 i, pass;
 
-	for (i = 0; i < svc_reg.n; i++) {
-		s = svc_reg.svcs[i];
-		for (j = 0; bridged(s->conf) && s->conf->iso.nets[j] != NULL;
-		    j++)
-			if (net_up(rt_find(s->conf->iso.nets[j]), &cause) == -1) {
-				free(cause);	/* each start reports it */
-				cause = NULL;
-			}
-	}
-	if (fw_dirty && fw_sync(&cause) == -1) {
-		log_warnx("networks: %s", cause);
-		free(cause);
-		cause = NULL;
-	}
 	/* Fixed addresses are reserved before any is leased. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < svc_reg.n; i++) {
@@ -325,7 +354,8 @@ hosts_update(const struct svc_conf *sc, char **cause)
 	int			 r;
 
 	for (i = 0; sc->iso.nets[i] != NULL; i++) {
-		if ((rt = rt_find(sc->iso.nets[i])) == NULL || !rt->up)
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL ||
+		    rt->leases == NULL)
 			continue;
 		e = xreallocarray(e, n + lease_count(rt->leases) + 1,
 		    sizeof *e);
@@ -490,13 +520,16 @@ svc_net_forget(struct service *s)
 
 	if (!bridged(sc))
 		return;
-	for (i = 0; sc->iso.nets[i] != NULL; i++)
-		if ((rt = rt_find(sc->iso.nets[i])) != NULL && rt->up &&
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL)
+			continue;
+		if (leases_ready(rt, &cause) == -1 ||
 		    lease_release(rt->leases, sc->name, &cause) == -1) {
 			log_warnx("%s: lease: %s", sc->name, cause);
 			free(cause);
 			cause = NULL;
 		}
+	}
 	for (i = 0; i < 2; i++)
 		if (hosts_remove(svc_reg.mconf->state_dir, i ? "resolv" :
 		    "hosts", sc->name, &cause) == -1) {
@@ -521,8 +554,8 @@ svc_net_addrs(const struct service *s, struct buf *b, bool json)
 	if (json)
 		buf_puts(b, ",\"networks\":{");
 	for (i = 0; sc->iso.nets[i] != NULL; i++) {
-		if ((rt = rt_find(sc->iso.nets[i])) == NULL || !rt->up ||
-		    lease_find(rt->leases, sc->name, &a) == -1)
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL ||
+		    rt->leases == NULL || lease_find(rt->leases, sc->name, &a) == -1)
 			continue;
 		inet_ntop(AF_INET, &a, t, sizeof t);
 		if (json) {

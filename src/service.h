@@ -73,10 +73,10 @@ void		 svc_kill_all(void);
 /* Release every service (at exit, for leak checkers). */
 void		 svc_free_all(void);
 /*
- * Bridge networks (service-net.c): after the boot's svc_load_all, make
- * every network a loaded service names (leftovers of a previous supd
- * cleaned first) and lease the addresses, fixed ones first; at exit, once
- * every service has stopped, remove the table, bridges and veths made.
+ * Bridge networks (service-net.c): after the boot's svc_load_all, lease
+ * every bridged service's addresses, fixed ones first (files only; each
+ * network is made when its first service starts); at exit, once every
+ * service has stopped, remove the table, bridges and veths made.
  */
 void		 svc_net_boot(void);
 void		 svc_net_end(void);

@@ -255,6 +255,26 @@ EOF
 	[ -z "$($IN nft list tables)" ]
 }
 
+@test "a network is made when its first service starts: leased at start, no bridge before" {
+	svc later <<'EOF'
+[service]
+command = sleep 3600
+autostart = no
+[isolation]
+network = bridge
+dns = 127.0.0.1
+EOF
+	start_supd
+	wait_state later stopped
+	grep -q '^later 10\.88\.0\.' "$T/state/networks/supd0/leases"
+	[ "$(links)" = "lo " ]
+	[ -z "$($IN nft list tables)" ]
+	ctl start later
+	wait_state later running
+	[[ $(links) == *supd-supd0* ]]
+	$IN nft list table inet supd >/dev/null
+}
+
 @test "a subnet on a host route (supd0 too): its services fail with the reason, supd and the rest run" {
 	$IN ip link add h0 type veth peer name h1
 	$IN ip addr add 10.88.5.1/24 dev h0
