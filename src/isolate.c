@@ -570,6 +570,39 @@ mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
 	return inside;
 }
 
+/*
+ * A bridge network's /etc/hosts and /etc/resolv.conf: supd's files, as
+ * detached read-only mounts. In a rootfs the mount point is made inside
+ * it (mkpoint); in the host's tree the file must exist, and a symlink
+ * there (resolv.conf often is one) is followed inside the root only: the
+ * bind covers its target in this mount namespace alone.
+ */
+static void
+mount_names(int rootfd, bool host_tree, const struct iso_fds *f)
+{
+	static const char *const dst[2] = { "/etc/hosts", "/etc/resolv.conf" };
+	const int	tree[2] = { f->hosts, f->resolv };
+	int		i, fd;
+
+	for (i = 0; i < 2; i++) {
+		if (tree[i] < 0)
+			continue;
+		if (!host_tree)
+			fd = mkpoint(rootfd, dst[i], true, STEP_NETWORK);
+		else if ((fd = open_in_root(rootfd, dst[i], O_PATH,
+		    RESOLVE_NO_SYMLINKS)) == -1 && errno == ELOOP)
+			fd = open_in_root(rootfd, dst[i], O_PATH,
+			    RESOLVE_IN_ROOT);
+		if (fd == -1)
+			spawn_fail(STEP_NETWORK, errno, dst[i]);
+		if (move_mount(tree[i], "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+		    MOVE_MOUNT_T_EMPTY_PATH) == -1)
+			spawn_fail(STEP_NETWORK, errno, dst[i]);
+		close(fd);
+		close(tree[i]);
+	}
+}
+
 static void
 setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
     struct iso_notify *n)
@@ -616,6 +649,7 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 	}
 	mount_tmpfs(iso, rootfd, host_tree);
 	mount_volumes(iso, rootfd, host_tree, f->volumes);
+	mount_names(rootfd, host_tree, f);
 	placed = host_tree && hide_supd(f, rootfd, notifyfd);
 	if (notifyfd >= 0 && !placed)
 		n->path = mount_notify(iso, rootfd, notifyfd, n->path);
@@ -753,6 +787,24 @@ prep_volumes(const struct svc_conf *sc, struct iso_prep *p, char **cause)
 	return 0;
 }
 
+int
+iso_prep_file(const char *path, int *fd, char **cause)
+{
+	*fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_SYMLINK_NOFOLLOW);
+	if (*fd == -1 || mount_setattr(*fd, "", AT_EMPTY_PATH,
+	    &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY |
+	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+	    sizeof(struct mount_attr)) == -1) {
+		*cause = errno_cause("%s", path);
+		if (*fd != -1)
+			close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* network = container:NAME: the namespace of that service's process. */
 static int
 prep_netns(pid_t pid)
@@ -771,7 +823,7 @@ int
 iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
     char **cause)
 {
-	p->netns = -1;
+	p->netns = p->hosts = p->resolv = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
 	if (prep_named_volumes(sc, cause) == -1 ||
@@ -797,11 +849,15 @@ iso_prep_release(struct iso_prep *p)
 
 	if (p->netns != -1)
 		close(p->netns);
+	if (p->hosts != -1)
+		close(p->hosts);
+	if (p->resolv != -1)
+		close(p->resolv);
 	for (i = 0; i < p->nvolumes; i++)
 		if (p->volumes[i] >= 0)
 			close(p->volumes[i]);
 	free(p->volumes);
-	p->netns = -1;
+	p->netns = p->hosts = p->resolv = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
 	errno = saved;

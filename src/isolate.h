@@ -27,6 +27,8 @@
  */
 struct iso_prep {
 	int	 netns;		/* network = container:NAME, else -1 */
+	int	 hosts;		/* bridge networks: detached read-only mounts */
+	int	 resolv;	/* of /etc/hosts and resolv.conf, else -1 */
 	int	*volumes;	/* one detached mount per volume, or NULL */
 	size_t	 nvolumes;
 };
@@ -41,6 +43,12 @@ struct iso_prep {
  */
 int	iso_prepare(const struct svc_conf *, pid_t net_pid, struct iso_prep *p,
 	    char **cause);
+/*
+ * In supd: path (a file of state_dir) cloned as a detached read-only mount
+ * for the child to bind at /etc/hosts or /etc/resolv.conf (*fd; -1 and
+ * *cause). Opened without following a symlink.
+ */
+int	iso_prep_file(const char *path, int *fd, char **cause);
 /* Close what iso_prepare opened, once the child has its own copies. */
 void	iso_prep_release(struct iso_prep *);
 
@@ -59,6 +67,8 @@ struct iso_hide {
 /* What the child of a spawn starts from: iso_prepare's, and supd's. */
 struct iso_fds {
 	int			 netns;	/* network = container:NAME, else -1 */
+	int			 hosts;	/* bound at /etc/hosts, else -1 */
+	int			 resolv; /* bound at /etc/resolv.conf, else -1 */
 	const int		*volumes; /* one detached mount per volume */
 	const char		*notify; /* ready = notify: supd's socket, or NULL */
 	const struct iso_hide	*hide;	/* supd's own directories */

@@ -156,6 +156,7 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[6] = num[3];
 	v[7] = num[4];
 	v[8] = (char *)(s->health != NULL ? s->health : "");
+	v[9] = (char *)(s->networks != NULL ? s->networks : "");
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -175,7 +176,8 @@ int
 proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
     const char **errstr)
 {
-	if (n != PROTO_STATUS_FIELDS) {
+	/* A row of a supd before networks has no tenth field. */
+	if (n != PROTO_STATUS_FIELDS && n != PROTO_STATUS_FIELDS - 1) {
 		*errstr = "status row: wrong number of fields";
 		return -1;
 	}
@@ -183,6 +185,7 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->state = v[1];
 	s->reason = v[2];
 	s->health = v[8];
+	s->networks = n == PROTO_STATUS_FIELDS ? v[9] : "";
 	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
 	    getnum(v[5], &s->restarts) == -1 ||
 	    getnum(v[6], &s->exit_code) == -1 ||

@@ -85,8 +85,10 @@ struct proto_status {
 	int64_t		 exit_signal;	/* signal that ended the last run, 0 if none */
 	const char	*health;	/* "starting", "healthy", "unhealthy"; ""
 					   without [health] */
+	const char	*networks;	/* "NET=ADDR ..." of bridge networks, or
+					   "" (a 9-field row: "") */
 };
-#define PROTO_STATUS_FIELDS	9
+#define PROTO_STATUS_FIELDS	10
 
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);

@@ -135,6 +135,18 @@ enum svc_state	 svc_ended_starting(struct service *);
 enum svc_state	 svc_spawn(struct service *);
 void		 svc_pid_del(struct service *);
 
+/* service-net.c: bridge networks (the public part is in service.h) */
+/* Networks ready, leases, names; a->hold set: -1 and *cause. */
+int		 svc_net_prepare(struct service *, struct spawn_args *,
+		    char **cause);
+/* Plug the held child pid into its networks: -1 and *cause. */
+int		 svc_net_attach(struct service *, pid_t, char **cause);
+/* Its service file was removed: leases and files go. */
+void		 svc_net_forget(struct service *);
+/* A bridged service's addresses: "NET=ADDR ..." or ,"networks":{...}
+ * (nothing for another service). */
+void		 svc_net_addrs(const struct service *, struct buf *, bool json);
+
 /* service-ready.c */
 /* The socket's path for the child, or NULL with *cause. */
 const char	*svc_notify_open(struct service *, char **cause);

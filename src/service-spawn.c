@@ -177,6 +177,11 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 		start_failed(s, cause);
 		return -1;
 	}
+	if (svc_net_prepare(s, a, &cause) == -1) {
+		spawn_args_release(a);
+		start_failed(s, cause);
+		return -1;
+	}
 	svc_ready_close(s);
 	if (s->conf->ready != READY_EXEC && s->rd == NULL) {
 		s->rd = xcalloc(1, sizeof *s->rd);
@@ -205,13 +210,33 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	return 0;
 }
 
+/*
+ * A held child (bridge networks) plugged in and let go; if that fails it
+ * is let go to exit at once, the run a failed start (no report pipe, the
+ * reason ours).
+ */
+static void
+net_plug(struct service *s, struct spawn_child *c)
+{
+	char	*cause = NULL;
+
+	if (svc_net_attach(s, c->pid, &cause) == 0) {
+		spawn_gate_open(c->gate_fd);
+		return;
+	}
+	close(c->gate_fd);	/* the child reads EOF and exits 127 */
+	start_failed(s, cause);
+	close(c->report_fd);
+	c->report_fd = -1;
+}
+
 /* Clone the process into its namespaces: STARTING, or what a failed run
  * leads to. */
 enum svc_state
 svc_spawn(struct service *s)
 {
 	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1 };
-	struct spawn_child	c;
+	struct spawn_child	c = { .gate_fd = -1 };
 	int			r;
 
 	s->spawn_failed = false;
@@ -229,15 +254,19 @@ svc_spawn(struct service *s)
 		    "namespaces: " : ""));
 		return svc_ended_starting(s);
 	}
+	if (c.gate_fd != -1)
+		net_plug(s, &c);
 	s->pid = c.pid;
 	s->report_fd = c.report_fd;
 	s->status_fd = c.status_fd;
 	pid_add(s);
 	leftovers_record(s->conf->name, s->pid);
 	if (s->report_fd == -1) {
-		/* No report pipe at all: cannot happen but for a failed map. */
+		/* No report pipe: a failed plug (its reason given), or a
+		 * failed map that could not be reported. */
+		if (!s->spawn_failed)
+			svc_set_reason(s, "user namespace: cannot report");
 		s->spawn_failed = true;
-		svc_set_reason(s, "user namespace: cannot report");
 		return SVC_STARTING;
 	}
 	ev_io_init(&s->report_w, report_cb, s->report_fd, EV_READ);

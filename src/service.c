@@ -172,6 +172,8 @@ svc_free(struct service *s)
 
 	if (svc_reg.hooks.gone != NULL)
 		svc_reg.hooks.gone(s);
+	if (s->removed)
+		svc_net_forget(s);
 	svc_queue_forget(s);
 	for (i = 0; i < svc_reg.n; i++)
 		if (svc_reg.svcs[i] == s) {
@@ -598,6 +600,8 @@ svc_log(const struct service *s)
 void
 svc_status(const struct service *s, struct proto_status *st)
 {
+	static struct buf	addrs;	/* st->networks, until the next call */
+
 	st->name = s->conf->name;
 	st->state = svc_state_name(s->state);
 	st->reason = s->reason != NULL ? s->reason : "";
@@ -607,6 +611,10 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->exit_code = s->exit_code;
 	st->exit_signal = s->exit_signal;
 	st->health = s->health != NULL ? svc_health_name(s->health->state) : "";
+	buf_reset(&addrs);
+	buf_puts(&addrs, "");
+	svc_net_addrs(s, &addrs, false);
+	st->networks = addrs.p;
 }
 
 void
@@ -643,6 +651,7 @@ svc_inspect(const struct service *s, struct buf *b)
 		    "\"killed\":%u,\"running\":%s}", s->health->runs,
 		    s->health->timeouts, s->health->killed, s->health->pid != 0 ?
 		    "true" : "false");
+	svc_net_addrs(s, b, true);
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");
 	cfg_svc_canon(s->conf, b);

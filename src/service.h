@@ -72,6 +72,14 @@ bool		 svc_all_down(void);
 void		 svc_kill_all(void);
 /* Release every service (at exit, for leak checkers). */
 void		 svc_free_all(void);
+/*
+ * Bridge networks (service-net.c): after the boot's svc_load_all, lease
+ * every bridged service's addresses, fixed ones first (files only; each
+ * network is made when its first service starts); at exit, once every
+ * service has stopped, remove the table, bridges and veths made.
+ */
+void		 svc_net_boot(void);
+void		 svc_net_end(void);
 
 /* A child ended (from the SIGCHLD watcher); false if not a service's. */
 bool		 svc_reaped(pid_t, int status);
@@ -90,6 +98,7 @@ bool		 svc_settled(const struct service *, bool want_running,
 		    bool *ok);
 const char	*svc_reason(const struct service *);
 struct svclog	*svc_log(const struct service *);
+/* st->networks stays valid until the next call. */
 void		 svc_status(const struct service *, struct proto_status *);
 /* inspect: resolved configuration and runtime state as one JSON object. */
 void		 svc_inspect(const struct service *, struct buf *);

@@ -483,10 +483,11 @@ init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
  */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
-    int sync_rfd, int status_wfd, pid_t parent)
+    int sync_rfd, int gate_rfd, int status_wfd, pid_t parent)
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
-			    .hide = hide, .nhide = nhide };
+			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
+			    .resolv = a->iso.resolv };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .gate = -1 };
 	int		*vols, **keep, gate[2];
@@ -508,7 +509,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	vols = xcalloc(nvol + 1, sizeof *vols);
-	keep = xcalloc(nvol + 4, sizeof *keep);
+	keep = xcalloc(nvol + 7, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
@@ -517,6 +518,9 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[nkeep++] = &status_wfd;
 	keep[nkeep++] = &reaper_fd;
 	keep[nkeep++] = &st.ready_wfd;
+	keep[nkeep++] = &f.hosts;
+	keep[nkeep++] = &f.resolv;
+	keep[nkeep++] = &gate_rfd;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;
@@ -524,6 +528,12 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
 		close(f.netns);
+	/* Bridge networks: plugged by supd meanwhile, before the command. */
+	if (gate_rfd >= 0) {
+		if (read(gate_rfd, &c, 1) != 1)
+			_exit(127);	/* supd has the reason */
+		close(gate_rfd);
+	}
 	if (!sc->iso.init) {
 		if (status_wfd >= 0)
 			close(status_wfd);
@@ -578,14 +588,17 @@ int
 spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
     struct spawn_child *out)
 {
-	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, saved;
+	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, np[2] = { -1, -1 };
+	int	saved;
 	bool	userns = sc->iso.ns & CLONE_NEWUSER;
 	pid_t	pid, parent;
 
+	out->gate_fd = -1;
 	if (pipe2(rp, O_CLOEXEC) == -1)
 		return -1;
 	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
-	    (userns && pipe2(up, O_CLOEXEC) == -1))
+	    (userns && pipe2(up, O_CLOEXEC) == -1) ||
+	    (a->hold && pipe2(np, O_CLOEXEC) == -1))
 		goto fail;
 	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
@@ -599,12 +612,17 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(sp[0]);
 		if (up[1] >= 0)
 			close(up[1]);
+		if (np[1] >= 0)
+			close(np[1]);
 		spawn_report_to(rp[1]);
-		child_main(sc, a, up[0], sp[1], parent);
+		child_main(sc, a, up[0], np[0], sp[1], parent);
 	}
 	close(rp[1]);
 	if (sp[1] >= 0)
 		close(sp[1]);
+	if (np[0] >= 0)
+		close(np[0]);
+	out->gate_fd = np[1];
 	if (userns) {
 		close(up[0]);
 		if (write_userns_maps(pid) == -1) {
@@ -614,6 +632,9 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 			close(rp[0]);
 			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
 			    "uid/gid map");
+			if (np[1] >= 0)
+				close(np[1]);	/* nothing to plug */
+			out->gate_fd = -1;
 		} else {
 			(void)write(up[1], "x", 1);
 			close(up[1]);
@@ -639,8 +660,19 @@ fail:
 		close(up[0]);
 		close(up[1]);
 	}
+	if (np[0] >= 0) {
+		close(np[0]);
+		close(np[1]);
+	}
 	errno = saved;
 	return -1;
+}
+
+void
+spawn_gate_open(int gate_fd)
+{
+	(void)write(gate_fd, "x", 1);
+	close(gate_fd);
 }
 
 /*

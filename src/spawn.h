@@ -32,6 +32,8 @@ struct spawn_args {
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
 	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */
+	bool	hold;		/* the child waits at a gate before its
+				 * command until spawn_gate_open */
 };
 
 /* What supd keeps of a spawn. */
@@ -39,14 +41,23 @@ struct spawn_child {
 	pid_t	pid;		/* our child: the init, or the command */
 	int	report_fd;	/* EOF at exec, or a struct spawn_report */
 	int	status_fd;	/* init: the command's wait status, else -1 */
+	int	gate_fd;	/* hold: the child's gate, else -1 */
 };
 
 /*
  * Clone the service's process into its namespaces. Both fds returned are
  * non-blocking. -1 with errno if the clone itself failed (nothing to reap).
+ * With a->hold, the child sets up its namespaces (mounts, hostname...) and
+ * then waits at a gate, before its command (or init) runs, until
+ * spawn_gate_open: supd plugs its network namespace meanwhile, in parallel
+ * with that set-up. A held child whose gate is closed unopened exits 127
+ * (the caller reports why).
  */
 int	spawn_service(const struct svc_conf *, const struct spawn_args *,
 	    struct spawn_child *);
+
+/* Let a held child go on (and close the gate). */
+void	spawn_gate_open(int gate_fd);
 
 /*
  * supctl exec: fork a process that joins the namespaces and root of

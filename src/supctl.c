@@ -422,6 +422,28 @@ status_table(const struct reply *rp)
 	free(cell);
 }
 
+/* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
+static void
+networks_json(struct buf *b, const char *v)
+{
+	char	*copy = xstrdup(v), *w, *eq, *save = NULL;
+	size_t	 n = 0;
+
+	buf_puts(b, "{");
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if ((eq = strchr(w, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		buf_puts(b, n++ > 0 ? "," : "");
+		buf_json_str(b, w);
+		buf_puts(b, ":");
+		buf_json_str(b, eq + 1);
+	}
+	buf_puts(b, "}");
+	free(copy);
+}
+
 static void
 status_json(const struct reply *rp)
 {
@@ -454,6 +476,10 @@ status_json(const struct reply *rp)
 		buf_json_str(&b, *st->reason != '\0' ? st->reason : NULL);
 		buf_puts(&b, ",\"health\":");
 		buf_json_str(&b, *st->health != '\0' ? st->health : NULL);
+		if (*st->networks != '\0') {
+			buf_puts(&b, ",\"networks\":");
+			networks_json(&b, st->networks);
+		}
 		buf_puts(&b, "}");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");

@@ -521,6 +521,7 @@ services_start(void)
 	svc_init(&conf, &hooks);
 	svc_load_all(true, &errs);
 	strv_free(&errs);
+	svc_net_boot();
 	log_info("%zu service%s loaded", svc_count(), svc_count() == 1 ?
 	    "" : "s");
 }
@@ -545,6 +546,7 @@ main(int argc, char *argv[])
 
 	ctl_close();
 	svc_free_all();
+	svc_net_end();
 	if (pid1_machine())
 		pid1_finish(end_how);
 	log_info("all services stopped, exiting%s", exit_code != 0 ?

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * service-net.c: bridge networks wired into the services -- the bridges
+ * and supd's nftables table while some service names a network, each
+ * service's address leases, its plugging in at start, and the hosts and
+ * resolv.conf files of its networks' services.
+ *
+ * A network's bridge and its place in supd's table are made when the
+ * first service on it starts (not when supd starts: as a machine's PID 1,
+ * the kernel modules they need are loaded by a service, which that first
+ * service `requires`). A network no service starts on is never made, and
+ * a supd whose services use none never looks at the host's links or
+ * tables at all. Before the first network is made, what a previous supd
+ * left goes: its table (fw_stale_clean), its `sv-` veths and `supd-`
+ * bridges. libnftables exits the whole process when it cannot open its
+ * netlink socket (nfnetlink not loaded), so every call into it is guarded
+ * by a probe of that socket (nft_available). A subnet that overlaps a
+ * route of the host (the built-in supd0 too) is refused for supd's life:
+ * the services on it fail with that reason. Leases are files only: at
+ * start, every bridged service gets its addresses, fixed ones first.
+ *
+ * A service is plugged in between its clone and its first step: the child
+ * waits at the gate of spawn.c (the one a user namespace waits at for its
+ * maps) while supd makes its veth pairs (eth0, eth1... in the order of
+ * `network`; the default route on the first, none on an internal network).
+ * The host side is `sv-` and 8 hex digits of a hash of (network, service,
+ * try). A stopped service's pair is not deleted: its namespace's end frees
+ * it in the kernel, off the loop, but not at once (nl_detach would cost
+ * ~20 ms in the loop). A restart that finds the name still taken (EEXIST)
+ * takes the next try's name (HOST_TRIES of them); only when all are taken
+ * is the first deleted and the plug tried once more. Two services whose
+ * names collide (a 32-bit hash) would take each other's next names.
+ *
+ * Names: a network's members are the services holding a lease on it. Each
+ * start of a networked service rewrites, in place, the hosts file of every
+ * running service of its networks (a new member is seen at once by running
+ * programs), and its own hosts and resolv.conf files; removal of a service
+ * file releases its leases and rewrites the others'. All synchronous, in
+ * the loop: netlink and nftables answer at once, the files are small.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <linux/netlink.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "firewall.h"
+#include "hosts.h"
+#include "leases.h"
+#include "log.h"
+#include "netlink.h"
+#include "service-private.h"
+#include "spawn.h"
+
+#define HOST_RESOLV	"/etc/resolv.conf"
+#define HOST_TRIES	4	/* host-side names per (network, service) */
+
+/* One network of supd.conf at run time. */
+struct netrt {
+	const struct net_conf	*conf;
+	struct lease_table	*leases;	/* open while up */
+	bool			 up;		/* its bridge made by this supd */
+	char			*fail;		/* refused for good, or NULL */
+};
+
+static struct netrt	*rts;		/* one per svc_reg.mconf->nets */
+static struct nl	*nl;		/* supd's own network namespace */
+static bool		 cleaned;	/* a previous supd's leftovers gone */
+static bool		 fw_dirty;	/* the table lags the networks up */
+static bool		 fw_set;	/* the table is ours to remove */
+
+static struct netrt *
+rt_find(const char *name)
+{
+	const struct supd_conf	*mc = svc_reg.mconf;
+	size_t			 i;
+
+	if (rts == NULL) {
+		rts = xcalloc(mc->nnets + 1, sizeof *rts);
+		for (i = 0; i < mc->nnets; i++)
+			rts[i].conf = &mc->nets[i];
+	}
+	for (i = 0; i < mc->nnets; i++)
+		if (strcmp(rts[i].conf->name, name) == 0)
+			return &rts[i];
+	return NULL;
+}
+
+static bool
+bridged(const struct svc_conf *sc)
+{
+	return sc->iso.net == NET_BRIDGE && sc->iso.nets != NULL;
+}
+
+/* The service's fixed address (`ip`) in n's subnet, or NULL. */
+static const struct in_addr *
+fixed_for(const struct svc_conf *sc, const struct net_conf *n,
+    struct in_addr *buf)
+{
+	uint32_t	mask = n->prefix == 0 ? 0 : ~0u << (32 - n->prefix);
+	size_t		i;
+
+	for (i = 0; sc->iso.ips != NULL && sc->iso.ips[i] != NULL; i++)
+		if (inet_pton(AF_INET, sc->iso.ips[i], buf) == 1 &&
+		    (ntohl(buf->s_addr) & mask) == ntohl(n->subnet.s_addr))
+			return buf;
+	return NULL;
+}
+
+/* sv- and 8 hex digits of FNV-1a over "NETWORK\0SERVICE" and the try. */
+static void
+host_name(const char *net, const char *svc, unsigned try, char out[16])
+{
+	uint32_t	h = 2166136261u;
+	const char	*p;
+
+	if (try > 0)
+		h = (h ^ (try & 0xff)) * 16777619u;
+	for (p = net; ; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+		if (*p == '\0')
+			break;
+	}
+	for (p = svc; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(out, 16, "sv-%08x", h);
+}
+
+/*
+ * Can libnftables open its socket? When it cannot (nfnetlink not loaded,
+ * and nothing to load it: an initramfs has no modprobe), libnftables 1.0.6
+ * calls exit() itself -- a kernel panic in PID 1 (docs/vm.md).
+ */
+static bool
+nft_available(void)
+{
+	int	fd;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_NETFILTER)) == -1)
+		return false;
+	close(fd);
+	return true;
+}
+
+static struct nl *
+nl_get(char **cause)
+{
+	if (nl == NULL)
+		nl = nl_open(-1, cause);
+	return nl;
+}
+
+/* What a previous supd left: its table, its veths and bridges. */
+static void
+clean_leftovers(void)
+{
+	static const char *const pfx[] = { "sv-", "supd-" };
+	struct strv	names = { 0 };
+	char		*cause = NULL;
+	size_t		i, gone = 0;
+
+	cleaned = true;
+	/* No nf_tables: no table of anyone's. */
+	if (nft_available() && fw_stale_clean(&cause) == -1) {
+		log_warnx("networks: a previous supd's table: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	for (i = 0; i < sizeof pfx / sizeof *pfx; i++)
+		if (nl_links(nl, pfx[i], &names, &cause) == -1) {
+			log_warnx("networks: leftover links: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	for (i = 0; i < names.n; i++) {
+		if (nl_link_del(nl, names.v[i], &cause) == 0)
+			gone++;
+		else if (errno != ENODEV)
+			log_warnx("networks: leftover %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (gone > 0)
+		log_info("networks: removed %zu link%s left by a previous supd",
+		    gone, gone == 1 ? "" : "s");
+	strv_free(&names);
+}
+
+/* The table made exactly the networks up. */
+static int
+fw_sync(char **cause)
+{
+	struct fw_net	*fn;
+	size_t		 i, n = 0;
+	int		 r;
+
+	if (!nft_available()) {
+		*cause = errno_cause("nftables: netlink");
+		return -1;
+	}
+	fn = xcalloc(svc_reg.mconf->nnets + 1, sizeof *fn);
+	for (i = 0; i < svc_reg.mconf->nnets; i++) {
+		const struct net_conf *c = rts[i].conf;
+
+		if (!rts[i].up)
+			continue;
+		fn[n++] = (struct fw_net){ .name = c->name, .bridge = c->bridge,
+		    .subnet = c->subnet, .prefix = c->prefix, .nat = c->nat,
+		    .internal = c->internal };
+	}
+	r = fw_apply(fn, n, cause);
+	free(fn);
+	if (r == 0) {
+		fw_dirty = false;
+		fw_set = n > 0;
+	}
+	return r;
+}
+
+/* The network's leases, read once (a file: no kernel object). */
+static int
+leases_ready(struct netrt *rt, char **cause)
+{
+	struct strv	warn = { 0 };
+	char		*why = NULL;
+	size_t		i;
+
+	if (rt->leases == NULL && (rt->leases = lease_open(
+	    svc_reg.mconf->state_dir, rt->conf, &warn, &why)) == NULL) {
+		*cause = xasprintf("network %s: %s", rt->conf->name, why);
+		free(why);
+	}
+	for (i = 0; i < warn.n; i++)
+		log_warnx("%s", warn.v[i]);
+	strv_free(&warn);
+	return rt->leases != NULL ? 0 : -1;
+}
+
+/* The bridge of rt and its address (the table: fw_dirty). */
+static int
+net_up(struct netrt *rt, char **cause)
+{
+	const struct net_conf	*n = rt->conf;
+	char			 s[INET_ADDRSTRLEN], *route = NULL, *why = NULL;
+
+	if (rt->up)
+		return 0;
+	if (rt->fail == NULL && nl_get(cause) == NULL)
+		return -1;
+	if (rt->fail == NULL && !cleaned)
+		clean_leftovers();
+	if (rt->fail == NULL && nl_route_overlap(nl, n->subnet, n->prefix,
+	    n->bridge, &route, &why) == -1) {
+		*cause = xasprintf("network %s: %s", n->name, why);
+		free(why);
+		return -1;
+	}
+	if (route != NULL) {
+		inet_ntop(AF_INET, &n->subnet, s, sizeof s);
+		rt->fail = xasprintf("network %s: subnet %s/%u overlaps the "
+		    "host's route %s", n->name, s, n->prefix, route);
+		log_warnx("%s", rt->fail);
+		free(route);
+	}
+	if (rt->fail != NULL) {
+		*cause = xstrdup(rt->fail);
+		return -1;
+	}
+	if (nl_bridge(nl, n->bridge, n->gateway, n->prefix, &why) == -1) {
+		*cause = xasprintf("network %s: %s", n->name, why);
+		free(why);
+		return -1;
+	}
+	rt->up = true;
+	fw_dirty = true;
+	return 0;
+}
+
+static int
+net_ready(struct netrt *rt, char **cause)
+{
+	if (net_up(rt, cause) == -1)
+		return -1;
+	return fw_dirty ? fw_sync(cause) : 0;
+}
+
+/* The service's leases, its fixed addresses first. */
+static int
+lease_all(const struct svc_conf *sc, char **cause)
+{
+	struct in_addr	a, fx;
+	struct netrt	*rt;
+	size_t		i;
+
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL)
+			continue;
+		if (leases_ready(rt, cause) == -1 ||
+		    lease_get(rt->leases, sc->name, fixed_for(sc, rt->conf,
+		    &fx), &a, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+svc_net_boot(void)
+{
+	struct service	*s;
+	char		*cause = NULL;
+	size_t		 i, pass;
+
+	/* Fixed addresses are reserved before any is leased. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < svc_reg.n; i++) {
+			s = svc_reg.svcs[i];
+			if (!bridged(s->conf) || (s->conf->iso.ips != NULL) ==
+			    (pass == 1))
+				continue;
+			if (lease_all(s->conf, &cause) == -1) {
+				log_warnx("%s: %s", s->conf->name, cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static char *
+names_path(const char *dir, const char *service)
+{
+	return xasprintf("%s/networks/%s/%s", svc_reg.mconf->state_dir, dir,
+	    service);
+}
+
+/* Rewrite the hosts file of sc: every member of its networks. */
+static int
+hosts_update(const struct svc_conf *sc, char **cause)
+{
+	struct hosts_entry	*e = NULL;
+	const struct service	*m;
+	struct netrt		*rt;
+	size_t			 i, j, n = 0;
+	char			*text;
+	int			 r;
+
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL ||
+		    rt->leases == NULL)
+			continue;
+		e = xreallocarray(e, n + lease_count(rt->leases) + 1,
+		    sizeof *e);
+		for (j = 0; j < lease_count(rt->leases); j++, n++) {
+			e[n].name = lease_at(rt->leases, j, &e[n].addr);
+			m = svc_find(e[n].name);
+			e[n].aliases = m != NULL && bridged(m->conf) ?
+			    m->conf->iso.aliases : NULL;
+		}
+	}
+	text = hosts_text(e, n);
+	r = hosts_write(svc_reg.mconf->state_dir, "hosts", sc->name, text,
+	    cause);
+	free(text);
+	free(e);
+	return r;
+}
+
+static bool
+shares_net(const struct svc_conf *a, const struct svc_conf *b)
+{
+	size_t	i, j;
+
+	for (i = 0; a->iso.nets[i] != NULL; i++)
+		for (j = 0; b->iso.nets[j] != NULL; j++)
+			if (strcmp(a->iso.nets[i], b->iso.nets[j]) == 0)
+				return true;
+	return false;
+}
+
+/* Membership of sc's networks changed: the running members' files. */
+static void
+members_update(const struct service *s)
+{
+	const struct service	*m;
+	char			*cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < svc_reg.n; i++) {
+		m = svc_reg.svcs[i];
+		if (m == s || m->pid == 0 || !bridged(m->conf) ||
+		    !shares_net(m->conf, s->conf))
+			continue;
+		if (hosts_update(m->conf, &cause) == -1) {
+			log_warnx("%s: hosts file: %s", m->conf->name, cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
+/* Its own hosts and resolv.conf, as detached mounts for the child. */
+static int
+names_prepare(struct service *s, struct spawn_args *a, char **cause)
+{
+	const struct svc_conf	*sc = s->conf;
+	char			*text, *path;
+	int			 r;
+
+	if (hosts_update(sc, cause) == -1)
+		return -1;
+	if ((text = hosts_resolv_text(sc->iso.dns, HOST_RESOLV, cause)) ==
+	    NULL)
+		return -1;
+	r = hosts_write(svc_reg.mconf->state_dir, "resolv", sc->name, text,
+	    cause);
+	free(text);
+	if (r == -1 || !(sc->iso.ns & CLONE_NEWNS))
+		return r;
+	path = names_path("hosts", sc->name);
+	r = iso_prep_file(path, &a->iso.hosts, cause);
+	free(path);
+	if (r == 0) {
+		path = names_path("resolv", sc->name);
+		r = iso_prep_file(path, &a->iso.resolv, cause);
+		free(path);
+	}
+	return r;
+}
+
+/* ---- a service's start and end ------------------------------------------ */
+
+int
+svc_net_prepare(struct service *s, struct spawn_args *a, char **cause)
+{
+	const struct svc_conf	*sc = s->conf;
+	size_t			 i;
+
+	if (!bridged(sc))
+		return 0;
+	for (i = 0; sc->iso.nets[i] != NULL; i++)
+		if (net_ready(rt_find(sc->iso.nets[i]), cause) == -1)
+			return -1;
+	if (lease_all(sc, cause) == -1 || names_prepare(s, a, cause) == -1)
+		return -1;
+	members_update(s);
+	a->hold = true;
+	return 0;
+}
+
+static int
+plug(const struct svc_conf *sc, size_t i, int netns, char **cause)
+{
+	struct netrt	*rt = rt_find(sc->iso.nets[i]);
+	char		 host[16], inner[16];
+	unsigned	 try;
+	struct nl_attach at = { .netns_fd = netns, .bridge = rt->conf->bridge,
+			    .host = host, .inner = inner,
+			    .prefix = rt->conf->prefix,
+			    .gateway = rt->conf->gateway,
+			    .no_route = i > 0 || rt->conf->internal };
+
+	snprintf(inner, sizeof inner, "eth%zu", i);
+	if (lease_find(rt->leases, sc->name, &at.addr) == -1) {
+		*cause = xasprintf("network %s: no address leased",
+		    rt->conf->name);
+		return -1;
+	}
+	for (try = 0; try < HOST_TRIES; try++) {
+		host_name(rt->conf->name, sc->name, try, host);
+		if (nl_attach(nl, &at, cause) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		/* The pair of a previous run, not yet freed by the
+		 * kernel with its namespace: another name. */
+		free(*cause);
+		*cause = NULL;
+	}
+	/* All taken: the first goes (~20 ms in the kernel), once. */
+	host_name(rt->conf->name, sc->name, 0, host);
+	if (nl_detach(nl, host, cause) == -1)
+		return -1;
+	return nl_attach(nl, &at, cause);
+}
+
+int
+svc_net_attach(struct service *s, pid_t pid, char **cause)
+{
+	char	path[64];
+	size_t	i;
+	int	fd, r = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = errno_cause("network namespace");
+		return -1;
+	}
+	for (i = 0; r == 0 && s->conf->iso.nets[i] != NULL; i++)
+		r = plug(s->conf, i, fd, cause);
+	close(fd);
+	return r;
+}
+
+void
+svc_net_forget(struct service *s)
+{
+	const struct svc_conf	*sc = s->conf;
+	struct netrt		*rt;
+	char			*cause = NULL;
+	size_t			 i;
+
+	if (!bridged(sc))
+		return;
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL)
+			continue;
+		if (leases_ready(rt, &cause) == -1 ||
+		    lease_release(rt->leases, sc->name, &cause) == -1) {
+			log_warnx("%s: lease: %s", sc->name, cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (hosts_remove(svc_reg.mconf->state_dir, i ? "resolv" :
+		    "hosts", sc->name, &cause) == -1) {
+			log_warnx("%s: %s", sc->name, cause);
+			free(cause);
+			cause = NULL;
+		}
+	members_update(s);
+}
+
+void
+svc_net_addrs(const struct service *s, struct buf *b, bool json)
+{
+	const struct svc_conf	*sc = s->conf;
+	struct netrt		*rt;
+	struct in_addr		 a;
+	char			 t[INET_ADDRSTRLEN];
+	size_t			 i, n = 0;
+
+	if (!bridged(sc))
+		return;
+	if (json)
+		buf_puts(b, ",\"networks\":{");
+	for (i = 0; sc->iso.nets[i] != NULL; i++) {
+		if ((rt = rt_find(sc->iso.nets[i])) == NULL ||
+		    rt->leases == NULL || lease_find(rt->leases, sc->name, &a) == -1)
+			continue;
+		inet_ntop(AF_INET, &a, t, sizeof t);
+		if (json) {
+			buf_puts(b, n++ > 0 ? "," : "");
+			buf_json_str(b, rt->conf->name);
+			buf_printf(b, ":\"%s\"", t);
+		} else
+			buf_printf(b, "%s%s=%s", n++ > 0 ? " " : "",
+			    rt->conf->name, t);
+	}
+	if (json)
+		buf_puts(b, "}");
+}
+
+/* At exit, every service stopped: the table, the bridges, the veths. */
+void
+svc_net_end(void)
+{
+	struct strv	names = { 0 };
+	char		*cause = NULL;
+	size_t		 i;
+
+	if (fw_set && fw_remove(&cause) == -1) {
+		log_warnx("networks: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	for (i = 0; rts != NULL && i < svc_reg.mconf->nnets; i++) {
+		if (rts[i].up && nl_link_del(nl, rts[i].conf->bridge,
+		    &cause) == -1) {
+			log_warnx("networks: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		lease_close(rts[i].leases);
+		free(rts[i].fail);
+	}
+	/* A pair whose namespace is gone is freed by the kernel, later:
+	 * what is still there goes now, so nothing is left at exit. */
+	if (nl != NULL && nl_links(nl, "sv-", &names, &cause) == 0)
+		for (i = 0; i < names.n; i++)
+			if (nl_detach(nl, names.v[i], &cause) == -1) {
+				log_warnx("networks: %s", cause);
+				free(cause);
+				cause = NULL;
+			}
+	free(cause);
+	strv_free(&names);
+	free(rts);
+	rts = NULL;
+	if (nl != NULL)
+		nl_close(nl);
+	nl = NULL;
+}

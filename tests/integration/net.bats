@@ -1,0 +1,310 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# net.bats: bridge networks wired into supd (issue 10, src/service-net.c).
+# supd runs inside a network namespace the test makes (held by a sleeping
+# process, so that what supd leaves there can be looked at after it exits):
+# its bridges, veths and nftables table live there, and every packet stays
+# in it or in the services' own namespaces. Real clients and servers:
+# python3 -m http.server, curl, getent.
+
+bats_require_minimum_version 1.5.0
+
+load common
+
+setup() {
+	setup_supd
+	# The services see $T (served by python3): no private /tmp.
+	WWW=$T/www
+	mkdir -p "$WWW"
+	echo "hello from db" >"$WWW/hello.txt"
+	unshare --net sleep 3600 &
+	NSPID=$!
+	wait_for "the test's namespace" ns_made
+	IN="nsenter --net=/proc/$NSPID/ns/net"
+	SUPD_WRAP=$IN
+}
+
+ns_made() {
+	[ "$(readlink /proc/$NSPID/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+}
+
+teardown() {
+	teardown_supd
+	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
+}
+
+# A name /etc/hosts lacks (or lacks for IPv6) goes on to the nameserver,
+# which no namespace of the test reaches: a query sent, and a 5 s timeout.
+# The test's services ask their own loopback, which refuses at once.
+NODNS='dns = 127.0.0.1'
+
+# A service on the networks given ("bridge" = supd0), python3's http.server
+# on port 8000 over $WWW, or sleep.
+server() {
+	local name=$1
+	shift
+	{
+		printf '[service]\ncommand = python3 -m http.server -d %s 8000\n' "$WWW"
+		printf 'restart = no\n[isolation]\nprivate_tmp = no\n%s\n' "$NODNS"
+		printf 'network = %s\n' "$@"
+	} | svc "$name"
+}
+
+sleeper() {
+	local name=$1
+	shift
+	{
+		printf '[service]\ncommand = sleep 3600\nrestart = no\n'
+		printf '[isolation]\nprivate_tmp = no\n'
+		printf '%s\n' "$@"
+		case " $* " in
+		*' dns = '*) ;;
+		*' network=bridge '* | *' network=back '*) echo "$NODNS" ;;
+		esac
+	} | svc "$name"
+}
+
+addr() {
+	ctl --json status "$1" | jq -r ".[0].networks.${2:-supd0}"
+}
+
+# Does the running service $1 resolve the name $2 (through /etc/hosts)?
+resolves() {
+	ctl exec "$1" getent hosts "$2"
+}
+
+resolves_not() {
+	refute ctl exec "$1" getent hosts "$2"
+}
+
+fetch_ok() {
+	[ "$(ctl exec "$1" curl -sf --max-time 2 "$2")" = "hello from db" ]
+}
+
+links() {
+	$IN ip -br link | awk '{ print $1 }' | sed 's/@.*//' | sort | tr '\n' ' '
+}
+
+@test "two services on supd0 reach each other by name; a service on another network cannot" {
+	cat >>"$T/supd.conf" <<'EOF'
+[network back]
+subnet = 10.89.0.0/24
+EOF
+	server db bridge
+	echo 'aliases = database' >>"$T/conf.d/db.ini"
+	sleeper web network=bridge
+	sleeper other network=back
+	start_supd
+	wait_state db running
+	wait_state web running
+	wait_state other running
+	dbip=$(addr db)
+	[[ $dbip == 10.88.0.* ]]
+	[[ $(addr other back) == 10.89.0.* ]]
+	# The name, an alias, and the HTTP server behind it.
+	run resolves web db
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "$dbip db database" ]
+	resolves web database
+	wait_for "db's http.server" fetch_ok web http://db:8000/hello.txt
+	# From another network: no name, no route through supd's table.
+	resolves_not other db
+	run ! ctl exec other curl -s --max-time 2 "http://$dbip:8000/hello.txt"
+	# Each has its own /etc/resolv.conf (the host's), read-only.
+	ctl exec web cat /etc/resolv.conf | grep -q '^nameserver'
+	run ! ctl exec web sh -c 'echo x >>/etc/hosts'
+	# inspect shows the same address.
+	[ "$(ctl inspect db | jq -r .networks.supd0)" = "$dbip" ]
+	# eth0 with the address and the default route via the gateway.
+	ctl exec web ip route | grep -q '^default via 10.88.0.1 dev eth0 *$'
+}
+
+@test "several networks: eth0 and eth1, the default route on the first only; internal has none" {
+	cat >>"$T/supd.conf" <<'EOF'
+[network back]
+subnet = 10.89.0.0/24
+internal = yes
+EOF
+	sleeper two network=bridge network=back
+	sleeper inner network=back
+	start_supd
+	wait_state two running
+	wait_state inner running
+	run ctl exec two ip -4 -o addr show
+	[[ $output == *"eth0    inet $(addr two)/16"* ]]
+	[[ $output == *"eth1    inet $(addr two back)/24"* ]]
+	[ "$(ctl exec two ip route | grep -c '^default')" = 1 ]
+	ctl exec two ip route | grep -q '^default via 10.88.0.1 dev eth0 *$'
+	[ -z "$(ctl exec inner ip route show default)" ]
+	# Both see each other on back.
+	resolves inner two
+	resolves two inner
+}
+
+@test "leases: stable across restart, reload and a new supd; a fixed ip; released when the file goes" {
+	sleeper fixed network=bridge ip=10.88.0.50
+	sleeper a network=bridge
+	sleeper b network=bridge
+	start_supd
+	wait_state a running
+	wait_state b running
+	wait_state fixed running
+	[ "$(addr fixed)" = 10.88.0.50 ]
+	a1=$(addr a) b1=$(addr b)
+	[ "$a1" != "$b1" ]
+	ctl restart a
+	wait_state a running
+	[ "$(addr a)" = "$a1" ]
+	# A changed definition restarts it on reload: same address.
+	old=$(field a pid)
+	sed -i 's/^restart = no$/&\nstop_signal = SIGINT/' "$T/conf.d/a.ini"
+	ctl reload
+	wait_for "a's new definition" field_isnt a pid "$old"
+	wait_state a running
+	[ "$(addr a)" = "$a1" ]
+	stop_supd
+	start_supd
+	wait_state a running
+	wait_state b running
+	[ "$(addr a)" = "$a1" ]
+	[ "$(addr b)" = "$b1" ]
+	grep -qx "a $a1" "$T/state/networks/supd0/leases"
+	# The file removed: the lease and its hosts file go.
+	rm "$T/conf.d/b.ini"
+	ctl reload
+	wait_for "b's lease released" refute grep -q '^b ' \
+	    "$T/state/networks/supd0/leases"
+	[ ! -e "$T/state/networks/hosts/b" ]
+	wait_for "b gone from a's hosts" resolves_not a b
+}
+
+@test "a service added on reload is seen by a running service without restart" {
+	server db bridge
+	sleeper web network=bridge
+	start_supd
+	wait_state web running
+	pid=$(field web pid)
+	resolves_not web late
+	sleeper late network=bridge 'aliases = later'
+	ctl reload
+	wait_state late running
+	wait_for "web resolves late" resolves web late
+	resolves web later
+	[ "$(field web pid)" = "$pid" ]
+	# Its own file lists it too.
+	resolves late web
+}
+
+@test "shutdown leaves no bridge, veth or nft table; forwarding back as it was" {
+	[ "$($IN cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
+	server db bridge
+	svc web <<'EOF'
+[service]
+command = sleep 3600
+[isolation]
+network = bridge
+EOF
+	start_supd
+	wait_state db running
+	wait_state web running
+	# No dns: the host's resolv.conf (nothing looked up).
+	[ "$(ctl exec web cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	[[ $(links) == *supd-supd0* ]]
+	[[ $(links) == *sv-* ]]
+	$IN nft list table inet supd >/dev/null
+	[ "$($IN cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	stop_supd
+	[ "$SUPD_STATUS" -eq 0 ]
+	[ "$(links)" = "lo " ]
+	[ -z "$($IN nft list tables)" ]
+	[ "$($IN cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
+}
+
+@test "stale state of a previous supd is cleaned at start" {
+	$IN ip link add supd-x type bridge
+	$IN ip link add sv-deadbeef type veth peer name sv-deadbeee
+	$IN nft add table inet supd
+	$IN nft add chain inet supd stale
+	sleeper web network=bridge
+	start_supd
+	wait_state web running
+	run links
+	[[ $output != *supd-x* ]]
+	[[ $output != *sv-deadbee* ]]
+	[[ $output == *supd-supd0* ]]
+	run ! $IN nft list chain inet supd stale
+	$IN nft list set inet supd bridges | grep -q supd-supd0
+	grep -q 'links* left by a previous supd' "$T/supd.err"
+}
+
+@test "a supd with only host and none services touches no network: no table, no link" {
+	# Leftovers a supd with networks would clean stay untouched.
+	$IN ip link add supd-x type bridge
+	sleeper alone network=none
+	sleeper onhost
+	start_supd
+	wait_state alone running
+	wait_state onhost running
+	ctl status
+	[ "$(links)" = "lo supd-x " ]
+	[ -z "$($IN nft list tables)" ]
+	[ "$($IN cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
+	[ ! -e "$T/state/networks" ]
+	stop_supd
+	[ "$(links)" = "lo supd-x " ]
+	[ -z "$($IN nft list tables)" ]
+}
+
+@test "a network is made when its first service starts: leased at start, no bridge before" {
+	svc later <<'EOF'
+[service]
+command = sleep 3600
+autostart = no
+[isolation]
+network = bridge
+dns = 127.0.0.1
+EOF
+	start_supd
+	wait_state later stopped
+	grep -q '^later 10\.88\.0\.' "$T/state/networks/supd0/leases"
+	[ "$(links)" = "lo " ]
+	[ -z "$($IN nft list tables)" ]
+	ctl start later
+	wait_state later running
+	[[ $(links) == *supd-supd0* ]]
+	$IN nft list table inet supd >/dev/null
+}
+
+@test "a subnet on a host route (supd0 too): its services fail with the reason, supd and the rest run" {
+	$IN ip link add h0 type veth peer name h1
+	$IN ip addr add 10.88.5.1/24 dev h0
+	$IN ip link set h0 up
+	$IN ip link set h1 up
+	sleeper web network=bridge
+	sleeper alone network=none
+	start_supd
+	wait_state alone running
+	wait_for "web's failure" field_is web reason \
+	    "network supd0: subnet 10.88.0.0/16 overlaps the host's route 10.88.5.0/24 dev h0"
+	[ "$(state web)" != running ]
+	run links
+	[[ $output != *supd-supd0* ]]
+	kill -0 "$SUPD_PID"
+}
+
+@test "a rootfs gets the hosts and resolv.conf files in its own /etc" {
+	ROOTFS=$(mktemp -d /var/tmp/supd-net-root.XXXXXX)
+	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$ROOTFS/r" >&2
+	rm -f "$ROOTFS/r/etc/hosts" "$ROOTFS/r/etc/resolv.conf"
+	sleeper web network=bridge
+	sleeper boxed network=bridge "rootfs = $ROOTFS/r" 'dns = 192.0.2.53'
+	sed -i 's,sleep 3600,/bin/sleep 3600,' "$T/conf.d/boxed.ini"
+	start_supd
+	wait_state boxed running
+	wait_state web running
+	run ctl exec boxed cat /etc/hosts
+	[[ $output == *"$(addr web)	web"* ]]
+	[ "$(ctl exec boxed cat /etc/resolv.conf)" = "nameserver 192.0.2.53" ]
+	stop_supd
+	rm -rf --one-file-system "$ROOTFS"
+}
