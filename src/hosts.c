@@ -80,7 +80,12 @@ hosts_resolv_text(char *const *dns, const char *host_resolv, char **cause)
 			buf_printf(&b, "nameserver %s\n", dns[i]);
 		return b.p;
 	}
-	if ((f = fopen(host_resolv, "re")) == NULL) {
+	if ((f = fopen(host_resolv, "re")) == NULL && errno == ENOENT) {
+		buf_printf(&b, "# no nameserver: %s does not exist and the "
+		    "service sets no dns\n", host_resolv);
+		return b.p;
+	}
+	if (f == NULL) {
 		*cause = errno_cause("%s", host_resolv);
 		return NULL;
 	}

@@ -12,8 +12,10 @@
  *   name_valid: no spaces, no '#', nothing a resolver would misread) is
  *   left out of the text, never written.
  * - hosts_resolv_text: "nameserver ADDR" lines of dns if it has any, else
- *   the content of host_resolv (normally /etc/resolv.conf); NULL and
- *   *cause if that cannot be read.
+ *   the content of host_resolv (normally /etc/resolv.conf); a host
+ *   without that file (an initramfs, a minimal container) gives a file of
+ *   one comment line, no nameserver, as a resolver sees an empty one; NULL
+ *   and *cause if it exists and cannot be read.
  * - hosts_write: state_dir/networks/DIR/SERVICE (DIR "hosts" or
  *   "resolv") rewritten IN PLACE: the same inode, so a bind mount of it
  *   and a reader holding it open see the new text. Opened O_NOFOLLOW (a

@@ -573,9 +573,11 @@ mount_notify(const struct iso_conf *iso, int rootfd, int srcfd,
 /*
  * A bridge network's /etc/hosts and /etc/resolv.conf: supd's files, as
  * detached read-only mounts. In a rootfs the mount point is made inside
- * it (mkpoint); in the host's tree the file must exist, and a symlink
- * there (resolv.conf often is one) is followed inside the root only: the
- * bind covers its target in this mount namespace alone.
+ * it (mkpoint); in the host's tree /etc/hosts must exist (supd does not
+ * write into the host's /etc), a missing /etc/resolv.conf stays missing
+ * (a host without one: an initramfs), and a symlink there (resolv.conf
+ * often is one) is followed inside the root only: the bind covers its
+ * target in this mount namespace alone.
  */
 static void
 mount_names(int rootfd, bool host_tree, const struct iso_fds *f)
@@ -593,6 +595,10 @@ mount_names(int rootfd, bool host_tree, const struct iso_fds *f)
 		    RESOLVE_NO_SYMLINKS)) == -1 && errno == ELOOP)
 			fd = open_in_root(rootfd, dst[i], O_PATH,
 			    RESOLVE_IN_ROOT);
+		if (fd == -1 && host_tree && i == 1 && errno == ENOENT) {
+			close(tree[i]);
+			continue;
+		}
 		if (fd == -1)
 			spawn_fail(STEP_NETWORK, errno, dst[i]);
 		if (move_mount(tree[i], "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |

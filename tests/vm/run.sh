@@ -90,6 +90,9 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/sbin" "$root/etc/supd/conf.d" "$root/proc" \
     "$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/var/log" \
     "$root/var/lib" "$root/root"
+# As on any machine; a bridge network's services get supd's /etc/hosts
+# bound over it (there is no /etc/resolv.conf: they get none).
+printf '127.0.0.1\tlocalhost\n' >"$root/etc/hosts"
 cp /bin/busybox "$root/bin/busybox"
 for a in $("$root/bin/busybox" --list); do
 	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
@@ -220,8 +223,7 @@ cp "$out/build/helpers/nl_drive" "$out/build/helpers/fw_drive" "$root/bin/"
 cp "$here/load-modules.sh" "$root/bin/vm-modules"
 cp "$here/net/checks.sh" "$root/bin/vm-net-checks"
 cp "$here/net/wan.sh" "$root/bin/vm-wan"
-# SCAFFOLDING until supd wires networks (see net/conf.d/scaffold-net.ini).
-cp "$here/net/scaffold-net.sh" "$root/bin/vm-scaffold-net"
+# SCAFFOLDING until supd wires publish (see net/conf.d/scaffold-publish.ini).
 cp "$here/net/scaffold-fwd.sh" "$root/bin/vm-scaffold-fwd"
 mkdir -p "$root/srv/web" "$root/srv/outside/cgi-bin"
 echo vm-web-page >"$root/srv/web/index.html"

@@ -5,9 +5,9 @@
 # bridge supd-lan) holds web (10.89.0.10, httpd, published on the VM's port
 # 8080) and client (10.89.0.11); outside (192.0.2.2) sits behind the bridge
 # wan, which is not supd's. What the checks expect is supd's networking as
-# issue 10 defines it; today scaffold-net and scaffold-publish stand in for
-# supd's wiring, and the checks stay the same when the wiring replaces them
-# (but "scaffold-net exited 0", which goes with it). busybox 1.35's wget -T
+# issue 10 defines it: supd makes the bridge, plugs web and client in and
+# applies its table; scaffold-publish stands in for `publish` until supd
+# wires it, and the checks stay the same then. busybox 1.35's wget -T
 # crashes (SIGSEGV), so `timeout` bounds each fetch.
 
 # Whether oneshot $1 has ended with status 0: "exited" alone is not enough,
@@ -28,10 +28,6 @@ while read -r ko; do
 done </etc/vm-modules
 report "$([ -z "$missing" ] && echo 0 || echo 1)" \
     "the $(wc -l </etc/vm-modules) modules are loaded${missing:+ (missing:$missing)}"
-
-# SCAFFOLDING: gone with scaffold-net.ini, when supd does its work.
-exited0 scaffold-net
-report $? "scaffold-net exited 0"
 
 check "bridge supd-lan is up with the gateway 10.89.0.1/24" \
     sh -c 'ip addr show supd-lan | grep -q "inet 10.89.0.1/24" &&
