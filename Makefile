@@ -29,7 +29,7 @@ LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
-SUPD_SRC  += firewall.c service-net.c
+SUPD_SRC  += firewall.c service-net.c service-publish.c
 SUPD_SRC  += publish.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
@@ -100,10 +100,12 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 
 # test_service: the service module with the real config loader, against
 # the fakes of spawn.c, svclog.c and leftovers.c in the test itself (the
-# network modules are real: no service of the test names a network).
+# network modules are real: no service of the test names a network or
+# publishes a port).
 SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
-	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o
+	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
+	  $(B)/publish.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)

@@ -570,6 +570,20 @@ svc_net_addrs(const struct service *s, struct buf *b, bool json)
 		buf_puts(b, "}");
 }
 
+int
+svc_net_addr(const struct service *s, struct in_addr *a, char **cause)
+{
+	struct netrt	*rt = rt_find(s->conf->iso.nets[0]);
+
+	if (rt == NULL || rt->leases == NULL ||
+	    lease_find(rt->leases, s->conf->name, a) == -1) {
+		*cause = xasprintf("network %s: no address leased",
+		    s->conf->iso.nets[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /* At exit, every service stopped: the table, the bridges, the veths. */
 void
 svc_net_end(void)

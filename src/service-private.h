@@ -18,6 +18,7 @@
 #include "service.h"
 #include "util.h"
 
+struct pub;
 struct spawn_args;
 
 enum svc_ev {
@@ -97,6 +98,9 @@ struct service {
 	bool		 boot_start;	/* to be started by the boot queue */
 	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
 	struct health	*health;	/* [health] cmd set, else NULL */
+	struct pub	**pubs;		/* its published ports while its process
+					   lives (one per `publish`), else NULL */
+	size_t		 npubs;
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
@@ -146,6 +150,18 @@ void		 svc_net_forget(struct service *);
 /* A bridged service's addresses: "NET=ADDR ..." or ,"networks":{...}
  * (nothing for another service). */
 void		 svc_net_addrs(const struct service *, struct buf *, bool json);
+/* Its address on its first network: -1 and *cause if none leased. */
+int		 svc_net_addr(const struct service *, struct in_addr *,
+		    char **cause);
+
+/* service-publish.c: published ports (svc_pub_end is in service.h) */
+/* Bind every `publish` toward the namespace of netns_pid's process:
+ * -1 and *cause, none left bound. */
+int		 svc_pub_open(struct service *, pid_t netns_pid, char **cause);
+/* Close them all (the process ended): clients refused, connections reset. */
+void		 svc_pub_close(struct service *);
+/* inspect: ,"published":[...] (nothing without publish). */
+void		 svc_pub_json(const struct service *, struct buf *);
 
 /* service-ready.c */
 /* The socket's path for the child, or NULL with *cause. */

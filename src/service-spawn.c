@@ -182,6 +182,9 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 		start_failed(s, cause);
 		return -1;
 	}
+	/* Ports are bound while the child waits, as networks are plugged. */
+	if (s->conf->iso.npublish > 0)
+		a->hold = true;
 	svc_ready_close(s);
 	if (s->conf->ready != READY_EXEC && s->rd == NULL) {
 		s->rd = xcalloc(1, sizeof *s->rd);
@@ -211,16 +214,20 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 }
 
 /*
- * A held child (bridge networks) plugged in and let go; if that fails it
- * is let go to exit at once, the run a failed start (no report pipe, the
- * reason ours).
+ * A held child (bridge networks, published ports) plugged into its
+ * networks, its ports bound, and let go; if that fails it is let go to
+ * exit at once, the run a failed start (no report pipe, the reason ours).
  */
 static void
-net_plug(struct service *s, struct spawn_child *c)
+gate_pass(struct service *s, struct spawn_child *c)
 {
-	char	*cause = NULL;
+	const struct svc_conf	*sc = s->conf;
+	char			*cause = NULL;
+	pid_t			 shared = netns_pid(s);
 
-	if (svc_net_attach(s, c->pid, &cause) == 0) {
+	if ((sc->iso.net != NET_BRIDGE || sc->iso.nets == NULL ||
+	    svc_net_attach(s, c->pid, &cause) == 0) &&
+	    svc_pub_open(s, shared != 0 ? shared : c->pid, &cause) == 0) {
 		spawn_gate_open(c->gate_fd);
 		return;
 	}
@@ -255,7 +262,7 @@ svc_spawn(struct service *s)
 		return svc_ended_starting(s);
 	}
 	if (c.gate_fd != -1)
-		net_plug(s, &c);
+		gate_pass(s, &c);
 	s->pid = c.pid;
 	s->report_fd = c.report_fd;
 	s->status_fd = c.status_fd;
@@ -324,6 +331,7 @@ svc_reaped(pid_t pid, int status)
 	s->pid = 0;
 	s->cmd_pid = 0;
 	svc_health_end(s);
+	svc_pub_close(s);
 	if (s->status_fd != -1) {
 		int	cst;
 

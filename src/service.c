@@ -193,6 +193,7 @@ svc_free(struct service *s)
 	if (s->status_fd != -1)
 		close(s->status_fd);
 	svc_health_end(s);
+	svc_pub_close(s);
 	free(s->health);
 	svc_notify_close(s);
 	svc_ready_close(s);
@@ -652,6 +653,7 @@ svc_inspect(const struct service *s, struct buf *b)
 		    s->health->timeouts, s->health->killed, s->health->pid != 0 ?
 		    "true" : "false");
 	svc_net_addrs(s, b, true);
+	svc_pub_json(s, b);
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");
 	cfg_svc_canon(s->conf, b);

@@ -80,6 +80,9 @@ void		 svc_free_all(void);
  */
 void		 svc_net_boot(void);
 void		 svc_net_end(void);
+/* Published ports (service-publish.c): at exit, after svc_free_all, what
+ * the forwarder kept. */
+void		 svc_pub_end(void);
 
 /* A child ended (from the SIGCHLD watcher); false if not a service's. */
 bool		 svc_reaped(pid_t, int status);

@@ -546,6 +546,7 @@ main(int argc, char *argv[])
 
 	ctl_close();
 	svc_free_all();
+	svc_pub_end();
 	svc_net_end();
 	if (pid1_machine())
 		pid1_finish(end_how);

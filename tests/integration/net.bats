@@ -308,3 +308,149 @@ EOF
 	stop_supd
 	rm -rf --one-file-system "$ROOTFS"
 }
+
+# ---- published ports (src/service-publish.c) --------------------------------
+# Clients run in supd's namespace (the test's): its loopback is up for them.
+
+lo_up() {
+	$IN ip link set lo up
+}
+
+# curl through the published port $1 of supd's namespace.
+pub_fetch() {
+	[ "$($IN curl -sf --max-time 2 "http://127.0.0.1:$1/hello.txt")" = "hello from db" ]
+}
+
+pub_json() {
+	ctl inspect "$1" | jq -r ".published[${3:-0}].$2"
+}
+
+@test "publish reaches a service on a bridge network and one on network = none; inspect counts" {
+	lo_up
+	server db bridge
+	echo 'publish = 8080:8000' >>"$T/conf.d/db.ini"
+	server lonely none
+	sed -i "/^$NODNS\$/d" "$T/conf.d/lonely.ini"
+	echo 'publish = 127.0.0.1:8081:8000' >>"$T/conf.d/lonely.ini"
+	start_supd
+	wait_state db running
+	wait_state lonely running
+	wait_for "db through 8080" pub_fetch 8080
+	wait_for "lonely through 8081" pub_fetch 8081
+	# lonely's port is bound on 127.0.0.1 only.
+	[ -n "$($IN ss -Hltn 'sport = :8081' | grep '127.0.0.1:8081')" ]
+	[ -n "$($IN ss -Hltn 'sport = :8080' | grep '0.0.0.0:8080')" ]
+	[ "$(pub_json db publish)" = 0.0.0.0:8080:8000/tcp ]
+	[ "$(pub_json db bound)" = true ]
+	[ "$(pub_json db total)" -ge 1 ]
+	[ "$(pub_json db live)" = 0 ]
+	[ "$(pub_json db errors)" = 0 ]
+	[ "$(pub_json db over_limit)" = 0 ]
+	# A port nothing listens on behind it: the client is reset, counted.
+	sleeper deaf network=bridge 'publish = 8082:9'
+	ctl reload
+	wait_state deaf running
+	run $IN curl -s --max-time 2 http://127.0.0.1:8082/
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 28 ]
+	wait_for "deaf's refusal counted" test "$(pub_json deaf refused)" -ge 1
+}
+
+# Holds a connection to 127.0.0.1:$1 open (a request begun, never ended)
+# and says how it ended: reset, eof or timeout. A service that dies closes
+# its end (eof passed on), or resets it; supd resets what is left.
+held_client() {
+	$IN python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\n")
+open(sys.argv[2], "w").close()
+s.settimeout(20)
+try:
+    print("eof" if s.recv(100) == b"" else "data")
+except ConnectionResetError:
+    print("reset")
+except socket.timeout:
+    print("timeout")
+' "$1" "$2"
+}
+
+@test "publish across a restart: a connected client is reset, refused at once while stopped, served again" {
+	lo_up
+	server db bridge
+	echo 'publish = 8080:8000' >>"$T/conf.d/db.ini"
+	start_supd
+	wait_state db running
+	wait_for "db through 8080" pub_fetch 8080
+	held_client 8080 "$T/held" >"$T/held.out" &
+	hpid=$!
+	wait_for "the client connected" test -e "$T/held"
+	wait_for "its connection relayed" test "$(pub_json db live)" = 1
+	ctl stop db
+	wait_state db stopped
+	wait "$hpid"
+	run cat "$T/held.out"
+	[[ $output == reset || $output == eof ]]
+	[ "$(pub_json db bound)" = false ]
+	# Refused by the kernel, at once: curl's 7, well under its 5 s.
+	t0=$(mono_ms)
+	run $IN curl -s --max-time 5 http://127.0.0.1:8080/hello.txt
+	[ "$status" -eq 7 ]
+	[ $(($(mono_ms) - t0)) -lt 2000 ]
+	[ -z "$($IN ss -Hltn 'sport = :8080')" ]
+	ctl start db
+	wait_state db running
+	wait_for "db through 8080 again" pub_fetch 8080
+}
+
+@test "publish: a port already taken fails only that service, with the reason" {
+	lo_up
+	server db bridge
+	echo 'publish = 8080:8000' >>"$T/conf.d/db.ini"
+	server twin none
+	sed -i "/^$NODNS\$/d" "$T/conf.d/twin.ini"
+	echo 'publish = 8080:8000' >>"$T/conf.d/twin.ini"
+	sed -i 's/^command = .*/&\nautostart = no/' "$T/conf.d/twin.ini"
+	start_supd
+	wait_state db running
+	wait_for "db through 8080" pub_fetch 8080
+	run ctl start twin
+	wait_for "twin's failure" field_is twin reason \
+	    "publish 0.0.0.0:8080/tcp: Address already in use"
+	[ "$(state twin)" != running ]
+	[ "$(field twin pid)" = 0 ]
+	grep -q 'twin: cannot start: publish 0.0.0.0:8080/tcp: Address already in use' "$T/supd.err"
+	# db and supd unharmed.
+	[ "$(state db)" = running ]
+	pub_fetch 8080
+	kill -0 "$SUPD_PID"
+}
+
+# One datagram through the published udp port $1: its echo back?
+udp_echo() {
+	[ "$($IN python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+s.sendto(b"ping 42", ("127.0.0.1", int(sys.argv[1])))
+print(s.recv(100).decode())
+' "$1")" = "ping 42" ]
+}
+
+@test "publish udp: a datagram echoed through the published port" {
+	lo_up
+	cat >"$T/echo.py" <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9000))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(d, a)
+PY
+	sleeper echo network=bridge 'publish = 9001:9000/udp'
+	sed -i "s,^command = .*,command = python3 $T/echo.py," "$T/conf.d/echo.ini"
+	start_supd
+	wait_state echo running
+	wait_for "an echo through 9001/udp" udp_echo 9001
+	[ "$(pub_json echo live)" = 1 ]
+}
