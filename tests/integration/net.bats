@@ -346,10 +346,15 @@ pub_json() {
 	[ "$(pub_json db live)" = 0 ]
 	[ "$(pub_json db errors)" = 0 ]
 	[ "$(pub_json db over_limit)" = 0 ]
-	# A port nothing listens on behind it: the client is reset, counted.
-	sleeper deaf network=bridge 'publish = 8082:9'
+	# The target is the service's address on its network (as docker's):
+	# a server on its loopback only is not reached; the client is reset,
+	# the refusal counted.
+	server deaf bridge
+	sed -i 's/8000$/--bind 127.0.0.1 8000/' "$T/conf.d/deaf.ini"
+	echo 'publish = 8082:8000' >>"$T/conf.d/deaf.ini"
 	ctl reload
 	wait_state deaf running
+	wait_for "deaf's server on its loopback" ctl exec deaf curl -sf http://127.0.0.1:8000/hello.txt
 	run $IN curl -s --max-time 2 http://127.0.0.1:8082/
 	[ "$status" -ne 0 ]
 	[ "$status" -ne 28 ]
