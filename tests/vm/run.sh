@@ -223,8 +223,6 @@ cp "$out/build/helpers/nl_drive" "$out/build/helpers/fw_drive" "$root/bin/"
 cp "$here/load-modules.sh" "$root/bin/vm-modules"
 cp "$here/net/checks.sh" "$root/bin/vm-net-checks"
 cp "$here/net/wan.sh" "$root/bin/vm-wan"
-# SCAFFOLDING until supd wires publish (see net/conf.d/scaffold-publish.ini).
-cp "$here/net/scaffold-fwd.sh" "$root/bin/vm-scaffold-fwd"
 mkdir -p "$root/srv/web" "$root/srv/outside/cgi-bin"
 echo vm-web-page >"$root/srv/web/index.html"
 cat >"$root/srv/outside/cgi-bin/addr" <<'EOF'

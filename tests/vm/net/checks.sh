@@ -6,9 +6,8 @@
 # 8080) and client (10.89.0.11); outside (192.0.2.2) sits behind the bridge
 # wan, which is not supd's. What the checks expect is supd's networking as
 # issue 10 defines it: supd makes the bridge, plugs web and client in and
-# applies its table; scaffold-publish stands in for `publish` until supd
-# wires it, and the checks stay the same then. busybox 1.35's wget -T
-# crashes (SIGSEGV), so `timeout` bounds each fetch.
+# applies its table, and forwards web's published port. busybox 1.35's
+# wget -T crashes (SIGSEGV), so `timeout` bounds each fetch.
 
 # Whether oneshot $1 has ended with status 0: "exited" alone is not enough,
 # a oneshot that failed with restart = no ends exited too.
