@@ -431,6 +431,18 @@ except socket.timeout:
 	kill -0 "$SUPD_PID"
 }
 
+@test "publish on a container:NAME sharer reaches the shared namespace's loopback" {
+	lo_up
+	server db none
+	sed -i "/^$NODNS\$/d" "$T/conf.d/db.ini"
+	sleeper share network=container:db 'publish = 8083:8000'
+	sed -i 's/^restart = no$/&\nafter = db/' "$T/conf.d/share.ini"
+	start_supd
+	wait_state db running
+	wait_state share running
+	wait_for "db through share's 8083" pub_fetch 8083
+}
+
 # One datagram through the published udp port $1: its echo back?
 udp_echo() {
 	[ "$($IN python3 -c '
