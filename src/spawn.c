@@ -528,7 +528,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
 		close(f.netns);
-	/* Bridge networks: plugged by supd meanwhile, before the command. */
+	/* Bridge networks plugged, ports published by supd meanwhile. */
 	if (gate_rfd >= 0) {
 		if (read(gate_rfd, &c, 1) != 1)
 			_exit(127);	/* supd has the reason */

@@ -49,8 +49,8 @@ struct spawn_child {
  * non-blocking. -1 with errno if the clone itself failed (nothing to reap).
  * With a->hold, the child sets up its namespaces (mounts, hostname...) and
  * then waits at a gate, before its command (or init) runs, until
- * spawn_gate_open: supd plugs its network namespace meanwhile, in parallel
- * with that set-up. A held child whose gate is closed unopened exits 127
+ * spawn_gate_open: supd plugs its network namespace and binds its published
+ * ports meanwhile, in parallel with that set-up. A held child whose gate is closed unopened exits 127
  * (the caller reports why).
  */
 int	spawn_service(const struct svc_conf *, const struct spawn_args *,
