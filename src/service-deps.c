@@ -80,6 +80,17 @@ deps_verdict(const struct service *s, const char **who)
 	return DEP_GO;
 }
 
+/* s waits for who: the reason users see. */
+static enum svc_state
+waiting_for(struct service *s, const char *who)
+{
+	char	*m = xasprintf("waiting for %s", who);
+
+	svc_set_reason(s, m);
+	free(m);
+	return SVC_WAITING;
+}
+
 /* WAITING, or a dependency moved: spawn, keep waiting, or give up. */
 enum svc_state
 svc_deps_decide(struct service *s)
@@ -91,10 +102,7 @@ svc_deps_decide(struct service *s)
 	case DEP_GO:
 		return svc_spawn(s);
 	case DEP_WAIT:
-		m = xasprintf("waiting for %s", who);
-		svc_set_reason(s, m);
-		free(m);
-		return SVC_WAITING;
+		return waiting_for(s, who);
 	case DEP_FAIL:
 	default:
 		m = xasprintf("requirement %s failed", who);
@@ -132,12 +140,7 @@ svc_begin(struct service *s)
 	}
 	if (pulled == NULL)
 		return svc_deps_decide(s);
-	{
-		char *m = xasprintf("waiting for %s", pulled);
-
-		svc_set_reason(s, m);
-		free(m);
-	}
+	waiting_for(s, pulled);
 	svc_event(s, SE_DEP_READY);	/* check again once they are queued */
 	return SVC_WAITING;
 }
