@@ -32,7 +32,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,9 +55,11 @@
 #define UDP_BURST	64	/* datagrams per wake-up per socket */
 #define UDP_BUCKETS	256	/* hash chains of UDP sessions per port */
 #define RESUME_SECS	0.1	/* accept paused at EMFILE retries after */
+#define SPARE_BATCH	4	/* target sockets made per pair of setns */
 
 struct pub_dir {
 	int	 p[2];		/* pipe, or -1 -1: none held */
+	size_t	 cap;		/* what it holds */
 	size_t	 inpipe;	/* bytes in the pipe */
 	bool	 eof;		/* the source side sent its FIN */
 	bool	 shut;		/* ... and it was passed on (SHUT_WR) */
@@ -92,6 +93,7 @@ struct pub_sess {
 
 struct pub {
 	struct pub_spec		 spec;
+	struct sockaddr_in	 target;	/* spec's target, as connect's */
 	char			 name[48];	/* 0.0.0.0:8080/tcp */
 	int			 fd;		/* the host-side socket */
 	int			 netns;		/* the target's, or -1: ours */
@@ -100,10 +102,16 @@ struct pub {
 	struct pub_conn		*conns;		/* TCP */
 	struct pub_sess		**buckets;	/* UDP, UDP_BUCKETS chains */
 	struct pub_counts	 n;
+	/* TCP sockets made in the target's namespace, not used yet */
+	int			 spare[SPARE_BATCH];
+	int			 nspare;
 };
 
 static int	self_ns = -1;		/* supd's own network namespace */
-static int	pool[POOL_MAX][2];	/* spare empty pipes */
+static struct pub_pipe {
+	int	p[2];
+	size_t	cap;
+}		pool[POOL_MAX];		/* spare empty pipes */
 static int	npool;
 static char	dgram[65536];		/* one UDP datagram in transit */
 
@@ -119,6 +127,16 @@ sock_reset(int fd)
 	close(fd);
 }
 
+/* Back to supd's own namespace. Cannot fail: the fd is of the namespace
+ * we were in a moment ago. */
+static void
+ns_return(void)
+{
+	if (setns(self_ns, CLONE_NEWNET) == -1)
+		log_errx("publish: cannot return to supd's network namespace: %s",
+		    strerror(errno));
+}
+
 /* A socket made in netns (-1: ours). */
 static int
 ns_socket(int netns, int type)
@@ -132,31 +150,61 @@ ns_socket(int netns, int type)
 		return -1;
 	fd = socket(AF_INET, type, 0);
 	saved = errno;
-	/* Cannot fail: the fd is of the namespace we were in a moment ago. */
-	if (setns(self_ns, CLONE_NEWNET) == -1)
-		log_errx("publish: cannot return to supd's network namespace: %s",
-		    strerror(errno));
+	ns_return();
 	errno = saved;
+	return fd;
+}
+
+/*
+ * A TCP socket toward the target, TCP_NODELAY on (a relay must not hold
+ * back the small segments the peers sent). In another namespace they are
+ * made SPARE_BATCH at a time, one pair of setns(2) for the lot: the spares
+ * wait in p->spare until pub_close (each holds the namespace, which lives
+ * no longer than the service's process anyway: pub_close comes first).
+ */
+static int
+target_socket(struct pub *p)
+{
+	int	fd, one = 1;
+
+	if (p->nspare == 0 && p->netns != -1 &&
+	    setns(p->netns, CLONE_NEWNET) == 0) {
+		while (p->nspare < SPARE_BATCH && (fd = socket(AF_INET,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) != -1)
+			p->spare[p->nspare++] = fd;
+		ns_return();
+	}
+	if (p->nspare > 0)
+		fd = p->spare[--p->nspare];
+	else if ((fd = ns_socket(p->netns, SOCK_STREAM)) == -1)
+		return -1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;
 }
 
 static void
 pipe_get(struct pub_dir *d)
 {
+	int	cap;
+
 	if (d->p[0] != -1)
 		return;
 	if (npool > 0) {
 		npool--;
-		d->p[0] = pool[npool][0];
-		d->p[1] = pool[npool][1];
+		d->p[0] = pool[npool].p[0];
+		d->p[1] = pool[npool].p[1];
+		d->cap = pool[npool].cap;
 		return;
 	}
 	if (pipe2(d->p, O_NONBLOCK | O_CLOEXEC) == -1) {
 		d->p[0] = d->p[1] = -1;
 		return;
 	}
-	/* Fewer wake-ups per byte; the default 64 KiB when refused. */
-	(void)fcntl(d->p[0], F_SETPIPE_SZ, PIPE_BYTES);
+	/* Fewer wake-ups per byte. Refused (the user's pipe pages are
+	 * spent), the pipe keeps what it got: ask what that is. */
+	if ((cap = fcntl(d->p[0], F_SETPIPE_SZ, PIPE_BYTES)) == -1)
+		cap = fcntl(d->p[0], F_GETPIPE_SZ);
+	d->cap = cap > 0 ? (size_t)cap : 4096;
 }
 
 /* Give a pipe back; one still holding data is closed with it. */
@@ -166,8 +214,9 @@ pipe_put(struct pub_dir *d)
 	if (d->p[0] == -1)
 		return;
 	if (d->inpipe == 0 && npool < POOL_MAX) {
-		pool[npool][0] = d->p[0];
-		pool[npool][1] = d->p[1];
+		pool[npool].p[0] = d->p[0];
+		pool[npool].p[1] = d->p[1];
+		pool[npool].cap = d->cap;
 		npool++;
 	} else {
 		close(d->p[0]);
@@ -208,17 +257,19 @@ conn_end(struct pub_conn *c, bool reset)
 	free(c);
 }
 
-/* Pass direction i's EOF on; -1 when that ended the connection. */
+/* Pass direction i's EOF on; -1 when that ended the connection. The
+ * second direction's FIN is the close itself: both sockets have nothing
+ * left unread then, so close() sends a FIN, never an RST. */
 static int
 dir_shut(struct pub_conn *c, int i)
 {
-	(void)shutdown(c->side[!i].fd, SHUT_WR);
-	c->dir[i].shut = true;
-	pipe_put(&c->dir[i]);
 	if (c->dir[!i].shut) {
 		conn_end(c, false);
 		return -1;
 	}
+	(void)shutdown(c->side[!i].fd, SHUT_WR);
+	c->dir[i].shut = true;
+	pipe_put(&c->dir[i]);
 	return 0;
 }
 
@@ -279,6 +330,11 @@ dir_pump(struct pub_conn *c, int i)
 			d->inpipe += (size_t)n;
 			if (dir_flush(c, i) == -1 || d->inpipe > 0)
 				return;
+			/* Less than the pipe holds: the socket had no more. Asking again would only read EAGAIN; if
+			 * more came meanwhile, the level-triggered watcher
+			 * says so at the next turn. */
+			if ((size_t)n < d->cap)
+				break;
 			continue;
 		}
 		if (n == 0) {		/* FIN: half-close passes through */
@@ -318,19 +374,24 @@ conn_relay(struct pub_conn *c)
 	dir_pump(c, 0);
 }
 
-/* The service side's connect ended: relay, or reset the client. */
+/*
+ * Has the service side's connect ended? A second connect() answers in one
+ * call: 0 (or EISCONN) connected, EALREADY still going, else the error the
+ * handshake met. Connected: relay; failed: reset the client.
+ */
 static void
 conn_connected(struct pub_conn *c)
 {
-	int		 err = 0;
-	socklen_t	 len = sizeof err;
+	const struct sockaddr_in	*sin = &c->pub->target;
 
-	if (getsockopt(c->side[1].fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		err = errno;
-	if (err == EINPROGRESS || err == EALREADY)
-		return;
-	if (err != 0) {
-		if (err == ECONNREFUSED)
+	if (connect(c->side[1].fd, (const struct sockaddr *)sin,
+	    sizeof *sin) == -1 && errno != EISCONN) {
+		if (errno == EALREADY || errno == EINPROGRESS ||
+		    errno == EINTR) {
+			ev_io_start(EV_DEFAULT_UC_ &c->side[1].w);
+			return;
+		}
+		if (errno == ECONNREFUSED)
 			c->pub->n.refused++;
 		else
 			c->pub->n.errors++;
@@ -379,38 +440,29 @@ conn_new(struct pub *p, int cfd, int sfd)
 	return c;
 }
 
-/* A client accepted: its service-side socket, connected in the target. */
+/* A client accepted: its service-side socket, connected in the target.
+ * TCP_NODELAY is on the client's socket already: accept(2) copies it from
+ * the listening socket. */
 static void
 conn_start(struct pub *p, int cfd)
 {
-	struct sockaddr_in	 sin = {
-		.sin_family = AF_INET,
-		.sin_addr = p->spec.target_ip,
-		.sin_port = htons(p->spec.target_port),
-	};
-	struct pub_conn		*c;
-	int			 sfd, one = 1;
+	struct pub_conn	*c;
+	int		 sfd;
 
-	if ((sfd = ns_socket(p->netns, SOCK_STREAM)) == -1) {
+	if ((sfd = target_socket(p)) == -1) {
 		p->n.errors++;
 		sock_reset(cfd);
 		return;
 	}
-	/* A relay must not hold back small segments the peers sent. */
-	(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	(void)setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c = conn_new(p, cfd, sfd);
-	if (connect(sfd, (struct sockaddr *)&sin, sizeof sin) == 0) {
+	if (connect(sfd, (struct sockaddr *)&p->target, sizeof p->target) ==
+	    0) {
 		conn_relay(c);
 	} else if (errno == EINPROGRESS || errno == EINTR) {
+		/* On loopback and a local bridge the handshake is usually
+		 * done by now: asking at once saves a loop turn. */
 		c->connecting = true;
-		/* On loopback and a local bridge the handshake is usually done
-		 * by now: one poll saves a loop turn per connection. */
-		if (poll(&(struct pollfd){ .fd = sfd, .events = POLLOUT }, 1,
-		    0) == 1)
-			conn_connected(c);
-		else
-			ev_io_start(EV_DEFAULT_UC_ &c->side[1].w);
+		conn_connected(c);
 	} else {
 		if (errno == ECONNREFUSED)
 			p->n.refused++;
@@ -535,11 +587,6 @@ sess_read_cb(EV_P_ ev_io *w, int revents)
 static struct pub_sess *
 sess_new(struct pub *p, const struct sockaddr_in *peer)
 {
-	struct sockaddr_in	 sin = {
-		.sin_family = AF_INET,
-		.sin_addr = p->spec.target_ip,
-		.sin_port = htons(p->spec.target_port),
-	};
 	struct pub_sess		*s, **chain;
 	int			 fd;
 
@@ -548,7 +595,8 @@ sess_new(struct pub *p, const struct sockaddr_in *peer)
 		return NULL;
 	}
 	if ((fd = ns_socket(p->netns, SOCK_DGRAM)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+	    connect(fd, (struct sockaddr *)&p->target, sizeof p->target) ==
+	    -1) {
 		if (fd != -1)
 			close(fd);
 		p->n.errors++;
@@ -633,8 +681,8 @@ pub_exit(void)
 {
 	while (npool > 0) {
 		npool--;
-		close(pool[npool][0]);
-		close(pool[npool][1]);
+		close(pool[npool].p[0]);
+		close(pool[npool].p[1]);
 	}
 	if (self_ns != -1)
 		close(self_ns);
@@ -679,6 +727,8 @@ pub_listen(struct pub *p, char **cause)
 	 * SO_REUSEADDR would let two sockets share the port silently. */
 	if (p->fd == -1 || (tcp && setsockopt(p->fd, SOL_SOCKET,
 	    SO_REUSEADDR, &one, sizeof one) == -1) ||
+	    (tcp && setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof one) == -1) ||
 	    bind(p->fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
 	    (tcp && listen(p->fd, SOMAXCONN) == -1)) {
 		*cause = errno_cause("publish %s", p->name);
@@ -696,6 +746,9 @@ pub_open(const struct pub_spec *spec, int target_netns_fd, char **cause)
 	char		 ip[INET_ADDRSTRLEN];
 
 	p->spec = *spec;
+	p->target.sin_family = AF_INET;
+	p->target.sin_addr = spec->target_ip;
+	p->target.sin_port = htons(spec->target_port);
 	if (p->spec.max_conn == 0)
 		p->spec.max_conn = PUB_MAX_CONN;
 	if (p->spec.udp_idle <= 0)
@@ -740,6 +793,8 @@ pub_close(struct pub *p)
 	close(p->fd);
 	while (p->conns != NULL)
 		conn_end(p->conns, true);
+	while (p->nspare > 0)
+		close(p->spare[--p->nspare]);
 	if (p->buckets != NULL) {
 		for (i = 0; i < UDP_BUCKETS; i++)
 			while (p->buckets[i] != NULL)

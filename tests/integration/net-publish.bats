@@ -169,6 +169,16 @@ client() { in_host python3 "$TOOL" "$@"; }
 	counts_are "live=0 total=1 refused=1 over_limit=0 errors=0"
 }
 
+@test "a target slow to answer the SYN: the connect completes later and relays" {
+	server late 8000	# its accept queue full until a SYN is dropped
+	fwd 127.0.0.1:8080 127.0.0.1:8000
+	run client once 8080
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q dropped "$T/srv.out"	# the connect really was in progress
+	counts_are "live=0 total=1 refused=0 over_limit=0 errors=0"
+}
+
 @test "over max_conn a client is reset and counted; a freed slot takes the next" {
 	server echo 8000
 	fwd 127.0.0.1:8080 127.0.0.1:8000 2

@@ -9,6 +9,12 @@ Servers (run in the namespace playing the service; print "listening"):
                      half-close must pass through for the answer to come)
   udp-echo PORT      UDP: echo every datagram
   rr PORT            TCP: read 100 bytes, answer 100 bytes, until EOF
+  late PORT          TCP echo that answers a SYN late: its accept queue is
+                     full (backlog 0, one connection of its own queued) until
+                     the kernel has dropped a SYN (ListenDrops grew; prints
+                     "dropped"), then it accepts: the client's SYN is
+                     retransmitted about 1 s later and its connect completes
+                     only then (within 30 s, or it exits 1)
 
 Clients (exit 0 when every check holds, 1 with a message when not):
   many PORT N SIZE   N concurrent connections, each sends SIZE random bytes,
@@ -26,6 +32,7 @@ Clients (exit 0 when every check holds, 1 with a message when not):
   slow PORT          A sends without ever reading; B's 1 MiB round trip
                      must complete within 10 s meanwhile
   udp PORT           two clients, 20 datagrams each, echoes byte for byte
+  once PORT          one echo connection checked (5 s to answer)
 """
 import hashlib
 import os
@@ -117,6 +124,32 @@ def udp_echo(port):
     while True:
         b, a = s.recvfrom(65536)
         s.sendto(b, a)
+
+
+def listen_drops():
+    """TcpExt ListenDrops of this network namespace."""
+    with open("/proc/net/netstat") as f:
+        rows = [line.split() for line in f if line.startswith("TcpExt:")]
+    return int(rows[1][rows[0].index("ListenDrops")])
+
+
+def late(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((HOST, port))
+    s.listen(0)
+    filler = socket.create_connection((HOST, port))  # noqa: F841 (held)
+    base = listen_drops()
+    print("listening", flush=True)
+    deadline = time.monotonic() + 30
+    while listen_drops() == base:
+        if time.monotonic() > deadline:
+            fail("no SYN was dropped in 30 s")
+        time.sleep(0.01)
+    print("dropped", flush=True)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=echo_conn, args=(c,), daemon=True).start()
 
 
 def connect(port, timeout=5):
@@ -367,6 +400,10 @@ def main():
         slow(port)
     elif cmd == "udp":
         udp(port)
+    elif cmd == "late":
+        late(port)
+    elif cmd == "once":
+        echo_ok(connect(port), "the connection")
     else:
         fail("unknown command " + cmd)
 
