@@ -60,6 +60,8 @@
 #include "spawn.h"
 
 #define HOST_RESOLV	"/etc/resolv.conf"
+/* systemd-resolved's list of the servers its 127.0.0.53 stub asks. */
+#define RESOLVED_RESOLV	"/run/systemd/resolve/resolv.conf"
 #define HOST_TRIES	4	/* host-side names per (network, service) */
 
 /* One network of supd.conf at run time. */
@@ -75,6 +77,7 @@ static struct nl	*nl;		/* supd's own network namespace */
 static bool		 cleaned;	/* a previous supd's leftovers gone */
 static bool		 fw_dirty;	/* the table lags the networks up */
 static bool		 fw_set;	/* the table is ours to remove */
+static struct strv	 no_ns;		/* "SERVICE ADDR..." warned of */
 
 static struct netrt *
 rt_find(const char *name)
@@ -407,18 +410,80 @@ members_update(const struct service *s)
 	}
 }
 
+/* The entry of no_ns for service, or NULL. */
+static char **
+no_ns_find(const char *service)
+{
+	size_t	i, n = strlen(service);
+
+	for (i = 0; i < no_ns.n; i++)
+		if (strncmp(no_ns.v[i], service, n) == 0 &&
+		    no_ns.v[i][n] == ' ')
+			return &no_ns.v[i];
+	return NULL;
+}
+
+static void
+no_ns_forget(const char *service)
+{
+	char	**e = no_ns_find(service);
+
+	if (e == NULL)
+		return;
+	free(*e);
+	*e = no_ns.v[--no_ns.n];
+	no_ns.v[no_ns.n] = NULL;
+}
+
+/*
+ * sc's resolv.conf has no nameserver, the host's being on its loopback
+ * (lost): said once, again only when what was lost changes -- not at
+ * every start.
+ */
+static void
+no_ns_warn(const struct svc_conf *sc, const struct strv *lost)
+{
+	struct buf	 b = { 0 };
+	char		**e;
+	size_t		 i;
+
+	if (lost->n == 0) {
+		no_ns_forget(sc->name);
+		return;
+	}
+	buf_puts(&b, sc->name);
+	for (i = 0; i < lost->n; i++)
+		buf_printf(&b, " %s", lost->v[i]);
+	if ((e = no_ns_find(sc->name)) != NULL && strcmp(*e, b.p) == 0) {
+		buf_free(&b);
+		return;
+	}
+	log_warnx("%s: network %s: no nameserver in its resolv.conf: %s "
+	    "names only the host's loopback (%s), out of the service's "
+	    "network namespace's reach, and %s gives none; set dns",
+	    sc->name, sc->iso.nets[0], HOST_RESOLV,
+	    b.p + strlen(sc->name) + 1, RESOLVED_RESOLV);
+	no_ns_forget(sc->name);
+	strv_take(&no_ns, b.p);
+}
+
 /* Its own hosts and resolv.conf, as detached mounts for the child. */
 static int
 names_prepare(struct service *s, struct spawn_args *a, char **cause)
 {
 	const struct svc_conf	*sc = s->conf;
+	struct strv		 lost = { 0 };
 	char			*text, *path;
 	int			 r;
 
 	if (hosts_update(sc, cause) == -1)
 		return -1;
-	if ((text = hosts_resolv_text(sc->iso.dns, HOST_RESOLV, cause)) ==
-	    NULL)
+	text = hosts_resolv_text(sc->iso.dns, HOST_RESOLV, RESOLVED_RESOLV,
+	    &lost, cause);
+	if (text != NULL)
+		no_ns_warn(sc, &lost);
+	strv_free(&lost);
+	if (text == NULL)
 		return -1;
 	r = hosts_write(svc_reg.mconf->state_dir, "resolv", sc->name, text,
 	    cause);
@@ -537,6 +602,7 @@ svc_net_forget(struct service *s)
 			free(cause);
 			cause = NULL;
 		}
+	no_ns_forget(sc->name);
 	members_update(s);
 }
 
@@ -618,6 +684,7 @@ svc_net_end(void)
 			}
 	free(cause);
 	strv_free(&names);
+	strv_free(&no_ns);
 	free(rts);
 	rts = NULL;
 	if (nl != NULL)
