@@ -142,7 +142,8 @@ resolv_filter(const char *text, bool ns_only, struct buf *out, size_t *kept,
 	}
 }
 
-/* The file at path in *b: 0, 1 when it does not exist, -1 and *cause. */
+/* The file at path in *b: 0, 1 when it does not exist, -1 and *cause
+ * (b freed). */
 static int
 resolv_read(const char *path, struct buf *b, char **cause)
 {
@@ -163,6 +164,7 @@ resolv_read(const char *path, struct buf *b, char **cause)
 	if (ferror(f)) {
 		*cause = errno_cause("%s", path);
 		fclose(f);
+		buf_free(b);
 		return -1;
 	}
 	fclose(f);

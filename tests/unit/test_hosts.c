@@ -160,6 +160,12 @@ test_resolv_loopback(void)
 	free(t);
 	CHECK_INT(lost.n, 1);
 	strv_free(&lost);
+	/* A fallback needed that cannot be read is an error. */
+	t = hosts_resolv_text(NULL, stub, tmpdir, &lost, &cause);
+	CHECK(t == NULL);
+	CHECK(cause != NULL && strstr(cause, tmpdir) != NULL);
+	CHECK_INT(lost.n, 0);
+	free(cause);
 	free(host);
 	free(stub);
 	free(sd);
