@@ -6,6 +6,10 @@
  * through lease_state_dir (leases.c owns state_dir/networks) without
  * following a symlink.
  *
+ * A resolv.conf copied from the host leaves out the host's loopback
+ * nameservers (systemd-resolved's 127.0.0.53): the service's network
+ * namespace has its own loopback, where no server listens.
+ *
  * A hosts file is rewritten in place, not replaced: it is bind-mounted into
  * running services, and a bind mount pins the inode. Synchronous I/O on a
  * small file in supd's loop.

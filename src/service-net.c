@@ -36,9 +36,12 @@
  * running service of its networks (a new member is seen at once by running
  * programs), and its own hosts and resolv.conf files; removal of a service
  * file releases its leases and rewrites the others', and so does a new
- * definition that takes it off a network (svc_net_reconf, once it is
- * stopped: until then its veth still has the address) for that network. All synchronous, in
- * the loop: netlink and nftables answer at once, the files are small.
+ * definition that takes it off a network, for that network
+ * (svc_net_reconf, once it is stopped: until then its veth still has the
+ * address). A resolv.conf with no nameserver left (the host's were all on
+ * its loopback) is warned of once per service and change, not per start.
+ * All synchronous, in the loop: netlink and nftables answer at once, the
+ * files are small.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -79,7 +82,7 @@ static struct nl	*nl;		/* supd's own network namespace */
 static bool		 cleaned;	/* a previous supd's leftovers gone */
 static bool		 fw_dirty;	/* the table lags the networks up */
 static bool		 fw_set;	/* the table is ours to remove */
-static struct strv	 no_ns;		/* "SERVICE ADDR..." warned of */
+static struct strv	 no_ns;		/* "SERVICE ADDR...": warned */
 
 static struct netrt *
 rt_find(const char *name)

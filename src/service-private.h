@@ -150,7 +150,8 @@ void		 svc_net_forget(struct service *);
 /* Stopped, its definition now s->conf instead of old: its leases on the
  * networks it left go (its address on those it stays on is kept), and
  * its name from those networks' hosts files. */
-void		 svc_net_reconf(struct service *, const struct svc_conf *old);
+void		 svc_net_reconf(struct service *,
+		    const struct svc_conf *old);
 /* A bridged service's addresses: "NET=ADDR ..." or ,"networks":{...}
  * (nothing for another service). */
 void		 svc_net_addrs(const struct service *, struct buf *, bool json);
