@@ -6,6 +6,10 @@
  * through lease_state_dir (leases.c owns state_dir/networks) without
  * following a symlink.
  *
+ * A resolv.conf copied from the host leaves out the host's loopback
+ * nameservers (systemd-resolved's 127.0.0.53): the service's network
+ * namespace has its own loopback, where no server listens.
+ *
  * A hosts file is rewritten in place, not replaced: it is bind-mounted into
  * running services, and a bind mount pins the inode. Synchronous I/O on a
  * small file in supd's loop.
@@ -67,39 +71,154 @@ hosts_text(const struct hosts_entry *e, size_t n)
 	return b.p;
 }
 
-char *
-hosts_resolv_text(char *const *dns, const char *host_resolv, char **cause)
+/*
+ * The address of a "nameserver ADDR" line (as glibc's res_init reads one:
+ * the keyword at the start, then blanks), its length in *alen; NULL for
+ * any other line.
+ */
+static const char *
+ns_addr(const char *line, size_t len, size_t *alen)
 {
-	struct buf	 b = { 0 };
-	char		 chunk[4096];
-	size_t		 i, n;
-	FILE		*f;
+	const char	*a, *end = line + len;
+
+	if (len < 11 || strncmp(line, "nameserver", 10) != 0 ||
+	    (line[10] != ' ' && line[10] != '\t'))
+		return NULL;
+	for (a = line + 10; a < end && (*a == ' ' || *a == '\t'); a++)
+		;
+	*alen = strcspn(a, " \t\r\n");
+	if (a + *alen > end)
+		*alen = (size_t)(end - a);
+	return *alen > 0 ? a : NULL;
+}
+
+/* 127.0.0.0/8, ::1 or ::ffff:127.x.y.z (a %scope after it ignored). */
+static bool
+ns_loopback(const char *addr, size_t alen)
+{
+	char		a[INET6_ADDRSTRLEN];
+	struct in_addr	v4;
+	struct in6_addr	v6;
+
+	alen = strcspn(addr, "%") < alen ? strcspn(addr, "%") : alen;
+	if (alen >= sizeof a)
+		return false;
+	memcpy(a, addr, alen);
+	a[alen] = '\0';
+	if (inet_pton(AF_INET, a, &v4) == 1)
+		return ntohl(v4.s_addr) >> 24 == 127;
+	if (inet_pton(AF_INET6, a, &v6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&v6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+	return false;
+}
+
+/*
+ * Copy text's lines to out, but a nameserver on the host's loopback: a
+ * comment instead, its address pushed to dropped. ns_only: its nameserver
+ * lines only. The nameservers copied are counted in *kept.
+ */
+static void
+resolv_filter(const char *text, bool ns_only, struct buf *out, size_t *kept,
+    struct strv *dropped)
+{
+	const char	*line, *a;
+	size_t		 len, alen;
+	char		*addr;
+
+	for (line = text; *line != '\0'; line += len) {
+		len = strcspn(line, "\n");
+		len += line[len] == '\n';
+		if ((a = ns_addr(line, len, &alen)) != NULL &&
+		    ns_loopback(a, alen)) {
+			addr = xstrndup(a, alen);
+			buf_printf(out, "# nameserver %s left out by supd: the "
+			    "host's loopback, not this network's\n", addr);
+			strv_take(dropped, addr);
+			continue;
+		}
+		if (ns_only && a == NULL)
+			continue;
+		*kept += a != NULL;
+		buf_add(out, line, len);
+		if (line[len - 1] != '\n')
+			buf_puts(out, "\n");
+	}
+}
+
+/* The file at path in *b: 0, 1 when it does not exist, -1 and *cause
+ * (b freed). */
+static int
+resolv_read(const char *path, struct buf *b, char **cause)
+{
+	char	 chunk[4096];
+	size_t	 n;
+	FILE	*f;
+
+	if ((f = fopen(path, "re")) == NULL && errno == ENOENT)
+		return 1;
+	if (f == NULL) {
+		*cause = errno_cause("%s", path);
+		return -1;
+	}
+	buf_puts(b, "");
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
+	    b->len < RESOLV_MAX)
+		buf_add(b, chunk, n);
+	if (ferror(f)) {
+		*cause = errno_cause("%s", path);
+		fclose(f);
+		buf_free(b);
+		return -1;
+	}
+	fclose(f);
+	/* A NUL in it ends the text, as it would a resolver's line. */
+	b->len = strlen(b->p);
+	return 0;
+}
+
+char *
+hosts_resolv_text(char *const *dns, const char *host_resolv,
+    const char *fallback, struct strv *lost, char **cause)
+{
+	struct buf	 b = { 0 }, in = { 0 }, fb = { 0 };
+	struct strv	 dropped = { 0 }, ignored = { 0 };
+	size_t		 i, kept = 0;
+	int		 r;
 
 	if (dns != NULL && dns[0] != NULL) {
 		for (i = 0; dns[i] != NULL; i++)
 			buf_printf(&b, "nameserver %s\n", dns[i]);
 		return b.p;
 	}
-	if ((f = fopen(host_resolv, "re")) == NULL && errno == ENOENT) {
+	if ((r = resolv_read(host_resolv, &in, cause)) == 1)
 		buf_printf(&b, "# no nameserver: %s does not exist and the "
 		    "service sets no dns\n", host_resolv);
-		return b.p;
-	}
-	if (f == NULL) {
-		*cause = errno_cause("%s", host_resolv);
-		return NULL;
-	}
+	if (r != 0)
+		return r == 1 ? b.p : NULL;
 	buf_puts(&b, "");
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-	    b.len < RESOLV_MAX)
-		buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		*cause = errno_cause("%s", host_resolv);
-		fclose(f);
+	resolv_filter(in.p, false, &b, &kept, &dropped);
+	buf_free(&in);
+	/* Only the host's loopback (systemd-resolved's 127.0.0.53 stub):
+	 * the servers that stub forwards to, as docker takes them. */
+	if (kept == 0 && dropped.n > 0 &&
+	    (r = resolv_read(fallback, &fb, cause)) == 0) {
+		buf_printf(&b, "# nameservers of %s:\n", fallback);
+		resolv_filter(fb.p, true, &b, &kept, &ignored);
+	}
+	buf_free(&fb);
+	strv_free(&ignored);
+	if (r == -1) {
 		buf_free(&b);
+		strv_free(&dropped);
 		return NULL;
 	}
-	fclose(f);
+	if (kept == 0 && dropped.n > 0) {
+		buf_puts(&b, "# no nameserver reachable: set dns\n");
+		for (i = 0; i < dropped.n; i++)
+			strv_push(lost, dropped.v[i]);
+	}
+	strv_free(&dropped);
 	return b.p;
 }
 

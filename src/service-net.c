@@ -35,8 +35,13 @@
  * start of a networked service rewrites, in place, the hosts file of every
  * running service of its networks (a new member is seen at once by running
  * programs), and its own hosts and resolv.conf files; removal of a service
- * file releases its leases and rewrites the others'. All synchronous, in
- * the loop: netlink and nftables answer at once, the files are small.
+ * file releases its leases and rewrites the others', and so does a new
+ * definition that takes it off a network, for that network
+ * (svc_net_reconf, once it is stopped: until then its veth still has the
+ * address). A resolv.conf with no nameserver left (the host's were all on
+ * its loopback) is warned of once per service and change, not per start.
+ * All synchronous, in the loop: netlink and nftables answer at once, the
+ * files are small.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -60,6 +65,8 @@
 #include "spawn.h"
 
 #define HOST_RESOLV	"/etc/resolv.conf"
+/* systemd-resolved's list of the servers its 127.0.0.53 stub asks. */
+#define RESOLVED_RESOLV	"/run/systemd/resolve/resolv.conf"
 #define HOST_TRIES	4	/* host-side names per (network, service) */
 
 /* One network of supd.conf at run time. */
@@ -75,6 +82,7 @@ static struct nl	*nl;		/* supd's own network namespace */
 static bool		 cleaned;	/* a previous supd's leftovers gone */
 static bool		 fw_dirty;	/* the table lags the networks up */
 static bool		 fw_set;	/* the table is ours to remove */
+static struct strv	 no_ns;		/* "SERVICE ADDR...": warned */
 
 static struct netrt *
 rt_find(const char *name)
@@ -374,21 +382,33 @@ hosts_update(const struct svc_conf *sc, char **cause)
 	return r;
 }
 
+/* Is sc on the network net? */
 static bool
-shares_net(const struct svc_conf *a, const struct svc_conf *b)
+on_net(const struct svc_conf *sc, const char *net)
 {
-	size_t	i, j;
+	size_t	i;
 
-	for (i = 0; a->iso.nets[i] != NULL; i++)
-		for (j = 0; b->iso.nets[j] != NULL; j++)
-			if (strcmp(a->iso.nets[i], b->iso.nets[j]) == 0)
-				return true;
+	for (i = 0; bridged(sc) && sc->iso.nets[i] != NULL; i++)
+		if (strcmp(sc->iso.nets[i], net) == 0)
+			return true;
 	return false;
 }
 
-/* Membership of sc's networks changed: the running members' files. */
+static bool
+on_any(const struct svc_conf *sc, char *const *nets)
+{
+	size_t	i;
+
+	for (i = 0; nets != NULL && nets[i] != NULL; i++)
+		if (on_net(sc, nets[i]))
+			return true;
+	return false;
+}
+
+/* The members of nets changed (self came or went): the running members'
+ * files but self's. */
 static void
-members_update(const struct service *s)
+members_update(const char *self, char *const *nets)
 {
 	const struct service	*m;
 	char			*cause = NULL;
@@ -396,8 +416,8 @@ members_update(const struct service *s)
 
 	for (i = 0; i < svc_reg.n; i++) {
 		m = svc_reg.svcs[i];
-		if (m == s || m->pid == 0 || !bridged(m->conf) ||
-		    !shares_net(m->conf, s->conf))
+		if (strcmp(m->conf->name, self) == 0 || m->pid == 0 ||
+		    !on_any(m->conf, nets))
 			continue;
 		if (hosts_update(m->conf, &cause) == -1) {
 			log_warnx("%s: hosts file: %s", m->conf->name, cause);
@@ -407,18 +427,80 @@ members_update(const struct service *s)
 	}
 }
 
+/* The entry of no_ns for service, or NULL. */
+static char **
+no_ns_find(const char *service)
+{
+	size_t	i, n = strlen(service);
+
+	for (i = 0; i < no_ns.n; i++)
+		if (strncmp(no_ns.v[i], service, n) == 0 &&
+		    no_ns.v[i][n] == ' ')
+			return &no_ns.v[i];
+	return NULL;
+}
+
+static void
+no_ns_forget(const char *service)
+{
+	char	**e = no_ns_find(service);
+
+	if (e == NULL)
+		return;
+	free(*e);
+	*e = no_ns.v[--no_ns.n];
+	no_ns.v[no_ns.n] = NULL;
+}
+
+/*
+ * sc's resolv.conf has no nameserver, the host's being on its loopback
+ * (lost): said once, again only when what was lost changes -- not at
+ * every start.
+ */
+static void
+no_ns_warn(const struct svc_conf *sc, const struct strv *lost)
+{
+	struct buf	 b = { 0 };
+	char		**e;
+	size_t		 i;
+
+	if (lost->n == 0) {
+		no_ns_forget(sc->name);
+		return;
+	}
+	buf_puts(&b, sc->name);
+	for (i = 0; i < lost->n; i++)
+		buf_printf(&b, " %s", lost->v[i]);
+	if ((e = no_ns_find(sc->name)) != NULL && strcmp(*e, b.p) == 0) {
+		buf_free(&b);
+		return;
+	}
+	log_warnx("%s: network %s: no nameserver in its resolv.conf: %s "
+	    "names only the host's loopback (%s), out of the service's "
+	    "network namespace's reach, and %s gives none; set dns",
+	    sc->name, sc->iso.nets[0], HOST_RESOLV,
+	    b.p + strlen(sc->name) + 1, RESOLVED_RESOLV);
+	no_ns_forget(sc->name);
+	strv_take(&no_ns, b.p);
+}
+
 /* Its own hosts and resolv.conf, as detached mounts for the child. */
 static int
 names_prepare(struct service *s, struct spawn_args *a, char **cause)
 {
 	const struct svc_conf	*sc = s->conf;
+	struct strv		 lost = { 0 };
 	char			*text, *path;
 	int			 r;
 
 	if (hosts_update(sc, cause) == -1)
 		return -1;
-	if ((text = hosts_resolv_text(sc->iso.dns, HOST_RESOLV, cause)) ==
-	    NULL)
+	text = hosts_resolv_text(sc->iso.dns, HOST_RESOLV, RESOLVED_RESOLV,
+	    &lost, cause);
+	if (text != NULL)
+		no_ns_warn(sc, &lost);
+	strv_free(&lost);
+	if (text == NULL)
 		return -1;
 	r = hosts_write(svc_reg.mconf->state_dir, "resolv", sc->name, text,
 	    cause);
@@ -451,7 +533,7 @@ svc_net_prepare(struct service *s, struct spawn_args *a, char **cause)
 			return -1;
 	if (lease_all(sc, cause) == -1 || names_prepare(s, a, cause) == -1)
 		return -1;
-	members_update(s);
+	members_update(sc->name, sc->iso.nets);
 	a->hold = true;
 	return 0;
 }
@@ -510,18 +592,22 @@ svc_net_attach(struct service *s, pid_t pid, char **cause)
 	return r;
 }
 
-void
-svc_net_forget(struct service *s)
+/*
+ * sc's leases on the networks that now (NULL: none) is not on released,
+ * and the running members of those networks told: the addresses are free
+ * for others, the names gone from their hosts files.
+ */
+static void
+leave(const struct svc_conf *sc, const struct svc_conf *now)
 {
-	const struct svc_conf	*sc = s->conf;
-	struct netrt		*rt;
-	char			*cause = NULL;
-	size_t			 i;
+	struct strv	 left = { 0 };
+	struct netrt	*rt;
+	char		*cause = NULL;
+	size_t		 i;
 
-	if (!bridged(sc))
-		return;
-	for (i = 0; sc->iso.nets[i] != NULL; i++) {
-		if ((rt = rt_find(sc->iso.nets[i])) == NULL)
+	for (i = 0; bridged(sc) && sc->iso.nets[i] != NULL; i++) {
+		if ((now != NULL && on_net(now, sc->iso.nets[i])) ||
+		    (rt = rt_find(sc->iso.nets[i])) == NULL)
 			continue;
 		if (leases_ready(rt, &cause) == -1 ||
 		    lease_release(rt->leases, sc->name, &cause) == -1) {
@@ -529,15 +615,46 @@ svc_net_forget(struct service *s)
 			free(cause);
 			cause = NULL;
 		}
+		strv_push(&left, sc->iso.nets[i]);
 	}
+	members_update(sc->name, left.v);
+	strv_free(&left);
+}
+
+/* Its hosts and resolv.conf files gone: it is on no network now. */
+static void
+names_remove(const char *service)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
 	for (i = 0; i < 2; i++)
 		if (hosts_remove(svc_reg.mconf->state_dir, i ? "resolv" :
-		    "hosts", sc->name, &cause) == -1) {
-			log_warnx("%s: %s", sc->name, cause);
+		    "hosts", service, &cause) == -1) {
+			log_warnx("%s: %s", service, cause);
 			free(cause);
 			cause = NULL;
 		}
-	members_update(s);
+	no_ns_forget(service);
+}
+
+void
+svc_net_forget(struct service *s)
+{
+	if (!bridged(s->conf))
+		return;
+	leave(s->conf, NULL);
+	names_remove(s->conf->name);
+}
+
+void
+svc_net_reconf(struct service *s, const struct svc_conf *old)
+{
+	if (!bridged(old))
+		return;
+	leave(old, s->conf);
+	if (!bridged(s->conf))
+		names_remove(s->conf->name);
 }
 
 void
@@ -618,6 +735,7 @@ svc_net_end(void)
 			}
 	free(cause);
 	strv_free(&names);
+	strv_free(&no_ns);
 	free(rts);
 	rts = NULL;
 	if (nl != NULL)

@@ -147,6 +147,11 @@ int		 svc_net_prepare(struct service *, struct spawn_args *,
 int		 svc_net_attach(struct service *, pid_t, char **cause);
 /* Its service file was removed: leases and files go. */
 void		 svc_net_forget(struct service *);
+/* Stopped, its definition now s->conf instead of old: its leases on the
+ * networks it left go (its address on those it stays on is kept), and
+ * its name from those networks' hosts files. */
+void		 svc_net_reconf(struct service *,
+		    const struct svc_conf *old);
 /* A bridged service's addresses: "NET=ADDR ..." or ,"networks":{...}
  * (nothing for another service). */
 void		 svc_net_addrs(const struct service *, struct buf *, bool json);

@@ -164,15 +164,17 @@ send_stop(struct service *s)
 static void
 apply_next_conf(struct service *s)
 {
-	bool	tty_changed;
+	struct svc_conf	*old = s->conf;
+	bool		 tty_changed;
 
 	ev_timer_stop(EV_DEFAULT_UC_ &s->timer);
 	if (s->next_conf == NULL)
 		return;
 	tty_changed = s->next_conf->tty != s->conf->tty;
-	cfg_svc_free(s->conf);
 	s->conf = s->next_conf;
 	s->next_conf = NULL;
+	svc_net_reconf(s, old);
+	cfg_svc_free(old);
 	if (tty_changed) {
 		/* A pipe becomes a terminal or back: a new svclog, the old
 		 * one drained into the same files. */

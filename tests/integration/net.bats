@@ -178,6 +178,68 @@ EOF
 	wait_for "b gone from a's hosts" resolves_not a b
 }
 
+# Does the leases file of network $1 have no line for $2?
+unleased() {
+	refute grep -q "^$2 " "$T/state/networks/$1/leases"
+}
+
+@test "reload: a service leaving a network loses that lease and its name there, keeps its address on the others; a removed file frees all" {
+	cat >>"$T/supd.conf" <<'EOF'
+[network back]
+subnet = 10.89.0.0/24
+EOF
+	sleeper two network=bridge network=back
+	sleeper both network=bridge network=back
+	sleeper solo network=bridge
+	sleeper front network=bridge
+	sleeper rear network=back
+	start_supd
+	for n in two both solo front rear; do wait_state $n running; done
+	a0=$(addr two) b0=$(addr two back) s0=$(addr solo)
+	[[ $b0 == 10.89.0.* ]]
+	resolves rear two
+	resolves front two
+	resolves front solo
+	grep -qx "two $b0" "$T/state/networks/back/leases"
+	# two leaves back, solo leaves every bridge network.
+	old=$(field two pid) olds=$(field solo pid)
+	sed -i '/^network=back$/d' "$T/conf.d/two.ini"
+	sed -i 's/^network=bridge$/network = none/; /^dns = /d' "$T/conf.d/solo.ini"
+	ctl reload
+	wait_for "two's new definition" field_isnt two pid "$old"
+	wait_for "solo's new definition" field_isnt solo pid "$olds"
+	wait_state two running
+	wait_state solo running
+	wait_for "two's lease on back released" unleased back two
+	[ "$(addr two)" = "$a0" ]
+	grep -qx "two $a0" "$T/state/networks/supd0/leases"
+	[ "$(addr two back)" = null ]
+	[ -z "$(ctl exec two ip -4 -o addr show dev eth1 2>/dev/null)" ]
+	# back's members no longer list it; supd0's still do, at a0.
+	wait_for "two gone from rear's hosts" resolves_not rear two
+	run ctl exec rear cat /etc/hosts
+	[[ $output != *"$b0"* ]]
+	[ "$(ctl exec front getent hosts two | awk '{ print $1 }')" = "$a0" ]
+	[ "$(ctl exec both getent hosts two | awk '{ print $1 }')" = "$a0" ]
+	# solo: no lease, no files of supd's, no name.
+	unleased supd0 solo
+	[ ! -e "$T/state/networks/hosts/solo" ]
+	[ ! -e "$T/state/networks/resolv/solo" ]
+	wait_for "solo gone from front's hosts" resolves_not front solo
+	run ctl exec front cat /etc/hosts
+	[[ $output != *"$s0"* ]]
+	# A removed file: its leases on both networks go.
+	grep -q '^both ' "$T/state/networks/supd0/leases"
+	grep -q '^both ' "$T/state/networks/back/leases"
+	rm "$T/conf.d/both.ini"
+	ctl reload
+	wait_for "both's lease on supd0 released" unleased supd0 both
+	unleased back both
+	[ ! -e "$T/state/networks/hosts/both" ]
+	wait_for "both gone from rear's hosts" resolves_not rear both
+	resolves_not front both
+}
+
 @test "a service added on reload is seen by a running service without restart" {
 	server db bridge
 	sleeper web network=bridge

@@ -20,6 +20,7 @@
 
 static char	tmpdir[] = "/tmp/test_hosts.XXXXXX";
 
+#define NOFB	"/nonexistent/systemd/resolv.conf"
 #define LOCAL	"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
 static struct hosts_entry
@@ -62,31 +63,113 @@ test_resolv(void)
 {
 	char *const	 dns[] = { "192.0.2.53", "2001:db8::1", NULL };
 	char *const	 none[] = { NULL };
+	char *const	 lo[] = { "127.0.0.1", NULL };
 	char		*host = unit_write_file(tmpdir, "resolv.conf",
 			    "search example.org\nnameserver 192.0.2.1\n");
+	struct strv	 lost = { 0 };
 	char		*t, *cause = NULL;
 
-	t = hosts_resolv_text(dns, host, &cause);
+	t = hosts_resolv_text(dns, host, NOFB, &lost, &cause);
 	CHECK_STR(t, "nameserver 192.0.2.53\nnameserver 2001:db8::1\n");
 	free(t);
-	t = hosts_resolv_text(NULL, host, &cause);
+	t = hosts_resolv_text(NULL, host, NOFB, &lost, &cause);
 	CHECK_STR(t, "search example.org\nnameserver 192.0.2.1\n");
 	free(t);
-	t = hosts_resolv_text(none, host, &cause);
+	t = hosts_resolv_text(none, host, NOFB, &lost, &cause);
 	CHECK_STR(t, "search example.org\nnameserver 192.0.2.1\n");
 	free(t);
+	/* dns is used as given, a loopback address too. */
+	t = hosts_resolv_text(lo, host, NOFB, &lost, &cause);
+	CHECK_STR(t, "nameserver 127.0.0.1\n");
+	free(t);
+	CHECK_INT(lost.n, 0);
 	/* No such file on the host (an initramfs): no nameserver, no error. */
-	t = hosts_resolv_text(NULL, "/nonexistent/resolv.conf", &cause);
+	t = hosts_resolv_text(NULL, "/nonexistent/resolv.conf", NOFB, &lost,
+	    &cause);
 	CHECK_STR(t != NULL ? t : "(null)", "# no nameserver: "
 	    "/nonexistent/resolv.conf does not exist and the service sets no "
 	    "dns\n");
 	free(t);
+	CHECK_INT(lost.n, 0);
 	/* One that cannot be read is an error. */
-	t = hosts_resolv_text(NULL, tmpdir, &cause);
+	t = hosts_resolv_text(NULL, tmpdir, NOFB, &lost, &cause);
 	CHECK(t == NULL);
 	CHECK(cause != NULL && strstr(cause, tmpdir) != NULL);
 	free(cause);
 	free(host);
+}
+
+#define LEFT(a)	"# nameserver " a " left out by supd: the host's loopback, " \
+		"not this network's\n"
+
+/* The host's loopback nameservers left out, the systemd-resolved list. */
+static void
+test_resolv_loopback(void)
+{
+	char		*host = unit_write_file(tmpdir, "mixed.conf",
+			    "# made by hand\nnameserver 127.0.0.53\n"
+			    "search example.org\nnameserver\t192.0.2.1\n"
+			    "nameserver ::1\nnameserver fe80::1%eth0\n"
+			    "nameserver ::ffff:127.1.2.3\nnameservers 127.0.0.1\n"
+			    "options edns0 trust-ad\nnameserver 127.9.9.9");
+	char		*stub = unit_write_file(tmpdir, "stub.conf",
+			    "nameserver 127.0.0.53\noptions edns0\n"
+			    "search example.org\n");
+	char		*sd = unit_write_file(tmpdir, "sd.conf",
+			    "# systemd-resolved\nnameserver 192.0.2.7\n"
+			    "nameserver 127.0.0.1\nsearch other.org\n"
+			    "nameserver 2001:db8::7\n");
+	char		*sdlo = unit_write_file(tmpdir, "sdlo.conf",
+			    "nameserver 127.0.0.2\n");
+	struct strv	 lost = { 0 };
+	char		*t, *want, *cause = NULL;
+
+	/* Others remain: no fallback, nothing lost; the rest kept as is. */
+	t = hosts_resolv_text(NULL, host, sd, &lost, &cause);
+	CHECK_STR(t, "# made by hand\n" LEFT("127.0.0.53")
+	    "search example.org\nnameserver\t192.0.2.1\n" LEFT("::1")
+	    "nameserver fe80::1%eth0\n" LEFT("::ffff:127.1.2.3")
+	    "nameservers 127.0.0.1\noptions edns0 trust-ad\n"
+	    LEFT("127.9.9.9"));
+	free(t);
+	CHECK_INT(lost.n, 0);
+	/* Only the stub: systemd-resolved's servers, its loopback ones left
+	 * out again; the host's search and options kept, not the list's. */
+	t = hosts_resolv_text(NULL, stub, sd, &lost, &cause);
+	want = xasprintf(LEFT("127.0.0.53") "options edns0\n"
+	    "search example.org\n# nameservers of %s:\nnameserver 192.0.2.7\n"
+	    LEFT("127.0.0.1") "nameserver 2001:db8::7\n", sd);
+	CHECK_STR(t, want);
+	free(want);
+	free(t);
+	CHECK_INT(lost.n, 0);
+	/* Neither has one: none, said in the file and in lost. */
+	t = hosts_resolv_text(NULL, stub, sdlo, &lost, &cause);
+	want = xasprintf(LEFT("127.0.0.53") "options edns0\n"
+	    "search example.org\n# nameservers of %s:\n" LEFT("127.0.0.2")
+	    "# no nameserver reachable: set dns\n", sdlo);
+	CHECK_STR(t, want);
+	free(want);
+	free(t);
+	CHECK_INT(lost.n, 1);
+	CHECK_STR(lost.n > 0 ? lost.v[0] : "", "127.0.0.53");
+	strv_free(&lost);
+	t = hosts_resolv_text(NULL, stub, NOFB, &lost, &cause);
+	CHECK_STR(t, LEFT("127.0.0.53") "options edns0\nsearch example.org\n"
+	    "# no nameserver reachable: set dns\n");
+	free(t);
+	CHECK_INT(lost.n, 1);
+	strv_free(&lost);
+	/* A fallback needed that cannot be read is an error. */
+	t = hosts_resolv_text(NULL, stub, tmpdir, &lost, &cause);
+	CHECK(t == NULL);
+	CHECK(cause != NULL && strstr(cause, tmpdir) != NULL);
+	CHECK_INT(lost.n, 0);
+	free(cause);
+	free(host);
+	free(stub);
+	free(sd);
+	free(sdlo);
 }
 
 /* All of fd from offset 0, as a reader holding the file open would. */
@@ -204,6 +287,7 @@ main(int argc, char **argv)
 		return 2;
 	test_text();
 	test_resolv();
+	test_resolv_loopback();
 	test_in_place();
 	test_refused();
 
