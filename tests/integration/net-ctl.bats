@@ -42,8 +42,9 @@ teardown() {
 # /etc/hosts are refused at once by the service's own loopback.
 NODNS='dns = 127.0.0.1'
 
-# web: python3's http.server on supd0, published on 8080, alias www.
-# app: sleep on supd0 and back. db: sleep on back only.
+# web: python3's http.server on supd0 and back, published on 8080 (to its
+# supd0 address), alias www. app: sleep on supd0 and back. db: sleep on
+# back only.
 three_services() {
 	svc web <<EOF
 [service]
@@ -53,6 +54,7 @@ restart = no
 private_tmp = no
 $NODNS
 network = bridge
+network = back
 aliases = www
 publish = 8080:8000
 EOF
@@ -97,19 +99,19 @@ pub_fetch() {
 	[ "$(echo "${lines[1]}" | tr -s ' ')" = \
 		"supd0 supd-supd0 10.88.0.0/16 10.88.0.1 yes no 2" ]
 	[ "$(echo "${lines[2]}" | tr -s ' ')" = \
-		"back supd-back 10.89.0.0/24 10.89.0.1 no yes 2" ]
+		"back supd-back 10.89.0.0/24 10.89.0.1 no yes 3" ]
 	[ "${#lines[@]}" -eq 3 ]
 	# The alias of ls, and --json.
 	[ "$(ctl network list | tr -s ' ')" = "$(echo "$output" | tr -s ' ')" ]
 	run ctl network ls --json
 	[ "$(echo "$output" | jq -c '[.[] | [.name, .members, .nat, .internal, .bridge_exists]]')" = \
-		'[["supd0",2,true,false,true],["back",2,false,true,true]]' ]
+		'[["supd0",2,true,false,true],["back",3,false,true,true]]' ]
 	# A member more once one more service leases an address.
 	printf '[service]\ncommand = sleep 3600\n[isolation]\n%s\nnetwork = back\n' \
 		"$NODNS" | svc late
 	ctl reload
 	wait_state late running
-	[ "$(ctl network ls --json | jq '.[1].members')" = 3 ]
+	[ "$(ctl network ls --json | jq '.[1].members')" = 4 ]
 }
 
 @test "network inspect: members with the addresses they see inside, aliases, published ports" {
@@ -121,7 +123,7 @@ pub_fetch() {
 	[ "$(echo "$output" | jq -r '.[0] | [.bridge, .subnet, .gateway, .nat, .internal, .bridge_exists, .created] | join(" ")')" = \
 		"supd-supd0 10.88.0.0/16 10.88.0.1 true false true true" ]
 	[ "$(echo "$output" | jq -r '[.[0].members[].name] | sort | join(" ")')" = "app web" ]
-	[ "$(echo "$output" | jq -r '[.[1].members[].name] | sort | join(" ")')" = "app db" ]
+	[ "$(echo "$output" | jq -r '[.[1].members[].name] | sort | join(" ")')" = "app db web" ]
 	# Each address is the one the service has on its interface.
 	[ "$(member supd0 web address)" = "$(inner_addr web eth0)" ]
 	[ "$(member supd0 app address)" = "$(inner_addr app eth0)" ]
@@ -136,6 +138,9 @@ pub_fetch() {
 	[ "$(member supd0 web 'published[0].bound')" = true ]
 	[ "$(member supd0 web 'published[0].total')" -ge 1 ]
 	[ "$(member supd0 app published)" = null ]
+	# Not on back: the port forwards to web's supd0 address only.
+	[ "$(member back web published)" = null ]
+	[ "$(member back web address)" = "$(inner_addr web eth1)" ]
 	# The same addresses in status --json and in inspect.
 	[ "$(ctl --json status app | jq -c '.[0].networks')" = \
 		"{\"supd0\":\"$(inner_addr app eth0)\",\"back\":\"$(inner_addr app eth1)\"}" ]
@@ -220,8 +225,12 @@ pub_fetch() {
 		setpriv --reuid=nobody --regid=nogroup --groups=supdtest \
 			"$SUPCTL" -s "$SOCK" "$@"
 	}
-	[ "$(as_member network ls --json | jq length)" = 2 ]
-	[ "$(as_member network inspect back | jq -r '.[0].name')" = back ]
+	run as_member network ls
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == 'supd0 '* ]]
+	run as_member network inspect back
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.[0].name')" = back ]
 	# Not a member: refused by supd, like every verb.
 	for v in "network ls" "network inspect back"; do
 		run setpriv --reuid=nobody --regid=nogroup --clear-groups \
