@@ -35,7 +35,8 @@ struct service;
 /* What a peer may do. */
 enum peer_access {
 	PEER_NONE,	/* refused */
-	PEER_READ,	/* socket_group: status, inspect, logs */
+	PEER_READ,	/* socket_group: status, inspect, logs,
+			   network ls and inspect */
 	PEER_ALL,	/* root or supd's own uid */
 };
 

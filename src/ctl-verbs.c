@@ -123,17 +123,18 @@ ctl_gone(struct service *s)
 /* ---- requests ----------------------------------------------------------- */
 
 /*
- * "no such service: NAME", with NAME cut to 100 bytes and anything but
- * printable ASCII shown as \ooo: a name from a client must not forge a
- * second line or a terminal escape in the reply or in supd's log.
+ * "no such service: NAME" (what: "service", "network"), with NAME cut to
+ * 100 bytes and anything but printable ASCII shown as \ooo: a name from a
+ * client must not forge a second line or a terminal escape in the reply or
+ * in supd's log.
  */
 static char *
-no_such(const char *name)
+no_such(const char *what, const char *name)
 {
 	struct buf	b = { 0 };
 	size_t		i;
 
-	buf_puts(&b, "no such service: ");
+	buf_printf(&b, "no such %s: ", what);
 	for (i = 0; name[i] != '\0' && i < 100; i++) {
 		unsigned char ch = name[i];
 
@@ -193,7 +194,7 @@ resolve_names(struct client *c, char **names, size_t n)
 			continue;
 		}
 		if ((k = name_index(names[i])) == -1) {
-			char *m = no_such(names[i]);
+			char *m = no_such("service", names[i]);
 
 			ctl_client_end(c, 0, m);
 			free(m);
@@ -217,7 +218,7 @@ ctl_find_or_end(struct client *c, const char *name)
 	char		*m;
 
 	if ((s = svc_find(name)) == NULL) {
-		m = no_such(name);
+		m = no_such("service", name);
 		ctl_client_end(c, 0, m);
 		free(m);
 	}
@@ -356,6 +357,71 @@ req_inspect(struct client *c, char **v, size_t n)
 	buf_free(&b);
 }
 
+/* network ls: one row per network of supd.conf. */
+static void
+req_net_ls(struct client *c, size_t n)
+{
+	struct proto_net	r;
+	size_t			i;
+
+	if (n != 0) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	for (i = 0; i < svc_net_count(); i++) {
+		svc_net_row(i, &r);
+		proto_net_pack(&c->out, &r);
+	}
+	ctl_client_end(c, 1, NULL);
+}
+
+/*
+ * network inspect NAME...: one JSON array, a network once however often
+ * named, in the order first named; nothing but the error if one is
+ * unknown. The array may pass one message's size (thousands of members):
+ * it goes in as many DATA messages as it needs, which supctl prints as
+ * they come.
+ */
+static void
+req_net_inspect(struct client *c, char **v, size_t n)
+{
+	struct buf	 b = { 0 };
+	bool		*seen;
+	ssize_t		 k;
+	size_t		 i, len, nout = 0;
+	char		*m;
+
+	if (n == 0) {
+		ctl_client_end(c, 0, "no network named");
+		return;
+	}
+	seen = xcalloc(svc_net_count() + 1, sizeof *seen);
+	buf_puts(&b, "[");
+	for (i = 0; i < n; i++) {
+		if ((k = svc_net_index(v[i])) == -1) {
+			m = no_such("network", v[i]);
+			ctl_client_end(c, 0, m);
+			free(m);
+			goto out;
+		}
+		if (seen[k])
+			continue;
+		seen[k] = true;
+		buf_puts(&b, nout++ > 0 ? ",\n  " : "\n  ");
+		svc_net_json(k, &b);
+	}
+	buf_puts(&b, "\n]\n");
+	for (i = 0; i < b.len; i += len) {
+		len = b.len - i < PROTO_MAX_PAYLOAD ? b.len - i :
+		    PROTO_MAX_PAYLOAD;
+		(void)proto_put_data(&c->out, PROTO_DATA, b.p + i, len);
+	}
+	ctl_client_end(c, 1, NULL);
+out:
+	free(seen);
+	buf_free(&b);
+}
+
 /*
  * The fds an exec hands to the service: pipes or sockets only. A process
  * of the service could reopen anything else through /proc/PID/fd -- the
@@ -466,8 +532,8 @@ req_shutdown(struct client *c, char **v, size_t n)
 
 /*
  * Who may ask what (supctl(1) documents this table): socket_group members
- * may look (status, inspect, logs); changing or entering a service needs
- * root or supd's own uid.
+ * may look (status, inspect, logs, network ls and inspect); changing or
+ * entering a service needs root or supd's own uid.
  */
 static const struct {
 	const char	*name;
@@ -484,6 +550,8 @@ static const struct {
 	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
 	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
 	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
+	[PROTO_NET_LS] =	{ "network ls",	PEER_READ },
+	[PROTO_NET_INSPECT] =	{ "network inspect", PEER_READ },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -549,6 +617,12 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_SHUTDOWN:
 		req_shutdown(c, v, n);
+		break;
+	case PROTO_NET_LS:
+		req_net_ls(c, n);
+		break;
+	case PROTO_NET_INSPECT:
+		req_net_inspect(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

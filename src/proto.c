@@ -157,6 +157,8 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[7] = num[4];
 	v[8] = (char *)(s->health != NULL ? s->health : "");
 	v[9] = (char *)(s->networks != NULL ? s->networks : "");
+	v[10] = (char *)(s->published != NULL ? s->published : "");
+	v[11] = (char *)(s->bound ? "1" : "0");
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -176,8 +178,9 @@ int
 proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
     const char **errstr)
 {
-	/* A row of a supd before networks has no tenth field. */
-	if (n != PROTO_STATUS_FIELDS && n != PROTO_STATUS_FIELDS - 1) {
+	/* A row of a supd before networks has 9 fields, before published
+	 * ports 10. */
+	if (n != PROTO_STATUS_FIELDS && n != 10 && n != 9) {
 		*errstr = "status row: wrong number of fields";
 		return -1;
 	}
@@ -185,12 +188,56 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->state = v[1];
 	s->reason = v[2];
 	s->health = v[8];
-	s->networks = n == PROTO_STATUS_FIELDS ? v[9] : "";
+	s->networks = n >= 10 ? v[9] : "";
+	s->published = n >= 12 ? v[10] : "";
+	s->bound = n >= 12 && strcmp(v[11], "1") == 0;
 	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
 	    getnum(v[5], &s->restarts) == -1 ||
 	    getnum(v[6], &s->exit_code) == -1 ||
 	    getnum(v[7], &s->exit_signal) == -1) {
 		*errstr = "status row: bad number";
+		return -1;
+	}
+	return 0;
+}
+
+int
+proto_net_pack(struct buf *b, const struct proto_net *r)
+{
+	char	 num[24];
+	char	*v[PROTO_NET_FIELDS];
+
+	snprintf(num, sizeof num, "%" PRId64, r->members);
+	v[0] = (char *)r->name;
+	v[1] = (char *)r->bridge;
+	v[2] = (char *)r->subnet;
+	v[3] = (char *)r->gateway;
+	v[4] = (char *)(r->ipv6 != NULL ? r->ipv6 : "");
+	v[5] = (char *)(r->nat ? "1" : "0");
+	v[6] = (char *)(r->internal ? "1" : "0");
+	v[7] = (char *)(r->exists ? "1" : "0");
+	v[8] = num;
+	return proto_put_strv(b, PROTO_ROW, v, PROTO_NET_FIELDS);
+}
+
+int
+proto_net_unpack(char *const *v, size_t n, struct proto_net *r,
+    const char **errstr)
+{
+	if (n != PROTO_NET_FIELDS) {
+		*errstr = "network row: wrong number of fields";
+		return -1;
+	}
+	r->name = v[0];
+	r->bridge = v[1];
+	r->subnet = v[2];
+	r->gateway = v[3];
+	r->ipv6 = v[4];
+	r->nat = strcmp(v[5], "1") == 0;
+	r->internal = strcmp(v[6], "1") == 0;
+	r->exists = strcmp(v[7], "1") == 0;
+	if (getnum(v[8], &r->members) == -1) {
+		*errstr = "network row: bad number";
 		return -1;
 	}
 	return 0;

@@ -50,6 +50,9 @@ enum proto_type {
 				   stderr of the command. Reply: EXIT, END */
 	PROTO_ATTACH,		/* NAME; then the client may send INPUT and
 				   WINCH, supd sends DATA until END */
+	PROTO_NET_LS,		/* (empty): one ROW per network, see
+				   proto_net_pack() */
+	PROTO_NET_INSPECT,	/* NAME...: DATA, a JSON array */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -57,7 +60,8 @@ enum proto_type {
 	PROTO_WINCH,		/* ROWS, COLS (decimal) */
 
 	/* Replies, supd -> supctl. */
-	PROTO_ROW = 100,	/* one status row, see proto_status_pack() */
+	PROTO_ROW = 100,	/* one status (or network) row, see
+				   proto_status_pack() */
 	PROTO_DATA,		/* raw bytes: log text, inspect JSON */
 	PROTO_END,		/* "ok" | "error", then zero or more message lines */
 	PROTO_EXIT,		/* exec: CODE, the command's exit code (128+N
@@ -87,8 +91,26 @@ struct proto_status {
 					   without [health] */
 	const char	*networks;	/* "NET=ADDR ..." of bridge networks, or
 					   "" (a 9-field row: "") */
+	const char	*published;	/* "HOSTIP:HOSTPORT:PORT/PROTO ..." of
+					   its `publish`, or "" (a 9- or
+					   10-field row: "") */
+	int		 bound;		/* 1: those ports are bound now */
 };
-#define PROTO_STATUS_FIELDS	10
+#define PROTO_STATUS_FIELDS	12
+
+/* One row of `network ls`: a network of supd.conf and what is made of it. */
+struct proto_net {
+	const char	*name;
+	const char	*bridge;	/* its interface */
+	const char	*subnet;	/* "10.88.0.0/16" */
+	const char	*gateway;	/* the bridge's address */
+	const char	*ipv6;		/* "fd00::/64", or "" */
+	int		 nat;		/* 1: outbound masquerade */
+	int		 internal;	/* 1: no route out */
+	int		 exists;	/* 1: its bridge exists now */
+	int64_t		 members;	/* services holding a lease on it */
+};
+#define PROTO_NET_FIELDS	9
 
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);
@@ -112,6 +134,10 @@ int	 proto_strv_unpack(const char *p, size_t len, char ***v, size_t *n,
 /* A status row as a strv message, and back. */
 int	 proto_status_pack(struct buf *, const struct proto_status *);
 int	 proto_status_unpack(char *const *v, size_t n, struct proto_status *,
+	    const char **errstr);
+/* A network row as a strv message, and back. */
+int	 proto_net_pack(struct buf *, const struct proto_net *);
+int	 proto_net_unpack(char *const *v, size_t n, struct proto_net *,
 	    const char **errstr);
 
 #endif

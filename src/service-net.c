@@ -42,6 +42,12 @@
  * its loopback) is warned of once per service and change, not per start.
  * All synchronous, in the loop: netlink and nftables answer at once, the
  * files are small.
+ *
+ * What `supctl network ls` and `network inspect` show comes from here too,
+ * read-only: the configuration, whether this supd made the bridge and
+ * whether it exists now, and the members with their leases, aliases and
+ * (on their first network, the one they are reached through) the ports
+ * published to them. Looking never makes a network.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -51,6 +57,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,17 +91,28 @@ static bool		 fw_dirty;	/* the table lags the networks up */
 static bool		 fw_set;	/* the table is ours to remove */
 static struct strv	 no_ns;		/* "SERVICE ADDR...": warned */
 
+/* The i-th network of supd.conf (rts made at the first use). */
+static struct netrt *
+rt_at(size_t i)
+{
+	const struct supd_conf	*mc = svc_reg.mconf;
+	size_t			 j;
+
+	if (rts == NULL) {
+		rts = xcalloc(mc->nnets + 1, sizeof *rts);
+		for (j = 0; j < mc->nnets; j++)
+			rts[j].conf = &mc->nets[j];
+	}
+	return &rts[i];
+}
+
 static struct netrt *
 rt_find(const char *name)
 {
 	const struct supd_conf	*mc = svc_reg.mconf;
 	size_t			 i;
 
-	if (rts == NULL) {
-		rts = xcalloc(mc->nnets + 1, sizeof *rts);
-		for (i = 0; i < mc->nnets; i++)
-			rts[i].conf = &mc->nets[i];
-	}
+	(void)rt_at(0);
 	for (i = 0; i < mc->nnets; i++)
 		if (strcmp(rts[i].conf->name, name) == 0)
 			return &rts[i];
@@ -699,6 +717,103 @@ svc_net_addr(const struct service *s, struct in_addr *a, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- supctl network ls / inspect ------------------------------------- */
+
+size_t
+svc_net_count(void)
+{
+	return svc_reg.mconf->nnets;
+}
+
+ssize_t
+svc_net_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < svc_reg.mconf->nnets; i++)
+		if (strcmp(svc_reg.mconf->nets[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+void
+svc_net_row(size_t i, struct proto_net *r)
+{
+	static char		 sub[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
+	static char		 v6[INET6_ADDRSTRLEN + 5];
+	const struct netrt	*rt = rt_at(i);
+	const struct net_conf	*n = rt->conf;
+	char			 t4[INET_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &n->subnet, t4, sizeof t4);
+	snprintf(sub, sizeof sub, "%s/%u", t4, n->prefix);
+	inet_ntop(AF_INET, &n->gateway, gw, sizeof gw);
+	v6[0] = '\0';
+	if (n->has_ipv6) {
+		inet_ntop(AF_INET6, &n->ipv6, t, sizeof t);
+		snprintf(v6, sizeof v6, "%s/%u", t, n->ipv6_prefix);
+	}
+	*r = (struct proto_net){ .name = n->name, .bridge = n->bridge,
+	    .subnet = sub, .gateway = gw, .ipv6 = v6, .nat = n->nat,
+	    .internal = n->internal,
+	    .exists = if_nametoindex(n->bridge) != 0,
+	    .members = rt->leases != NULL ? lease_count(rt->leases) : 0 };
+}
+
+/* The j-th lease holder of rt: its address, state, aliases, and the
+ * ports published to it when this is its first network (their target). */
+static void
+member_json(const struct netrt *rt, size_t j, struct buf *b)
+{
+	const struct service	*m;
+	struct in_addr		 a;
+	const char		*name = lease_at(rt->leases, j, &a);
+	char			 t[INET_ADDRSTRLEN], **al = NULL;
+	size_t			 k;
+
+	inet_ntop(AF_INET, &a, t, sizeof t);
+	buf_puts(b, j ? ",{\"name\":" : "{\"name\":");
+	buf_json_str(b, name);
+	buf_printf(b, ",\"address\":\"%s\",\"state\":", t);
+	if ((m = svc_find(name)) != NULL && bridged(m->conf))
+		al = m->conf->iso.aliases;
+	buf_json_str(b, m != NULL ? svc_state_name(m->state) : NULL);
+	buf_puts(b, ",\"aliases\":[");
+	for (k = 0; al != NULL && al[k] != NULL; k++) {
+		buf_puts(b, k ? "," : "");
+		buf_json_str(b, al[k]);
+	}
+	buf_puts(b, "]");
+	if (al != NULL && strcmp(m->conf->iso.nets[0], rt->conf->name) == 0)
+		svc_pub_json(m, b);
+	buf_puts(b, "}");
+}
+
+void
+svc_net_json(size_t i, struct buf *b)
+{
+	const struct netrt	*rt = rt_at(i);
+	struct proto_net	 r;
+	size_t			 j;
+
+	svc_net_row(i, &r);
+	buf_puts(b, "{\"name\":");
+	buf_json_str(b, r.name);
+	buf_puts(b, ",\"bridge\":");
+	buf_json_str(b, r.bridge);
+	buf_printf(b, ",\"subnet\":\"%s\",\"gateway\":\"%s\",\"nat\":%s,"
+	    "\"internal\":%s,\"ipv6\":", r.subnet, r.gateway,
+	    r.nat ? "true" : "false", r.internal ? "true" : "false");
+	buf_json_str(b, *r.ipv6 != '\0' ? r.ipv6 : NULL);
+	buf_printf(b, ",\"created\":%s,\"bridge_exists\":%s,\"error\":",
+	    rt->up ? "true" : "false", r.exists ? "true" : "false");
+	buf_json_str(b, rt->fail);
+	buf_puts(b, ",\"members\":[");
+	for (j = 0; rt->leases != NULL && j < lease_count(rt->leases); j++)
+		member_json(rt, j, b);
+	buf_puts(b, "]}");
 }
 
 /* At exit, every service stopped: the table, the bridges, the veths. */

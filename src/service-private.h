@@ -167,6 +167,10 @@ int		 svc_pub_open(struct service *, pid_t netns_pid, char **cause);
 void		 svc_pub_close(struct service *);
 /* inspect: ,"published":[...] (nothing without publish). */
 void		 svc_pub_json(const struct service *, struct buf *);
+/* status: its `publish` as "HOSTIP:HOSTPORT:PORT/PROTO ..." (nothing
+ * without publish), and whether they are bound now. */
+void		 svc_pub_list(const struct service *, struct buf *);
+bool		 svc_pub_bound(const struct service *);
 
 /* service-ready.c */
 /* The socket's path for the child, or NULL with *cause. */

@@ -108,6 +108,35 @@ svc_pub_close(struct service *s)
 	s->npubs = 0;
 }
 
+/* "HOSTIP:HOSTPORT:PORT/PROTO": a `publish` as inspect and status show it. */
+static void
+spec_text(const struct publish_conf *pc, struct buf *b)
+{
+	char	ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &pc->host_addr, ip, sizeof ip);
+	buf_printf(b, "%s:%u:%u/%s", ip, pc->host_port, pc->port,
+	    pc->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+bool
+svc_pub_bound(const struct service *s)
+{
+	/* A reload swaps the definition only once stopped. */
+	return s->conf->iso.npublish > 0 && s->npubs == s->conf->iso.npublish;
+}
+
+void
+svc_pub_list(const struct service *s, struct buf *b)
+{
+	size_t	i;
+
+	for (i = 0; i < s->conf->iso.npublish; i++) {
+		buf_puts(b, i ? " " : "");
+		spec_text(&s->conf->iso.publish[i], b);
+	}
+}
+
 /*
  * inspect: ,"published":[{"publish":"0.0.0.0:8080:80/tcp","bound":true,
  * "live":N,...}] -- counts while bound (since this run's start), nothing
@@ -117,24 +146,17 @@ void
 svc_pub_json(const struct service *s, struct buf *b)
 {
 	const struct svc_conf	*sc = s->conf;
-	const struct publish_conf *pc;
 	struct pub_counts	 n;
-	char			 ip[INET_ADDRSTRLEN];
 	size_t			 i;
-	bool			 bound;
+	bool			 bound = svc_pub_bound(s);
 
 	if (sc->iso.npublish == 0)
 		return;
 	buf_puts(b, ",\"published\":[");
 	for (i = 0; i < sc->iso.npublish; i++) {
-		pc = &sc->iso.publish[i];
-		/* A reload swaps the definition only once stopped. */
-		bound = s->npubs == sc->iso.npublish;
-		inet_ntop(AF_INET, &pc->host_addr, ip, sizeof ip);
-		buf_printf(b, "%s{\"publish\":\"%s:%u:%u/%s\",\"bound\":%s",
-		    i ? "," : "", ip, pc->host_port, pc->port,
-		    pc->proto == IPPROTO_UDP ? "udp" : "tcp",
-		    bound ? "true" : "false");
+		buf_puts(b, i ? ",{\"publish\":\"" : "{\"publish\":\"");
+		spec_text(&sc->iso.publish[i], b);
+		buf_printf(b, "\",\"bound\":%s", bound ? "true" : "false");
 		if (bound) {
 			pub_stats(s->pubs[i], &n);
 			buf_printf(b, ",\"live\":%llu,\"total\":%llu,"

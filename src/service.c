@@ -602,6 +602,7 @@ void
 svc_status(const struct service *s, struct proto_status *st)
 {
 	static struct buf	addrs;	/* st->networks, until the next call */
+	static struct buf	ports;	/* st->published, likewise */
 
 	st->name = s->conf->name;
 	st->state = svc_state_name(s->state);
@@ -616,6 +617,11 @@ svc_status(const struct service *s, struct proto_status *st)
 	buf_puts(&addrs, "");
 	svc_net_addrs(s, &addrs, false);
 	st->networks = addrs.p;
+	buf_reset(&ports);
+	buf_puts(&ports, "");
+	svc_pub_list(s, &ports);
+	st->published = ports.p;
+	st->bound = svc_pub_bound(s);
 }
 
 void

@@ -80,6 +80,16 @@ void		 svc_free_all(void);
  */
 void		 svc_net_boot(void);
 void		 svc_net_end(void);
+/*
+ * supctl network ls / inspect (service-net.c): the networks of supd.conf,
+ * supd0 first; the i-th's row (its strings valid until the next call);
+ * the index of the one named, or -1; the i-th as a JSON object, its
+ * members the services holding a lease on it.
+ */
+size_t		 svc_net_count(void);
+void		 svc_net_row(size_t, struct proto_net *);
+ssize_t		 svc_net_index(const char *name);
+void		 svc_net_json(size_t, struct buf *);
 /* Published ports (service-publish.c): at exit, after svc_free_all, what
  * the forwarder kept. */
 void		 svc_pub_end(void);
@@ -101,7 +111,7 @@ bool		 svc_settled(const struct service *, bool want_running,
 		    bool *ok);
 const char	*svc_reason(const struct service *);
 struct svclog	*svc_log(const struct service *);
-/* st->networks stays valid until the next call. */
+/* st->networks and st->published stay valid until the next call. */
 void		 svc_status(const struct service *, struct proto_status *);
 /* inspect: resolved configuration and runtime state as one JSON object. */
 void		 svc_inspect(const struct service *, struct buf *);

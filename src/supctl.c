@@ -3,8 +3,9 @@
  * supctl.c: the command line client of supd. It owns the command table and
  * argument parsing, one request/reply exchange over the control socket (the
  * connection, the messages and END through supctl-io.c, built and decoded
- * only through proto.[ch]) and the presentation of the reply: the
- * status table, --json output, log and inspect data, and the exit codes of
+ * only through proto.[ch]) and the presentation of the reply: the status
+ * and network tables, --json output, log and inspect data (`network
+ * inspect`'s too: supd's JSON as it comes), and the exit codes of
  * docs/design.md ("supctl commands"). I/O is blocking: this is a CLI, not
  * the daemon.
  */
@@ -90,13 +91,18 @@ static const struct cmd cmds[] = {
 	  "supd as a machine's PID 1: stop everything, halt" },
 	{ "shutdown", NULL, 0, 0, PROTO_SHUTDOWN, 0, "",
 	  "stop every service and exit supd" },
+	{ "network ls", "network list", 0, 0, PROTO_NET_LS, CMD_DATA, "",
+	  "list the networks (alias: network list)" },
+	{ "network inspect", NULL, 1, -1, PROTO_NET_INSPECT, CMD_DATA,
+	  "NAME...", "print networks and their members as JSON" },
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
 /* Everything the daemon answered; rows point into their payloads. */
 struct reply {
 	struct sio_end		 end;	/* ok, and the message lines */
-	struct proto_status	*rows;
+	struct proto_status	*rows;	/* status */
+	struct proto_net	*nets;	/* network ls */
 	size_t			 nrows;
 };
 
@@ -266,7 +272,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	nargs = argc - optind;
 	if (nargs < cmd->min_args)
 		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
-		    "service name" : "arguments");
+		    (cmd->type == PROTO_NET_INSPECT ? "network name" :
+		    "service name") : "arguments");
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
 
@@ -304,6 +311,7 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 	const char		*errstr;
 	char			*payload, **v;
 	size_t			 n;
+	int			 r;
 
 	for (;;) {
 		sio_frame_read(fd, &h, &payload);
@@ -325,10 +333,18 @@ reply_read(int fd, const struct cmd *cmd, struct reply *rp)
 		}
 		if (proto_strv_unpack(payload, h.len, &v, &n, &errstr) == -1)
 			sio_fail(EXIT_UNREACH, "protocol error: %s", errstr);
-		rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
-		    sizeof *rp->rows);
-		if (proto_status_unpack(v, n, &rp->rows[rp->nrows++],
-		    &errstr) == -1)
+		if (cmd->type == PROTO_NET_LS) {
+			rp->nets = xreallocarray(rp->nets, rp->nrows + 1,
+			    sizeof *rp->nets);
+			r = proto_net_unpack(v, n, &rp->nets[rp->nrows++],
+			    &errstr);
+		} else {
+			rp->rows = xreallocarray(rp->rows, rp->nrows + 1,
+			    sizeof *rp->rows);
+			r = proto_status_unpack(v, n, &rp->rows[rp->nrows++],
+			    &errstr);
+		}
+		if (r == -1)
 			sio_fail(EXIT_UNREACH, "protocol error: %s", errstr);
 		free(v);
 	}
@@ -367,23 +383,53 @@ fmt_signal(char *out, size_t len, int64_t sig)
 		snprintf(out, len, "SIG%" PRId64, sig);
 }
 
-#define NCOLS	6
+/*
+ * PORTS as docker ps shows them: "0.0.0.0:8080->80/tcp, ..." from the
+ * row's "0.0.0.0:8080:80/tcp ...", while they are bound; else "-".
+ */
+static char *
+fmt_ports(const struct proto_status *st)
+{
+	struct buf	 b = { 0 };
+	char		*copy, *w, *save = NULL, *colon;
+
+	if (!st->bound || *st->published == '\0')
+		return xstrdup("-");
+	copy = xstrdup(st->published);
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		buf_puts(&b, b.len > 0 ? ", " : "");
+		if ((colon = strrchr(w, ':')) == NULL) {
+			buf_puts(&b, w);
+			continue;
+		}
+		buf_add(&b, w, colon - w);
+		buf_printf(&b, "->%s", colon + 1);
+	}
+	free(copy);
+	return b.p != NULL ? b.p : xstrdup("-");
+}
+
+/* The table; PORTS only when some service publishes a port. */
 static void
 status_table(const struct reply *rp)
 {
-	static const char	*head[NCOLS] = {
-		"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "EXIT"
+	static const char	*head[] = {
+		"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "EXIT", "PORTS"
 	};
 	const struct proto_status *st;
-	char			**cell, **r, *s, tmp[64];
-	size_t			  w[NCOLS], i, c, len;
+	char			**cell, **r, tmp[64];
+	size_t			  i, c, ncols = 6;
 
-	cell = xcalloc((rp->nrows + 1) * NCOLS, sizeof *cell);
-	for (c = 0; c < NCOLS; c++)
+	for (i = 0; i < rp->nrows; i++)
+		if (*rp->rows[i].published != '\0')
+			ncols = 7;
+	cell = xcalloc((rp->nrows + 1) * ncols, sizeof *cell);
+	for (c = 0; c < ncols; c++)
 		cell[c] = xstrdup(head[c]);
 	for (i = 0; i < rp->nrows; i++) {
 		st = &rp->rows[i];
-		r = cell + (i + 1) * NCOLS;
+		r = cell + (i + 1) * ncols;
 
 		r[0] = xstrdup(st->name);
 		if (*st->reason != '\0')
@@ -404,22 +450,10 @@ status_table(const struct reply *rp)
 			r[5] = xasprintf("%" PRId64, st->exit_code);
 		else
 			r[5] = xstrdup("-");
+		if (ncols == 7)
+			r[6] = fmt_ports(st);
 	}
-	memset(w, 0, sizeof w);
-	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++) {
-		cell[i] = sio_safe_str(s = cell[i]);
-		free(s);
-		if ((len = strlen(cell[i])) > w[i % NCOLS])
-			w[i % NCOLS] = len;
-	}
-	for (i = 0; i < rp->nrows + 1; i++) {
-		for (c = 0; c < NCOLS - 1; c++)
-			printf("%-*s  ", (int)w[c], cell[i * NCOLS + c]);
-		printf("%s\n", cell[i * NCOLS + c]);
-	}
-	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++)
-		free(cell[i]);
-	free(cell);
+	sio_table(cell, rp->nrows + 1, ncols);
 }
 
 /* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
@@ -441,6 +475,24 @@ networks_json(struct buf *b, const char *v)
 		buf_json_str(b, eq + 1);
 	}
 	buf_puts(b, "}");
+	free(copy);
+}
+
+/* "SPEC SPEC" as [{"publish":"SPEC","bound":B},...]: inspect's shape. */
+static void
+published_json(struct buf *b, const struct proto_status *st)
+{
+	char	*copy = xstrdup(st->published), *w, *save = NULL;
+	size_t	 n = 0;
+
+	buf_puts(b, ",\"published\":[");
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		buf_puts(b, n++ > 0 ? ",{\"publish\":" : "{\"publish\":");
+		buf_json_str(b, w);
+		buf_printf(b, ",\"bound\":%s}", st->bound ? "true" : "false");
+	}
+	buf_puts(b, "]");
 	free(copy);
 }
 
@@ -480,7 +532,67 @@ status_json(const struct reply *rp)
 			buf_puts(&b, ",\"networks\":");
 			networks_json(&b, st->networks);
 		}
+		if (*st->published != '\0')
+			published_json(&b, st);
 		buf_puts(&b, "}");
+	}
+	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
+	put_data(b.p, b.len);
+	buf_free(&b);
+}
+
+static void
+net_table(const struct reply *rp)
+{
+	static const char	*head[] = {
+		"NAME", "BRIDGE", "SUBNET", "GATEWAY", "NAT", "INTERNAL",
+		"MEMBERS"
+	};
+	const size_t		 ncols = sizeof head / sizeof *head;
+	const struct proto_net	*n;
+	char			**cell, **r;
+	size_t			  i, c;
+
+	cell = xcalloc((rp->nrows + 1) * ncols, sizeof *cell);
+	for (c = 0; c < ncols; c++)
+		cell[c] = xstrdup(head[c]);
+	for (i = 0; i < rp->nrows; i++) {
+		n = &rp->nets[i];
+		r = cell + (i + 1) * ncols;
+		r[0] = xstrdup(n->name);
+		r[1] = xstrdup(n->bridge);
+		r[2] = xstrdup(n->subnet);
+		r[3] = xstrdup(n->gateway);
+		r[4] = xstrdup(n->nat ? "yes" : "no");
+		r[5] = xstrdup(n->internal ? "yes" : "no");
+		r[6] = xasprintf("%" PRId64, n->members);
+	}
+	sio_table(cell, rp->nrows + 1, ncols);
+}
+
+static void
+net_json(const struct reply *rp)
+{
+	const struct proto_net	*n;
+	struct buf		 b = { 0 };
+	size_t			 i;
+
+	buf_puts(&b, "[");
+	for (i = 0; i < rp->nrows; i++) {
+		n = &rp->nets[i];
+		buf_puts(&b, i == 0 ? "\n  {\"name\":" : ",\n  {\"name\":");
+		buf_json_str(&b, n->name);
+		buf_puts(&b, ",\"bridge\":");
+		buf_json_str(&b, n->bridge);
+		buf_puts(&b, ",\"subnet\":");
+		buf_json_str(&b, n->subnet);
+		buf_puts(&b, ",\"gateway\":");
+		buf_json_str(&b, n->gateway);
+		buf_printf(&b, ",\"nat\":%s,\"internal\":%s,\"ipv6\":",
+		    n->nat ? "true" : "false", n->internal ? "true" : "false");
+		buf_json_str(&b, *n->ipv6 != '\0' ? n->ipv6 : NULL);
+		buf_printf(&b, ",\"bridge_exists\":%s,\"members\":%" PRId64
+		    "}", n->exists ? "true" : "false", n->members);
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
 	put_data(b.p, b.len);
@@ -520,6 +632,11 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 			status_json(rp);
 		else
 			status_table(rp);
+	} else if (cmd->type == PROTO_NET_LS) {
+		if (json)
+			net_json(rp);
+		else
+			net_table(rp);
 	} else if (json && !(cmd->flags & CMD_DATA))
 		printf("{\"ok\":true}\n");
 	if (!json) {
@@ -545,6 +662,7 @@ main(int argc, char **argv)
 	};
 	const struct cmd	*cmd;
 	const char		*sock = NULL;
+	char			*name;
 	struct strv		 req = { 0 };
 	struct buf		 msg = { 0 };
 	int			 ch, fd, code;
@@ -574,8 +692,17 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing command");
-	if ((cmd = cmd_find(argv[optind])) == NULL)
-		usage_error("unknown command '%s'", argv[optind]);
+	if (strcmp(argv[optind], "network") == 0) {
+		/* Two words: the table names "network ls"; parsing starts
+		 * at the second. */
+		if (++optind >= argc)
+			usage_error("network: missing command (ls, inspect)");
+		name = xasprintf("network %s", argv[optind]);
+	} else
+		name = xstrdup(argv[optind]);
+	if ((cmd = cmd_find(name)) == NULL)
+		usage_error("unknown command '%s'", name);
+	free(name);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 	sio_set_json(json);
 
