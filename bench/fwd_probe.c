@@ -5,19 +5,24 @@
  *
  *   fwd_probe sink PORT          server: each connection read to EOF, then
  *                                the byte count (8 bytes) written back
- *   fwd_probe rrserver PORT      server: 100 bytes in, the same 100 out, to EOF
+ *   fwd_probe rrserver PORT [W]  server: 100 bytes in, the same 100 out, to EOF;
+ *                                W processes (1) take connections in turn
  *   fwd_probe holdserver PORT    server: accept and keep every connection
  *   fwd_probe send PORT BYTES    client: one stream of BYTES; prints the ns
  *                                from connect to the count received
- *   fwd_probe rr PORT N          client: N times connect, 100 bytes out, 100
- *                                in, close; prints "TOTAL_NS P50_NS P99_NS"
+ *   fwd_probe rr PORT N [C]      client: N times connect, 100 bytes out, 100
+ *                                in, close, by C processes at once (1, each
+ *                                one connection at a time); prints
+ *                                "TOTAL_NS P50_NS P99_NS" (wall time of all)
  *   fwd_probe hold PORT N        client: N connections left idle; prints
  *                                "held" and waits for a signal to end it
  *
- * Servers listen on 127.0.0.1 and print "listening"; they serve one
- * connection at a time except holdserver (the benchmarks are sequential).
+ * Servers listen on 127.0.0.1 and print "listening"; sink serves one
+ * connection at a time, rrserver one per process, holdserver all at once.
  */
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -129,10 +134,12 @@ sink(int port)
 }
 
 static void
-rrserver(int port)
+rrserver(int port, int workers)
 {
 	int	ls = server(port), c, one = 1;
 
+	while (--workers > 0 && fork() > 0)
+		;
 	for (;;) {
 		if ((c = accept(ls, NULL, NULL)) == -1)
 			continue;
@@ -180,13 +187,14 @@ cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Connections k, k + c, k + 2c, ... of n, one at a time; lat[i] each. */
 static void
-rr(int port, int n)
+rr_part(int port, int n, int c, int k, int64_t *lat)
 {
-	int64_t	*lat = calloc((size_t)n, sizeof *lat), t0 = now_ns(), t;
-	int	 i, fd;
+	int64_t	t;
+	int	i, fd;
 
-	for (i = 0; i < n; i++) {
+	for (i = k; i < n; i += c) {
 		t = now_ns();
 		fd = client(port);
 		writen(fd, buf, 100);
@@ -195,6 +203,31 @@ rr(int port, int n)
 		close(fd);
 		lat[i] = now_ns() - t;
 	}
+}
+
+static void
+rr(int port, int n, int c)
+{
+	int64_t	*lat, t0 = now_ns(), t;
+	int	 k, st, bad = 0;
+
+	lat = mmap(NULL, (size_t)n * sizeof *lat, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lat == MAP_FAILED)
+		err(1, "mmap");
+	for (k = 0; k < c; k++) {
+		switch (fork()) {
+		case -1:
+			err(1, "fork");
+		case 0:
+			rr_part(port, n, c, k, lat);
+			_exit(0);
+		}
+	}
+	while (wait(&st) > 0)
+		bad |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	if (bad)
+		errx(1, "a client failed");
 	t = now_ns() - t0;
 	qsort(lat, (size_t)n, sizeof *lat, cmp64);
 	printf("%lld %lld %lld\n", (long long)t, (long long)lat[n / 2],
@@ -228,13 +261,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "sink") == 0)
 		sink(atoi(argv[2]));
 	else if (strcmp(argv[1], "rrserver") == 0)
-		rrserver(atoi(argv[2]));
+		rrserver(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
 	else if (strcmp(argv[1], "holdserver") == 0)
 		holdserver(atoi(argv[2]));
 	else if (strcmp(argv[1], "send") == 0 && argc == 4)
 		send_stream(atoi(argv[2]), strtoull(argv[3], NULL, 10));
-	else if (strcmp(argv[1], "rr") == 0 && argc == 4)
-		rr(atoi(argv[2]), atoi(argv[3]));
+	else if (strcmp(argv[1], "rr") == 0 && (argc == 4 || argc == 5))
+		rr(atoi(argv[2]), atoi(argv[3]), argc == 5 ? atoi(argv[4]) : 1);
 	else if (strcmp(argv[1], "hold") == 0 && argc == 4)
 		hold(atoi(argv[2]), atoi(argv[3]));
 	else

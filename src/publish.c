@@ -771,6 +771,11 @@ pub_open(const struct pub_spec *spec, int target_netns_fd, char **cause)
 	}
 	if (spec->proto == PUB_TCP) {
 		ev_io_init(&p->listen_w, tcp_accept_cb, p->fd, EV_READ);
+		/* Connections first, new clients after, in one loop turn:
+		 * a relayed FIN (a server waiting for it to take its next
+		 * client) must not wait behind accepts, and a flood of
+		 * connects must not delay the bytes of those already in. */
+		ev_set_priority(&p->listen_w, EV_MINPRI);
 	} else {
 		ev_io_init(&p->listen_w, udp_recv_cb, p->fd, EV_READ);
 		p->buckets = xcalloc(UDP_BUCKETS, sizeof *p->buckets);
