@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "ctl.h"
 #include "ctl-private.h"
 #include "log.h"
@@ -246,6 +247,30 @@ req_status(struct client *c, char **v, size_t n)
 		}
 		c->nwait = 0;
 	}
+	ctl_client_end(c, 1, NULL);
+}
+
+/* stats [NAME...]: a row per service, or why there is nothing to read. */
+static void
+req_stats(struct client *c, char **v, size_t n)
+{
+	struct proto_stats	 st;
+	size_t			 i;
+	char			*m;
+
+	if (!cg_enabled()) {
+		m = xasprintf("no cgroup v2 here: %s", cg_unavailable());
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (n > 0 && resolve_names(c, v, n) == -1)
+		return;
+	for (i = 0; i < (n > 0 ? c->nwait : svc_count()); i++) {
+		svc_stats(n > 0 ? c->wait[i] : svc_at(i), &st);
+		proto_stats_pack(&c->out, &st);
+	}
+	c->nwait = 0;
 	ctl_client_end(c, 1, NULL);
 }
 
@@ -484,6 +509,7 @@ static const struct {
 	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
 	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
 	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
+	[PROTO_STATS] =		{ "stats",	PEER_READ },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -549,6 +575,9 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_SHUTDOWN:
 		req_shutdown(c, v, n);
+		break;
+	case PROTO_STATS:
+		req_stats(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");
