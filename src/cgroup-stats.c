@@ -6,7 +6,8 @@
  * `supctl stats`. Each file is small (io.stat: a line per device) and
  * read whole with one openat and one or two reads from the group's
  * directory fd: no path is resolved again, and the loop does not wait (a
- * cgroup file is generated in memory).
+ * cgroup file is generated in memory). And those numbers as a row of the
+ * STATS reply.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup-stats.h"
+#include "proto.h"
 #include "util.h"
 
 /* io.stat holds a line per device; more than this many bytes of it are
@@ -157,4 +159,25 @@ cgs_read(int dirfd, struct cg_stats *st, char **cause)
 		r = io_bytes(dirfd, &b, st, cause);
 	buf_free(&b);
 	return r;
+}
+
+/* A number as the protocol carries it. */
+static int64_t
+wire(uint64_t v)
+{
+	if (v == CGS_MAX)
+		return PROTO_STATS_MAX;
+	return v == CGS_NONE || v > INT64_MAX ? PROTO_STATS_NONE : (int64_t)v;
+}
+
+void
+cgs_row(const struct cg_stats *cs, struct proto_stats *st)
+{
+	st->cpu_usec = wire(cs->cpu_usec);
+	st->mem_current = wire(cs->mem_current);
+	st->mem_max = wire(cs->mem_max);
+	st->pids_current = wire(cs->pids_current);
+	st->pids_max = wire(cs->pids_max);
+	st->io_rbytes = wire(cs->io_rbytes);
+	st->io_wbytes = wire(cs->io_wbytes);
 }

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct proto_stats;
+
 /* A number the group has no file for (its controller is not enabled). */
 #define CGS_NONE	UINT64_MAX
 /* A limit of "max". */
@@ -30,5 +32,8 @@ struct cg_stats {
  * not.
  */
 int	 cgs_read(int dirfd, struct cg_stats *, char **cause);
+/* Its numbers into a stats row (all but cpu_pct100), as the protocol
+ * carries them: PROTO_STATS_NONE, PROTO_STATS_MAX. */
+void	 cgs_row(const struct cg_stats *, struct proto_stats *);
 
 #endif

@@ -64,15 +64,6 @@ svc_limits_reload(struct service *s, struct svc_conf *sc)
 	return true;
 }
 
-/* A number of cgroup-stats.c's as the protocol carries it. */
-static int64_t
-wire(uint64_t v)
-{
-	if (v == CGS_NONE || v > INT64_MAX)
-		return PROTO_STATS_NONE;
-	return v == CGS_MAX ? PROTO_STATS_MAX : (int64_t)v;
-}
-
 /* CPU % x 100 of the time since the previous sample, which st becomes. */
 static int64_t
 cpu_pct100(struct service *s, uint64_t usec)
@@ -119,11 +110,5 @@ svc_stats(struct service *s, struct proto_stats *st)
 		s->cpu_at_ms = now_ms();
 		s->cpu_usec = cs.cpu_usec;
 	}
-	st->cpu_usec = wire(cs.cpu_usec);
-	st->mem_current = wire(cs.mem_current);
-	st->mem_max = wire(cs.mem_max);
-	st->pids_current = wire(cs.pids_current);
-	st->pids_max = wire(cs.pids_max);
-	st->io_rbytes = wire(cs.io_rbytes);
-	st->io_wbytes = wire(cs.io_wbytes);
+	cgs_row(&cs, st);
 }

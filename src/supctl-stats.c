@@ -261,13 +261,17 @@ stats_run(const char *sock, const char *req, size_t len, int json,
 	struct buf			out = { 0 };
 	bool				stream = !json && !no_stream &&
 					    isatty(STDOUT_FILENO);
+	int				code = SUPCTL_EXIT_OK;
 
 	if (stream)
 		signal(SIGINT, interrupted_cb);
 	for (;;) {
 		sample_take(sock, req, len, &sm);
-		if (!sm.end.ok)
-			return refused(&sm, json);
+		if (!sm.end.ok) {
+			code = refused(&sm, json);
+			sample_free(&sm);
+			break;
+		}
 		buf_reset(&out);
 		if (stream)
 			buf_puts(&out, "\033[H\033[2J");	/* home, clear */
@@ -282,5 +286,5 @@ stats_run(const char *sock, const char *req, size_t len, int json,
 		nanosleep(&second, NULL);
 	}
 	buf_free(&out);
-	return SUPCTL_EXIT_OK;
+	return code;
 }

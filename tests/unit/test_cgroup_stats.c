@@ -4,7 +4,7 @@
  * test writes, in the kernel's formats: every number read, io.stat summed
  * over its devices, "max" limits, the files of a controller the group
  * lacks left CGS_NONE, and what is refused (no cpu.stat, a file that is
- * not a number, io.stat without rbytes).
+ * not a number, io.stat without rbytes); and those numbers as a STATS row.
  */
 #include <sys/stat.h>
 
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup-stats.h"
+#include "proto.h"
 #include "unit.h"
 #include "util.h"
 
@@ -54,6 +55,7 @@ test_full(void)
 		    "dbytes=0 dios=0\n",
 		NULL };
 	struct cg_stats	 st;
+	struct proto_stats row;
 	char		*cause = NULL;
 	int		 dfd = group("full", files);
 
@@ -67,6 +69,17 @@ test_full(void)
 	CHECK_INT(st.io_rbytes, 4196);
 	CHECK_INT(st.io_wbytes, 8192);
 	close(dfd);
+
+	/* As the STATS row carries them: "max" is -2, not a number. */
+	memset(&row, 0, sizeof row);
+	cgs_row(&st, &row);
+	CHECK_INT(row.cpu_usec, 1234567);
+	CHECK_INT(row.mem_current, 52428800);
+	CHECK_INT(row.mem_max, 67108864);
+	CHECK_INT(row.pids_current, 3);
+	CHECK_INT(row.pids_max, PROTO_STATS_MAX);
+	CHECK_INT(row.io_rbytes, 4196);
+	CHECK_INT(row.io_wbytes, 8192);
 }
 
 /* Only the core file: every controller's numbers are CGS_NONE. An empty
@@ -78,6 +91,7 @@ test_core_only(void)
 	const char *const noio[] = { "cpu.stat", cpu_stat, "io.stat", "",
 	    NULL };
 	struct cg_stats	 st;
+	struct proto_stats row;
 	char		*cause = NULL;
 	int		 dfd = group("core", core);
 
@@ -86,6 +100,14 @@ test_core_only(void)
 	CHECK(st.mem_current == CGS_NONE && st.mem_max == CGS_NONE);
 	CHECK(st.pids_current == CGS_NONE && st.pids_max == CGS_NONE);
 	CHECK(st.io_rbytes == CGS_NONE && st.io_wbytes == CGS_NONE);
+	cgs_row(&st, &row);
+	CHECK_INT(row.cpu_usec, 0);
+	CHECK(row.mem_current == PROTO_STATS_NONE &&
+	    row.mem_max == PROTO_STATS_NONE &&
+	    row.pids_current == PROTO_STATS_NONE &&
+	    row.pids_max == PROTO_STATS_NONE &&
+	    row.io_rbytes == PROTO_STATS_NONE &&
+	    row.io_wbytes == PROTO_STATS_NONE);
 	close(dfd);
 	dfd = group("noio", noio);
 	CHECK_INT(cgs_read(dfd, &st, &cause), 0);
