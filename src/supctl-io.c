@@ -199,3 +199,25 @@ sio_safe_str(const char *s)
 	}
 	return b.p;
 }
+
+void
+sio_table(char **cell, size_t nrows, size_t ncols, struct buf *out)
+{
+	size_t	*w = xcalloc(ncols, sizeof *w), i, c, len;
+	char	*s;
+
+	for (i = 0; i < nrows * ncols; i++) {
+		cell[i] = sio_safe_str(s = cell[i]);
+		free(s);
+		if ((len = strlen(cell[i])) > w[i % ncols])
+			w[i % ncols] = len;
+	}
+	for (i = 0; i < nrows; i++) {
+		for (c = 0; c < ncols - 1; c++)
+			buf_printf(out, "%-*s  ", (int)w[c], cell[i * ncols + c]);
+		buf_printf(out, "%s\n", cell[i * ncols + c]);
+	}
+	for (i = 0; i < nrows * ncols; i++)
+		free(cell[i]);
+	free(w);
+}

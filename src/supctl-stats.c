@@ -147,28 +147,15 @@ stats_table(const struct sample *sm, struct buf *out)
 {
 	static const char	*head[NCOLS] = { "NAME", "STATE", "CPU %",
 		"MEM USAGE / LIMIT", "MEM %", "PIDS", "BLOCK I/O" };
-	char			**cell, *s;
-	size_t			  w[NCOLS] = { 0 }, i, c, len;
+	char			**cell;
+	size_t			  i, c;
 
 	cell = xcalloc((sm->nrows + 1) * NCOLS, sizeof *cell);
 	for (c = 0; c < NCOLS; c++)
 		cell[c] = xstrdup(head[c]);
 	for (i = 0; i < sm->nrows; i++)
 		row_cells(&sm->rows[i], cell + (i + 1) * NCOLS);
-	for (i = 0; i < (sm->nrows + 1) * NCOLS; i++) {
-		cell[i] = sio_safe_str(s = cell[i]);
-		free(s);
-		if ((len = strlen(cell[i])) > w[i % NCOLS])
-			w[i % NCOLS] = len;
-	}
-	for (i = 0; i < sm->nrows + 1; i++) {
-		for (c = 0; c < NCOLS - 1; c++)
-			buf_printf(out, "%-*s  ", (int)w[c],
-			    cell[i * NCOLS + c]);
-		buf_printf(out, "%s\n", cell[i * NCOLS + c]);
-	}
-	for (i = 0; i < (sm->nrows + 1) * NCOLS; i++)
-		free(cell[i]);
+	sio_table(cell, sm->nrows + 1, NCOLS, out);
 	free(cell);
 }
 

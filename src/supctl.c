@@ -396,8 +396,9 @@ status_table(const struct reply *rp)
 		"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "EXIT"
 	};
 	const struct proto_status *st;
-	char			**cell, **r, *s, tmp[64];
-	size_t			  w[NCOLS], i, c, len;
+	struct buf		  out = { 0 };
+	char			**cell, **r, tmp[64];
+	size_t			  i, c;
 
 	cell = xcalloc((rp->nrows + 1) * NCOLS, sizeof *cell);
 	for (c = 0; c < NCOLS; c++)
@@ -426,21 +427,10 @@ status_table(const struct reply *rp)
 		else
 			r[5] = xstrdup("-");
 	}
-	memset(w, 0, sizeof w);
-	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++) {
-		cell[i] = sio_safe_str(s = cell[i]);
-		free(s);
-		if ((len = strlen(cell[i])) > w[i % NCOLS])
-			w[i % NCOLS] = len;
-	}
-	for (i = 0; i < rp->nrows + 1; i++) {
-		for (c = 0; c < NCOLS - 1; c++)
-			printf("%-*s  ", (int)w[c], cell[i * NCOLS + c]);
-		printf("%s\n", cell[i * NCOLS + c]);
-	}
-	for (i = 0; i < (rp->nrows + 1) * NCOLS; i++)
-		free(cell[i]);
+	sio_table(cell, rp->nrows + 1, NCOLS, &out);
 	free(cell);
+	fputs(out.p, stdout);
+	buf_free(&out);
 }
 
 /* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
