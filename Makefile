@@ -112,6 +112,16 @@ SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
 
+# test_service_limits: src/service-limits.c with the real config loader and
+# cgroup-limits/-stats, against the fake cgroup.c in the test itself (so
+# neither cgroup-stub.o nor cgroup.o is linked).
+SERVICE_LIMITS_TEST_OBJ = $(B)/service-limits.o $(B)/cgroup-limits.o \
+	  $(B)/cgroup-stats.o $(filter $(B)/config%.o,$(SUPD_OBJ)) \
+	  $(B)/seccomp-profile.o $(B)/proto.o $(B)/log.o $(B)/util.o $(B)/values.o
+
+$(B)/tests/test_service_limits: tests/unit/test_service_limits.c tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) $(LDLIBS)
+
 $(B)/helpers/%: tests/helpers/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
