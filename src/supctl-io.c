@@ -3,9 +3,10 @@
  * supctl-io.c: supctl's client I/O layer. It owns the connection to supd's
  * control socket, sending a request, reading the reply's messages (blocking,
  * or out of bytes a relay has gathered), the one decoder of the END message
- * and the sanitising of what supd says before it reaches a terminal, and
- * how a failure is reported (a line on stderr, or JSON with --json).
- * supctl.c and supctl-term.c both build on it; it knows neither.
+ * and the sanitising of what supd says before it reaches a terminal (a
+ * table's cells too: sio_table), and how a failure is reported (a line on
+ * stderr, or JSON with --json). supctl.c, supctl-term.c and
+ * supctl-stats.c build on it; it knows none of them.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
