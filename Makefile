@@ -31,7 +31,8 @@ SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c net
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
 SUPD_SRC  += publish.c
-SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
+SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-stub.c
+SUPCTL_SRC = supctl.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
@@ -105,10 +106,21 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
-	  $(B)/publish.o
+	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o \
+	  $(B)/cgroup-stub.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
+
+# test_service_limits: src/service-limits.c with the real config loader and
+# cgroup-limits/-stats, against the fake cgroup.c in the test itself (so
+# neither cgroup-stub.o nor cgroup.o is linked).
+SERVICE_LIMITS_TEST_OBJ = $(B)/service-limits.o $(B)/cgroup-limits.o \
+	  $(B)/cgroup-stats.o $(filter $(B)/config%.o,$(SUPD_OBJ)) \
+	  $(B)/seccomp-profile.o $(B)/proto.o $(B)/log.o $(B)/util.o $(B)/values.o
+
+$(B)/tests/test_service_limits: tests/unit/test_service_limits.c tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) $(LDLIBS)
 
 $(B)/helpers/%: tests/helpers/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $<

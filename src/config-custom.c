@@ -670,14 +670,61 @@ cfgc_rlimit_canon(const struct key *k, const void *conf, struct buf *bp)
 	buf_puts(bp, "]");
 }
 
+/*
+ * memory, memory_high, memory_swap: a size or "max"; cpus: fractional
+ * CPUs or "max"; pids: a count or "max"; cpu_weight, io_weight: 1..10000.
+ * Whether the machine has the controller is not the file's business: a
+ * service whose controller is missing fails to start (cgroup-limits.c).
+ */
 const char *
-cfgc_cgroup(struct parse *p, const struct key *k, const char *v)
+cfgc_cglimit(struct parse *p, const struct key *k, const char *v)
 {
-	(void)p;
-	(void)k;
-	(void)v;
-	return "cgroup limits (memory, cpus, pids, io_weight) are not "
-	    "supported yet";
+	struct cgl_conf	*cgl = &CONF(p)->cgl;
+	const char	*e = NULL;
+	uint64_t	 n = CGL_MAX;
+	bool		 max_ok = k->arg != CGL_CPU_WEIGHT &&
+			    k->arg != CGL_IO_WEIGHT;
+
+	if (max_ok && strcmp(v, "max") == 0)
+		;
+	else if (k->arg == CGL_CPUS)
+		parse_cpus(v, &n, &e);
+	else if (k->arg == CGL_CPU_WEIGHT || k->arg == CGL_IO_WEIGHT)
+		parse_uint(v, CGL_WEIGHT_MIN, CGL_WEIGHT_MAX, &n, &e);
+	else if (k->arg == CGL_PIDS)
+		parse_uint(v, 1, CGL_MAX - 1, &n, &e);
+	else if (parse_size(v, &n, &e) == 0 && n == 0 &&
+	    k->arg != CGL_MEMORY_SWAP)
+		e = "must be at least 1";
+	if (e != NULL && !max_ok && strcmp(e, "invalid number") != 0)
+		return "must be between 1 and 10000";
+	if (e != NULL && max_ok && (strcmp(e, "invalid size") == 0 ||
+	    strcmp(e, "invalid number") == 0 ||
+	    strcmp(e, "invalid number of CPUs") == 0)) {
+		/* Say what else it could have been. */
+		snprintf(p->msg, sizeof p->msg, "%s (or max)", e);
+		return p->msg;
+	}
+	if (e != NULL)
+		return e;
+	cgl->set |= 1u << k->arg;
+	cgl->val[k->arg] = n;
+	cgl->line[k->arg] = p->line;
+	return NULL;
+}
+
+/* null when unset, else the number, or "max". */
+void
+cfgc_cglimit_canon(const struct key *k, const void *conf, struct buf *bp)
+{
+	const struct cgl_conf	*cgl = &CCONF(conf)->cgl;
+
+	if (!(cgl->set & (1u << k->arg)))
+		buf_puts(bp, "null");
+	else if (cgl->val[k->arg] == CGL_MAX)
+		buf_puts(bp, "\"max\"");
+	else
+		buf_printf(bp, "%llu", (unsigned long long)cgl->val[k->arg]);
 }
 
 const char *

@@ -65,7 +65,9 @@ void	 cfgc_seccomp_free(const struct key *, void *);
 /* [limits]: the row's arg is its RL_* index. */
 const char *cfgc_rlimit(struct parse *, const struct key *, const char *);
 void	 cfgc_rlimit_canon(const struct key *, const void *, struct buf *);
-const char *cfgc_cgroup(struct parse *, const struct key *, const char *);
+/* The cgroup v2 keys: the row's arg is its CGL_* index. */
+const char *cfgc_cglimit(struct parse *, const struct key *, const char *);
+void	 cfgc_cglimit_canon(const struct key *, const void *, struct buf *);
 
 /* [network NAME] of supd.conf (config-net.c), on a struct net_conf. */
 const char *cfgn_check_ifname(const char *);

@@ -537,6 +537,23 @@ cfg_svc_equal(const struct svc_conf *a, const struct svc_conf *b)
 	return eq;
 }
 
+/*
+ * The two differ, and only in the cgroup keys of [limits]: a copy of b
+ * holding a's limits (a shallow one: the canonical writer only reads)
+ * means the same as a.
+ */
+bool
+cfg_svc_limits_only(const struct svc_conf *a, const struct svc_conf *b)
+{
+	struct svc_conf	bl;
+
+	if (a == NULL || b == NULL || cfg_svc_equal(a, b))
+		return false;
+	bl = *b;
+	bl.cgl = a->cgl;
+	return cfg_svc_equal(a, &bl);
+}
+
 /* The rows free what they own; here what is not one row's. */
 void
 cfg_svc_free(struct svc_conf *sc)

@@ -169,6 +169,31 @@ struct rlim_conf {
 	uint64_t	 soft, hard;	/* RLIM_INFINITY for "infinity" */
 };
 
+/*
+ * The cgroup v2 limits of [limits], in this order (cgroup-limits.c knows
+ * each one's file and controller). A value is CGL_MAX for "max" (no
+ * limit); a key not given is not in set and leaves the kernel's default.
+ */
+enum {
+	CGL_MEMORY,		/* memory.max, bytes */
+	CGL_MEMORY_HIGH,	/* memory.high, bytes */
+	CGL_MEMORY_SWAP,	/* memory.swap.max, bytes */
+	CGL_CPUS,		/* cpu.max: microseconds per 100 ms period */
+	CGL_CPU_WEIGHT,		/* cpu.weight, 1..10000 */
+	CGL_PIDS,		/* pids.max, tasks */
+	CGL_IO_WEIGHT,		/* io.weight's default, 1..10000 */
+	CGL_N
+};
+#define CGL_MAX		UINT64_MAX
+#define CGL_WEIGHT_MIN	1
+#define CGL_WEIGHT_MAX	10000
+struct cgl_conf {
+	unsigned	 set;		/* bit 1 << CGL_*: given in the file */
+	uint64_t	 val[CGL_N];
+	unsigned	 line[CGL_N];	/* where each was given (--check's
+					   warnings); not in the canonical form */
+};
+
 /* `ready`: when a started service counts as running. */
 enum ready_mode {
 	READY_EXEC,	/* once exec succeeded */
@@ -224,6 +249,7 @@ struct svc_conf {
 	struct log_conf	 log;
 	struct iso_conf	 iso;
 	struct rlim_conf *rlimits;	/* RL_N of them, or NULL if none is set */
+	struct cgl_conf	 cgl;		/* cgroup v2 limits of [limits] */
 };
 
 /*
@@ -264,5 +290,8 @@ void	 cfg_svc_free(struct svc_conf *);
 void	 cfg_svc_canon(const struct svc_conf *, struct buf *);
 /* True if two definitions mean the same (NULL equals only NULL). */
 bool	 cfg_svc_equal(const struct svc_conf *, const struct svc_conf *);
+/* True if two definitions differ only in [limits]' cgroup keys (a
+ * reload applies them to the running group). */
+bool	 cfg_svc_limits_only(const struct svc_conf *, const struct svc_conf *);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "ctl.h"
 #include "ctl-private.h"
 #include "log.h"
@@ -247,6 +248,30 @@ req_status(struct client *c, char **v, size_t n)
 		}
 		c->nwait = 0;
 	}
+	ctl_client_end(c, 1, NULL);
+}
+
+/* stats [NAME...]: a row per service, or why there is nothing to read. */
+static void
+req_stats(struct client *c, char **v, size_t n)
+{
+	struct proto_stats	 st;
+	size_t			 i;
+	char			*m;
+
+	if (!cg_enabled()) {
+		m = xasprintf("no cgroup v2 here: %s", cg_unavailable());
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	if (n > 0 && resolve_names(c, v, n) == -1)
+		return;
+	for (i = 0; i < (n > 0 ? c->nwait : svc_count()); i++) {
+		svc_stats(n > 0 ? c->wait[i] : svc_at(i), &st);
+		proto_stats_pack(&c->out, &st);
+	}
+	c->nwait = 0;
 	ctl_client_end(c, 1, NULL);
 }
 
@@ -552,6 +577,7 @@ static const struct {
 	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
 	[PROTO_NET_LS] =	{ "network ls",	PEER_READ },
 	[PROTO_NET_INSPECT] =	{ "network inspect", PEER_READ },
+	[PROTO_STATS] =		{ "stats",	PEER_READ },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -623,6 +649,9 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_NET_INSPECT:
 		req_net_inspect(c, v, n);
+		break;
+	case PROTO_STATS:
+		req_stats(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -242,3 +242,49 @@ proto_net_unpack(char *const *v, size_t n, struct proto_net *r,
 	}
 	return 0;
 }
+
+int
+proto_stats_pack(struct buf *b, const struct proto_stats *st)
+{
+	const int64_t	 nums[PROTO_STATS_FIELDS - 3] = { st->cpu_pct100,
+			    st->cpu_usec, st->mem_current, st->mem_max,
+			    st->pids_current, st->pids_max, st->io_rbytes,
+			    st->io_wbytes };
+	char		 num[PROTO_STATS_FIELDS - 3][24];
+	char		*v[PROTO_STATS_FIELDS];
+	size_t		 i;
+
+	v[0] = (char *)st->name;
+	v[1] = (char *)st->state;
+	v[2] = (char *)(st->note != NULL ? st->note : "");
+	for (i = 0; i < PROTO_STATS_FIELDS - 3; i++) {
+		snprintf(num[i], sizeof num[i], "%" PRId64, nums[i]);
+		v[3 + i] = num[i];
+	}
+	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATS_FIELDS);
+}
+
+int
+proto_stats_unpack(char *const *v, size_t n, struct proto_stats *st,
+    const char **errstr)
+{
+	int64_t	*nums[PROTO_STATS_FIELDS - 3] = { &st->cpu_pct100,
+		    &st->cpu_usec, &st->mem_current, &st->mem_max,
+		    &st->pids_current, &st->pids_max, &st->io_rbytes,
+		    &st->io_wbytes };
+	size_t	 i;
+
+	if (n != PROTO_STATS_FIELDS) {
+		*errstr = "stats row: wrong number of fields";
+		return -1;
+	}
+	st->name = v[0];
+	st->state = v[1];
+	st->note = v[2];
+	for (i = 0; i < PROTO_STATS_FIELDS - 3; i++)
+		if (getnum(v[3 + i], nums[i]) == -1 || *nums[i] < -2) {
+			*errstr = "stats row: bad number";
+			return -1;
+		}
+	return 0;
+}

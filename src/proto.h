@@ -53,6 +53,10 @@ enum proto_type {
 	PROTO_NET_LS,		/* (empty): one ROW per network, see
 				   proto_net_pack() */
 	PROTO_NET_INSPECT,	/* NAME...: DATA, a JSON array */
+	PROTO_STATS,		/* NAME... (none = every service); reply: a
+				   stats ROW per service, see
+				   proto_stats_pack(), or END error when
+				   there is no cgroup v2 tree */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -112,6 +116,31 @@ struct proto_net {
 };
 #define PROTO_NET_FIELDS	9
 
+/*
+ * One row of `stats`: what a service's cgroup uses right now. A number is
+ * PROTO_STATS_NONE where the group has no such file (its controller is
+ * not enabled) or there is no group (note says why), PROTO_STATS_MAX for
+ * a limit of "max".
+ */
+#define PROTO_STATS_NONE	(-1)
+#define PROTO_STATS_MAX		(-2)
+struct proto_stats {
+	const char	*name;
+	const char	*state;		/* as in status */
+	const char	*note;		/* why there are no numbers, or "" */
+	int64_t		 cpu_pct100;	/* CPU % x 100 since supd's previous
+					   sample of it (the first: since its
+					   group's start) */
+	int64_t		 cpu_usec;	/* cpu.stat usage_usec */
+	int64_t		 mem_current;	/* bytes */
+	int64_t		 mem_max;	/* bytes, or PROTO_STATS_MAX */
+	int64_t		 pids_current;
+	int64_t		 pids_max;	/* or PROTO_STATS_MAX */
+	int64_t		 io_rbytes;	/* read, all devices */
+	int64_t		 io_wbytes;	/* written, all devices */
+};
+#define PROTO_STATS_FIELDS	11
+
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);
 /* Decode and validate a header; -1 with *errstr on a bad one. */
@@ -138,6 +167,11 @@ int	 proto_status_unpack(char *const *v, size_t n, struct proto_status *,
 /* A network row as a strv message, and back. */
 int	 proto_net_pack(struct buf *, const struct proto_net *);
 int	 proto_net_unpack(char *const *v, size_t n, struct proto_net *,
+	    const char **errstr);
+
+/* A stats row as a strv message, and back. */
+int	 proto_stats_pack(struct buf *, const struct proto_stats *);
+int	 proto_stats_unpack(char *const *v, size_t n, struct proto_stats *,
 	    const char **errstr);
 
 #endif

@@ -18,6 +18,7 @@
 #include "service.h"
 #include "util.h"
 
+struct cgroup;
 struct pub;
 struct spawn_args;
 
@@ -105,6 +106,13 @@ struct service {
 	ev_io		 report_w;
 	ev_timer	 timer;
 	struct service	*pid_next;	/* pid hash chain */
+	struct cgroup	*cg;		/* its cgroup v2 group, NULL: none
+					   (cgroup.c, HC1's) */
+	/* stats: supd's previous sample of the group's CPU time, which the
+	 * next one's CPU % is measured from (service-limits.c). */
+	uint64_t	 cpu_usec;	/* cpu.stat usage_usec then */
+	uint64_t	 cpu_at_ms;	/* when (monotonic), 0: no group yet */
+	int64_t		 cpu_pct100;	/* the last CPU % x 100 reported */
 };
 
 /* The registry (service.c). */
@@ -171,6 +179,15 @@ void		 svc_pub_json(const struct service *, struct buf *);
  * without publish), and whether they are bound now. */
 void		 svc_pub_list(const struct service *, struct buf *);
 bool		 svc_pub_bound(const struct service *);
+
+/* service-limits.c: cgroup v2 limits and stats of a service */
+/* Before a spawn: the limits written to its group; -1 and *cause (a
+ * missing controller: "cgroup v2 memory controller not available: ..."). */
+int		 svc_limits_start(struct service *, char **cause);
+/* Reload: sc differs from the running definition only in its cgroup
+ * limits and they were written to the group: sc is s's definition now
+ * (taken). False: nothing done, sc is still the caller's. */
+bool		 svc_limits_reload(struct service *, struct svc_conf *sc);
 
 /* service-ready.c */
 /* The socket's path for the child, or NULL with *cause. */

@@ -166,6 +166,10 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	char	*cause = NULL;
 	int	 rp[2];
 
+	if (svc_limits_start(s, &cause) == -1) {
+		start_failed(s, cause);
+		return -1;
+	}
 	if (svclog_open(s->log, &cause) == -1) {
 		start_failed(s, cause);
 		return -1;

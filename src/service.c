@@ -345,6 +345,8 @@ load_one(struct svc_conf *sc, struct service *old, bool boot)
 		cfg_svc_free(sc);
 		return LOAD_SAME;
 	}
+	if (svc_limits_reload(s, sc))
+		return LOAD_CHANGED;
 	log_info("%s: definition changed", sc->name);
 	cfg_svc_free(s->next_conf);
 	s->next_conf = sc;

@@ -115,5 +115,8 @@ struct svclog	*svc_log(const struct service *);
 void		 svc_status(const struct service *, struct proto_status *);
 /* inspect: resolved configuration and runtime state as one JSON object. */
 void		 svc_inspect(const struct service *, struct buf *);
+/* stats: what its cgroup uses now, CPU % since the previous sample
+ * (which this one becomes); st's strings stay valid until the next call. */
+void		 svc_stats(struct service *, struct proto_stats *);
 
 #endif

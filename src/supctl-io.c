@@ -3,10 +3,10 @@
  * supctl-io.c: supctl's client I/O layer. It owns the connection to supd's
  * control socket, sending a request, reading the reply's messages (blocking,
  * or out of bytes a relay has gathered), the one decoder of the END message
- * and the sanitising of what supd says before it reaches a terminal (its
- * END lines, the cells of a table), and how a failure is reported (a line
- * on stderr, or JSON with --json).
- * supctl.c and supctl-term.c both build on it; it knows neither.
+ * and the sanitising of what supd says before it reaches a terminal (a
+ * table's cells too: sio_table), and how a failure is reported (a line on
+ * stderr, or JSON with --json). supctl.c, supctl-term.c and
+ * supctl-stats.c build on it; it knows none of them.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -201,13 +201,8 @@ sio_safe_str(const char *s)
 	return b.p;
 }
 
-/*
- * Print a table: cells row by row (the header first), each sanitised and
- * left-aligned in its column, two spaces between columns, the last one
- * unpadded. Frees every cell and the array.
- */
 void
-sio_table(char **cell, size_t nrows, size_t ncols)
+sio_table(char **cell, size_t nrows, size_t ncols, struct buf *out)
 {
 	size_t	*w = xcalloc(ncols, sizeof *w), i, c, len;
 	char	*s;
@@ -220,11 +215,10 @@ sio_table(char **cell, size_t nrows, size_t ncols)
 	}
 	for (i = 0; i < nrows; i++) {
 		for (c = 0; c < ncols - 1; c++)
-			printf("%-*s  ", (int)w[c], cell[i * ncols + c]);
-		printf("%s\n", cell[i * ncols + c]);
+			buf_printf(out, "%-*s  ", (int)w[c], cell[i * ncols + c]);
+		buf_printf(out, "%s\n", cell[i * ncols + c]);
 	}
 	for (i = 0; i < nrows * ncols; i++)
 		free(cell[i]);
-	free(cell);
 	free(w);
 }

@@ -49,8 +49,8 @@ void	sio_end_decode(char *payload, size_t len, struct sio_end *);
 
 /* A daemon string made safe for a terminal (control characters as \ooo). */
 char	*sio_safe_str(const char *);
-/* Print nrows x ncols allocated cells (the header row first) as aligned,
- * sanitised columns; frees them and the array. */
-void	sio_table(char **cell, size_t nrows, size_t ncols);
+/* nrows rows of ncols allocated cells (the header first), made safe,
+ * in columns two spaces apart, appended to out; the cells are freed. */
+void	 sio_table(char **cell, size_t nrows, size_t ncols, struct buf *out);
 
 #endif

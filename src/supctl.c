@@ -47,9 +47,10 @@
 #define CMD_EXEC	0x8	/* -t; operands after NAME are the command's */
 #define CMD_ATTACH	0x10	/* a terminal session */
 #define CMD_MODE	0x20	/* the command's name is the request's word */
+#define CMD_STATS	0x40	/* --no-stream; samples (supctl-stats.c) */
 
 /* Long options without a short form. */
-enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
+enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT, OPT_NOSTREAM };
 
 struct cmd {
 	const char	*name;
@@ -81,6 +82,9 @@ static const struct cmd cmds[] = {
 	  "run a command inside a running service" },
 	{ "attach", NULL, 1, 1, PROTO_ATTACH, CMD_ATTACH, "NAME",
 	  "connect to a tty service (detach: Ctrl-P Ctrl-Q)" },
+	{ "stats", NULL, 0, -1, PROTO_STATS, CMD_STATS|CMD_DATA,
+	  "[--no-stream] [NAME...]",
+	  "show what services use: CPU, memory, pids, I/O (cgroup v2)" },
 	{ "reload", NULL, 0, 0, PROTO_RELOAD, 0, "",
 	  "re-read service files, apply what changed" },
 	{ "poweroff", NULL, 0, 0, PROTO_SHUTDOWN, CMD_MODE, "",
@@ -108,6 +112,7 @@ struct reply {
 
 static int		json;	/* --json */
 static int		exec_tty;	/* exec -t */
+static int		no_stream;	/* stats --no-stream */
 static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
@@ -207,6 +212,32 @@ opt_name(char **argv, int ch)
 	return argv[optind - 1];
 }
 
+/* The request strv of cmd: its flags' words around the operands. */
+static void
+req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int follow,
+    uint64_t nlines, struct strv *req)
+{
+	int	i;
+
+	if (cmd->flags & CMD_WAIT)
+		strv_push(req, wait ? "1" : "0");
+	if (cmd->flags & CMD_EXEC)
+		strv_push(req, exec_tty ? "1" : "0");
+	if (cmd->flags & CMD_MODE)
+		strv_push(req, cmd->name);
+	for (i = 0; i < nops; i++)
+		strv_push(req, ops[i]);
+	if (cmd->flags & CMD_LOGS) {
+		char	num[24];
+
+		snprintf(num, sizeof num, "%" PRIu64, nlines);
+		strv_push(req, num);
+		strv_push(req, follow ? "1" : "0");
+		if (follow)
+			signal(SIGINT, interrupted_cb);
+	}
+}
+
 /*
  * Parse the command's own options (argv[0] is the command name) and build
  * its request strv. Options may follow operands: `supctl status web --json`.
@@ -217,6 +248,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	static const struct option lopts[] = {
 		{ "json",	no_argument,		NULL, OPT_JSON },
 		{ "no-wait",	no_argument,		NULL, OPT_NOWAIT },
+		{ "no-stream",	no_argument,		NULL, OPT_NOSTREAM },
 		{ "follow",	no_argument,		NULL, 'f' },
 		{ "lines",	required_argument,	NULL, 'n' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -224,7 +256,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	};
 	const char	*errstr;
 	uint64_t	 nlines = LOGS_DEFAULT;
-	int		 ch, i, nargs, wait = 1, follow = 0;
+	int		 ch, nargs, wait = 1, follow = 0;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
@@ -242,6 +274,11 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 			if (!(cmd->flags & CMD_WAIT))
 				goto bad;
 			wait = 0;
+			break;
+		case OPT_NOSTREAM:
+			if (!(cmd->flags & CMD_STATS))
+				goto bad;
+			no_stream = 1;
 			break;
 		case 'f':
 			if (!(cmd->flags & CMD_LOGS))
@@ -277,23 +314,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
 
-	if (cmd->flags & CMD_WAIT)
-		strv_push(req, wait ? "1" : "0");
-	if (cmd->flags & CMD_EXEC)
-		strv_push(req, exec_tty ? "1" : "0");
-	if (cmd->flags & CMD_MODE)
-		strv_push(req, cmd->name);
-	for (i = optind; i < argc; i++)
-		strv_push(req, argv[i]);
-	if (cmd->flags & CMD_LOGS) {
-		char	num[24];
-
-		snprintf(num, sizeof num, "%" PRIu64, nlines);
-		strv_push(req, num);
-		strv_push(req, follow ? "1" : "0");
-		if (follow)
-			signal(SIGINT, interrupted_cb);
-	}
+	req_fill(cmd, argv + optind, argc - optind, wait, follow, nlines, req);
 }
 
 static void
@@ -410,6 +431,18 @@ fmt_ports(const struct proto_status *st)
 	return b.p != NULL ? b.p : xstrdup("-");
 }
 
+/* sio_table's rows on stdout; frees the cells and the array. */
+static void
+print_table(char **cell, size_t nrows, size_t ncols)
+{
+	struct buf	out = { 0 };
+
+	sio_table(cell, nrows, ncols, &out);
+	free(cell);
+	fputs(out.p, stdout);
+	buf_free(&out);
+}
+
 /* The table; PORTS only when some service publishes a port. */
 static void
 status_table(const struct reply *rp)
@@ -453,7 +486,7 @@ status_table(const struct reply *rp)
 		if (ncols == 7)
 			r[6] = fmt_ports(st);
 	}
-	sio_table(cell, rp->nrows + 1, ncols);
+	print_table(cell, rp->nrows + 1, ncols);
 }
 
 /* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
@@ -567,7 +600,7 @@ net_table(const struct reply *rp)
 		r[5] = xstrdup(n->internal ? "yes" : "no");
 		r[6] = xasprintf("%" PRId64, n->members);
 	}
-	sio_table(cell, rp->nrows + 1, ncols);
+	print_table(cell, rp->nrows + 1, ncols);
 }
 
 static void
@@ -714,6 +747,12 @@ main(int argc, char **argv)
 
 	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
 		cmd_usage(cmd, "request too large");
+	if (cmd->flags & CMD_STATS) {
+		code = stats_run(sock, msg.p, msg.len, json, no_stream);
+		buf_free(&msg);
+		strv_free(&req);
+		return code;
+	}
 	fd = sio_connect(sock);
 	if (cmd->flags & (CMD_EXEC | CMD_ATTACH)) {
 		code = cmd->flags & CMD_EXEC ?

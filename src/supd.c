@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-limits.h"
 #include "config.h"
 #include "ctl.h"
 #include "deps.h"
@@ -308,7 +309,7 @@ conf_cmp(const void *a, const void *b)
 static int
 check_only(void)
 {
-	struct strv	 paths = { 0 }, errs = { 0 };
+	struct strv	 paths = { 0 }, errs = { 0 }, warns = { 0 };
 	struct svc_conf	*sc, **set;
 	size_t		 i, n = 0;
 	bool		*bad;
@@ -321,10 +322,16 @@ check_only(void)
 	qsort(set, n, sizeof *set, conf_cmp);
 	bad = xcalloc(n + 1, sizeof *bad);
 	deps_check(set, n, bad, &errs);
-	for (i = 0; i < n; i++)
+	/* Valid files that will not start here: warned of, not errors. */
+	for (i = 0; i < n; i++) {
+		cgl_warnings(set[i], &warns);
 		cfg_svc_free(set[i]);
+	}
 	free(set);
 	free(bad);
+	for (i = 0; i < warns.n; i++)
+		fprintf(stderr, "%s\n", warns.v[i]);
+	strv_free(&warns);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	if (errs.n == 0)

@@ -127,6 +127,48 @@ parse_size(const char *s, uint64_t *bytes, const char **errstr)
 	return 0;
 }
 
+/*
+ * CPUs as cgroup v2's cpu.max counts them: microseconds of CPU time per
+ * 100 ms period (VALUES_CPU_PERIOD_US), so "0.5" is 50000 and "2" is
+ * 200000. Five decimals are a whole microsecond; the kernel refuses a
+ * quota under 1 ms, hence the least value 0.01.
+ */
+int
+parse_cpus(const char *s, uint64_t *quota_us, const char **errstr)
+{
+	const char	*end, *frac;
+	uint64_t	 whole, part = 0;
+	int		 r, digits = 0;
+
+	if ((r = scan_digits(s, &whole, &end)) == 0 && *end != '.')
+		goto bad;
+	if (*end == '.') {
+		frac = end + 1;
+		if ((digits = scan_digits(frac, &part, &end)) <= 0 ||
+		    digits > 5)
+			goto bad;
+		for (; digits < 5; digits++)
+			part *= 10;
+	}
+	if (*end != '\0')
+		goto bad;
+	if (r == -1 || whole > VALUES_CPUS_MAX) {
+		*errstr = "too large";
+		return -1;
+	}
+	*quota_us = whole * VALUES_CPU_PERIOD_US + part;
+	if (*quota_us < VALUES_CPU_PERIOD_US / 100 ||
+	    *quota_us > VALUES_CPUS_MAX * VALUES_CPU_PERIOD_US) {
+		*errstr = *quota_us < VALUES_CPU_PERIOD_US / 100 ?
+		    "must be at least 0.01" : "too large";
+		return -1;
+	}
+	return 0;
+bad:
+	*errstr = "invalid number of CPUs";
+	return -1;
+}
+
 int
 parse_bool(const char *s, bool *b, const char **errstr)
 {

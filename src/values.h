@@ -21,6 +21,11 @@ struct strv;
 int	 parse_duration(const char *, uint64_t *ms, const char **errstr);
 /* Sizes: "512", "64K", "10M", "1G" (powers of 1024, suffix case-insensitive). */
 int	 parse_size(const char *, uint64_t *bytes, const char **errstr);
+/* CPUs, fractional ("0.5", "2", "1.25"; 0.01 .. VALUES_CPUS_MAX), as the
+ * microseconds of cpu.max's quota per period of VALUES_CPU_PERIOD_US. */
+#define VALUES_CPU_PERIOD_US	100000ULL
+#define VALUES_CPUS_MAX		1000000ULL
+int	 parse_cpus(const char *, uint64_t *quota_us, const char **errstr);
 /* yes/no/true/false/on/off/1/0, case-insensitive. */
 int	 parse_bool(const char *, bool *, const char **errstr);
 /* "SIGTERM", "TERM", "term" or "15". */

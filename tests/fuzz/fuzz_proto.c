@@ -6,7 +6,7 @@
  *
  * The input is read as a stream of messages (header, payload, header, ...)
  * the way ctl.c does: each header is checked, each strv payload split, each
- * ROW decoded as a status row. What decodes must encode back to the same
+ * ROW decoded as a status row and as a stats row. What decodes must encode back to the same
  * bytes. Then the same bytes go the other way: cut at NULs into strings,
  * packed by proto_put_strv / proto_status_pack / proto_put_end, and the
  * decoders must accept what the encoders made and give it back; the input
@@ -22,6 +22,37 @@
 #include "proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* A stats row that decodes packs back to one that decodes the same. */
+static void
+stats_again(char **v, size_t n)
+{
+	struct proto_stats	 st, st2;
+	struct buf		 b = { 0 };
+	const char		*e = NULL;
+	char			**v2;
+	size_t			 n2;
+
+	if (proto_stats_unpack(v, n, &st, &e) == -1) {
+		FUZZ_CHECK(e != NULL);
+		return;
+	}
+	FUZZ_CHECK(st.cpu_usec >= -2 && st.mem_max >= -2);
+	FUZZ_CHECK(proto_stats_pack(&b, &st) == 0);
+	FUZZ_CHECK(proto_strv_unpack(b.p + PROTO_HDR_SIZE,
+	    b.len - PROTO_HDR_SIZE, &v2, &n2, &e) == 0);
+	FUZZ_CHECK(proto_stats_unpack(v2, n2, &st2, &e) == 0);
+	FUZZ_CHECK(strcmp(st.name, st2.name) == 0 &&
+	    strcmp(st.state, st2.state) == 0 &&
+	    strcmp(st.note, st2.note) == 0 &&
+	    st.cpu_pct100 == st2.cpu_pct100 && st.cpu_usec == st2.cpu_usec &&
+	    st.mem_current == st2.mem_current && st.mem_max == st2.mem_max &&
+	    st.pids_current == st2.pids_current &&
+	    st.pids_max == st2.pids_max && st.io_rbytes == st2.io_rbytes &&
+	    st.io_wbytes == st2.io_wbytes);
+	free(v2);
+	buf_free(&b);
+}
 
 /* Decode payload of a message of this type; re-encode and compare. */
 static void
@@ -67,6 +98,8 @@ decode_payload(uint16_t type, const uint8_t *payload, size_t len)
 		    st.exit_signal == st2.exit_signal);
 		free(v2);
 	}
+	if (type == PROTO_ROW)
+		stats_again(v, n);
 	buf_free(&b);
 	free(v);
 	free(copy);

@@ -6,7 +6,8 @@
  *
  * The parsers of src/values.c are called directly, and what they accept must
  * print back to a value they read the same way. The parsers of config.c's
- * keys (restart, volume, tmpfs, capabilities, namespaces, rlimits, ...) are
+ * keys (restart, volume, tmpfs, capabilities, namespaces, rlimits, the
+ * cgroup limits with parse_cpus, ...) are
  * static: they are reached through the service file parser with a minimal
  * file where the chosen key holds the value, and their errors must name
  * the file and the key's line.
@@ -45,6 +46,9 @@ static const struct {
 	{ "limits", "nproc" }, { "limits", "core" }, { "limits", "memlock" },
 	{ "health", "cmd" }, { "health", "interval" },
 	{ "health", "retries" }, { "health", "on_unhealthy" },
+	{ "limits", "memory" }, { "limits", "memory_swap" },
+	{ "limits", "cpus" }, { "limits", "cpu_weight" },
+	{ "limits", "pids" }, { "limits", "io_weight" },
 };
 #define NKEYS	(sizeof keys / sizeof *keys)
 

@@ -273,28 +273,79 @@ every_net_key(struct strv *set)
 	free(path);
 }
 
-/* [limits] memory, cpus, pids, io_weight: refused, each on its line. */
+/*
+ * The cgroup v2 keys of [limits]: each value read into sc->cgl (with its
+ * line, for --check), "max" where it means something, and every bad value
+ * refused as FILE:LINE naming the key (they were all refused once, as not
+ * supported yet: that is gone).
+ */
 static void
 every_cgroup_key(struct supd_conf *mc, struct strv *set)
 {
-	static const char *const keys[] = { "memory = 1G", "cpus = 0.5",
-	    "pids = 100", "io_weight = 50" };
+	static const struct {
+		const char	*line;
+		int		 key;
+		uint64_t	 want;
+	} good[] = {
+		{ "memory = 64M", CGL_MEMORY, 64 << 20 },
+		{ "memory = max", CGL_MEMORY, CGL_MAX },
+		{ "memory_high = 1G", CGL_MEMORY_HIGH, 1 << 30 },
+		{ "memory_swap = 0", CGL_MEMORY_SWAP, 0 },
+		{ "memory_swap = max", CGL_MEMORY_SWAP, CGL_MAX },
+		{ "cpus = 0.5", CGL_CPUS, 50000 },
+		{ "cpus = 2", CGL_CPUS, 200000 },
+		{ "cpus = max", CGL_CPUS, CGL_MAX },
+		{ "cpu_weight = 10000", CGL_CPU_WEIGHT, 10000 },
+		{ "pids = 100", CGL_PIDS, 100 },
+		{ "pids = max", CGL_PIDS, CGL_MAX },
+		{ "io_weight = 1", CGL_IO_WEIGHT, 1 },
+	};
+	static const struct {
+		const char	*line, *err;
+	} bad[] = {
+		{ "memory = 0", "must be at least 1" },
+		{ "memory = lots", "invalid size (or max)" },
+		{ "memory_high = -1", "invalid size (or max)" },
+		{ "memory_swap = 1X", "invalid size (or max)" },
+		{ "cpus = 0", "must be at least 0.01" },
+		{ "cpus = 50%", "invalid number of CPUs (or max)" },
+		{ "cpu_weight = 0", "must be between 1 and 10000" },
+		{ "cpu_weight = 10001", "must be between 1 and 10000" },
+		{ "cpu_weight = max", "invalid number" },
+		{ "pids = 0", "too small" },
+		{ "pids = many", "invalid number (or max)" },
+		{ "io_weight = 20000", "must be between 1 and 10000" },
+	};
 	struct strv	 errs = { 0 };
 	struct svc_conf	*sc;
 	char		*text, *want;
 	size_t		 i;
 
-	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+	for (i = 0; i < sizeof good / sizeof *good; i++) {
 		text = xasprintf("[service]\ncommand = /bin/true\n[limits]\n"
-		    "%s\n", keys[i]);
+		    "%s\n", good[i].line);
 		keys_of(text, set);
+		sc = load("cg.ini", text, mc, &errs);
+		CHECK(sc != NULL);
+		CHECK_INT(errs.n, 0);
+		if (sc != NULL) {
+			CHECK_INT(sc->cgl.set, 1u << good[i].key);
+			CHECK(sc->cgl.val[good[i].key] == good[i].want);
+			CHECK_INT(sc->cgl.line[good[i].key], 4);
+		}
+		cfg_svc_free(sc);
+		strv_free(&errs);
+		free(text);
+	}
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		text = xasprintf("[service]\ncommand = /bin/true\n[limits]\n"
+		    "%s\n", bad[i].line);
 		sc = load("cg.ini", text, mc, &errs);
 		CHECK(sc == NULL);
 		CHECK_INT(errs.n, 1);
-		want = xasprintf("%s/cg.ini:4: %.*s '%s': cgroup limits "
-		    "(memory, cpus, pids, io_weight) are not supported yet",
-		    tmpdir, (int)strcspn(keys[i], " "), keys[i],
-		    strchr(keys[i], '=') + 2);
+		want = xasprintf("%s/cg.ini:4: %.*s '%s': %s", tmpdir,
+		    (int)strcspn(bad[i].line, " "), bad[i].line,
+		    strchr(bad[i].line, '=') + 2, bad[i].err);
 		if (errs.n == 1)
 			CHECK_STR(errs.v[0], want);
 		free(want);

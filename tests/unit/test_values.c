@@ -53,6 +53,33 @@ test_duration(void)
 	BAD(parse_duration, "18446744073709551615ms", "too large");
 }
 
+/* cpus: fractional CPUs as cpu.max's microseconds per 100 ms. */
+static void
+test_cpus(void)
+{
+	OK(parse_cpus, "0.5", 50000);
+	OK(parse_cpus, "1", 100000);
+	OK(parse_cpus, "2", 200000);
+	OK(parse_cpus, "1.25", 125000);
+	OK(parse_cpus, ".5", 50000);
+	OK(parse_cpus, "0.01", 1000);
+	OK(parse_cpus, "1000000", 100000000000ULL);
+	BAD(parse_cpus, "0.00001", "must be at least 0.01");
+	BAD(parse_cpus, "0.009", "must be at least 0.01");
+	BAD(parse_cpus, "0", "must be at least 0.01");
+	BAD(parse_cpus, "", "invalid number of CPUs");
+	BAD(parse_cpus, ".", "invalid number of CPUs");
+	BAD(parse_cpus, "1.", "invalid number of CPUs");
+	BAD(parse_cpus, "-1", "invalid number of CPUs");
+	BAD(parse_cpus, "0.000001", "invalid number of CPUs");
+	BAD(parse_cpus, "50%", "invalid number of CPUs");
+	BAD(parse_cpus, "1,5", "invalid number of CPUs");
+	BAD(parse_cpus, "max", "invalid number of CPUs");
+	BAD(parse_cpus, "1000001", "too large");
+	BAD(parse_cpus, "1000000.5", "too large");
+	BAD(parse_cpus, "99999999999999999999999", "too large");
+}
+
 static void
 test_size(void)
 {
@@ -407,6 +434,7 @@ main(void)
 {
 	test_duration();
 	test_size();
+	test_cpus();
 	test_bool();
 	test_signal();
 	test_mode();
