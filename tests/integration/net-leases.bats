@@ -12,27 +12,19 @@
 bats_require_minimum_version 1.5.0
 
 load common
+load net-common
 
 setup() {
 	setup_supd
-	unshare --net sleep 3600 &
-	NSPID=$!
-	wait_for "the test's namespace" ns_made
-	IN="nsenter --net=/proc/$NSPID/ns/net"
-	SUPD_WRAP=$IN
+	net_ns
 	cat >>"$T/supd.conf" <<'EOF'
 [network back]
 subnet = 10.89.0.0/24
 EOF
 }
 
-ns_made() {
-	[ "$(readlink /proc/$NSPID/ns/net)" != "$(readlink /proc/self/ns/net)" ]
-}
-
 teardown() {
-	teardown_supd
-	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
+	net_teardown
 }
 
 # sleep on the networks given ("bridge" = supd0); names not in /etc/hosts
@@ -45,10 +37,6 @@ sleeper() {
 		printf '[isolation]\nprivate_tmp = no\ndns = 127.0.0.1\n'
 		printf 'network = %s\n' "$@"
 	} | svc "$name"
-}
-
-addr() {
-	ctl --json status "$1" | jq -r ".[0].networks.${2:-supd0}"
 }
 
 leases() {
