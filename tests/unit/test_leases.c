@@ -393,11 +393,9 @@ test_exists(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
-	char	*cmd;
 
-	(void)argc;
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	test_stable();
@@ -407,9 +405,6 @@ main(int argc, char **argv)
 	test_symlinks();
 	test_exists();
 
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("leases");
 }
