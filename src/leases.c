@@ -84,6 +84,37 @@ lease_state_dir(const char *state_dir, const char *sub, char **cause)
 	return fd;
 }
 
+int
+lease_exists(const char *state_dir, const char *network, char **cause)
+{
+	struct stat	 st;
+	int		 top, nets = -1, fd = -1, r = -1;
+
+	if ((top = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*cause = errno_cause("%s", state_dir);
+		return -1;
+	}
+	/* Nothing made, no symlink followed: lease_open's way, read-only. */
+	if ((nets = openat(top, "networks", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1 && (fd = openat(nets, network,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1)
+		r = fstatat(fd, "leases", &st, AT_SYMLINK_NOFOLLOW);
+	if (r == 0)
+		r = 1;
+	else if (errno == ENOENT)
+		r = 0;
+	else
+		*cause = errno_cause("%s/networks%s%s%s", state_dir,
+		    nets == -1 ? "" : "/", nets == -1 ? "" : network,
+		    fd == -1 ? "" : "/leases");
+	if (fd != -1)
+		close(fd);
+	if (nets != -1)
+		close(nets);
+	close(top);
+	return r;
+}
+
 /* A host address of the subnet that is not its gateway. */
 static bool
 addr_usable(const struct lease_table *t, uint32_t h)

@@ -22,7 +22,8 @@
  *   An exhausted subnet, a fixed address outside the subnet or another
  *   service's fixed address, or a failed write is an error for that
  *   service only (-1, *cause; nothing changed).
- * - lease_release drops a service's lease (its file was removed).
+ * - lease_release drops a service's lease (its file was removed, or it
+ *   left the network: at a reload, or while supd was down, found at boot).
  * Synchronous file I/O on a small file in supd's loop, like the stopped
  * markers of state_dir.
  */
@@ -54,6 +55,15 @@ int	 lease_release(struct lease_table *, const char *service,
 size_t	 lease_count(const struct lease_table *);
 const char *lease_at(const struct lease_table *, size_t i,
 	    struct in_addr *out);
+
+/*
+ * Is there a leases file for the network (a symlink counts: lease_open
+ * refuses it)? 1, 0, or -1 and *cause. Makes nothing and follows no
+ * symlink under state_dir: a supd whose services use no network leaves
+ * state_dir/networks unmade.
+ */
+int	 lease_exists(const char *state_dir, const char *network,
+	    char **cause);
 
 /*
  * state_dir/networks/SUB as a directory fd (O_PATH-free, O_DIRECTORY),

@@ -18,6 +18,10 @@
  * route of the host (the built-in supd0 too) is refused for supd's life:
  * the services on it fail with that reason. Leases are files only: at
  * start, every bridged service gets its addresses, fixed ones first.
+ * Before that, what changed while supd was down is settled: on each
+ * network with a leases file, a lease whose name is no service on that
+ * network now is released (stale_prune), but one of a file of conf_dir
+ * that did not load (what it says is unknown until it does).
  *
  * A service is plugged in between its clone and its first step: the child
  * waits at the gate of spawn.c (the one a user namespace waits at for its
@@ -337,6 +341,8 @@ lease_all(const struct svc_conf *sc, char **cause)
 	return 0;
 }
 
+static void	stale_prune(void);
+
 void
 svc_net_boot(void)
 {
@@ -344,6 +350,7 @@ svc_net_boot(void)
 	char		*cause = NULL;
 	size_t		 i, pass;
 
+	stale_prune();
 	/* Fixed addresses are reserved before any is leased. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < svc_reg.n; i++) {
@@ -673,6 +680,123 @@ svc_net_reconf(struct service *s, const struct svc_conf *old)
 	leave(old, s->conf);
 	if (!bridged(s->conf))
 		names_remove(s->conf->name);
+}
+
+/* ---- stale leases, at boot --------------------------------------------- */
+
+/* The names of conf_dir's service files, loaded or not: -1 if unread. */
+static int
+conf_names(struct strv *names)
+{
+	struct strv	 paths = { 0 }, errs = { 0 };
+	const char	*base;
+	size_t		 i;
+	int		 r;
+
+	/* Its invalid names are said by the load, and lease no name. */
+	if ((r = cfg_scan_dir(svc_reg.mconf->conf_dir, &paths, &errs)) == -1)
+		log_warnx("networks: stale leases kept: %s", errs.n > 0 ?
+		    errs.v[errs.n - 1] : svc_reg.mconf->conf_dir);
+	for (i = 0; i < paths.n; i++) {
+		base = strrchr(paths.v[i], '/') + 1;
+		strv_take(names, xstrndup(base, strlen(base) - 4));
+	}
+	strv_free(&paths);
+	strv_free(&errs);
+	return r;
+}
+
+/*
+ * Why rt's lease of name goes, or NULL: it stays for a service loaded on
+ * rt, and for a file of conf_dir that did not load (files).
+ */
+static const char *
+stale_why(const struct netrt *rt, const char *name, const struct strv *files)
+{
+	const struct service	*s = svc_find(name);
+
+	if (s != NULL)
+		return on_net(s->conf, rt->conf->name) ? NULL :
+		    "not on this network any more";
+	return strv_has(files, name) ? NULL : "no such service";
+}
+
+/* rt's stale leases released, one line each; a service gone, or on no
+ * bridge network now, loses its hosts and resolv.conf files too, as at a
+ * reload. */
+static void
+stale_release(struct netrt *rt, const struct strv *files)
+{
+	const struct service	*s;
+	struct strv		 gone = { 0 };
+	struct in_addr		 a;
+	const char		*why;
+	char			 t[INET_ADDRSTRLEN], *cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < lease_count(rt->leases); i++)
+		if (stale_why(rt, lease_at(rt->leases, i, &a), files) != NULL)
+			strv_push(&gone, lease_at(rt->leases, i, &a));
+	for (i = 0; i < gone.n; i++) {
+		why = stale_why(rt, gone.v[i], files);
+		(void)lease_find(rt->leases, gone.v[i], &a);
+		inet_ntop(AF_INET, &a, t, sizeof t);
+		if (lease_release(rt->leases, gone.v[i], &cause) == -1) {
+			log_warnx("network %s: lease of %s (%s) kept: %s",
+			    rt->conf->name, gone.v[i], t, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		log_info("network %s: lease of %s (%s) released: %s",
+		    rt->conf->name, gone.v[i], t, why);
+		if ((s = svc_find(gone.v[i])) == NULL || !bridged(s->conf))
+			names_remove(gone.v[i]);
+	}
+	strv_free(&gone);
+}
+
+/*
+ * Before the boot's leases: on every network of supd.conf with a leases
+ * file, those held by no service on it now. A network whose file cannot
+ * be looked at, read or written keeps them, said once: the boot goes on.
+ * conf_dir is read again (once, and only if some network has a file): a
+ * file that appeared since the load did not load, and keeps its leases.
+ */
+static void
+stale_prune(void)
+{
+	struct strv	 files = { 0 };
+	struct netrt	*rt;
+	char		*cause = NULL;
+	size_t		 i;
+	bool		 scanned = false;
+
+	for (i = 0; i < svc_reg.mconf->nnets; i++) {
+		rt = rt_at(i);
+		switch (lease_exists(svc_reg.mconf->state_dir, rt->conf->name,
+		    &cause)) {
+		case 0:
+			continue;
+		case -1:
+			log_warnx("network %s: stale leases kept: %s",
+			    rt->conf->name, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (!scanned && conf_names(&files) == -1)
+			break;
+		scanned = true;
+		if (leases_ready(rt, &cause) == -1) {
+			log_warnx("%s; stale leases kept", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		stale_release(rt, &files);
+	}
+	strv_free(&files);
 }
 
 void

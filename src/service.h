@@ -73,10 +73,13 @@ void		 svc_kill_all(void);
 /* Release every service (at exit, for leak checkers). */
 void		 svc_free_all(void);
 /*
- * Bridge networks (service-net.c): after the boot's svc_load_all, lease
- * every bridged service's addresses, fixed ones first (files only; each
- * network is made when its first service starts); at exit, once every
- * service has stopped, remove the table, bridges and veths made.
+ * Bridge networks (service-net.c): after the boot's svc_load_all, release
+ * the leases no service holds any more (its file removed or its networks
+ * changed while supd was down; a file of conf_dir that did not load keeps
+ * them), then lease every bridged service's addresses, fixed ones first
+ * (files only; each network is made when its first service starts); at
+ * exit, once every service has stopped, remove the table, bridges and
+ * veths made.
  */
 void		 svc_net_boot(void);
 void		 svc_net_end(void);

@@ -11,17 +11,14 @@
 bats_require_minimum_version 1.5.0
 
 load common
+load net-common
 
 setup() {
 	setup_supd
 	WWW=$T/www
 	mkdir -p "$WWW"
 	echo "hello from web" >"$WWW/hello.txt"
-	unshare --net sleep 3600 &
-	NSPID=$!
-	wait_for "the test's namespace" ns_made
-	IN="nsenter --net=/proc/$NSPID/ns/net"
-	SUPD_WRAP=$IN
+	net_ns
 	cat >>"$T/supd.conf" <<'EOF'
 [network back]
 subnet = 10.89.0.0/24
@@ -29,18 +26,9 @@ internal = yes
 EOF
 }
 
-ns_made() {
-	[ "$(readlink /proc/$NSPID/ns/net)" != "$(readlink /proc/self/ns/net)" ]
-}
-
 teardown() {
-	teardown_supd
-	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
+	net_teardown
 }
-
-# No nameserver is reachable from the test's namespaces: names not in
-# /etc/hosts are refused at once by the service's own loopback.
-NODNS='dns = 127.0.0.1'
 
 # web: python3's http.server on supd0 and back, published on 8080 (to its
 # supd0 address), alias www. app: sleep on supd0 and back. db: sleep on

@@ -13,12 +13,11 @@
 bats_require_minimum_version 1.5.0
 
 load common
+load net-common
 
 setup() {
 	setup_supd
-	unshare --net sleep 3600 &
-	NSPID=$!
-	wait_for "the test's namespace" ns_made
+	net_ns
 	# The host's resolv.conf as supd sees it; rewritten in place (the
 	# bind mount pins the inode), never replaced.
 	HOSTRC=$T/host-resolv.conf
@@ -43,13 +42,8 @@ EOF
 	SUPD_WRAP="nsenter --net=/proc/$NSPID/ns/net $T/wrap $HOSTRC $SDRC"
 }
 
-ns_made() {
-	[ "$(readlink /proc/$NSPID/ns/net)" != "$(readlink /proc/self/ns/net)" ]
-}
-
 teardown() {
-	teardown_supd
-	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
+	net_teardown
 }
 
 # A sleeping service on supd0, with the lines given.

@@ -10,6 +10,7 @@
 bats_require_minimum_version 1.5.0
 
 load common
+load net-common
 
 setup() {
 	setup_supd
@@ -17,26 +18,12 @@ setup() {
 	WWW=$T/www
 	mkdir -p "$WWW"
 	echo "hello from db" >"$WWW/hello.txt"
-	unshare --net sleep 3600 &
-	NSPID=$!
-	wait_for "the test's namespace" ns_made
-	IN="nsenter --net=/proc/$NSPID/ns/net"
-	SUPD_WRAP=$IN
-}
-
-ns_made() {
-	[ "$(readlink /proc/$NSPID/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	net_ns
 }
 
 teardown() {
-	teardown_supd
-	[ -z "${NSPID:-}" ] || kill "$NSPID" 2>/dev/null || true
+	net_teardown
 }
-
-# A name /etc/hosts lacks (or lacks for IPv6) goes on to the nameserver,
-# which no namespace of the test reaches: a query sent, and a 5 s timeout.
-# The test's services ask their own loopback, which refuses at once.
-NODNS='dns = 127.0.0.1'
 
 # A service on the networks given ("bridge" = supd0), python3's http.server
 # on port 8000 over $WWW, or sleep.
@@ -62,10 +49,6 @@ sleeper() {
 		*' network=bridge '* | *' network=back '*) echo "$NODNS" ;;
 		esac
 	} | svc "$name"
-}
-
-addr() {
-	ctl --json status "$1" | jq -r ".[0].networks.${2:-supd0}"
 }
 
 # Does the running service $1 resolve the name $2 (through /etc/hosts)?

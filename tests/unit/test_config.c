@@ -745,15 +745,13 @@ test_fixtures(struct supd_conf *mc, const char *dir)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	struct supd_conf	mc;
 	struct strv		errs = { 0 };
 	const char		*fixtures = "tests/unit/bad-config";
 	const char		*top = ".";
-	char			*cmd;
 
-	(void)argc;
 	/* Run from the repository top or with SUPD_TOP set. */
 	if (getenv("SUPD_TOP") != NULL) {
 		top = getenv("SUPD_TOP");
@@ -771,9 +769,6 @@ main(int argc, char **argv)
 	test_fixtures(&mc, fixtures);
 
 	cfg_main_free(&mc);
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("config");
 }

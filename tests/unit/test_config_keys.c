@@ -372,15 +372,13 @@ test_each_net_key(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	struct supd_conf	 mc;
 	struct strv		 errs = { 0 };
 	const char		*top = getenv("SUPD_TOP") != NULL ?
 				    getenv("SUPD_TOP") : ".";
-	char			*cmd;
 
-	(void)argc;
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	/* Built-in defaults: every default of [supd] loads. */
@@ -396,9 +394,6 @@ main(int argc, char **argv)
 
 	cfg_main_free(&mc);
 	strv_free(&errs);
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("config_keys");
 }

@@ -312,11 +312,9 @@ test_service_errors(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
-	char	*cmd;
 
-	(void)argc;
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	test_section_errors();
@@ -325,9 +323,6 @@ main(int argc, char **argv)
 	test_service_errors();
 	test_routes_real();
 
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("config_net");
 }

@@ -278,11 +278,9 @@ test_refused(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
-	char	*cmd;
 
-	(void)argc;
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	test_text();
@@ -291,9 +289,6 @@ main(int argc, char **argv)
 	test_in_place();
 	test_refused();
 
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("hosts");
 }

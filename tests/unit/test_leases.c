@@ -3,8 +3,9 @@
  * test_leases.c: src/leases.c against real files: an address per service,
  * the same after a "restart" (the table read again from disk), a fixed
  * address wins and is reserved, exhaustion of a /30, release, a file
- * written by hand with garbage (line by line warnings), and symlinks
- * planted under state_dir/networks (refused, never followed).
+ * written by hand with garbage (line by line warnings), symlinks
+ * planted under state_dir/networks (refused, never followed), and
+ * lease_exists, which makes nothing.
  */
 #include <sys/stat.h>
 
@@ -324,12 +325,77 @@ test_symlinks(void)
 	free(target);
 }
 
-int
-main(int argc, char **argv)
+/* lease_exists(state, "net"): 1, 0 or -1 (the cause then in *why). */
+static int
+exists(const char *state, char **why)
 {
-	char	*cmd;
+	char	*cause = NULL;
+	int	 r = lease_exists(state, "net", &cause);
 
-	(void)argc;
+	if (r == -1 && why != NULL)
+		*why = cause;
+	else
+		free(cause);
+	return r;
+}
+
+/*
+ * lease_exists, asked at boot for every network: makes nothing (a supd
+ * with no network leaves state_dir/networks unmade), follows no symlink.
+ */
+static void
+test_exists(void)
+{
+	char		*state = xasprintf("%s/ex", tmpdir), *why = NULL, *p;
+	struct stat	 st;
+
+	CHECK(exists(state, &why) == -1);
+	CHECK(why != NULL && strstr(why, "/ex:") != NULL);
+	free(why);
+	why = NULL;
+	CHECK(mkdir(state, 0700) == 0);
+	CHECK_INT(exists(state, NULL), 0);
+	p = xasprintf("%s/networks", state);
+	CHECK(stat(p, &st) == -1);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK_INT(exists(state, NULL), 0);
+	free(p);
+	p = xasprintf("%s/networks/net", state);
+	CHECK(stat(p, &st) == -1);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK_INT(exists(state, NULL), 0);
+	free(unit_write_file(p, "leases", ""));
+	CHECK_INT(exists(state, NULL), 1);
+	free(p);
+	/* A symlink as leases is there (lease_open refuses it, said). */
+	p = xasprintf("rm %s/networks/net/leases && ln -s /etc/passwd "
+	    "%s/networks/net/leases", state, state);
+	CHECK_INT(system(p), 0);
+	free(p);
+	CHECK_INT(exists(state, NULL), 1);
+	/* The network's directory or networks a symlink: not followed. */
+	p = xasprintf("mv %s/networks/net %s/real && ln -s %s/real "
+	    "%s/networks/net", state, state, state, state);
+	CHECK_INT(system(p), 0);
+	free(p);
+	CHECK(exists(state, &why) == -1);
+	CHECK(why != NULL && strstr(why, "/networks/net:") != NULL);
+	free(why);
+	why = NULL;
+	p = xasprintf("rm -r %s/networks && ln -s %s/real %s/networks", state,
+	    state, state);
+	CHECK_INT(system(p), 0);
+	free(p);
+	CHECK(exists(state, &why) == -1);
+	CHECK(why != NULL && strstr(why, "/ex/networks:") != NULL);
+	free(why);
+	free(state);
+}
+
+int
+main(void)
+{
+
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	test_stable();
@@ -337,10 +403,8 @@ main(int argc, char **argv)
 	test_exhausted();
 	test_corrupt();
 	test_symlinks();
+	test_exists();
 
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("leases");
 }

@@ -276,13 +276,11 @@ out:
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	struct supd_conf	 mc;
 	struct strv		 errs = { 0 };
-	char			*cmd;
 
-	(void)argc;
 	if (mkdtemp(tmpdir) == NULL)
 		return 2;
 	cfg_load_main("/nonexistent", false, &mc, &errs);
@@ -291,9 +289,6 @@ main(int argc, char **argv)
 	test_config_key(&mc);
 	test_filter(&mc);
 	cfg_main_free(&mc);
-	cmd = xasprintf("rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s: cleanup failed\n", argv[0]);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	return unit_done("seccomp");
 }

@@ -4,6 +4,7 @@
  * unit.h). Failures go to stderr, the summary line to stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -66,4 +67,14 @@ unit_write_file(const char *dir, const char *name, const char *text)
 	if (f == NULL || fputs(text, f) == EOF || fclose(f) == EOF)
 		fprintf(stderr, "%s: cannot write\n", path);
 	return path;
+}
+
+void
+unit_rm_rf(const char *dir)
+{
+	char	*cmd = xasprintf("rm -rf '%s'", dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "unit: could not remove %s\n", dir);
+	free(cmd);
 }

@@ -15,6 +15,9 @@ void	unit_check_str(const char *a, const char *b, const char *file, int line,
 void	unit_check_int(intmax_t a, intmax_t b, const char *file, int line,
 	    const char *ea, const char *eb);
 int	unit_done(const char *name);
+/* Remove dir and everything under it (a test's temporary directory);
+ * says so on stderr when it could not. */
+void	unit_rm_rf(const char *dir);
 /* Write text to dir/name; returns the path (free it). */
 char	*unit_write_file(const char *dir, const char *name, const char *text);
 
