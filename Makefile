@@ -26,11 +26,11 @@ EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
-SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
+SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-cgroup.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
-SUPD_SRC  += publish.c
+SUPD_SRC  += publish.c cgroup.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -83,9 +83,14 @@ $(B)/supctl: $(SUPCTL_OBJ)
 # the crash tests of tests/integration/pid1.bats. Only `make test`,
 # `make integration` and `make asan` build it; `make`, `make run` and
 # `make install` never do, and the supd they make carries no such code.
-FAULTS_OBJ = $(filter-out $(B)/ctl-verbs.o,$(SUPD_OBJ)) $(B)/ctl-verbs-faults.o
+# Also: SUPD_TEST_NO_CLONE3 in its environment makes spawn.c take the
+# path of a kernel without clone3 (src/spawn.c), SUPD_TEST_NO_CGROUP_KILL
+# cgroup.c's of one without cgroup.kill (src/cgroup.c), for cgroup.bats.
+FAULTS_SRC = ctl-verbs spawn cgroup
+FAULTS_OBJ = $(filter-out $(FAULTS_SRC:%=$(B)/%.o),$(SUPD_OBJ)) \
+	  $(FAULTS_SRC:%=$(B)/%-faults.o)
 
-$(B)/ctl-verbs-faults.o: src/ctl-verbs.c | $(B)
+$(B)/%-faults.o: src/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -DSUPD_TEST_FAULTS -c -o $@ $<
 
 $(B)/supd-faults: $(FAULTS_OBJ)

@@ -336,6 +336,29 @@ req_signal(struct client *c, char **v, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+/* pause | unpause NAME: its cgroup frozen or thawed. */
+static void
+req_pause(struct client *c, bool pause, char **v, size_t n)
+{
+	struct service	*s;
+	const char	*e;
+	char		*m;
+
+	if (n != 1) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = ctl_find_or_end(c, v[0])) == NULL)
+		return;
+	if (svc_pause(s, pause, &e) == -1) {
+		m = xasprintf("%s: %s", svc_name(s), e);
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	ctl_client_end(c, 1, NULL);
+}
+
 static void
 req_inspect(struct client *c, char **v, size_t n)
 {
@@ -484,6 +507,8 @@ static const struct {
 	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
 	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
 	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
+	[PROTO_PAUSE] =		{ "pause",	PEER_ALL },
+	[PROTO_UNPAUSE] =	{ "unpause",	PEER_ALL },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -549,6 +574,10 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_SHUTDOWN:
 		req_shutdown(c, v, n);
+		break;
+	case PROTO_PAUSE:
+	case PROTO_UNPAUSE:
+		req_pause(c, c->h.type == PROTO_PAUSE, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

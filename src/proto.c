@@ -139,7 +139,7 @@ proto_strv_unpack(const char *p, size_t len, char ***vp, size_t *np,
 int
 proto_status_pack(struct buf *b, const struct proto_status *s)
 {
-	char	 num[5][24];
+	char	 num[6][24];
 	char	*v[PROTO_STATUS_FIELDS];
 
 	snprintf(num[0], sizeof num[0], "%" PRId64, s->pid);
@@ -147,6 +147,10 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	snprintf(num[2], sizeof num[2], "%" PRId64, s->restarts);
 	snprintf(num[3], sizeof num[3], "%" PRId64, s->exit_code);
 	snprintf(num[4], sizeof num[4], "%" PRId64, s->exit_signal);
+	if (s->oom_kills >= 0)
+		snprintf(num[5], sizeof num[5], "%" PRId64, s->oom_kills);
+	else
+		num[5][0] = '\0';
 	v[0] = (char *)s->name;
 	v[1] = (char *)s->state;
 	v[2] = (char *)(s->reason != NULL ? s->reason : "");
@@ -157,6 +161,7 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[7] = num[4];
 	v[8] = (char *)(s->health != NULL ? s->health : "");
 	v[9] = (char *)(s->networks != NULL ? s->networks : "");
+	v[10] = num[5];
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -176,8 +181,9 @@ int
 proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
     const char **errstr)
 {
-	/* A row of a supd before networks has no tenth field. */
-	if (n != PROTO_STATUS_FIELDS && n != PROTO_STATUS_FIELDS - 1) {
+	/* A row of a supd before networks has no tenth field, one before
+	 * cgroups no eleventh. */
+	if (n < PROTO_STATUS_FIELDS - 2 || n > PROTO_STATUS_FIELDS) {
 		*errstr = "status row: wrong number of fields";
 		return -1;
 	}
@@ -185,7 +191,13 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->state = v[1];
 	s->reason = v[2];
 	s->health = v[8];
-	s->networks = n == PROTO_STATUS_FIELDS ? v[9] : "";
+	s->networks = n >= PROTO_STATUS_FIELDS - 1 ? v[9] : "";
+	s->oom_kills = -1;
+	if (n == PROTO_STATUS_FIELDS && *v[10] != '\0' &&
+	    getnum(v[10], &s->oom_kills) == -1) {
+		*errstr = "status row: bad number";
+		return -1;
+	}
 	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
 	    getnum(v[5], &s->restarts) == -1 ||
 	    getnum(v[6], &s->exit_code) == -1 ||

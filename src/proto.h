@@ -50,6 +50,8 @@ enum proto_type {
 				   stderr of the command. Reply: EXIT, END */
 	PROTO_ATTACH,		/* NAME; then the client may send INPUT and
 				   WINCH, supd sends DATA until END */
+	PROTO_PAUSE,		/* NAME: freeze its cgroup (state paused) */
+	PROTO_UNPAUSE,		/* NAME: thaw it (state running) */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -87,8 +89,10 @@ struct proto_status {
 					   without [health] */
 	const char	*networks;	/* "NET=ADDR ..." of bridge networks, or
 					   "" (a 9-field row: "") */
+	int64_t		 oom_kills;	/* OOM kills in its cgroup; -1 without
+					   one (sent as "") */
 };
-#define PROTO_STATUS_FIELDS	10
+#define PROTO_STATUS_FIELDS	11
 
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);

@@ -187,6 +187,24 @@ svc_health_end(struct service *s)
 	s->health->state = H_NONE;
 }
 
+/* Paused (supctl pause): no check runs, the running one is killed and
+ * not counted, the state is kept; unpaused: the next one an interval on. */
+void
+svc_health_pause(struct service *s, bool paused)
+{
+	if (s->health == NULL || s->health->state == H_NONE)
+		return;
+	if (!paused) {
+		health_arm(s, s->conf->health.interval_ms);
+		return;
+	}
+	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
+	if (s->health->pid != 0)
+		(void)kill(s->health->pid, SIGKILL);
+	s->health->pid = 0;
+	s->health->ending = false;
+}
+
 /* A reaped pid that is a health check: its result. */
 bool
 svc_health_reaped(pid_t pid, int status)

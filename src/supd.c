@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "ctl.h"
 #include "deps.h"
@@ -518,6 +519,8 @@ services_start(void)
 	if ((n = leftovers_end(conf.state_dir)) > 0)
 		log_info("ended %d process group%s left by a previous supd", n,
 		    n == 1 ? "" : "s");
+	/* The cgroup tree, its leftovers ended and removed, supd in it. */
+	cg_init(conf.cgroup);
 	svc_init(&conf, &hooks);
 	svc_load_all(true, &errs);
 	strv_free(&errs);
@@ -546,6 +549,7 @@ main(int argc, char *argv[])
 
 	ctl_close();
 	svc_free_all();
+	cg_end();
 	svc_pub_end();
 	svc_net_end();
 	if (pid1_machine())

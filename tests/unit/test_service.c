@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "leftovers.h"
 #include "service-private.h"
@@ -178,6 +179,121 @@ leftovers_forget(const char *name)
 	(void)name;
 }
 
+/*
+ * cgroup.c: every service gets a fake group, so the table runs through the
+ * cgroup paths too. A group holds what a test sets: populated (processes
+ * left after the main one), frozen; kills counts cg_kill calls.
+ */
+struct cgroup {
+	bool		 populated;
+	bool		 frozen;
+	unsigned	 kills;
+	cg_event_fn	*fn;
+	void		*arg;
+};
+
+const char *
+cg_setting_check(const char *v)
+{
+	(void)v;
+	return NULL;
+}
+
+bool
+cg_enabled(void)
+{
+	return true;
+}
+
+const char *
+cg_unavailable(void)
+{
+	return NULL;
+}
+
+struct cgroup *
+cg_open(const char *name, cg_event_fn *fn, void *arg, char **cause)
+{
+	struct cgroup	*g = xcalloc(1, sizeof *g);
+
+	(void)name;
+	(void)cause;
+	g->fn = fn;
+	g->arg = arg;
+	return g;
+}
+
+void
+cg_close(struct cgroup *g, bool remove)
+{
+	(void)remove;
+	free(g);
+}
+
+int
+cg_dirfd(const struct cgroup *g)
+{
+	(void)g;
+	return -1;
+}
+
+const char *
+cg_path(const struct cgroup *g)
+{
+	(void)g;
+	return "/fake";
+}
+
+bool
+cg_populated(const struct cgroup *g)
+{
+	return g->populated;
+}
+
+bool
+cg_frozen(const struct cgroup *g)
+{
+	return g->frozen;
+}
+
+uint64_t
+cg_oom_kills(const struct cgroup *g)
+{
+	(void)g;
+	return 0;
+}
+
+unsigned
+cg_refresh(struct cgroup *g)
+{
+	(void)g;
+	return 0;
+}
+
+int
+cg_kill(struct cgroup *g, char **cause)
+{
+	(void)cause;
+	g->kills++;
+	return 0;
+}
+
+int
+cg_freeze(struct cgroup *g, bool on, char **cause)
+{
+	(void)cause;
+	g->frozen = on;
+	return 0;
+}
+
+/* The group emptied: what the watcher tells. */
+static void
+group_empties(struct service *s)
+{
+	s->cg->populated = false;
+	s->cg->fn(s->cg->arg, CG_EMPTY, 0);
+}
+
 /* ---- fixture ------------------------------------------------------------- */
 
 static char		 dir[] = "/tmp/test_service.XXXXXX";
@@ -274,12 +390,13 @@ reap(struct service *s, int code)
 
 static const char *const ev_names[SE_N] = {
 	"START", "STOP", "RESTART", "RELOAD", "UNHEALTHY", "EXEC", "EXIT",
-	"TIMER", "READY", "DEP_READY", "DEP_GONE", "DEP_RESTART"
+	"TIMER", "READY", "DEP_READY", "DEP_GONE", "DEP_RESTART", "PAUSE",
+	"UNPAUSE"
 };
 
 static const char *const st_names[SVC_NSTATES] = {
 	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
-	"FAILED", "WAITING", "RESTARTING"
+	"FAILED", "WAITING", "RESTARTING", "PAUSED"
 };
 
 #define X	(-1)	/* cannot happen: logged, nothing changes */
@@ -292,25 +409,27 @@ static const char *const st_names[SVC_NSTATES] = {
 #define S_FAILED	SVC_FAILED
 #define S_WAITING	SVC_WAITING
 #define S_RESTART	SVC_RESTARTING
+#define S_PAUSED	SVC_PAUSED
 
 /*
  * The state each event leads to, from each state (docs/design.md has the
- * same table with the actions). Rows STOPPED to STOPPING, WAITING and
- * RESTARTING are app (requires db, restart = always) with db running (or,
+ * same table with the actions). Rows STOPPED to STOPPING, WAITING,
+ * RESTARTING and PAUSED are app (requires db, restart = always) with db running (or,
  * for WAITING, still starting); EXITED and FAILED are once (restart = no).
  * The dependency of DEP_* events is db.
  */
 static const int expect[SVC_NSTATES][SE_N] = {
-	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT		TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART */
-	[SVC_STOPPED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_STOPPED,	X,		X,		S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED },
-	[SVC_STARTING] ={ S_STARTING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_STARTING,	S_RUNNING,	S_BACKOFF,	S_STARTING,	S_RUNNING,	S_STARTING,	S_STOPPING,	S_RESTART },
-	[SVC_RUNNING] =	{ S_RUNNING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	X,		S_BACKOFF,	S_RUNNING,	S_RUNNING,	S_RUNNING,	S_STOPPING,	S_RESTART },
-	[SVC_BACKOFF] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STARTING,	S_BACKOFF,	X,		X,		S_STARTING,	S_BACKOFF,	S_BACKOFF,	S_STOPPED,	S_STARTING },
-	[SVC_STOPPING] ={ S_RESTART,	S_STOPPING,	S_RESTART,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPED,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING },
-	[SVC_EXITED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_EXITED,	X,		X,		S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED },
-	[SVC_FAILED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_FAILED,	X,		X,		S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED },
-	[SVC_WAITING] =	{ S_WAITING,	S_STOPPED,	S_WAITING,	S_WAITING,	S_WAITING,	X,		X,		S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING },
-	[SVC_RESTARTING]={ S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	S_RESTART,	S_STARTING,	S_RESTART,	S_RESTART,	S_RESTART,	S_STOPPING,	S_RESTART },
+	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT		TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART	PAUSE		UNPAUSE */
+	[SVC_STOPPED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_STOPPED,	X,		X,		S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED },
+	[SVC_STARTING] ={ S_STARTING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_STARTING,	S_RUNNING,	S_BACKOFF,	S_STARTING,	S_RUNNING,	S_STARTING,	S_STOPPING,	S_RESTART,	S_STARTING,	S_STARTING },
+	[SVC_RUNNING] =	{ S_RUNNING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	X,		S_BACKOFF,	S_RUNNING,	S_RUNNING,	S_RUNNING,	S_STOPPING,	S_RESTART,	S_PAUSED,	S_RUNNING },
+	[SVC_BACKOFF] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STARTING,	S_BACKOFF,	X,		X,		S_STARTING,	S_BACKOFF,	S_BACKOFF,	S_STOPPED,	S_STARTING,	S_BACKOFF,	S_BACKOFF },
+	[SVC_STOPPING] ={ S_RESTART,	S_STOPPING,	S_RESTART,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPED,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING },
+	[SVC_EXITED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_EXITED,	X,		X,		S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED },
+	[SVC_FAILED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_FAILED,	X,		X,		S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED },
+	[SVC_WAITING] =	{ S_WAITING,	S_STOPPED,	S_WAITING,	S_WAITING,	S_WAITING,	X,		X,		S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING },
+	[SVC_RESTARTING]={ S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	S_RESTART,	S_STARTING,	S_RESTART,	S_RESTART,	S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART },
+	[SVC_PAUSED] =	{ S_PAUSED,	S_STOPPING,	S_RESTART,	S_RESTART,	S_PAUSED,	X,		S_BACKOFF,	S_PAUSED,	S_PAUSED,	S_PAUSED,	S_STOPPING,	S_RESTART,	S_PAUSED,	S_RUNNING },
 };
 
 /* Bring a fresh registry's subject into state st; returns the subject. */
@@ -353,6 +472,9 @@ reach(enum svc_state st)
 	case SVC_RESTARTING:
 		svc_event(app, SE_RESTART);
 		break;
+	case SVC_PAUSED:
+		svc_event(app, SE_PAUSE);
+		break;
 	default:
 		break;
 	}
@@ -364,7 +486,7 @@ raise_event(struct service *s, enum svc_ev ev)
 {
 	if (ev == SE_EXIT && s->pid != 0)
 		CHECK(svc_reaped(s->pid, W_EXITCODE(0, 0)));
-	else if (ev >= SE_DEP_READY)
+	else if (ev >= SE_DEP_READY && ev <= SE_DEP_RESTART)
 		svc_event_dep(s, ev, svc_find("db"));
 	else
 		svc_event(s, ev);
