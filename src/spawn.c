@@ -615,6 +615,7 @@ clone_into(unsigned long flags, int cgroup_fd, int *procs_fd,
 	static bool		no_clone3, told;
 	struct clone3_args	ca;
 	pid_t			pid;
+	int			saved;
 
 	*procs_fd = -1;
 	*late_cgns = false;
@@ -645,7 +646,14 @@ clone_into(unsigned long flags, int cgroup_fd, int *procs_fd,
 		*late_cgns = flags & CLONE_NEWCGROUP;
 		flags &= ~(unsigned long)CLONE_NEWCGROUP;
 	}
-	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid != 0 && *procs_fd >= 0) {
+		saved = errno;
+		close(*procs_fd);	/* the child's */
+		*procs_fd = -1;
+		errno = saved;
+	}
+	return pid;
 }
 
 /* The child's first act without clone3: into its cgroup, then (if asked)
@@ -682,11 +690,6 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	sfilter_prepare(sc, sc->iso.init);
 	pid = clone_into((unsigned long)sc->iso.ns, a->cgroup_fd, &procs_fd,
 	    &late_cgns);
-	if (procs_fd >= 0 && pid != 0) {
-		saved = errno;
-		close(procs_fd);
-		errno = saved;
-	}
 	if (pid == -1)
 		goto fail;
 	if (pid == 0) {
