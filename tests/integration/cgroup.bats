@@ -92,6 +92,9 @@ namespaces = none
 EOF
 }
 
+# A stop that never completes fails the test: supctl stop is run under
+# `timeout 10`.
+
 # A process is gone, or a zombie (reaped a moment later).
 _dead() {
 	local st
@@ -136,7 +139,7 @@ EOF
 	[ "$(cg_of "$d")" = "${CG#"$CGMNT"}/web.service" ]
 	# Not in the service's process group: signals to it miss the daemon.
 	[ "$(ps -o pgid= -p "$d" | tr -d ' ')" != "$(field web pid)" ]
-	run ctl stop web
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
 	[ "$status" -eq 0 ]
 	# The moment stop returns: nothing of the service runs.
 	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
@@ -204,7 +207,7 @@ EOF
 	ctl pause count
 	local t0
 	t0=$(mono_ms)
-	run ctl stop count
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop count
 	[ "$status" -eq 0 ]
 	[ "$(state count)" = stopped ]
 	[ $(($(mono_ms) - t0)) -lt 5000 ]
@@ -286,7 +289,7 @@ EOF
 	wait_for "the daemon's pid" test -s "$H/web.daemon"
 	local d
 	d=$(cat "$H/web.daemon")
-	run ctl stop web
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
 	[ "$status" -eq 0 ]
 	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
 	grep -q '^frozen 0$' "$CG/web.service/cgroup.events"
