@@ -707,6 +707,84 @@ test_names(void)
 	CHECK_STR(svc_state_name(SVC_BACKOFF), "backoff");
 }
 
+/*
+ * A service's group outlives its main process: a stop leaves what is left
+ * until stop_timeout (then the whole group is killed), a crash kills it at
+ * once; either way EXIT waits until the group is empty.
+ */
+static void
+test_exit_waits_for_group(void)
+{
+	struct service	*db;
+
+	load();
+	db = svc_find("db");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(db->state, SVC_RUNNING);
+	svc_event(db, SE_STOP);
+	db->cg->populated = true;
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STOPPING);
+	CHECK(db->exit_pending);
+	CHECK(!svc_all_down());
+	CHECK_INT(db->cg->kills, 0);	/* it has until stop_timeout */
+	svc_event(db, SE_TIMER);	/* stop_timeout: the whole group */
+	CHECK_INT(db->cg->kills, 1);
+	CHECK_INT(db->state, SVC_STOPPING);
+	group_empties(db);
+	CHECK_INT(db->state, SVC_STOPPED);
+	CHECK(!db->exit_pending);
+	CHECK(svc_all_down());
+	/* A crash: what is left goes with it at once. */
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	db->cg->populated = true;
+	reap(db, 1);
+	CHECK_INT(db->cg->kills, 2);
+	CHECK_INT(db->state, SVC_RUNNING);
+	CHECK(db->exit_pending);
+	/* A stop meanwhile signals nothing (no process), waits all the same. */
+	svc_event(db, SE_STOP);
+	CHECK_INT(db->state, SVC_STOPPING);
+	group_empties(db);
+	CHECK_INT(db->state, SVC_STOPPED);
+	svc_free_all();
+}
+
+/* supctl pause / unpause: only a running service, thawed by a stop. */
+static void
+test_pause(void)
+{
+	struct service	*db;
+	const char	*e = NULL;
+
+	load();
+	db = svc_find("db");
+	CHECK_INT(svc_pause(db, true, &e), -1);
+	CHECK_STR(e, "not running");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(svc_pause(db, false, &e), -1);
+	CHECK_STR(e, "not paused");
+	CHECK_INT(svc_pause(db, true, &e), 0);
+	CHECK_INT(db->state, SVC_PAUSED);
+	CHECK(db->cg->frozen);
+	CHECK_STR(svc_state_name(SVC_PAUSED), "paused");
+	CHECK_INT(svc_pause(db, true, &e), -1);
+	CHECK_STR(e, "already paused");
+	CHECK_INT(svc_pause(db, false, &e), 0);
+	CHECK_INT(db->state, SVC_RUNNING);
+	CHECK(!db->cg->frozen);
+	CHECK_INT(svc_pause(db, true, &e), 0);
+	svc_event(db, SE_STOP);
+	CHECK_INT(db->state, SVC_STOPPING);
+	CHECK(!db->cg->frozen);
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STOPPED);
+	svc_free_all();
+}
+
 int
 main(void)
 {
@@ -719,6 +797,8 @@ main(void)
 	test_waiting();
 	test_unhealthy_counts();
 	test_started_pid();
+	test_exit_waits_for_group();
+	test_pause();
 	teardown();
 	return unit_done("service");
 }
