@@ -77,7 +77,9 @@ struct wdent {
 static char		*tree;		/* the tree's path, NULL: none */
 static int		 tree_fd = -1;
 static char		*why;		/* why there is none */
-static bool		 made_tree;	/* supd made the tree's directory */
+static size_t		 made_len;	/* supd made the tree's directory and
+					   its parents down from this length
+					   of the path, 0: none */
 static int		 orig_fd = -1;	/* where supd started (a directory) */
 static unsigned		 enabled;	/* bits of wanted[] */
 static int		 ifd = -1;	/* the inotify fd */
@@ -382,7 +384,8 @@ mount_top(const char *path)
 
 	while ((slash = strrchr(p, '/')) != NULL && slash != p) {
 		*slash = '\0';
-		if (!on_cgroup2(p)) {
+		/* A directory still to be made is on no file system yet. */
+		if (access(p, F_OK) == 0 && !on_cgroup2(p)) {
 			*slash = '/';
 			return p;
 		}
@@ -438,7 +441,7 @@ controllers_enable(void)
 	size_t		 i;
 	int		 pfd = -1;
 
-	if (made_tree || strcmp(tree, CG_MOUNT "/supd") == 0) {
+	if (made_len > 0 || strcmp(tree, CG_MOUNT "/supd") == 0) {
 		parent = xstrdup(tree);
 		if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
 			*slash = '\0';
@@ -484,13 +487,44 @@ move_self(void)
 
 static void	watch_cb(EV_P_ ev_io *, int);
 
+/* The length of path's first missing ancestor (or of path), 0 if it
+ * exists. */
+static size_t
+missing_from(const char *path)
+{
+	char	*p = xstrdup(path), *slash;
+	size_t	 len = 0;
+
+	while (access(p, F_OK) == -1) {
+		len = strlen(p);
+		if ((slash = strrchr(p, '/')) == NULL || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+	return len;
+}
+
+/* rmdir what supd made: the tree, then its parents it made. */
+static void
+unmake_tree(void)
+{
+	char	*p = xstrdup(tree), *slash;
+
+	while (strlen(p) >= made_len && rmdir(p) == 0 &&
+	    (slash = strrchr(p, '/')) != NULL && slash != p)
+		*slash = '\0';
+	if (strlen(p) >= made_len && access(p, F_OK) == 0)
+		log_warn("cgroup %s", p);
+	free(p);
+}
+
 /* The tree at `tree`: made, cleaned, supd in it, controllers on. */
 static int
 tree_setup(void)
 {
-	if (mkdir(tree, 0755) == 0)
-		made_tree = true;
-	else if (errno != EEXIST) {
+	made_len = missing_from(tree);
+	if (mkdir_p(tree, 0755) == -1) {
 		why = errno_cause("%s", tree);
 		return -1;
 	}
@@ -538,8 +572,8 @@ cg_init(const char *setting)
 			if (tree_fd != -1)
 				close(tree_fd);
 			tree_fd = -1;
-			if (made_tree)
-				(void)rmdir(tree);
+			if (made_len > 0)
+				unmake_tree();
 			free(tree);
 			tree = NULL;
 		}
@@ -559,9 +593,8 @@ cg_end(void)
 	/* Back where supd was started, when that is outside its leaf: then
 	 * supd.self (and a tree of its own making) can go. */
 	if (orig_fd >= 0 && write_at(orig_fd, "cgroup.procs", "0") == 0 &&
-	    unlinkat(tree_fd, CG_SELF, AT_REMOVEDIR) == 0 && made_tree &&
-	    rmdir(tree) == -1)
-		log_warn("cgroup %s", tree);
+	    unlinkat(tree_fd, CG_SELF, AT_REMOVEDIR) == 0 && made_len > 0)
+		unmake_tree();
 	if (orig_fd >= 0)
 		close(orig_fd);
 	orig_fd = -1;
