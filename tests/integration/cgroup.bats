@@ -218,6 +218,44 @@ EOF
 	[[ "$output" == *"count: not running"* ]]
 }
 
+_runs() {
+	ctl inspect web | jq -r '.health_checks.runs'
+}
+
+_runs_above() {
+	[ "$(_runs)" -gt "$1" ]
+}
+
+_past() {
+	[ "$(mono_ms)" -ge "$1" ]
+}
+
+@test "cgroup: a paused service is not health-checked; the checks resume after unpause" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+[health]
+cmd = true
+interval = 100ms
+EOF
+	start_supd
+	wait_state web running
+	wait_for --show _runs "two health checks" _runs_above 1
+	ctl pause web
+	local n t
+	n=$(_runs)
+	# Ten intervals pass: no check runs.
+	t=$(($(mono_ms) + 1000))
+	wait_for "1 s to pass" _past "$t"
+	[ "$(_runs)" = "$n" ]
+	[ "$(state web)" = paused ]
+	ctl unpause web
+	wait_for --show _runs "the checks to resume" _runs_above "$n"
+	[ "$(field web health)" = healthy ]
+}
+
 @test "cgroup: the groups of a supd killed with SIGKILL are emptied and removed at the next start" {
 	daemon_svc web 1s
 	start_supd
