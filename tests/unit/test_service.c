@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,8 @@ struct cgroup {
 	bool		 populated;
 	bool		 frozen;
 	unsigned	 kills;
+	uint64_t	 ooms;		/* oom_kill as last read */
+	uint64_t	 oom_next;	/* oom_kill of memory.events now */
 	cg_event_fn	*fn;
 	void		*arg;
 };
@@ -259,15 +262,16 @@ cg_frozen(const struct cgroup *g)
 uint64_t
 cg_oom_kills(const struct cgroup *g)
 {
-	(void)g;
-	return 0;
+	return g->ooms;
 }
 
 unsigned
 cg_refresh(struct cgroup *g)
 {
-	(void)g;
-	return 0;
+	unsigned	what = g->oom_next > g->ooms ? CG_OOM : 0;
+
+	g->ooms = g->oom_next;
+	return what;
 }
 
 int
@@ -785,6 +789,45 @@ test_pause(void)
 	svc_free_all();
 }
 
+/*
+ * An OOM kill in the group (read at the reap, or told by the watcher) is
+ * counted, fails the run and is its reason, even when the main process
+ * exits 0.
+ */
+static void
+test_oom(void)
+{
+	struct service	*db, *once;
+
+	load();
+	db = svc_find("db");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	db->cg->oom_next = 1;
+	CHECK(svc_reaped(db->pid, SIGKILL));
+	CHECK_INT(db->state, SVC_BACKOFF);
+	CHECK_STR(db->reason != NULL ? db->reason : "", "OOM killed");
+	CHECK_INT(db->oom_kills, 1);
+	CHECK_INT(db->failures, 1);
+	svc_event(db, SE_TIMER);	/* the next run */
+	svc_event(db, SE_EXEC);
+	CHECK(!db->oom_run);
+	/* Told by the watcher, while it runs: two more. */
+	db->cg->fn(db->cg->arg, CG_OOM, 2);
+	CHECK_INT(db->oom_kills, 3);
+	CHECK_INT(db->state, SVC_RUNNING);
+	/* A oneshot whose child was OOM killed, the main exits 0: failed. */
+	once = svc_find("once");
+	svc_event(once, SE_START);
+	svc_event(once, SE_EXEC);
+	once->cg->oom_next = 1;
+	reap(once, 0);
+	CHECK_INT(once->state, SVC_EXITED);
+	CHECK_STR(once->reason != NULL ? once->reason : "", "OOM killed");
+	CHECK_INT(once->failures, 1);
+	svc_free_all();
+}
+
 int
 main(void)
 {
@@ -799,6 +842,7 @@ main(void)
 	test_started_pid();
 	test_exit_waits_for_group();
 	test_pause();
+	test_oom();
 	teardown();
 	return unit_done("service");
 }
