@@ -27,6 +27,7 @@
 #include <sys/statfs.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <ev.h>
@@ -133,6 +134,9 @@ cg_events_value(const char *text, const char *key)
 
 	while (p != NULL && *p != '\0') {
 		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+			/* Digits only: strtoll would take " +1" too. */
+			if (!isdigit((unsigned char)p[klen + 1]))
+				return -1;
 			errno = 0;
 			v = strtoll(p + klen + 1, &end, 10);
 			if (errno == 0 && end != p + klen + 1 && v >= 0 &&
