@@ -17,8 +17,9 @@
  * on each change. One ev_io on the inotify fd, no polling, no timer.
  *
  * Where the tree lives with `auto` (only where cgroup2 is mounted at
- * /sys/fs/cgroup, the system's own hierarchy): PID 1 of a container ->
- * /sys/fs/cgroup, the root of its cgroup namespace; any other supd in the
+ * /sys/fs/cgroup, the system's own hierarchy): PID 1 of a container with a
+ * cgroup namespace of its own -> /sys/fs/cgroup, the root of that
+ * namespace; any other supd in the
  * root cgroup ("0::/": PID 1 of a machine, or by hand on a pure v2 host) ->
  * /sys/fs/cgroup/supd; under systemd (Delegate=yes) -> its own cgroup.
  */
@@ -398,6 +399,20 @@ mount_top(const char *path)
 	return NULL;
 }
 
+/*
+ * supd is in a cgroup namespace of its own: the root of its cgroup2 mount
+ * is its own, not the host's (the initial namespace has a fixed inode,
+ * PROC_CGROUP_INIT_INO).
+ */
+static bool
+own_cgroupns(void)
+{
+	struct stat	st;
+
+	return stat("/proc/self/ns/cgroup", &st) == 0 &&
+	    st.st_ino != 0xEFFFFFFBu;
+}
+
 /* Where the tree is for `setting`; NULL with why set. */
 static char *
 tree_path(const char *setting, const char *self)
@@ -413,7 +428,10 @@ tree_path(const char *setting, const char *self)
 		    CG_MOUNT " is not a cgroup2 mount)");
 		return NULL;
 	}
-	if (getpid() == 1 && !pid1_machine())
+	/* A container's root, never the host's: a container without a
+	 * cgroup namespace sees the host's hierarchy there. */
+	if (getpid() == 1 && !pid1_machine() && strcmp(self, "/") == 0 &&
+	    own_cgroupns())
 		return xstrdup(CG_MOUNT);
 	if (strcmp(self, "/") == 0)
 		return xstrdup(CG_MOUNT "/supd");
