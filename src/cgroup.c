@@ -727,31 +727,57 @@ cg_refresh(struct cgroup *g)
 	return what;
 }
 
-/*
- * Each event names a watch; its group is looked up anew every time, as a
- * callback may close a group (a service freed once stopped).
- */
+/* The news of the group watched by wd, if it is still watched: looked up
+ * anew every time, as a callback may close a group (a service freed once
+ * stopped). */
+static void
+tell(int wd)
+{
+	struct cgroup	*g;
+	ssize_t		 i;
+	unsigned	 what;
+
+	if ((i = wd_index(wd)) < 0)
+		return;
+	g = wds[i].g;
+	if ((what = cg_refresh(g)) != 0 && g->fn != NULL)
+		g->fn(g->arg, what, g->new_ooms);
+}
+
+/* The kernel's queue overflowed: events were lost, every group is read. */
+static void
+tell_all(void)
+{
+	int	*all = xcalloc(nwds + 1, sizeof *all);
+	size_t	 i, n = nwds;
+
+	for (i = 0; i < n; i++)
+		all[i] = wds[i].wd;
+	for (i = 0; i < n; i++)
+		tell(all[i]);
+	free(all);
+}
+
 static void
 watch_cb(EV_P_ ev_io *w, int revents)
 {
 	char		 buf[4096] __attribute__((aligned(__alignof__(
 			    struct inotify_event))));
 	const struct inotify_event *e;
-	struct cgroup	*g;
-	ssize_t		 n, i;
+	ssize_t		 n;
 	char		*p;
-	unsigned	 what;
 
 	(void)EV_A;
 	(void)revents;
-	while ((n = read(w->fd, buf, sizeof buf)) > 0)
+	/* One read a wake-up (bounded work); the loop calls again while
+	 * more is queued. */
+	if ((n = read(w->fd, buf, sizeof buf)) > 0)
 		for (p = buf; p < buf + n; p += sizeof *e + e->len) {
 			e = (const struct inotify_event *)p;
-			if ((i = wd_index(e->wd)) < 0)
-				continue;
-			g = wds[i].g;
-			if ((what = cg_refresh(g)) != 0 && g->fn != NULL)
-				g->fn(g->arg, what, g->new_ooms);
+			if (e->mask & IN_Q_OVERFLOW)
+				tell_all();
+			else
+				tell(e->wd);
 		}
 }
 
