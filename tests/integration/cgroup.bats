@@ -129,7 +129,7 @@ EOF
 	[ "$(cg_of "$pid")" = "$rel/web.service" ]
 }
 
-@test "cgroup: stop kills a daemon that left the process group (cgroup.kill), nothing is left" {
+@test "cgroup: stop kills a daemon that left the process group (cgroup.kill), nothing is left (F11)" {
 	daemon_svc web 1s
 	start_supd
 	wait_state web running
