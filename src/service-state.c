@@ -534,7 +534,8 @@ svc_step(struct service *s, enum svc_ev ev, struct service *dep)
 	s->state = fn(s, dep);		/* the only assignment of s->state */
 	if (s->state == from)
 		return;
-	if (s->state == SVC_RUNNING)
+	/* Paused and going on is the same run: its uptime goes on. */
+	if (s->state == SVC_RUNNING && from != SVC_PAUSED)
 		s->running_ms = now_ms();
 	if (svc_reg.hooks.changed != NULL)
 		svc_reg.hooks.changed(s);

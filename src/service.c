@@ -622,7 +622,8 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->state = svc_state_name(s->state);
 	st->reason = s->reason != NULL ? s->reason : "";
 	st->pid = svc_main_pid(s);
-	st->uptime_ms = s->state == SVC_RUNNING ? now_ms() - s->running_ms : 0;
+	st->uptime_ms = s->state == SVC_RUNNING || s->state == SVC_PAUSED ?
+	    now_ms() - s->running_ms : 0;
 	st->restarts = s->restarts;
 	st->exit_code = s->exit_code;
 	st->exit_signal = s->exit_signal;

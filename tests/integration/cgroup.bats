@@ -230,7 +230,7 @@ _past() {
 	[ "$(mono_ms)" -ge "$1" ]
 }
 
-@test "cgroup: a paused service is not health-checked; the checks resume after unpause" {
+@test "cgroup: a paused service is not health-checked, its uptime goes on; the checks resume after unpause" {
 	svc web <<'EOF'
 [service]
 command = sleep 1000
@@ -252,6 +252,8 @@ EOF
 	[ "$(_runs)" = "$n" ]
 	[ "$(state web)" = paused ]
 	ctl unpause web
+	# The same run: its uptime counts the paused second.
+	[ "$(field web uptime_ms)" -ge 1000 ]
 	wait_for --show _runs "the checks to resume" _runs_above "$n"
 	[ "$(field web health)" = healthy ]
 }
