@@ -84,6 +84,7 @@ static size_t		 made_len;	/* supd made the tree's directory and
 					   of the path, 0: none */
 static int		 orig_fd = -1;	/* where supd started (a directory) */
 static unsigned		 enabled;	/* bits of wanted[] */
+static bool		 probed;	/* cg_probe found a usable tree */
 static int		 ifd = -1;	/* the inotify fd */
 static ev_io		 iw;
 static struct wdent	*wds;
@@ -362,6 +363,14 @@ leftovers_end_groups(void)
 
 /* ---- the tree ------------------------------------------------------------ */
 
+/* Why there is no tree (taken). */
+static void
+set_why(char *reason)
+{
+	free(why);
+	why = reason;
+}
+
 /* supd's cgroup as /proc/self/cgroup's "0::" line says: "/" or "/X". */
 static char *
 own_cgroup(void)
@@ -418,14 +427,14 @@ static char *
 tree_path(const char *setting, const char *self)
 {
 	if (strcmp(setting, "no") == 0) {
-		why = xstrdup("cgroup = no in supd.conf");
+		set_why(xstrdup("cgroup = no in supd.conf"));
 		return NULL;
 	}
 	if (strcmp(setting, "auto") != 0)
 		return xstrdup(setting);
 	if (!on_cgroup2(CG_MOUNT)) {
-		why = xstrdup("cgroup v2 is not this system's hierarchy ("
-		    CG_MOUNT " is not a cgroup2 mount)");
+		set_why(xstrdup("cgroup v2 is not this system's hierarchy ("
+		    CG_MOUNT " is not a cgroup2 mount)"));
 		return NULL;
 	}
 	/* A container's root, never the host's: a container without a
@@ -497,11 +506,11 @@ static int
 move_self(void)
 {
 	if (mkdirat(tree_fd, CG_SELF, 0755) == -1 && errno != EEXIST) {
-		why = errno_cause("%s/%s", tree, CG_SELF);
+		set_why(errno_cause("%s/%s", tree, CG_SELF));
 		return -1;
 	}
 	if (write_at(tree_fd, CG_SELF "/cgroup.procs", "0") == -1) {
-		why = errno_cause("%s/%s/cgroup.procs", tree, CG_SELF);
+		set_why(errno_cause("%s/%s/cgroup.procs", tree, CG_SELF));
 		return -1;
 	}
 	return 0;
@@ -547,20 +556,20 @@ tree_setup(void)
 {
 	made_len = missing_from(tree);
 	if (mkdir_p(tree, 0755) == -1) {
-		why = errno_cause("%s", tree);
+		set_why(errno_cause("%s", tree));
 		return -1;
 	}
 	if ((tree_fd = open(tree, O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    !on_cgroup2(tree)) {
-		why = tree_fd == -1 ? errno_cause("%s", tree) :
-		    xasprintf("%s: not on a cgroup2 file system", tree);
+		set_why(tree_fd == -1 ? errno_cause("%s", tree) :
+		    xasprintf("%s: not on a cgroup2 file system", tree));
 		return -1;
 	}
 	leftovers_end_groups();
 	if (move_self() == -1)
 		return -1;
 	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		why = errno_cause("inotify");
+		set_why(errno_cause("inotify"));
 		return -1;
 	}
 	controllers_enable();
@@ -575,7 +584,7 @@ cg_init(const char *setting)
 	char	*self = own_cgroup(), *top;
 
 	if (self == NULL && strcmp(setting, "no") != 0) {
-		why = xstrdup("no cgroup v2 line in /proc/self/cgroup");
+		set_why(xstrdup("no cgroup v2 line in /proc/self/cgroup"));
 		log_info("cgroup: none: %s", why);
 		return;
 	}
@@ -629,16 +638,55 @@ cg_end(void)
 	nwds = capwds = 0;
 }
 
+/*
+ * supd --check: what cg_init would find, read only. The tree's directory,
+ * or its nearest existing ancestor, must be on cgroup2; the controllers
+ * its cgroup.controllers offers are those cg_has_controller reports (the
+ * parent's, for a tree still to be made).
+ */
+void
+cg_probe(const char *setting)
+{
+	char	*self = own_cgroup(), *p, *slash, buf[512];
+	size_t	 i;
+	int	 fd;
+
+	if (self == NULL && strcmp(setting, "no") != 0)
+		set_why(xstrdup("no cgroup v2 line in /proc/self/cgroup"));
+	else if ((p = tree_path(setting, self)) != NULL) {
+		while (access(p, F_OK) == -1 && (slash = strrchr(p, '/')) !=
+		    NULL && slash != p)
+			*slash = '\0';
+		if (!on_cgroup2(p))
+			set_why(xasprintf("%s: not on a cgroup2 file system",
+			    p));
+		else if ((fd = open(p, O_DIRECTORY | O_CLOEXEC)) == -1)
+			set_why(errno_cause("%s", p));
+		else {
+			probed = true;
+			if (read_at(fd, "cgroup.controllers", buf,
+			    sizeof buf) == -1)
+				buf[0] = '\0';
+			for (i = 0; i < NWANTED; i++)
+				if (has_word(buf, wanted[i]))
+					enabled |= 1u << i;
+			close(fd);
+		}
+		free(p);
+	}
+	free(self);
+}
+
 bool
 cg_enabled(void)
 {
-	return tree != NULL;
+	return tree != NULL || probed;
 }
 
 const char *
 cg_unavailable(void)
 {
-	return tree != NULL ? NULL : why != NULL ? why :
+	return cg_enabled() ? NULL : why != NULL ? why :
 	    "cgroups not set up";
 }
 
@@ -649,7 +697,7 @@ cg_has_controller(const char *name)
 
 	for (i = 0; i < NWANTED; i++)
 		if (strcmp(wanted[i], name) == 0)
-			return tree != NULL && (enabled & (1u << i));
+			return cg_enabled() && (enabled & (1u << i));
 	return false;
 }
 

@@ -53,6 +53,13 @@ void		 cg_init(const char *setting);
  * removes what it made. */
 void		 cg_end(void);
 
+/*
+ * supd --check: what cg_init would find, read only (nothing is made or
+ * moved); cg_enabled, cg_unavailable and cg_has_controller then answer
+ * for it. Instead of cg_init, never with it.
+ */
+void		 cg_probe(const char *setting);
+
 /* A tree is in use. */
 bool		 cg_enabled(void);
 /* Why not (NULL while a tree is in use). */

@@ -252,6 +252,31 @@ test_tree(const char *mnt)
 	free(tree);
 }
 
+/* supd --check: nothing made, nothing moved; the answers of a tree. */
+static void
+test_probe(const char *mnt)
+{
+	char	*tree, *self = cgroup_of(getpid());
+
+	cg_probe("/tmp/not/a/cgroup");
+	CHECK(!cg_enabled());
+	CHECK_STR(cg_unavailable(), "/tmp: not on a cgroup2 file system");
+	if (mnt == NULL) {
+		free(self);
+		return;
+	}
+	tree = xasprintf("%s/supd-unit-probe-%d/a", mnt, (int)getpid());
+	cg_probe(tree);
+	CHECK(cg_enabled());
+	CHECK(cg_unavailable() == NULL);
+	CHECK(access(tree, F_OK) == -1);
+	free(tree);
+	tree = cgroup_of(getpid());
+	CHECK_STR(tree != NULL ? tree : "?", self != NULL ? self : "?");
+	free(tree);
+	free(self);
+}
+
 int
 main(void)
 {
@@ -265,5 +290,6 @@ main(void)
 	else
 		fprintf(stderr, "test_cgroup: no cgroup2 mount (or not root): "
 		    "no real tree\n");
+	test_probe(geteuid() == 0 ? mnt : NULL);
 	return unit_done("cgroup");
 }
