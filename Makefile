@@ -26,12 +26,12 @@ EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
-SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
+SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-cgroup.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
-SUPD_SRC  += publish.c
-SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-stub.c
+SUPD_SRC  += publish.c cgroup.c
+SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -84,9 +84,14 @@ $(B)/supctl: $(SUPCTL_OBJ)
 # the crash tests of tests/integration/pid1.bats. Only `make test`,
 # `make integration` and `make asan` build it; `make`, `make run` and
 # `make install` never do, and the supd they make carries no such code.
-FAULTS_OBJ = $(filter-out $(B)/ctl-verbs.o,$(SUPD_OBJ)) $(B)/ctl-verbs-faults.o
+# Also: SUPD_TEST_NO_CLONE3 in its environment makes spawn.c take the
+# path of a kernel without clone3 (src/spawn.c), SUPD_TEST_NO_CGROUP_KILL
+# cgroup.c's of one without cgroup.kill (src/cgroup.c), for cgroup.bats.
+FAULTS_SRC = ctl-verbs spawn cgroup
+FAULTS_OBJ = $(filter-out $(FAULTS_SRC:%=$(B)/%.o),$(SUPD_OBJ)) \
+	  $(FAULTS_SRC:%=$(B)/%-faults.o)
 
-$(B)/ctl-verbs-faults.o: src/ctl-verbs.c | $(B)
+$(B)/%-faults.o: src/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -DSUPD_TEST_FAULTS -c -o $@ $<
 
 $(B)/supd-faults: $(FAULTS_OBJ)
@@ -106,15 +111,14 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
-	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o \
-	  $(B)/cgroup-stub.o
+	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
 
 # test_service_limits: src/service-limits.c with the real config loader and
 # cgroup-limits/-stats, against the fake cgroup.c in the test itself (so
-# neither cgroup-stub.o nor cgroup.o is linked).
+# cgroup.o is not linked).
 SERVICE_LIMITS_TEST_OBJ = $(B)/service-limits.o $(B)/cgroup-limits.o \
 	  $(B)/cgroup-stats.o $(filter $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/seccomp-profile.o $(B)/proto.o $(B)/log.o $(B)/util.o $(B)/values.o

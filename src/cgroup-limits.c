@@ -81,23 +81,29 @@ write_file(int dirfd, const char *file, const char *text)
 }
 
 int
-cgl_apply(int dirfd, const struct svc_conf *sc, char **cause)
+cgl_apply(int dirfd, const struct svc_conf *sc, unsigned *written,
+    char **cause)
 {
-	char	text[64];
-	bool	given;
-	int	i;
+	char		text[64];
+	bool		given;
+	unsigned	bit;
+	int		i;
 
 	for (i = 0; i < CGL_N; i++) {
-		given = sc->cgl.set & (1u << i);
+		bit = 1u << i;
+		given = sc->cgl.set & bit;
+		if (!given && !(*written & bit))
+			continue;	/* the kernel's default already */
 		if (given)
 			format_value(i, sc->cgl.val[i], text, sizeof text);
 		if (write_file(dirfd, cgl_files[i].file, given ? text :
-		    cgl_files[i].def) == 0)
+		    cgl_files[i].def) == 0 ||
+		    /* No file: its controller is not the group's. That
+		     * is only an error for a key that asked for it. */
+		    (!given && errno == ENOENT)) {
+			*written = given ? *written | bit : *written & ~bit;
 			continue;
-		/* No file: its controller is not the group's. That is
-		 * only an error for a key that asked for it. */
-		if (!given && errno == ENOENT)
-			continue;
+		}
 		*cause = errno_cause("%s", cgl_files[i].file);
 		return -1;
 	}

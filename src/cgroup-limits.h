@@ -15,12 +15,15 @@ struct svc_conf;
 
 /*
  * Write sc's limits into the group whose directory fd is dirfd: each key
- * given, and each key not given back to the kernel's default (a reused
- * group may hold what an older definition set), skipping the files of a
- * controller the group does not have. -1 and *cause ("memory.max:
- * Invalid argument") at the first file that refuses.
+ * given, and each key *written says an older definition set but sc does
+ * not back to the kernel's default (skipped where the group lacks that
+ * controller's file). A service without limits writes nothing. *written
+ * (a mask of CGL_* bits, 0 for a new group) says after the call what the
+ * group holds. -1 and *cause ("memory.max: Invalid argument") at the
+ * first file that refuses.
  */
-int		 cgl_apply(int dirfd, const struct svc_conf *, char **cause);
+int		 cgl_apply(int dirfd, const struct svc_conf *, unsigned *written,
+		    char **cause);
 /* The controller that a key sc gives needs and supd's tree does not
  * have ("memory", "cpu", "pids", "io"), or NULL. */
 const char	*cgl_missing(const struct svc_conf *);

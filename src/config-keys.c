@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "config-custom.h"
 #include "config-private.h"
 #include "values.h"
@@ -44,6 +45,9 @@ const struct key cfgk_main_keys[] = {
 	    .def = "/var/lib/supd", .sample = "/srv/state" },
 	{ "supd", "shutdown_timeout", KT_DURATION, MAIN(shutdown_timeout_ms),
 	    .def = "30s", .sample = "5s" },
+	/* auto, no, or the tree's directory on cgroup2 (cgroup.h). */
+	{ "supd", "cgroup", KT_STRING, MAIN(cgroup), .def = "auto",
+	    .check = cg_setting_check, .sample = "no" },
 	{ .name = NULL }
 };
 

@@ -57,6 +57,7 @@ struct supd_conf {
 	char		*log_dir;	/* default home of service logs */
 	char		*state_dir;	/* named volumes, persisted state */
 	uint64_t	 shutdown_timeout_ms; /* budget of an orderly shutdown */
+	char		*cgroup;	/* "auto", "no", or the tree's path */
 	struct net_conf	*nets;		/* supd0 first, then the file's order */
 	size_t		 nnets;
 };

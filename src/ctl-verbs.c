@@ -362,6 +362,29 @@ req_signal(struct client *c, char **v, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+/* pause | unpause NAME: its cgroup frozen or thawed. */
+static void
+req_pause(struct client *c, bool pause, char **v, size_t n)
+{
+	struct service	*s;
+	const char	*e;
+	char		*m;
+
+	if (n != 1) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	if ((s = ctl_find_or_end(c, v[0])) == NULL)
+		return;
+	if (svc_pause(s, pause, &e) == -1) {
+		m = xasprintf("%s: %s", svc_name(s), e);
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	ctl_client_end(c, 1, NULL);
+}
+
 static void
 req_inspect(struct client *c, char **v, size_t n)
 {
@@ -578,6 +601,8 @@ static const struct {
 	[PROTO_NET_LS] =	{ "network ls",	PEER_READ },
 	[PROTO_NET_INSPECT] =	{ "network inspect", PEER_READ },
 	[PROTO_STATS] =		{ "stats",	PEER_READ },
+	[PROTO_PAUSE] =		{ "pause",	PEER_ALL },
+	[PROTO_UNPAUSE] =	{ "unpause",	PEER_ALL },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -652,6 +677,10 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_STATS:
 		req_stats(c, v, n);
+		break;
+	case PROTO_PAUSE:
+	case PROTO_UNPAUSE:
+		req_pause(c, c->h.type == PROTO_PAUSE, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -57,6 +57,8 @@ enum proto_type {
 				   stats ROW per service, see
 				   proto_stats_pack(), or END error when
 				   there is no cgroup v2 tree */
+	PROTO_PAUSE,		/* NAME: freeze its cgroup (state paused) */
+	PROTO_UNPAUSE,		/* NAME: thaw it (state running) */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -99,8 +101,10 @@ struct proto_status {
 					   its `publish`, or "" (a 9- or
 					   10-field row: "") */
 	int		 bound;		/* 1: those ports are bound now */
+	int64_t		 oom_kills;	/* OOM kills in its cgroup; -1 without
+					   one (sent as "") */
 };
-#define PROTO_STATUS_FIELDS	12
+#define PROTO_STATUS_FIELDS	13
 
 /* One row of `network ls`: a network of supd.conf and what is made of it. */
 struct proto_net {

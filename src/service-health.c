@@ -172,19 +172,39 @@ svc_health_begin(struct service *s)
 	health_arm(s, s->conf->health.interval_ms);
 }
 
-/* The process is gone: no more checks; a running one is killed (its
- * command goes with it: PR_SET_PDEATHSIG) and forgotten. */
-void
-svc_health_end(struct service *s)
+/* No more checks for now; a running one is killed (its command goes with
+ * it: PR_SET_PDEATHSIG) and forgotten. */
+static void
+health_halt(struct service *s)
 {
-	if (s->health == NULL)
-		return;
 	ev_timer_stop(EV_DEFAULT_UC_ &s->health->timer);
 	if (s->health->pid != 0)
 		(void)kill(s->health->pid, SIGKILL);
 	s->health->pid = 0;
 	s->health->ending = false;
+}
+
+/* The process is gone: no more checks. */
+void
+svc_health_end(struct service *s)
+{
+	if (s->health == NULL)
+		return;
+	health_halt(s);
 	s->health->state = H_NONE;
+}
+
+/* Paused (supctl pause): no check runs, the running one is killed and
+ * not counted, the state is kept; unpaused: the next one an interval on. */
+void
+svc_health_pause(struct service *s, bool paused)
+{
+	if (s->health == NULL || s->health->state == H_NONE)
+		return;
+	if (paused)
+		health_halt(s);
+	else
+		health_arm(s, s->conf->health.interval_ms);
 }
 
 /* A reaped pid that is a health check: its result. */

@@ -28,7 +28,8 @@ svc_limits_start(struct service *s, char **cause)
 		return -1;
 	if (s->cg == NULL)
 		return 0;
-	if (cgl_apply(cg_dirfd(s->cg), s->conf, &why) == -1) {
+	if (cgl_apply(cg_dirfd(s->cg), s->conf, &s->cgl_written, &why) ==
+	    -1) {
 		*cause = xasprintf("cgroup limits: %s", why);
 		free(why);
 		return -1;
@@ -52,7 +53,7 @@ svc_limits_reload(struct service *s, struct svc_conf *sc)
 	if (s->cg == NULL || s->pid == 0 || s->next_conf != NULL ||
 	    !cfg_svc_limits_only(s->conf, sc) || cgl_missing(sc) != NULL)
 		return false;
-	if (cgl_apply(cg_dirfd(s->cg), sc, &cause) == -1) {
+	if (cgl_apply(cg_dirfd(s->cg), sc, &s->cgl_written, &cause) == -1) {
 		log_warnx("%s: limits not applied in place, restarting: %s",
 		    sc->name, cause);
 		free(cause);

@@ -35,6 +35,8 @@ enum svc_ev {
 	SE_DEP_READY,	/* a dependency is done (or: check the dependencies) */
 	SE_DEP_GONE,	/* a dependency stopped or failed for good */
 	SE_DEP_RESTART,	/* a dependency is restarting */
+	SE_PAUSE,	/* supctl pause: freeze its group */
+	SE_UNPAUSE,	/* supctl unpause: thaw it */
 	SE_N
 };
 
@@ -102,12 +104,21 @@ struct service {
 	struct pub	**pubs;		/* its published ports while its process
 					   lives (one per `publish`), else NULL */
 	size_t		 npubs;
+	struct cgroup	*cg;		/* its cgroup v2 group, NULL: none */
+	unsigned	 cgl_written;	/* the [limits] its group holds, as
+					   cgl_apply() tracks them */
+	unsigned	 oom_kills;	/* OOM kills in its group, all runs */
+	/*
+	 * oom_run: the run had an OOM kill (its end is a failure, the reason
+	 * says so); exit_pending: the main process was reaped while its group
+	 * still had processes: EXIT is raised once the group is empty.
+	 */
+	bool		 oom_run;
+	bool		 exit_pending;
 	int		 report_fd;	/* read end of the spawn report pipe */
 	ev_io		 report_w;
 	ev_timer	 timer;
 	struct service	*pid_next;	/* pid hash chain */
-	struct cgroup	*cg;		/* its cgroup v2 group, NULL: none
-					   (cgroup.c, HC1's) */
 	/* stats: supd's previous sample of the group's CPU time, which the
 	 * next one's CPU % is measured from (service-limits.c). */
 	uint64_t	 cpu_usec;	/* cpu.stat usage_usec then */
@@ -196,10 +207,26 @@ void		 svc_notify_close(struct service *);
 void		 svc_ready_close(struct service *);
 void		 svc_ready_cb(EV_P_ ev_io *, int);
 
+/* service-cgroup.c: its group (the public part is in service.h) */
+/* Its group, made before its first start: -1 and *cause. */
+int		 svc_cg_prepare(struct service *, char **cause);
+/* Reaped: true if EXIT must wait until its group is empty. */
+bool		 svc_cg_reaped(struct service *);
+/* Stop or kill: thaw a paused group first. */
+void		 svc_cg_thaw(struct service *);
+/* stop_timeout passed (or shutdown's budget): SIGKILL the whole group;
+ * false if it has none. */
+bool		 svc_cg_kill(struct service *);
+/* Freeze (pause) or thaw (unpause) it: -1 after logging why. */
+int		 svc_cg_freeze(struct service *, bool on);
+/* inspect: ,"cgroup":{...} (nothing without a group). */
+void		 svc_cg_json(const struct service *, struct buf *);
+
 /* service-health.c */
 const char	*svc_health_name(enum health_state);
 void		 svc_health_begin(struct service *);
 void		 svc_health_end(struct service *);
+void		 svc_health_pause(struct service *, bool paused);
 bool		 svc_health_reaped(pid_t, int status);
 
 /* service-deps.c */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "leftovers.h"
 #include "log.h"
 #include "service-private.h"
@@ -246,16 +247,26 @@ gate_pass(struct service *s, struct spawn_child *c)
 enum svc_state
 svc_spawn(struct service *s)
 {
-	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1 };
+	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1,
+				    .cgroup_fd = -1 };
 	struct spawn_child	c = { .gate_fd = -1 };
+	char			*cause = NULL;
 	int			r;
 
 	s->spawn_failed = false;
+	s->oom_run = false;
+	s->exit_pending = false;
 	s->exit_code = -1;
 	s->exit_signal = 0;
 	s->cmd_pid = 0;
 	s->started_ms = now_ms();
 	svc_set_reason(s, NULL);
+	if (svc_cg_prepare(s, &cause) == -1) {
+		start_failed(s, cause);
+		return svc_ended_starting(s);
+	}
+	if (s->cg != NULL)
+		a.cgroup_fd = cg_dirfd(s->cg);
 	if (spawn_prepare(s, &a) == -1)
 		return svc_ended_starting(s);
 	r = spawn_service(s->conf, &a, &c);
@@ -308,7 +319,8 @@ int
 svc_signal(struct service *s, int sig, const char **errstr)
 {
 	if (s->pid == 0 || (s->state != SVC_RUNNING &&
-	    s->state != SVC_STARTING && s->state != SVC_STOPPING)) {
+	    s->state != SVC_STARTING && s->state != SVC_STOPPING &&
+	    s->state != SVC_PAUSED)) {
 		*errstr = "not running";
 		return -1;
 	}
@@ -357,6 +369,8 @@ svc_reaped(pid_t pid, int status)
 	(void)kill(-pid, SIGKILL);
 	svclog_run_ended(s->log);
 	report_settle(s);
-	svc_event(s, SE_EXIT);
+	/* With a cgroup, EXIT once nothing of the service is left. */
+	if (!svc_cg_reaped(s))
+		svc_event(s, SE_EXIT);
 	return true;
 }

@@ -81,6 +81,8 @@ describe_exit(const struct service *s, char *buf, size_t len)
 
 	if (s->spawn_failed)
 		snprintf(buf, len, "failed to start");
+	else if (s->oom_run)
+		snprintf(buf, len, "OOM killed");
 	else if (s->exit_signal != 0) {
 		sig = signal_name(s->exit_signal);
 		if (sig != NULL)
@@ -101,7 +103,9 @@ run_ended(struct service *s)
 	uint64_t		 lasted = now_ms() - s->started_ms, delay;
 	char			 what[64];
 
-	failed = s->spawn_failed || s->exit_signal != 0 || s->exit_code != 0;
+	/* An OOM kill fails the run even if the main process survived it. */
+	failed = s->spawn_failed || s->exit_signal != 0 || s->exit_code != 0 ||
+	    s->oom_run;
 	if (!s->spawn_failed && lasted >= c->stable_after_ms) {
 		s->failures = 0;
 		s->streak = 0;
@@ -125,6 +129,8 @@ run_ended(struct service *s)
 		break;
 	}
 	describe_exit(s, what, sizeof what);
+	if (s->oom_run)
+		svc_set_reason(s, "OOM killed");
 	if (restart && c->restart_max > 0 && s->failures > c->restart_max) {
 		log_warnx("%s: %s; gave up after %u restarts", c->name, what,
 		    c->restart_max);
@@ -146,16 +152,23 @@ run_ended(struct service *s)
 	return SVC_BACKOFF;
 }
 
+/*
+ * A paused service is thawed first: a frozen process cannot act on its
+ * signal. With no main process (reaped, its group still emptying: its
+ * cgroup's processes have until stop_timeout) only the timer is armed.
+ */
 static void
 send_stop(struct service *s)
 {
+	svc_cg_thaw(s);
 	/* The process group (the service is a session leader), then the
 	 * main process only if it left its group: a second signal to it
 	 * (or to an init, which forwards each one) is a second stop
 	 * request, which many programs take as "now, without cleanup". */
-	if (kill(-s->pid, s->conf->stop_signal) == -1 && errno != ESRCH)
+	if (s->pid != 0 && kill(-s->pid, s->conf->stop_signal) == -1 &&
+	    errno != ESRCH)
 		log_warn("%s: kill", s->conf->name);
-	if (getpgid(s->pid) != s->pid)
+	if (s->pid != 0 && getpgid(s->pid) != s->pid)
 		(void)kill(s->pid, s->conf->stop_signal);
 	timer_arm(s, s->conf->stop_timeout_ms);
 }
@@ -397,9 +410,36 @@ a_kill(struct service *s, struct service *dep)
 	(void)dep;
 	log_warnx("%s: did not stop within %llu ms, sending SIGKILL",
 	    s->conf->name, (unsigned long long)s->conf->stop_timeout_ms);
-	(void)kill(-s->pid, SIGKILL);
-	(void)kill(s->pid, SIGKILL);
+	/* Its cgroup, every process of it (a daemon that left the process
+	 * group too); without one, the process group and the main process. */
+	if (!svc_cg_kill(s) && s->pid != 0) {
+		(void)kill(-s->pid, SIGKILL);
+		(void)kill(s->pid, SIGKILL);
+	}
 	return s->state;
+}
+
+/* RUNNING, and supctl pause: its cgroup frozen, no health check. */
+static enum svc_state
+a_pause(struct service *s, struct service *dep)
+{
+	(void)dep;
+	if (s->cg == NULL || svc_cg_freeze(s, true) == -1)
+		return s->state;
+	svc_health_pause(s, true);
+	log_info("%s: paused", s->conf->name);
+	return SVC_PAUSED;
+}
+
+static enum svc_state
+a_unpause(struct service *s, struct service *dep)
+{
+	(void)dep;
+	if (svc_cg_freeze(s, false) == -1)
+		return s->state;
+	svc_health_pause(s, false);
+	log_info("%s: unpaused", s->conf->name);
+	return SVC_RUNNING;
 }
 
 /* WAITING: a dependency moved (or svc_begin() asks to check): go or not. */
@@ -458,19 +498,22 @@ a_ignore(struct service *s, struct service *dep)
  * What each event does in each state. Blank (NULL) entries cannot happen:
  * EXEC and EXIT need a process; they are logged and change nothing.
  * WAITING shows as `starting`, RESTARTING as `stopping` (docs/design.md).
+ * PAUSED is RUNNING with its cgroup frozen: not health-checked, UNHEALTHY
+ * and TIMER change nothing; a stop or restart thaws it first (send_stop).
  */
 #define X	NULL
 static action_fn *const transitions[SVC_NSTATES][SE_N] = {
-	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT			TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART */
-	[SVC_STOPPED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
-	[SVC_WAITING] =	{ a_ignore,	a_stop_resting,	a_rebegin,	a_rebegin,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_deps_check,	a_deps_check,	a_deps_check },
-	[SVC_STARTING] ={ a_ignore,	a_stop,		a_restart,	a_restart,	a_ignore,	a_exec,		a_exit_starting,	a_ignore,	a_ready,	a_ignore,	a_dep_gone,	a_dep_restart },
-	[SVC_RUNNING] =	{ a_ignore,	a_stop,		a_restart,	a_restart,	a_unhealthy,	X,		a_exit,			a_ignore,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart },
-	[SVC_BACKOFF] =	{ a_start_now,	a_stop_resting,	a_start_now,	a_start_now,	a_ignore,	X,		X,			a_backoff_over,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart },
-	[SVC_STOPPING] ={ a_start_after_stop, a_ignore,	a_start_after_stop, a_ignore,	a_ignore,	a_ignore,	a_exit_stopping,	a_kill,		a_ignore,	a_ignore,	a_ignore,	a_ignore },
-	[SVC_RESTARTING]={ a_ignore,	a_stop_instead,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_exit_restarting,	a_kill,		a_ignore,	a_ignore,	a_dep_gone,	a_ignore },
-	[SVC_EXITED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
-	[SVC_FAILED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT			TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART	PAUSE		UNPAUSE */
+	[SVC_STOPPED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_WAITING] =	{ a_ignore,	a_stop_resting,	a_rebegin,	a_rebegin,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_deps_check,	a_deps_check,	a_deps_check,	a_ignore,	a_ignore },
+	[SVC_STARTING] ={ a_ignore,	a_stop,		a_restart,	a_restart,	a_ignore,	a_exec,		a_exit_starting,	a_ignore,	a_ready,	a_ignore,	a_dep_gone,	a_dep_restart,	a_ignore,	a_ignore },
+	[SVC_RUNNING] =	{ a_ignore,	a_stop,		a_restart,	a_restart,	a_unhealthy,	X,		a_exit,			a_ignore,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart,	a_pause,	a_ignore },
+	[SVC_BACKOFF] =	{ a_start_now,	a_stop_resting,	a_start_now,	a_start_now,	a_ignore,	X,		X,			a_backoff_over,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart,	a_ignore,	a_ignore },
+	[SVC_STOPPING] ={ a_start_after_stop, a_ignore,	a_start_after_stop, a_ignore,	a_ignore,	a_ignore,	a_exit_stopping,	a_kill,		a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_RESTARTING]={ a_ignore,	a_stop_instead,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_exit_restarting,	a_kill,		a_ignore,	a_ignore,	a_dep_gone,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_EXITED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_FAILED] =	{ a_start,	a_stop_resting,	a_start,	a_stop_resting,	a_ignore,	X,		X,			a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore,	a_ignore },
+	[SVC_PAUSED] =	{ a_ignore,	a_stop,		a_restart,	a_restart,	a_ignore,	X,		a_exit,			a_ignore,	a_ignore,	a_ignore,	a_dep_gone,	a_dep_restart,	a_ignore,	a_unpause },
 };
 #undef X
 
@@ -493,7 +536,8 @@ svc_step(struct service *s, enum svc_ev ev, struct service *dep)
 	s->state = fn(s, dep);		/* the only assignment of s->state */
 	if (s->state == from)
 		return;
-	if (s->state == SVC_RUNNING)
+	/* Paused and going on is the same run: its uptime goes on. */
+	if (s->state == SVC_RUNNING && from != SVC_PAUSED)
 		s->running_ms = now_ms();
 	if (svc_reg.hooks.changed != NULL)
 		svc_reg.hooks.changed(s);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "deps.h"
 #include "log.h"
 #include "service-private.h"
@@ -44,7 +45,8 @@ svc_state_name(enum svc_state st)
 		"stopped", "starting", "running", "backoff", "stopping",
 		"exited", "failed",
 		/* Not new names: what users see of them (docs/design.md). */
-		"starting", "stopping"
+		"starting", "stopping",
+		"paused"
 	};
 
 	return st < SVC_NSTATES ? names[st] : "?";
@@ -194,6 +196,8 @@ svc_free(struct service *s)
 		close(s->status_fd);
 	svc_health_end(s);
 	svc_pub_close(s);
+	/* Removed from the configuration, or supd exits: its group goes. */
+	cg_close(s->cg, true);
 	free(s->health);
 	svc_notify_close(s);
 	svc_ready_close(s);
@@ -465,6 +469,7 @@ svc_settled(const struct service *s, bool want_running, bool *ok)
 	case SVC_RESTARTING:	/* a restart is still under way */
 		return false;
 	case SVC_RUNNING:
+	case SVC_PAUSED:
 		*ok = want_running;
 		return true;
 	case SVC_EXITED:
@@ -545,8 +550,9 @@ svc_all_down(void)
 {
 	size_t	i;
 
+	/* exit_pending: its group is not empty yet. */
 	for (i = 0; i < svc_reg.n; i++)
-		if (svc_reg.svcs[i]->pid != 0)
+		if (svc_reg.svcs[i]->pid != 0 || svc_reg.svcs[i]->exit_pending)
 			return false;
 	return true;
 }
@@ -556,13 +562,22 @@ svc_kill_all(void)
 {
 	size_t	i;
 
-	for (i = 0; i < svc_reg.n; i++)
-		if (svc_reg.svcs[i]->pid != 0) {
-			log_warnx("%s: shutdown timeout, sending SIGKILL",
-			    svc_reg.svcs[i]->conf->name);
-			(void)kill(-svc_reg.svcs[i]->pid, SIGKILL);
-			(void)kill(svc_reg.svcs[i]->pid, SIGKILL);
+	struct service	*s;
+
+	for (i = 0; i < svc_reg.n; i++) {
+		s = svc_reg.svcs[i];
+		if (s->pid == 0 && !s->exit_pending)
+			continue;
+		log_warnx("%s: shutdown timeout, sending SIGKILL",
+		    s->conf->name);
+		/* Its cgroup holds every process of it; a paused one is
+		 * thawed (what was frozen dies all the same). */
+		svc_cg_thaw(s);
+		if (!svc_cg_kill(s) && s->pid != 0) {
+			(void)kill(-s->pid, SIGKILL);
+			(void)kill(s->pid, SIGKILL);
 		}
+	}
 }
 
 void
@@ -610,7 +625,8 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->state = svc_state_name(s->state);
 	st->reason = s->reason != NULL ? s->reason : "";
 	st->pid = svc_main_pid(s);
-	st->uptime_ms = s->state == SVC_RUNNING ? now_ms() - s->running_ms : 0;
+	st->uptime_ms = s->state == SVC_RUNNING || s->state == SVC_PAUSED ?
+	    now_ms() - s->running_ms : 0;
 	st->restarts = s->restarts;
 	st->exit_code = s->exit_code;
 	st->exit_signal = s->exit_signal;
@@ -624,6 +640,7 @@ svc_status(const struct service *s, struct proto_status *st)
 	svc_pub_list(s, &ports);
 	st->published = ports.p;
 	st->bound = svc_pub_bound(s);
+	st->oom_kills = s->cg != NULL ? (int64_t)s->oom_kills : -1;
 }
 
 void
@@ -662,6 +679,7 @@ svc_inspect(const struct service *s, struct buf *b)
 		    "true" : "false");
 	svc_net_addrs(s, b, true);
 	svc_pub_json(s, b);
+	svc_cg_json(s, b);
 	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
 	    s->next_conf != NULL ? "true" : "false");
 	cfg_svc_canon(s->conf, b);

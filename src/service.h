@@ -25,6 +25,7 @@ enum svc_state {
 	SVC_FAILED,	/* gave up: restart limit reached or spawn impossible */
 	SVC_WAITING,	/* to start once its dependencies are; no process */
 	SVC_RESTARTING,	/* stop signal sent; started again once it exits */
+	SVC_PAUSED,	/* running, its cgroup frozen (supctl pause) */
 	SVC_NSTATES
 };
 
@@ -64,6 +65,9 @@ int		 svc_start(struct service *);
 int		 svc_stop(struct service *);
 int		 svc_restart(struct service *);
 int		 svc_signal(struct service *, int sig, const char **errstr);
+/* supctl pause / unpause: freeze a running service's cgroup, thaw a
+ * paused one; -1 with *errstr (not running, no cgroup, ...). */
+int		 svc_pause(struct service *, bool pause, const char **errstr);
 
 /* Stop everything for shutdown; true once nothing is left running. */
 void		 svc_stop_all(void);

@@ -34,6 +34,7 @@ struct spawn_args {
 	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */
 	bool	hold;		/* the child waits at a gate before its
 				 * command until spawn_gate_open */
+	int	cgroup_fd;	/* the service's cgroup directory, or -1 */
 };
 
 /* What supd keeps of a spawn. */
@@ -45,7 +46,9 @@ struct spawn_child {
 };
 
 /*
- * Clone the service's process into its namespaces. Both fds returned are
+ * Clone the service's process into its namespaces (and with a->cgroup_fd,
+ * into that cgroup: clone3's CLONE_INTO_CGROUP, or where the kernel has no
+ * clone3, the child's first act writes itself into its cgroup.procs). Both fds returned are
  * non-blocking. -1 with errno if the clone itself failed (nothing to reap).
  * With a->hold, the child sets up its namespaces (mounts, hostname...) and
  * then waits at a gate, before its command (or init) runs, until

@@ -74,6 +74,10 @@ static const struct cmd cmds[] = {
 	  "[--no-wait] NAME...", "stop then start services" },
 	{ "signal", NULL, 2, 2, PROTO_SIGNAL, 0, "NAME SIG",
 	  "send a signal to a service's main process" },
+	{ "pause", NULL, 1, 1, PROTO_PAUSE, 0, "NAME",
+	  "freeze every process of a running service (its cgroup)" },
+	{ "unpause", NULL, 1, 1, PROTO_UNPAUSE, 0, "NAME",
+	  "let a paused service go on" },
 	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA, "[-f] [-n N] NAME",
 	  "print a service's log (-n lines, -f follow)" },
 	{ "inspect", NULL, 1, 1, PROTO_INSPECT, CMD_DATA, "NAME",
@@ -561,6 +565,10 @@ status_json(const struct reply *rp)
 		buf_json_str(&b, *st->reason != '\0' ? st->reason : NULL);
 		buf_puts(&b, ",\"health\":");
 		buf_json_str(&b, *st->health != '\0' ? st->health : NULL);
+		/* Only a service in a cgroup has a count. */
+		if (st->oom_kills >= 0)
+			buf_printf(&b, ",\"oom_kills\":%" PRId64,
+			    st->oom_kills);
 		if (*st->networks != '\0') {
 			buf_puts(&b, ",\"networks\":");
 			networks_json(&b, st->networks);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cgroup-limits.h"
 #include "config.h"
 #include "ctl.h"
@@ -322,7 +323,10 @@ check_only(void)
 	qsort(set, n, sizeof *set, conf_cmp);
 	bad = xcalloc(n + 1, sizeof *bad);
 	deps_check(set, n, bad, &errs);
-	/* Valid files that will not start here: warned of, not errors. */
+	/* Valid files that will not start here: warned of, not errors. What
+	 * this machine's cgroups allow, read without making or moving
+	 * anything. */
+	cg_probe(conf.cgroup);
 	for (i = 0; i < n; i++) {
 		cgl_warnings(set[i], &warns);
 		cfg_svc_free(set[i]);
@@ -525,6 +529,8 @@ services_start(void)
 	if ((n = leftovers_end(conf.state_dir)) > 0)
 		log_info("ended %d process group%s left by a previous supd", n,
 		    n == 1 ? "" : "s");
+	/* The cgroup tree, its leftovers ended and removed, supd in it. */
+	cg_init(conf.cgroup);
 	svc_init(&conf, &hooks);
 	svc_load_all(true, &errs);
 	strv_free(&errs);
@@ -553,6 +559,7 @@ main(int argc, char *argv[])
 
 	ctl_close();
 	svc_free_all();
+	cg_end();
 	svc_pub_end();
 	svc_net_end();
 	if (pid1_machine())

@@ -93,9 +93,11 @@ test_apply_all(void)
 			    "memory_high = 48M\nmemory_swap = 0\ncpus = 0.5\n"
 			    "cpu_weight = 200\npids = 64\nio_weight = 50\n");
 	char		*cause = NULL;
+	unsigned	 w = 0;
 	int		 dfd = group("all", all_files);
 
-	CHECK_INT(cgl_apply(dfd, sc, &cause), 0);
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
+	CHECK_INT(w, sc->cgl.set);
 	CHECK(cause == NULL);
 	CHECK_STR(text_of(dfd, "memory.max"), "67108864");
 	CHECK_STR(text_of(dfd, "memory.high"), "50331648");
@@ -110,7 +112,8 @@ test_apply_all(void)
 	/* "max" is written as the kernel spells it, cpus with its period. */
 	sc = load("max.ini", "memory = max\ncpus = max\npids = max\n");
 	dfd = group("max", all_files);
-	CHECK_INT(cgl_apply(dfd, sc, &cause), 0);
+	w = 0;
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
 	CHECK_STR(text_of(dfd, "memory.max"), "max");
 	CHECK_STR(text_of(dfd, "cpu.max"), "max 100000");
 	CHECK_STR(text_of(dfd, "pids.max"), "max");
@@ -119,9 +122,11 @@ test_apply_all(void)
 }
 
 /*
- * Keys not given go back to the kernel's defaults (a reload that drops a
- * key must lift its limit), and a controller the group lacks (no file) is
- * skipped for them: a service that asks for nothing never fails here.
+ * Keys an older definition wrote and this one does not give go back to the
+ * kernel's defaults (a reload that drops a key must lift its limit), and a
+ * controller the group lacks (no file) is skipped for them: a service that
+ * asks for nothing never fails here. A new group without limits is not
+ * written at all.
  */
 static void
 test_apply_defaults(void)
@@ -130,9 +135,11 @@ test_apply_defaults(void)
 	    "cpu.weight", "io.weight", NULL };
 	struct svc_conf	*sc = load("pids.ini", "pids = 10\n");
 	char		*cause = NULL;
+	unsigned	 w = (1u << CGL_N) - 1;	/* an older definition's */
 	int		 dfd = group("defaults", all_files);
 
-	CHECK_INT(cgl_apply(dfd, sc, &cause), 0);
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
+	CHECK_INT(w, sc->cgl.set);
 	CHECK_STR(text_of(dfd, "pids.max"), "10");
 	CHECK_STR(text_of(dfd, "memory.max"), "max");
 	CHECK_STR(text_of(dfd, "memory.high"), "max");
@@ -144,8 +151,16 @@ test_apply_defaults(void)
 	cfg_svc_free(sc);
 
 	sc = load("none.ini", "");
+	dfd = group("fresh", all_files);
+	w = 0;
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
+	CHECK_STR(text_of(dfd, "memory.max"), "");	/* not written */
+	CHECK_STR(text_of(dfd, "pids.max"), "");
+	CHECK_INT(w, 0);
+	close(dfd);
 	dfd = group("some", some);
-	CHECK_INT(cgl_apply(dfd, sc, &cause), 0);
+	w = (1u << CGL_N) - 1;
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
 	CHECK(cause == NULL);
 	CHECK_STR(text_of(dfd, "memory.max"), "max");
 	CHECK_STR(text_of(dfd, "pids.max"), "(none)");
@@ -154,7 +169,7 @@ test_apply_defaults(void)
 	/* A key given whose file is not there: refused, the file named. */
 	cfg_svc_free(sc);
 	sc = load("swap.ini", "memory_swap = 1G\n");
-	CHECK_INT(cgl_apply(dfd, sc, &cause), -1);
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), -1);
 	CHECK_STR(cause, "memory.swap.max: No such file or directory");
 	free(cause);
 	close(dfd);

@@ -157,7 +157,8 @@ every_main_key(struct strv *set)
 	    "socket_group = 4321\n"
 	    "log_dir = /abs/log\n"
 	    "state_dir = /abs/state\n"
-	    "shutdown_timeout = 5s\n";
+	    "shutdown_timeout = 5s\n"
+	    "cgroup = no\n";
 	char			*path = write_file("every.conf", text), *want;
 
 	keys_of(text, set);
@@ -175,6 +176,7 @@ every_main_key(struct strv *set)
 	CHECK_STR(mc.log_dir, "/abs/log");
 	CHECK_STR(mc.state_dir, "/abs/state");
 	CHECK_INT(mc.shutdown_timeout_ms, 5000);
+	CHECK_STR(mc.cgroup, "no");
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
@@ -606,6 +608,7 @@ test_main_conf(void)
 	CHECK_STR(mc.conf_dir, "/etc/supd/conf.d");
 	CHECK_INT(mc.socket_mode, 0600);
 	CHECK_INT(mc.shutdown_timeout_ms, 30000);
+	CHECK_STR(mc.cgroup, "auto");
 	cfg_main_free(&mc);
 	CHECK_INT(cfg_load_main("/nonexistent/supd.conf", true, &mc, &errs), -1);
 	CHECK_INT(errs.n, 1);

@@ -13,11 +13,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "leftovers.h"
 #include "service-private.h"
@@ -178,6 +180,132 @@ leftovers_forget(const char *name)
 	(void)name;
 }
 
+/*
+ * cgroup.c: every service gets a fake group, so the table runs through the
+ * cgroup paths too. A group holds what a test sets: populated (processes
+ * left after the main one), frozen; kills counts cg_kill calls.
+ */
+struct cgroup {
+	bool		 populated;
+	bool		 frozen;
+	unsigned	 kills;
+	uint64_t	 ooms;		/* oom_kill as last read */
+	uint64_t	 oom_next;	/* oom_kill of memory.events now */
+	cg_event_fn	*fn;
+	void		*arg;
+};
+
+const char *
+cg_setting_check(const char *v)
+{
+	(void)v;
+	return NULL;
+}
+
+bool
+cg_enabled(void)
+{
+	return true;
+}
+
+const char *
+cg_unavailable(void)
+{
+	return NULL;
+}
+
+/* No controller: what uses one (the [limits] keys) is not tested here. */
+bool
+cg_has_controller(const char *name)
+{
+	(void)name;
+	return false;
+}
+
+struct cgroup *
+cg_open(const char *name, cg_event_fn *fn, void *arg, char **cause)
+{
+	struct cgroup	*g = xcalloc(1, sizeof *g);
+
+	(void)name;
+	(void)cause;
+	g->fn = fn;
+	g->arg = arg;
+	return g;
+}
+
+void
+cg_close(struct cgroup *g, bool remove)
+{
+	(void)remove;
+	free(g);
+}
+
+int
+cg_dirfd(const struct cgroup *g)
+{
+	(void)g;
+	return -1;
+}
+
+const char *
+cg_path(const struct cgroup *g)
+{
+	(void)g;
+	return "/fake";
+}
+
+bool
+cg_populated(const struct cgroup *g)
+{
+	return g->populated;
+}
+
+bool
+cg_frozen(const struct cgroup *g)
+{
+	return g->frozen;
+}
+
+uint64_t
+cg_oom_kills(const struct cgroup *g)
+{
+	return g->ooms;
+}
+
+unsigned
+cg_refresh(struct cgroup *g)
+{
+	unsigned	what = g->oom_next > g->ooms ? CG_OOM : 0;
+
+	g->ooms = g->oom_next;
+	return what;
+}
+
+int
+cg_kill(struct cgroup *g, char **cause)
+{
+	(void)cause;
+	g->kills++;
+	return 0;
+}
+
+int
+cg_freeze(struct cgroup *g, bool on, char **cause)
+{
+	(void)cause;
+	g->frozen = on;
+	return 0;
+}
+
+/* The group emptied: what the watcher tells. */
+static void
+group_empties(struct service *s)
+{
+	s->cg->populated = false;
+	s->cg->fn(s->cg->arg, CG_EMPTY, 0);
+}
+
 /* ---- fixture ------------------------------------------------------------- */
 
 static char		 dir[] = "/tmp/test_service.XXXXXX";
@@ -274,12 +402,13 @@ reap(struct service *s, int code)
 
 static const char *const ev_names[SE_N] = {
 	"START", "STOP", "RESTART", "RELOAD", "UNHEALTHY", "EXEC", "EXIT",
-	"TIMER", "READY", "DEP_READY", "DEP_GONE", "DEP_RESTART"
+	"TIMER", "READY", "DEP_READY", "DEP_GONE", "DEP_RESTART", "PAUSE",
+	"UNPAUSE"
 };
 
 static const char *const st_names[SVC_NSTATES] = {
 	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
-	"FAILED", "WAITING", "RESTARTING"
+	"FAILED", "WAITING", "RESTARTING", "PAUSED"
 };
 
 #define X	(-1)	/* cannot happen: logged, nothing changes */
@@ -292,25 +421,27 @@ static const char *const st_names[SVC_NSTATES] = {
 #define S_FAILED	SVC_FAILED
 #define S_WAITING	SVC_WAITING
 #define S_RESTART	SVC_RESTARTING
+#define S_PAUSED	SVC_PAUSED
 
 /*
  * The state each event leads to, from each state (docs/design.md has the
- * same table with the actions). Rows STOPPED to STOPPING, WAITING and
- * RESTARTING are app (requires db, restart = always) with db running (or,
+ * same table with the actions). Rows STOPPED to STOPPING, WAITING,
+ * RESTARTING and PAUSED are app (requires db, restart = always) with db running (or,
  * for WAITING, still starting); EXITED and FAILED are once (restart = no).
  * The dependency of DEP_* events is db.
  */
 static const int expect[SVC_NSTATES][SE_N] = {
-	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT		TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART */
-	[SVC_STOPPED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_STOPPED,	X,		X,		S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED },
-	[SVC_STARTING] ={ S_STARTING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_STARTING,	S_RUNNING,	S_BACKOFF,	S_STARTING,	S_RUNNING,	S_STARTING,	S_STOPPING,	S_RESTART },
-	[SVC_RUNNING] =	{ S_RUNNING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	X,		S_BACKOFF,	S_RUNNING,	S_RUNNING,	S_RUNNING,	S_STOPPING,	S_RESTART },
-	[SVC_BACKOFF] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STARTING,	S_BACKOFF,	X,		X,		S_STARTING,	S_BACKOFF,	S_BACKOFF,	S_STOPPED,	S_STARTING },
-	[SVC_STOPPING] ={ S_RESTART,	S_STOPPING,	S_RESTART,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPED,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING },
-	[SVC_EXITED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_EXITED,	X,		X,		S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED },
-	[SVC_FAILED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_FAILED,	X,		X,		S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED },
-	[SVC_WAITING] =	{ S_WAITING,	S_STOPPED,	S_WAITING,	S_WAITING,	S_WAITING,	X,		X,		S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING },
-	[SVC_RESTARTING]={ S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	S_RESTART,	S_STARTING,	S_RESTART,	S_RESTART,	S_RESTART,	S_STOPPING,	S_RESTART },
+	/*		START		STOP		RESTART		RELOAD		UNHEALTHY	EXEC		EXIT		TIMER		READY		DEP_READY	DEP_GONE	DEP_RESTART	PAUSE		UNPAUSE */
+	[SVC_STOPPED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_STOPPED,	X,		X,		S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED,	S_STOPPED },
+	[SVC_STARTING] ={ S_STARTING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_STARTING,	S_RUNNING,	S_BACKOFF,	S_STARTING,	S_RUNNING,	S_STARTING,	S_STOPPING,	S_RESTART,	S_STARTING,	S_STARTING },
+	[SVC_RUNNING] =	{ S_RUNNING,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	X,		S_BACKOFF,	S_RUNNING,	S_RUNNING,	S_RUNNING,	S_STOPPING,	S_RESTART,	S_PAUSED,	S_RUNNING },
+	[SVC_BACKOFF] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STARTING,	S_BACKOFF,	X,		X,		S_STARTING,	S_BACKOFF,	S_BACKOFF,	S_STOPPED,	S_STARTING,	S_BACKOFF,	S_BACKOFF },
+	[SVC_STOPPING] ={ S_RESTART,	S_STOPPING,	S_RESTART,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPED,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING,	S_STOPPING },
+	[SVC_EXITED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_EXITED,	X,		X,		S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED,	S_EXITED },
+	[SVC_FAILED] =	{ S_STARTING,	S_STOPPED,	S_STARTING,	S_STOPPED,	S_FAILED,	X,		X,		S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED,	S_FAILED },
+	[SVC_WAITING] =	{ S_WAITING,	S_STOPPED,	S_WAITING,	S_WAITING,	S_WAITING,	X,		X,		S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING,	S_WAITING },
+	[SVC_RESTARTING]={ S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART,	S_RESTART,	S_STARTING,	S_RESTART,	S_RESTART,	S_RESTART,	S_STOPPING,	S_RESTART,	S_RESTART,	S_RESTART },
+	[SVC_PAUSED] =	{ S_PAUSED,	S_STOPPING,	S_RESTART,	S_RESTART,	S_PAUSED,	X,		S_BACKOFF,	S_PAUSED,	S_PAUSED,	S_PAUSED,	S_STOPPING,	S_RESTART,	S_PAUSED,	S_RUNNING },
 };
 
 /* Bring a fresh registry's subject into state st; returns the subject. */
@@ -353,6 +484,9 @@ reach(enum svc_state st)
 	case SVC_RESTARTING:
 		svc_event(app, SE_RESTART);
 		break;
+	case SVC_PAUSED:
+		svc_event(app, SE_PAUSE);
+		break;
 	default:
 		break;
 	}
@@ -364,7 +498,7 @@ raise_event(struct service *s, enum svc_ev ev)
 {
 	if (ev == SE_EXIT && s->pid != 0)
 		CHECK(svc_reaped(s->pid, W_EXITCODE(0, 0)));
-	else if (ev >= SE_DEP_READY)
+	else if (ev >= SE_DEP_READY && ev <= SE_DEP_RESTART)
 		svc_event_dep(s, ev, svc_find("db"));
 	else
 		svc_event(s, ev);
@@ -585,6 +719,123 @@ test_names(void)
 	CHECK_STR(svc_state_name(SVC_BACKOFF), "backoff");
 }
 
+/*
+ * A service's group outlives its main process: a stop leaves what is left
+ * until stop_timeout (then the whole group is killed), a crash kills it at
+ * once; either way EXIT waits until the group is empty.
+ */
+static void
+test_exit_waits_for_group(void)
+{
+	struct service	*db;
+
+	load();
+	db = svc_find("db");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(db->state, SVC_RUNNING);
+	svc_event(db, SE_STOP);
+	db->cg->populated = true;
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STOPPING);
+	CHECK(db->exit_pending);
+	CHECK(!svc_all_down());
+	CHECK_INT(db->cg->kills, 0);	/* it has until stop_timeout */
+	svc_event(db, SE_TIMER);	/* stop_timeout: the whole group */
+	CHECK_INT(db->cg->kills, 1);
+	CHECK_INT(db->state, SVC_STOPPING);
+	group_empties(db);
+	CHECK_INT(db->state, SVC_STOPPED);
+	CHECK(!db->exit_pending);
+	CHECK(svc_all_down());
+	/* A crash: what is left goes with it at once. */
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	db->cg->populated = true;
+	reap(db, 1);
+	CHECK_INT(db->cg->kills, 2);
+	CHECK_INT(db->state, SVC_RUNNING);
+	CHECK(db->exit_pending);
+	/* A stop meanwhile signals nothing (no process), waits all the same. */
+	svc_event(db, SE_STOP);
+	CHECK_INT(db->state, SVC_STOPPING);
+	group_empties(db);
+	CHECK_INT(db->state, SVC_STOPPED);
+	svc_free_all();
+}
+
+/* supctl pause / unpause: only a running service, thawed by a stop. */
+static void
+test_pause(void)
+{
+	struct service	*db;
+	const char	*e = NULL;
+
+	load();
+	db = svc_find("db");
+	CHECK_INT(svc_pause(db, true, &e), -1);
+	CHECK_STR(e, "not running");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(svc_pause(db, false, &e), -1);
+	CHECK_STR(e, "not paused");
+	CHECK_INT(svc_pause(db, true, &e), 0);
+	CHECK_INT(db->state, SVC_PAUSED);
+	CHECK(db->cg->frozen);
+	CHECK_STR(svc_state_name(SVC_PAUSED), "paused");
+	CHECK_INT(svc_pause(db, true, &e), -1);
+	CHECK_STR(e, "already paused");
+	CHECK_INT(svc_pause(db, false, &e), 0);
+	CHECK_INT(db->state, SVC_RUNNING);
+	CHECK(!db->cg->frozen);
+	CHECK_INT(svc_pause(db, true, &e), 0);
+	svc_event(db, SE_STOP);
+	CHECK_INT(db->state, SVC_STOPPING);
+	CHECK(!db->cg->frozen);
+	reap(db, 0);
+	CHECK_INT(db->state, SVC_STOPPED);
+	svc_free_all();
+}
+
+/*
+ * An OOM kill in the group (read at the reap, or told by the watcher) is
+ * counted, fails the run and is its reason, even when the main process
+ * exits 0.
+ */
+static void
+test_oom(void)
+{
+	struct service	*db, *once;
+
+	load();
+	db = svc_find("db");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	db->cg->oom_next = 1;
+	CHECK(svc_reaped(db->pid, SIGKILL));
+	CHECK_INT(db->state, SVC_BACKOFF);
+	CHECK_STR(db->reason != NULL ? db->reason : "", "OOM killed");
+	CHECK_INT(db->oom_kills, 1);
+	CHECK_INT(db->failures, 1);
+	svc_event(db, SE_TIMER);	/* the next run */
+	svc_event(db, SE_EXEC);
+	CHECK(!db->oom_run);
+	/* Told by the watcher, while it runs: two more. */
+	db->cg->fn(db->cg->arg, CG_OOM, 2);
+	CHECK_INT(db->oom_kills, 3);
+	CHECK_INT(db->state, SVC_RUNNING);
+	/* A oneshot whose child was OOM killed, the main exits 0: failed. */
+	once = svc_find("once");
+	svc_event(once, SE_START);
+	svc_event(once, SE_EXEC);
+	once->cg->oom_next = 1;
+	reap(once, 0);
+	CHECK_INT(once->state, SVC_EXITED);
+	CHECK_STR(once->reason != NULL ? once->reason : "", "OOM killed");
+	CHECK_INT(once->failures, 1);
+	svc_free_all();
+}
+
 int
 main(void)
 {
@@ -597,6 +848,9 @@ main(void)
 	test_waiting();
 	test_unhealthy_counts();
 	test_started_pid();
+	test_exit_waits_for_group();
+	test_pause();
+	test_oom();
 	teardown();
 	return unit_done("service");
 }

@@ -1,0 +1,369 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# cgroup.bats: a cgroup v2 group per service, on the host's own kernel
+# (docs/design.md "cgroups", supd.conf(5) [supd] cgroup). This host is a
+# cgroup v1 hybrid: its cgroup2 hierarchy (/sys/fs/cgroup/unified) has no
+# controllers, but the core of cgroup v2 works there -- groups, cgroup.procs,
+# cgroup.kill, cgroup.freeze, cgroup.events, clone3(CLONE_INTO_CGROUP) -- so
+# each test gives its supd a tree of its own there (`cgroup = PATH`):
+# placement, a stop that kills a daemon that left its process group, a stop
+# that waits until the group is empty, pause/unpause, the leftovers of a
+# supd killed with SIGKILL, the clone3 and cgroup.kill fallbacks (the faults
+# build), and `auto` on a host where cgroup v2 is not the system's. Limits,
+# OOM kills and stats need controllers: the VM checks them (docs/vm.md).
+#
+# Services run without namespaces, so that pids and /proc are the host's
+# (a pid namespace would take a double-forked daemon down with its PID 1),
+# and write what the test reads under $H (/var/tmp: not hidden).
+
+bats_require_minimum_version 1.5.0
+load common
+
+setup_file() {
+	local top
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	[ -x "$B/supd-faults" ] || make -s -C "$top" B="$B" "$B/supd-faults" >&2
+}
+
+setup() {
+	setup_supd
+	# A cgroup2 mount of the host: the hybrid one, or a pure v2 root.
+	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		CGMNT=/sys/fs/cgroup/unified
+	elif [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		CGMNT=/sys/fs/cgroup
+	else
+		skip "no cgroup2 mount on this host"
+	fi
+	CG=$CGMNT/supd-bats-${T##*.}
+	echo "cgroup = $CG" >>"$T/supd.conf"
+	H=$(mktemp -d /var/tmp/supd-cgroup.XXXXXX)
+	chmod 0755 "$H"
+}
+
+# Whatever a failed test left: its processes killed, its groups removed.
+cg_cleanup() {
+	local d
+	[ -n "${CG:-}" ] && [ -d "$CG" ] || return 0
+	for d in "$CG"/*/ "$CG"; do
+		[ -f "$d/cgroup.kill" ] && echo 1 >"$d/cgroup.kill" 2>/dev/null
+	done
+	WAIT_SECS=5 wait_for "$CG to empty" _cg_empty "$CG" || true
+	for d in "$CG"/*/; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	rmdir "$CG" 2>/dev/null || true
+}
+
+_cg_empty() {
+	grep -q '^populated 0$' "$1/cgroup.events"
+}
+
+teardown() {
+	local rc=0
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || dump_supd
+	teardown_supd || rc=$?
+	cg_cleanup
+	[ -n "${H:-}" ] && rm -rf "$H"
+	return $rc
+}
+
+# The line of /proc/PID/cgroup for cgroup v2: "/supd-bats-X/web.service".
+cg_of() {
+	sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+# A service whose main process starts a daemon that leaves its session and
+# process group (setsid) and writes its pid to $H/NAME.daemon.
+daemon_svc() {
+	local name=$1 timeout=$2
+	cat >"$H/$name.sh" <<EOF
+#!/bin/sh
+setsid sh -c 'echo \$\$ >$H/$name.daemon.tmp; mv $H/$name.daemon.tmp $H/$name.daemon; exec sleep 1000' &
+exec sleep 1000
+EOF
+	chmod 0755 "$H/$name.sh"
+	svc "$name" <<EOF
+[service]
+command = $H/$name.sh
+stop_timeout = $timeout
+[isolation]
+namespaces = none
+EOF
+}
+
+# A stop that never completes fails the test: supctl stop is run under
+# `timeout 10`.
+
+# A process is gone, or a zombie (reaped a moment later).
+_dead() {
+	local st
+	st=$(sed -n 's/^State:\s*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null ||
+		true)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+@test "cgroup: each service runs in TREE/NAME.service, supd in TREE/supd.self" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	local pid rel
+	pid=$(field web pid)
+	rel=${CG#"$CGMNT"}
+	[ "$(cg_of "$pid")" = "$rel/web.service" ]
+	[ "$(cg_of "$SUPD_PID")" = "$rel/supd.self" ]
+	grep -qx "$pid" "$CG/web.service/cgroup.procs"
+	grep -q "supd: cgroup: tree $CG" "$T/supd.err"
+	# inspect and --json status show the group.
+	ctl inspect web | jq -e --arg p "$CG/web.service" \
+		'.cgroup.path == $p and .cgroup.populated == true and .oom_kills == 0'
+	ctl --json status web | jq -e '.[0].oom_kills == 0'
+	# A restart reuses the group.
+	ctl restart web
+	pid=$(field web pid)
+	[ "$(cg_of "$pid")" = "$rel/web.service" ]
+}
+
+@test "cgroup: stop kills a daemon that left the process group (cgroup.kill), nothing is left (F11)" {
+	daemon_svc web 1s
+	start_supd
+	wait_state web running
+	wait_for "the daemon's pid" test -s "$H/web.daemon"
+	local d
+	d=$(cat "$H/web.daemon")
+	[ "$(cg_of "$d")" = "${CG#"$CGMNT"}/web.service" ]
+	# Not in the service's process group: signals to it miss the daemon.
+	[ "$(ps -o pgid= -p "$d" | tr -d ' ')" != "$(field web pid)" ]
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
+	[ "$status" -eq 0 ]
+	# The moment stop returns: nothing of the service runs.
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+	[ -z "$(cat "$CG/web.service/cgroup.procs")" ]
+	_dead "$d"
+	[ "$(state web)" = stopped ]
+	grep -q "web: did not stop within 1000 ms, sending SIGKILL" "$T/supd.err"
+}
+
+@test "cgroup: a stop waits until the group is empty, not only for the main process" {
+	daemon_svc web 60s
+	start_supd
+	wait_state web running
+	wait_for "the daemon's pid" test -s "$H/web.daemon"
+	ctl stop --no-wait web
+	# The main process is reaped (pid 0), the daemon still runs: stopping.
+	wait_for --show "field web pid" "web's main process to be reaped" \
+		field_is web pid 0
+	[ "$(state web)" = stopping ]
+	grep -q '^populated 1$' "$CG/web.service/cgroup.events"
+	kill -KILL "$(cat "$H/web.daemon")"
+	wait_state web stopped
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+}
+
+@test "cgroup: pause freezes every process (a counter stands still), unpause lets it go on, stop thaws" {
+	local svcname
+	for svcname in count ref; do
+		svc "$svcname" <<EOF
+[service]
+command = sh -c 'i=0; while :; do i=\$((i+1)); echo \$i >$H/$svcname.tmp; mv $H/$svcname.tmp $H/$svcname; sleep 0.02; done'
+stop_timeout = 60s
+[isolation]
+namespaces = none
+EOF
+	done
+	start_supd
+	wait_state count running
+	wait_for "count to count" test -s "$H/count"
+	run ctl pause count
+	[ "$status" -eq 0 ]
+	[ "$(state count)" = paused ]
+	wait_for "count's group to be frozen" \
+		grep -q '^frozen 1$' "$CG/count.service/cgroup.events"
+	local c r
+	c=$(cat "$H/count")
+	# Time passes for ref (20 more steps), not for count.
+	wait_for "ref to count" test -s "$H/ref"
+	r=$(cat "$H/ref")
+	wait_for "ref to go 20 further" \
+		sh -c "[ \"\$(cat $H/ref)\" -ge $((r + 20)) ]"
+	[ "$(cat "$H/count")" = "$c" ]
+	ctl --json status count | jq -e '.[0].state == "paused"'
+	run ctl pause count
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"count: already paused"* ]]
+	run ctl unpause count
+	[ "$status" -eq 0 ]
+	[ "$(state count)" = running ]
+	wait_for "count to go on" sh -c "[ \"\$(cat $H/count)\" -gt $c ]"
+	run ctl unpause count
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"count: not paused"* ]]
+	# A paused service stops at once (stop_timeout is 60 s): thawed first.
+	ctl pause count
+	local t0
+	t0=$(mono_ms)
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop count
+	[ "$status" -eq 0 ]
+	[ "$(state count)" = stopped ]
+	[ $(($(mono_ms) - t0)) -lt 5000 ]
+	grep -q '^frozen 0$' "$CG/count.service/cgroup.events"
+	# Not running: nothing to pause.
+	run ctl pause count
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"count: not running"* ]]
+}
+
+_runs() {
+	ctl inspect web | jq -r '.health_checks.runs'
+}
+
+_runs_above() {
+	[ "$(_runs)" -gt "$1" ]
+}
+
+_past() {
+	[ "$(mono_ms)" -ge "$1" ]
+}
+
+@test "cgroup: a paused service is not health-checked, its uptime goes on; the checks resume after unpause" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+[health]
+cmd = true
+interval = 100ms
+EOF
+	start_supd
+	wait_state web running
+	wait_for --show _runs "two health checks" _runs_above 1
+	ctl pause web
+	local n t
+	n=$(_runs)
+	# Ten intervals pass: no check runs.
+	t=$(($(mono_ms) + 1000))
+	wait_for "1 s to pass" _past "$t"
+	[ "$(_runs)" = "$n" ]
+	[ "$(state web)" = paused ]
+	ctl unpause web
+	# The same run: its uptime counts the paused second.
+	[ "$(field web uptime_ms)" -ge 1000 ]
+	wait_for --show _runs "the checks to resume" _runs_above "$n"
+	[ "$(field web health)" = healthy ]
+}
+
+@test "cgroup: the groups of a supd killed with SIGKILL are emptied and removed at the next start" {
+	daemon_svc web 1s
+	start_supd
+	wait_state web running
+	wait_for "the daemon's pid" test -s "$H/web.daemon"
+	local d
+	d=$(cat "$H/web.daemon")
+	mkdir "$CG/web.service/sub"	# a group the service made itself
+	kill -KILL "$SUPD_PID"
+	wait "$SUPD_PID" || true
+	SUPD_PID=
+	# The daemon outlived supd, in the old group.
+	kill -0 "$d"
+	rm -f "$H/web.daemon"
+	start_supd
+	wait_state web running
+	_dead "$d"
+	grep -q "supd: cgroup: removed 1 group left by a previous supd" "$T/supd.err"
+	[ ! -d "$CG/web.service/sub" ]
+	# The new run has a fresh group of its own.
+	[ "$(cg_of "$(field web pid)")" = "${CG#"$CGMNT"}/web.service" ]
+}
+
+@test "cgroup: supd leaves nothing in the host's hierarchy when it exits, a removed service's group goes at reload" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	svc other <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	wait_state other running
+	[ -d "$CG/other.service" ]
+	rm "$T/conf.d/other.ini"
+	ctl reload
+	wait_for "other's group to go" test ! -d "$CG/other.service"
+	[ -d "$CG/web.service" ]
+	stop_supd
+	[ "$SUPD_STATUS" = 0 ]
+	[ ! -d "$CG" ]
+}
+
+@test "cgroup: without clone3 the child joins its group through cgroup.procs (faults build), a cgroup namespace rooted there" {
+	svc web <<EOF
+[service]
+command = sh -c 'cat /proc/self/cgroup >$H/inside; exec sleep 1000'
+[isolation]
+namespaces = mount cgroup
+EOF
+	SUPD=$B/supd-faults SUPD_TEST_NO_CLONE3=1 start_supd
+	wait_state web running
+	[ "$(cg_of "$(field web pid)")" = "${CG#"$CGMNT"}/web.service" ]
+	grep -q "cgroup: no clone3 here" "$T/supd.err"
+	wait_for "the service's view" test -s "$H/inside"
+	grep -qx '0::/' "$H/inside"
+}
+
+@test "cgroup: without cgroup.kill a stop freezes, kills each process, thaws (faults build)" {
+	daemon_svc web 1s
+	SUPD=$B/supd-faults SUPD_TEST_NO_CGROUP_KILL=1 start_supd
+	wait_state web running
+	wait_for "the daemon's pid" test -s "$H/web.daemon"
+	local d
+	d=$(cat "$H/web.daemon")
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
+	[ "$status" -eq 0 ]
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+	grep -q '^frozen 0$' "$CG/web.service/cgroup.events"
+	_dead "$d"
+}
+
+@test "cgroup = auto where cgroup v2 is not the system's: services run as without, pause says why" {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] ||
+		skip "cgroup v2 is this host's hierarchy"
+	sed -i '/^cgroup = /d' "$T/supd.conf"
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	grep -q "supd: cgroup: none: cgroup v2 is not this system's hierarchy" "$T/supd.err"
+	ctl inspect web | jq -e '.cgroup == null'
+	ctl --json status web | jq -e '.[0] | has("oom_kills") | not'
+	run ctl pause web
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"web: cgroup v2 is not this system's hierarchy"* ]]
+	[ ! -d "$CG" ]
+}
+
+@test "cgroup: a tree not on cgroup2 is a configuration error FILE:LINE" {
+	sed -i "s|^cgroup = .*|cgroup = $T/not-a-cgroup|" "$T/supd.conf"
+	run "$SUPD" -c "$T/supd.conf" --check
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/supd.conf:7: cgroup '$T/not-a-cgroup': not on a cgroup2 file system"* ]]
+	sed -i "s|^cgroup = .*|cgroup = relative/path|" "$T/supd.conf"
+	run "$SUPD" -c "$T/supd.conf" --check
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"supd.conf:7: cgroup 'relative/path': expected auto, no or an absolute path"* ]]
+}
