@@ -692,6 +692,28 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 	return EXIT_OK;
 }
 
+/* The command at argv[optind]: one word, or two for "network ls" and
+ * "network inspect" (optind then at the second, where parsing starts). */
+static const struct cmd *
+cmd_word(int argc, char **argv)
+{
+	const struct cmd	*cmd;
+	char			*name;
+
+	if (optind >= argc)
+		usage_error("missing command");
+	if (strcmp(argv[optind], "network") == 0) {
+		if (++optind >= argc)
+			usage_error("network: missing command (ls, inspect)");
+		name = xasprintf("network %s", argv[optind]);
+	} else
+		name = xstrdup(argv[optind]);
+	if ((cmd = cmd_find(name)) == NULL)
+		usage_error("unknown command '%s'", name);
+	free(name);
+	return cmd;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -703,7 +725,6 @@ main(int argc, char **argv)
 	};
 	const struct cmd	*cmd;
 	const char		*sock = NULL;
-	char			*name;
 	struct strv		 req = { 0 };
 	struct buf		 msg = { 0 };
 	int			 ch, fd, code;
@@ -731,19 +752,7 @@ main(int argc, char **argv)
 			    opt_name(argv, optopt));
 		}
 	}
-	if (optind >= argc)
-		usage_error("missing command");
-	if (strcmp(argv[optind], "network") == 0) {
-		/* Two words: the table names "network ls"; parsing starts
-		 * at the second. */
-		if (++optind >= argc)
-			usage_error("network: missing command (ls, inspect)");
-		name = xasprintf("network %s", argv[optind]);
-	} else
-		name = xstrdup(argv[optind]);
-	if ((cmd = cmd_find(name)) == NULL)
-		usage_error("unknown command '%s'", name);
-	free(name);
+	cmd = cmd_word(argc, argv);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 	sio_set_json(json);
 
