@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "service-private.h"
 #include "spawn.h"
@@ -141,9 +142,10 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fds[0] = fds[1] = fds[2] = devnull;
 	/* Through the init, supd's own unreaped child: a pid that cannot
-	 * have been recycled. */
+	 * have been recycled; in the service's group, where its limits hold
+	 * the check too and a stop's cgroup.kill ends it. */
 	if ((pid = spawn_exec(s->conf, s->pid, s->conf->health.argv, fds,
-	    false)) == -1) {
+	    false, s->cg != NULL ? cg_dirfd(s->cg) : -1)) == -1) {
 		log_warn("%s: health check", s->conf->name);
 		if (health_result(s, 126))
 			health_next(s);

@@ -101,6 +101,9 @@ struct service {
 	bool		 boot_start;	/* to be started by the boot queue */
 	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
 	struct health	*health;	/* [health] cmd set, else NULL */
+	pid_t		*execs;		/* its supctl exec processes not yet
+					   reaped (our children), nexecs */
+	size_t		 nexecs;
 	struct pub	**pubs;		/* its published ports while its process
 					   lives (one per `publish`), else NULL */
 	size_t		 npubs;

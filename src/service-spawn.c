@@ -6,6 +6,8 @@
  * join, the readiness channel), clones it (src/spawn.c), reads its report
  * (EOF at exec, or the step that failed), finds it again by pid when it is
  * reaped, and signals it. Each turns into an event of the state table.
+ * supctl exec's processes are started here too, kept by pid until reaped,
+ * and killed when the main process is.
  *
  * Children are never polled: the SIGCHLD watcher in supd.c calls
  * svc_reaped(); a pid is only ever signalled while it is our unreaped child,
@@ -297,22 +299,72 @@ svc_spawn(struct service *s)
 	return SVC_STARTING;
 }
 
+/*
+ * supctl exec, in the service's group like its own processes: held by its
+ * limits, frozen by pause, ended by stop. A paused service takes none, as
+ * docker refuses an exec into a paused container: the process would hang
+ * frozen before its first step.
+ */
 pid_t
 svc_exec(struct service *s, char **argv, const int *fds, bool tty,
     const char **errstr)
 {
 	pid_t	pid;
 
+	if (s->state == SVC_PAUSED) {
+		*errstr = "paused (unpause it before exec)";
+		return -1;
+	}
 	if (s->pid == 0 || s->state != SVC_RUNNING) {
 		*errstr = "not running";
 		return -1;
 	}
-	if ((pid = spawn_exec(s->conf, s->pid, argv, fds, tty)) == -1)
+	if ((pid = spawn_exec(s->conf, s->pid, argv, fds, tty,
+	    s->cg != NULL ? cg_dirfd(s->cg) : -1)) == -1) {
 		*errstr = strerror(errno);
-	else
-		log_info("%s: exec %s, pid %d", s->conf->name, argv[0],
-		    (int)pid);
+		return -1;
+	}
+	log_info("%s: exec %s, pid %d", s->conf->name, argv[0], (int)pid);
+	s->execs = xreallocarray(s->execs, s->nexecs + 1, sizeof *s->execs);
+	s->execs[s->nexecs++] = pid;
 	return pid;
+}
+
+/*
+ * The main process is gone: so are the exec sessions, as docker's end
+ * with a container's main process. SIGKILL to each exec process (still
+ * our unreaped child: its pid cannot have been reused) takes its command
+ * with it (PR_SET_PDEATHSIG); what they left in the group goes with the
+ * group. They are forgotten as they are reaped.
+ */
+static void
+exec_end(struct service *s)
+{
+	size_t	i;
+
+	if (s->nexecs == 0)
+		return;
+	log_info("%s: main process gone: %zu exec process%s killed",
+	    s->conf->name, s->nexecs, s->nexecs == 1 ? "" : "es");
+	for (i = 0; i < s->nexecs; i++)
+		(void)kill(s->execs[i], SIGKILL);
+}
+
+/* A reaped pid that is one service's exec process: forgotten. */
+static void
+exec_forget(pid_t pid)
+{
+	struct service	*s;
+	size_t		 i, j;
+
+	for (i = 0; i < svc_reg.n; i++) {
+		s = svc_reg.svcs[i];
+		for (j = 0; j < s->nexecs; j++)
+			if (s->execs[j] == pid) {
+				s->execs[j] = s->execs[--s->nexecs];
+				return;
+			}
+	}
 }
 
 int
@@ -339,14 +391,19 @@ svc_reaped(pid_t pid, int status)
 	for (s = pid_hash[pid % PID_BUCKETS]; s != NULL; s = s->pid_next)
 		if (s->pid == pid)
 			break;
-	if (s == NULL)
-		return svc_health_reaped(pid, status);	/* else exec, orphan */
+	if (s == NULL) {
+		if (svc_health_reaped(pid, status))
+			return true;
+		exec_forget(pid);	/* exec (the client answers), orphan */
+		return false;
+	}
 	svc_pid_del(s);
 	leftovers_forget(s->conf->name);
 	s->last_pid = svc_main_pid(s);
 	s->pid = 0;
 	s->cmd_pid = 0;
 	svc_health_end(s);
+	exec_end(s);
 	svc_pub_close(s);
 	if (s->status_fd != -1) {
 		int	cst;

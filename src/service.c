@@ -199,6 +199,7 @@ svc_free(struct service *s)
 	/* Removed from the configuration, or supd exits: its group goes. */
 	cg_close(s->cg, true);
 	free(s->health);
+	free(s->execs);
 	svc_notify_close(s);
 	svc_ready_close(s);
 	if (s->rd != NULL)

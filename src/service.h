@@ -101,11 +101,14 @@ void		 svc_net_json(size_t, struct buf *);
  * the forwarder kept. */
 void		 svc_pub_end(void);
 
-/* A child ended (from the SIGCHLD watcher); false if not a service's. */
+/* A child ended (from the SIGCHLD watcher); false if not a service's (an
+ * exec process is the control socket's to answer for). */
 bool		 svc_reaped(pid_t, int status);
 /*
- * supctl exec: run argv in the running service's namespaces with fds as
- * its stdio; the pid of the exec process (our child), or -1 with *errstr.
+ * supctl exec: run argv in the running service's namespaces (and cgroup)
+ * with fds as its stdio; the pid of the exec process (our child), or -1
+ * with *errstr (not running, paused, ...). The exec process is killed when
+ * the service's main process is reaped.
  */
 pid_t		 svc_exec(struct service *, char **argv, const int *fds,
 		    bool tty, const char **errstr);

@@ -852,7 +852,7 @@ exec_join(pid_t target)
  */
 static void __attribute__((noreturn))
 exec_main(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty, pid_t supd)
+    const int *fds, bool tty, pid_t supd, int procs_fd)
 {
 	int		 i, gate[2];
 	bool		 joined_pid;
@@ -867,6 +867,9 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	for (i = 0; i < 3; i++)
 		if (dup2(fds[i], i) == -1)
 			spawn_fail(STEP_SETUP, errno, "stdio");
+	/* Without clone3: into the service's group before anything of the
+	 * service's is joined (a failure reaches the caller's stderr). */
+	child_cgroup(procs_fd, false);
 	close_except(NULL, 0);
 	joined_pid = exec_join(target);
 	die_with_parent(supd);
@@ -900,13 +903,20 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 
 pid_t
 spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty)
+    const int *fds, bool tty, int cgroup_fd)
 {
 	pid_t	pid, supd = getpid();
+	int	procs_fd;
+	bool	late_cgns;
 
 	sfilter_prepare(sc, true);
-	if ((pid = fork()) == 0)
-		exec_main(sc, target, argv, fds, tty, supd);
+	/* Into the service's cgroup as its own process is (clone_into);
+	 * without one, a plain fork as ever. */
+	procs_fd = -1;
+	pid = cgroup_fd >= 0 ? clone_into(0, cgroup_fd, &procs_fd,
+	    &late_cgns) : fork();
+	if (pid == 0)
+		exec_main(sc, target, argv, fds, tty, supd, procs_fd);
 	return pid;
 }
 

@@ -67,10 +67,13 @@ void	spawn_gate_open(int gate_fd);
  * `target` (the service's init, or its command without one: supd's child), applies the service's identity and runs
  * argv with fds as 0-2 (tty: fds[0] becomes the controlling terminal). Its
  * exit code is the command's (128+N for a signal; 126/127 with a message on
- * fds[2] if it could not be started). -1 with errno if fork failed.
+ * fds[2] if it could not be started). With cgroup_fd (the service's group,
+ * else -1) it is cloned into that group as spawn_service's child is
+ * (CLONE_INTO_CGROUP, or cgroup.procs where there is no clone3). -1 with
+ * errno if the clone failed.
  */
 pid_t	spawn_exec(const struct svc_conf *, pid_t target, char **argv,
-	    const int *fds, bool tty);
+	    const int *fds, bool tty, int cgroup_fd);
 /* After SIGTERM, the exec process SIGKILLs its command this much later. */
 #define SPAWN_EXEC_KILL_AFTER	2	/* seconds */
 

@@ -9,8 +9,8 @@
 # placement, a stop that kills a daemon that left its process group, a stop
 # that waits until the group is empty, pause/unpause, the leftovers of a
 # supd killed with SIGKILL, the clone3 and cgroup.kill fallbacks (the faults
-# build), and `auto` on a host where cgroup v2 is not the system's. Limits,
-# OOM kills and stats need controllers: the VM checks them (docs/vm.md).
+# build), exec and health checks in the group, and `auto` where cgroup v2 is
+# not the system's. Limits, OOM kills, stats need controllers: the VM (vm.md).
 #
 # Services run without namespaces, so that pids and /proc are the host's
 # (a pid namespace would take a double-forked daemon down with its PID 1),
@@ -334,6 +334,196 @@ EOF
 	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
 	grep -q '^frozen 0$' "$CG/web.service/cgroup.events"
 	_dead "$d"
+}
+
+# ---- supctl exec and health checks: in the service's group -------------------
+
+# $H/session.sh TAG [daemon]: an exec session that records its pid in
+# $H/TAG.e (and with `daemon` first starts one that leaves its session, pid
+# in $H/TAG.d, its stdio away from supctl's pipes), then stays.
+# $H/check.sh: a health check that records its own and its exec process's
+# cgroup ($H/check.cg) and its pid ($H/check.pid), then stays.
+session_sh() {
+	cat >"$H/session.sh" <<EOF
+#!/bin/sh
+if [ "\$2" = daemon ]; then
+	setsid sh -c 'echo \$\$ >$H/\$0.d.tmp; mv $H/\$0.d.tmp $H/\$0.d; exec sleep 1000' "\$1" </dev/null >/dev/null 2>&1 &
+fi
+echo \$\$ >$H/\$1.e.tmp; mv $H/\$1.e.tmp $H/\$1.e
+exec sleep 1000
+EOF
+	cat >"$H/check.sh" <<EOF
+#!/bin/sh
+cat /proc/\$\$/cgroup /proc/\$PPID/cgroup >$H/check.tmp
+mv $H/check.tmp $H/check.cg
+echo \$\$ >$H/check.pid
+exec sleep 1000
+EOF
+	chmod 0755 "$H/session.sh" "$H/check.sh"
+}
+
+# An exec session of NAME's in the background (supctl's pid in $EPID),
+# once it runs.
+exec_session() {
+	local name=$1 tag=$2
+	"$SUPCTL" -s "$SOCK" exec "$name" "$H/session.sh" "$tag" ${3:-} \
+		</dev/null >/dev/null 2>"$H/$tag.err" &
+	EPID=$!
+	wait_for "exec session $tag" test -s "$H/$tag.e"
+	[ -z "${3:-}" ] || wait_for "exec session $tag's daemon" test -s "$H/$tag.d"
+}
+
+# supctl's exit status for the session in $EPID, which must have ended.
+exec_status() {
+	local rc=0
+	_dead "$EPID" || { echo running; return 0; }
+	wait "$EPID" || rc=$?
+	echo "$rc"
+}
+
+# The placement of exec and health processes (clone3, or the fallback):
+# their /proc/PID/cgroup, and a stop's cgroup.kill ends them all.
+exec_health_placed() {
+	local rel=${CG#"$CGMNT"}/web.service out p
+	session_sh
+	svc web <<EOF
+[service]
+command = sleep 1000
+stop_timeout = 1s
+[isolation]
+namespaces = none
+[health]
+cmd = $H/check.sh
+interval = 100ms
+timeout = 60s
+EOF
+	start_supd
+	wait_state web running
+	# A short exec: its command and its exec process (the parent).
+	out=$(ctl exec web sh -c 'cat /proc/$$/cgroup /proc/$PPID/cgroup')
+	echo "$out"
+	[ "$(echo "$out" | grep -cx "0::$rel")" = 2 ]
+	# A long one seen from the host, with the daemon it started.
+	exec_session web s1 daemon
+	[ "$(cg_of "$(cat "$H/s1.e")")" = "$rel" ]
+	[ "$(cg_of "$(cat "$H/s1.d")")" = "$rel" ]
+	grep -qx "$(cat "$H/s1.e")" "$CG/web.service/cgroup.procs"
+	# The health check and its exec process.
+	wait_for "the health check" test -s "$H/check.pid"
+	cat "$H/check.cg"
+	[ "$(grep -cx "0::$rel" "$H/check.cg")" = 2 ]
+	[ "$(cg_of "$(cat "$H/check.pid")")" = "$rel" ]
+	# stop: the session's daemon had no signal, the group's kill ends
+	# it after stop_timeout; then nothing is left, and supctl exec
+	# exits as its killed command did (128 + SIGKILL).
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
+	[ "$status" -eq 0 ]
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+	for p in "$(cat "$H/s1.e")" "$(cat "$H/s1.d")" "$(cat "$H/check.pid")"; do
+		_dead "$p"
+	done
+	wait_for "supctl exec to end" _dead "$EPID"
+	[ "$(exec_status)" = 137 ]
+}
+
+@test "cgroup: supctl exec and health checks run in the service's group; a stop's cgroup.kill ends them and what they started" {
+	exec_health_placed
+}
+
+@test "cgroup: without clone3, exec and health checks join the group through cgroup.procs (faults build)" {
+	SUPD=$B/supd-faults SUPD_TEST_NO_CLONE3=1 exec_health_placed
+	grep -q "cgroup: no clone3 here" "$T/supd.err"
+}
+
+@test "cgroup: a stop does not wait stop_timeout for an exec session: it ends with the main process (supctl exec exits 137)" {
+	session_sh
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+stop_timeout = 60s
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	exec_session web s1
+	local t0 e
+	e=$(cat "$H/s1.e")
+	t0=$(mono_ms)
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
+	[ "$status" -eq 0 ]
+	[ $(($(mono_ms) - t0)) -lt 5000 ]
+	[ "$(state web)" = stopped ]
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+	_dead "$e"
+	wait_for "supctl exec to end" _dead "$EPID"
+	[ "$(exec_status)" = 137 ]
+	grep -q "web: main process gone: 1 exec process killed" "$T/supd.err"
+}
+
+@test "cgroup: a main process that ends on its own ends the exec sessions and what they started; exited once the group is empty" {
+	session_sh
+	svc web <<EOF
+[service]
+command = sh -c 'while [ ! -e $H/quit ]; do sleep 0.05; done'
+restart = no
+stop_timeout = 60s
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	exec_session web s1 daemon
+	local e d
+	e=$(cat "$H/s1.e")
+	d=$(cat "$H/s1.d")
+	touch "$H/quit"
+	wait_state web exited
+	# The moment it is exited, nothing of it runs.
+	grep -q '^populated 0$' "$CG/web.service/cgroup.events"
+	_dead "$e"
+	_dead "$d"
+	[ "$(field web exit_code)" = 0 ]
+	wait_for "supctl exec to end" _dead "$EPID"
+	[ "$(exec_status)" = 137 ]
+}
+
+@test "cgroup: exec into a paused service is refused with the reason; a running session is frozen with the service" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+stop_timeout = 60s
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	"$SUPCTL" -s "$SOCK" exec web sh -c "i=0; while :; do i=\$((i+1)); echo \$i >$H/n.tmp; mv $H/n.tmp $H/n; sleep 0.02; done" \
+		</dev/null >/dev/null 2>&1 &
+	EPID=$!
+	wait_for "the session to count" test -s "$H/n"
+	ctl pause web
+	wait_for "the group to be frozen" \
+		grep -q '^frozen 1$' "$CG/web.service/cgroup.events"
+	local c t
+	c=$(cat "$H/n")
+	# Half a second (25 steps) passes: the session stands still.
+	t=$(($(mono_ms) + 500))
+	wait_for "0.5 s to pass" _past "$t"
+	[ "$(cat "$H/n")" = "$c" ]
+	run timeout 10 "$SUPCTL" -s "$SOCK" exec web true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"web: paused (unpause it before exec)"* ]]
+	ctl unpause web
+	wait_for "the session to go on" sh -c "[ \"\$(cat $H/n)\" -gt $c ]"
+	run timeout 10 "$SUPCTL" -s "$SOCK" exec web true
+	[ "$status" -eq 0 ]
+	# Paused again, a stop thaws: the session ends with the service.
+	ctl pause web
+	run timeout 10 "$SUPCTL" -s "$SOCK" stop web
+	[ "$status" -eq 0 ]
+	wait_for "supctl exec to end" _dead "$EPID"
+	[ "$(exec_status)" = 137 ]
 }
 
 @test "cgroup = auto where cgroup v2 is not the system's: services run as without, pause says why" {

@@ -61,13 +61,14 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 
 pid_t
 spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
-    const int *fds, bool tty)
+    const int *fds, bool tty, int cgroup_fd)
 {
 	(void)sc;
 	(void)target;
 	(void)argv;
 	(void)fds;
 	(void)tty;
+	(void)cgroup_fd;
 	return next_pid++;
 }
 
@@ -836,6 +837,47 @@ test_oom(void)
 	svc_free_all();
 }
 
+/*
+ * supctl exec: only into a running service (a paused one says so); its
+ * process is kept until reaped -- a reap that is the control socket's to
+ * answer (svc_reaped false) -- and outlives no main process: one still
+ * there at the main process's reap is kept until reaped as well.
+ */
+static void
+test_exec(void)
+{
+	struct service	*db;
+	const char	*e = NULL;
+	char		*argv[] = { "true", NULL };
+	int		 fds[3] = { 0, 1, 2 };
+	pid_t		 x1, x2;
+
+	load();
+	db = svc_find("db");
+	CHECK_INT(svc_exec(db, argv, fds, false, &e), -1);
+	CHECK_STR(e, "not running");
+	svc_event(db, SE_START);
+	CHECK_INT(svc_exec(db, argv, fds, false, &e), -1);
+	CHECK_STR(e, "not running");
+	svc_event(db, SE_EXEC);
+	CHECK(svc_pause(db, true, &e) == 0);
+	CHECK_INT(svc_exec(db, argv, fds, false, &e), -1);
+	CHECK_STR(e, "paused (unpause it before exec)");
+	CHECK_INT(db->nexecs, 0);
+	CHECK(svc_pause(db, false, &e) == 0);
+	CHECK((x1 = svc_exec(db, argv, fds, false, &e)) > 0);
+	CHECK((x2 = svc_exec(db, argv, fds, false, &e)) > 0);
+	CHECK_INT(db->nexecs, 2);
+	CHECK(!svc_reaped(x1, 0));
+	CHECK_INT(db->nexecs, 1);
+	CHECK_INT(db->execs[0], x2);
+	reap(db, 0);
+	CHECK_INT(db->nexecs, 1);
+	CHECK(!svc_reaped(x2, W_EXITCODE(0, SIGKILL)));
+	CHECK_INT(db->nexecs, 0);
+	svc_free_all();
+}
+
 int
 main(void)
 {
@@ -851,6 +893,7 @@ main(void)
 	test_exit_waits_for_group();
 	test_pause();
 	test_oom();
+	test_exec();
 	teardown();
 	return unit_done("service");
 }
