@@ -17,6 +17,8 @@
  *
  * Output (stdout), one key=value line per measurement, values in ns:
  *   restart n=N median=.. min=.. p90=.. max=..
+ * (with RESTART_PROBE_RAW in the environment, first a line "raw NS" per
+ * kill, and no baselines: bench/cgroup-vm.sh pools kills of two runs)
  *   true n=N median=.. ...
  *   stamp n=N median=.. ...
  */
@@ -184,10 +186,14 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		lat[i] = ns - t0;
+		if (getenv("RESTART_PROBE_RAW") != NULL)
+			printf("raw %lld\n", lat[i]);
 		settle(pid);
 		usleep(5000);
 	}
 	report("restart", lat, n);
+	if (getenv("RESTART_PROBE_RAW") != NULL)
+		return 0;
 
 	/* Baseline 1: fork + exec /bin/true + wait. */
 	for (i = 0; i < n; i++) {

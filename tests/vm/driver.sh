@@ -64,6 +64,14 @@ if [ "$(cat /etc/vm-end 2>/dev/null)" = net ]; then
 	exit 0
 fi
 
+# The cgroup boot: limits, stop, pause and stats, in tests/vm/cgroup/checks.sh.
+if [ "$(cat /etc/vm-end 2>/dev/null)" = cgroup ]; then
+	. /bin/vm-cgroup-checks
+	echo "VMTEST done" >"$out"
+	supctl poweroff
+	exit 0
+fi
+
 for m in /proc /sys /dev /dev/pts /dev/shm /run /sys/fs/cgroup; do
 	check "supd mounted $m" grep -q " $m " /proc/mounts
 done

@@ -10,12 +10,16 @@
 # net, checks supd's networks on the real kernel: its modules loaded by a
 # oneshot service (modules.sh picks them from modules.dep), a bridge
 # network with two services and a published port, nftables' masquerade
-# (tests/vm/net/, docs/vm.md section 8).
+# (tests/vm/net/, docs/vm.md section 8). A fifth, cgroup, checks what
+# only a kernel's own cgroup v2 hierarchy can show: pids, memory (OOM) and
+# cpu limits held, a stop ending a daemon that left its process group,
+# pause, stats, a reload changing a limit in place (tests/vm/cgroup/).
 #
 # Debian's cloud kernel is fetched with `apt-get download` and unpacked, not
 # installed; qemu runs it under TCG (KVM here cannot run a stock kernel, see
 # docs/vm.md). Results come back on the second serial port.
 # Ends with "vm: N passed, M failed"; if qemu cannot run, that is a failure.
+# VM_ONLY=NAME boots only that scenario (to see one boot's checks fail).
 set -u
 
 B=${1:?usage: run.sh BUILD_DIR}
@@ -81,7 +85,8 @@ say "kernel $kernel"
 # nl_drive and fw_drive (tests/helpers/) for the net boot.
 make -s -C "$top" B="$out/build" CFLAGS="-O2" \
     "$out/build/supd" "$out/build/supctl" "$out/build/helpers/nl_drive" \
-    "$out/build/helpers/fw_drive" >"$out.build.log" 2>&1 ||
+    "$out/build/helpers/fw_drive" "$out/build/helpers/cg_load" \
+    >"$out.build.log" 2>&1 ||
 	{ cat "$out.build.log"; nok "supd built"; finish; }
 
 # ---- the initramfs -------------------------------------------------------
@@ -131,10 +136,12 @@ if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd
 fi
 
 # scenario NAME EXPECT: boot with /etc/vm-end = NAME (what the driver does
-# at the end) and expect the kernel's line EXPECT on the console.
+# at the end) and expect the kernel's line EXPECT on the console. Returns 1
+# when VM_ONLY names another.
 scenario() {
 	name=$1
 	expect=$2
+	[ -z "${VM_ONLY:-}" ] || [ "$VM_ONLY" = "$name" ] || return 1
 	echo "$name" >"$root/etc/vm-end"
 	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) \
 	    >"$out/initramfs.cpio.gz"
@@ -195,7 +202,7 @@ scenario reboot 'reboot: Restarting system'
 # console, supervises anyway, and SIGTERM to PID 1 powers off.
 : >"$root/etc/supd/no-dir"
 printf '[supd]\nsocket = /etc/supd/no-dir/supd.sock\n' >"$root/etc/supd/supd.conf"
-scenario nosocket 'reboot: Power down'
+scenario nosocket 'reboot: Power down' &&
 if grep -q 'control socket: /etc/supd/no-dir/supd.sock: Not a directory' \
     "$out/console.txt" 2>/dev/null; then
 	ok "nosocket: supd said why it has no socket"
@@ -234,4 +241,28 @@ echo "$REMOTE_ADDR"
 EOF
 chmod 0755 "$root/srv/outside/cgi-bin/addr"
 scenario net 'reboot: Power down'
+
+# ---- the cgroup boot: limits, stop, pause, stats (issue 11) ---------------
+# tests/vm/cgroup/: supd.conf (cgroup = auto: /sys/fs/cgroup/supd), conf.d
+# with the loads (cg_load, sh), checks.sh. The net boot's services and
+# modules are not part of it.
+rm -f "$root"/etc/supd/conf.d/*.ini
+rm -rf "$root/lib/modules/vm"
+cp "$here/cgroup/supd.conf" "$root/etc/supd/supd.conf"
+cp "$here"/cgroup/conf.d/*.ini "$root/etc/supd/conf.d/"
+cp "$out/build/helpers/cg_load" "$root/bin/"
+"$here/copy-libs.sh" "$root" "$root/bin/cg_load" ||
+	{ nok "cgroup: cg_load's libraries copied"; finish; }
+cp "$here/cgroup/checks.sh" "$root/bin/vm-cgroup-checks"
+scenario cgroup 'reboot: Power down' &&
+# supd's own log (the console): what it got, what it did.
+for line in 'cgroup: tree /sys/fs/cgroup/supd, controllers: cpu memory pids io$' \
+    'hog: out of memory: 1 process OOM killed' \
+    'hold: limits applied without a restart'; do
+	if tr -d '\r' <"$out/console.txt" | grep -q "supd: $line"; then
+		ok "cgroup: supd logged '$line'"
+	else
+		nok "cgroup: supd logged '$line'"
+	fi
+done
 finish
