@@ -139,9 +139,10 @@ proto_strv_unpack(const char *p, size_t len, char ***vp, size_t *np,
 int
 proto_status_pack(struct buf *b, const struct proto_status *s)
 {
-	char	 num[5][24];
+	char	 num[6][24];
 	char	*v[PROTO_STATUS_FIELDS];
 
+	snprintf(num[5], sizeof num[5], "%" PRId64, s->ended_ago_ms);
 	snprintf(num[0], sizeof num[0], "%" PRId64, s->pid);
 	snprintf(num[1], sizeof num[1], "%" PRId64, s->uptime_ms);
 	snprintf(num[2], sizeof num[2], "%" PRId64, s->restarts);
@@ -159,6 +160,9 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[9] = (char *)(s->networks != NULL ? s->networks : "");
 	v[10] = (char *)(s->published != NULL ? s->published : "");
 	v[11] = (char *)(s->bound ? "1" : "0");
+	v[12] = (char *)(s->command != NULL ? s->command : "");
+	v[13] = (char *)(s->transient ? "1" : "0");
+	v[14] = num[5];
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -179,8 +183,8 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
     const char **errstr)
 {
 	/* A row of a supd before networks has 9 fields, before published
-	 * ports 10. */
-	if (n != PROTO_STATUS_FIELDS && n != 10 && n != 9) {
+	 * ports 10, before supctl run 12. */
+	if (n != PROTO_STATUS_FIELDS && n != 12 && n != 10 && n != 9) {
 		*errstr = "status row: wrong number of fields";
 		return -1;
 	}
@@ -191,6 +195,13 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->networks = n >= 10 ? v[9] : "";
 	s->published = n >= 12 ? v[10] : "";
 	s->bound = n >= 12 && strcmp(v[11], "1") == 0;
+	s->command = n >= 15 ? v[12] : "";
+	s->transient = n >= 15 && strcmp(v[13], "1") == 0;
+	s->ended_ago_ms = -1;
+	if (n >= 15 && getnum(v[14], &s->ended_ago_ms) == -1) {
+		*errstr = "status row: bad number";
+		return -1;
+	}
 	if (getnum(v[3], &s->pid) == -1 || getnum(v[4], &s->uptime_ms) == -1 ||
 	    getnum(v[5], &s->restarts) == -1 ||
 	    getnum(v[6], &s->exit_code) == -1 ||

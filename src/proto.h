@@ -53,6 +53,12 @@ enum proto_type {
 	PROTO_NET_LS,		/* (empty): one ROW per network, see
 				   proto_net_pack() */
 	PROTO_NET_INSPECT,	/* NAME...: DATA, a JSON array */
+	/* 14-16 are taken by another branch (stats, pause, unpause). */
+	PROTO_RUN = 17,		/* FLAGS, NAME ("" = a generated one), TEXT
+				   (a service file); with 'i' in FLAGS 1 fd
+				   (stdin). Reply: ROW NAME, then with 'f'
+				   DATA (its log or terminal) and EXIT */
+	PROTO_RM,		/* FORCE ("0"|"1"), NAME... */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -95,8 +101,12 @@ struct proto_status {
 					   its `publish`, or "" (a 9- or
 					   10-field row: "") */
 	int		 bound;		/* 1: those ports are bound now */
+	const char	*command;	/* its command line (ps); "" before */
+	int		 transient;	/* 1: from supctl run, in memory only */
+	int64_t		 ended_ago_ms;	/* since its last run ended, -1 if it
+					   did not (a row before: -1) */
 };
-#define PROTO_STATUS_FIELDS	12
+#define PROTO_STATUS_FIELDS	15
 
 /* One row of `network ls`: a network of supd.conf and what is made of it. */
 struct proto_net {

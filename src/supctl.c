@@ -692,6 +692,15 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing command");
+	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
+	    *sock == '\0')
+		sock = NULL;
+	if (sock == NULL)
+		sock = SUPD_SOCKET_DEFAULT;
+	if (strcmp(argv[optind], "run") == 0) {
+		sio_set_json(json);
+		return run_main(argc - optind, argv + optind, sock);
+	}
 	if (strcmp(argv[optind], "network") == 0) {
 		/* Two words: the table names "network ls"; parsing starts
 		 * at the second. */
@@ -705,12 +714,6 @@ main(int argc, char **argv)
 	free(name);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 	sio_set_json(json);
-
-	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
-	    *sock == '\0')
-		sock = NULL;
-	if (sock == NULL)
-		sock = SUPD_SOCKET_DEFAULT;
 
 	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
 		cmd_usage(cmd, "request too large");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * supctl.h: the terminal commands of supctl-term.c that supctl.c calls.
+ * supctl.h: the terminal commands of supctl-term.c and `run` of
+ * supctl-run.c, which supctl.c calls.
  * What both share (connection, messages, END, failures) is supctl-io.h.
  */
 #ifndef SUPD_SUPCTL_H
@@ -13,5 +14,15 @@
 int	term_exec(int sock, const char *req, size_t len, int tty);
 /* attach: relay the terminal until Ctrl-P Ctrl-Q or the service ends. */
 int	term_attach(int sock, const char *req, size_t len);
+
+/*
+ * Send a request with nfds fds attached to its first byte. A peer that
+ * hung up (supd refused us) may still have said why: the caller reads on.
+ */
+void	term_send_fds(int sock, const char *req, size_t len, const int *fds,
+	    size_t nfds);
+
+/* run (supctl-run.c): argv[0] is "run"; the exit code. */
+int	run_main(int argc, char **argv, const char *sock);
 
 #endif
