@@ -71,21 +71,18 @@ run_reply(struct client *c, struct service *s)
 	const char *r;
 
 	c->run = NULL;
+	r = svc_reason(s);
+	m = svc_state(s) != SVC_FAILED ? NULL : r != NULL && *r != '\0' ?
+	    xasprintf("%s: failed (%s)", svc_name(s), r) :
+	    xasprintf("%s: failed", svc_name(s));
 	if (c->state == C_FOLLOW || c->state == C_ATTACH) {
+		/* The exit code, and why it could not start if it could not. */
 		ctl_stream_stop(c);
 		snprintf(code, sizeof code, "%d", svc_exit_status(s));
 		proto_put_strv(&c->out, PROTO_EXIT, v, 1);
-		ctl_client_end(c, 1, NULL);
-		return;
-	}
-	if (svc_state(s) != SVC_FAILED) {
-		ctl_client_end(c, 1, NULL);
-		return;
-	}
-	r = svc_reason(s);
-	m = r != NULL && *r != '\0' ? xasprintf("%s: failed (%s)", svc_name(s),
-	    r) : xasprintf("%s: failed", svc_name(s));
-	ctl_client_end(c, 0, m);
+		ctl_client_end(c, 1, m);
+	} else
+		ctl_client_end(c, m == NULL, m);
 	free(m);
 }
 

@@ -672,6 +672,8 @@ run_follow(int fd, const char *sock, int in_w, int detach)
 			fprintf(stderr, "supctl: %s\n", end.msgs.v[i]);
 		return SUPCTL_EXIT_FAILED;
 	}
+	for (i = 0; i < end.msgs.n; i++)	/* why it could not start */
+		fprintf(stderr, "supctl: %s\n", end.msgs.v[i]);
 	if (detach && name != NULL)
 		printf("%s\n", name);
 	free(name);

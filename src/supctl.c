@@ -47,6 +47,8 @@
 #define CMD_EXEC	0x8	/* -t; operands after NAME are the command's */
 #define CMD_ATTACH	0x10	/* a terminal session */
 #define CMD_MODE	0x20	/* the command's name is the request's word */
+#define CMD_FORCE	0x40	/* -f; the request starts with FORCE */
+#define CMD_PS		0x80	/* -a; docker's columns */
 
 /* Long options without a short form. */
 enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
@@ -63,8 +65,14 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "status", "ps", 0, -1, PROTO_STATUS, CMD_DATA, "[NAME...]",
-	  "show the state of services (alias: ps)" },
+	{ "status", NULL, 0, -1, PROTO_STATUS, CMD_DATA, "[NAME...]",
+	  "show the state of services" },
+	{ "ps", NULL, 0, 0, PROTO_STATUS, CMD_DATA|CMD_PS, "[-a]",
+	  "running services as docker ps shows them (-a: all)" },
+	{ "run", NULL, 1, -1, PROTO_RUN, 0, "[OPTIONS] COMMAND [ARG...]",
+	  "run a service from the command line (docker run)" },
+	{ "rm", NULL, 1, -1, PROTO_RM, CMD_FORCE, "[-f] NAME...",
+	  "remove transient services (-f: stop them first)" },
 	{ "start", NULL, 1, -1, PROTO_START, CMD_WAIT, "[--no-wait] NAME...",
 	  "start services, wait until running" },
 	{ "stop", NULL, 1, -1, PROTO_STOP, CMD_WAIT, "[--no-wait] NAME...",
@@ -108,6 +116,7 @@ struct reply {
 
 static int		json;	/* --json */
 static int		exec_tty;	/* exec -t */
+static int		ps_all;		/* ps -a */
 static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
@@ -224,13 +233,13 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	};
 	const char	*errstr;
 	uint64_t	 nlines = LOGS_DEFAULT;
-	int		 ch, i, nargs, wait = 1, follow = 0;
+	int		 ch, i, nargs, wait = 1, follow = 0, force = 0;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
 	/* exec: options end at NAME; what follows is the command's. */
 	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
-	    ":fhn:", lopts, NULL)) != -1) {
+	    ":afhn:", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			exec_tty = 1;
@@ -244,9 +253,14 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 			wait = 0;
 			break;
 		case 'f':
-			if (!(cmd->flags & CMD_LOGS))
+			if (!(cmd->flags & (CMD_LOGS | CMD_FORCE)))
 				goto bad;
-			follow = 1;
+			follow = force = 1;
+			break;
+		case 'a':
+			if (!(cmd->flags & CMD_PS))
+				goto bad;
+			ps_all = 1;
 			break;
 		case 'n':
 			if (!(cmd->flags & CMD_LOGS))
@@ -283,6 +297,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		strv_push(req, exec_tty ? "1" : "0");
 	if (cmd->flags & CMD_MODE)
 		strv_push(req, cmd->name);
+	if (cmd->flags & CMD_FORCE)
+		strv_push(req, force ? "1" : "0");
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
 	if (cmd->flags & CMD_LOGS) {
@@ -456,6 +472,78 @@ status_table(const struct reply *rp)
 	sio_table(cell, rp->nrows + 1, ncols);
 }
 
+/* "3 minutes", docker's way: the largest unit, rounded down. */
+static void
+fmt_ago(char *out, size_t len, int64_t ms)
+{
+	static const struct { int64_t secs; const char *unit; } units[] = {
+		{ 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+		{ 1, "second" },
+	};
+	int64_t	s = ms / 1000, n;
+	size_t	i;
+
+	if (s < 1) {
+		snprintf(out, len, "Less than a second");
+		return;
+	}
+	for (i = 0; s < units[i].secs; i++)
+		;
+	n = s / units[i].secs;
+	snprintf(out, len, "%" PRId64 " %s%s", n, units[i].unit,
+	    n == 1 ? "" : "s");
+}
+
+/* supctl ps [-a]: NAME, COMMAND, STATUS, PORTS as docker ps shows them;
+ * without -a only the services with a process. */
+static void
+ps_table(const struct reply *rp, int all)
+{
+	static const char	*head[] = { "NAME", "COMMAND", "STATUS", "PORTS" };
+	const struct proto_status *st;
+	char			**cell, **r, ago[64], code[64];
+	size_t			  i, n = 0, c;
+
+	cell = xcalloc((rp->nrows + 1) * 4, sizeof *cell);
+	for (c = 0; c < 4; c++)
+		cell[c] = xstrdup(head[c]);
+	for (i = 0; i < rp->nrows; i++) {
+		st = &rp->rows[i];
+		if (!all && st->pid == 0)
+			continue;
+		r = cell + ++n * 4;
+		r[0] = xstrdup(st->name);
+		r[1] = strlen(st->command) > 30 ? xasprintf("%.27s...",
+		    st->command) : xstrdup(st->command);
+		if (strcmp(st->state, "running") == 0) {
+			fmt_ago(ago, sizeof ago, st->uptime_ms);
+			r[2] = xasprintf("Up %s", ago);
+		} else if (st->ended_ago_ms >= 0) {
+			fmt_ago(ago, sizeof ago, st->ended_ago_ms);
+			if (st->exit_signal != 0)
+				snprintf(code, sizeof code, "%" PRId64,
+				    128 + st->exit_signal);
+			else
+				snprintf(code, sizeof code, "%" PRId64,
+				    st->exit_code);
+			r[2] = strcmp(st->state, "failed") == 0 ?
+			    xasprintf("Failed %s ago", ago) :
+			    xasprintf("%s (%s) %s ago",
+			    strcmp(st->state, "exited") == 0 ||
+			    strcmp(st->state, "stopped") == 0 ? "Exited" :
+			    st->state, code, ago);
+		} else
+			r[2] = xstrdup(strcmp(st->state, "stopped") == 0 ?
+			    "Created" : st->state);
+		r[3] = fmt_ports(st);
+		if (strcmp(r[3], "-") == 0) {
+			free(r[3]);
+			r[3] = xstrdup("");
+		}
+	}
+	sio_table(cell, n + 1, 4);
+}
+
 /* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
 static void
 networks_json(struct buf *b, const char *v)
@@ -534,7 +622,8 @@ status_json(const struct reply *rp)
 		}
 		if (*st->published != '\0')
 			published_json(&b, st);
-		buf_puts(&b, "}");
+		buf_printf(&b, ",\"transient\":%s}", st->transient ? "true" :
+		    "false");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
 	put_data(b.p, b.len);
@@ -627,7 +716,9 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 		return EXIT_FAILED;
 	}
 
-	if (cmd->type == PROTO_STATUS) {
+	if (cmd->flags & CMD_PS && !json)
+		ps_table(rp, ps_all);
+	else if (cmd->type == PROTO_STATUS) {
 		if (json)
 			status_json(rp);
 		else
