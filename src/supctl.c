@@ -622,8 +622,8 @@ status_json(const struct reply *rp)
 		}
 		if (*st->published != '\0')
 			published_json(&b, st);
-		buf_printf(&b, ",\"transient\":%s}", st->transient ? "true" :
-		    "false");
+		/* Only when true: a file's service has the keys it had. */
+		buf_puts(&b, st->transient ? ",\"transient\":true}" : "}");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
 	put_data(b.p, b.len);
