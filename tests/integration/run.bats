@@ -50,14 +50,23 @@ _gone_svc() {
 	mkdir -p "$T/data"
 	echo from-host >"$T/data/f"
 	printf 'FROMFILE=yes\n' >"$T/envf"
+	# The script lives where a private /tmp does not hide it.
+	cat >"$RUNISO/opts.sh" <<'EOF'
+echo "A=$A B=$B F=$FROMFILE"
+echo "uid=$(id -u) gid=$(id -g) pwd=$PWD host=$(hostname)"
+echo "data=$(cat /mnt/f)"
+touch /mnt/x 2>/dev/null || echo data-ro
+grep " /srv " /proc/mounts | cut -d" " -f3
+grep CapEff /proc/self/status
+echo "pid=$$"
+echo to-stderr >&2
+exit 5
+EOF
+	chmod 0644 "$RUNISO/opts.sh"
 	run --separate-stderr ctl run --name opts -e A=one -e 'B=two words' \
 		--env-file "$T/envf" -u nobody:nogroup -w /tmp --hostname box-9 \
-		-v "$T/data:/data:ro" --tmpfs /srv:size=1m --cap-drop ALL \
-		--cap-add NET_BIND_SERVICE --no-init -- \
-		sh -c 'echo "A=$A B=$B F=$FROMFILE"; echo "uid=$(id -u) gid=$(id -g) pwd=$PWD host=$(hostname)";
-		       echo "data=$(cat /data/f)"; touch /data/x 2>/dev/null || echo data-ro;
-		       grep " /srv " /proc/mounts | cut -d" " -f3; grep CapEff /proc/self/status;
-		       echo "pid=$$"; echo to-stderr >&2; exit 5'
+		-v "$T/data:/mnt:ro" --tmpfs /srv:size=1m --cap-drop ALL \
+		--cap-add NET_BIND_SERVICE --no-init -- sh "$RUNISO/opts.sh"
 	echo "$output"
 	echo "stderr: $stderr"
 	[ "$status" -eq 5 ]
@@ -179,7 +188,7 @@ interval = 5s"
 	[ "$output" = run-1 ]
 	run ctl run -d sleep 1000
 	[ "$output" = run-2 ]
-	run ctl run /nonexistent/cmd
+	run -127 ctl run /nonexistent/cmd
 	echo "$output"
 	[ "$status" -eq 127 ]
 	[[ "$output" == *"run-3: failed (exec /nonexistent/cmd"* ]]
@@ -342,13 +351,17 @@ EOF
 
 @test "run, security: a flood of 200 runs at once: each gets a name of its own, supd answers throughout" {
 	start_supd
-	local i
+	local i pids=()
 	for i in $(seq 1 200); do
-		ctl run -d --rm sh -c 'sleep 0.2' >"$T/flood.$i" 2>&1 &
+		"$SUPCTL" -s "$SOCK" run -d sh -c 'sleep 0.2' >"$T/flood.$i" 2>&1 &
+		pids+=($!)
 	done
 	ctl status >/dev/null
-	wait
+	for i in "${pids[@]}"; do
+		wait "$i"
+	done
 	cat "$T"/flood.* | sort >"$T/names"
-	[ "$(sort -u "$T/names" | grep -c '^run-')" -eq 200 ]
+	[ "$(sort -u "$T/names" | grep -c '^run-[0-9]*$')" -eq 200 ]
+	ctl rm -f $(cat "$T/names")
 	wait_for "every run removed" _no_services
 }
