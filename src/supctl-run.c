@@ -406,6 +406,29 @@ opt_key(struct run *r, int ch, const char *v)
 	return false;
 }
 
+/* The options that are supctl's own, not a key. */
+static bool
+opt_flag(struct run *r, int ch)
+{
+	int	*flag;
+
+	switch (ch) {
+	case O_NAME:
+		r->name = value_ok("--name", optarg);
+		return true;
+	case O_JSON:
+		sio_set_json(1);
+		return true;
+	}
+	flag = ch == 'd' ? &r->detach : ch == 'i' ? &r->interactive :
+	    ch == 't' ? &r->tty : ch == O_RM ? &r->rm : ch == O_SAVE ?
+	    &r->save : ch == O_PRINT ? &r->print : NULL;
+	if (flag == NULL)
+		return false;
+	*flag = 1;
+	return true;
+}
+
 /* Parse the options (argv[0] is "run"); optind is left at COMMAND. */
 static void
 run_parse(struct run *r, int argc, char **argv)
@@ -419,31 +442,9 @@ run_parse(struct run *r, int argc, char **argv)
 	    NULL)) != -1) {
 		if (opt_key(r, ch, optarg))
 			continue;
+		if (opt_flag(r, ch))
+			continue;
 		switch (ch) {
-		case O_NAME:
-			r->name = value_ok("--name", optarg);
-			break;
-		case 'd':
-			r->detach = 1;
-			break;
-		case 'i':
-			r->interactive = 1;
-			break;
-		case 't':
-			r->tty = 1;
-			break;
-		case O_RM:
-			r->rm = 1;
-			break;
-		case O_SAVE:
-			r->save = 1;
-			break;
-		case O_PRINT:
-			r->print = 1;
-			break;
-		case O_JSON:
-			sio_set_json(1);
-			break;
 		case 'e':
 			opt_env(r, optarg);
 			break;

@@ -216,6 +216,21 @@ opt_name(char **argv, int ch)
 	return argv[optind - 1];
 }
 
+/* The words a request starts with, before its names: WAIT, TTY, the
+ * mode of shutdown, FORCE. */
+static void
+req_head(const struct cmd *cmd, struct strv *req, int wait, int force)
+{
+	if (cmd->flags & CMD_WAIT)
+		strv_push(req, wait ? "1" : "0");
+	if (cmd->flags & CMD_EXEC)
+		strv_push(req, exec_tty ? "1" : "0");
+	if (cmd->flags & CMD_MODE)
+		strv_push(req, cmd->name);
+	if (cmd->flags & CMD_FORCE)
+		strv_push(req, force ? "1" : "0");
+}
+
 /*
  * Parse the command's own options (argv[0] is the command name) and build
  * its request strv. Options may follow operands: `supctl status web --json`.
@@ -233,7 +248,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	};
 	const char	*errstr;
 	uint64_t	 nlines = LOGS_DEFAULT;
-	int		 ch, i, nargs, wait = 1, follow = 0, force = 0;
+	int		 ch, i, nargs, wait = 1, follow = 0;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
@@ -252,15 +267,12 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 				goto bad;
 			wait = 0;
 			break;
-		case 'f':
-			if (!(cmd->flags & (CMD_LOGS | CMD_FORCE)))
+		case 'f':	/* logs -f, rm -f */
+		case 'a':	/* ps -a */
+			if (!(cmd->flags & (ch == 'a' ? CMD_PS : CMD_LOGS |
+			    CMD_FORCE)))
 				goto bad;
-			follow = force = 1;
-			break;
-		case 'a':
-			if (!(cmd->flags & CMD_PS))
-				goto bad;
-			ps_all = 1;
+			*(ch == 'a' ? &ps_all : &follow) = 1;
 			break;
 		case 'n':
 			if (!(cmd->flags & CMD_LOGS))
@@ -291,14 +303,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
 
-	if (cmd->flags & CMD_WAIT)
-		strv_push(req, wait ? "1" : "0");
-	if (cmd->flags & CMD_EXEC)
-		strv_push(req, exec_tty ? "1" : "0");
-	if (cmd->flags & CMD_MODE)
-		strv_push(req, cmd->name);
-	if (cmd->flags & CMD_FORCE)
-		strv_push(req, force ? "1" : "0");
+	req_head(cmd, req, wait, follow);
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
 	if (cmd->flags & CMD_LOGS) {
@@ -742,6 +747,16 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 	return EXIT_OK;
 }
 
+/* -s, else $SUPD_SOCKET (unless empty), else the default. */
+static const char *
+sock_path(const char *sock)
+{
+	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
+	    *sock == '\0')
+		sock = NULL;
+	return sock != NULL ? sock : SUPD_SOCKET_DEFAULT;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -783,11 +798,7 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing command");
-	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
-	    *sock == '\0')
-		sock = NULL;
-	if (sock == NULL)
-		sock = SUPD_SOCKET_DEFAULT;
+	sock = sock_path(sock);
 	if (strcmp(argv[optind], "run") == 0) {
 		sio_set_json(json);
 		return run_main(argc - optind, argv + optind, sock);
