@@ -129,6 +129,8 @@ svc_find(const char *name)
 {
 	struct service	**p;
 
+	if (svc_reg.n == 0)
+		return NULL;	/* no array for bsearch() to be given */
 	p = bsearch(name, svc_reg.svcs, svc_reg.n, sizeof *svc_reg.svcs, name_cmp);
 	return p != NULL ? *p : NULL;
 }
