@@ -70,7 +70,7 @@ save_file(const char *name, const char *text, char **cause)
 	const char	*dir = svc_reg.mconf->conf_dir;
 	char		*tmp, *file;
 	size_t		 len = strlen(text);
-	ssize_t		 n = 0;
+	ssize_t		 n = -1;	/* -1 until written: errno is the cause */
 	int		 dfd, fd = -1, r = -1;
 
 	tmp = xasprintf(".%s.ini.run", name);

@@ -668,16 +668,15 @@ run_follow(int fd, const char *sock, int in_w, int detach)
 		    run_message(fd, &name, &code, &end))
 			break;
 	}
-	if (!end.ok) {
-		for (i = 0; i < end.msgs.n; i++)
-			fprintf(stderr, "supctl: %s\n", end.msgs.v[i]);
-		return SUPCTL_EXIT_FAILED;
-	}
-	for (i = 0; i < end.msgs.n; i++)	/* why it could not start */
+	/* supd's refusal, or why the run could not start. */
+	for (i = 0; i < end.msgs.n; i++)
 		fprintf(stderr, "supctl: %s\n", end.msgs.v[i]);
-	if (detach && name != NULL)
+	if (end.ok && detach && name != NULL)
 		printf("%s\n", name);
 	free(name);
+	strv_free(&end.msgs);
+	if (!end.ok)
+		return SUPCTL_EXIT_FAILED;
 	return detach ? SUPCTL_EXIT_OK : code >= 0 ? code : SUPCTL_EXIT_OK;
 }
 
@@ -737,16 +736,20 @@ run_main(int argc, char **argv, const char *sock)
 {
 	struct run	 r = { 0 };
 	char		*text;
-	int		 code;
+	int		 code = SUPCTL_EXIT_OK;
 
 	run_parse(&r, argc, argv);
 	text = run_text(&r, argc - optind, argv + optind);
-	if (r.print) {
+	if (r.print)
 		fputs(text, stdout);
-		free(text);
-		return SUPCTL_EXIT_OK;
-	}
-	code = run_send(&r, sock, text);
+	else
+		code = run_send(&r, sock, text);
 	free(text);
+	strv_free(&r.svc);
+	strv_free(&r.iso);
+	strv_free(&r.lim);
+	strv_free(&r.health);
+	strv_free(&r.caps_add);
+	strv_free(&r.caps_drop);
 	return code;
 }
