@@ -107,6 +107,22 @@ EOF
 	ctl rm -f keys
 }
 
+_http_ok() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ]
+}
+
+@test "run -p with --network: a published port reaches the service's server; ps shows it" {
+	command -v curl >/dev/null
+	start_supd
+	ctl run -d --name web --network none -p 127.0.0.1:18431:8000 \
+		python3 -m http.server 8000 --bind 127.0.0.1
+	wait_for "an answer through 127.0.0.1:18431" _http_ok http://127.0.0.1:18431/
+	run ctl ps
+	echo "$output"
+	[[ "$output" == *"127.0.0.1:18431->8000/tcp"* ]]
+	ctl rm -f web
+}
+
 @test "run --print: the service file, one key per option; --image is a clear error" {
 	run ctl run --print --name p -e K=V -u app:grp -w /srv -v data:/d \
 		--tmpfs /t:size=4m -p 8080:80 --network bridge --hostname h \
