@@ -90,7 +90,9 @@ extern const struct key	 cfgk_net_keys[];
 
 /* State of one file's parse. */
 struct parse {
-	const char		*file;
+	const char		*file;	/* the path, or the label of text */
+	const char		*text;	/* a service file given as text
+					   (supctl run), else NULL */
 	FILE			*fp;
 	unsigned		 line;	/* line just handed to inih */
 	int			 cont;	/* that line continues a value */

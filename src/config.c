@@ -194,17 +194,23 @@ cfg_parse_file(struct parse *p)
 	char	*copy, cwd[PATH_MAX];
 	int	 r;
 
-	if ((p->fp = fopen(p->file, "re")) == NULL) {
+	/* A text (supctl run) is read as the file it becomes with --save:
+	 * p->dir was set to conf_dir by the caller. */
+	p->fp = p->text != NULL ? fmemopen((void *)p->text, strlen(p->text),
+	    "r") : fopen(p->file, "re");
+	if (p->fp == NULL) {
 		cfgk_perr(p, 0, "%s", strerror(errno));
 		return -1;
 	}
 	/* Relative paths in the file are relative to its directory, made
 	 * absolute now: supd's working directory is not theirs. */
-	copy = p->file[0] == '/' ? xstrdup(p->file) :
-	    xasprintf("%s/%s", getcwd(cwd, sizeof cwd) != NULL ? cwd : ".",
-	    p->file);
-	p->dir = xstrdup(dirname(copy));
-	free(copy);
+	if (p->text == NULL) {
+		copy = p->file[0] == '/' ? xstrdup(p->file) :
+		    xasprintf("%s/%s", getcwd(cwd, sizeof cwd) != NULL ? cwd :
+		    ".", p->file);
+		p->dir = xstrdup(dirname(copy));
+		free(copy);
+	}
 	r = ini_parse_stream(cfg_reader, p, cfg_handler, p);
 	if (ferror(p->fp))
 		cfgk_perr(p, 0, "read error");
@@ -480,26 +486,27 @@ svc_resolve(struct parse *p, struct svc_conf *sc, const struct supd_conf *mc)
 	svc_resolve_log(p, sc, mc);
 }
 
-struct svc_conf *
-cfg_load_service(const char *path, const struct supd_conf *mc,
-    struct strv *errs)
+/*
+ * One service definition, from the file at path or from text (labelled
+ * path in errors, its relative paths those of a file of conf_dir): name is
+ * the service's, file what sc->file says (NULL for a text kept in memory).
+ */
+static struct svc_conf *
+load_service(const char *path, const char *text, const char *name,
+    const char *file, const struct supd_conf *mc, struct strv *errs)
 {
 	struct parse	 p;
 	struct svc_conf	*sc;
-	const char	*base;
-	size_t		 len;
 
 	sc = xcalloc(1, sizeof *sc);
 	/* First: the defaults start from a copy of the whole struct. */
 	parse_init(&p, path, cfgk_svc_keys, sc, sizeof *sc, errs);
 	p.main = mc;
-	base = strrchr(path, '/');
-	base = base != NULL ? base + 1 : path;
-	len = strlen(base);
-	if (len > 4 && strcmp(base + len - 4, ".ini") == 0)
-		len -= 4;
-	sc->name = xstrndup(base, len);
-	sc->file = xstrdup(path);
+	p.text = text;
+	if (text != NULL)
+		p.dir = xstrdup(mc->conf_dir);
+	sc->name = xstrdup(name);
+	sc->file = file != NULL ? xstrdup(file) : NULL;
 	if (!name_valid(sc->name))
 		cfgk_perr(&p, 0, "invalid service name '%s'", sc->name);
 	if (cfg_parse_file(&p) == 0)
@@ -519,6 +526,33 @@ cfg_load_service(const char *path, const struct supd_conf *mc,
 		return NULL;
 	}
 	return sc;
+}
+
+struct svc_conf *
+cfg_load_service(const char *path, const struct supd_conf *mc,
+    struct strv *errs)
+{
+	struct svc_conf	*sc;
+	const char	*base;
+	char		*name;
+	size_t		 len;
+
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".ini") == 0)
+		len -= 4;
+	name = xstrndup(base, len);
+	sc = load_service(path, NULL, name, path, mc, errs);
+	free(name);
+	return sc;
+}
+
+struct svc_conf *
+cfg_load_service_text(const char *label, const char *text, const char *name,
+    const struct supd_conf *mc, struct strv *errs)
+{
+	return load_service(label, text, name, NULL, mc, errs);
 }
 
 bool

@@ -286,6 +286,13 @@ int	 cfg_scan_dir(const char *dir, struct strv *paths, struct strv *errs);
 /* Load one service file; NULL with every error appended to errs. */
 struct svc_conf *cfg_load_service(const char *path, const struct supd_conf *,
 	    struct strv *errs);
+/*
+ * Load a service definition given as text (supctl run): the same keys and
+ * checks as a file of conf_dir (relative paths are conf_dir's), errors
+ * "LABEL:LINE: message"; sc->file is NULL.
+ */
+struct svc_conf *cfg_load_service_text(const char *label, const char *text,
+	    const char *name, const struct supd_conf *, struct strv *errs);
 void	 cfg_svc_free(struct svc_conf *);
 /* Append every resolved key as one JSON object: equal text = equal config. */
 void	 cfg_svc_canon(const struct svc_conf *, struct buf *);

@@ -109,10 +109,7 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 		ctl_client_end(c, 1, NULL);
 		return;
 	}
-	stream_admit(c);
-	c->state = C_FOLLOW;
-	c->follow = s;
-	svclog_follow(svc_log(s), follow_cb, c);
+	ctl_stream_begin(c, s, false);
 	ctl_client_kick(c);
 }
 
@@ -149,10 +146,22 @@ ctl_req_attach(struct client *c, char **v, size_t n)
 		free(m);
 		return;
 	}
+	ctl_stream_begin(c, s, true);
+}
+
+void
+ctl_stream_begin(struct client *c, struct service *s, bool tty)
+{
 	stream_admit(c);
-	c->state = C_ATTACH;
 	c->follow = s;
+	if (!tty) {
+		c->state = C_FOLLOW;
+		svclog_follow(svc_log(s), follow_cb, c);
+		return;
+	}
+	c->state = C_ATTACH;
 	svclog_tap(svc_log(s), attach_cb, c);
+	/* The request read, INPUT and WINCH frames follow. */
 	free(c->payload);
 	c->payload = NULL;
 	c->hdr_got = 0;

@@ -10,6 +10,8 @@
  *   ctl-verbs.c   the verb table, the one dispatcher and each request,
  *                 waiting for services to settle, exec
  *   ctl-follow.c  the streams a client stays for: logs -f and attach
+ *   ctl-run.c     run and rm: a service made from a request, and the
+ *                 client that stays for its end
  *
  * A client is one struct client, owned by ctl.c (the list, its fd, its
  * watchers); the other files fill its output through ctl_client_end() and
@@ -70,6 +72,10 @@ struct client {
 	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
 	int		 nfds;
 	pid_t		 exec_pid;	/* C_EXEC: the exec process */
+	/* supctl run: the service it made, until the reply ends: detached
+	 * (C_WAIT) until it is past starting, else (C_FOLLOW, C_ATTACH)
+	 * until its run ends, when EXIT comes before END. */
+	struct service	*run;
 	enum peer_access access;	/* what it may ask */
 	struct client	*prev, *next;	/* the list, newest first */
 };
@@ -104,6 +110,14 @@ void		 ctl_request(struct client *);
 /* The service named, or NULL after replying "no such service". */
 struct service	*ctl_find_or_end(struct client *, const char *name);
 
+/* ctl-run.c */
+/* run FLAGS NAME TEXT, rm FORCE NAME... */
+void		 ctl_req_run(struct client *, char **v, size_t n);
+void		 ctl_req_rm(struct client *, char **v, size_t n);
+/* s changed or is going: the run clients waiting on it; true if c was
+ * one of them (its reply may have ended). */
+bool		 ctl_run_changed(struct client *, struct service *s, bool gone);
+
 /* ctl-follow.c */
 /* logs NAME N F: the last N lines, then with F "1" every byte appended. */
 void		 ctl_req_logs(struct client *, char **v, size_t n);
@@ -111,6 +125,9 @@ void		 ctl_req_logs(struct client *, char **v, size_t n);
 void		 ctl_req_attach(struct client *, char **v, size_t n);
 /* An attached client's INPUT or WINCH frame, read whole. */
 void		 ctl_attach_input(struct client *);
+/* c streams s: its main log (C_FOLLOW), or with tty its terminal's raw
+ * output, taking INPUT and WINCH frames (C_ATTACH). */
+void		 ctl_stream_begin(struct client *, struct service *, bool tty);
 /* c leaves the log it follows or the terminal it is attached to. */
 void		 ctl_stream_stop(struct client *);
 

@@ -7,7 +7,8 @@
  * start/stop/restart with wait leave the client waiting (C_WAIT) on a set
  * of services until each has settled, told by the registry's hooks
  * (ctl_changed, ctl_gone); exec leaves it waiting (C_EXEC) for the exec's
- * process, told by ctl_reaped. logs -f and attach are ctl-follow.c's.
+ * process, told by ctl_reaped. logs -f and attach are ctl-follow.c's,
+ * run and rm ctl-run.c's.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -81,6 +82,8 @@ ctl_changed(struct service *s)
 
 	for (c = ctl_first_client(); c != NULL; c = next) {
 		next = c->next;
+		if (ctl_run_changed(c, s, false))
+			continue;
 		if (c->state == C_ATTACH && c->follow == s &&
 		    svc_state(s) != SVC_RUNNING) {
 			/* The service ended: so does the session. */
@@ -106,6 +109,8 @@ ctl_gone(struct service *s)
 
 	for (c = ctl_first_client(); c != NULL; c = next) {
 		next = c->next;
+		if (ctl_run_changed(c, s, true))
+			continue;
 		if (c->state == C_WAIT) {
 			for (i = 0; i < c->nwait; i++)
 				if (c->wait[i] == s) {
@@ -603,6 +608,8 @@ static const struct {
 	[PROTO_STATS] =		{ "stats",	PEER_READ },
 	[PROTO_PAUSE] =		{ "pause",	PEER_ALL },
 	[PROTO_UNPAUSE] =	{ "unpause",	PEER_ALL },
+	[PROTO_RUN] =		{ "run",	PEER_ALL },
+	[PROTO_RM] =		{ "rm",		PEER_ALL },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -627,12 +634,12 @@ ctl_request(struct client *c)
 		free(m);
 		return;
 	}
-	if (c->nfds > 0 && c->h.type != PROTO_EXEC) {
-		/* Only exec takes fds: nobody else's may stay with us. */
+	if (c->nfds > 0 && c->h.type != PROTO_EXEC && c->h.type != PROTO_RUN) {
+		/* Only exec and run take fds: nobody else's may stay. */
 		while (c->nfds > 0)
 			close(c->fds[--c->nfds]);
 		ctl_client_end(c, 0, "bad request (file descriptors are only "
-		    "passed with exec)");
+		    "passed with exec or run -i)");
 		return;
 	}
 	if (proto_strv_unpack(c->payload, c->h.len, &v, &n, &e) == -1) {
@@ -681,6 +688,12 @@ ctl_request(struct client *c)
 	case PROTO_PAUSE:
 	case PROTO_UNPAUSE:
 		req_pause(c, c->h.type == PROTO_PAUSE, v, n);
+		break;
+	case PROTO_RUN:
+		ctl_req_run(c, v, n);
+		break;
+	case PROTO_RM:
+		ctl_req_rm(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -139,9 +139,10 @@ proto_strv_unpack(const char *p, size_t len, char ***vp, size_t *np,
 int
 proto_status_pack(struct buf *b, const struct proto_status *s)
 {
-	char	 num[6][24];
+	char	 num[7][24];
 	char	*v[PROTO_STATUS_FIELDS];
 
+	snprintf(num[6], sizeof num[6], "%" PRId64, s->ended_ago_ms);
 	snprintf(num[0], sizeof num[0], "%" PRId64, s->pid);
 	snprintf(num[1], sizeof num[1], "%" PRId64, s->uptime_ms);
 	snprintf(num[2], sizeof num[2], "%" PRId64, s->restarts);
@@ -164,6 +165,9 @@ proto_status_pack(struct buf *b, const struct proto_status *s)
 	v[10] = (char *)(s->published != NULL ? s->published : "");
 	v[11] = (char *)(s->bound ? "1" : "0");
 	v[12] = num[5];
+	v[13] = (char *)(s->command != NULL ? s->command : "");
+	v[14] = (char *)(s->transient ? "1" : "0");
+	v[15] = num[6];
 	return proto_put_strv(b, PROTO_ROW, v, PROTO_STATUS_FIELDS);
 }
 
@@ -184,8 +188,9 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
     const char **errstr)
 {
 	/* A row of a supd before networks has 9 fields, before published
-	 * ports 10, before cgroups 12. */
-	if (n != PROTO_STATUS_FIELDS && n != 12 && n != 10 && n != 9) {
+	 * ports 10, before cgroups 12, before supctl run 13. */
+	if (n != PROTO_STATUS_FIELDS && n != 13 && n != 12 && n != 10 &&
+	    n != 9) {
 		*errstr = "status row: wrong number of fields";
 		return -1;
 	}
@@ -197,8 +202,15 @@ proto_status_unpack(char *const *v, size_t n, struct proto_status *s,
 	s->published = n >= 12 ? v[10] : "";
 	s->bound = n >= 12 && strcmp(v[11], "1") == 0;
 	s->oom_kills = -1;
-	if (n == PROTO_STATUS_FIELDS && *v[12] != '\0' &&
+	if (n >= 13 && *v[12] != '\0' &&
 	    getnum(v[12], &s->oom_kills) == -1) {
+		*errstr = "status row: bad number";
+		return -1;
+	}
+	s->command = n >= 16 ? v[13] : "";
+	s->transient = n >= 16 && strcmp(v[14], "1") == 0;
+	s->ended_ago_ms = -1;
+	if (n >= 16 && getnum(v[15], &s->ended_ago_ms) == -1) {
 		*errstr = "status row: bad number";
 		return -1;
 	}

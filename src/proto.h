@@ -59,6 +59,11 @@ enum proto_type {
 				   there is no cgroup v2 tree */
 	PROTO_PAUSE,		/* NAME: freeze its cgroup (state paused) */
 	PROTO_UNPAUSE,		/* NAME: thaw it (state running) */
+	PROTO_RUN,		/* FLAGS, NAME ("" = a generated one), TEXT
+				   (a service file); with 'i' in FLAGS 1 fd
+				   (stdin). Reply: ROW NAME, then with 'f'
+				   DATA (its log or terminal) and EXIT */
+	PROTO_RM,		/* FORCE ("0"|"1"), NAME... */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -103,8 +108,12 @@ struct proto_status {
 	int		 bound;		/* 1: those ports are bound now */
 	int64_t		 oom_kills;	/* OOM kills in its cgroup; -1 without
 					   one (sent as "") */
+	const char	*command;	/* its command line (ps); "" before */
+	int		 transient;	/* 1: from supctl run, in memory only */
+	int64_t		 ended_ago_ms;	/* since its last run ended, -1 if it
+					   did not (a row before: -1) */
 };
-#define PROTO_STATUS_FIELDS	13
+#define PROTO_STATUS_FIELDS	16
 
 /* One row of `network ls`: a network of supd.conf and what is made of it. */
 struct proto_net {

@@ -99,6 +99,15 @@ struct service {
 	bool		 spawn_failed;	/* the run failed to start */
 	bool		 removed;	/* reload dropped it: free once stopped */
 	bool		 boot_start;	/* to be started by the boot queue */
+	/*
+	 * supctl run (service-run.c): transient is membership too -- of
+	 * supd's memory rather than of conf_dir (reload leaves it alone);
+	 * auto_rm (--rm) makes the service removed once its run ends.
+	 */
+	bool		 transient;
+	bool		 auto_rm;
+	int		 stdin_fd;	/* run -i: the first run's stdin, or -1 */
+	uint64_t	 ended_ms;	/* monotonic time its last run ended */
 	struct readiness *rd;		/* ready = notify | fd:N, else NULL */
 	struct health	*health;	/* [health] cmd set, else NULL */
 	pid_t		*execs;		/* its supctl exec processes not yet
@@ -145,6 +154,12 @@ void		 svc_set_reason(struct service *, const char *);
 void		 svc_persist_stopped(struct service *, bool stopped);
 void		 svc_free(struct service *);
 void		 svc_shutdown_step(void);
+struct service	*svc_new(struct svc_conf *);
+bool		 svc_deps_anywhere(void);
+
+/* service-run.c */
+/* s's run ended (EXITED, FAILED, or STOPPED from a run): --rm removes it. */
+void		 svc_run_ended(struct service *);
 
 /* service-state.c: the table. svc_event() inside a transition only queues. */
 void		 svc_event(struct service *, enum svc_ev);

@@ -271,8 +271,14 @@ svc_spawn(struct service *s)
 		a.cgroup_fd = cg_dirfd(s->cg);
 	if (spawn_prepare(s, &a) == -1)
 		return svc_ended_starting(s);
+	a.in_fd = s->stdin_fd > 0 ? s->stdin_fd : 0;
 	r = spawn_service(s->conf, &a, &c);
 	spawn_args_release(&a);
+	/* supctl run -i: the caller's stdin is the first run's only. */
+	if (s->stdin_fd > 0) {
+		close(s->stdin_fd);
+		s->stdin_fd = -1;
+	}
 	if (r == -1) {
 		start_failed(s, errno_cause("%sclone", s->conf->iso.ns ?
 		    "namespaces: " : ""));
@@ -414,6 +420,7 @@ svc_reaped(pid_t pid, int status)
 		close(s->status_fd);
 		s->status_fd = -1;
 	}
+	s->ended_ms = now_ms();
 	if (WIFSIGNALED(status)) {
 		s->exit_signal = WTERMSIG(status);
 		s->exit_code = -1;

@@ -541,6 +541,8 @@ svc_step(struct service *s, enum svc_ev ev, struct service *dep)
 		s->running_ms = now_ms();
 	if (svc_reg.hooks.changed != NULL)
 		svc_reg.hooks.changed(s);
+	if (s->auto_rm)
+		svc_run_ended(s);
 	essential_check(s);
 	if (!svc_reg.any_deps)
 		return;

@@ -131,6 +131,8 @@ svc_find(const char *name)
 {
 	struct service	**p;
 
+	if (svc_reg.n == 0)
+		return NULL;	/* no array for bsearch() to be given */
 	p = bsearch(name, svc_reg.svcs, svc_reg.n, sizeof *svc_reg.svcs, name_cmp);
 	return p != NULL ? *p : NULL;
 }
@@ -147,7 +149,7 @@ svc_at(size_t i)
 	return i < svc_reg.n ? svc_reg.svcs[i] : NULL;
 }
 
-static struct service *
+struct service *
 svc_new(struct svc_conf *sc)
 {
 	struct service	*s;
@@ -157,6 +159,7 @@ svc_new(struct svc_conf *sc)
 	s->exit_code = -1;
 	s->report_fd = -1;
 	s->status_fd = -1;
+	s->stdin_fd = -1;
 	s->log = svclog_new(sc->name, &sc->log, sc->tty);
 	ev_timer_init(&s->timer, svc_timer_cb, 0., 0.);
 	s->timer.data = s;
@@ -194,6 +197,8 @@ svc_free(struct service *s)
 		svc_pid_del(s);
 	if (s->status_fd != -1)
 		close(s->status_fd);
+	if (s->stdin_fd != -1)
+		close(s->stdin_fd);
 	svc_health_end(s);
 	svc_pub_close(s);
 	/* Removed from the configuration, or supd exits: its group goes. */
@@ -360,8 +365,8 @@ load_one(struct svc_conf *sc, struct service *old, bool boot)
 }
 
 /* Does any service (or a definition waiting to apply) have after/requires? */
-static bool
-deps_anywhere(void)
+bool
+svc_deps_anywhere(void)
 {
 	const struct service	*s;
 	size_t			 i;
@@ -407,20 +412,28 @@ svc_load_all(bool boot, struct strv *msgs)
 		if (old != NULL)
 			seen[old - keep] = true;
 		free(name);
+		if (old != NULL && (*old)->transient && loaded[i] != NULL) {
+			/* A name is one service's: the file waits for rm. */
+			strv_take(&errs, xasprintf("%s: name in use by a "
+			    "transient service (supctl rm it, then reload)",
+			    paths.v[i]));
+			cfg_svc_free(loaded[i]);
+			continue;
+		}
 		/* Not loaded: the old definition, if any, stays. */
 		if (loaded[i] != NULL)
 			n[load_one(loaded[i], old != NULL ? *old : NULL,
 			    boot)]++;
 	}
 	for (i = 0; i < nkeep; i++) {
-		if (seen[i] || keep[i]->removed)
+		if (seen[i] || keep[i]->removed || keep[i]->transient)
 			continue;
 		removed++;
 		log_info("%s: removed", keep[i]->conf->name);
 		keep[i]->removed = true;
 		svc_event(keep[i], SE_STOP);	/* frees it once stopped */
 	}
-	svc_reg.any_deps = deps_anywhere();
+	svc_reg.any_deps = svc_deps_anywhere();
 	svc_queue_release();
 	free(seen);
 	free(keep);
@@ -621,6 +634,8 @@ svc_status(const struct service *s, struct proto_status *st)
 {
 	static struct buf	addrs;	/* st->networks, until the next call */
 	static struct buf	ports;	/* st->published, likewise */
+	static struct buf	cmd;	/* st->command, likewise */
+	size_t			i;
 
 	st->name = s->conf->name;
 	st->state = svc_state_name(s->state);
@@ -642,6 +657,14 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->published = ports.p;
 	st->bound = svc_pub_bound(s);
 	st->oom_kills = s->cg != NULL ? (int64_t)s->oom_kills : -1;
+	buf_reset(&cmd);
+	buf_puts(&cmd, "");
+	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++)
+		buf_printf(&cmd, "%s%s", i ? " " : "", s->conf->argv[i]);
+	st->command = cmd.p;
+	st->transient = s->transient;
+	st->ended_ago_ms = s->ended_ms != 0 && svc_ended(s) ?
+	    (int64_t)(now_ms() - s->ended_ms) : -1;
 }
 
 void
@@ -681,8 +704,9 @@ svc_inspect(const struct service *s, struct buf *b)
 	svc_net_addrs(s, b, true);
 	svc_pub_json(s, b);
 	svc_cg_json(s, b);
-	buf_printf(b, ",\"pending_reload\":%s,\"config\":",
-	    s->next_conf != NULL ? "true" : "false");
+	buf_printf(b, ",\"pending_reload\":%s,\"transient\":%s,"
+	    "\"config\":", s->next_conf != NULL ? "true" : "false",
+	    s->transient ? "true" : "false");
 	cfg_svc_canon(s->conf, b);
 	buf_puts(b, "}\n");
 }

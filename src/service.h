@@ -113,6 +113,29 @@ bool		 svc_reaped(pid_t, int status);
 pid_t		 svc_exec(struct service *, char **argv, const int *fds,
 		    bool tty, const char **errstr);
 
+/*
+ * supctl run and rm (service-run.c). svc_run makes a service from a
+ * service file's text (read as a file of conf_dir would be), not started;
+ * NULL with errors appended to errs. stdin_fd (-1: none) is taken: the
+ * first run's stdin. The name is checked (a service name, never a path)
+ * and must be free: no service and no conf_dir/NAME.ini.
+ */
+#define SVC_RUN_SAVE	0x1	/* write conf_dir/NAME.ini, load it as a file */
+#define SVC_RUN_RM	0x2	/* remove it once its run ends */
+struct service	*svc_run(const char *name, const char *text, int flags,
+		    int stdin_fd, struct strv *errs);
+/* A free name for a run without one: "run-N", N the first free; NULL if
+ * none is left. */
+char		*svc_run_name(void);
+/* Remove a transient service (force: stopped first); -1 with *errstr. */
+int		 svc_remove(struct service *, bool force, const char **errstr);
+bool		 svc_transient(const struct service *);
+/* No process and none on its way (stopped, exited, failed). */
+bool		 svc_ended(const struct service *);
+/* Its last run's end as an exit code: the status, 128+N for signal N,
+ * 127 if it could not be started. */
+int		 svc_exit_status(const struct service *);
+
 enum svc_state	 svc_state(const struct service *);
 const char	*svc_name(const struct service *);
 const char	*svc_state_name(enum svc_state);

@@ -199,7 +199,7 @@ child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
 	if (a->tty_fd >= 0) {
 		in = out = err = child_lift_fd(a->tty_fd, 3);
 	} else {
-		in = null;
+		in = a->in_fd > 0 ? child_lift_fd(a->in_fd, 3) : null;
 		out = a->out_fd >= 0 ? child_lift_fd(a->out_fd, 3) : null;
 		err = a->err_fd >= 0 ? child_lift_fd(a->err_fd, 3) : null;
 	}

@@ -29,6 +29,9 @@ struct spawn_args {
 	int	out_fd;		/* stdout (-1 = /dev/null) */
 	int	err_fd;		/* stderr (-1 = /dev/null) */
 	int	tty_fd;		/* tty = yes: the pty slave for 0-2, else -1 */
+	int	in_fd;		/* supctl run -i: stdin, a pipe or socket of
+				 * the caller's; 0 = /dev/null (supd's own
+				 * fd 0 is never a service's) */
 	int	ready_wfd;	/* ready = fd:N: the pipe's write end, else -1 */
 	const char *notify;	/* ready = notify: supd's socket path, or NULL */
 	struct iso_prep iso;	/* iso_prepare(): volumes, network namespace */

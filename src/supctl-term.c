@@ -108,6 +108,9 @@ inbox_process(struct inbox *in)
 			continue;
 		case PROTO_EXIT:
 			break;
+		case PROTO_ROW:		/* run: the service's name */
+			free(payload);
+			continue;
 		case PROTO_END:
 			sio_end_decode(payload, h.len, &in->end);
 			free(payload);
@@ -168,16 +171,13 @@ send_winch(int sock, int master)
 	buf_free(&b);
 }
 
-/*
- * Send the request with three fds attached to its first byte. A peer that
- * hung up (supd refused us) may still have said why: the caller reads on.
- */
-static void
-send_with_fds(int sock, const char *p, size_t len, const int *fds)
+void
+term_send_fds(int sock, const char *p, size_t len, const int *fds,
+    size_t nfds)
 {
 	ssize_t	n;
 
-	if ((n = fd_send(sock, p, len, fds, PROTO_EXEC_FDS)) == -1) {
+	if ((n = fd_send(sock, p, len, fds, nfds)) == -1) {
 		if (errno == EPIPE || errno == ECONNRESET)
 			return;
 		sio_fail(SUPCTL_EXIT_UNREACH, "send: %s", strerror(errno));
@@ -413,7 +413,7 @@ term_exec(int sock, const char *req, size_t len, int tty)
 		fds[0] = p[0][0];
 		fds[1] = p[1][1];
 		fds[2] = p[2][1];
-		send_with_fds(sock, req, len, fds);
+		term_send_fds(sock, req, len, fds, PROTO_EXEC_FDS);
 		for (i = 0; i < 3; i++)
 			close(fds[i]);
 		return relay_pipes(sock, p[0][1], p[1][0], p[2][0]);
@@ -424,7 +424,7 @@ term_exec(int sock, const char *req, size_t len, int tty)
 		sio_fail(SUPCTL_EXIT_FAILED, "socketpair: %s",
 		    strerror(errno));
 	fds[0] = fds[1] = fds[2] = sv[1];
-	send_with_fds(sock, req, len, fds);
+	term_send_fds(sock, req, len, fds, PROTO_EXEC_FDS);
 	close(sv[1]);
 	if ((master = recv_master(sock, sv[0])) == -1)
 		return relay(sock, -1, RELAY_EXEC);	/* supd's error */

@@ -48,6 +48,8 @@
 #define CMD_ATTACH	0x10	/* a terminal session */
 #define CMD_MODE	0x20	/* the command's name is the request's word */
 #define CMD_STATS	0x40	/* --no-stream; samples (supctl-stats.c) */
+#define CMD_FORCE	0x80	/* -f; the request starts with FORCE */
+#define CMD_PS		0x100	/* -a; docker's columns */
 
 /* Long options without a short form. */
 enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT, OPT_NOSTREAM };
@@ -64,8 +66,14 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "status", "ps", 0, -1, PROTO_STATUS, CMD_DATA, "[NAME...]",
-	  "show the state of services (alias: ps)" },
+	{ "status", NULL, 0, -1, PROTO_STATUS, CMD_DATA, "[NAME...]",
+	  "show the state of services" },
+	{ "ps", NULL, 0, 0, PROTO_STATUS, CMD_DATA|CMD_PS, "[-a]",
+	  "running services as docker ps shows them (-a: all)" },
+	{ "run", NULL, 1, -1, PROTO_RUN, 0, "[OPTIONS] COMMAND [ARG...]",
+	  "run a service from the command line (docker run)" },
+	{ "rm", NULL, 1, -1, PROTO_RM, CMD_FORCE, "[-f] NAME...",
+	  "remove transient services (-f: stop them first)" },
 	{ "start", NULL, 1, -1, PROTO_START, CMD_WAIT, "[--no-wait] NAME...",
 	  "start services, wait until running" },
 	{ "stop", NULL, 1, -1, PROTO_STOP, CMD_WAIT, "[--no-wait] NAME...",
@@ -117,6 +125,7 @@ struct reply {
 static int		json;	/* --json */
 static int		exec_tty;	/* exec -t */
 static int		no_stream;	/* stats --no-stream */
+static int		ps_all;		/* ps -a */
 static struct reply	reply;	/* static: its payloads live until exit */
 
 static void	usage(FILE *);
@@ -229,6 +238,8 @@ req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int follow,
 		strv_push(req, exec_tty ? "1" : "0");
 	if (cmd->flags & CMD_MODE)
 		strv_push(req, cmd->name);
+	if (cmd->flags & CMD_FORCE)	/* rm -f: parsed as follow */
+		strv_push(req, follow ? "1" : "0");
 	for (i = 0; i < nops; i++)
 		strv_push(req, ops[i]);
 	if (cmd->flags & CMD_LOGS) {
@@ -266,7 +277,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	opterr = 0;
 	/* exec: options end at NAME; what follows is the command's. */
 	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
-	    ":fhn:", lopts, NULL)) != -1) {
+	    ":afhn:", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			exec_tty = 1;
@@ -284,10 +295,12 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 				goto bad;
 			no_stream = 1;
 			break;
-		case 'f':
-			if (!(cmd->flags & CMD_LOGS))
+		case 'f':	/* logs -f, rm -f */
+		case 'a':	/* ps -a */
+			if (!(cmd->flags & (ch == 'a' ? CMD_PS : CMD_LOGS |
+			    CMD_FORCE)))
 				goto bad;
-			follow = 1;
+			*(ch == 'a' ? &ps_all : &follow) = 1;
 			break;
 		case 'n':
 			if (!(cmd->flags & CMD_LOGS))
@@ -493,6 +506,80 @@ status_table(const struct reply *rp)
 	print_table(cell, rp->nrows + 1, ncols);
 }
 
+/* "3 minutes", docker's way: the largest unit, rounded down. */
+static void
+fmt_ago(char *out, size_t len, int64_t ms)
+{
+	static const struct { int64_t secs; const char *unit; } units[] = {
+		{ 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+		{ 1, "second" },
+	};
+	int64_t	s = ms / 1000, n;
+	size_t	i;
+
+	if (s < 1) {
+		snprintf(out, len, "Less than a second");
+		return;
+	}
+	for (i = 0; s < units[i].secs; i++)
+		;
+	n = s / units[i].secs;
+	snprintf(out, len, "%" PRId64 " %s%s", n, units[i].unit,
+	    n == 1 ? "" : "s");
+}
+
+/* supctl ps [-a]: NAME, COMMAND, STATUS, PORTS as docker ps shows them;
+ * without -a only the services with a process. */
+static void
+ps_table(const struct reply *rp, int all)
+{
+	static const char	*head[] = { "NAME", "COMMAND", "STATUS", "PORTS" };
+	const struct proto_status *st;
+	char			**cell, **r, ago[64], code[64];
+	size_t			  i, n = 0, c;
+
+	cell = xcalloc((rp->nrows + 1) * 4, sizeof *cell);
+	for (c = 0; c < 4; c++)
+		cell[c] = xstrdup(head[c]);
+	for (i = 0; i < rp->nrows; i++) {
+		st = &rp->rows[i];
+		if (!all && st->pid == 0)
+			continue;
+		r = cell + ++n * 4;
+		r[0] = xstrdup(st->name);
+		r[1] = strlen(st->command) > 30 ? xasprintf("%.27s...",
+		    st->command) : xstrdup(st->command);
+		if (strcmp(st->state, "running") == 0 ||
+		    strcmp(st->state, "paused") == 0) {
+			fmt_ago(ago, sizeof ago, st->uptime_ms);
+			r[2] = xasprintf("Up %s%s", ago, *st->state == 'p' ?
+			    " (Paused)" : "");
+		} else if (st->ended_ago_ms >= 0) {
+			fmt_ago(ago, sizeof ago, st->ended_ago_ms);
+			if (st->exit_signal != 0)
+				snprintf(code, sizeof code, "%" PRId64,
+				    128 + st->exit_signal);
+			else
+				snprintf(code, sizeof code, "%" PRId64,
+				    st->exit_code);
+			r[2] = strcmp(st->state, "failed") == 0 ?
+			    xasprintf("Failed %s ago", ago) :
+			    xasprintf("%s (%s) %s ago",
+			    strcmp(st->state, "exited") == 0 ||
+			    strcmp(st->state, "stopped") == 0 ? "Exited" :
+			    st->state, code, ago);
+		} else
+			r[2] = xstrdup(strcmp(st->state, "stopped") == 0 ?
+			    "Created" : st->state);
+		r[3] = fmt_ports(st);
+		if (strcmp(r[3], "-") == 0) {
+			free(r[3]);
+			r[3] = xstrdup("");
+		}
+	}
+	print_table(cell, n + 1, 4);
+}
+
 /* "NET=ADDR NET=ADDR" as {"NET":"ADDR",...}. */
 static void
 networks_json(struct buf *b, const char *v)
@@ -575,7 +662,8 @@ status_json(const struct reply *rp)
 		}
 		if (*st->published != '\0')
 			published_json(&b, st);
-		buf_puts(&b, "}");
+		/* Only when true: a file's service has the keys it had. */
+		buf_puts(&b, st->transient ? ",\"transient\":true}" : "}");
 	}
 	buf_puts(&b, rp->nrows > 0 ? "\n]\n" : "]\n");
 	put_data(b.p, b.len);
@@ -668,7 +756,9 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 		return EXIT_FAILED;
 	}
 
-	if (cmd->type == PROTO_STATUS) {
+	if (cmd->flags & CMD_PS && !json)
+		ps_table(rp, ps_all);
+	else if (cmd->type == PROTO_STATUS) {
 		if (json)
 			status_json(rp);
 		else
@@ -714,6 +804,16 @@ cmd_word(int argc, char **argv)
 	return cmd;
 }
 
+/* -s, else $SUPD_SOCKET (unless empty), else the default. */
+static const char *
+sock_path(const char *sock)
+{
+	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
+	    *sock == '\0')
+		sock = NULL;
+	return sock != NULL ? sock : SUPD_SOCKET_DEFAULT;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -752,15 +852,16 @@ main(int argc, char **argv)
 			    opt_name(argv, optopt));
 		}
 	}
+	if (optind >= argc)
+		usage_error("missing command");
+	sock = sock_path(sock);
+	if (strcmp(argv[optind], "run") == 0) {
+		sio_set_json(json);
+		return run_main(argc - optind, argv + optind, sock);
+	}
 	cmd = cmd_word(argc, argv);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 	sio_set_json(json);
-
-	if (sock == NULL && (sock = getenv("SUPD_SOCKET")) != NULL &&
-	    *sock == '\0')
-		sock = NULL;
-	if (sock == NULL)
-		sock = SUPD_SOCKET_DEFAULT;
 
 	if (proto_put_strv(&msg, cmd->type, req.v, req.n) == -1)
 		cmd_usage(cmd, "request too large");

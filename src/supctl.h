@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * supctl.h: the commands of supctl-term.c and supctl-stats.c that
- * supctl.c calls. What they share (connection, messages, END, failures) is supctl-io.h.
+ * supctl.h: the commands of supctl-term.c, supctl-stats.c and `run` of
+ * supctl-run.c, which supctl.c calls. What they share (connection,
+ * messages, END, failures) is supctl-io.h.
  */
 #ifndef SUPD_SUPCTL_H
 #define SUPD_SUPCTL_H
@@ -19,5 +20,15 @@ int	term_attach(int sock, const char *req, size_t len);
  * status. */
 int	stats_run(const char *sock, const char *req, size_t len, int json,
 	    int no_stream);
+
+/*
+ * Send a request with nfds fds attached to its first byte. A peer that
+ * hung up (supd refused us) may still have said why: the caller reads on.
+ */
+void	term_send_fds(int sock, const char *req, size_t len, const int *fds,
+	    size_t nfds);
+
+/* run (supctl-run.c): argv[0] is "run"; the exit code. */
+int	run_main(int argc, char **argv, const char *sock);
 
 #endif

@@ -747,6 +747,50 @@ test_fixtures(struct supd_conf *mc, const char *dir)
 	CHECK(nfix > 0);
 }
 
+/*
+ * supctl run's text: the same loader as a file, errors labelled "run:LINE",
+ * no file named, the name checked as a file's.
+ */
+static void
+test_text(struct supd_conf *mc)
+{
+	struct strv	 errs = { 0 };
+	struct svc_conf	*sc;
+	char		*old = mc->conf_dir, *want;
+
+	mc->conf_dir = xstrdup("/etc/supd/conf.d");
+	sc = cfg_load_service_text("run", "[service]\ncommand = 'a b' c\n"
+	    "[isolation]\nvolume = data:/d\n", "t1", mc, &errs);
+	CHECK(sc != NULL);
+	CHECK_INT(errs.n, 0);
+	if (sc != NULL) {
+		CHECK_STR(sc->name, "t1");
+		CHECK(sc->file == NULL);
+		CHECK_STR(sc->argv[0], "a b");
+		CHECK_STR(sc->argv[1], "c");
+		want = xasprintf("%s/t1.log", mc->log_dir);
+		CHECK_STR(sc->log.file, want);
+		free(want);
+	}
+	cfg_svc_free(sc);
+	strv_free(&errs);
+	sc = cfg_load_service_text("run", "[service]\ncommand = x\n"
+	    "[isolation]\nbogus = 1\n", "t2", mc, &errs);
+	CHECK(sc == NULL);
+	CHECK_INT(errs.n, 1);
+	if (errs.n == 1)
+		CHECK_STR(errs.v[0], "run:4: unknown key 'bogus' in [isolation]");
+	strv_free(&errs);
+	/* The name is checked as a file's would be: never a path. */
+	sc = cfg_load_service_text("run", "[service]\ncommand = x\n", "../x",
+	    mc, &errs);
+	CHECK(sc == NULL);
+	CHECK_INT(errs.n, 1);
+	strv_free(&errs);
+	free(mc->conf_dir);
+	mc->conf_dir = old;
+}
+
 int
 main(void)
 {
@@ -770,6 +814,7 @@ main(void)
 	test_every_key(&mc);
 	test_main_conf();
 	test_fixtures(&mc, fixtures);
+	test_text(&mc);
 
 	cfg_main_free(&mc);
 	unit_rm_rf(tmpdir);
