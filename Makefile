@@ -30,7 +30,7 @@ SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-sta
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c svclog-file.c svclog-tail.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
-SUPD_SRC  += publish.c
+SUPD_SRC  += publish.c volume.c
 SUPCTL_SRC = supctl.c supctl-term.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)

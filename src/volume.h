@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * volume.h: a new named volume's first contents (copy-up, volume.c):
+ * started by supd before the clone, waited for by the service's child
+ * before it mounts its volumes.
+ */
+#ifndef SUPD_VOLUME_H
+#define SUPD_VOLUME_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+/*
+ * In supd: fork the process that copies, for each volume i with fresh[i]
+ * (made by supd for this start), the destination directory in the
+ * service's root into the volume. *rfd is the pipe its verdicts arrive on
+ * (vol_copyup_wait). -1 with *cause if it cannot be started.
+ */
+int	vol_copyup_start(const struct svc_conf *, const bool *fresh, int *rfd,
+	    char **cause);
+/*
+ * In the service's child: wait for the verdicts; a failed copy ends the
+ * start (spawn_fail, STEP_VOLUME, the path that failed). empty[i] is set
+ * for each volume that got nothing (a missing or empty destination): the
+ * service's user is to own it. Closes rfd.
+ */
+void	vol_copyup_wait(const struct iso_conf *, int rfd, bool *empty);
+
+#endif

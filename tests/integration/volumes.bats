@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# volumes.bats: named volumes as docker makes them (man/supd.conf.5
+# "volume"; src/volume.c): a new volume takes the contents, owners and
+# modes of its destination in the service's root (copy-up); an empty or
+# missing destination gives a volume owned by the service's user; with a
+# user namespace the ids are shifted into its range. Then what a hostile
+# service can leave in a destination (symlinks, hard links, FIFOs, device
+# nodes, a huge tree, a rename race) must not make supd copy or change
+# anything outside it, nor stall supd. And the `supctl volume` commands.
+#
+# The rootfs is built once per file (mkrootfs.sh) under /var/tmp; each test
+# seeds its own destination in it ($RFS/srv/tN) and its scratch directory
+# $V outside it, on the same file system (hard links need that).
+
+bats_require_minimum_version 1.5.0
+
+load common
+
+setup_file() {
+	VOL=$(mktemp -d "${ISO_TMPDIR:-/var/tmp}/supd-vol.XXXXXX")
+	chmod 0755 "$VOL"
+	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$VOL/rootfs" >&2
+	export VOL RFS=$VOL/rootfs
+}
+
+teardown_file() {
+	[ -z "${VOL:-}" ] || rm -rf --one-file-system "$VOL"
+}
+
+setup() {
+	setup_supd
+	V=$VOL/t$BATS_TEST_NUMBER
+	D=/srv/t$BATS_TEST_NUMBER
+	rm -rf --one-file-system "$V" "$RFS$D"
+	mkdir -p "$V"
+	BG=
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
+		dump_supd_and_logs 25 >&3 2>/dev/null || true
+	fi
+	[ -z "$BG" ] || kill "$BG" 2>/dev/null || true
+	local rc=0
+	teardown_supd || rc=1
+	rm -rf --one-file-system "$V" "$RFS$D"
+	return $rc
+}
+
+# vsvc NAME [LINES...]: a service in the rootfs running `sh -c "$CMD"`
+# (default: report and pause), with the extra [isolation] lines given.
+vsvc() {
+	local name=$1 l
+	shift
+	{
+		printf '[service]\ncommand = /bin/sh -c %s\n' "'${CMD:-echo up; exec /probe pause}'"
+		[ -z "${USR:-}" ] || printf 'user = %s\n' "$USR"
+		printf '[isolation]\nrootfs = %s\n' "$RFS"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$T/conf.d/$name.ini"
+}
+
+# owner PATH: "UID:GID MODE" (octal, no type bits).
+owner() {
+	stat -c '%u:%g %a' "$1"
+}
+
+has_line() { grep -qxF -- "$2" "$T/log/$1.log" 2>/dev/null; }
+wait_line() { wait_for "$1 to log '$2'" has_line "$1" "$2"; }
+# ups NAME N: NAME has logged "up" at least N times.
+ups() { [ "$(grep -cx up "$T/log/$1.log")" -ge "$2" ]; }
+
+# ---- copy-up ---------------------------------------------------------------
+
+@test "copy-up: a new volume takes the destination's files, owners and modes; later starts keep its contents" {
+	mkdir -p "$RFS$D/sub"
+	echo hello >"$RFS$D/greeting"
+	echo deep >"$RFS$D/sub/deep"
+	ln -s greeting "$RFS$D/link"
+	chown 1000:1000 "$RFS$D" "$RFS$D/greeting"
+	chown 1000:1001 "$RFS$D/sub/deep"
+	chown 0:1000 "$RFS$D/sub"
+	chmod 0750 "$RFS$D"
+	chmod 0640 "$RFS$D/greeting"
+	chmod 0710 "$RFS$D/sub"
+	chmod 4755 "$RFS$D/sub/deep"
+	CMD="cat $D/greeting $D/sub/deep; echo written >$D/new; echo up; exec /probe pause" \
+		USR=app vsvc cu "volume = seed:$D"
+	start_supd
+	wait_line cu up
+	has_line cu hello
+	has_line cu deep
+	local vol=$T/state/volumes/seed
+	[ "$(owner "$vol")" = "1000:1000 750" ]
+	[ "$(owner "$vol/greeting")" = "1000:1000 640" ]
+	[ "$(owner "$vol/sub")" = "0:1000 710" ]
+	[ "$(owner "$vol/sub/deep")" = "1000:1001 4755" ]
+	[ "$(readlink "$vol/link")" = greeting ]
+	[ "$(cat "$vol/new")" = written ]
+	# The rootfs is untouched: the service wrote into the volume.
+	[ ! -e "$RFS$D/new" ]
+	# Not copied again: the next start sees what the service left.
+	echo changed >"$RFS$D/greeting"
+	ctl restart cu
+	wait_for "the second run" ups cu 2
+	[ "$(cat "$vol/greeting")" = hello ]
+	[ -e "$vol/new" ]
+}
+
+@test "an empty destination, or a missing one, gives a volume owned by the service's user and group" {
+	mkdir -p "$RFS$D/empty"
+	chmod 0700 "$RFS$D/empty"
+	CMD="echo mine >$D/empty/f && echo mine >$D/missing/f && echo up; exec /probe pause" \
+		USR=app vsvc em "volume = ev:$D/empty" "volume = mv:$D/missing"
+	start_supd
+	wait_line em up
+	[ "$(owner "$T/state/volumes/ev")" = "1000:1000 700" ]
+	[ "$(owner "$T/state/volumes/mv")" = "1000:1000 755" ]
+	[ "$(owner "$T/state/volumes/ev/f")" = "1000:1000 644" ]
+	[ "$(cat "$T/state/volumes/mv/f")" = mine ]
+}
+
+@test "user namespace: copied ids are shifted into its range; a new empty volume is its user's" {
+	# (A missing destination cannot be made there: the namespace's root
+	# may not write the rootfs.)
+	mkdir -p "$RFS$D/seed" "$RFS$D/new"
+	echo s >"$RFS$D/seed/f"
+	chown 1000:1000 "$RFS$D/seed/f"
+	CMD="cat $D/seed/f; echo x >$D/new/f && echo up; exec /probe pause" \
+		USR=app vsvc un "namespaces = mount pid ipc uts user" \
+		"volume = useed:$D/seed" "volume = unew:$D/new"
+	start_supd
+	wait_line un up
+	has_line un s
+	[ "$(owner "$T/state/volumes/useed")" = "1000000:1000000 755" ]
+	[ "$(owner "$T/state/volumes/useed/f")" = "1001000:1001000 644" ]
+	[ "$(owner "$T/state/volumes/unew")" = "1001000:1001000 755" ]
+	[ "$(owner "$T/state/volumes/unew/f")" = "1001000:1001000 644" ]
+}
+
+@test "redis as user redis writes its data into a named volume on /var/lib/redis" {
+	command -v redis-server >/dev/null || {
+		echo "redis-server missing: contrib/ensure-deps.sh test installs it"
+		return 1
+	}
+	local dir port
+	dir=$(getent passwd redis | cut -d: -f6)
+	[ -d "$dir" ]
+	port=$((20000 + RANDOM % 20000))
+	cat >"$T/conf.d/redis.ini" <<EOF
+[service]
+command = redis-server --port $port --bind 127.0.0.1 --dir $dir --appendonly yes --save ""
+user = redis
+[isolation]
+namespaces = mount pid ipc uts
+volume = redisdata:$dir
+EOF
+	start_supd
+	wait_for --show "tail -n 3 $T/log/redis.log" "redis to write its append-only file" \
+		sh -c "ls $T/state/volumes/redisdata/appendonlydir/*.aof"
+	[ "$(stat -c %U "$T/state/volumes/redisdata")" = redis ]
+	redis-cli -p "$port" set k v
+	[ "$(redis-cli -p "$port" get k)" = v ]
+	wait_for "the write in the AOF" grep -q k -r "$T/state/volumes/redisdata/appendonlydir"
+	refute grep -q "Permission denied" "$T/log/redis.log"
+}
