@@ -44,7 +44,7 @@ teardown() {
 	[ -z "$BG" ] || kill "$BG" 2>/dev/null || true
 	local rc=0
 	teardown_supd || rc=1
-	rm -rf --one-file-system "$V" "$RFS$D"
+	rm -rf --one-file-system "$V" "$RFS$D" "$RFS$VOL"
 	return $rc
 }
 
@@ -164,4 +164,142 @@ EOF
 	[ "$(redis-cli -p "$port" get k)" = v ]
 	wait_for "the write in the AOF" grep -q k -r "$T/state/volumes/redisdata/appendonlydir"
 	refute grep -q "Permission denied" "$T/log/redis.log"
+}
+
+# ---- a hostile destination ------------------------------------------------
+
+# outside: a directory on the host, out of the rootfs, that the service must
+# never get a copy of nor change: root's, 0700, a secret 0600 inside.
+outside() {
+	mkdir -p "$V/outside/sub"
+	echo SECRET >"$V/outside/secret"
+	echo SECRET >"$V/outside/sub/deeper"
+	chmod 0700 "$V/outside"
+	chmod 0600 "$V/outside/secret"
+}
+
+# untouched: outside is as it was made, and no copy of the secret is in
+# volume $1.
+untouched() {
+	[ "$(owner "$V/outside")" = "0:0 700" ]
+	[ "$(owner "$V/outside/secret")" = "0:0 600" ]
+	[ "$(owner "$V/outside/sub/deeper")" = "0:0 644" ]
+	[ "$(owner /etc/shadow)" = "$SHADOW_OWNER" ]
+	refute grep -rq SECRET "$T/state/volumes/$1"
+}
+
+@test "hostile: symlinks in the destination (to the host, out of the root, as the destination itself) are copied as links, never followed" {
+	outside
+	SHADOW_OWNER=$(owner /etc/shadow)
+	mkdir -p "$RFS$D/dst"
+	echo mine >"$RFS$D/dst/own"
+	ln -s "$V/outside/secret" "$RFS$D/dst/abs"
+	ln -s ../../../../../../../.."$V/outside" "$RFS$D/dst/rel"
+	ln -s /etc/shadow "$RFS$D/dst/shadow"
+	ln -s / "$RFS$D/dst/root"
+	# The destination itself a link to the host's directory: resolved in
+	# the rootfs, where that path is an empty directory.
+	ln -s "$V/outside" "$RFS$D/link"
+	mkdir -p "$RFS$V/outside"
+	USR=app vsvc sy "volume = sl:$D/dst" "volume = sd:$D/link"
+	start_supd
+	wait_line sy up
+	local vol=$T/state/volumes/sl
+	[ "$(cat "$vol/own")" = mine ]
+	[ "$(readlink "$vol/abs")" = "$V/outside/secret" ]
+	[ "$(readlink "$vol/shadow")" = /etc/shadow ]
+	[ "$(readlink "$vol/root")" = / ]
+	[ -L "$vol/rel" ]
+	untouched sl
+	untouched sd
+	# Nothing copied for the link, and the volume is the user's (empty).
+	[ -z "$(ls -A "$T/state/volumes/sd")" ]
+	[ "$(owner "$T/state/volumes/sd")" = "1000:1000 755" ]
+	# The links the volume holds were made as the rootfs had them, owned
+	# as there: nothing of the host got the service's owner.
+	[ "$(stat -c %u:%g "$vol/abs")" = 0:0 ]
+}
+
+@test "hostile: a hard link in the destination is refused (the start fails naming it); nothing of it is copied" {
+	outside
+	SHADOW_OWNER=$(owner /etc/shadow)
+	mkdir -p "$RFS$D"
+	echo fine >"$RFS$D/a"
+	ln "$V/outside/secret" "$RFS$D/hl"
+	USR=app vsvc hl "volume = hv:$D"
+	start_supd
+	wait_for --show "field hl reason" "the start to fail on the hard link" \
+		sh -c "$(printf %q "$SUPCTL") -s $(printf %q "$SOCK") --json status hl | grep -q 'Too many links'"
+	[[ "$(field hl reason)" == *"$D/hl"* ]]
+	[ ! -e "$T/state/volumes/hv/hl" ]
+	untouched hv
+}
+
+@test "hostile: FIFOs, sockets and device nodes are skipped (nothing blocks, no device reaches the volume)" {
+	mkdir -p "$RFS$D"
+	echo fine >"$RFS$D/a"
+	mkfifo "$RFS$D/fifo"
+	mknod "$RFS$D/mem" c 1 1
+	mknod "$RFS$D/disk" b 7 0
+	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$RFS$D/sock"
+	vsvc fi "volume = fv:$D"
+	start_supd
+	wait_line fi up
+	[ "$(ls -A "$T/state/volumes/fv")" = a ]
+}
+
+@test "hostile: a huge tree is copied off supd's loop: supd answers while the copy runs" {
+	mkdir -p "$RFS$D/big"
+	(cd "$RFS$D/big" && seq 1 60000 | xargs touch)
+	vsvc hu "volume = big:$D"
+	start_supd
+	# While the copy runs the service is starting; each status answer
+	# comes at once.
+	local t0 t1 seen=0
+	while [ "$(state hu)" = starting ]; do
+		t0=$(mono_ms)
+		ctl status hu >/dev/null
+		t1=$(mono_ms)
+		[ $((t1 - t0)) -lt 500 ] || {
+			echo "status took $((t1 - t0)) ms during the copy"
+			return 1
+		}
+		seen=$((seen + 1))
+	done
+	echo "answered $seen times during the copy"
+	[ "$seen" -ge 3 ]
+	WAIT_SECS=60 wait_line hu up
+	[ "$(ls "$T/state/volumes/big/big" | wc -l)" -eq 60000 ]
+}
+
+@test "hostile: a directory swapped for a symlink out of the root during the copy: nothing outside is copied or changed" {
+	outside
+	SHADOW_OWNER=$(owner /etc/shadow)
+	mkdir -p "$RFS$D/d"
+	(cd "$RFS$D/d" && seq 1 20000 | xargs touch)
+	for i in 1 2 3 4 5 6 7 8; do mkdir "$RFS$D/s$i"; : >"$RFS$D/s$i/f"; done
+	# The swap loop: each sN a symlink to outside, then a directory again.
+	(
+		while :; do
+			for i in 1 2 3 4 5 6 7 8; do
+				mv "$RFS$D/s$i" "$RFS$D/s$i.x" 2>/dev/null
+				ln -s "$V/outside" "$RFS$D/s$i" 2>/dev/null
+			done
+			for i in 1 2 3 4 5 6 7 8; do
+				rm -f "$RFS$D/s$i"
+				mv "$RFS$D/s$i.x" "$RFS$D/s$i" 2>/dev/null
+			done
+		done
+	) &
+	BG=$!
+	USR=app vsvc ra "volume = rv:$D"
+	start_supd
+	# Up, or failed on a file that changed under the copy: either way
+	# the outside is untouched.
+	wait_for --show "state ra" "the start to be decided" \
+		sh -c "! $(printf %q "$SUPCTL") -s $(printf %q "$SOCK") status ra | grep -q starting"
+	kill "$BG"
+	wait "$BG" 2>/dev/null || true
+	BG=
+	untouched rv
 }
