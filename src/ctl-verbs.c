@@ -146,6 +146,12 @@ no_such(const char *what, const char *name)
 	return b.p;
 }
 
+char *
+ctl_no_such(const char *what, const char *name)
+{
+	return no_such(what, name);
+}
+
 /* The position of the service named in the registry (name order), or -1. */
 static ssize_t
 name_index(const char *name)
@@ -552,6 +558,10 @@ static const struct {
 	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
 	[PROTO_NET_LS] =	{ "network ls",	PEER_READ },
 	[PROTO_NET_INSPECT] =	{ "network inspect", PEER_READ },
+	[PROTO_VOL_LS] =	{ "volume ls",	PEER_READ },
+	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
+	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
+	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
 };
 
 /* The one dispatcher: a closed set of request types. */
@@ -623,6 +633,18 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_NET_INSPECT:
 		req_net_inspect(c, v, n);
+		break;
+	case PROTO_VOL_LS:
+		ctl_req_vol_ls(c, v, n);
+		break;
+	case PROTO_VOL_INSPECT:
+		ctl_req_vol_inspect(c, v, n);
+		break;
+	case PROTO_VOL_RM:
+		ctl_req_vol_rm(c, v, n);
+		break;
+	case PROTO_VOL_PRUNE:
+		ctl_req_vol_prune(c, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -53,6 +53,14 @@ enum proto_type {
 	PROTO_NET_LS,		/* (empty): one ROW per network, see
 				   proto_net_pack() */
 	PROTO_NET_INSPECT,	/* NAME...: DATA, a JSON array */
+	/* 14..24: taken by other branches (stats, pause, run, rm...). */
+	PROTO_VOL_LS = 25,	/* JSON ("0"|"1"): DATA, a table (NAME, USED
+				   BY) or a JSON array */
+	PROTO_VOL_INSPECT,	/* NAME...: DATA, a JSON array */
+	PROTO_VOL_RM,		/* NAME...: every one, or none (END error
+				   naming the service that uses it) */
+	PROTO_VOL_PRUNE,	/* (empty): DATA, the names removed, a line
+				   each */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */

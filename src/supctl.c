@@ -47,6 +47,7 @@
 #define CMD_EXEC	0x8	/* -t; operands after NAME are the command's */
 #define CMD_ATTACH	0x10	/* a terminal session */
 #define CMD_MODE	0x20	/* the command's name is the request's word */
+#define CMD_JSONARG	0x400	/* the request starts with --json ("0"|"1") */
 
 /* Long options without a short form. */
 enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
@@ -95,6 +96,14 @@ static const struct cmd cmds[] = {
 	  "list the networks (alias: network list)" },
 	{ "network inspect", NULL, 1, -1, PROTO_NET_INSPECT, CMD_DATA,
 	  "NAME...", "print networks and their members as JSON" },
+	{ "volume ls", "volume list", 0, 0, PROTO_VOL_LS,
+	  CMD_DATA|CMD_JSONARG, "", "list the named volumes and who uses them" },
+	{ "volume inspect", NULL, 1, -1, PROTO_VOL_INSPECT, CMD_DATA,
+	  "NAME...", "print named volumes as JSON" },
+	{ "volume rm", NULL, 1, -1, PROTO_VOL_RM, 0, "NAME...",
+	  "remove named volumes no service uses" },
+	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA, "",
+	  "remove every named volume no service uses" },
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
@@ -273,7 +282,9 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	if (nargs < cmd->min_args)
 		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
 		    (cmd->type == PROTO_NET_INSPECT ? "network name" :
-		    "service name") : "arguments");
+		    cmd->type == PROTO_VOL_INSPECT || cmd->type ==
+		    PROTO_VOL_RM ? "volume name" : "service name") :
+		    "arguments");
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
 
@@ -283,6 +294,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		strv_push(req, exec_tty ? "1" : "0");
 	if (cmd->flags & CMD_MODE)
 		strv_push(req, cmd->name);
+	if (cmd->flags & CMD_JSONARG)
+		strv_push(req, json ? "1" : "0");
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
 	if (cmd->flags & CMD_LOGS) {
@@ -692,12 +705,15 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing command");
-	if (strcmp(argv[optind], "network") == 0) {
+	if (strcmp(argv[optind], "network") == 0 ||
+	    strcmp(argv[optind], "volume") == 0) {
 		/* Two words: the table names "network ls"; parsing starts
 		 * at the second. */
 		if (++optind >= argc)
-			usage_error("network: missing command (ls, inspect)");
-		name = xasprintf("network %s", argv[optind]);
+			usage_error("%s: missing command (%s)", argv[optind - 1],
+			    argv[optind - 1][0] == 'n' ? "ls, inspect" :
+			    "ls, inspect, rm, prune");
+		name = xasprintf("%s %s", argv[optind - 1], argv[optind]);
 	} else
 		name = xstrdup(argv[optind]);
 	if ((cmd = cmd_find(name)) == NULL)

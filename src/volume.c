@@ -23,6 +23,10 @@
  * FIFOs, sockets and device nodes are skipped, no other mount is entered,
  * and the depth is bounded. Nothing is written but below the volume's own
  * directory, created there with O_EXCL.
+ *
+ * A volume removed (supctl volume rm, prune: vol_remove) is renamed at
+ * once to a hidden name and its tree removed by a child process, again
+ * fd-relative and following nothing, so a huge one never stalls supd.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -408,4 +412,73 @@ vol_copyup_wait(const struct iso_conf *iso, int rfd, bool *empty)
 		empty[i] = vd.empty != 0;
 	}
 	close(rfd);
+}
+
+/* ---- removal (supctl volume rm, prune) ----------------------------------- */
+
+/*
+ * Remove name below dfd and everything under it, as the volume's services
+ * left it: nothing is followed (a symlink is removed, never what it names),
+ * no other file system is entered. Best effort: what cannot go stays.
+ */
+static void
+remove_at(int dfd, const char *name, dev_t dev)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 fd;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    st.st_dev != dev)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(void)unlinkat(dfd, name, 0);
+		return;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			remove_at(fd, de->d_name, dev);
+	closedir(d);
+	(void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+int
+vol_remove(const char *dir, const char *name, char **cause)
+{
+	static unsigned	 seq;
+	struct stat	 st;
+	char		 gone[NAME_MAX + 1];
+	int		 dfd;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*cause = errno_cause("%s", dir);
+		return -1;
+	}
+	/* Gone at once under its name; its tree goes off supd's loop. */
+	snprintf(gone, sizeof gone, ".rm.%d.%u", (int)getpid(), seq++);
+	if (fstat(dfd, &st) == -1 || renameat(dfd, name, dfd, gone) == -1) {
+		*cause = errno_cause("volume %s", name);
+		close(dfd);
+		return -1;
+	}
+	if (fork() == 0) {
+		if (dup2(dfd, 3) == -1)
+			_exit(1);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		remove_at(3, gone, st.st_dev);
+		_exit(0);
+	}
+	/* No fork: the name is gone all the same, the tree stays hidden
+	 * (names starting with '.' are never volumes). */
+	close(dfd);
+	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * volume.h: a new named volume's first contents (copy-up, volume.c):
  * started by supd before the clone, waited for by the service's child
- * before it mounts its volumes.
+ * before it mounts its volumes; and a volume's removal.
  */
 #ifndef SUPD_VOLUME_H
 #define SUPD_VOLUME_H
@@ -26,5 +26,12 @@ int	vol_copyup_start(const struct svc_conf *, const bool *fresh, int *rfd,
  * service's user is to own it. Closes rfd.
  */
 void	vol_copyup_wait(const struct iso_conf *, int rfd, bool *empty);
+
+/*
+ * In supd: remove the volume `name` of dir (state_dir/volumes): renamed at
+ * once to a hidden name, its tree removed by a child process, without
+ * following anything in it. -1 with *cause if it cannot be renamed.
+ */
+int	vol_remove(const char *dir, const char *name, char **cause);
 
 #endif

@@ -303,3 +303,74 @@ untouched() {
 	BG=
 	untouched rv
 }
+
+# ---- supctl volume ----------------------------------------------------------
+
+@test "supctl volume ls | inspect | rm | prune; rm refused while a defined service uses the volume, naming it" {
+	mkdir -p "$RFS$D"
+	vsvc web "volume = webdata:$D"
+	start_supd
+	wait_line web up
+	# Volumes no service names: left by services since removed.
+	mkdir -p "$T/state/volumes/old1/sub" "$T/state/volumes/old2"
+	echo x >"$T/state/volumes/old1/sub/f"
+	run -0 ctl volume ls
+	[ "${lines[0]}" = "NAME                USED BY" ]
+	[[ "${lines[1]}" =~ ^old1\ +-$ ]]
+	[[ "${lines[2]}" =~ ^old2\ +-$ ]]
+	[[ "${lines[3]}" =~ ^webdata\ +web$ ]]
+	[ "${#lines[@]}" -eq 4 ]
+	run -0 ctl volume ls --json
+	[ "$(echo "$output" | jq -r '.[2].name')" = webdata ]
+	[ "$(echo "$output" | jq -r '.[2].used_by[0]')" = web ]
+	[ "$(echo "$output" | jq -r '.[0].used_by | length')" = 0 ]
+	run -0 ctl volume inspect webdata
+	[ "$(echo "$output" | jq -r '.[0].mountpoint')" = "$T/state/volumes/webdata" ]
+	[ "$(echo "$output" | jq -r '.[0].owner')" = 0:0 ]
+	run -1 ctl volume inspect nosuch
+	[[ "$output" == *"no such volume: nosuch"* ]]
+
+	# In use by a defined service, running or stopped: refused, named.
+	run -1 ctl volume rm webdata
+	[[ "$output" == *"volume webdata is in use by service web"* ]]
+	ctl stop web
+	run -1 ctl volume rm old1 webdata
+	[[ "$output" == *"in use by service web"* ]]
+	[ -d "$T/state/volumes/webdata" ]
+	[ -d "$T/state/volumes/old1" ]	# all or none
+	run -1 ctl volume rm nosuch
+	[[ "$output" == *"no such volume: nosuch"* ]]
+	run -1 ctl volume rm ../state
+	[[ "$output" == *"no such volume"* ]]
+
+	run -0 ctl volume rm old1
+	[ ! -e "$T/state/volumes/old1" ]
+	run -0 ctl volume prune
+	[ "$output" = old2 ]
+	[ ! -e "$T/state/volumes/old2" ]
+	[ -d "$T/state/volumes/webdata" ]
+	run -0 ctl volume ls
+	[ "${#lines[@]}" -eq 2 ]
+	# The service gone from conf_dir: its volume is free to go.
+	rm "$T/conf.d/web.ini"
+	ctl reload
+	run -0 ctl volume rm webdata
+	[ ! -e "$T/state/volumes/webdata" ]
+	# A removed tree goes off the loop; nothing of it is left.
+	wait_for "the removal to finish" sh -c "[ -z \"\$(ls -A $T/state/volumes)\" ]"
+}
+
+@test "supctl volume rm: a symlink a service left in its volume is removed, never followed" {
+	outside
+	SHADOW_OWNER=$(owner /etc/shadow)
+	mkdir -p "$T/state/volumes/evil/d"
+	ln -s "$V/outside" "$T/state/volumes/evil/link"
+	ln -s "$V/outside" "$T/state/volumes/evil/d/link2"
+	ln -s / "$T/state/volumes/evil/root"
+	start_supd
+	run -0 ctl volume rm evil
+	wait_for "the removal to finish" sh -c "[ -z \"\$(ls -A $T/state/volumes)\" ]"
+	[ -f "$V/outside/secret" ]
+	[ -f "$V/outside/sub/deeper" ]
+	untouched evil
+}
