@@ -40,7 +40,10 @@ enum proto_type {
 	PROTO_STOP,		/* WAIT, NAME... */
 	PROTO_RESTART,		/* WAIT, NAME... */
 	PROTO_SIGNAL,		/* NAME, SIGNAL (name or number) */
-	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1") */
+	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1")
+				   [, SINCE, UNTIL (ms since the epoch, ""
+				   for none), TIMESTAMPS ("0"|"1")]: only
+				   the lines stamped in the window */
 	PROTO_INSPECT,		/* NAME */
 	PROTO_RELOAD,		/* (empty) */
 	PROTO_SHUTDOWN,		/* (empty), or "poweroff" | "reboot" | "halt"

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -50,7 +51,7 @@
 #define CMD_JSONARG	0x400	/* the request starts with --json ("0"|"1") */
 
 /* Long options without a short form. */
-enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT };
+enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT, OPT_SINCE = 300, OPT_UNTIL };
 
 struct cmd {
 	const char	*name;
@@ -74,8 +75,9 @@ static const struct cmd cmds[] = {
 	  "[--no-wait] NAME...", "stop then start services" },
 	{ "signal", NULL, 2, 2, PROTO_SIGNAL, 0, "NAME SIG",
 	  "send a signal to a service's main process" },
-	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA, "[-f] [-n N] NAME",
-	  "print a service's log (-n lines, -f follow)" },
+	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA,
+	  "[-f] [-n N] [-t] [--since T] [--until T] NAME",
+	  "print a service's log (-n lines, -f follow, times from T)" },
 	{ "inspect", NULL, 1, 1, PROTO_INSPECT, CMD_DATA, "NAME",
 	  "print a service's config and state as JSON" },
 	{ "exec", NULL, 2, -1, PROTO_EXEC, CMD_EXEC, "[-t] NAME CMD [ARG...]",
@@ -216,6 +218,39 @@ opt_name(char **argv, int ch)
 	return argv[optind - 1];
 }
 
+/* logs --since, --until, -t: what the request carries after FOLLOW. */
+struct log_window {
+	int64_t	since, until;	/* ms since the epoch, 0 = no bound */
+	int	stamps;		/* -t */
+	int	lines_given;	/* -n */
+};
+
+static void
+logs_time(const struct cmd *cmd, int64_t *ms, const char *arg)
+{
+	struct timespec	 now;
+	const char	*errstr;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (parse_log_time(arg, (int64_t)now.tv_sec * 1000 + now.tv_nsec /
+	    1000000, ms, &errstr) == -1)
+		cmd_usage(cmd, "%s: %s", arg, errstr);
+	if (*ms <= 0)
+		cmd_usage(cmd, "%s: before 1970", arg);
+}
+
+static void
+logs_push(struct strv *req, const struct log_window *lw)
+{
+	char	num[24];
+
+	snprintf(num, sizeof num, "%" PRId64, lw->since);
+	strv_push(req, lw->since != 0 ? num : "");
+	snprintf(num, sizeof num, "%" PRId64, lw->until);
+	strv_push(req, lw->until != 0 ? num : "");
+	strv_push(req, lw->stamps ? "1" : "0");
+}
+
 /*
  * Parse the command's own options (argv[0] is the command name) and build
  * its request strv. Options may follow operands: `supctl status web --json`.
@@ -228,21 +263,37 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		{ "no-wait",	no_argument,		NULL, OPT_NOWAIT },
 		{ "follow",	no_argument,		NULL, 'f' },
 		{ "lines",	required_argument,	NULL, 'n' },
+		{ "timestamps",	no_argument,		NULL, 't' },
+		{ "since",	required_argument,	NULL, OPT_SINCE },
+		{ "until",	required_argument,	NULL, OPT_UNTIL },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char	*errstr;
 	uint64_t	 nlines = LOGS_DEFAULT;
+	struct log_window lw = { 0 };
 	int		 ch, i, nargs, wait = 1, follow = 0;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
 	/* exec: options end at NAME; what follows is the command's. */
 	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
-	    ":fhn:", lopts, NULL)) != -1) {
+	    ":fhn:t", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
-			exec_tty = 1;
+			if (cmd->flags & CMD_LOGS)
+				lw.stamps = 1;
+			else if (cmd->flags & CMD_EXEC)
+				exec_tty = 1;
+			else
+				goto bad;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (!(cmd->flags & CMD_LOGS))
+				goto bad;
+			logs_time(cmd, ch == OPT_SINCE ? &lw.since : &lw.until,
+			    optarg);
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -263,6 +314,7 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 			if (parse_uint(optarg, 0, LOGS_MAX, &nlines,
 			    &errstr) == -1)
 				cmd_usage(cmd, "-n %s: %s", optarg, errstr);
+			lw.lines_given = 1;
 			break;
 		case 'h':
 			printf("usage: supctl %s %s\n  %s\n", cmd->name,
@@ -301,9 +353,16 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	if (cmd->flags & CMD_LOGS) {
 		char	num[24];
 
+		/* A window of time reaches back as far as there are lines. */
+		if ((lw.since != 0 || lw.until != 0) && !lw.lines_given)
+			nlines = LOGS_MAX;
+		if (follow && lw.until != 0)
+			cmd_usage(cmd, "--until ends the output: not with -f");
 		snprintf(num, sizeof num, "%" PRIu64, nlines);
 		strv_push(req, num);
 		strv_push(req, follow ? "1" : "0");
+		if (lw.since != 0 || lw.until != 0 || lw.stamps)
+			logs_push(req, &lw);
 		if (follow)
 			signal(SIGINT, interrupted_cb);
 	}
