@@ -564,7 +564,10 @@ static const struct {
 	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
 };
 
-/* The one dispatcher: a closed set of request types. */
+/*
+ * The one dispatcher: a closed set of request types.
+ * long: one case per request type, a table read top to bottom.
+ */
 void
 ctl_request(struct client *c)
 {

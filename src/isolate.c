@@ -862,6 +862,8 @@ int
 iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
     char **cause)
 {
+	static const struct vol_idmap idmap = { ISO_USERNS_BASE,
+	    ISO_USERNS_SIZE };
 	bool	*fresh = xcalloc(sc->iso.nvolumes + 1, sizeof *fresh);
 	size_t	 i;
 
@@ -873,7 +875,8 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 		goto fail;
 	for (i = 0; i < p->nvolumes && !fresh[i]; i++)
 		;
-	if (i < p->nvolumes && vol_copyup_start(sc, fresh, &p->copyup,
+	if (i < p->nvolumes && vol_copyup_start(sc, fresh, sc->iso.rootfs !=
+	    NULL && (sc->iso.ns & CLONE_NEWUSER) ? &idmap : NULL, &p->copyup,
 	    cause) == -1)
 		goto fail;
 	free(fresh);

@@ -218,11 +218,14 @@ opt_name(char **argv, int ch)
 	return argv[optind - 1];
 }
 
-/* logs --since, --until, -t: what the request carries after FOLLOW. */
+/* The options of logs: -n, -f, and --since, --until, -t (what the request
+ * carries after FOLLOW). */
 struct log_window {
-	int64_t	since, until;	/* ms since the epoch, 0 = no bound */
-	int	stamps;		/* -t */
-	int	lines_given;	/* -n */
+	uint64_t nlines;
+	int	 follow;
+	int64_t	 since, until;	/* ms since the epoch, 0 = no bound */
+	int	 stamps;	/* -t */
+	int	 lines_given;	/* -n */
 };
 
 static void
@@ -239,16 +242,60 @@ logs_time(const struct cmd *cmd, int64_t *ms, const char *arg)
 		cmd_usage(cmd, "%s: before 1970", arg);
 }
 
+/* One of logs' options (ch from getopt); false if ch is none of them. */
+static bool
+logs_opt(const struct cmd *cmd, int ch, struct log_window *lw)
+{
+	const char	*errstr;
+
+	switch (ch) {
+	case 'f':
+		lw->follow = 1;
+		break;
+	case 'n':
+		if (parse_uint(optarg, 0, LOGS_MAX, &lw->nlines,
+		    &errstr) == -1)
+			cmd_usage(cmd, "-n %s: %s", optarg, errstr);
+		lw->lines_given = 1;
+		break;
+	case 't':
+		lw->stamps = 1;
+		break;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		logs_time(cmd, ch == OPT_SINCE ? &lw->since : &lw->until,
+		    optarg);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* LINES, FOLLOW[, SINCE, UNTIL, TIMESTAMPS] of a logs request. */
 static void
-logs_push(struct strv *req, const struct log_window *lw)
+logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 {
 	char	num[24];
+	bool	window = lw->since != 0 || lw->until != 0;
 
-	snprintf(num, sizeof num, "%" PRId64, lw->since);
-	strv_push(req, lw->since != 0 ? num : "");
-	snprintf(num, sizeof num, "%" PRId64, lw->until);
-	strv_push(req, lw->until != 0 ? num : "");
-	strv_push(req, lw->stamps ? "1" : "0");
+	/* A window of time reaches back as far as there are lines. */
+	if (window && !lw->lines_given)
+		lw->nlines = LOGS_MAX;
+	if (lw->follow && lw->until != 0)
+		cmd_usage(cmd, "--until ends the output: not with -f");
+	snprintf(num, sizeof num, "%" PRIu64, lw->nlines);
+	strv_push(req, num);
+	strv_push(req, lw->follow ? "1" : "0");
+	if (window || lw->stamps) {
+		snprintf(num, sizeof num, "%" PRId64, lw->since);
+		strv_push(req, lw->since != 0 ? num : "");
+		snprintf(num, sizeof num, "%" PRId64, lw->until);
+		strv_push(req, lw->until != 0 ? num : "");
+		strv_push(req, lw->stamps ? "1" : "0");
+	}
+	if (lw->follow)
+		signal(SIGINT, interrupted_cb);
 }
 
 /*
@@ -269,31 +316,21 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char	*errstr;
-	uint64_t	 nlines = LOGS_DEFAULT;
-	struct log_window lw = { 0 };
-	int		 ch, i, nargs, wait = 1, follow = 0;
+	struct log_window lw = { .nlines = LOGS_DEFAULT };
+	int		 ch, i, nargs, wait = 1;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
 	/* exec: options end at NAME; what follows is the command's. */
 	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
 	    ":fhn:t", lopts, NULL)) != -1) {
+		if ((cmd->flags & CMD_LOGS) && logs_opt(cmd, ch, &lw))
+			continue;
 		switch (ch) {
 		case 't':
-			if (cmd->flags & CMD_LOGS)
-				lw.stamps = 1;
-			else if (cmd->flags & CMD_EXEC)
-				exec_tty = 1;
-			else
+			if (!(cmd->flags & CMD_EXEC))
 				goto bad;
-			break;
-		case OPT_SINCE:
-		case OPT_UNTIL:
-			if (!(cmd->flags & CMD_LOGS))
-				goto bad;
-			logs_time(cmd, ch == OPT_SINCE ? &lw.since : &lw.until,
-			    optarg);
+			exec_tty = 1;
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -302,19 +339,6 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 			if (!(cmd->flags & CMD_WAIT))
 				goto bad;
 			wait = 0;
-			break;
-		case 'f':
-			if (!(cmd->flags & CMD_LOGS))
-				goto bad;
-			follow = 1;
-			break;
-		case 'n':
-			if (!(cmd->flags & CMD_LOGS))
-				goto bad;
-			if (parse_uint(optarg, 0, LOGS_MAX, &nlines,
-			    &errstr) == -1)
-				cmd_usage(cmd, "-n %s: %s", optarg, errstr);
-			lw.lines_given = 1;
 			break;
 		case 'h':
 			printf("usage: supctl %s %s\n  %s\n", cmd->name,
@@ -350,22 +374,8 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		strv_push(req, json ? "1" : "0");
 	for (i = optind; i < argc; i++)
 		strv_push(req, argv[i]);
-	if (cmd->flags & CMD_LOGS) {
-		char	num[24];
-
-		/* A window of time reaches back as far as there are lines. */
-		if ((lw.since != 0 || lw.until != 0) && !lw.lines_given)
-			nlines = LOGS_MAX;
-		if (follow && lw.until != 0)
-			cmd_usage(cmd, "--until ends the output: not with -f");
-		snprintf(num, sizeof num, "%" PRIu64, nlines);
-		strv_push(req, num);
-		strv_push(req, follow ? "1" : "0");
-		if (lw.since != 0 || lw.until != 0 || lw.stamps)
-			logs_push(req, &lw);
-		if (follow)
-			signal(SIGINT, interrupted_cb);
-	}
+	if (cmd->flags & CMD_LOGS)
+		logs_push(cmd, req, &lw);
 }
 
 static void
@@ -723,6 +733,21 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 	return EXIT_OK;
 }
 
+/* The command's name at argv[optind]: "network" and "volume" take a
+ * second word ("network ls"), and parsing starts there. Allocated. */
+static char *
+cmd_words(int argc, char **argv)
+{
+	if (strcmp(argv[optind], "network") != 0 &&
+	    strcmp(argv[optind], "volume") != 0)
+		return xstrdup(argv[optind]);
+	if (++optind >= argc)
+		usage_error("%s: missing command (%s)", argv[optind - 1],
+		    argv[optind - 1][0] == 'n' ? "ls, inspect" :
+		    "ls, inspect, rm, prune");
+	return xasprintf("%s %s", argv[optind - 1], argv[optind]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -764,17 +789,7 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing command");
-	if (strcmp(argv[optind], "network") == 0 ||
-	    strcmp(argv[optind], "volume") == 0) {
-		/* Two words: the table names "network ls"; parsing starts
-		 * at the second. */
-		if (++optind >= argc)
-			usage_error("%s: missing command (%s)", argv[optind - 1],
-			    argv[optind - 1][0] == 'n' ? "ls, inspect" :
-			    "ls, inspect, rm, prune");
-		name = xasprintf("%s %s", argv[optind - 1], argv[optind]);
-	} else
-		name = xstrdup(argv[optind]);
+	name = cmd_words(argc, argv);
 	if ((cmd = cmd_find(name)) == NULL)
 		usage_error("unknown command '%s'", name);
 	free(name);

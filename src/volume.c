@@ -45,7 +45,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "isolate.h"
 #include "spawn-report.h"
 #include "util.h"
 #include "volume.h"
@@ -61,7 +60,7 @@ struct verdict {
 
 struct copy {
 	dev_t	dev;		/* the destination's file system */
-	bool	shift;		/* rootfs + user namespace: shift ids */
+	const struct vol_idmap *map; /* rootfs + user namespace, else NULL */
 	char	path[PATH_MAX];	/* where we are, for the error */
 	struct verdict *vd;
 };
@@ -70,13 +69,15 @@ struct copy {
 static uint32_t
 shift_id(const struct copy *c, uint32_t id)
 {
-	if (!c->shift)
+	const struct vol_idmap	*m = c->map;
+
+	if (m == NULL)
 		return id;
-	if (id >= ISO_USERNS_BASE && id - ISO_USERNS_BASE < ISO_USERNS_SIZE)
+	if (id >= m->base && id - m->base < m->size)
 		return id;		/* made from inside: already its own */
-	if (id < ISO_USERNS_SIZE)
-		return ISO_USERNS_BASE + id;
-	return ISO_USERNS_BASE + 65534;	/* nobody */
+	if (id < m->size)
+		return m->base + id;
+	return m->base + 65534;		/* nobody */
 }
 
 static int
@@ -295,11 +296,10 @@ dir_empty(int fd)
 
 /* The destination dst of one new volume (src) in the root rootfd. */
 static void
-copyup_one(const struct iso_conf *iso, int rootfd, const struct volume *v,
-    struct verdict *vd)
+copyup_one(const struct iso_conf *iso, const struct vol_idmap *map,
+    int rootfd, const struct volume *v, struct verdict *vd)
 {
-	struct copy	c = { .shift = iso->rootfs != NULL &&
-			    (iso->ns & CLONE_NEWUSER), .vd = vd };
+	struct copy	c = { .map = map, .vd = vd };
 	struct open_how	how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 			    .resolve = RESOLVE_NO_MAGICLINKS |
 			    (iso->rootfs != NULL ? RESOLVE_IN_ROOT :
@@ -338,7 +338,8 @@ copyup_one(const struct iso_conf *iso, int rootfd, const struct volume *v,
 }
 
 static void __attribute__((noreturn))
-copier_main(const struct svc_conf *sc, const bool *fresh, int wfd)
+copier_main(const struct svc_conf *sc, const bool *fresh,
+    const struct vol_idmap *map, int wfd)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	struct verdict		 vd;
@@ -358,7 +359,7 @@ copier_main(const struct svc_conf *sc, const bool *fresh, int wfd)
 			vd.err = errno;
 			snprintf(vd.what, sizeof vd.what, "%s", iso->rootfs);
 		} else if (fresh[i])
-			copyup_one(iso, rootfd, &iso->volumes[i], &vd);
+			copyup_one(iso, map, rootfd, &iso->volumes[i], &vd);
 		if (write(3, &vd, sizeof vd) != sizeof vd)
 			_exit(1);
 	}
@@ -366,8 +367,8 @@ copier_main(const struct svc_conf *sc, const bool *fresh, int wfd)
 }
 
 int
-vol_copyup_start(const struct svc_conf *sc, const bool *fresh, int *rfd,
-    char **cause)
+vol_copyup_start(const struct svc_conf *sc, const bool *fresh,
+    const struct vol_idmap *map, int *rfd, char **cause)
 {
 	int	p[2];
 	pid_t	pid;
@@ -384,7 +385,7 @@ vol_copyup_start(const struct svc_conf *sc, const bool *fresh, int *rfd,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		copier_main(sc, fresh, p[1]);
+		copier_main(sc, fresh, map, p[1]);
 	}
 	/* Reaped by supd's SIGCHLD watcher, as any child it does not know. */
 	close(p[1]);

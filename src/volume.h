@@ -8,17 +8,25 @@
 #define SUPD_VOLUME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
+
+/* A user namespace's ids on the host: base .. base + size - 1. */
+struct vol_idmap {
+	uint32_t	base, size;
+};
 
 /*
  * In supd: fork the process that copies, for each volume i with fresh[i]
  * (made by supd for this start), the destination directory in the
- * service's root into the volume. *rfd is the pipe its verdicts arrive on
- * (vol_copyup_wait). -1 with *cause if it cannot be started.
+ * service's root into the volume; with map (a rootfs seen from a user
+ * namespace), each id u of the rootfs becomes base + u. *rfd is the pipe
+ * its verdicts arrive on (vol_copyup_wait). -1 with *cause if it cannot
+ * be started.
  */
-int	vol_copyup_start(const struct svc_conf *, const bool *fresh, int *rfd,
-	    char **cause);
+int	vol_copyup_start(const struct svc_conf *, const bool *fresh,
+	    const struct vol_idmap *map, int *rfd, char **cause);
 /*
  * In the service's child: wait for the verdicts; a failed copy ends the
  * start (spawn_fail, STEP_VOLUME, the path that failed). empty[i] is set
