@@ -164,6 +164,26 @@ open_same(struct copy *c, int sfd, const char *name, int flags,
 	return fd;
 }
 
+/* A stream over directory fd, which stays open (its own dup: a dup shares
+ * the offset, so it starts over). */
+static DIR *
+dir_read(int fd)
+{
+	DIR	*d;
+	int	 nfd, saved;
+
+	if ((nfd = dup(fd)) == -1)
+		return NULL;
+	if ((d = fdopendir(nfd)) == NULL) {
+		saved = errno;
+		close(nfd);
+		errno = saved;
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
+}
+
 static int copy_dir(struct copy *, int sfd, int dfd, int depth);
 
 static int
@@ -243,14 +263,10 @@ copy_dir(struct copy *c, int sfd, int dfd, int depth)
 	struct dirent	*de;
 	struct stat	 st;
 	DIR		*d;
-	int		 fd, r = 0;
+	int		 r = 0;
 
-	if ((fd = dup(sfd)) == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if ((d = dir_read(sfd)) == NULL)
 		return fail(c, errno, NULL);
-	}
-	rewinddir(d);		/* a dup shares the offset: start over */
 	while (r == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -278,15 +294,10 @@ dir_empty(int fd)
 {
 	struct dirent	*de;
 	DIR		*d;
-	int		 dfd;
 	bool		 empty = true;
 
-	if ((dfd = dup(fd)) == -1 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
+	if ((d = dir_read(fd)) == NULL)
 		return false;
-	}
-	rewinddir(d);
 	while (empty && (de = readdir(d)) != NULL)
 		empty = strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0;
