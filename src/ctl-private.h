@@ -107,11 +107,11 @@ struct service	*ctl_find_or_end(struct client *, const char *name);
 char		*ctl_no_such(const char *what, const char *name);
 
 /* ctl-volume.c: supctl volume ls (JSON "0"|"1"), inspect NAME..., rm
- * NAME... (refused, naming the service, while one uses it), prune. */
+ * NAME... (refused, naming the service, while one uses it), prune (JSON). */
 void		 ctl_req_vol_ls(struct client *, char **v, size_t n);
 void		 ctl_req_vol_inspect(struct client *, char **v, size_t n);
 void		 ctl_req_vol_rm(struct client *, char **v, size_t n);
-void		 ctl_req_vol_prune(struct client *, size_t n);
+void		 ctl_req_vol_prune(struct client *, char **v, size_t n);
 
 /* ctl-follow.c */
 /* logs NAME N F: the last N lines, then with F "1" every byte appended. */

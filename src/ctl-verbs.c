@@ -647,7 +647,7 @@ ctl_request(struct client *c)
 		ctl_req_vol_rm(c, v, n);
 		break;
 	case PROTO_VOL_PRUNE:
-		ctl_req_vol_prune(c, n);
+		ctl_req_vol_prune(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -239,19 +239,24 @@ ctl_req_vol_rm(struct client *c, char **v, size_t n)
 	free(cause);
 }
 
-/* volume prune: every volume no defined service uses; their names. */
+/* volume prune JSON: every volume no defined service uses; their names,
+ * a line each or a JSON array for "1". */
 void
-ctl_req_vol_prune(struct client *c, size_t n)
+ctl_req_vol_prune(struct client *c, char **v, size_t n)
 {
 	struct strv	 names = { 0 };
 	struct buf	 b = { 0 };
 	char		*dir, *u, *cause = NULL;
-	size_t		 i;
+	size_t		 i, nout = 0;
+	bool		 json;
 
-	if (n != 0) {
+	if (n != 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
+	json = v[0][0] == '1';
+	if (json)
+		buf_puts(&b, "[");
 	vol_names(&names);
 	dir = vol_dir();
 	for (i = 0; i < names.n && cause == NULL; i++) {
@@ -261,9 +266,15 @@ ctl_req_vol_prune(struct client *c, size_t n)
 		}
 		if (vol_remove(dir, names.v[i], &cause) == 0) {
 			log_info("volume %s removed (prune)", names.v[i]);
-			buf_printf(&b, "%s\n", names.v[i]);
+			if (json) {
+				buf_puts(&b, nout++ > 0 ? "," : "");
+				buf_json_str(&b, names.v[i]);
+			} else
+				buf_printf(&b, "%s\n", names.v[i]);
 		}
 	}
+	if (json)
+		buf_puts(&b, "]\n");
 	put_data(c, &b);
 	buf_free(&b);
 	free(dir);

@@ -62,8 +62,8 @@ enum proto_type {
 	PROTO_VOL_INSPECT,	/* NAME...: DATA, a JSON array */
 	PROTO_VOL_RM,		/* NAME...: every one, or none (END error
 				   naming the service that uses it) */
-	PROTO_VOL_PRUNE,	/* (empty): DATA, the names removed, a line
-				   each */
+	PROTO_VOL_PRUNE,	/* JSON ("0"|"1"): DATA, the names removed, a
+				   line each or a JSON array */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */

@@ -104,7 +104,7 @@ static const struct cmd cmds[] = {
 	  "NAME...", "print named volumes as JSON" },
 	{ "volume rm", NULL, 1, -1, PROTO_VOL_RM, 0, "NAME...",
 	  "remove named volumes no service uses" },
-	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA, "",
+	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
 	  "remove every named volume no service uses" },
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])

@@ -350,9 +350,12 @@ PY
 
 	run -0 ctl volume rm old1
 	[ ! -e "$T/state/volumes/old1" ]
-	run -0 ctl volume prune
-	[ "$output" = old2 ]
+	mkdir "$T/state/volumes/old3"
+	run -0 ctl volume prune --json
+	[ "$output" = '["old2","old3"]' ]
 	[ ! -e "$T/state/volumes/old2" ]
+	run -0 ctl volume prune
+	[ "$output" = "" ]
 	[ -d "$T/state/volumes/webdata" ]
 	run -0 ctl volume ls
 	[ "${#lines[@]}" -eq 2 ]
