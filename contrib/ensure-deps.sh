@@ -30,6 +30,8 @@ if [ "$what" = test ]; then
 	need_cmd ip iproute2
 	need_cmd ping iputils-ping
 	need_cmd tmux tmux
+	# volumes.bats: redis as user redis writes its data to a named volume.
+	need_cmd redis-server redis-server
 	# logs.bats rotates a live log with the real thing.
 	need_cmd logrotate logrotate
 	# net-fw.bats: nft reads the table back; real traffic with curl,

@@ -75,29 +75,101 @@ stream_admit(struct client *c)
 	ctl_client_close(oldest);
 }
 
+/*
+ * The last `lines` lines of in stamped within [since, until] (ms; 0 for
+ * no bound) onto out. A line without a stamp (written before timestamps = yes, or the
+ * tail of a line cut by the size cap) is not known to be in the range.
+ */
+static void
+logs_window(const struct buf *in, int64_t since, int64_t until,
+    uint64_t lines, struct buf *out)
+{
+	const char	*p = in->p, *end = in->p + in->len, *nl, *e, *after;
+	int64_t		 t;
+	size_t		 len, cut;
+
+	for (; p < end; p += len) {
+		nl = memchr(p, '\n', end - p);
+		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (len < RFC3339_LEN || parse_rfc3339(p, &t, &after, &e) == -1
+		    || *after != ' ')
+			continue;
+		if ((since == 0 || t >= since) && (until == 0 || t <= until))
+			buf_add(out, p, len);
+	}
+	/* The last `lines` of them (each ends with a newline). */
+	for (cut = out->len; cut > 0 && lines > 0; lines--)
+		for (cut--; cut > 0 && out->p[cut - 1] != '\n'; cut--)
+			;
+	if (cut > 0) {
+		memmove(out->p, out->p + cut, out->len - cut);
+		out->len -= cut;
+	}
+}
+
+/* The options of a 6-string logs request: SINCE, UNTIL (ms since the
+ * epoch, "" for none), TIMESTAMPS ("0"|"1"). -1 if they are malformed. */
+static int
+logs_options(char **v, size_t n, int64_t *since, int64_t *until, bool *any)
+{
+	uint64_t	 u;
+	const char	*e;
+
+	*since = *until = 0;
+	*any = false;
+	if (n == 3)
+		return 0;
+	if (n != 6 || (strcmp(v[5], "0") != 0 && strcmp(v[5], "1") != 0) ||
+	    (*v[3] != '\0' && parse_uint(v[3], 1, INT64_MAX, &u, &e) == -1))
+		return -1;
+	*since = *v[3] != '\0' ? (int64_t)u : 0;
+	if (*v[4] != '\0' && parse_uint(v[4], 1, INT64_MAX, &u, &e) == -1)
+		return -1;
+	*until = *v[4] != '\0' ? (int64_t)u : 0;
+	*any = *since != 0 || *until != 0 || v[5][0] == '1';
+	return 0;
+}
+
 void
 ctl_req_logs(struct client *c, char **v, size_t n)
 {
 	struct service	*s;
-	struct buf	 b = { 0 };
+	struct buf	 b = { 0 }, w = { 0 };
 	uint64_t	 lines;
+	int64_t		 since, until;
 	const char	*e;
 	size_t		 off, chunk;
 	char		*m;
+	bool		 stamps;
 
-	if (n != 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
-	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0)) {
+	if (n < 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
+	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0) ||
+	    logs_options(v, n, &since, &until, &stamps) == -1) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
 	if ((s = ctl_find_or_end(c, v[0])) == NULL)
 		return;
-	if (lines > 0 && svclog_tail(svc_log(s), lines, &b) == -1) {
+	if (stamps && !svclog_has_stamps(svc_log(s))) {
+		m = xasprintf("%s: its log lines have no time (--since, --until "
+		    "and -t need timestamps = yes in [log])", svc_name(s));
+		ctl_client_end(c, 0, m);
+		free(m);
+		return;
+	}
+	/* A window is cut from all there is; -n counts lines in it. */
+	if (lines > 0 && svclog_tail(svc_log(s), since != 0 || until != 0 ?
+	    PROTO_LOGS_MAX_LINES : lines, &b) == -1) {
 		m = errno_cause("%s: cannot read log", svc_name(s));
 		ctl_client_end(c, 0, m);
 		free(m);
 		buf_free(&b);
 		return;
+	}
+	if (since != 0 || until != 0) {
+		logs_window(&b, since, until, lines, &w);
+		buf_free(&b);
+		b = w;
 	}
 	for (off = 0; off < b.len; off += chunk) {
 		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :

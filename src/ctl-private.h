@@ -109,6 +109,15 @@ extern const char ctl_peer_no_fds[];
 void		 ctl_request(struct client *);
 /* The service named, or NULL after replying "no such service". */
 struct service	*ctl_find_or_end(struct client *, const char *name);
+/* "no such WHAT: NAME", NAME cut and escaped for a reply (allocated). */
+char		*ctl_no_such(const char *what, const char *name);
+
+/* ctl-volume.c: supctl volume ls (JSON "0"|"1"), inspect NAME..., rm
+ * NAME... (refused, naming the service, while one uses it), prune (JSON). */
+void		 ctl_req_vol_ls(struct client *, char **v, size_t n);
+void		 ctl_req_vol_inspect(struct client *, char **v, size_t n);
+void		 ctl_req_vol_rm(struct client *, char **v, size_t n);
+void		 ctl_req_vol_prune(struct client *, char **v, size_t n);
 
 /* ctl-run.c */
 /* run FLAGS NAME TEXT, rm FORCE NAME... */

@@ -152,6 +152,12 @@ no_such(const char *what, const char *name)
 	return b.p;
 }
 
+char *
+ctl_no_such(const char *what, const char *name)
+{
+	return no_such(what, name);
+}
+
 /* The position of the service named in the registry (name order), or -1. */
 static ssize_t
 name_index(const char *name)
@@ -610,9 +616,16 @@ static const struct {
 	[PROTO_UNPAUSE] =	{ "unpause",	PEER_ALL },
 	[PROTO_RUN] =		{ "run",	PEER_ALL },
 	[PROTO_RM] =		{ "rm",		PEER_ALL },
+	[PROTO_VOL_LS] =	{ "volume ls",	PEER_READ },
+	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
+	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
+	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
 };
 
-/* The one dispatcher: a closed set of request types. */
+/*
+ * The one dispatcher: a closed set of request types.
+ * long: one case per request type, a table read top to bottom.
+ */
 void
 ctl_request(struct client *c)
 {
@@ -694,6 +707,18 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_RM:
 		ctl_req_rm(c, v, n);
+		break;
+	case PROTO_VOL_LS:
+		ctl_req_vol_ls(c, v, n);
+		break;
+	case PROTO_VOL_INSPECT:
+		ctl_req_vol_inspect(c, v, n);
+		break;
+	case PROTO_VOL_RM:
+		ctl_req_vol_rm(c, v, n);
+		break;
+	case PROTO_VOL_PRUNE:
+		ctl_req_vol_prune(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -226,6 +226,20 @@ resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
 	return true;
 }
 
+/* A new volume with nothing to copy is the user's, as docker makes it; a
+ * user namespace maps the ids (we are its root). */
+static void
+give_volumes(const struct iso_notify *n, uid_t uid, gid_t gid)
+{
+	size_t	i;
+
+	for (i = 0; n != NULL && i < n->nowned; i++) {
+		if (fchownat(n->owned[i], "", uid, gid, AT_EMPTY_PATH) == -1)
+			spawn_fail(STEP_VOLUME, errno, "new volume owner");
+		close(n->owned[i]);
+	}
+}
+
 void
 iso_init_caps(void)
 {
@@ -237,7 +251,7 @@ iso_init_caps(void)
 
 void
 iso_identity(const struct svc_conf *sc, struct strv *env,
-    const char *own_home, const char *own_user, int notify_fd)
+    const char *own_home, const char *own_user, const struct iso_notify *n)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	struct acctdb		 db = { .files = iso->rootfs != NULL };
@@ -289,9 +303,10 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	}
 	db_free(&db);
 	/* The notify socket is 0600: the service's user must own it. */
-	if (notify_fd >= 0 && fchownat(notify_fd, "", uid, gid,
+	if (n != NULL && n->fd >= 0 && fchownat(n->fd, "", uid, gid,
 	    AT_EMPTY_PATH) == -1)
 		spawn_fail(STEP_READY, errno, "notify socket owner");
+	give_volumes(n, uid, gid);
 	if ((sc->group != NULL || sc->user != NULL) && setgid(gid) == -1)
 		spawn_fail(STEP_SETGID, errno, sc->group != NULL ? sc->group :
 		    sc->user);

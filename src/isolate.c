@@ -41,6 +41,7 @@
 #include "isolate.h"
 #include "spawn-report.h"
 #include "util.h"
+#include "volume.h"
 
 /* /proc paths hidden (files get /dev/null, directories an empty tmpfs) or
  * made read-only, as docker does. Missing ones are skipped. */
@@ -319,15 +320,22 @@ mount_sys(int rootfd)
  * namespace, already read-only where `:ro` says so: nothing here re-opens a
  * source by its path. A destination in the host's tree is resolved with no
  * symlink at all (a service that can write a parent could have swapped one
- * in since its last start); in a rootfs it stays inside the root.
+ * in since its last start); in a rootfs it stays inside the root. New named
+ * volumes are mounted once their copy-up is done (volume.c); those that got
+ * nothing to copy are kept for iso_identity to give to the user.
  */
 static void
 mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
-    const int *trees)
+    const struct iso_fds *f, struct iso_notify *n)
 {
-	size_t	i;
-	int	fd;
+	const int	*trees = f->volumes;
+	bool		*empty = xcalloc(iso->nvolumes + 1, sizeof *empty);
+	size_t		 i;
+	int		 fd;
 
+	if (f->copyup >= 0)
+		vol_copyup_wait(iso, f->copyup, empty);
+	n->owned = xcalloc(iso->nvolumes + 1, sizeof *n->owned);
 	for (i = 0; i < iso->nvolumes; i++) {
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
@@ -346,8 +354,13 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
 		    MOVE_MOUNT_T_EMPTY_PATH) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->dst);
 		close(fd);
-		close(trees[i]);
+		/* A read-only one cannot change owner, nor be written. */
+		if (empty[i] && !v->ro)
+			n->owned[n->nowned++] = trees[i];
+		else
+			close(trees[i]);
 	}
+	free(empty);
 }
 
 static void
@@ -654,7 +667,7 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 		close(fd);
 	}
 	mount_tmpfs(iso, rootfd, host_tree);
-	mount_volumes(iso, rootfd, host_tree, f->volumes);
+	mount_volumes(iso, rootfd, host_tree, f, n);
 	mount_names(rootfd, host_tree, f);
 	placed = host_tree && hide_supd(f, rootfd, notifyfd);
 	if (notifyfd >= 0 && !placed)
@@ -728,6 +741,8 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
 	}
 	n->path = f->notify;
 	n->fd = -1;
+	n->owned = NULL;
+	n->nowned = 0;
 	/* Opened before any mount can hide it; kept for iso_identity. */
 	if (f->notify != NULL && (n->fd = open(f->notify, O_PATH |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)
@@ -739,10 +754,26 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
 
 /* ---- supd's side, before the clone --------------------------------------- */
 
-/* Named volumes live in state_dir/volumes; a user namespace's root owns
- * its own. -1 with *cause if one cannot be made. */
+/* state_dir/volumes, made as needed. */
 static int
-prep_named_volumes(const struct svc_conf *sc, char **cause)
+mkdir_parent(const char *path)
+{
+	char	*dir = xstrdup(path);
+	int	 r;
+
+	*strrchr(dir, '/') = '\0';
+	r = mkdir_p(dir, 0755);
+	free(dir);
+	return r;
+}
+
+/*
+ * Named volumes live in state_dir/volumes; a user namespace's root owns
+ * its own. One made now is new: fresh[i], for its copy-up. -1 with *cause
+ * if one cannot be made.
+ */
+static int
+prep_named_volumes(const struct svc_conf *sc, bool *fresh, char **cause)
 {
 	size_t	i;
 
@@ -751,7 +782,9 @@ prep_named_volumes(const struct svc_conf *sc, char **cause)
 
 		if (v->name == NULL)
 			continue;
-		if (mkdir_p(v->src, 0755) == -1 ||
+		if (mkdir_parent(v->src) == -1 ||
+		    (!(fresh[i] = mkdir(v->src, 0755) == 0) &&
+		    errno != EEXIST) ||
 		    ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
 		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)) {
 			*cause = errno_cause("volume %s", v->src);
@@ -829,12 +862,25 @@ int
 iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
     char **cause)
 {
-	p->netns = p->hosts = p->resolv = -1;
+	static const struct vol_idmap idmap = { ISO_USERNS_BASE,
+	    ISO_USERNS_SIZE };
+	bool	*fresh = xcalloc(sc->iso.nvolumes + 1, sizeof *fresh);
+	size_t	 i;
+
+	p->netns = p->hosts = p->resolv = p->copyup = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
-	if (prep_named_volumes(sc, cause) == -1 ||
+	if (prep_named_volumes(sc, fresh, cause) == -1 ||
 	    prep_volumes(sc, p, cause) == -1)
 		goto fail;
+	for (i = 0; i < p->nvolumes && !fresh[i]; i++)
+		;
+	if (i < p->nvolumes && vol_copyup_start(sc, fresh, sc->iso.rootfs !=
+	    NULL && (sc->iso.ns & CLONE_NEWUSER) ? &idmap : NULL, &p->copyup,
+	    cause) == -1)
+		goto fail;
+	free(fresh);
+	fresh = NULL;
 	if (sc->iso.net == NET_CONTAINER &&
 	    (p->netns = prep_netns(net_pid)) == -1) {
 		*cause = errno_cause("network container:%s",
@@ -843,6 +889,7 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	}
 	return 0;
 fail:
+	free(fresh);
 	iso_prep_release(p);
 	return -1;
 }
@@ -859,11 +906,13 @@ iso_prep_release(struct iso_prep *p)
 		close(p->hosts);
 	if (p->resolv != -1)
 		close(p->resolv);
+	if (p->copyup != -1)
+		close(p->copyup);
 	for (i = 0; i < p->nvolumes; i++)
 		if (p->volumes[i] >= 0)
 			close(p->volumes[i]);
 	free(p->volumes);
-	p->netns = p->hosts = p->resolv = -1;
+	p->netns = p->hosts = p->resolv = p->copyup = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
 	errno = saved;

@@ -31,6 +31,8 @@ struct iso_prep {
 	int	 resolv;	/* of /etc/hosts and resolv.conf, else -1 */
 	int	*volumes;	/* one detached mount per volume, or NULL */
 	size_t	 nvolumes;
+	int	 copyup;	/* new named volumes: the copy-up's verdicts
+				 * (volume.h), else -1 */
 };
 
 /*
@@ -70,16 +72,21 @@ struct iso_fds {
 	int			 hosts;	/* bound at /etc/hosts, else -1 */
 	int			 resolv; /* bound at /etc/resolv.conf, else -1 */
 	const int		*volumes; /* one detached mount per volume */
+	int			 copyup; /* iso_prep's, else -1 */
 	const char		*notify; /* ready = notify: supd's socket, or NULL */
 	const struct iso_hide	*hide;	/* supd's own directories */
 	size_t			 nhide;
 };
 
-/* The notify socket as the service's process reaches it (iso_setup). */
+/* What iso_setup leaves for iso_identity: the notify socket as the
+ * service's process reaches it, and the new volumes its user is to own. */
 struct iso_notify {
 	const char	*path;	/* NOTIFY_SOCKET inside, or NULL for none */
 	int		 fd;	/* the socket (O_PATH), to be given to the
 				 * service's user; -1 for none */
+	int		*owned;	/* new named volumes that got nothing to
+				 * copy (their mounts), given to the user */
+	size_t		 nowned;
 };
 
 /*
@@ -105,10 +112,11 @@ void	iso_init_caps(void);
 /*
  * In the command's process, after iso_setup: bounding set, user, groups,
  * capabilities (ambient for non-root), no_new_privs; the notify socket
- * (iso_setup's fd, or -1) given to the user. Fills HOME and USER of env
- * from the user's account.
+ * and the new empty volumes (iso_setup's n, or NULL) given to the user.
+ * Fills HOME and USER of env from the user's account.
  */
 void	iso_identity(const struct svc_conf *, struct strv *env,
-	    const char *own_home, const char *own_user, int notify_fd);
+	    const char *own_home, const char *own_user,
+	    const struct iso_notify *n);
 
 #endif

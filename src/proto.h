@@ -40,7 +40,10 @@ enum proto_type {
 	PROTO_STOP,		/* WAIT, NAME... */
 	PROTO_RESTART,		/* WAIT, NAME... */
 	PROTO_SIGNAL,		/* NAME, SIGNAL (name or number) */
-	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1") */
+	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1")
+				   [, SINCE, UNTIL (ms since the epoch, ""
+				   for none), TIMESTAMPS ("0"|"1")]: only
+				   the lines stamped in the window */
 	PROTO_INSPECT,		/* NAME */
 	PROTO_RELOAD,		/* (empty) */
 	PROTO_SHUTDOWN,		/* (empty), or "poweroff" | "reboot" | "halt"
@@ -64,6 +67,13 @@ enum proto_type {
 				   (stdin). Reply: ROW NAME, then with 'f'
 				   DATA (its log or terminal) and EXIT */
 	PROTO_RM,		/* FORCE ("0"|"1"), NAME... */
+	PROTO_VOL_LS,		/* JSON ("0"|"1"): DATA, a table (NAME, USED
+				   BY) or a JSON array */
+	PROTO_VOL_INSPECT,	/* NAME...: DATA, a JSON array */
+	PROTO_VOL_RM,		/* NAME...: every one, or none (END error
+				   naming the service that uses it) */
+	PROTO_VOL_PRUNE,	/* JSON ("0"|"1"): DATA, the names removed, a
+				   line each or a JSON array */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */

@@ -149,6 +149,28 @@ svc_at(size_t i)
 	return i < svc_reg.n ? svc_reg.svcs[i] : NULL;
 }
 
+const char *
+svc_state_dir(void)
+{
+	return svc_reg.mconf->state_dir;
+}
+
+const char *
+svc_volume_user(const char *volume, size_t *from)
+{
+	const struct svc_conf	*sc;
+	size_t			 j;
+
+	while (*from < svc_reg.n) {
+		sc = svc_reg.svcs[(*from)++]->conf;
+		for (j = 0; j < sc->iso.nvolumes; j++)
+			if (sc->iso.volumes[j].name != NULL &&
+			    strcmp(sc->iso.volumes[j].name, volume) == 0)
+				return sc->name;
+	}
+	return NULL;
+}
+
 struct service *
 svc_new(struct svc_conf *sc)
 {

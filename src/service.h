@@ -60,6 +60,12 @@ struct service	*svc_find(const char *name);
 size_t		 svc_count(void);
 struct service	*svc_at(size_t);
 
+/* supctl volume: where named volumes live (state_dir), and the defined
+ * services that use the volume called `volume`: each call gives the next
+ * one from *from on (start at 0), NULL after the last. */
+const char	*svc_state_dir(void);
+const char	*svc_volume_user(const char *volume, size_t *from);
+
 /* Requests; -1 with *errstr if not possible (e.g. removed service). */
 int		 svc_start(struct service *);
 int		 svc_stop(struct service *);

@@ -390,7 +390,7 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	iso_identity(sc, &env, own_home, own_user, st->notify.fd);
+	iso_identity(sc, &env, own_home, own_user, &st->notify);
 	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
@@ -488,7 +488,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
-			    .resolv = a->iso.resolv };
+			    .resolv = a->iso.resolv, .copyup = a->iso.copyup };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .gate = -1 };
 	int		*vols, **keep, gate[2];
@@ -510,7 +510,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	vols = xcalloc(nvol + 1, sizeof *vols);
-	keep = xcalloc(nvol + 7, sizeof *keep);
+	keep = xcalloc(nvol + 8, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
@@ -522,6 +522,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	keep[nkeep++] = &f.hosts;
 	keep[nkeep++] = &f.resolv;
 	keep[nkeep++] = &gate_rfd;
+	keep[nkeep++] = &f.copyup;
 	child_stdio(a, keep, nkeep);
 	free(keep);
 	f.volumes = vols;

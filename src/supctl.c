@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -50,9 +51,11 @@
 #define CMD_STATS	0x40	/* --no-stream; samples (supctl-stats.c) */
 #define CMD_FORCE	0x80	/* -f; the request starts with FORCE */
 #define CMD_PS		0x100	/* -a; docker's columns */
+#define CMD_JSONARG	0x400	/* the request starts with --json ("0"|"1") */
 
 /* Long options without a short form. */
-enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT, OPT_NOSTREAM };
+enum { OPT_JSON = 256, OPT_VERSION, OPT_NOWAIT, OPT_NOSTREAM, OPT_SINCE = 300,
+    OPT_UNTIL };
 
 struct cmd {
 	const char	*name;
@@ -86,8 +89,9 @@ static const struct cmd cmds[] = {
 	  "freeze every process of a running service (its cgroup)" },
 	{ "unpause", NULL, 1, 1, PROTO_UNPAUSE, 0, "NAME",
 	  "let a paused service go on" },
-	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA, "[-f] [-n N] NAME",
-	  "print a service's log (-n lines, -f follow)" },
+	{ "logs", NULL, 1, 1, PROTO_LOGS, CMD_LOGS|CMD_DATA,
+	  "[-f] [-n N] [-t] [--since T] [--until T] NAME",
+	  "print a service's log (-n lines, -f follow, times from T)" },
 	{ "inspect", NULL, 1, 1, PROTO_INSPECT, CMD_DATA, "NAME",
 	  "print a service's config and state as JSON" },
 	{ "exec", NULL, 2, -1, PROTO_EXEC, CMD_EXEC, "[-t] NAME CMD [ARG...]",
@@ -111,6 +115,14 @@ static const struct cmd cmds[] = {
 	  "list the networks (alias: network list)" },
 	{ "network inspect", NULL, 1, -1, PROTO_NET_INSPECT, CMD_DATA,
 	  "NAME...", "print networks and their members as JSON" },
+	{ "volume ls", "volume list", 0, 0, PROTO_VOL_LS,
+	  CMD_DATA|CMD_JSONARG, "", "list the named volumes and who uses them" },
+	{ "volume inspect", NULL, 1, -1, PROTO_VOL_INSPECT, CMD_DATA,
+	  "NAME...", "print named volumes as JSON" },
+	{ "volume rm", NULL, 1, -1, PROTO_VOL_RM, 0, "NAME...",
+	  "remove named volumes no service uses" },
+	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
+	  "remove every named volume no service uses" },
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
@@ -225,10 +237,90 @@ opt_name(char **argv, int ch)
 	return argv[optind - 1];
 }
 
+/* The options of logs: -n, -f, and --since, --until, -t (what the request
+ * carries after FOLLOW). */
+struct log_window {
+	uint64_t nlines;
+	int	 follow;
+	int64_t	 since, until;	/* ms since the epoch, 0 = no bound */
+	int	 stamps;	/* -t */
+	int	 lines_given;	/* -n */
+};
+
+static void
+logs_time(const struct cmd *cmd, int64_t *ms, const char *arg)
+{
+	struct timespec	 now;
+	const char	*errstr;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (parse_log_time(arg, (int64_t)now.tv_sec * 1000 + now.tv_nsec /
+	    1000000, ms, &errstr) == -1)
+		cmd_usage(cmd, "%s: %s", arg, errstr);
+	if (*ms <= 0)
+		cmd_usage(cmd, "%s: before 1970", arg);
+}
+
+/* One of logs' options (ch from getopt); false if ch is none of them. */
+static bool
+logs_opt(const struct cmd *cmd, int ch, struct log_window *lw)
+{
+	const char	*errstr;
+
+	switch (ch) {
+	case 'f':
+		lw->follow = 1;
+		break;
+	case 'n':
+		if (parse_uint(optarg, 0, LOGS_MAX, &lw->nlines,
+		    &errstr) == -1)
+			cmd_usage(cmd, "-n %s: %s", optarg, errstr);
+		lw->lines_given = 1;
+		break;
+	case 't':
+		lw->stamps = 1;
+		break;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		logs_time(cmd, ch == OPT_SINCE ? &lw->since : &lw->until,
+		    optarg);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* LINES, FOLLOW[, SINCE, UNTIL, TIMESTAMPS] of a logs request. */
+static void
+logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
+{
+	char	num[24];
+	bool	window = lw->since != 0 || lw->until != 0;
+
+	/* A window of time reaches back as far as there are lines. */
+	if (window && !lw->lines_given)
+		lw->nlines = LOGS_MAX;
+	if (lw->follow && lw->until != 0)
+		cmd_usage(cmd, "--until ends the output: not with -f");
+	snprintf(num, sizeof num, "%" PRIu64, lw->nlines);
+	strv_push(req, num);
+	strv_push(req, lw->follow ? "1" : "0");
+	if (window || lw->stamps) {
+		snprintf(num, sizeof num, "%" PRId64, lw->since);
+		strv_push(req, lw->since != 0 ? num : "");
+		snprintf(num, sizeof num, "%" PRId64, lw->until);
+		strv_push(req, lw->until != 0 ? num : "");
+		strv_push(req, lw->stamps ? "1" : "0");
+	}
+	if (lw->follow)
+		signal(SIGINT, interrupted_cb);
+}
+
 /* The request strv of cmd: its flags' words around the operands. */
 static void
-req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int follow,
-    uint64_t nlines, struct strv *req)
+req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int force,
+    struct log_window *lw, struct strv *req)
 {
 	int	i;
 
@@ -238,19 +330,14 @@ req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int follow,
 		strv_push(req, exec_tty ? "1" : "0");
 	if (cmd->flags & CMD_MODE)
 		strv_push(req, cmd->name);
-	if (cmd->flags & CMD_FORCE)	/* rm -f: parsed as follow */
-		strv_push(req, follow ? "1" : "0");
+	if (cmd->flags & CMD_FORCE)
+		strv_push(req, force ? "1" : "0");
+	if (cmd->flags & CMD_JSONARG)
+		strv_push(req, json ? "1" : "0");
 	for (i = 0; i < nops; i++)
 		strv_push(req, ops[i]);
-	if (cmd->flags & CMD_LOGS) {
-		char	num[24];
-
-		snprintf(num, sizeof num, "%" PRIu64, nlines);
-		strv_push(req, num);
-		strv_push(req, follow ? "1" : "0");
-		if (follow)
-			signal(SIGINT, interrupted_cb);
-	}
+	if (cmd->flags & CMD_LOGS)
+		logs_push(cmd, req, lw);
 }
 
 /*
@@ -266,20 +353,26 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		{ "no-stream",	no_argument,		NULL, OPT_NOSTREAM },
 		{ "follow",	no_argument,		NULL, 'f' },
 		{ "lines",	required_argument,	NULL, 'n' },
+		{ "timestamps",	no_argument,		NULL, 't' },
+		{ "since",	required_argument,	NULL, OPT_SINCE },
+		{ "until",	required_argument,	NULL, OPT_UNTIL },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char	*errstr;
-	uint64_t	 nlines = LOGS_DEFAULT;
-	int		 ch, nargs, wait = 1, follow = 0;
+	struct log_window lw = { .nlines = LOGS_DEFAULT };
+	int		 ch, nargs, wait = 1, force = 0;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
 	/* exec: options end at NAME; what follows is the command's. */
 	while ((ch = getopt_long(argc, argv, cmd->flags & CMD_EXEC ? "+:th" :
-	    ":afhn:", lopts, NULL)) != -1) {
+	    ":afhn:t", lopts, NULL)) != -1) {
+		if ((cmd->flags & CMD_LOGS) && logs_opt(cmd, ch, &lw))
+			continue;
 		switch (ch) {
 		case 't':
+			if (!(cmd->flags & CMD_EXEC))
+				goto bad;
 			exec_tty = 1;
 			break;
 		case OPT_JSON:
@@ -295,19 +388,11 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 				goto bad;
 			no_stream = 1;
 			break;
-		case 'f':	/* logs -f, rm -f */
+		case 'f':	/* rm -f (logs -f: logs_opt) */
 		case 'a':	/* ps -a */
-			if (!(cmd->flags & (ch == 'a' ? CMD_PS : CMD_LOGS |
-			    CMD_FORCE)))
+			if (!(cmd->flags & (ch == 'a' ? CMD_PS : CMD_FORCE)))
 				goto bad;
-			*(ch == 'a' ? &ps_all : &follow) = 1;
-			break;
-		case 'n':
-			if (!(cmd->flags & CMD_LOGS))
-				goto bad;
-			if (parse_uint(optarg, 0, LOGS_MAX, &nlines,
-			    &errstr) == -1)
-				cmd_usage(cmd, "-n %s: %s", optarg, errstr);
+			*(ch == 'a' ? &ps_all : &force) = 1;
 			break;
 		case 'h':
 			printf("usage: supctl %s %s\n  %s\n", cmd->name,
@@ -327,11 +412,13 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 	if (nargs < cmd->min_args)
 		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
 		    (cmd->type == PROTO_NET_INSPECT ? "network name" :
-		    "service name") : "arguments");
+		    cmd->type == PROTO_VOL_INSPECT || cmd->type ==
+		    PROTO_VOL_RM ? "volume name" : "service name") :
+		    "arguments");
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
 
-	req_fill(cmd, argv + optind, argc - optind, wait, follow, nlines, req);
+	req_fill(cmd, argv + optind, argc - optind, wait, force, &lw, req);
 }
 
 static void
@@ -782,22 +869,23 @@ reply_show(const struct cmd *cmd, const struct reply *rp)
 	return EXIT_OK;
 }
 
-/* The command at argv[optind]: one word, or two for "network ls" and
- * "network inspect" (optind then at the second, where parsing starts). */
+/* The command at argv[optind]: one word, or two for "network ls",
+ * "volume rm" and the like (optind then at the second, where parsing
+ * starts). */
 static const struct cmd *
 cmd_word(int argc, char **argv)
 {
 	const struct cmd	*cmd;
+	const char		*first = argv[optind];
 	char			*name;
 
-	if (optind >= argc)
-		usage_error("missing command");
-	if (strcmp(argv[optind], "network") == 0) {
-		if (++optind >= argc)
-			usage_error("network: missing command (ls, inspect)");
-		name = xasprintf("network %s", argv[optind]);
-	} else
-		name = xstrdup(argv[optind]);
+	if (strcmp(first, "network") != 0 && strcmp(first, "volume") != 0)
+		name = xstrdup(first);
+	else if (++optind >= argc)
+		usage_error("%s: missing command (%s)", first, *first == 'n' ?
+		    "ls, inspect" : "ls, inspect, rm, prune");
+	else
+		name = xasprintf("%s %s", first, argv[optind]);
 	if ((cmd = cmd_find(name)) == NULL)
 		usage_error("unknown command '%s'", name);
 	free(name);

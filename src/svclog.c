@@ -676,6 +676,12 @@ svclog_is_tty(const struct svclog *sl)
 	return sl->tty;
 }
 
+bool
+svclog_has_stamps(const struct svclog *sl)
+{
+	return sl->conf.timestamps;
+}
+
 void
 svclog_tap(struct svclog *sl, svclog_follow_cb cb, void *arg)
 {

@@ -63,6 +63,8 @@ int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
 void		 svclog_follow(struct svclog *, svclog_follow_cb, void *arg);
 void		 svclog_unfollow(struct svclog *, svclog_follow_cb, void *arg);
 
+/* Its lines start with their time (timestamps = yes): logs --since. */
+bool		 svclog_has_stamps(const struct svclog *);
 /* A tty service's terminal, for attach. */
 bool		 svclog_is_tty(const struct svclog *);
 /* Raw output as read (not line by line); data NULL when the log ends. */

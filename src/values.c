@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -92,6 +93,90 @@ parse_duration(const char *s, uint64_t *ms, const char **errstr)
 	}
 	*ms = n * units[i].ms;
 	return 0;
+}
+
+/* n digits exactly at s, as a number; -1 if one is not a digit. */
+static int
+fixed_digits(const char *s, int n)
+{
+	int	v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+int
+parse_rfc3339(const char *s, int64_t *ms, const char **end,
+    const char **errstr)
+{
+	struct tm	tm = { 0 };
+	int64_t		frac = 0, scale = 1000, off = 0;
+	int		hh, mm;
+
+	if ((tm.tm_year = fixed_digits(s, 4)) < 1970 || s[4] != '-' ||
+	    (tm.tm_mon = fixed_digits(s + 5, 2)) < 1 || tm.tm_mon > 12 ||
+	    s[7] != '-' || (tm.tm_mday = fixed_digits(s + 8, 2)) < 1 ||
+	    tm.tm_mday > 31 || (s[10] != 'T' && s[10] != 't' &&
+	    s[10] != ' ') || (tm.tm_hour = fixed_digits(s + 11, 2)) < 0 ||
+	    tm.tm_hour > 23 || s[13] != ':' ||
+	    (tm.tm_min = fixed_digits(s + 14, 2)) < 0 || tm.tm_min > 59 ||
+	    s[16] != ':' || (tm.tm_sec = fixed_digits(s + 17, 2)) < 0 ||
+	    tm.tm_sec > 60) {
+		*errstr = "not an RFC 3339 time";
+		return -1;
+	}
+	s += 19;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*s - '0') * scale;
+			}
+	}
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if ((*s == '+' || *s == '-') && (hh = fixed_digits(s + 1, 2)) >= 0
+	    && s[3] == ':' && (mm = fixed_digits(s + 4, 2)) >= 0) {
+		off = (hh * 60 + mm) * 60 * (*s == '+' ? 1 : -1);
+		s += 6;
+	} else {
+		*errstr = "RFC 3339 time without Z or an offset";
+		return -1;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
+	if (end != NULL)
+		*end = s;
+	return 0;
+}
+
+int
+parse_log_time(const char *s, int64_t now, int64_t *ms,
+    const char **errstr)
+{
+	const char	*end, *e;
+	uint64_t	 n, d;
+
+	if (parse_rfc3339(s, ms, &end, &e) == 0 && *end == '\0')
+		return 0;
+	if (scan_digits(s, &n, &end) > 0 && n < INT64_MAX / 1000 &&
+	    (*end == '\0' || *end == '.')) {
+		*ms = (int64_t)n * 1000;
+		if (*end == '.' && end[1] >= '0' && end[1] <= '9')
+			*ms += (end[1] - '0') * 100;
+		return 0;
+	}
+	if (*s != '\0' && parse_duration(s, &d, &e) == 0) {
+		*ms = now - (int64_t)d;
+		return 0;
+	}
+	*errstr = "not a time (RFC 3339, unix seconds, or a duration: 10m)";
+	return -1;
 }
 
 int

@@ -19,6 +19,20 @@ struct strv;
 
 /* Durations: "250ms", "10s", "5m", "1h", "2d"; a bare number is seconds. */
 int	 parse_duration(const char *, uint64_t *ms, const char **errstr);
+/*
+ * A time as RFC 3339 gives it, "2026-11-27T18:30:00Z" with an optional
+ * fraction of a second and 'Z' or an offset "+01:00": milliseconds since
+ * the epoch. *end (may be NULL) is left after it; the rest is the
+ * caller's (a log line goes on after its stamp).
+ */
+int	 parse_rfc3339(const char *, int64_t *ms, const char **end,
+	    const char **errstr);
+/*
+ * supctl logs --since/--until, as docker takes them: RFC 3339, a unix time
+ * in seconds ("1700000000.5"), or a duration back from now_ms ("10m").
+ */
+int	 parse_log_time(const char *, int64_t now_ms, int64_t *ms,
+	    const char **errstr);
 /* Sizes: "512", "64K", "10M", "1G" (powers of 1024, suffix case-insensitive). */
 int	 parse_size(const char *, uint64_t *bytes, const char **errstr);
 /* CPUs, fractional ("0.5", "2", "1.25"; 0.01 .. VALUES_CPUS_MAX), as the

@@ -429,9 +429,48 @@ test_name(void)
 	CHECK(!name_valid(long_name));
 }
 
+/* supctl logs --since/--until: RFC 3339 (also a log line's stamp), unix
+ * seconds, a duration back from now. */
+static void
+test_log_time(void)
+{
+	const char	*e, *end;
+	int64_t		 ms;
+
+	CHECK(parse_rfc3339("2020-01-01T00:00:03Z", &ms, NULL, &e) == 0);
+	CHECK_INT(ms, 1577836803000LL);
+	CHECK(parse_rfc3339("2020-01-01T00:00:03.5Z rest", &ms, &end, &e) == 0);
+	CHECK_INT(ms, 1577836803500LL);
+	CHECK_STR(end, " rest");
+	CHECK(parse_rfc3339("2020-01-01T01:00:03.123456+01:00", &ms, NULL,
+	    &e) == 0);
+	CHECK_INT(ms, 1577836803123LL);
+	CHECK(parse_rfc3339("2019-12-31T19:00:03-05:00", &ms, NULL, &e) == 0);
+	CHECK_INT(ms, 1577836803000LL);
+	CHECK(parse_rfc3339("2020-01-01T00:00:03", &ms, NULL, &e) == -1);
+	CHECK(parse_rfc3339("2020-13-01T00:00:03Z", &ms, NULL, &e) == -1);
+	CHECK(parse_rfc3339("1969-12-31T23:59:59Z", &ms, NULL, &e) == -1);
+	CHECK(parse_rfc3339("2020-01-01", &ms, NULL, &e) == -1);
+	CHECK(parse_rfc3339("", &ms, NULL, &e) == -1);
+
+	CHECK(parse_log_time("1577836803", 0, &ms, &e) == 0);
+	CHECK_INT(ms, 1577836803000LL);
+	CHECK(parse_log_time("1577836803.7", 0, &ms, &e) == 0);
+	CHECK_INT(ms, 1577836803700LL);
+	CHECK(parse_log_time("10m", 1000000, &ms, &e) == 0);
+	CHECK_INT(ms, 400000);
+	CHECK(parse_log_time("2020-01-01T00:00:03Z", 0, &ms, &e) == 0);
+	CHECK_INT(ms, 1577836803000LL);
+	CHECK(parse_log_time("2020-01-01T00:00:03Zx", 0, &ms, &e) == -1);
+	CHECK(parse_log_time("yesterday", 0, &ms, &e) == -1);
+	CHECK(parse_log_time("", 0, &ms, &e) == -1);
+	CHECK(parse_log_time("99999999999999999999", 0, &ms, &e) == -1);
+}
+
 int
 main(void)
 {
+	test_log_time();
 	test_duration();
 	test_size();
 	test_cpus();

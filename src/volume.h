@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * volume.h: a new named volume's first contents (copy-up, volume.c):
+ * started by supd before the clone, waited for by the service's child
+ * before it mounts its volumes; and a volume's removal.
+ */
+#ifndef SUPD_VOLUME_H
+#define SUPD_VOLUME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* A user namespace's ids on the host: base .. base + size - 1. */
+struct vol_idmap {
+	uint32_t	base, size;
+};
+
+/*
+ * In supd: fork the process that copies, for each volume i with fresh[i]
+ * (made by supd for this start), the destination directory in the
+ * service's root into the volume; with map (a rootfs seen from a user
+ * namespace), each id u of the rootfs becomes base + u. *rfd is the pipe
+ * its verdicts arrive on (vol_copyup_wait). -1 with *cause if it cannot
+ * be started.
+ */
+int	vol_copyup_start(const struct svc_conf *, const bool *fresh,
+	    const struct vol_idmap *map, int *rfd, char **cause);
+/*
+ * In the service's child: wait for the verdicts; a failed copy ends the
+ * start (spawn_fail, STEP_VOLUME, the path that failed). empty[i] is set
+ * for each volume that got nothing (a missing or empty destination): the
+ * service's user is to own it. Closes rfd.
+ */
+void	vol_copyup_wait(const struct iso_conf *, int rfd, bool *empty);
+
+/*
+ * In supd: remove the volume `name` of dir (state_dir/volumes): renamed at
+ * once to a hidden name, its tree removed by a child process, without
+ * following anything in it. -1 with *cause if it cannot be renamed.
+ */
+int	vol_remove(const char *dir, const char *name, char **cause);
+
+#endif
