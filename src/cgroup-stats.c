@@ -46,6 +46,10 @@ read_file(int dirfd, const char *file, struct buf *b)
 			return -1;
 		}
 		buf_add(b, chunk, n);
+		/* kernfs hands out the whole text a read can hold: a
+		 * shorter read was the end (no read only to see 0). */
+		if ((size_t)n < sizeof chunk)
+			break;
 	}
 	close(fd);
 	buf_add(b, "", 0);	/* a NUL after the text, even when empty */

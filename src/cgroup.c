@@ -748,11 +748,11 @@ wd_del(int wd)
 	nwds--;
 }
 
-unsigned
-cg_refresh(struct cgroup *g)
+/* cgroup.events read again: CG_EMPTY, CG_FROZEN as they changed. */
+static unsigned
+refresh_events(struct cgroup *g)
 {
 	char		buf[512];
-	long long	v;
 	unsigned	what = 0;
 	bool		was = g->populated, froze = g->frozen;
 
@@ -764,15 +764,33 @@ cg_refresh(struct cgroup *g)
 		what |= CG_EMPTY;
 	if (froze != g->frozen)
 		what |= CG_FROZEN;
+	return what;
+}
+
+/* memory.events read again: CG_OOM with g->new_ooms if it grew. */
+static unsigned
+refresh_memory(struct cgroup *g)
+{
+	char		buf[512];
+	long long	v;
+
 	g->new_ooms = 0;
 	if (g->wd_memory >= 0 &&
 	    read_at(g->dirfd, "memory.events", buf, sizeof buf) > 0 &&
 	    (v = cg_events_value(buf, "oom_kill")) > (long long)g->ooms) {
 		g->new_ooms = (uint64_t)v - g->ooms;
 		g->ooms = (uint64_t)v;
-		what |= CG_OOM;
+		return CG_OOM;
 	}
-	return what;
+	return 0;
+}
+
+unsigned
+cg_refresh(struct cgroup *g)
+{
+	unsigned	what = refresh_events(g);
+
+	return what | refresh_memory(g);
 }
 
 /* The news of the group watched by wd, if it is still watched: looked up
@@ -788,7 +806,15 @@ tell(int wd)
 	if ((i = wd_index(wd)) < 0)
 		return;
 	g = wds[i].g;
-	if ((what = cg_refresh(g)) != 0 && g->fn != NULL)
+	/* Only the file that changed: a restart changes cgroup.events
+	 * twice (empty, populated again) and memory.events never. */
+	if (wd == g->wd_memory) {
+		what = refresh_memory(g);
+	} else {
+		what = refresh_events(g);
+		g->new_ooms = 0;
+	}
+	if (what != 0 && g->fn != NULL)
 		g->fn(g->arg, what, g->new_ooms);
 }
 
