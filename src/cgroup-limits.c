@@ -81,7 +81,7 @@ write_file(int dirfd, const char *file, const char *text)
 }
 
 int
-cgl_apply(int dirfd, const struct svc_conf *sc, unsigned *written,
+cgl_apply(int dirfd, const struct svc_conf *sc, struct cgl_held *held,
     char **cause)
 {
 	char		text[64];
@@ -92,7 +92,7 @@ cgl_apply(int dirfd, const struct svc_conf *sc, unsigned *written,
 	for (i = 0; i < CGL_N; i++) {
 		bit = 1u << i;
 		given = sc->cgl.set & bit;
-		if (!given && !(*written & bit))
+		if (!given && !(held->mask & bit))
 			continue;	/* the kernel's default already */
 		if (given)
 			format_value(i, sc->cgl.val[i], text, sizeof text);
@@ -101,13 +101,28 @@ cgl_apply(int dirfd, const struct svc_conf *sc, unsigned *written,
 		    /* No file: its controller is not the group's. That
 		     * is only an error for a key that asked for it. */
 		    (!given && errno == ENOENT)) {
-			*written = given ? *written | bit : *written & ~bit;
+			held->mask = given ? held->mask | bit :
+			    held->mask & ~bit;
+			held->val[i] = given ? sc->cgl.val[i] : CGL_MAX;
 			continue;
 		}
 		*cause = errno_cause("%s", cgl_files[i].file);
 		return -1;
 	}
 	return 0;
+}
+
+uint64_t
+cgl_value(const struct cgl_held *held, int i)
+{
+	uint64_t	page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	if (!(held->mask & (1u << i)) || held->val[i] == CGL_MAX)
+		return CGL_MAX;
+	/* The memory files count pages (mm/page_counter.c). */
+	if (i == CGL_MEMORY || i == CGL_MEMORY_HIGH || i == CGL_MEMORY_SWAP)
+		return held->val[i] / page * page;
+	return held->val[i];
 }
 
 const char *

@@ -703,6 +703,18 @@ loopback_up(void)
 	close(s);
 }
 
+/* What services get for RLIMIT_NOFILE when supd raised its own above it
+ * (supd as a machine's PID 1); has_nofile false: they inherit supd's. */
+static struct rlimit	services_nofile;
+static bool		has_nofile;
+
+void
+iso_services_nofile(const struct rlimit *rl)
+{
+	services_nofile = *rl;
+	has_nofile = true;
+}
+
 void
 iso_rlimits(const struct svc_conf *sc)
 {
@@ -713,6 +725,10 @@ iso_rlimits(const struct svc_conf *sc)
 	struct rlimit		 rl;
 	int			 i;
 
+	if (has_nofile && (sc->rlimits == NULL ||
+	    !sc->rlimits[RL_NOFILE].set) &&
+	    setrlimit(RLIMIT_NOFILE, &services_nofile) == -1)
+		spawn_fail(STEP_RLIMIT, errno, "nofile");
 	for (i = 0; i < RL_N; i++) {
 		if (sc->rlimits == NULL || !sc->rlimits[i].set)
 			continue;

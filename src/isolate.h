@@ -98,8 +98,12 @@ struct iso_notify {
 void	iso_setup(const struct svc_conf *, const struct iso_fds *,
 	    struct iso_notify *n);
 
-/* [limits] rlimits (part of iso_setup; alone for supctl exec). */
+/* [limits] rlimits (part of iso_setup; alone for supctl exec). A service
+ * without a nofile key gets the limit given to iso_services_nofile(), if
+ * any: supd's own may be higher. */
 void	iso_rlimits(const struct svc_conf *);
+struct rlimit;
+void	iso_services_nofile(const struct rlimit *);
 
 /*
  * In the service's init, once the command is forked: no capability but

@@ -48,7 +48,7 @@ svc_cg_prepare(struct service *s, char **cause)
 {
 	if (s->cg != NULL || !cg_enabled())
 		return 0;
-	s->cgl_written = 0;	/* a new group holds no limit */
+	s->cgl_held.mask = 0;	/* a new group holds no limit */
 	s->cg = cg_open(s->conf->name, group_cb, s, cause);
 	return s->cg != NULL ? 0 : -1;
 }

@@ -28,7 +28,7 @@ svc_limits_start(struct service *s, char **cause)
 		return -1;
 	if (s->cg == NULL)
 		return 0;
-	if (cgl_apply(cg_dirfd(s->cg), s->conf, &s->cgl_written, &why) ==
+	if (cgl_apply(cg_dirfd(s->cg), s->conf, &s->cgl_held, &why) ==
 	    -1) {
 		*cause = xasprintf("cgroup limits: %s", why);
 		free(why);
@@ -53,7 +53,7 @@ svc_limits_reload(struct service *s, struct svc_conf *sc)
 	if (s->cg == NULL || s->pid == 0 || s->next_conf != NULL ||
 	    !cfg_svc_limits_only(s->conf, sc) || cgl_missing(sc) != NULL)
 		return false;
-	if (cgl_apply(cg_dirfd(s->cg), sc, &s->cgl_written, &cause) == -1) {
+	if (cgl_apply(cg_dirfd(s->cg), sc, &s->cgl_held, &cause) == -1) {
 		log_warnx("%s: limits not applied in place, restarting: %s",
 		    sc->name, cause);
 		free(cause);
@@ -81,6 +81,14 @@ cpu_pct100(struct service *s, uint64_t usec)
 	return s->cpu_pct100;
 }
 
+static uint64_t
+held_limit(const struct cgl_held *held, int i)
+{
+	uint64_t	v = cgl_value(held, i);
+
+	return v == CGL_MAX ? CGS_MAX : v;
+}
+
 void
 svc_stats(struct service *s, struct proto_stats *st)
 {
@@ -99,7 +107,9 @@ svc_stats(struct service *s, struct proto_stats *st)
 		st->note = "no group yet (never started)";
 		return;
 	}
-	if (cgs_read(cg_dirfd(s->cg), &cs, &note) == -1) {
+	if (s->cgs == NULL)
+		s->cgs = cgs_files_new();
+	if (cgs_read(cg_dirfd(s->cg), s->cgs, &cs, &note) == -1) {
 		st->note = note;
 		return;
 	}
@@ -111,5 +121,10 @@ svc_stats(struct service *s, struct proto_stats *st)
 		s->cpu_at_ms = now_ms();
 		s->cpu_usec = cs.cpu_usec;
 	}
+	/* The limits are what supd wrote, where the controller is. */
+	if (cs.mem_current != CGS_NONE)
+		cs.mem_max = held_limit(&s->cgl_held, CGL_MEMORY);
+	if (cs.pids_current != CGS_NONE)
+		cs.pids_max = held_limit(&s->cgl_held, CGL_PIDS);
 	cgs_row(&cs, st);
 }

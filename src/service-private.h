@@ -14,6 +14,7 @@
 
 #include <ev.h>
 
+#include "cgroup-limits.h"
 #include "config.h"
 #include "service.h"
 #include "util.h"
@@ -117,8 +118,10 @@ struct service {
 					   lives (one per `publish`), else NULL */
 	size_t		 npubs;
 	struct cgroup	*cg;		/* its cgroup v2 group, NULL: none */
-	unsigned	 cgl_written;	/* the [limits] its group holds, as
+	struct cgl_held	 cgl_held;	/* the [limits] its group holds, as
 					   cgl_apply() tracks them */
+	struct cgs_files *cgs;		/* its group's files `supctl stats`
+					   keeps open, NULL: none yet */
 	unsigned	 oom_kills;	/* OOM kills in its group, all runs */
 	/*
 	 * oom_run: the run had an OOM kill (its end is a failure, the reason

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-stats.h"
 #include "cgroup.h"
 #include "deps.h"
 #include "log.h"
@@ -224,6 +225,7 @@ svc_free(struct service *s)
 	svc_health_end(s);
 	svc_pub_close(s);
 	/* Removed from the configuration, or supd exits: its group goes. */
+	cgs_files_free(s->cgs);
 	cg_close(s->cg, true);
 	free(s->health);
 	free(s->execs);

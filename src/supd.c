@@ -32,6 +32,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "deps.h"
+#include "isolate.h"
 #include "leftovers.h"
 #include "log.h"
 #include "pid1.h"
@@ -223,15 +224,41 @@ sane_fds(void)
 		close(fd);
 }
 
+/*
+ * Open files: supd holds four descriptors a service (its log file, the
+ * two ends of its output it reads, its cgroup directory) and, once
+ * `supctl stats` asked, four more (cgroup-stats.c), so the soft limit goes
+ * up to the hard one. As a machine's PID 1, whose limits are the kernel's
+ * 1024:4096 -- about 1000 services' worth -- supd raises both to
+ * fs.nr_open as systemd does, and its services keep what they would have
+ * had (isolate.c: iso_rlimits), 4096:4096.
+ */
 static void
 raise_nofile(void)
 {
-	struct rlimit	rl;
+	struct rlimit	rl, own;
+	unsigned long	nr_open;
+	char		buf[32];
+	FILE		*f;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (!pid1_machine() || (f = fopen("/proc/sys/fs/nr_open", "re")) ==
+	    NULL)
+		return;
+	if (fgets(buf, sizeof buf, f) != NULL &&
+	    (nr_open = strtoul(buf, NULL, 10)) > rl.rlim_max) {
+		own.rlim_cur = own.rlim_max = nr_open;
+		if (setrlimit(RLIMIT_NOFILE, &own) == 0)
+			iso_services_nofile(&rl);
+		else
+			log_warn("pid 1: open files limit %lu", nr_open);
+	}
+	fclose(f);
 }
 
 /*

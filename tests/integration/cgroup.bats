@@ -307,6 +307,57 @@ EOF
 	[ ! -d "$CG" ]
 }
 
+# How many of supd's descriptors name FILE (a path).
+fds_to() {
+	local f n=0
+	for f in /proc/"$SUPD_PID"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$1" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "cgroup: stats keeps a group's files open (one each, however many calls) until the service goes" {
+	svc web <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	svc other <<'EOF'
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state web running
+	wait_state other running
+	# Not before stats asks: no file of the group is open.
+	[ "$(fds_to "$CG/web.service/cpu.stat")" = 0 ]
+	local n0 i
+	n0=$(ls /proc/"$SUPD_PID"/fd | wc -l)
+	for i in 1 2 3; do
+		ctl stats --no-stream --json | jq -e 'length == 2 and
+		    (.[] | select(.name == "web") | .cpu_usec >= 0)'
+	done
+	# This hybrid host's tree has no controllers: cpu.stat is the one
+	# file of each group (memory.current and the others are not there).
+	[ "$(fds_to "$CG/web.service/cpu.stat")" = 1 ]
+	[ "$(fds_to "$CG/other.service/cpu.stat")" = 1 ]
+	[ "$(ls /proc/"$SUPD_PID"/fd | wc -l)" = $((n0 + 2)) ]
+	# A removed service's kept file is closed with its group.
+	rm "$T/conf.d/other.ini"
+	ctl reload
+	wait_for "other's group to go" test ! -d "$CG/other.service"
+	[ "$(fds_to "$CG/other.service/cpu.stat")" = 0 ]
+	[ "$(fds_to "$CG/web.service/cpu.stat")" = 1 ]
+	n0=$(ls /proc/"$SUPD_PID"/fd | wc -l)
+	for i in 1 2 3; do
+		ctl stats --no-stream --json web | jq -e '.[0].name == "web"'
+	done
+	[ "$(ls /proc/"$SUPD_PID"/fd | wc -l)" = "$n0" ]
+}
+
 @test "cgroup: without clone3 the child joins its group through cgroup.procs (faults build), a cgroup namespace rooted there" {
 	svc web <<EOF
 [service]

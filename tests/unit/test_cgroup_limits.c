@@ -93,11 +93,11 @@ test_apply_all(void)
 			    "memory_high = 48M\nmemory_swap = 0\ncpus = 0.5\n"
 			    "cpu_weight = 200\npids = 64\nio_weight = 50\n");
 	char		*cause = NULL;
-	unsigned	 w = 0;
+	struct cgl_held	 w = { 0 };
 	int		 dfd = group("all", all_files);
 
 	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
-	CHECK_INT(w, sc->cgl.set);
+	CHECK_INT(w.mask, sc->cgl.set);
 	CHECK(cause == NULL);
 	CHECK_STR(text_of(dfd, "memory.max"), "67108864");
 	CHECK_STR(text_of(dfd, "memory.high"), "50331648");
@@ -106,17 +106,33 @@ test_apply_all(void)
 	CHECK_STR(text_of(dfd, "cpu.weight"), "200");
 	CHECK_STR(text_of(dfd, "pids.max"), "64");
 	CHECK_STR(text_of(dfd, "io.weight"), "default 50");
+	/* What stats shows without reading the files back. */
+	CHECK_INT(cgl_value(&w, CGL_MEMORY), 67108864);
+	CHECK_INT(cgl_value(&w, CGL_PIDS), 64);
 	close(dfd);
 	cfg_svc_free(sc);
 
 	/* "max" is written as the kernel spells it, cpus with its period. */
 	sc = load("max.ini", "memory = max\ncpus = max\npids = max\n");
 	dfd = group("max", all_files);
-	w = 0;
+	w.mask = 0;
 	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
 	CHECK_STR(text_of(dfd, "memory.max"), "max");
 	CHECK_STR(text_of(dfd, "cpu.max"), "max 100000");
 	CHECK_STR(text_of(dfd, "pids.max"), "max");
+	CHECK(cgl_value(&w, CGL_MEMORY) == CGL_MAX);
+	CHECK(cgl_value(&w, CGL_PIDS) == CGL_MAX);
+	close(dfd);
+	cfg_svc_free(sc);
+
+	/* memory.max reads back in whole pages, as the kernel keeps it. */
+	sc = load("odd.ini", "memory = 10001\n");
+	dfd = group("odd", all_files);
+	w.mask = 0;
+	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
+	CHECK_INT(cgl_value(&w, CGL_MEMORY), 10001 / sysconf(_SC_PAGESIZE) *
+	    sysconf(_SC_PAGESIZE));
+	CHECK(cgl_value(&w, CGL_PIDS) == CGL_MAX);	/* not given */
 	close(dfd);
 	cfg_svc_free(sc);
 }
@@ -135,11 +151,13 @@ test_apply_defaults(void)
 	    "cpu.weight", "io.weight", NULL };
 	struct svc_conf	*sc = load("pids.ini", "pids = 10\n");
 	char		*cause = NULL;
-	unsigned	 w = (1u << CGL_N) - 1;	/* an older definition's */
+	struct cgl_held	 w = { (1u << CGL_N) - 1, { 0 } };	/* an older
+							   definition's */
 	int		 dfd = group("defaults", all_files);
 
 	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
-	CHECK_INT(w, sc->cgl.set);
+	CHECK_INT(w.mask, sc->cgl.set);
+	CHECK(cgl_value(&w, CGL_MEMORY) == CGL_MAX);	/* back to max */
 	CHECK_STR(text_of(dfd, "pids.max"), "10");
 	CHECK_STR(text_of(dfd, "memory.max"), "max");
 	CHECK_STR(text_of(dfd, "memory.high"), "max");
@@ -152,14 +170,14 @@ test_apply_defaults(void)
 
 	sc = load("none.ini", "");
 	dfd = group("fresh", all_files);
-	w = 0;
+	w.mask = 0;
 	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
 	CHECK_STR(text_of(dfd, "memory.max"), "");	/* not written */
 	CHECK_STR(text_of(dfd, "pids.max"), "");
-	CHECK_INT(w, 0);
+	CHECK_INT(w.mask, 0);
 	close(dfd);
 	dfd = group("some", some);
-	w = (1u << CGL_N) - 1;
+	w.mask = (1u << CGL_N) - 1;
 	CHECK_INT(cgl_apply(dfd, sc, &w, &cause), 0);
 	CHECK(cause == NULL);
 	CHECK_STR(text_of(dfd, "memory.max"), "max");

@@ -59,13 +59,15 @@ test_full(void)
 	char		*cause = NULL;
 	int		 dfd = group("full", files);
 
-	CHECK_INT(cgs_read(dfd, &st, &cause), 0);
+	CHECK_INT(cgs_read(dfd, NULL, &st, &cause), 0);
 	CHECK(cause == NULL);
 	CHECK_INT(st.cpu_usec, 1234567);
 	CHECK_INT(st.mem_current, 52428800);
-	CHECK_INT(st.mem_max, 67108864);
+	CHECK(st.mem_max == CGS_NONE);	/* not read: what supd wrote */
 	CHECK_INT(st.pids_current, 3);
-	CHECK(st.pids_max == CGS_MAX);
+	CHECK(st.pids_max == CGS_NONE);
+	st.mem_max = 67108864;		/* as the caller gives them */
+	st.pids_max = CGS_MAX;
 	CHECK_INT(st.io_rbytes, 4196);
 	CHECK_INT(st.io_wbytes, 8192);
 	close(dfd);
@@ -95,7 +97,7 @@ test_core_only(void)
 	char		*cause = NULL;
 	int		 dfd = group("core", core);
 
-	CHECK_INT(cgs_read(dfd, &st, &cause), 0);
+	CHECK_INT(cgs_read(dfd, NULL, &st, &cause), 0);
 	CHECK_INT(st.cpu_usec, 0);
 	CHECK(st.mem_current == CGS_NONE && st.mem_max == CGS_NONE);
 	CHECK(st.pids_current == CGS_NONE && st.pids_max == CGS_NONE);
@@ -110,7 +112,7 @@ test_core_only(void)
 	    row.io_wbytes == PROTO_STATS_NONE);
 	close(dfd);
 	dfd = group("noio", noio);
-	CHECK_INT(cgs_read(dfd, &st, &cause), 0);
+	CHECK_INT(cgs_read(dfd, NULL, &st, &cause), 0);
 	CHECK_INT(st.io_rbytes, 0);
 	CHECK_INT(st.io_wbytes, 0);
 	close(dfd);
@@ -123,7 +125,7 @@ bad(const char *name, const char *const *files, const char *want)
 	char		*cause = NULL;
 	int		 dfd = group(name, files);
 
-	CHECK_INT(cgs_read(dfd, &st, &cause), -1);
+	CHECK_INT(cgs_read(dfd, NULL, &st, &cause), -1);
 	CHECK_STR(cause, want);
 	free(cause);
 	close(dfd);
@@ -137,8 +139,8 @@ test_bad(void)
 	    "xusage_usec 4\n", NULL };
 	const char *const word[] = { "cpu.stat", cpu_stat, "memory.current",
 	    "lots\n", NULL };
-	const char *const neg[] = { "cpu.stat", cpu_stat, "pids.max", "-1\n",
-	    NULL };
+	const char *const neg[] = { "cpu.stat", cpu_stat, "pids.current",
+	    "-1\n", NULL };
 	const char *const huge[] = { "cpu.stat", "usage_usec "
 	    "99999999999999999999999\n", NULL };
 	const char *const io[] = { "cpu.stat", cpu_stat, "io.stat",
@@ -147,9 +149,65 @@ test_bad(void)
 	bad("none", none, "cpu.stat: No such file or directory");
 	bad("nousage", nousage, "cpu.stat: no usage_usec");
 	bad("word", word, "memory.current: not a number");
-	bad("neg", neg, "pids.max: not a number");
+	bad("neg", neg, "pids.current: not a number");
 	bad("huge", huge, "cpu.stat: no usage_usec");
 	bad("io", io, "io.stat: a line without rbytes or wbytes");
+}
+
+/*
+ * Kept files: the first read opens and keeps them, later reads see what
+ * the files say then (pread at 0, as kernfs makes the text anew at each
+ * read), and a group whose files went away is an error, not a stale
+ * number; the files are opened again once they are back.
+ */
+static void
+test_kept(void)
+{
+	const char *const files[] = { "cpu.stat", "usage_usec 1\n",
+	    "memory.current", "4096\n", "pids.current", "1\n", NULL };
+	struct cgs_files *k = cgs_files_new();
+	struct cg_stats	 st;
+	char		*cause = NULL, *dir = xasprintf("%s/kept", tmpdir);
+	char		*path = xasprintf("%s/cpu.stat", dir);
+	int		 dfd = group("kept", files), fd, before, first;
+
+	first = dup(0);		/* where cpu.stat will be kept */
+	close(first);
+	CHECK_INT(cgs_read(dfd, k, &st, &cause), 0);
+	CHECK_INT(st.cpu_usec, 1);
+	before = dup(0);	/* the next free descriptor number */
+	close(before);
+	CHECK_INT(before, first + 3);	/* 3 kept: no io.stat here */
+	/* In place (same inode), a longer text than before. */
+	CHECK((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
+	CHECK(write(fd, "usage_usec 123456\n", 18) == 18);
+	close(fd);
+	CHECK_INT(cgs_read(dfd, k, &st, &cause), 0);
+	CHECK_INT(st.cpu_usec, 123456);
+	CHECK_INT(st.mem_current, 4096);
+	/* Nothing more opened and left open by the second read. */
+	fd = dup(0);
+	CHECK_INT(fd, before);
+	close(fd);
+	/* A kept file that fails (here a directory in its place: EISDIR;
+	 * a removed group's files: ENODEV) is an error, then let go and
+	 * opened again at the next read. */
+	CHECK(dup2(dfd, first) == first);
+	CHECK_INT(cgs_read(dfd, k, &st, &cause), -1);
+	CHECK_STR(cause, "cpu.stat: Is a directory");
+	free(cause);
+	cause = NULL;
+	CHECK_INT(cgs_read(dfd, k, &st, &cause), 0);
+	CHECK_INT(st.cpu_usec, 123456);
+	cgs_files_free(k);
+	/* Without kept files, nothing stays open either. */
+	CHECK_INT(cgs_read(dfd, NULL, &st, &cause), 0);
+	fd = dup(0);
+	CHECK(fd <= before);
+	close(fd);
+	close(dfd);
+	free(path);
+	free(dir);
 }
 
 int
@@ -164,6 +222,7 @@ main(void)
 	test_full();
 	test_core_only();
 	test_bad();
+	test_kept();
 	cmd = xasprintf("rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "%s failed\n", cmd);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-stats.h"
 #include "cgroup.h"
 #include "service-private.h"
 #include "unit.h"
@@ -269,7 +270,9 @@ test_stats(void)
 	put("memory.current", "1048576\n");
 	put("memory.max", "max\n");
 	put("pids.current", "2\n");
-	put("pids.max", "64\n");
+	/* The limits are what supd wrote, not read back. */
+	s.cgl_held.mask = 1u << CGL_PIDS;
+	s.cgl_held.val[CGL_PIDS] = 64;
 	put("io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=1\n");
 	s.cpu_at_ms = now_ms() - 1000;
 	s.cpu_usec = 0;
@@ -295,12 +298,17 @@ test_stats(void)
 	CHECK_INT(st.cpu_pct100, PROTO_STATS_NONE);
 	CHECK(s.cpu_at_ms != 0 && s.cpu_usec == 1500000);
 
-	/* A group that cannot be read: why, and no numbers. */
+	/* A group that cannot be read: why, and no numbers. (The files
+	 * kept open would still read an unlinked regular file; a removed
+	 * group's kernfs files answer ENODEV, test_cgroup_stats.c.) */
+	cgs_files_free(s.cgs);
+	s.cgs = NULL;
 	if (unlinkat(fake_fd, "cpu.stat", 0) == -1)
 		perror("cpu.stat");
 	svc_stats(&s, &st);
 	CHECK_STR(st.note, "cpu.stat: No such file or directory");
 	CHECK_INT(st.mem_current, PROTO_STATS_NONE);
+	cgs_files_free(s.cgs);
 	cfg_svc_free(s.conf);
 }
 

@@ -91,6 +91,12 @@ check "ns service sees only its own processes" \
     sh -c '[ "$(supctl exec ns ls /proc | grep -c "^[0-9]")" -le 4 ]'
 check "ns service's init is PID 1 in its namespace" \
     sh -c 'supctl exec ns cat /proc/1/cmdline | grep -q supd-init'
+# The kernel gives init 1024:4096 open files, about 1000 services' worth
+# to supd: it raises its own to fs.nr_open, its services keep 4096.
+check "supd's open files limit is fs.nr_open" \
+    sh -c 'grep "^Max open files" /proc/1/limits | grep -qw "$(cat /proc/sys/fs/nr_open)"'
+check "a service's open files limit is 4096:4096, not supd's" \
+    sh -c 'supctl exec ns cat /proc/self/limits | grep -q "^Max open files  *4096  *4096 "'
 
 echo "VMTEST done" >"$out"
 supctl poweroff

@@ -66,6 +66,10 @@ report "$([ "${m:-0}" -ge 8388608 ] && echo 0 || echo 1)" \
 report "$([ "$(stat_of hold memory_max)" = 67108864 ] &&
     [ "$(stat_of hold pids_max)" = 10 ] && echo 0 || echo 1)" \
     "stats: hold's memory_max 64M and pids_max 10 (its limits)"
+report "$([ "$(stat_of hold memory_max)" = "$(cat $G/hold.service/memory.max)" ] &&
+    [ "$(stat_of hold pids_max)" = "$(cat $G/hold.service/pids.max)" ] &&
+    echo 0 || echo 1)" \
+    "stats: hold's memory_max and pids_max are what its group's files say"
 p=$(stat_of hold pids)
 report "$([ "$p" = 3 ] && echo 0 || echo 1)" \
     "stats: hold's pids ${p:-none} = its 3 processes"
