@@ -8,9 +8,12 @@
  * cgroup.subtree_control, the groups of a previous supd (ended and removed
  * before any service starts), each service's group TREE/NAME.service (made
  * before its first start, reused across restarts, removed with the
- * service), killing a group (cgroup.kill; where the kernel has none,
- * freeze, SIGKILL each pid, thaw), freezing it, and the one inotify fd that
- * watches every group's cgroup.events and memory.events.
+ * service), killing a group (by cgroup-kill.c), freezing it, and the one
+ * inotify fd that watches every group's cgroup.events and memory.events.
+ * Those two files of each group are kept open and re-read with pread at
+ * offset 0 (kernfs makes the text anew), at every restart's reap and every
+ * inotify event: under qemu TCG an open + read + close of one cost ten
+ * times a pread.
  *
  * kernfs makes poll(2) on those files always readable, so an ev_io on the
  * file itself would spin; inotify's IN_MODIFY is what kernfs_notify raises
@@ -35,13 +38,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-kill.h"
 #include "cgroup.h"
 #include "log.h"
 #include "pid1.h"
@@ -50,8 +52,6 @@
 #define CG_MOUNT	"/sys/fs/cgroup"
 /* How long a start waits for a previous supd's groups to empty. */
 #define LEFTOVER_WAIT_MS	5000
-/* Rounds of the kill fallback: a fork racing the freeze is caught next. */
-#define KILL_ROUNDS		8
 
 /* The controllers supd enables for its groups (cg_has_controller). */
 static const char *const wanted[] = { "cpu", "memory", "pids", "io" };
@@ -62,6 +62,8 @@ struct cgroup {
 	int		 dirfd;		/* the group's directory */
 	int		 wd_events;	/* inotify watch of cgroup.events */
 	int		 wd_memory;	/* of memory.events, or -1 */
+	int		 events_fd;	/* cgroup.events, kept open, or -1 */
+	int		 memory_fd;	/* memory.events, kept open, or -1 */
 	bool		 populated;	/* last read of cgroup.events */
 	bool		 frozen;
 	uint64_t	 ooms;		/* oom_kill of memory.events */
@@ -92,65 +94,6 @@ static size_t		 nwds, capwds;
 
 /* ---- files ---------------------------------------------------------------- */
 
-/* A whole small file of dirfd; its length, or -1 with errno. */
-static ssize_t
-read_at(int dirfd, const char *file, char *buf, size_t len)
-{
-	ssize_t	n;
-	int	fd, saved;
-
-	if ((fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, len - 1);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-/* Write a value to an interface file of dirfd; -1 with errno. */
-static int
-write_at(int dirfd, const char *file, const char *v)
-{
-	ssize_t	n;
-	int	fd, saved;
-
-	if ((fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = write(fd, v, strlen(v));
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return n == (ssize_t)strlen(v) ? 0 : -1;
-}
-
-long long
-cg_events_value(const char *text, const char *key)
-{
-	size_t		 klen = strlen(key);
-	const char	*p = text;
-	char		*end;
-	long long	 v;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
-			/* Digits only: strtoll would take " +1" too. */
-			if (!isdigit((unsigned char)p[klen + 1]))
-				return -1;
-			errno = 0;
-			v = strtoll(p + klen + 1, &end, 10);
-			if (errno == 0 && end != p + klen + 1 && v >= 0 &&
-			    (*end == '\n' || *end == '\0'))
-				return v;
-			return -1;
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return -1;
-}
 
 static bool
 on_cgroup2(const char *path)
@@ -181,140 +124,7 @@ cg_setting_check(const char *v)
 	return ok ? NULL : "not on a cgroup2 file system";
 }
 
-/* ---- killing and removing ------------------------------------------------ */
-
-/* SIGKILL each pid of the group and of its subgroups; how many. */
-static int
-kill_listed(int dirfd)
-{
-	char		 buf[65536], *p, *end;
-	struct dirent	*e;
-	DIR		*d;
-	long		 pid;
-	int		 n = 0, sub;
-
-	if (read_at(dirfd, "cgroup.procs", buf, sizeof buf) > 0)
-		for (p = buf; *p != '\0'; p = end) {
-			pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
-				n++;
-			while (*end == '\n')
-				end++;
-		}
-	if ((sub = dup(dirfd)) == -1 || (d = fdopendir(sub)) == NULL) {
-		if (sub != -1)
-			close(sub);
-		return n;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		if ((sub = openat(dirfd, e->d_name, O_DIRECTORY |
-		    O_CLOEXEC)) >= 0) {
-			n += kill_listed(sub);
-			close(sub);
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-/*
- * Kernels before 5.14 have no cgroup.kill: freeze (no fork escapes the
- * listing), SIGKILL every pid listed until a round finds none, thaw (the
- * killed then exit; a frozen task leaves the freezer for a fatal signal).
- */
-static int
-kill_fallback(int dirfd)
-{
-	int	i, saved;
-
-	if (write_at(dirfd, "cgroup.freeze", "1") == -1)
-		return -1;
-	for (i = 0; i < KILL_ROUNDS && kill_listed(dirfd) > 0; i++)
-		;
-	saved = errno;
-	(void)write_at(dirfd, "cgroup.freeze", "0");
-	errno = saved;
-	return 0;
-}
-
-static int
-kill_dirfd(int dirfd)
-{
-	bool	no_kill = false;
-
-#ifdef SUPD_TEST_FAULTS
-	/* Test builds only (faults.bats, cgroup.bats): a kernel without
-	 * cgroup.kill, for the fallback. */
-	no_kill = getenv("SUPD_TEST_NO_CGROUP_KILL") != NULL;
-#endif
-	if (!no_kill && write_at(dirfd, "cgroup.kill", "1") == 0)
-		return 0;
-	if (!no_kill && errno != ENOENT)
-		return -1;
-	return kill_fallback(dirfd);
-}
-
-/* rmdir a group and the groups a service made under it, deepest first. */
-static int
-remove_group(int parent, const char *name)
-{
-	struct dirent	*e;
-	DIR		*d;
-	int		 fd;
-
-	if ((fd = openat(parent, name, O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if ((d = fdopendir(fd)) == NULL)
-			close(fd);
-		else {
-			while ((e = readdir(d)) != NULL)
-				if (e->d_type == DT_DIR && e->d_name[0] != '.')
-					(void)remove_group(dirfd(d),
-					    e->d_name);
-			closedir(d);
-		}
-	}
-	return unlinkat(parent, name, AT_REMOVEDIR);
-}
-
-static bool
-populated_at(int dirfd)
-{
-	char	buf[256];
-
-	return read_at(dirfd, "cgroup.events", buf, sizeof buf) > 0 &&
-	    cg_events_value(buf, "populated") == 1;
-}
-
-/*
- * Before the loop: wait until the group under dirfd is empty, on an
- * inotify fd of its own, until deadline (monotonic ms). true if empty.
- */
-static bool
-wait_empty(int dirfd, const char *path, uint64_t deadline)
-{
-	struct pollfd	 p;
-	char		*ev, buf[4096];
-	uint64_t	 now;
-	int		 fd;
-	bool		 empty;
-
-	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
-		return !populated_at(dirfd);
-	ev = xasprintf("%s/cgroup.events", path);
-	(void)inotify_add_watch(fd, ev, IN_MODIFY);
-	free(ev);
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	while (!(empty = !populated_at(dirfd)) && (now = now_ms()) < deadline)
-		if (poll(&p, 1, (int)(deadline - now)) > 0)
-			while (read(fd, buf, sizeof buf) > 0)
-				;
-	close(fd);
-	return empty;
-}
+/* ---- a previous supd's groups ------------------------------------------ */
 
 /* End and remove the groups of a previous supd: "*.service" only, never
  * anything else of the host's. */
@@ -341,14 +151,14 @@ leftovers_end_groups(void)
 		path = xasprintf("%s/%s", tree, e->d_name);
 		if ((fd = openat(tree_fd, e->d_name, O_DIRECTORY |
 		    O_CLOEXEC)) >= 0) {
-			if (populated_at(fd) && kill_dirfd(fd) == -1)
+			if (cgk_populated(fd) && cgk_kill(fd) == -1)
 				log_warn("cgroup %s: kill", path);
-			if (!wait_empty(fd, path, deadline))
+			if (!cgk_wait_empty(fd, path, deadline))
 				log_warnx("cgroup %s: still has processes "
 				    "after %d ms", path, LEFTOVER_WAIT_MS);
 			close(fd);
 		}
-		if (remove_group(tree_fd, e->d_name) == -1)
+		if (cgk_remove(tree_fd, e->d_name) == -1)
 			log_warn("cgroup %s: left by a previous supd, not "
 			    "removed", path);
 		else
@@ -479,14 +289,14 @@ controllers_enable(void)
 		pfd = open(parent, O_DIRECTORY | O_CLOEXEC);
 		free(parent);
 	}
-	if (read_at(tree_fd, "cgroup.controllers", buf, sizeof buf) == -1)
+	if (cgk_read_at(tree_fd, "cgroup.controllers", buf, sizeof buf) == -1)
 		buf[0] = '\0';
 	for (i = 0; i < NWANTED; i++) {
 		snprintf(plus, sizeof plus, "+%s", wanted[i]);
 		/* A word of the list, not a prefix ("io" of "iox"). */
 		if (pfd >= 0 && !has_word(buf, wanted[i]))
-			(void)write_at(pfd, "cgroup.subtree_control", plus);
-		if (write_at(tree_fd, "cgroup.subtree_control", plus) == 0) {
+			(void)cgk_write_at(pfd, "cgroup.subtree_control", plus);
+		if (cgk_write_at(tree_fd, "cgroup.subtree_control", plus) == 0) {
 			enabled |= 1u << i;
 			buf_printf(&got, " %s", wanted[i]);
 		} else
@@ -509,7 +319,7 @@ move_self(void)
 		set_why(errno_cause("%s/%s", tree, CG_SELF));
 		return -1;
 	}
-	if (write_at(tree_fd, CG_SELF "/cgroup.procs", "0") == -1) {
+	if (cgk_write_at(tree_fd, CG_SELF "/cgroup.procs", "0") == -1) {
 		set_why(errno_cause("%s/%s/cgroup.procs", tree, CG_SELF));
 		return -1;
 	}
@@ -623,7 +433,7 @@ cg_end(void)
 	ifd = -1;
 	/* Back where supd was started, when that is outside its leaf: then
 	 * supd.self (and a tree of its own making) can go. */
-	if (orig_fd >= 0 && write_at(orig_fd, "cgroup.procs", "0") == 0 &&
+	if (orig_fd >= 0 && cgk_write_at(orig_fd, "cgroup.procs", "0") == 0 &&
 	    unlinkat(tree_fd, CG_SELF, AT_REMOVEDIR) == 0 && made_len > 0)
 		unmake_tree();
 	if (orig_fd >= 0)
@@ -664,7 +474,7 @@ cg_probe(const char *setting)
 			set_why(errno_cause("%s", p));
 		else {
 			probed = true;
-			if (read_at(fd, "cgroup.controllers", buf,
+			if (cgk_read_at(fd, "cgroup.controllers", buf,
 			    sizeof buf) == -1)
 				buf[0] = '\0';
 			for (i = 0; i < NWANTED; i++)
@@ -748,6 +558,20 @@ wd_del(int wd)
 	nwds--;
 }
 
+/* A kept file read again from its start (NUL-ended), or, without one,
+ * opened, read and closed; its length, or -1. */
+static ssize_t
+reread(int fd, int dirfd, const char *file, char *buf, size_t len)
+{
+	ssize_t	n;
+
+	if (fd == -1)
+		return cgk_read_at(dirfd, file, buf, len);
+	if ((n = pread(fd, buf, len - 1, 0)) >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
 /* cgroup.events read again: CG_EMPTY, CG_FROZEN as they changed. */
 static unsigned
 refresh_events(struct cgroup *g)
@@ -756,9 +580,10 @@ refresh_events(struct cgroup *g)
 	unsigned	what = 0;
 	bool		was = g->populated, froze = g->frozen;
 
-	if (read_at(g->dirfd, "cgroup.events", buf, sizeof buf) > 0) {
-		g->populated = cg_events_value(buf, "populated") == 1;
-		g->frozen = cg_events_value(buf, "frozen") == 1;
+	if (reread(g->events_fd, g->dirfd, "cgroup.events", buf,
+	    sizeof buf) > 0) {
+		g->populated = cgk_events_value(buf, "populated") == 1;
+		g->frozen = cgk_events_value(buf, "frozen") == 1;
 	}
 	if (was && !g->populated)
 		what |= CG_EMPTY;
@@ -776,8 +601,9 @@ refresh_memory(struct cgroup *g)
 
 	g->new_ooms = 0;
 	if (g->wd_memory >= 0 &&
-	    read_at(g->dirfd, "memory.events", buf, sizeof buf) > 0 &&
-	    (v = cg_events_value(buf, "oom_kill")) > (long long)g->ooms) {
+	    reread(g->memory_fd, g->dirfd, "memory.events", buf,
+	    sizeof buf) > 0 &&
+	    (v = cgk_events_value(buf, "oom_kill")) > (long long)g->ooms) {
 		g->new_ooms = (uint64_t)v - g->ooms;
 		g->ooms = (uint64_t)v;
 		return CG_OOM;
@@ -865,7 +691,7 @@ cg_open(const char *name, cg_event_fn *fn, void *arg, char **cause)
 
 	g = xcalloc(1, sizeof *g);
 	g->path = xasprintf("%s/%s", tree, dir);
-	g->wd_events = g->wd_memory = -1;
+	g->wd_events = g->wd_memory = g->events_fd = g->memory_fd = -1;
 	g->fn = fn;
 	g->arg = arg;
 	if ((mkdirat(tree_fd, dir, 0755) == -1 && errno != EEXIST) ||
@@ -886,7 +712,11 @@ cg_open(const char *name, cg_event_fn *fn, void *arg, char **cause)
 		return NULL;
 	}
 	wd_add(g->wd_events, g);
+	/* Kept if they open (else read by name each time, as before). */
+	g->events_fd = openat(g->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	if (cg_has_controller("memory")) {
+		g->memory_fd = openat(g->dirfd, "memory.events", O_RDONLY |
+		    O_CLOEXEC);
 		f = xasprintf("%s/memory.events", g->path);
 		if ((g->wd_memory = inotify_add_watch(ifd, f, IN_MODIFY)) >= 0)
 			wd_add(g->wd_memory, g);
@@ -912,16 +742,20 @@ cg_close(struct cgroup *g, bool remove)
 	wd_del(g->wd_events);
 	wd_del(g->wd_memory);
 	if (remove && g->dirfd >= 0) {
-		if (populated_at(g->dirfd) && cg_kill(g, &cause) == -1) {
+		if (cgk_populated(g->dirfd) && cg_kill(g, &cause) == -1) {
 			log_warnx("%s", cause);
 			free(cause);
 		}
 		name = strrchr(g->path, '/') + 1;
 		/* Still emptying after a kill: the kernel has not yet
 		 * let go of the last process, which is rare. */
-		if (remove_group(tree_fd, name) == -1)
+		if (cgk_remove(tree_fd, name) == -1)
 			log_warn("cgroup %s: not removed", g->path);
 	}
+	if (g->events_fd >= 0)
+		close(g->events_fd);
+	if (g->memory_fd >= 0)
+		close(g->memory_fd);
 	if (g->dirfd >= 0)
 		close(g->dirfd);
 	free(g->path);
@@ -961,7 +795,7 @@ cg_oom_kills(const struct cgroup *g)
 int
 cg_kill(struct cgroup *g, char **cause)
 {
-	if (kill_dirfd(g->dirfd) == -1) {
+	if (cgk_kill(g->dirfd) == -1) {
 		*cause = errno_cause("cgroup %s: kill", g->path);
 		return -1;
 	}
@@ -971,7 +805,7 @@ cg_kill(struct cgroup *g, char **cause)
 int
 cg_freeze(struct cgroup *g, bool on, char **cause)
 {
-	if (write_at(g->dirfd, "cgroup.freeze", on ? "1" : "0") == -1) {
+	if (cgk_write_at(g->dirfd, "cgroup.freeze", on ? "1" : "0") == -1) {
 		*cause = errno_cause("cgroup %s: freeze", g->path);
 		return -1;
 	}

@@ -92,10 +92,4 @@ int		 cg_kill(struct cgroup *, char **cause);
 /* cgroup.freeze: 1 (pause) or 0 (go on). -1 with *cause. */
 int		 cg_freeze(struct cgroup *, bool on, char **cause);
 
-/*
- * Parse the text of a cgroup.events or memory.events file: the value of
- * key (a line "KEY N"), or -1 if it has none. For cgroup.c and its tests.
- */
-long long	 cg_events_value(const char *text, const char *key);
-
 #endif

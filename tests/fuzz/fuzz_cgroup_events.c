@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: cgroup.c util.c log.c pid1.c values.c */
+/* fuzz-sources: cgroup-kill.c util.c log.c values.c */
 /*
- * fuzz_cgroup_events.c: cg_events_value (src/cgroup.c) on the input as the
+ * fuzz_cgroup_events.c: cgk_events_value (src/cgroup-kill.c) on the input as the
  * text of a cgroup.events or memory.events file (cut at the first NUL), for
  * the keys supd reads. The reference: the first line that starts with
  * "KEY " gives the value if the rest of it is decimal digits that fit in a
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "cgroup-kill.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	for (i = 0; i < sizeof keys / sizeof *keys; i++)
-		FUZZ_CHECK(cg_events_value(text, keys[i]) ==
+		FUZZ_CHECK(cgk_events_value(text, keys[i]) ==
 		    reference(text, keys[i]));
 	free(text);
 	return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_cgroup.c: cgroup.c -- the parser of cgroup.events and memory.events
- * lines (cg_events_value), the check of `[supd] cgroup` (cg_setting_check),
+ * test_cgroup.c: cgroup.c -- the parser (cgroup-kill.c) of cgroup.events and memory.events
+ * lines (cgk_events_value), the check of `[supd] cgroup` (cg_setting_check),
  * no tree with `no`, and, where this machine has a cgroup2 mount (the
  * hybrid host's /sys/fs/cgroup/unified, or a pure v2 /sys/fs/cgroup), a
  * real tree: this process moved into supd.self and back, a group made, a
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-kill.h"
 #include "cgroup.h"
 #include "unit.h"
 #include "util.h"
@@ -33,22 +34,22 @@ test_events_value(void)
 	const char	*mem = "low 0\nhigh 0\nmax 3\noom 2\noom_kill 1\n"
 			    "oom_group_kill 0\n";
 
-	CHECK_INT(cg_events_value(ev, "populated"), 1);
-	CHECK_INT(cg_events_value(ev, "frozen"), 0);
-	CHECK_INT(cg_events_value(ev, "missing"), -1);
-	CHECK_INT(cg_events_value("populated 0", "populated"), 0);
+	CHECK_INT(cgk_events_value(ev, "populated"), 1);
+	CHECK_INT(cgk_events_value(ev, "frozen"), 0);
+	CHECK_INT(cgk_events_value(ev, "missing"), -1);
+	CHECK_INT(cgk_events_value("populated 0", "populated"), 0);
 	/* A key is a whole word: "oom" is not "oom_kill". */
-	CHECK_INT(cg_events_value(mem, "oom"), 2);
-	CHECK_INT(cg_events_value(mem, "oom_kill"), 1);
-	CHECK_INT(cg_events_value(mem, "oom_group_kill"), 0);
-	CHECK_INT(cg_events_value("populatedx 1\n", "populated"), -1);
+	CHECK_INT(cgk_events_value(mem, "oom"), 2);
+	CHECK_INT(cgk_events_value(mem, "oom_kill"), 1);
+	CHECK_INT(cgk_events_value(mem, "oom_group_kill"), 0);
+	CHECK_INT(cgk_events_value("populatedx 1\n", "populated"), -1);
 	/* Garbage is no value. */
-	CHECK_INT(cg_events_value("populated x\n", "populated"), -1);
-	CHECK_INT(cg_events_value("populated 1x\n", "populated"), -1);
-	CHECK_INT(cg_events_value("populated -1\n", "populated"), -1);
-	CHECK_INT(cg_events_value("populated \n", "populated"), -1);
-	CHECK_INT(cg_events_value("", "populated"), -1);
-	CHECK_INT(cg_events_value("oom_kill 123456789012\n", "oom_kill"),
+	CHECK_INT(cgk_events_value("populated x\n", "populated"), -1);
+	CHECK_INT(cgk_events_value("populated 1x\n", "populated"), -1);
+	CHECK_INT(cgk_events_value("populated -1\n", "populated"), -1);
+	CHECK_INT(cgk_events_value("populated \n", "populated"), -1);
+	CHECK_INT(cgk_events_value("", "populated"), -1);
+	CHECK_INT(cgk_events_value("oom_kill 123456789012\n", "oom_kill"),
 	    123456789012LL);
 }
 
