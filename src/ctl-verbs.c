@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "ctl-private.h"
 #include "log.h"
+#include "metrics.h"
 #include "proto.h"
 #include "service.h"
 #include "values.h"
@@ -589,6 +590,27 @@ req_shutdown(struct client *c, char **v, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+/* metrics: the text format, in as many DATA messages as it takes. */
+static void
+req_metrics(struct client *c, size_t n)
+{
+	struct buf	b = { 0 };
+	size_t		i, len;
+
+	if (n != 0) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	metrics_render(&b);
+	for (i = 0; i < b.len; i += len) {
+		len = b.len - i < PROTO_MAX_PAYLOAD ? b.len - i :
+		    PROTO_MAX_PAYLOAD;
+		(void)proto_put_data(&c->out, PROTO_DATA, b.p + i, len);
+	}
+	ctl_client_end(c, 1, NULL);
+	buf_free(&b);
+}
+
 /*
  * Who may ask what (supctl(1) documents this table): socket_group members
  * may look (status, inspect, logs, network ls and inspect); changing or
@@ -620,6 +642,7 @@ static const struct {
 	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
 	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
 	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
+	[PROTO_METRICS] =	{ "metrics",	PEER_READ },
 };
 
 /*
@@ -719,6 +742,9 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_VOL_PRUNE:
 		ctl_req_vol_prune(c, v, n);
+		break;
+	case PROTO_METRICS:
+		req_metrics(c, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -4,7 +4,8 @@
  * service's side: the limits written to its group before each spawn (or
  * the one reason they cannot be), a reload that changed only them applied
  * to the running group without a restart, and its row of `supctl stats`
- * with the CPU % measured since supd's previous sample of the group.
+ * with the CPU % measured since supd's previous sample of the group,
+ * and its usage for `supctl metrics`.
  *
  * The group itself (creating it, its fd, the tree) is cgroup.c's; the
  * files are cgroup-limits.c's and cgroup-stats.c's.
@@ -112,4 +113,20 @@ svc_stats(struct service *s, struct proto_stats *st)
 		s->cpu_usec = cs.cpu_usec;
 	}
 	cgs_row(&cs, st);
+}
+
+int
+svc_cg_usage(const struct service *s, struct cg_stats *cs)
+{
+	char	*cause = NULL;
+
+	if (s->cg == NULL)
+		return -1;
+	if (cgs_read(cg_dirfd(s->cg), cs, &cause) == -1) {
+		/* A scrape every few seconds: one line a failure would
+		 * flood the log, and stats shows the reason. */
+		free(cause);
+		return -1;
+	}
+	return 0;
 }

@@ -34,6 +34,7 @@
 #include "deps.h"
 #include "leftovers.h"
 #include "log.h"
+#include "metrics.h"
 #include "pid1.h"
 #include "service.h"
 #include "spawn.h"
@@ -554,10 +555,12 @@ main(int argc, char *argv[])
 	daemon_setup();
 	watchers_start();
 	services_start();
+	metrics_http_start(&conf);
 
 	ev_run(EV_DEFAULT_UC_ 0);
 
 	ctl_close();
+	metrics_http_stop();
 	svc_free_all();
 	cg_end();
 	svc_pub_end();
