@@ -94,13 +94,32 @@ request_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
-/* Let MHD work, then wait for its fd again, and its deadline if any. */
+/* Connections open now. */
+static unsigned
+mhd_conns(void)
+{
+	const union MHD_DaemonInfo *i;
+
+	i = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return i != NULL ? i->num_connections : 0;
+}
+
+/*
+ * Let MHD work, then wait for its fd again, and its deadline if any.
+ * At its connection limit MHD takes the listening socket out of its epoll
+ * set, and puts it back only at the start of a run: when this run closed
+ * connections, a second one (never waiting either) puts it back, or the
+ * endpoint would take nothing more until some other connection woke it.
+ */
 static void
 mhd_drive(void)
 {
 	MHD_UNSIGNED_LONG_LONG	ms;
+	unsigned		before = mhd_conns();
 
 	(void)MHD_run(mhd);
+	if (mhd_conns() < before)
+		(void)MHD_run(mhd);
 	ev_timer_stop(EV_DEFAULT_UC_ &mhd_tmo);
 	if (MHD_get_timeout(mhd, &ms) == MHD_YES) {
 		ev_timer_set(&mhd_tmo, (double)ms / 1000.0, 0.);

@@ -383,6 +383,8 @@ EOF
 	FLOOD=
 	# Connections from one address: 4 kept.
 	wait_for "the flood's connections gone" sockets_at_most "$base"
+	# At its limit MHD stopped listening; it listens again now.
+	$IN curl -sf --max-time 5 -o /dev/null "http://127.0.0.1:$PORT/metrics"
 	rm -f "$T/flood.ready"
 	flood hold 1 20
 	wait_for --show supd_sockets "the 4 of one address" \
