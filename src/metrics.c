@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "cgroup-stats.h"
-#include "ctl.h"
 #include "metrics.h"
 #include "proto.h"
 #include "service.h"
@@ -28,6 +27,10 @@
 #ifndef SUPD_VERSION
 #define SUPD_VERSION	"0.1.0"
 #endif
+
+/* The control socket's clients now (ctl_clients: ctl.c includes this
+ * module's header, so it is handed in rather than included). */
+static unsigned	(*clients_fn)(void);
 
 /* What one family is: its name, type and help line. */
 struct family {
@@ -49,6 +52,12 @@ struct row {
 	bool			 has_cg;	/* cg read */
 	struct cg_stats		 cg;
 };
+
+void
+metrics_set_clients(unsigned (*fn)(void))
+{
+	clients_fn = fn;
+}
 
 void
 metrics_label_value(struct buf *b, const char *v)
@@ -293,7 +302,8 @@ render_self(struct buf *b, size_t nservices)
 	    "# TYPE supd_services gauge\nsupd_services %zu\n"
 	    "# HELP supd_control_clients connections to the control socket "
 	    "now\n# TYPE supd_control_clients gauge\n"
-	    "supd_control_clients %u\n", nservices, ctl_clients());
+	    "supd_control_clients %u\n", nservices,
+	    clients_fn != NULL ? clients_fn() : 0);
 	if (rss >= 0)
 		buf_printf(b, "# HELP process_resident_memory_bytes supd's "
 		    "resident memory size\n# TYPE process_resident_memory_bytes "

@@ -15,6 +15,8 @@
 
 /* Append every metric of supd and its services, in the text format 0.0.4. */
 void	metrics_render(struct buf *);
+/* Where the count of control clients comes from (supd.c: ctl_clients). */
+void	metrics_set_clients(unsigned (*)(void));
 /* Append v as a label value: backslash, double quote and newline escaped. */
 void	metrics_label_value(struct buf *, const char *v);
 

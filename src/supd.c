@@ -478,6 +478,7 @@ daemon_setup(void)
 		free(cause);
 	}
 	ctl_set_shutdown(ctl_shutdown);
+	metrics_set_clients(ctl_clients);
 	if (pid1_machine())
 		pid1_machine_init();
 	svclog_set_console(log_open_nonblock(1));
