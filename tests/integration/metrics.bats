@@ -49,6 +49,10 @@ metric_is() {
 	[ "$(metric "$1")" = "$2" ]
 }
 
+metric_ge() {
+	[ "$(metric "$1")" -ge "$2" ]
+}
+
 # supd's sockets now (the control socket, the endpoint's, connections).
 supd_sockets() {
 	find "/proc/$SUPD_PID/fd" -lname 'socket:*' 2>/dev/null | wc -l
@@ -200,8 +204,14 @@ EOF
 	metric_is 'supd_service_uptime_seconds{service="ex"}' 0
 	awk '$1 == "supd_service_uptime_seconds{service=\"up\"}" && $2 > 0 { ok = 1 }
 		END { exit !ok }' "$T/m.txt"
-	# supd itself: the client asking is connected; RSS and fds are its.
-	metric_is 'supd_control_clients' 1
+	# supd itself: a client following a log is counted, with the one
+	# asking (a client just served may still be closing: at least 2).
+	ctl logs -f up >/dev/null 3>&- &
+	local follower=$!
+	wait_for --show "metric supd_control_clients" "the follower counted" \
+		metric_ge supd_control_clients 2
+	kill "$follower"
+	wait "$follower" 2>/dev/null || true
 	awk '$1 == "process_resident_memory_bytes" && $2 > 1000000 { ok = 1 }
 		END { exit !ok }' "$T/m.txt"
 	awk '$1 == "process_open_fds" && $2 >= 3 && $2 < 1000 { ok = 1 }
