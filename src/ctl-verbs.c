@@ -435,6 +435,18 @@ req_net_ls(struct client *c, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+void
+ctl_put_data(struct client *c, const struct buf *b)
+{
+	size_t	i, len;
+
+	for (i = 0; i < b->len; i += len) {
+		len = b->len - i < PROTO_MAX_PAYLOAD ? b->len - i :
+		    PROTO_MAX_PAYLOAD;
+		(void)proto_put_data(&c->out, PROTO_DATA, b->p + i, len);
+	}
+}
+
 /*
  * network inspect NAME...: one JSON array, a network once however often
  * named, in the order first named; nothing but the error if one is
@@ -448,7 +460,7 @@ req_net_inspect(struct client *c, char **v, size_t n)
 	struct buf	 b = { 0 };
 	bool		*seen;
 	ssize_t		 k;
-	size_t		 i, len, nout = 0;
+	size_t		 i, nout = 0;
 	char		*m;
 
 	if (n == 0) {
@@ -471,11 +483,7 @@ req_net_inspect(struct client *c, char **v, size_t n)
 		svc_net_json(k, &b);
 	}
 	buf_puts(&b, "\n]\n");
-	for (i = 0; i < b.len; i += len) {
-		len = b.len - i < PROTO_MAX_PAYLOAD ? b.len - i :
-		    PROTO_MAX_PAYLOAD;
-		(void)proto_put_data(&c->out, PROTO_DATA, b.p + i, len);
-	}
+	ctl_put_data(c, &b);
 	ctl_client_end(c, 1, NULL);
 out:
 	free(seen);
@@ -595,18 +603,13 @@ static void
 req_metrics(struct client *c, size_t n)
 {
 	struct buf	b = { 0 };
-	size_t		i, len;
 
 	if (n != 0) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
 	metrics_render(&b);
-	for (i = 0; i < b.len; i += len) {
-		len = b.len - i < PROTO_MAX_PAYLOAD ? b.len - i :
-		    PROTO_MAX_PAYLOAD;
-		(void)proto_put_data(&c->out, PROTO_DATA, b.p + i, len);
-	}
+	ctl_put_data(c, &b);
 	ctl_client_end(c, 1, NULL);
 	buf_free(&b);
 }

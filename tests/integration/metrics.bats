@@ -39,6 +39,13 @@ start_http() {
 		"http://127.0.0.1:$PORT/metrics"
 }
 
+sleeper() {
+	svc "$1" <<EOF
+[service]
+command = sleep 1000
+EOF
+}
+
 # The value of the series written exactly as $1 (name and labels).
 metric() {
 	ctl metrics | awk -v s="$1" '$1 == s { print $2; found = 1 }
@@ -130,10 +137,7 @@ PY
 # ------------------------------------------------------------------ text
 
 @test "supctl metrics: promtool accepts it; states, exit code, restarts and health are the services' own" {
-	svc up <<EOF
-[service]
-command = sleep 1000
-EOF
+	sleeper up
 	svc ex <<EOF
 [service]
 command = sh -c 'exit 3'
@@ -273,10 +277,7 @@ EOF
 socket_mode = 0660
 socket_group = supdtest
 EOF
-	svc up <<EOF
-[service]
-command = sleep 1000
-EOF
+	sleeper up
 	start_supd
 	wait_state up running
 	chmod 755 "$T"
@@ -289,10 +290,7 @@ EOF
 # ------------------------------------------------------------------ HTTP
 
 @test "metrics_listen: GET /metrics is supctl metrics' text, promtool accepts it; 404 elsewhere, 405 for other methods" {
-	svc up <<EOF
-[service]
-command = sleep 1000
-EOF
+	sleeper up
 	start_http
 	wait_state up running
 	run $IN curl -sS -D "$T/h" "http://127.0.0.1:$PORT/metrics"
@@ -362,10 +360,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 9100)); s.listen()
 open("'"$T"'/taken", "w").write("x"); time.sleep(600)' 3>&- &
 	FLOOD=$!
 	wait_for "the port taken" test -e "$T/taken"
-	svc up <<EOF
-[service]
-command = sleep 1000
-EOF
+	sleeper up
 	start_supd
 	wait_state up running
 	wait_for "the log line" grep -q 'metrics_listen: 127.0.0.1:9100: Address already in use' "$T/supd.out" "$T/supd.err"
