@@ -17,8 +17,9 @@ need_hdr seccomp.h libseccomp-dev
 need_hdr libmnl/libmnl.h libmnl-dev
 # nftables (src/firewall.c): NAT and isolation between networks.
 need_hdr nftables/libnftables.h libnftables-dev
-# metrics_listen (src/metrics-http.c): the HTTP endpoint for Prometheus.
-need_hdr microhttpd.h libmicrohttpd-dev
+# metrics_listen (src/metrics-http.c): the HTTP endpoint for Prometheus,
+# unless the build leaves it out (make METRICS_HTTP=no).
+[ "${METRICS_HTTP:-yes}" = no ] || need_hdr microhttpd.h libmicrohttpd-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then
