@@ -18,9 +18,14 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wformat=2
-DEPS_PC	= inih libcap libseccomp libmnl libnftables
+# METRICS_HTTP=no: supd without libmicrohttpd, for a static build (Debian's
+# links GnuTLS, whose p11-kit has no static library): metrics_listen is then
+# one log line at start and no endpoint; supctl metrics is the same.
+METRICS_HTTP ?= yes
+MHD_PC	= $(if $(filter yes,$(METRICS_HTTP)),libmicrohttpd)
+DEPS_PC	= inih libcap libseccomp libmnl libnftables $(MHD_PC)
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl -lnftables)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl -lnftables $(MHD_PC:lib%=-l%))
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
@@ -32,6 +37,7 @@ SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
 SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
+SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c)
 SUPCTL_SRC = supctl.c supctl-run.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -45,7 +51,7 @@ all: deps $(B)/supd $(B)/supctl
 
 # Install the Debian packages the build needs, only when something is missing.
 deps:
-	@./contrib/ensure-deps.sh build
+	@METRICS_HTTP=$(METRICS_HTTP) ./contrib/ensure-deps.sh build
 
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

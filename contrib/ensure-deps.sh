@@ -17,6 +17,9 @@ need_hdr seccomp.h libseccomp-dev
 need_hdr libmnl/libmnl.h libmnl-dev
 # nftables (src/firewall.c): NAT and isolation between networks.
 need_hdr nftables/libnftables.h libnftables-dev
+# metrics_listen (src/metrics-http.c): the HTTP endpoint for Prometheus,
+# unless the build leaves it out (make METRICS_HTTP=no).
+[ "${METRICS_HTTP:-yes}" = no ] || need_hdr microhttpd.h libmicrohttpd-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then
@@ -45,6 +48,8 @@ if [ "$what" = test ]; then
 	need_cmd socat socat
 	need_cmd ip iproute2
 	need_cmd nsenter util-linux
+	# metrics.bats: promtool checks supctl metrics' text format.
+	need_cmd promtool prometheus
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"

@@ -10,6 +10,7 @@
  * config-keys.c. Enum names are written once here and used both ways.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <grp.h>
 #include <sched.h>
@@ -122,6 +123,19 @@ cfgc_socket_group(struct parse *p, const struct key *k, const char *v)
 		c->socket_gid = gr->gr_gid;
 	free(c->socket_group);
 	c->socket_group = xstrdup(v);
+	return NULL;
+}
+
+/* metrics_listen: ADDRESS:PORT, or empty (off). */
+const char *
+cfgc_check_listen(const char *v)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	const char		*e = NULL;
+
+	if (*v != '\0' && parse_listen(v, &ss, &len, &e) == -1)
+		return e;
 	return NULL;
 }
 

@@ -48,6 +48,9 @@ const struct key cfgk_main_keys[] = {
 	/* auto, no, or the tree's directory on cgroup2 (cgroup.h). */
 	{ "supd", "cgroup", KT_STRING, MAIN(cgroup), .def = "auto",
 	    .check = cg_setting_check, .sample = "no" },
+	/* Off unless set (metrics-http.c); read at start only. */
+	{ "supd", "metrics_listen", KT_STRING, MAIN(metrics_listen),
+	    .check = cfgc_check_listen, .sample = "127.0.0.1:9100" },
 	{ .name = NULL }
 };
 

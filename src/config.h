@@ -58,6 +58,8 @@ struct supd_conf {
 	char		*state_dir;	/* named volumes, persisted state */
 	uint64_t	 shutdown_timeout_ms; /* budget of an orderly shutdown */
 	char		*cgroup;	/* "auto", "no", or the tree's path */
+	char		*metrics_listen; /* ADDR:PORT of the HTTP metrics, or
+					   NULL/"" (off) */
 	struct net_conf	*nets;		/* supd0 first, then the file's order */
 	size_t		 nnets;
 };

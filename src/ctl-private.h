@@ -111,6 +111,8 @@ void		 ctl_request(struct client *);
 struct service	*ctl_find_or_end(struct client *, const char *name);
 /* "no such WHAT: NAME", NAME cut and escaped for a reply (allocated). */
 char		*ctl_no_such(const char *what, const char *name);
+/* b into c's output as DATA messages of at most one payload each. */
+void		 ctl_put_data(struct client *, const struct buf *);
 
 /* ctl-volume.c: supctl volume ls (JSON "0"|"1"), inspect NAME..., rm
  * NAME... (refused, naming the service, while one uses it), prune (JSON). */

@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "ctl-private.h"
 #include "log.h"
+#include "metrics.h"
 #include "proto.h"
 #include "service.h"
 #include "values.h"
@@ -434,6 +435,18 @@ req_net_ls(struct client *c, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+void
+ctl_put_data(struct client *c, const struct buf *b)
+{
+	size_t	i, len;
+
+	for (i = 0; i < b->len; i += len) {
+		len = b->len - i < PROTO_MAX_PAYLOAD ? b->len - i :
+		    PROTO_MAX_PAYLOAD;
+		(void)proto_put_data(&c->out, PROTO_DATA, b->p + i, len);
+	}
+}
+
 /*
  * network inspect NAME...: one JSON array, a network once however often
  * named, in the order first named; nothing but the error if one is
@@ -447,7 +460,7 @@ req_net_inspect(struct client *c, char **v, size_t n)
 	struct buf	 b = { 0 };
 	bool		*seen;
 	ssize_t		 k;
-	size_t		 i, len, nout = 0;
+	size_t		 i, nout = 0;
 	char		*m;
 
 	if (n == 0) {
@@ -470,11 +483,7 @@ req_net_inspect(struct client *c, char **v, size_t n)
 		svc_net_json(k, &b);
 	}
 	buf_puts(&b, "\n]\n");
-	for (i = 0; i < b.len; i += len) {
-		len = b.len - i < PROTO_MAX_PAYLOAD ? b.len - i :
-		    PROTO_MAX_PAYLOAD;
-		(void)proto_put_data(&c->out, PROTO_DATA, b.p + i, len);
-	}
+	ctl_put_data(c, &b);
 	ctl_client_end(c, 1, NULL);
 out:
 	free(seen);
@@ -589,6 +598,22 @@ req_shutdown(struct client *c, char **v, size_t n)
 	ctl_client_end(c, 1, NULL);
 }
 
+/* metrics: the text format, in as many DATA messages as it takes. */
+static void
+req_metrics(struct client *c, size_t n)
+{
+	struct buf	b = { 0 };
+
+	if (n != 0) {
+		ctl_client_end(c, 0, "bad request");
+		return;
+	}
+	metrics_render(&b);
+	ctl_put_data(c, &b);
+	ctl_client_end(c, 1, NULL);
+	buf_free(&b);
+}
+
 /*
  * Who may ask what (supctl(1) documents this table): socket_group members
  * may look (status, inspect, logs, network ls and inspect); changing or
@@ -620,6 +645,7 @@ static const struct {
 	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
 	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
 	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
+	[PROTO_METRICS] =	{ "metrics",	PEER_READ },
 };
 
 /*
@@ -719,6 +745,9 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_VOL_PRUNE:
 		ctl_req_vol_prune(c, v, n);
+		break;
+	case PROTO_METRICS:
+		req_metrics(c, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -119,19 +119,6 @@ vol_json(struct buf *b, const char *name)
 	free(path);
 }
 
-/* DATA messages of at most one payload each. */
-static void
-put_data(struct client *c, const struct buf *b)
-{
-	size_t	i, len;
-
-	for (i = 0; i < b->len; i += len) {
-		len = b->len - i < PROTO_MAX_PAYLOAD ? b->len - i :
-		    PROTO_MAX_PAYLOAD;
-		(void)proto_put_data(&c->out, PROTO_DATA, b->p + i, len);
-	}
-}
-
 /* volume ls JSON: a table (NAME, USED BY), or a JSON array for "1". */
 void
 ctl_req_vol_ls(struct client *c, char **v, size_t n)
@@ -161,7 +148,7 @@ ctl_req_vol_ls(struct client *c, char **v, size_t n)
 	}
 	if (json)
 		buf_puts(&b, names.n > 0 ? "\n]\n" : "]\n");
-	put_data(c, &b);
+	ctl_put_data(c, &b);
 	buf_free(&b);
 	strv_free(&names);
 	ctl_client_end(c, 1, NULL);
@@ -193,7 +180,7 @@ ctl_req_vol_inspect(struct client *c, char **v, size_t n)
 		vol_json(&b, v[i]);
 	}
 	buf_puts(&b, "\n]\n");
-	put_data(c, &b);
+	ctl_put_data(c, &b);
 	buf_free(&b);
 	ctl_client_end(c, 1, NULL);
 }
@@ -275,7 +262,7 @@ ctl_req_vol_prune(struct client *c, char **v, size_t n)
 	}
 	if (json)
 		buf_puts(&b, "]\n");
-	put_data(c, &b);
+	ctl_put_data(c, &b);
 	buf_free(&b);
 	free(dir);
 	strv_free(&names);

@@ -54,6 +54,12 @@ ctl_first_client(void)
 	return clients;
 }
 
+unsigned
+ctl_clients(void)
+{
+	return nclients;
+}
+
 /* The listener paused at EMFILE takes connections again. */
 static void
 listen_resume(void)

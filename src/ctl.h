@@ -15,6 +15,8 @@ struct service;
 int	ctl_listen(const struct supd_conf *, char **cause);
 /* Close every client and the socket, unlink it. */
 void	ctl_close(void);
+/* Connected control clients now (metrics). */
+unsigned ctl_clients(void);
 /* Hooks from the registry (struct svc_hooks). */
 void	ctl_changed(struct service *);
 void	ctl_gone(struct service *);

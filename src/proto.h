@@ -74,6 +74,9 @@ enum proto_type {
 				   naming the service that uses it) */
 	PROTO_VOL_PRUNE,	/* JSON ("0"|"1"): DATA, the names removed, a
 				   line each or a JSON array */
+	PROTO_METRICS = 25,	/* (empty): DATA, the Prometheus text format
+				   (metrics.c); 23 and 24 are issue 14's
+				   events and health */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */

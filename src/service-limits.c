@@ -4,7 +4,8 @@
  * service's side: the limits written to its group before each spawn (or
  * the one reason they cannot be), a reload that changed only them applied
  * to the running group without a restart, and its row of `supctl stats`
- * with the CPU % measured since supd's previous sample of the group.
+ * with the CPU % measured since supd's previous sample of the group,
+ * and its usage for `supctl metrics`.
  *
  * The group itself (creating it, its fd, the tree) is cgroup.c's; the
  * files are cgroup-limits.c's and cgroup-stats.c's.
@@ -127,4 +128,22 @@ svc_stats(struct service *s, struct proto_stats *st)
 	if (cs.pids_current != CGS_NONE)
 		cs.pids_max = held_limit(&s->cgl_held, CGL_PIDS);
 	cgs_row(&cs, st);
+}
+
+int
+svc_cg_usage(struct service *s, struct cg_stats *cs)
+{
+	char	*cause = NULL;
+
+	if (s->cg == NULL)
+		return -1;
+	if (s->cgs == NULL)
+		s->cgs = cgs_files_new();	/* kept, as for stats */
+	if (cgs_read(cg_dirfd(s->cg), s->cgs, cs, &cause) == -1) {
+		/* A scrape every few seconds: one line a failure would
+		 * flood the log, and stats shows the reason. */
+		free(cause);
+		return -1;
+	}
+	return 0;
 }

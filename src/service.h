@@ -157,5 +157,9 @@ void		 svc_inspect(const struct service *, struct buf *);
 /* stats: what its cgroup uses now, CPU % since the previous sample
  * (which this one becomes); st's strings stay valid until the next call. */
 void		 svc_stats(struct service *, struct proto_stats *);
+/* metrics: what its cgroup uses now, into cs; -1 without a group (never
+ * started, no cgroup v2) or when it cannot be read. */
+struct cg_stats;
+int		 svc_cg_usage(struct service *, struct cg_stats *cs);
 
 #endif

@@ -123,6 +123,8 @@ static const struct cmd cmds[] = {
 	  "remove named volumes no service uses" },
 	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
 	  "remove every named volume no service uses" },
+	{ "metrics", NULL, 0, 0, PROTO_METRICS, CMD_DATA, "",
+	  "print supd's and the services' metrics (Prometheus text format)" },
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 

@@ -35,6 +35,7 @@
 #include "isolate.h"
 #include "leftovers.h"
 #include "log.h"
+#include "metrics.h"
 #include "pid1.h"
 #include "service.h"
 #include "spawn.h"
@@ -504,6 +505,7 @@ daemon_setup(void)
 		free(cause);
 	}
 	ctl_set_shutdown(ctl_shutdown);
+	metrics_set_clients(ctl_clients);
 	if (pid1_machine())
 		pid1_machine_init();
 	svclog_set_console(log_open_nonblock(1));
@@ -581,10 +583,12 @@ main(int argc, char *argv[])
 	daemon_setup();
 	watchers_start();
 	services_start();
+	metrics_http_start(&conf);
 
 	ev_run(EV_DEFAULT_UC_ 0);
 
 	ctl_close();
+	metrics_http_stop();
 	svc_free_all();
 	cg_end();
 	svc_pub_end();

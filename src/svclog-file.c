@@ -47,6 +47,20 @@ svclog_stream_ok(struct svclog_stream *st)
 	log_info("%s: log %s writable again", st->sl->name, st->path);
 }
 
+void
+svclog_lost(struct svclog *sl, const char *p, size_t n)
+{
+	const char	*end = p + n;
+
+	if (n == 0)
+		return;		/* p may be NULL (an empty buffer) */
+	sl->lost_bytes += n;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		sl->lost_lines++;
+		p++;
+	}
+}
+
 /* Write the "bytes dropped" line before anything else. */
 static int
 write_marker(struct svclog_stream *st)
@@ -103,6 +117,7 @@ stream_fail(struct svclog_stream *st, const char *p, size_t n)
 			ev_timer_again(loop, &st->retry);
 	} else {
 		st->dropped += n;
+		svclog_lost(st->sl, p, n);
 		st->retry_at = now_ms() + SVCLOG_RETRY_MS;
 	}
 }
@@ -123,6 +138,7 @@ svclog_write(struct svclog_stream *st, const char *p, size_t n)
 	if (st->failing && st->sl->conf.when_full == LOG_FULL_DROP &&
 	    now_ms() < st->retry_at) {
 		st->dropped += n;
+		svclog_lost(st->sl, p, n);
 		return;
 	}
 	if ((st->dropped > 0 && write_marker(st) == -1) ||
@@ -320,6 +336,7 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 				return -1;
 			}
 			st->size += (uint64_t)w;
+			st->sl->written += (uint64_t)w;
 			st->midline = p[w - 1] != '\n';
 			if (st->is_main)
 				svclog_notify(st->sl, p, (size_t)w);

@@ -80,6 +80,12 @@ struct svclog {
 	bool		 tty;		/* out is a pty: rfd master, wfd slave */
 	struct svclog_follower *taps;	/* raw output, for attach */
 	size_t		 ntaps;		/* in taps */
+	/* Since supd started, every stream (metrics): kept here, not in a
+	 * stream, so a reload that drops the stderr stream keeps them. */
+	uint64_t	 written;	/* bytes that reached a log file */
+	uint64_t	 lost_bytes;	/* bytes dropped (when_full = drop, or
+					   lost at a close or path change) */
+	uint64_t	 lost_lines;	/* line ends among them */
 };
 
 /* svclog.c */
@@ -89,6 +95,8 @@ void	svclog_notify(struct svclog *, const char *p, size_t n);
 const char *svclog_stamp_now(void);
 
 /* svclog-file.c */
+/* n bytes at p will never reach the log: count them (metrics). */
+void	svclog_lost(struct svclog *, const char *p, size_t n);
 /* Append output (whole lines, or a piece of a long line) to the log,
  * applying when_full if it cannot be written. */
 void	svclog_write(struct svclog_stream *, const char *p, size_t n);

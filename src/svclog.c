@@ -324,6 +324,7 @@ svclog_retry_cb(EV_P_ ev_timer *w, int revents)
 				return;		/* the timer repeats */
 			/* Switched to drop by a reload: drop and read on. */
 			st->dropped += st->pend.len;
+			svclog_lost(st->sl, st->pend.p, st->pend.len);
 			buf_free(&st->pend);
 			st->retry_at = now_ms() + SVCLOG_RETRY_MS;
 		} else
@@ -416,6 +417,7 @@ stream_set_path(struct svclog_stream *st, const char *path)
 	st->retry_at = 0;
 	if (st->path == NULL) {
 		/* Discarding now: what waited for the old file goes. */
+		svclog_lost(st->sl, st->pend.p, st->pend.len);
 		buf_free(&st->pend);
 		st->dropped = 0;
 		st->failing = false;
@@ -469,9 +471,11 @@ stream_close(struct svclog_stream *st)
 		stream_drain(st, true);
 		if (st->path != NULL && (st->pend.len > 0 ||
 		    st->dropped > 0) && svclog_flush_pending(st) == -1 &&
-		    st->pend.len > 0)
+		    st->pend.len > 0) {
 			log_warn("%s: log %s: %zu bytes lost",
 			    st->sl->name, st->path, st->pend.len);
+			svclog_lost(st->sl, st->pend.p, st->pend.len);
+		}
 		close(st->rfd);
 		close(st->wfd);
 		st->rfd = st->wfd = -1;
@@ -674,6 +678,14 @@ bool
 svclog_is_tty(const struct svclog *sl)
 {
 	return sl->tty;
+}
+
+void
+svclog_counters(const struct svclog *sl, struct svclog_counters *c)
+{
+	c->written = sl->written;
+	c->lost_bytes = sl->lost_bytes;
+	c->lost_lines = sl->lost_lines;
 }
 
 bool

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -62,6 +63,15 @@ int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
 /* Register or remove a follower of the main log. */
 void		 svclog_follow(struct svclog *, svclog_follow_cb, void *arg);
 void		 svclog_unfollow(struct svclog *, svclog_follow_cb, void *arg);
+
+/* What its log writer did since supd started (supctl metrics). */
+struct svclog_counters {
+	uint64_t	 written;	/* bytes written to its log files */
+	uint64_t	 lost_bytes;	/* bytes that never reached them */
+	uint64_t	 lost_lines;	/* line ends among those */
+};
+void		 svclog_counters(const struct svclog *,
+		    struct svclog_counters *);
 
 /* Its lines start with their time (timestamps = yes): logs --since. */
 bool		 svclog_has_stamps(const struct svclog *);

@@ -13,7 +13,11 @@
  * util.c's.
  */
 #include <ctype.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -653,4 +657,48 @@ name_valid(const char *s)
 			return false;
 	}
 	return true;
+}
+
+int
+parse_listen(const char *v, struct sockaddr_storage *ss, socklen_t *len,
+    const char **errstr)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	const char		*colon, *e;
+	char			 host[INET6_ADDRSTRLEN + 2];
+	uint64_t		 port;
+	size_t			 hl;
+	bool			 v6 = v[0] == '[';
+
+	colon = strrchr(v, ':');
+	if (colon == NULL || (v6 && (colon == v || colon[-1] != ']'))) {
+		*errstr = "must be ADDRESS:PORT or [IPV6]:PORT";
+		return -1;
+	}
+	hl = (size_t)(colon - v) - (v6 ? 2 : 0);
+	if (hl == 0 || hl >= sizeof host) {
+		*errstr = "bad address (a numeric IPv4 or [IPv6] address)";
+		return -1;
+	}
+	memcpy(host, v + (v6 ? 1 : 0), hl);
+	host[hl] = '\0';
+	if (parse_uint(colon + 1, 1, 65535, &port, &e) == -1) {
+		*errstr = "port must be 1-65535";
+		return -1;
+	}
+	memset(ss, 0, sizeof *ss);
+	if (!v6 && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof *sin;
+	} else if (v6 && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *sin6;
+	} else {
+		*errstr = "bad address (a numeric IPv4 or [IPv6] address)";
+		return -1;
+	}
+	return 0;
 }

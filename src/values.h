@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
+struct sockaddr_storage;
 struct strv;
 
 /* Durations: "250ms", "10s", "5m", "1h", "2d"; a bare number is seconds. */
@@ -51,6 +53,12 @@ int	 parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *,
 	    const char **errstr);
 /* "SIGTERM" for 15; NULL for a number with no name. */
 const char *signal_name(int);
+/*
+ * A TCP address to listen on: "IPV4:PORT" or "[IPV6]:PORT", the address
+ * numeric (no name lookup), PORT 1..65535.
+ */
+int	 parse_listen(const char *, struct sockaddr_storage *, socklen_t *,
+	    const char **errstr);
 
 /*
  * Split a command line into words as a POSIX shell does, without expansion:

@@ -158,7 +158,8 @@ every_main_key(struct strv *set)
 	    "log_dir = /abs/log\n"
 	    "state_dir = /abs/state\n"
 	    "shutdown_timeout = 5s\n"
-	    "cgroup = no\n";
+	    "cgroup = no\n"
+	    "metrics_listen = [::1]:9100\n";
 	char			*path = write_file("every.conf", text), *want;
 
 	keys_of(text, set);
@@ -177,6 +178,7 @@ every_main_key(struct strv *set)
 	CHECK_STR(mc.state_dir, "/abs/state");
 	CHECK_INT(mc.shutdown_timeout_ms, 5000);
 	CHECK_STR(mc.cgroup, "no");
+	CHECK_STR(mc.metrics_listen, "[::1]:9100");
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
@@ -655,6 +657,39 @@ test_main_conf(void)
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
+
+	/* metrics_listen: a bad one refused at its line, with why. */
+	{
+		static const char *const bad[][2] = {
+		    { "localhost:9100", "bad address (a numeric IPv4 or "
+		      "[IPv6] address)" },
+		    { "127.0.0.1:0", "port must be 1-65535" },
+		    { "127.0.0.1:65536", "port must be 1-65535" },
+		    { "::1:9100", "bad address (a numeric IPv4 or [IPv6] "
+		      "address)" },
+		    { "9100", "must be ADDRESS:PORT or [IPV6]:PORT" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+			char *text = xasprintf("[supd]\nlog_dir = /l\n"
+			    "metrics_listen = %s\n", bad[i][0]);
+			char *w;
+
+			path = write_file("bad-metrics.conf", text);
+			w = xasprintf("%s:3: metrics_listen '%s': %s", path,
+			    bad[i][0], bad[i][1]);
+			CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
+			CHECK_INT(errs.n, 1);
+			if (errs.n == 1)
+				CHECK_STR(errs.v[0], w);
+			cfg_main_free(&mc);
+			strv_free(&errs);
+			free(path);
+			free(text);
+			free(w);
+		}
+	}
 }
 
 /*

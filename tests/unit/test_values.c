@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "unit.h"
 #include "util.h"
 #include "values.h"
@@ -467,9 +471,54 @@ test_log_time(void)
 	CHECK(parse_log_time("99999999999999999999", 0, &ms, &e) == -1);
 }
 
+/* metrics_listen's values. */
+static void
+test_listen(void)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+	const char		*e = NULL;
+
+	CHECK(parse_listen("127.0.0.1:9100", &ss, &len, &e) == 0);
+	CHECK_INT(ss.ss_family, AF_INET);
+	CHECK_INT(len, sizeof *sin);
+	CHECK_INT(ntohs(sin->sin_port), 9100);
+	CHECK_INT(ntohl(sin->sin_addr.s_addr), 0x7f000001);
+	CHECK(parse_listen("0.0.0.0:1", &ss, &len, &e) == 0);
+	CHECK(parse_listen("10.0.0.1:65535", &ss, &len, &e) == 0);
+	CHECK_INT(ntohs(sin->sin_port), 65535);
+	CHECK(parse_listen("[::1]:80", &ss, &len, &e) == 0);
+	CHECK_INT(ss.ss_family, AF_INET6);
+	CHECK_INT(len, sizeof *sin6);
+	CHECK_INT(ntohs(sin6->sin6_port), 80);
+	CHECK(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+	CHECK(parse_listen("[::]:9100", &ss, &len, &e) == 0);
+
+	CHECK(parse_listen("127.0.0.1:0", &ss, &len, &e) == -1);
+	CHECK_STR(e, "port must be 1-65535");
+	CHECK(parse_listen("127.0.0.1:65536", &ss, &len, &e) == -1);
+	CHECK(parse_listen("127.0.0.1:", &ss, &len, &e) == -1);
+	CHECK(parse_listen("127.0.0.1:+80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("127.0.0.1:80x", &ss, &len, &e) == -1);
+	CHECK(parse_listen("127.0.0.1", &ss, &len, &e) == -1);
+	CHECK_STR(e, "must be ADDRESS:PORT or [IPV6]:PORT");
+	CHECK(parse_listen("localhost:80", &ss, &len, &e) == -1);
+	CHECK_STR(e, "bad address (a numeric IPv4 or [IPv6] address)");
+	CHECK(parse_listen(":80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("::1:80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("[127.0.0.1]:80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("[::1:80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("[]:80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("256.0.0.1:80", &ss, &len, &e) == -1);
+	CHECK(parse_listen("", &ss, &len, &e) == -1);
+}
+
 int
 main(void)
 {
+	test_listen();
 	test_log_time();
 	test_duration();
 	test_size();
