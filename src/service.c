@@ -232,6 +232,8 @@ svc_free(struct service *s)
 	if (s->rd != NULL)
 		free(s->rd->notify_path);
 	free(s->rd);
+	if (s->removed && s->transient)
+		svclog_discard(s->log);	/* supctl rm: its logs go too */
 	svclog_free(s->log);
 	cfg_svc_free(s->conf);
 	cfg_svc_free(s->next_conf);
