@@ -208,6 +208,7 @@ static void
 tail_run(struct tail *t, const struct svclog *sl, struct buf *out)
 {
 	unsigned	i;
+	int		saved;
 
 	t->blk = xmalloc(SVCLOG_TAIL_BLK);
 	for (i = 0; i <= sl->conf.max_files && !t->done; i++)
@@ -217,8 +218,10 @@ tail_run(struct tail *t, const struct svclog *sl, struct buf *out)
 		    sizeof *t->seg_out);
 	if (t->ret == 0)
 		t->ret = tail_copy(t, out);
+	saved = errno;
 	free(t->blk);
 	t->blk = NULL;
+	errno = saved;
 }
 
 /*
