@@ -8,6 +8,11 @@
  * A stream never holds supd back: at most CTL_MAX_STREAMS of them (a new
  * one evicts the oldest), and one that does not read is dropped once
  * CTL_MAX_STREAM_OUT bytes wait for it.
+ *
+ * And `logs` itself: the last lines, or with --since/--until/-t the lines
+ * of a window of time, each line's time being its own stamp (timestamps =
+ * yes) or its log's time index's (svclog_tail_times); -t writes it in
+ * docker's form, with -f on the lines that follow too.
  */
 #include <sys/types.h>
 
