@@ -195,8 +195,13 @@ file_open(struct svclog_stream *st)
 	st->midline = false;
 	st->checked = now_ms();
 	if (svclog_idx_open(st) == -1) {
-		/* No write without its time: when_full applies. */
+		/* No write without its time: when_full applies. Named once
+		 * per episode, as the log's own failure is (stream_fail). */
+		saved = errno;
+		if (!st->failing)
+			log_warn("%s: time index of %s", st->sl->name, st->path);
 		svclog_file_close(st);
+		errno = saved;
 		return -1;
 	}
 	return 0;
