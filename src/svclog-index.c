@@ -157,6 +157,12 @@ svclog_idx_open(struct svclog_stream *st)
 		errno = EINVAL;
 		goto fail;
 	}
+	if (sb.st_nlink != 1) {
+		/* A second name for another file, planted where the log's
+		 * directory is writable: never truncated or written. */
+		errno = EMLINK;
+		goto fail;
+	}
 	n = sb.st_size >= IDX_HDR ? (uint64_t)(sb.st_size - IDX_HDR) /
 	    IDX_REC : 0;
 	/* Not an index, or not this file's (the log is new, or shorter than

@@ -6,7 +6,8 @@
  * that are not an index -- empty, a torn header, a wrong magic or version,
  * a torn record, an offset past the end of the log, records out of order --
  * each an error, never a crash; the writer's header, its reset of a
- * foreign or stale file and its bound.
+ * foreign or stale file and its bound, and what it refuses to open: a
+ * symlink or a hard link planted at its name.
  */
 #include <endian.h>
 #include <errno.h>
@@ -219,6 +220,25 @@ test_writer(void)
 		CHECK_INT(svclog_idx_note(&st, (int64_t)i), 0);
 	CHECK_INT(svclog_idx_note(&st, 5000), 1);
 	svclog_idx_close(&st);
+
+	/* A hard link planted at its name is neither written nor emptied. */
+	CHECK(unlinkat(st.dirfd, ".w.log.idx", 0) == 0);
+	fd = openat(st.dirfd, "other", O_WRONLY | O_CREAT, 0600);
+	CHECK(fd != -1 && write(fd, "precious", 8) == 8);
+	close(fd);
+	CHECK(linkat(st.dirfd, "other", st.dirfd, ".w.log.idx", 0) == 0);
+	errno = 0;
+	CHECK_INT(svclog_idx_open(&st), -1);
+	CHECK_INT(errno, EMLINK);
+	fd = openat(st.dirfd, "other", O_RDONLY);
+	CHECK(fd != -1);
+	{
+		char	b[16] = { 0 };
+
+		CHECK(read(fd, b, sizeof b) == 8);
+		CHECK_STR(b, "precious");
+	}
+	close(fd);
 
 	/* A symlink planted at its name is not followed. */
 	CHECK(unlinkat(st.dirfd, ".w.log.idx", 0) == 0);
