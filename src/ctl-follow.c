@@ -8,12 +8,18 @@
  * A stream never holds supd back: at most CTL_MAX_STREAMS of them (a new
  * one evicts the oldest), and one that does not read is dropped once
  * CTL_MAX_STREAM_OUT bytes wait for it.
+ *
+ * And `logs` itself: the last lines, or with --since/--until/-t the lines
+ * of a window of time, each line's time being its own stamp (timestamps =
+ * yes) or its log's time index's (svclog_tail_times); -t writes it in
+ * docker's form, with -f on the lines that follow too.
  */
 #include <sys/types.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl-private.h"
 #include "proto.h"
@@ -26,10 +32,41 @@
 #define CTL_MAX_STREAMS		64
 #define CTL_MAX_STREAM_OUT	(1024 * 1024)
 
+/* docker's form of a time: 2026-11-30T10:00:00.123000000Z (ms known). */
+static void
+docker_time(struct buf *b, int64_t ms)
+{
+	struct tm	tm;
+	time_t		sec = (time_t)(ms / 1000);
+	char		d[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "%s.%03d000000Z ", d, (int)(ms % 1000));
+}
+
+/* logs -f -t: the bytes just appended, each line led by their time. */
+static void
+follow_stamp(struct client *c, const char *data, size_t len, struct buf *b)
+{
+	const char	*nl;
+	size_t		 seg;
+
+	for (; len > 0; data += seg, len -= seg) {
+		nl = memchr(data, '\n', len);
+		seg = nl != NULL ? (size_t)(nl - data) + 1 : len;
+		if (c->follow_bol)
+			docker_time(b, svclog_chunk_ms());
+		buf_add(b, data, seg);
+		c->follow_bol = nl != NULL;
+	}
+}
+
 static void
 follow_cb(void *arg, const char *data, size_t len)
 {
 	struct client	*c = arg;
+	struct buf	 b = { 0 };
 	size_t		 chunk;
 
 	if (data == NULL) {		/* the service is gone */
@@ -44,12 +81,18 @@ follow_cb(void *arg, const char *data, size_t len)
 		ctl_client_close(c);
 		return;
 	}
+	if (c->follow_t) {
+		follow_stamp(c, data, len, &b);
+		data = b.p;
+		len = b.len;
+	}
 	while (len > 0) {
 		chunk = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
 		proto_put_data(&c->out, PROTO_DATA, data, chunk);
 		data += chunk;
 		len -= chunk;
 	}
+	buf_free(&b);
 	ctl_client_kick(c);
 }
 
@@ -75,27 +118,58 @@ stream_admit(struct client *c)
 	ctl_client_close(oldest);
 }
 
-/*
- * The last `lines` lines of in stamped within [since, until] (ms; 0 for
- * no bound) onto out. A line without a stamp (written before timestamps = yes, or the
- * tail of a line cut by the size cap) is not known to be in the range.
- */
-static void
-logs_window(const struct buf *in, int64_t since, int64_t until,
-    uint64_t lines, struct buf *out)
-{
-	const char	*p = in->p, *end = in->p + in->len, *nl, *e, *after;
-	int64_t		 t;
-	size_t		 len, cut;
+/* What a logs request asks of the lines' times. */
+struct window {
+	int64_t		 since, until;	/* ms; 0 for no bound */
+	bool		 stamps;	/* -t */
+	bool		 own;		/* timestamps = yes: a stamp at the
+					   start of a line is its time */
+};
 
-	for (; p < end; p += len) {
+/* The time a line starts with (timestamps = yes), or -1. */
+static int
+own_stamp(const char *p, size_t len, int64_t *t)
+{
+	const char	*e, *after;
+
+	if (len < RFC3339_LEN || parse_rfc3339(p, t, &after, &e) == -1 ||
+	    *after != ' ')
+		return -1;
+	return 0;
+}
+
+/*
+ * The lines of in (times[k] for line k: svclog_tail_times) within the
+ * window, the last `lines` of them, onto out; -t puts each one's time in
+ * front, unless it carries its own. -1 with *cause if a line's time is
+ * not known (why: svclog_tail_times's *unknown).
+ */
+static int
+logs_window(const struct buf *in, const int64_t *times, size_t nt,
+    const struct window *win, uint64_t lines, const char *why,
+    struct buf *out, char **cause)
+{
+	const char	*p = in->p, *end = in->p + in->len, *nl;
+	int64_t		 t;
+	size_t		 len, cut, k;
+	bool		 own;
+
+	for (k = 0; p < end && k < nt; p += len, k++) {
 		nl = memchr(p, '\n', end - p);
 		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (len < RFC3339_LEN || parse_rfc3339(p, &t, &after, &e) == -1
-		    || *after != ' ')
+		own = win->own && own_stamp(p, len, &t) == 0;
+		if (!own && (t = times[k]) == INT64_MIN) {
+			*cause = xasprintf("%s (written by an older supd): "
+			    "--since, --until and -t cannot place them (-n and "
+			    "-f can)", why);
+			return -1;
+		}
+		if ((win->since != 0 && t < win->since) ||
+		    (win->until != 0 && t > win->until))
 			continue;
-		if ((since == 0 || t >= since) && (until == 0 || t <= until))
-			buf_add(out, p, len);
+		if (win->stamps && !own)
+			docker_time(out, t);
+		buf_add(out, p, len);
 	}
 	/* The last `lines` of them (each ends with a newline). */
 	for (cut = out->len; cut > 0 && lines > 0; lines--)
@@ -105,6 +179,33 @@ logs_window(const struct buf *in, int64_t since, int64_t until,
 		memmove(out->p, out->p + cut, out->len - cut);
 		out->len -= cut;
 	}
+	return 0;
+}
+
+/* The reply of a logs request with a window or -t into b; -1 with *cause. */
+static int
+logs_timed(struct service *s, uint64_t lines, const struct window *win,
+    struct buf *b, char **cause)
+{
+	struct buf	 all = { 0 };
+	int64_t		*times;
+	size_t		 nt;
+	char		*why, *m;
+	int		 r;
+
+	/* A window is cut from all there is; -n counts lines in it. */
+	r = svclog_tail_times(svc_log(s), win->since != 0 || win->until != 0 ?
+	    PROTO_LOGS_MAX_LINES : lines, &all, &times, &nt, &m, &why);
+	if (r == 0)
+		r = logs_window(&all, times, nt, win, lines, why, b, &m);
+	if (r == -1) {
+		*cause = xasprintf("%s: %s", svc_name(s), m);
+		free(m);
+	}
+	free(why);
+	free(times);
+	buf_free(&all);
+	return r;
 }
 
 /* The options of a 6-string logs request: SINCE, UNTIL (ms since the
@@ -134,42 +235,34 @@ void
 ctl_req_logs(struct client *c, char **v, size_t n)
 {
 	struct service	*s;
-	struct buf	 b = { 0 }, w = { 0 };
+	struct buf	 b = { 0 };
+	struct window	 win = { 0 };
 	uint64_t	 lines;
-	int64_t		 since, until;
 	const char	*e;
 	size_t		 off, chunk;
-	char		*m;
-	bool		 stamps;
+	char		*m = NULL;
+	bool		 any;
+	int		 r = 0;
 
 	if (n < 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
 	    || (strcmp(v[2], "0") != 0 && strcmp(v[2], "1") != 0) ||
-	    logs_options(v, n, &since, &until, &stamps) == -1) {
+	    logs_options(v, n, &win.since, &win.until, &any) == -1) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
 	if ((s = ctl_find_or_end(c, v[0])) == NULL)
 		return;
-	if (stamps && !svclog_has_stamps(svc_log(s))) {
-		m = xasprintf("%s: its log lines have no time (--since, --until "
-		    "and -t need timestamps = yes in [log])", svc_name(s));
-		ctl_client_end(c, 0, m);
-		free(m);
-		return;
-	}
-	/* A window is cut from all there is; -n counts lines in it. */
-	if (lines > 0 && svclog_tail(svc_log(s), since != 0 || until != 0 ?
-	    PROTO_LOGS_MAX_LINES : lines, &b) == -1) {
+	win.stamps = n == 6 && v[5][0] == '1';
+	win.own = svclog_has_stamps(svc_log(s));
+	if (lines > 0 && any)
+		r = logs_timed(s, lines, &win, &b, &m);
+	else if (lines > 0 && (r = svclog_tail(svc_log(s), lines, &b)) == -1)
 		m = errno_cause("%s: cannot read log", svc_name(s));
+	if (r == -1) {
 		ctl_client_end(c, 0, m);
 		free(m);
 		buf_free(&b);
 		return;
-	}
-	if (since != 0 || until != 0) {
-		logs_window(&b, since, until, lines, &w);
-		buf_free(&b);
-		b = w;
 	}
 	for (off = 0; off < b.len; off += chunk) {
 		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :
@@ -182,6 +275,10 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 		return;
 	}
 	ctl_stream_begin(c, s, false);
+	/* -f -t: what follows gets its time as it comes (a line that
+	 * carries its own keeps it). */
+	c->follow_t = win.stamps && !win.own;
+	c->follow_bol = true;
 	ctl_client_kick(c);
 }
 

@@ -69,6 +69,8 @@ struct client {
 	bool		 want_running;	/* C_WAIT: start/restart (or stop) */
 	struct strv	 failed;	/* C_WAIT: what did not work */
 	struct service	*follow;	/* C_FOLLOW, C_ATTACH: whose log */
+	bool		 follow_t;	/* logs -f -t: each line gets its time */
+	bool		 follow_bol;	/* ... and the next byte begins one */
 	int		 fds[PROTO_EXEC_FDS]; /* passed with the request */
 	int		 nfds;
 	pid_t		 exec_pid;	/* C_EXEC: the exec process */

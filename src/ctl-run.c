@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ctl-private.h"
+#include "log.h"
 #include "proto.h"
 #include "service.h"
 
@@ -184,6 +185,19 @@ ctl_req_rm(struct client *c, char **v, size_t n)
 		/* A name given twice: gone after the first, or going. */
 		if ((s = svc_find(v[i])) == NULL)
 			continue;
+		/* Unless forced, not while a service depends on it (one
+		 * removed by the same request does not count). */
+		if (v[0][0] == '0' && (e = svc_dependent(s, v + 1,
+		    n - 1)) != NULL) {
+			strv_take(&errs, xasprintf("%s: %s depends on it "
+			    "(after or requires); rm -f removes it all the "
+			    "same", v[i], e));
+			continue;
+		}
+		if (v[0][0] == '1' && svc_transient(s) &&
+		    (e = svc_dependent(s, v + 1, n - 1)) != NULL)
+			log_warnx("%s: removed by rm -f while %s depends on it",
+			    v[i], e);
 		if (svc_remove(s, v[0][0] == '1', &e) == -1)
 			strv_take(&errs, xasprintf("%s: %s", v[i], e));
 	}

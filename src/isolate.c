@@ -340,6 +340,8 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
 
+		if (v->name != NULL)
+			vol_copyup_settled(trees[i], v->src);
 		if (fstat(trees[i], &st) == -1)
 			spawn_fail(STEP_VOLUME, errno, v->src);
 		if (host_tree) {
@@ -785,11 +787,13 @@ mkdir_parent(const char *path)
 
 /*
  * Named volumes live in state_dir/volumes; a user namespace's root owns
- * its own. One made now is new: fresh[i], for its copy-up. -1 with *cause
+ * its own. One made now is new: fresh[i], for its copy-up, locked until
+ * the copy is over (locks[], *nlocks of them; volume.c). -1 with *cause
  * if one cannot be made.
  */
 static int
-prep_named_volumes(const struct svc_conf *sc, bool *fresh, char **cause)
+prep_named_volumes(const struct svc_conf *sc, bool *fresh, int *locks,
+    size_t *nlocks, char **cause)
 {
 	size_t	i;
 
@@ -802,7 +806,9 @@ prep_named_volumes(const struct svc_conf *sc, bool *fresh, char **cause)
 		    (!(fresh[i] = mkdir(v->src, 0755) == 0) &&
 		    errno != EEXIST) ||
 		    ((sc->iso.ns & CLONE_NEWUSER) && chown(v->src,
-		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)) {
+		    ISO_USERNS_BASE, ISO_USERNS_BASE) == -1) ||
+		    (fresh[i] && vol_copyup_lock(v->src,
+		    &locks[(*nlocks)++]) == -1)) {
 			*cause = errno_cause("volume %s", v->src);
 			return -1;
 		}
@@ -881,33 +887,39 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	static const struct vol_idmap idmap = { ISO_USERNS_BASE,
 	    ISO_USERNS_SIZE };
 	bool	*fresh = xcalloc(sc->iso.nvolumes + 1, sizeof *fresh);
-	size_t	 i;
+	int	*locks = xcalloc(sc->iso.nvolumes + 1, sizeof *locks);
+	size_t	 i, nlocks = 0;
+	int	 r = -1;
 
 	p->netns = p->hosts = p->resolv = p->copyup = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
-	if (prep_named_volumes(sc, fresh, cause) == -1 ||
+	if (prep_named_volumes(sc, fresh, locks, &nlocks, cause) == -1 ||
 	    prep_volumes(sc, p, cause) == -1)
-		goto fail;
+		goto out;
 	for (i = 0; i < p->nvolumes && !fresh[i]; i++)
 		;
 	if (i < p->nvolumes && vol_copyup_start(sc, fresh, sc->iso.rootfs !=
-	    NULL && (sc->iso.ns & CLONE_NEWUSER) ? &idmap : NULL, &p->copyup,
-	    cause) == -1)
-		goto fail;
-	free(fresh);
-	fresh = NULL;
+	    NULL && (sc->iso.ns & CLONE_NEWUSER) ? &idmap : NULL, locks,
+	    nlocks, &p->copyup, cause) == -1)
+		goto out;
 	if (sc->iso.net == NET_CONTAINER &&
 	    (p->netns = prep_netns(net_pid)) == -1) {
 		*cause = errno_cause("network container:%s",
 		    sc->iso.net_container);
-		goto fail;
+		goto out;
 	}
-	return 0;
-fail:
+	r = 0;
+out:
+	/* The copier holds the locks now; without one, they are free. */
+	for (i = 0; i < nlocks; i++)
+		if (locks[i] != -1)
+			close(locks[i]);
+	free(locks);
 	free(fresh);
-	iso_prep_release(p);
-	return -1;
+	if (r == -1)
+		iso_prep_release(p);
+	return r;
 }
 
 void

@@ -43,7 +43,7 @@ enum proto_type {
 	PROTO_LOGS,		/* NAME, LINES (decimal), FOLLOW ("0"|"1")
 				   [, SINCE, UNTIL (ms since the epoch, ""
 				   for none), TIMESTAMPS ("0"|"1")]: only
-				   the lines stamped in the window */
+				   the lines written in the window */
 	PROTO_INSPECT,		/* NAME */
 	PROTO_RELOAD,		/* (empty) */
 	PROTO_SHUTDOWN,		/* (empty), or "poweroff" | "reboot" | "halt"

@@ -40,6 +40,33 @@ svc_in_list(char *const *list, const char *name)
 	return false;
 }
 
+/* Does c name `name` in after or requires? */
+static bool
+conf_names(const struct svc_conf *c, const char *name)
+{
+	return c != NULL && (svc_in_list(c->requires, name) ||
+	    svc_in_list(c->after, name));
+}
+
+const char *
+svc_dependent(const struct service *s, char *const *but, size_t n)
+{
+	const struct service	*d;
+	size_t			 i, j;
+
+	for (i = 0; i < svc_reg.n; i++) {
+		d = svc_reg.svcs[i];
+		if (d == s || d->removed)
+			continue;
+		for (j = 0; j < n && strcmp(but[j], d->conf->name) != 0; j++)
+			;
+		if (j == n && (conf_names(d->conf, s->conf->name) ||
+		    conf_names(d->next_conf, s->conf->name)))
+			return d->conf->name;
+	}
+	return NULL;
+}
+
 /* Does s require d? */
 bool
 svc_requires(const struct service *s, const struct service *d)

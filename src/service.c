@@ -234,6 +234,8 @@ svc_free(struct service *s)
 	if (s->rd != NULL)
 		free(s->rd->notify_path);
 	free(s->rd);
+	if (s->removed && s->transient)
+		svclog_discard(s->log);	/* supctl rm: its logs go too */
 	svclog_free(s->log);
 	cfg_svc_free(s->conf);
 	cfg_svc_free(s->next_conf);
@@ -281,6 +283,9 @@ conf_cmp(const void *a, const void *b)
  * changed definition at fault is refused (its old one, if any, stays) and
  * the check runs again with what is left, until nothing new is at fault.
  * Faults of definitions already running are reported and left alone.
+ * Transient services (supctl run) are part of the graph: a file may name
+ * one; a file of the same name as one is refused (svc_load_all) and left
+ * out.
  */
 static void
 deps_screen(const struct strv *paths, struct svc_conf **loaded,
@@ -291,8 +296,8 @@ deps_screen(const struct strv *paths, struct svc_conf **loaded,
 	size_t		  i, j, n, dropped;
 	bool		 *bad;
 
-	set = xcalloc(paths->n + 1, sizeof *set);
-	bad = xcalloc(paths->n + 1, sizeof *bad);
+	set = xcalloc(paths->n + nkeep + 1, sizeof *set);
+	bad = xcalloc(paths->n + nkeep + 1, sizeof *bad);
 	do {
 		n = 0;
 		for (i = 0; i < paths->n; i++) {
@@ -302,14 +307,20 @@ deps_screen(const struct strv *paths, struct svc_conf **loaded,
 
 			old = bsearch(name, keep, nkeep, sizeof *keep, name_cmp);
 			free(name);
+			if (old != NULL && (*old)->transient)
+				continue;	/* refused: the name is taken */
 			if (loaded[i] != NULL)
 				set[n++] = loaded[i];
 			else if (old != NULL)
 				set[n++] = (*old)->next_conf != NULL ?
 				    (*old)->next_conf : (*old)->conf;
 		}
+		/* Transient services (supctl run) are there to depend on. */
+		for (i = 0; i < nkeep; i++)
+			if (keep[i]->transient && !keep[i]->removed)
+				set[n++] = keep[i]->conf;
 		qsort(set, n, sizeof *set, conf_cmp);
-		memset(bad, 0, (paths->n + 1) * sizeof *bad);
+		memset(bad, 0, (paths->n + nkeep + 1) * sizeof *bad);
 		memset(&e, 0, sizeof e);
 		dropped = 0;
 		if (deps_check(set, n, bad, &e) > 0)

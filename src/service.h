@@ -136,6 +136,11 @@ char		*svc_run_name(void);
 /* Remove a transient service (force: stopped first); -1 with *errstr. */
 int		 svc_remove(struct service *, bool force, const char **errstr);
 bool		 svc_transient(const struct service *);
+/* A service other than s and the n names of `but` that names s in its
+ * `after` or `requires` (rm refuses while there is one): its name, or
+ * NULL. */
+const char	*svc_dependent(const struct service *s, char *const *but,
+		    size_t n);
 /* No process and none on its way (stopped, exited, failed). */
 bool		 svc_ended(const struct service *);
 /* Its last run's end as an exit code: the status, 128+N for signal N,

@@ -8,7 +8,10 @@
  *                  followers and attach taps, the svclog_* API
  *   svclog-file.c  the log files: append, rotate, notice a file moved away,
  *                  when_full (block or drop) while one cannot be written
- *   svclog-tail.c  reading the files back: the last lines for `logs -n`
+ *   svclog-tail.c  reading the files back: the last lines for `logs -n`,
+ *                  with their times for --since/--until/-t
+ *   svclog-index.c the time index beside each log file: written with it,
+ *                  read by a cursor
  *
  * A stream's file side (path, dirfd, fd, pend, dropped ...) is
  * svclog-file.c's to change; svclog.c sets the path and closes it.
@@ -57,6 +60,10 @@ struct svclog_stream {
 	bool		 read_err;	/* read end failed, io stopped until retry */
 	uint64_t	 retry_at;	/* drop: no write attempt before this
 					   (now_ms) */
+	int		 idx_fd;	/* the open file's time index, -1 */
+	uint64_t	 idx_n;		/* records in it */
+	int64_t		 idx_ms;	/* time of its last record this open
+					   (INT64_MIN: none yet) */
 };
 
 /* A follower of the main log, or an attach tap. */
@@ -86,6 +93,7 @@ struct svclog {
 	uint64_t	 lost_bytes;	/* bytes dropped (when_full = drop, or
 					   lost at a close or path change) */
 	uint64_t	 lost_lines;	/* line ends among them */
+	bool		 discard;	/* its files go with it (supctl rm) */
 };
 
 /* svclog.c */
@@ -93,6 +101,32 @@ struct svclog {
 void	svclog_notify(struct svclog *, const char *p, size_t n);
 /* The time now, as the timestamp of the batch being handled (RFC 3339). */
 const char *svclog_stamp_now(void);
+/* The output being handled was read now (its time index records). */
+void	svclog_chunk_now(void);
+
+/* Files removed but still open: their blocks, freed when the fds go. */
+struct svclog_held {
+	int		*fd;
+	size_t		 n;
+};
+
+/* A time index record: the log's bytes from off on came at ms. */
+struct svclog_rec {
+	uint64_t	 off;
+	int64_t		 ms;		/* CLOCK_REALTIME, ms since the epoch */
+};
+
+/* Reads an index's records for lookups in order (svclog_cur_time). */
+struct svclog_cur {
+	int		 fd;		/* the index, the caller's */
+	uint64_t	 logsize;	/* its log file's size: no offset past */
+	uint64_t	 n;		/* records */
+	struct svclog_rec blk[256];	/* records first .. first + len - 1 */
+	uint64_t	 first, len;
+	bool		 seeked;	/* cur and at are set */
+	int64_t		 cur;		/* the record in force, -1: none */
+	struct svclog_rec at;		/* its value */
+};
 
 /* svclog-file.c */
 /* n bytes at p will never reach the log: count them (metrics). */
@@ -113,5 +147,32 @@ void	svclog_file_close(struct svclog_stream *);
 void	svclog_prune(struct svclog_stream *, unsigned from, unsigned to);
 /* "BASE.N" into out; -1 with ENAMETOOLONG if it does not fit. */
 int	svclog_rot_name(char *out, size_t len, const char *base, unsigned n);
+/* Remove the stream's files, rotated ones and time indexes included
+ * (supctl rm), keeping each open in h. */
+void	svclog_remove_files(struct svclog_stream *, struct svclog_held *h);
+/* Close h's fds in a forked child, off the loop: the blocks of big files
+ * are freed there. */
+void	svclog_release_held(struct svclog_held *h);
+
+/* svclog-index.c */
+/* ".LOG.idx" (LOG: a file name in the log's directory) into out; -1
+ * with ENAMETOOLONG. */
+int	svclog_idx_name(char *out, size_t len, const char *log);
+/* The most records the index of one of st's files holds. */
+uint64_t svclog_idx_max(const struct svclog_stream *);
+/* Open (or make) the index of st's open log file (size st->size); -1
+ * with errno. */
+int	svclog_idx_open(struct svclog_stream *);
+void	svclog_idx_close(struct svclog_stream *);
+/* Record that the bytes from st->size on are written at ms: 0; 1 when the
+ * index is full (rotate the log first); -1 with errno. */
+int	svclog_idx_note(struct svclog_stream *, int64_t ms);
+/* Start reading the index at fd, of a log file of logsize bytes; -1 with
+ * EINVAL if it is not one (header, size). */
+int	svclog_cur_open(struct svclog_cur *, int fd, uint64_t logsize);
+/* The time of the byte at off: 0 and *ms; 1 if it is before the first
+ * record (no time); -1 with errno (EINVAL: corrupt). Offsets asked in
+ * increasing order are read once. */
+int	svclog_cur_time(struct svclog_cur *, uint64_t off, int64_t *ms);
 
 #endif

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -51,6 +52,7 @@ static char	cbuf[SVCLOG_CBUF];
 static size_t	clen;
 static bool	cfail;			/* console write failed: skip the batch */
 static char	stamp[RFC3339_LEN];	/* time of the batch being handled */
+static int64_t	chunk_ms;		/* the same, for the time index */
 static int	console_fd = -1;
 
 static void
@@ -110,6 +112,23 @@ svclog_stamp_now(void)
 {
 	fmt_rfc3339(stamp);
 	return stamp;
+}
+
+void
+svclog_chunk_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	chunk_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+svclog_chunk_ms(void)
+{
+	if (chunk_ms == 0)
+		svclog_chunk_now();
+	return chunk_ms;
 }
 
 /* Console copies: best effort, one write per buffer, never retried. */
@@ -297,6 +316,7 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 			return;		/* file = none: read and discard */
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
+		svclog_chunk_now();
 		stream_input(st, rbuf, (size_t)n);
 		return;
 	}
@@ -341,7 +361,8 @@ stream_init(struct svclog_stream *st, struct svclog *sl, bool is_main)
 	memset(st, 0, sizeof *st);
 	st->sl = sl;
 	st->is_main = is_main;
-	st->rfd = st->wfd = st->fd = st->dirfd = -1;
+	st->rfd = st->wfd = st->fd = st->dirfd = st->idx_fd = -1;
+	st->idx_ms = INT64_MIN;
 	st->bol = true;
 	ev_init(&st->io, svclog_read_cb);
 	st->io.data = st;
@@ -448,6 +469,7 @@ stream_drain(struct svclog_stream *st, bool always)
 			break;
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
+		svclog_chunk_now();
 		stream_input(st, rbuf, (size_t)n);
 	}
 	if (st->hold.len > 0) {
@@ -460,10 +482,11 @@ stream_drain(struct svclog_stream *st, bool always)
 
 /*
  * Read what is left, write it (a final partial line gets a newline), make
- * one last attempt at what is waiting, then close everything.
+ * one last attempt at what is waiting, then close everything; with rm,
+ * remove the stream's files too (their fds go into rm).
  */
 static void
-stream_close(struct svclog_stream *st)
+stream_close(struct svclog_stream *st, struct svclog_held *rm)
 {
 	struct ev_loop	*loop = EV_DEFAULT;
 
@@ -483,6 +506,8 @@ stream_close(struct svclog_stream *st)
 	ev_io_stop(loop, &st->io);
 	ev_timer_stop(loop, &st->retry);
 	svclog_file_close(st);
+	if (rm != NULL)
+		svclog_remove_files(st, rm);
 	buf_free(&st->hold);
 	buf_free(&st->pend);
 	if (st->dirfd != -1)
@@ -547,7 +572,7 @@ svclog_configure(struct svclog *sl, const struct log_conf *conf)
 
 	/* Written under the old settings, into the old file. */
 	if (!sep && sl->err != NULL) {
-		stream_close(sl->err);
+		stream_close(sl->err, NULL);
 		free(sl->err);
 		sl->err = NULL;
 	}
@@ -611,14 +636,16 @@ svclog_run_ended(struct svclog *sl)
 void
 svclog_free(struct svclog *sl)
 {
-	size_t	i;
+	struct svclog_held	 held = { 0 };
+	size_t			 i;
 
 	if (sl == NULL)
 		return;
 	if (sl->err != NULL)
-		stream_close(sl->err);
+		stream_close(sl->err, sl->discard ? &held : NULL);
 	free(sl->err);
-	stream_close(&sl->out);
+	stream_close(&sl->out, sl->discard ? &held : NULL);
+	svclog_release_held(&held);
 	while (sl->ntaps > 0) {
 		/* An attached client learns the service is gone. */
 		sl->ntaps--;
@@ -666,6 +693,12 @@ svclog_unfollow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 		}
 		return;
 	}
+}
+
+void
+svclog_discard(struct svclog *sl)
+{
+	sl->discard = true;
 }
 
 void

@@ -57,6 +57,10 @@ void		 svclog_run_ended(struct svclog *);
  */
 void		 svclog_free(struct svclog *);
 
+/* svclog_free is to remove its log files, rotated ones and time indexes
+ * included (supctl rm, as docker rm does), off supd's loop. */
+void		 svclog_discard(struct svclog *);
+
 /* Append the last `lines` lines of the main log (rotated files included). */
 int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
 
@@ -73,6 +77,19 @@ struct svclog_counters {
 void		 svclog_counters(const struct svclog *,
 		    struct svclog_counters *);
 
+/*
+ * For logs --since/--until/-t: the last `lines` lines of the main log as
+ * svclog_tail gives them, and the time each was written (ms since the
+ * epoch; INT64_MIN where the log has none: written by an older supd, then
+ * *unknown says which file, allocated). -1 with *cause (allocated) if a
+ * log or index cannot be read or an index is corrupt.
+ */
+int		 svclog_tail_times(const struct svclog *, unsigned lines,
+		    struct buf *out, int64_t **times, size_t *ntimes,
+		    char **cause, char **unknown);
+/* The time (CLOCK_REALTIME ms) of the output being handled: what a log
+ * follower's bytes were written at. */
+int64_t		 svclog_chunk_ms(void);
 /* Its lines start with their time (timestamps = yes): logs --since. */
 bool		 svclog_has_stamps(const struct svclog *);
 /* A tty service's terminal, for attach. */

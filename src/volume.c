@@ -13,6 +13,14 @@
  * (vol_copyup_wait) before it mounts the volumes, so a big tree delays only
  * that service's start.
  *
+ * Another service starting meanwhile on the same new volume must not see
+ * it half filled: supd takes an exclusive flock on each volume it just
+ * made (vol_copyup_lock) and the copier inherits it, so it is held exactly
+ * while the copy runs and released by the kernel when the copier ends,
+ * however it ends. Every service's child takes a shared lock on each named
+ * volume before mounting it (vol_copyup_settled): it waits, in its own
+ * process and never in supd's loop, until the copy is over.
+ *
  * The destination belongs to the service, which may be hostile: every step
  * is relative to a directory fd. The destination itself is resolved inside
  * the root (RESOLVE_IN_ROOT, or with no symlink at all on the host's tree);
@@ -28,6 +36,7 @@
  * once to a hidden name and its tree removed by a child process, again
  * fd-relative and following nothing, so a huge one never stalls supd.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -348,9 +357,31 @@ copyup_one(const struct iso_conf *iso, const struct vol_idmap *map,
 	close(sfd);
 }
 
+/*
+ * The copier's fds: the verdict pipe on 3, the locks of the new volumes on
+ * 4, 5 ... (held until it exits: vol_copyup_settled), nothing else. Each
+ * lock goes above them all first, so no dup2 overwrites another.
+ */
+static void
+copier_fds(int wfd, const int *locks, size_t n)
+{
+	int	hi[n + 1];
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if ((hi[i] = fcntl(locks[i], F_DUPFD, (int)(4 + n))) == -1)
+			_exit(1);
+	if (dup2(wfd, 3) == -1)
+		_exit(1);
+	for (i = 0; i < n; i++)
+		if (dup2(hi[i], (int)(4 + i)) == -1)
+			_exit(1);
+	syscall(SYS_close_range, 4 + n, ~0U, 0);
+}
+
 static void __attribute__((noreturn))
 copier_main(const struct svc_conf *sc, const bool *fresh,
-    const struct vol_idmap *map, int wfd)
+    const struct vol_idmap *map, int wfd, const int *locks, size_t nlocks)
 {
 	const struct iso_conf	*iso = &sc->iso;
 	struct verdict		 vd;
@@ -358,9 +389,7 @@ copier_main(const struct svc_conf *sc, const bool *fresh,
 	int			 rootfd;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (dup2(wfd, 3) == -1)
-		_exit(1);
-	syscall(SYS_close_range, 4, ~0U, 0);
+	copier_fds(wfd, locks, nlocks);
 	umask(0);
 	rootfd = open(iso->rootfs != NULL ? iso->rootfs : "/", O_PATH |
 	    O_DIRECTORY | O_CLOEXEC);
@@ -378,8 +407,39 @@ copier_main(const struct svc_conf *sc, const bool *fresh,
 }
 
 int
+vol_copyup_lock(const char *src, int *lock)
+{
+	*lock = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*lock == -1)
+		return -1;
+	/* Just made by us, on supd's one thread: nobody else holds it. */
+	if (flock(*lock, LOCK_EX | LOCK_NB) == -1) {
+		close(*lock);
+		*lock = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+vol_copyup_settled(int tree, const char *what)
+{
+	int	fd;
+
+	/* The detached mount is the volume's directory: the same inode,
+	 * so the same lock. */
+	if ((fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		spawn_fail(STEP_VOLUME, errno, what);
+	while (flock(fd, LOCK_SH) == -1)
+		if (errno != EINTR)
+			spawn_fail(STEP_VOLUME, errno, what);
+	close(fd);
+}
+
+int
 vol_copyup_start(const struct svc_conf *sc, const bool *fresh,
-    const struct vol_idmap *map, int *rfd, char **cause)
+    const struct vol_idmap *map, const int *locks, size_t nlocks, int *rfd,
+    char **cause)
 {
 	int	p[2];
 	pid_t	pid;
@@ -396,7 +456,7 @@ vol_copyup_start(const struct svc_conf *sc, const bool *fresh,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		copier_main(sc, fresh, map, p[1]);
+		copier_main(sc, fresh, map, p[1], locks, nlocks);
 	}
 	/* Reaped by supd's SIGCHLD watcher, as any child it does not know. */
 	close(p[1]);

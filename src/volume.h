@@ -18,15 +18,28 @@ struct vol_idmap {
 };
 
 /*
+ * In supd: open the volume directory src just made and take its exclusive
+ * lock (*lock), held by the copier until it ends. -1 with errno.
+ */
+int	vol_copyup_lock(const char *src, int *lock);
+/*
+ * In a service's child, before it mounts the named volume whose detached
+ * mount is tree: wait until no copy-up fills it (the lock above is
+ * free). A failure ends the start (spawn_fail, STEP_VOLUME, what).
+ */
+void	vol_copyup_settled(int tree, const char *what);
+/*
  * In supd: fork the process that copies, for each volume i with fresh[i]
  * (made by supd for this start), the destination directory in the
  * service's root into the volume; with map (a rootfs seen from a user
  * namespace), each id u of the rootfs becomes base + u. *rfd is the pipe
- * its verdicts arrive on (vol_copyup_wait). -1 with *cause if it cannot
- * be started.
+ * its verdicts arrive on (vol_copyup_wait). The copier keeps the nlocks
+ * locks (vol_copyup_lock) open until it ends; the caller closes its own.
+ * -1 with *cause if it cannot be started.
  */
 int	vol_copyup_start(const struct svc_conf *, const bool *fresh,
-	    const struct vol_idmap *map, int *rfd, char **cause);
+	    const struct vol_idmap *map, const int *locks, size_t nlocks,
+	    int *rfd, char **cause);
 /*
  * In the service's child: wait for the verdicts; a failed copy ends the
  * start (spawn_fail, STEP_VOLUME, the path that failed). empty[i] is set

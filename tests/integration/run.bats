@@ -293,6 +293,74 @@ _pane_has() {
 	wait_for "b removed" _gone_svc b
 }
 
+@test "a service file may depend on a transient service; rm refuses while it does, naming it; rm -f; gone at supd's restart" {
+	start_supd
+	ctl run -d --name db sleep 1000
+	ctl run -d --name cache sleep 1000
+	printf '[service]\ncommand = sleep 1000\nrequires = db\nafter = cache\n' >"$T/conf.d/web.ini"
+	run -0 ctl reload
+	[[ "$output" == *"1 added"*"0 errors"* ]]
+	wait_state web running
+	# A dependent holds it, running or not; the message names it.
+	run -1 ctl rm db
+	[[ "$output" == *"db: web depends on it"*"rm -f"* ]]
+	ctl stop cache
+	run -1 ctl rm cache
+	[[ "$output" == *"cache: web depends on it"* ]]
+	[ "$(state db)" = running ]
+	[ "$(state cache)" = stopped ]
+	# rm -f removes it all the same: web, which requires db, is stopped.
+	ctl rm -f db
+	wait_for "db removed" _gone_svc db
+	wait_for --show "state web" "web stopped with its requirement" \
+		sh -c "[ \"\$($(printf %q "$SUPCTL") -s $(printf %q "$SOCK") --json status web | jq -r '.[0].state')\" != running ]"
+	run -1 ctl start web
+	[[ "$output" == *"web: failed (requirement db failed)"* ]]
+	# A transient the file does not name goes without a word.
+	ctl run -d --name free sleep 1000
+	ctl rm -f free
+	# supd restarted: transients are gone, the file's dependency on one
+	# is an unknown service, a config error naming it.
+	stop_supd
+	start_supd
+	wait_for "the load error" grep -q "web.ini:[0-9]*: requires: unknown service 'db'" "$T/supd.err"
+	_gone_svc web
+}
+
+@test "rm and run --rm remove the service's log files (active, rotated, time indexes); a logs -f of it ends cleanly" {
+	start_supd
+	ctl run -d --name rot sh -c 'i=0; while [ $i -lt 40 ]; do echo line-$i; i=$((i+1)); done; exec sleep 1000'
+	wait_for "rot's last line" grep -qx line-39 "$T/log/rot.log"
+	[ -f "$T/log/.rot.log.idx" ]
+	# Rotated files as an earlier run of the name left them (max_files
+	# is 5); a file of another service stays.
+	local f
+	for f in rot.log.1 .rot.log.1.idx rot.log.5 .rot.log.5.idx rotx.log; do
+		echo old >"$T/log/$f"
+	done
+	ctl logs -f rot >"$T/follow.out" 2>&1 &
+	local fpid=$! rc=0
+	wait_for "the follower" grep -qx line-39 "$T/follow.out"
+	ctl rm -f rot
+	wait_for "rot removed" _gone_svc rot
+	wait "$fpid" || rc=$?
+	[ "$rc" -eq 0 ]
+	run ls -A "$T/log"
+	[ "$output" = rotx.log ]
+
+	# run --rm: gone with its logs when it ends.
+	run -0 ctl run --rm --name once sh -c 'echo bye'
+	[ "$output" = bye ]
+	wait_for "once removed" _gone_svc once
+	[ ! -e "$T/log/once.log" ]
+	[ ! -e "$T/log/.once.log.idx" ]
+	# A transient stopped by supd's end keeps its logs (only rm removes).
+	ctl run -d --name kept sh -c 'echo here; exec sleep 1000'
+	wait_for "kept's line" grep -qx here "$T/log/kept.log"
+	stop_supd
+	[ -f "$T/log/kept.log" ]
+}
+
 @test "ps: running only; -a all, with docker's COMMAND, STATUS and PORTS columns" {
 	start_supd
 	ctl run -d --name up sleep 1000

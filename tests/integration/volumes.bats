@@ -272,6 +272,30 @@ untouched() {
 	[ "$(ls "$T/state/volumes/big/big" | wc -l)" -eq 60000 ]
 }
 
+@test "two services starting together on one new volume: the second waits for the first's copy-up and sees all of it" {
+	mkdir -p "$RFS$D/big"
+	(cd "$RFS$D/big" && seq 1 20000 | xargs touch)
+	# Both list the volume as soon as they run; one of them made the
+	# volume and its copy, the other must not see it half filled.
+	CMD="echo n=\$(ls $D/big | wc -l); echo up; exec /probe pause" \
+		vsvc sa "volume = shared:$D"
+	CMD="echo n=\$(ls $D/big | wc -l); echo up; exec /probe pause" \
+		vsvc sb "volume = shared:$D"
+	start_supd
+	WAIT_SECS=60 wait_line sa up
+	WAIT_SECS=60 wait_line sb up
+	has_line sa n=20000
+	has_line sb n=20000
+	# And with one `supctl start a b`, on a volume made by that start.
+	ctl stop sa sb
+	rm -rf --one-file-system "$T/state/volumes/shared"
+	ctl start sa sb
+	WAIT_SECS=60 wait_for "both up again" sh -c "[ \$(grep -cx up $T/log/sa.log) -ge 2 ] && [ \$(grep -cx up $T/log/sb.log) -ge 2 ]"
+	[ "$(grep -c '^n=' "$T/log/sa.log")" -eq 2 ]
+	[ "$(grep -cx n=20000 "$T/log/sa.log")" -eq 2 ]
+	[ "$(grep -cx n=20000 "$T/log/sb.log")" -eq 2 ]
+}
+
 @test "hostile: directories swapped for symlinks out of the root during the copy: nothing outside is copied or changed" {
 	outside
 	SHADOW_OWNER=$(owner /etc/shadow)

@@ -679,7 +679,7 @@ test_drop(void)
 	free(p);
 	buf_free(&s.data);
 	unlink(c.file);
-	rmdir(sub);
+	unit_rm_rf(sub);	/* the log's time index too */
 	free(sub);
 	free(c.file);
 }
@@ -735,7 +735,7 @@ test_block(void)
 	svclog_free(sl);
 	buf_free(&s.data);
 	rmdir(c.file);
-	rmdir(sub);
+	unit_rm_rf(sub);
 	free(sub);
 	free(c.file);
 }
