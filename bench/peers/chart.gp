@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: ISC
 # chart.gp: peers.tsv (bench/peers/run.sh) as one bar chart per scenario.
-#   gnuplot -e "tsv='peers.tsv'; out='peers.svg'; n=1000" chart.gp
+#   gnuplot -e "tsv='peers.tsv'; out='peers.svg'; n=1000" chart.gp  (or out='X.png')
 # Columns: system pss_mib pte_mib launch_s restart_ms status_ms stop_s
 # log_mibs log_cpu_s_per_gib; the row `floor` holds the same-run floors
 # (launch, restart) and the ceiling (log), drawn as dashed lines.
-set terminal svg size 1400,720 dynamic font "sans,12" background rgb "white"
+# out ending in .png: a PNG (pngcairo), else SVG.
+if (strlen(out) > 4 && out[strlen(out) - 2:] eq "png") {
+	set terminal pngcairo size 1400,720 font "sans,10"
+} else {
+	set terminal svg size 1400,720 dynamic font "sans,12" background rgb "white"
+}
 set output out
 set datafile separator "\t"
 set datafile missing "-"
@@ -40,7 +45,7 @@ set title sprintf("launch -> %d payloads running, s", n)
 set yrange [0:*]
 plot rows using 0:4:($0 + 1):xtic(1) with boxes lc variable notitle, \
      rows using 0:4:(sprintf("%.1f", $4)) with labels offset 0,0.7 font ",10" notitle, \
-     launch_floor with lines dt 2 lw 2 lc rgb "black" title sprintf("fork+exec of %d: %.1f s", n, launch_floor)
+     launch_floor with lines dt 2 lw 2 lc rgb "black" title sprintf("fork+exec of %d: %.2f s", n, launch_floor)
 
 set title "kill -9 -> new payload running, ms (log)"
 set logscale y

@@ -77,6 +77,7 @@ LAST_LINE=$(printf '%09d %s' $((BYTES / 100 - 1)) "$(printf 'x%.0s' $(seq 89))")
 mono_ns() { "$BIN/stamp" - | cut -d' ' -f2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD0=$(loadavg)
+SUPD_VER=$(git -C "$PEERS_DIR" describe --always --dirty 2>/dev/null || echo '?')
 note "load average at start: $LOAD0"
 
 # Each turn sets globals (no command substitution: a die in a subshell would
@@ -203,7 +204,7 @@ hz=$(getconf CLK_TCK)
 } >"$OUT/peers.tsv"
 
 ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null; }
-MACHINE="$(date -u '+%Y-%m-%d %H:%M UTC'); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, Linux $(uname -r); load average $LOAD0 at the start, $LOAD1 at the end; supd $(git -C "$PEERS_DIR" describe --always --dirty 2>/dev/null || echo '?'), supervisor $(ver supervisor), runit $(ver runit), s6 $(ver s6); N=$N, RUNS=$RUNS, STATUS_RUNS=$STATUS_RUNS, KILLS=$KILLS, LOG_RUNS=$LOG_RUNS, $(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1073741824 }') GiB logged; fork+exec+wait of /bin/true $(ns2ms "$(median "${floor_true[@]}")") ms"
+MACHINE="$(date -u '+%Y-%m-%d %H:%M UTC'); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, Linux $(uname -r); load average $LOAD0 at the start, $LOAD1 at the end; supd $SUPD_VER, supervisor $(ver supervisor), runit $(ver runit), s6 $(ver s6); N=$N, RUNS=$RUNS, STATUS_RUNS=$STATUS_RUNS, KILLS=$KILLS, LOG_RUNS=$LOG_RUNS, $(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1073741824 }') GiB logged; fork+exec+wait of /bin/true $(ns2ms "$(median "${floor_true[@]}")") ms"
 "$PEERS_DIR/table.sh" "$OUT/peers.tsv" "$N" "$MACHINE" >"$OUT/peers.md"
 gnuplot -e "tsv='$OUT/peers.tsv'; out='$OUT/peers.svg'; n=$N" "$PEERS_DIR/chart.gp" ||
 	note "gnuplot failed: no chart"
