@@ -205,32 +205,46 @@ peer_idle() {
 }
 
 peer_end() {
-	local s=$1 left p st
+	local s=$1 left prev p st
 	case $s in
 	supd | plain) stop_supd ;;
 	*)
 		[ -n "$PEER_PID" ] || return 0
-		left=$(descendants "$PEER_PID")
+		# SIGSTOP the whole tree until no new process appears (a
+		# stopped runsv or s6-supervise cannot restart what is killed
+		# next), then SIGKILL it, each pid only if it is the same process.
+		kill -STOP "$PEER_PID" 2>/dev/null
+		left='' prev=x
+		while [ "$left" != "$prev" ]; do
+			prev=$left
+			left=$(descendants "$PEER_PID" | sort)
+			while read -r p st _; do
+				[ -z "$p" ] || [ "$(starttime "$p")" != "$st" ] || kill -STOP "$p" 2>/dev/null
+			done <<<"$left"
+		done
 		kill -KILL "$PEER_PID" 2>/dev/null
 		wait "$PEER_PID" 2>/dev/null
 		while read -r p st _; do
-			[ -n "$p" ] || continue
-			[ "$(starttime "$p")" != "$st" ] || kill -KILL "$p" 2>/dev/null
+			[ -z "$p" ] || [ "$(starttime "$p")" != "$st" ] || kill -KILL "$p" 2>/dev/null
 		done <<<"$left"
 		;;
 	esac
 	PEER_PID=
 }
 
+# The pids of ROOT's tree, ROOT included, without the payloads (comm $2).
+tree_pids() {
+	local p
+	for p in "$1" $(descendants "$1" | awk '{ print $1 }'); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] || echo "$p"
+	done
+}
+
 # Sum over the supervisor's process tree, payloads (comm $2) left out:
 # "PSS_KiB PTE_KiB NPROCS".
 peer_memory() {
-	local root=$1 payload=$2 p
-	{
-		echo "$root"
-		descendants "$root" | awk '{ print $1 }'
-	} | while read -r p; do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != "$payload" ] || continue
+	local p
+	for p in $(tree_pids "$1" "$2"); do
 		awk '/^Pss:/ { pss = $2 } END { printf "%d ", pss }' "/proc/$p/smaps_rollup" 2>/dev/null &&
 			awk '/^VmPTE:/ { print $2 }' "/proc/$p/status" 2>/dev/null
 	done | awk 'NF == 2 { pss += $1; pte += $2; n++ } END { print pss + 0, pte + 0, n + 0 }'
@@ -238,12 +252,8 @@ peer_memory() {
 
 # CPU ticks (user + system) of the tree but the payload: "PID TICKS" lines.
 peer_ticks() {
-	local root=$1 payload=$2 p
-	{
-		echo "$root"
-		descendants "$root" | awk '{ print $1 }'
-	} | while read -r p; do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != "$payload" ] || continue
+	local p
+	for p in $(tree_pids "$1" "$2"); do
 		awk -v p="$p" '{ sub(/^.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null
 	done
 }
