@@ -203,6 +203,12 @@ run: all
 bench: all
 	@./bench/run-all.sh $(B)
 
+# supd against supervisord, runit and s6 (bench/peers/run.sh installs them
+# from Debian, with no daemon started): table and chart in $(B)/bench-peers.
+.PHONY: bench-peers
+bench-peers: all
+	@./bench/peers/run.sh $(B)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(B)/supd $(DESTDIR)$(SBINDIR)/supd

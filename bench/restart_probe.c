@@ -15,6 +15,11 @@
  * in its own pid namespace. Before each kill the probe waits until supd
  * reports the service running with a new pid (untimed).
  *
+ * With SUPCTL "-" (bench/peers: another supervisor, no supctl), the pid is
+ * the one stamp wrote on its line (the service must share the probe's pid
+ * namespace), SOCKET and NAME are ignored, and before each kill the probe
+ * waits RESTART_PROBE_SETTLE_MS (default 5) after the new stamp instead.
+ *
  * Output (stdout), one key=value line per measurement, values in ns:
  *   restart n=N median=.. min=.. p90=.. max=..
  * (with RESTART_PROBE_RAW in the environment, first a line "raw NS" per
@@ -121,9 +126,15 @@ static void
 settle(pid_t old)
 {
 	long long	deadline = now_ns() + 10000000000LL;
+	const char	*ms;
 	pid_t		pid;
 	int		running;
 
+	if (strcmp(supctl, "-") == 0) {	/* no status to ask: a fixed pause */
+		ms = getenv("RESTART_PROBE_SETTLE_MS");
+		usleep((ms != NULL ? atoi(ms) : 5) * 1000);
+		return;
+	}
 	for (;;) {
 		pid = status_pid(&running);
 		if (running && pid > 0 && pid != old)
@@ -170,7 +181,7 @@ main(int argc, char *argv[])
 	}
 	settle(0);
 	for (i = 0; i < n; i++) {
-		pid = status_pid(&running);
+		pid = strcmp(supctl, "-") == 0 ? spid : status_pid(&running);
 		if (pid <= 0) {
 			fprintf(stderr, "restart_probe: no pid\n");
 			return 1;
@@ -189,7 +200,8 @@ main(int argc, char *argv[])
 		if (getenv("RESTART_PROBE_RAW") != NULL)
 			printf("raw %lld\n", lat[i]);
 		settle(pid);
-		usleep(5000);
+		if (strcmp(supctl, "-") != 0)
+			usleep(5000);
 	}
 	report("restart", lat, n);
 	if (getenv("RESTART_PROBE_RAW") != NULL)

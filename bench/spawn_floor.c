@@ -9,6 +9,10 @@
  *   spawn_floor N ns     clone(2) into new mount, pid, ipc, uts and net
  *                        namespaces instead of fork (the kernel's share of
  *                        start-500-isolated.sh; nothing is set up inside)
+ *   spawn_floor N [ns] -- CMD ARG...
+ *                        the same with CMD instead of `sleep infinity`
+ *                        (bench/peers: the same payload as the services);
+ *                        CMD must run until killed
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
@@ -42,7 +46,14 @@ main(int argc, char *argv[])
 	    CLONE_NEWNET : 0;
 	pid_t		*pid;
 	long long	 t0, t1;
-	char		 c;
+	char		 c, *sleep_argv[] = { "sleep", "infinity", NULL };
+	char		**cmd = sleep_argv;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0 && i + 1 < argc) {
+			cmd = argv + i + 1;
+			break;
+		}
 
 	rfd = calloc(n, sizeof *rfd);
 	pid = calloc(n, sizeof *pid);
@@ -60,7 +71,7 @@ main(int argc, char *argv[])
 		}
 		if (pid[i] == 0) {
 			setsid();
-			execlp("sleep", "sleep", "infinity", (char *)NULL);
+			execvp(cmd[0], cmd);
 			_exit(127);
 		}
 		close(p[1]);
