@@ -354,6 +354,45 @@ cfg_svc_canon(const struct svc_conf *sc, struct buf *bp)
 
 #define ISO_SEEN(name)	cfgk_seen(p, "isolation", (name))
 
+/* What service-ns.c's probe found this machine lets supd make. */
+static int	ns_available = -1;
+
+void
+cfg_set_ns_available(int ns)
+{
+	ns_available = ns;
+}
+
+/*
+ * The default namespaces this machine refuses go, unless the file asks for
+ * them: by `namespaces`, or by a key that needs one (the start then fails
+ * saying why, service-ns.c). Before the checks of what needs what, which
+ * then see the effective set (private_tmp and init follow it).
+ */
+static void
+iso_adapt(struct parse *p, struct iso_conf *iso)
+{
+	static const char *const need_mount[] = { "rootfs", "volume",
+	    "tmpfs", "read_only", "overlay" };
+	int	asked;
+	size_t	i;
+
+	if (ISO_SEEN("namespaces"))
+		return;
+	asked = iso->ns & ~NS_DEFAULT;		/* net, from network */
+	for (i = 0; i < sizeof need_mount / sizeof *need_mount; i++)
+		if (ISO_SEEN(need_mount[i]))
+			asked |= CLONE_NEWNS;
+	if (ISO_SEEN("private_tmp") && iso->private_tmp)
+		asked |= CLONE_NEWNS;
+	if (iso->hostname != NULL)
+		asked |= CLONE_NEWUTS;
+	if (ISO_SEEN("init") && iso->init)
+		asked |= CLONE_NEWPID;
+	iso->ns_dropped = iso->ns & ~ns_available & ~asked;
+	iso->ns &= ~iso->ns_dropped;
+}
+
 /* What needs what in [isolation]; effective values filled in. */
 static void
 iso_validate(struct parse *p, struct svc_conf *sc)
@@ -383,6 +422,7 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 			iso->net = NET_NONE;	/* a bare net namespace */
 		break;
 	}
+	iso_adapt(p, iso);
 	if (!(iso->ns & CLONE_NEWNS)) {
 		static const char *const need[] = { "rootfs", "volume",
 		    "tmpfs", "read_only", "overlay" };
@@ -409,8 +449,8 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 	/* A service in namespaces of its own is a container: docker's
 	 * filter; a plain one is as it was without supd. */
 	if (!ISO_SEEN("seccomp"))
-		iso->seccomp = iso->ns != 0 ? SFILTER_DEFAULT :
-		    SFILTER_UNCONFINED;
+		iso->seccomp = (iso->ns | iso->ns_dropped) != 0 ?
+		    SFILTER_DEFAULT : SFILTER_UNCONFINED;
 }
 
 
