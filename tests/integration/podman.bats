@@ -139,7 +139,7 @@ EOF
 		pfield_is steady state running
 	wait_for --show "pfield crasher restarts" "crasher restarted twice" \
 		pfield_ge crasher restarts 2
-	[ "$(pfield crasher exit_code)" = 3 ]
+	logs_have "crasher: exited with status 3"
 	run pctl status
 	[ "$status" -eq 0 ]
 	[[ $output == *steady*running* ]]
@@ -191,7 +191,7 @@ restart = no
 essential = yes
 EOF
 	run_ctr
-	run podman wait "$CTR"
+	run timeout 30 podman wait "$CTR"
 	[ "$status" -eq 0 ]
 	[ "$output" = 7 ]
 	[ "$(podman inspect -f '{{.State.ExitCode}}' "$CTR")" = 7 ]
@@ -245,18 +245,14 @@ orphans_done() {
 }
 
 @test "podman: orphans are reaped by supd as PID 1" {
-	# Each run leaves five orphans (their parent subshell is gone), which
-	# the kernel gives to the container's PID 1.
+	# Five orphans (their parent subshell is gone), which the kernel gives
+	# to the container's PID 1; the service itself goes on.
 	csvc orphans <<EOF
 [service]
-command = sh -c 'for i in 1 2 3 4 5; do (sleep 0.3 &); done; sleep 0.5; exit 1'
-restart = always
-restart_delay = 100ms
+command = sh -c 'for i in 1 2 3 4 5; do (sleep 0.3 &); done; exec sleep 1000'
 EOF
 	run_ctr
-	wait_for --show "pfield orphans restarts" "orphans restarted twice" \
-		pfield_ge orphans restarts 2
-	pctl stop orphans
+	wait_for "orphans running" pfield_is orphans state running
 	wait_for --show "podman exec $CTR ps -o pid,stat,args" \
 		"the orphans ended" orphans_done
 	wait_for --show ctr_zombies "no zombie in $CTR" no_ctr_zombies
