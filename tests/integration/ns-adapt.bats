@@ -143,3 +143,20 @@ EOF
 		'namespaces: mount: cannot be made here (Operation not permitted: supd lacks CAP_SYS_ADMIN)'
 	[ "$(field plain state)" = running ]
 }
+
+@test "without CAP_SYS_ADMIN supctl exec and health checks work" {
+	svc web <<EOF
+[service]
+command = sleep 1000
+[health]
+cmd = sh -c 'test -d /proc'
+interval = 200ms
+EOF
+	SUPD_WRAP=$NO_ADMIN start_supd
+	wait_for "web running" field_is web state running
+	run ctl exec web sh -c 'echo in-web'
+	[ "$status" -eq 0 ]
+	[ "$output" = in-web ]
+	wait_for --show "field web health" "web healthy" field_is web health \
+		healthy
+}
