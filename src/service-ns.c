@@ -12,10 +12,11 @@
  * cannot give and why, and a service whose file asks for a namespace
  * (`namespaces`, or a key that needs one) fails with that reason.
  *
- * The probe clones a child per type (clone(2) with CLONE_NEW*, as spawn.c
- * does; the child exits at once), so supd itself never enters one; then,
- * if a user namespace can be made, each type refused alone is tried again
- * with it (the user namespace's root may make the others).
+ * The probe clones children into the types (clone(2) with CLONE_NEW*, as
+ * spawn.c makes a service's process; each child exits at once), so supd
+ * itself never enters one: all but user at once first, then each type
+ * that failed, and user alone; if a user namespace can be made, the types
+ * refused alone are tried again with it (its root may make the others).
  *
  * A user namespace is not a silent fallback for the default: its root is
  * an unprivileged range of the host's ids (spawn.c), so a service that ran
