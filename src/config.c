@@ -356,6 +356,9 @@ cfg_svc_canon(const struct svc_conf *sc, struct buf *bp)
 
 /* What service-ns.c's probe found this machine lets supd make. */
 static int	ns_available = -1;
+/* The keys of [isolation] that need the mount namespace. */
+static const char *const need_mount[] = { "rootfs", "volume", "tmpfs",
+    "read_only", "overlay" };
 
 void
 cfg_set_ns_available(int ns)
@@ -372,8 +375,6 @@ cfg_set_ns_available(int ns)
 static void
 iso_adapt(struct parse *p, struct iso_conf *iso)
 {
-	static const char *const need_mount[] = { "rootfs", "volume",
-	    "tmpfs", "read_only", "overlay" };
 	int	asked;
 	size_t	i;
 
@@ -424,19 +425,17 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 	}
 	iso_adapt(p, iso);
 	if (!(iso->ns & CLONE_NEWNS)) {
-		static const char *const need[] = { "rootfs", "volume",
-		    "tmpfs", "read_only", "overlay" };
 		size_t i;
 
 		if (ISO_SEEN("private_tmp") && iso->private_tmp)
 			cfgk_perr(p, ISO_SEEN("private_tmp"), "private_tmp "
 			    "needs the mount namespace ('mount' in "
 			    "namespaces)");
-		for (i = 0; i < sizeof need / sizeof *need; i++)
-			if (ISO_SEEN(need[i]))
-				cfgk_perr(p, ISO_SEEN(need[i]), "%s needs the "
-				    "mount namespace ('mount' in namespaces)",
-				    need[i]);
+		for (i = 0; i < sizeof need_mount / sizeof *need_mount; i++)
+			if (ISO_SEEN(need_mount[i]))
+				cfgk_perr(p, ISO_SEEN(need_mount[i]), "%s needs "
+				    "the mount namespace ('mount' in "
+				    "namespaces)", need_mount[i]);
 		iso->private_tmp = false;
 	}
 	if (iso->overlay && iso->rootfs == NULL)
