@@ -301,7 +301,7 @@ EOF
 command = sh -c 'exit 1'
 restart = no
 EOF
-	run_ctr --health-cmd 'supctl health web' --health-interval 0
+	run_ctr --health-cmd 'supctl health web' --health-interval disable
 	wait_for "web running" pfield_is web state running
 	run podman healthcheck run "$CTR"
 	[ "$status" -eq 0 ]
