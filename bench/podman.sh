@@ -32,6 +32,13 @@ cgroup_manager = "cgroupfs"
 runtime = "runc"
 events_logger = "file"
 events_logfile_path = "$T/events.log"
+# All of podman's state ours: its locks (not the machine's shared memory
+# segment), its tmp_dir, its networks; podman system reset then touches
+# nothing of the machine's podman.
+lock_type = "file"
+tmp_dir = "$T/libpod-tmp"
+[network]
+network_config_dir = "$T/networks"
 EOF
 cat >"$T/storage.conf" <<EOF
 [storage]

@@ -36,6 +36,13 @@ cgroup_manager = "cgroupfs"
 runtime = "runc"
 events_logger = "file"
 events_logfile_path = "$P/events.log"
+# All of podman's state ours: its locks (not the machine's shared memory
+# segment), its tmp_dir, its networks; podman system reset then touches
+# nothing of the machine's podman.
+lock_type = "file"
+tmp_dir = "$P/libpod-tmp"
+[network]
+network_config_dir = "$P/networks"
 EOF
 	cat >"$P/storage.conf" <<EOF
 [storage]
