@@ -50,6 +50,12 @@ if [ "$what" = test ]; then
 	need_cmd nsenter util-linux
 	# metrics.bats: promtool checks supctl metrics' text format.
 	need_cmd promtool prometheus
+	# podman.bats: supd as PID 1 of a podman container (runc: crun
+	# refuses a hybrid cgroup layout) and of a pod of `podman kube play`
+	# (its pause image is built from catatonit).
+	need_cmd podman podman
+	need_cmd runc runc
+	need_cmd catatonit catatonit
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"

@@ -354,6 +354,46 @@ cfg_svc_canon(const struct svc_conf *sc, struct buf *bp)
 
 #define ISO_SEEN(name)	cfgk_seen(p, "isolation", (name))
 
+/* What service-ns.c's probe found this machine lets supd make. */
+static int	ns_available = -1;
+/* The keys of [isolation] that need the mount namespace. */
+static const char *const need_mount[] = { "rootfs", "volume", "tmpfs",
+    "read_only", "overlay" };
+
+void
+cfg_set_ns_available(int ns)
+{
+	ns_available = ns;
+}
+
+/*
+ * The default namespaces this machine refuses go, unless the file asks for
+ * them: by `namespaces`, or by a key that needs one (the start then fails
+ * saying why, service-ns.c). Before the checks of what needs what, which
+ * then see the effective set (private_tmp and init follow it).
+ */
+static void
+iso_adapt(struct parse *p, struct iso_conf *iso)
+{
+	int	asked;
+	size_t	i;
+
+	if (ISO_SEEN("namespaces"))
+		return;
+	asked = iso->ns & ~NS_DEFAULT;		/* net, from network */
+	for (i = 0; i < sizeof need_mount / sizeof *need_mount; i++)
+		if (ISO_SEEN(need_mount[i]))
+			asked |= CLONE_NEWNS;
+	if (ISO_SEEN("private_tmp") && iso->private_tmp)
+		asked |= CLONE_NEWNS;
+	if (iso->hostname != NULL)
+		asked |= CLONE_NEWUTS;
+	if (ISO_SEEN("init") && iso->init)
+		asked |= CLONE_NEWPID;
+	iso->ns_dropped = iso->ns & ~ns_available & ~asked;
+	iso->ns &= ~iso->ns_dropped;
+}
+
 /* What needs what in [isolation]; effective values filled in. */
 static void
 iso_validate(struct parse *p, struct svc_conf *sc)
@@ -383,20 +423,19 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 			iso->net = NET_NONE;	/* a bare net namespace */
 		break;
 	}
+	iso_adapt(p, iso);
 	if (!(iso->ns & CLONE_NEWNS)) {
-		static const char *const need[] = { "rootfs", "volume",
-		    "tmpfs", "read_only", "overlay" };
 		size_t i;
 
 		if (ISO_SEEN("private_tmp") && iso->private_tmp)
 			cfgk_perr(p, ISO_SEEN("private_tmp"), "private_tmp "
 			    "needs the mount namespace ('mount' in "
 			    "namespaces)");
-		for (i = 0; i < sizeof need / sizeof *need; i++)
-			if (ISO_SEEN(need[i]))
-				cfgk_perr(p, ISO_SEEN(need[i]), "%s needs the "
-				    "mount namespace ('mount' in namespaces)",
-				    need[i]);
+		for (i = 0; i < sizeof need_mount / sizeof *need_mount; i++)
+			if (ISO_SEEN(need_mount[i]))
+				cfgk_perr(p, ISO_SEEN(need_mount[i]), "%s needs "
+				    "the mount namespace ('mount' in "
+				    "namespaces)", need_mount[i]);
 		iso->private_tmp = false;
 	}
 	if (iso->overlay && iso->rootfs == NULL)
@@ -409,8 +448,8 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 	/* A service in namespaces of its own is a container: docker's
 	 * filter; a plain one is as it was without supd. */
 	if (!ISO_SEEN("seccomp"))
-		iso->seccomp = iso->ns != 0 ? SFILTER_DEFAULT :
-		    SFILTER_UNCONFINED;
+		iso->seccomp = (iso->ns | iso->ns_dropped) != 0 ?
+		    SFILTER_DEFAULT : SFILTER_UNCONFINED;
 }
 
 

@@ -135,7 +135,8 @@ enum sfilter_profile {
 
 /* Section [isolation]: what the child applies between clone and exec. */
 struct iso_conf {
-	int		 ns;		/* CLONE_NEW* flags */
+	int		 ns;		/* CLONE_NEW* flags, effective */
+	int		 ns_dropped;	/* of the default, refused here */
 	char		*hostname;	/* with uts: NULL = the service name */
 	char		*rootfs;	/* absolute directory, NULL = host tree */
 	bool		 overlay;	/* tmpfs upper layer over rootfs */
@@ -303,5 +304,9 @@ bool	 cfg_svc_equal(const struct svc_conf *, const struct svc_conf *);
 /* True if two definitions differ only in [limits]' cgroup keys (a
  * reload applies them to the running group). */
 bool	 cfg_svc_limits_only(const struct svc_conf *, const struct svc_conf *);
+/* The namespaces this machine lets supd make (service-ns.c's probe): a
+ * service that does not ask for one of the others runs without it
+ * (iso.ns_dropped). Until set: all. */
+void	 cfg_set_ns_available(int ns);
 
 #endif

@@ -497,8 +497,15 @@ sfilter_apply(const struct iso_conf *iso)
 	load(iso, false);
 }
 
+/*
+ * Without CAP_SYS_ADMIN (a default docker or podman container) a filter
+ * loads only under no_new_privs. The init may take it: its command was
+ * forked before, and it execs nothing but the reaper, which gains nothing.
+ */
 void
 sfilter_apply_init(const struct iso_conf *iso)
 {
+	if (iso->seccomp != SFILTER_UNCONFINED)
+		(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	load(iso, true);
 }

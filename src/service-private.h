@@ -250,6 +250,10 @@ void		 svc_health_end(struct service *);
 void		 svc_health_pause(struct service *, bool paused);
 bool		 svc_health_reaped(pid_t, int status);
 
+/* service-ns.c */
+char		*svc_ns_missing(const struct svc_conf *);
+void		 svc_ns_json(const struct svc_conf *, struct buf *);
+
 /* service-deps.c */
 bool		 svc_done(const struct service *);
 bool		 svc_in_list(char *const *, const char *);

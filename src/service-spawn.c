@@ -263,7 +263,8 @@ svc_spawn(struct service *s)
 	s->cmd_pid = 0;
 	s->started_ms = now_ms();
 	svc_set_reason(s, NULL);
-	if (svc_cg_prepare(s, &cause) == -1) {
+	if ((cause = svc_ns_missing(s->conf)) != NULL ||
+	    svc_cg_prepare(s, &cause) == -1) {
 		start_failed(s, cause);
 		return svc_ended_starting(s);
 	}

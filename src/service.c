@@ -739,6 +739,7 @@ svc_inspect(const struct service *s, struct buf *b)
 	svc_net_addrs(s, b, true);
 	svc_pub_json(s, b);
 	svc_cg_json(s, b);
+	svc_ns_json(s->conf, b);
 	buf_printf(b, ",\"pending_reload\":%s,\"transient\":%s,"
 	    "\"config\":", s->next_conf != NULL ? "true" : "false",
 	    s->transient ? "true" : "false");

@@ -42,6 +42,10 @@ struct svc_hooks {
 	void	(*essential)(struct service *, int code);
 };
 
+/* Before the first service is read: which namespaces may be made here
+ * (service-ns.c); logs once what cannot. */
+void		 svc_ns_probe(void);
+
 /* Set up the registry: where persisted state lives, the hooks. */
 void		 svc_init(const struct supd_conf *, const struct svc_hooks *);
 

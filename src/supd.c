@@ -560,6 +560,7 @@ services_start(void)
 		    n == 1 ? "" : "s");
 	/* The cgroup tree, its leftovers ended and removed, supd in it. */
 	cg_init(conf.cgroup);
+	svc_ns_probe();
 	svc_init(&conf, &hooks);
 	svc_load_all(true, &errs);
 	strv_free(&errs);
