@@ -48,6 +48,7 @@ enum client_state {
 	C_FOLLOW,	/* streaming a log */
 	C_EXEC,		/* waiting for an exec's command to end */
 	C_ATTACH,	/* relaying a tty service's terminal */
+	C_EVENTS,	/* streaming events (events.c) */
 	C_DONE,		/* reply queued; close once written */
 };
 
@@ -77,6 +78,8 @@ struct client {
 	 * until its run ends, when EXIT comes before END. */
 	struct service	*run;
 	enum peer_access access;	/* what it may ask */
+	struct strv	 ev_names;	/* C_EVENTS: the services it follows
+					   (none: all) */
 	struct client	*prev, *next;	/* the list, newest first */
 };
 
@@ -126,6 +129,10 @@ void		 ctl_req_rm(struct client *, char **v, size_t n);
 /* s changed or is going: the run clients waiting on it; true if c was
  * one of them (its reply may have ended). */
 bool		 ctl_run_changed(struct client *, struct service *s, bool gone);
+
+/* ctl-health.c: health | ready NAME...: END ok, or a line per failing
+ * service. */
+void		 ctl_req_health(struct client *, char **v, size_t n);
 
 /* ctl-follow.c */
 /* logs NAME N F: the last N lines, then with F "1" every byte appended. */

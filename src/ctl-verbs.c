@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "ctl.h"
 #include "ctl-private.h"
+#include "events.h"
 #include "log.h"
 #include "proto.h"
 #include "service.h"
@@ -620,6 +621,8 @@ static const struct {
 	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
 	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
 	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
+	[PROTO_EVENTS] =	{ "events",	PEER_READ },
+	[PROTO_HEALTH] =	{ "health",	PEER_READ },
 };
 
 /*
@@ -719,6 +722,12 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_VOL_PRUNE:
 		ctl_req_vol_prune(c, v, n);
+		break;
+	case PROTO_EVENTS:
+		events_req(c, v, n);
+		break;
+	case PROTO_HEALTH:
+		ctl_req_health(c, v, n);
 		break;
 	default:
 		ctl_client_end(c, 0, "not a request");

@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "events.h"
 #include "leftovers.h"
 #include "service-private.h"
 #include "spawn.h"
@@ -116,6 +117,19 @@ void
 iso_prep_release(struct iso_prep *p)
 {
 	(void)p;
+}
+
+/* events.c: the kinds said, in order, for the tests that read them. */
+static enum event_kind	emitted[64];
+static size_t		nemitted;
+
+void
+events_emit(const char *name, enum event_kind k, const struct event_info *in)
+{
+	(void)name;
+	(void)in;
+	if (nemitted < sizeof emitted / sizeof emitted[0])
+		emitted[nemitted++] = k;
 }
 
 struct svclog *
