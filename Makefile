@@ -32,7 +32,7 @@ SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
 SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c
-SUPD_SRC  += events.c ctl-health.c
+SUPD_SRC  += events.c ctl-events.c ctl-health.c
 SUPCTL_SRC = supctl.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)

@@ -23,7 +23,6 @@
 #include "cgroup.h"
 #include "ctl.h"
 #include "ctl-private.h"
-#include "events.h"
 #include "log.h"
 #include "proto.h"
 #include "service.h"
@@ -724,7 +723,7 @@ ctl_request(struct client *c)
 		ctl_req_vol_prune(c, v, n);
 		break;
 	case PROTO_EVENTS:
-		events_req(c, v, n);
+		ctl_req_events(c, v, n);
 		break;
 	case PROTO_HEALTH:
 		ctl_req_health(c, v, n);

@@ -3,8 +3,9 @@
  * events.h: what happens to services, as `supctl events` streams it
  * (events.c). The service module says what happened (events_emit, from
  * the one place each kind of change is made); events.c keeps the last
- * EVENTS_RING of them in a fixed ring and writes them to the control
- * clients that asked (PROTO_EVENTS).
+ * EVENTS_RING of them in a fixed ring and hands each to one sink, the
+ * control server's (ctl-events.c), which writes it to the clients that
+ * asked. Neither the service module nor this one knows about clients.
  */
 #ifndef SUPD_EVENTS_H
 #define SUPD_EVENTS_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "proto.h"
 
 #define EVENTS_RING	1000	/* events kept for --since */
 
@@ -46,16 +49,16 @@ struct event_info {
 };
 #define EVENT_INFO_NONE	{ -1, -1, -1, -1, false, NULL }
 
-struct client;
-
-/* Record an event of service name (info may be NULL) and send it to the
- * events clients it concerns. Never blocks: a client that does not keep
- * up is dropped, and supd's log says so. */
+/* Record an event of service name (info may be NULL) and hand it to the
+ * sink. */
 void		 events_emit(const char *name, enum event_kind,
 		    const struct event_info *);
 const char	*events_kind_name(enum event_kind);
-/* PROTO_EVENTS: SINCE, NAME...: c becomes an events client (C_EVENTS),
- * its names in c->ev_names (freed with c). */
-void		 events_req(struct client *, char **v, size_t n);
+/* Who is handed every event as it is recorded (one; NULL: nobody). The
+ * event's strings live until the sink returns. */
+void		 events_set_sink(void (*)(const struct proto_event *));
+/* Each event of the ring stamped at or after since_us, oldest first. */
+void		 events_replay(int64_t since_us,
+		    void (*)(const struct proto_event *, void *), void *);
 
 #endif
