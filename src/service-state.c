@@ -533,31 +533,29 @@ exit_info(const struct service *s, struct event_info *in)
 /*
  * The events of `supctl events` a transition makes (events.c), said here,
  * where every change of state is made: started and ready from EXEC and
- * READY, the end of a run from EXIT, the rest from the state reached.
- * Called after the action, so what it set (exit status, timer, reason) is
- * what the event says.
+ * READY, the end of a run from EXIT (ended: how, taken before the action,
+ * which may have begun the next run; NULL for a run that never was), the
+ * rest from the state reached. Called after the action, so what it set
+ * (timer, reason) is what the event says.
  */
 static void
-step_events(struct service *s, enum svc_ev ev, enum svc_state from)
+step_events(struct service *s, enum svc_ev ev, enum svc_state from,
+    const struct event_info *ended)
 {
 	struct event_info	 in = EVENT_INFO_NONE;
 	const char		*name = s->conf->name;
 	enum svc_state		 to = s->state;
 
-	if (ev == SE_EXEC || (ev == SE_EXIT && from == SVC_STARTING &&
-	    !s->spawn_failed && s->conf->type == TYPE_SIMPLE &&
-	    s->conf->ready == READY_EXEC)) {
+	if (ev == SE_EXEC || (ended != NULL && from == SVC_STARTING &&
+	    s->conf->type == TYPE_SIMPLE && s->conf->ready == READY_EXEC)) {
 		/* (The second: it ended before its exec was confirmed.) */
 		in.pid = ev == SE_EXEC ? svc_main_pid(s) : s->last_pid;
 		events_emit(name, EVK_STARTED, &in);
 		in.pid = -1;
 	}
-	if (ev == SE_EXIT && !s->spawn_failed) {
-		exit_info(s, &in);
+	if (ended != NULL)
 		events_emit(name, from == SVC_STOPPING ||
-		    from == SVC_RESTARTING ? EVK_STOPPED : EVK_EXITED, &in);
-		in = (struct event_info)EVENT_INFO_NONE;
-	}
+		    from == SVC_RESTARTING ? EVK_STOPPED : EVK_EXITED, ended);
 	if (to == from)
 		return;
 	switch (to) {
@@ -602,14 +600,20 @@ svc_step(struct service *s, enum svc_ev ev, struct service *dep)
 {
 	enum svc_state	 from = s->state;
 	action_fn	*fn = transitions[from][ev];
+	struct event_info ended = EVENT_INFO_NONE;
+	bool		 ran;
 
 	if (fn == NULL) {
 		log_errx("%s: unexpected event %d in state %s", s->conf->name,
 		    ev, svc_state_name(from));
 		return;
 	}
+	/* How the run ended, before the action may begin the next one. */
+	ran = ev == SE_EXIT && !s->spawn_failed;
+	if (ran)
+		exit_info(s, &ended);
 	s->state = fn(s, dep);		/* the only assignment of s->state */
-	step_events(s, ev, from);
+	step_events(s, ev, from, ran ? &ended : NULL);
 	if (s->state == from)
 		return;
 	/* Paused and going on is the same run: its uptime goes on. */

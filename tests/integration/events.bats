@@ -412,3 +412,31 @@ EOF
 	run ctl health
 	[ "$status" = 1 ]
 }
+
+@test "events, health and ready are read-only verbs: a socket_group member may use them" {
+	groupadd -f supdtest
+	cat >>"$T/supd.conf" <<EOF
+socket_mode = 0660
+socket_group = supdtest
+EOF
+	svc a <<EOF
+[service]
+command = sleep 100
+EOF
+	start_supd
+	wait_state a running
+	chmod 755 "$T"
+	local as=(setpriv --reuid=nobody --regid=nogroup --groups=supdtest)
+	run "${as[@]}" "$SUPCTL" -s "$SOCK" health a
+	echo "$output"
+	[ "$status" = 0 ]
+	run "${as[@]}" "$SUPCTL" -s "$SOCK" ready
+	[ "$status" = 0 ]
+	"${as[@]}" "$SUPCTL" -s "$SOCK" events --since 1h a >"$T/ev" 2>&1 &
+	BG+=($!)
+	wait_line "$T/ev" "Z a started pid="
+	# And nothing that changes a service.
+	run "${as[@]}" "$SUPCTL" -s "$SOCK" restart a
+	[ "$status" = 1 ]
+	[[ "$output" == *"permission denied"* ]]
+}
