@@ -4,8 +4,9 @@
  * client is sent the ring's events from its SINCE on (events_replay),
  * then every event as it is recorded: this file is the events module's
  * sink, which packs each event once into a ROW and appends it to every
- * client it concerns (all services, or the names it gave). Output goes
- * out through the write watcher like every reply, never from here.
+ * client it concerns (all services, or the names it gave). A row is sent
+ * at once when nothing is queued before it (send_now); else it is queued
+ * and goes out through the write watcher like every reply.
  *
  * Never blocking, never growing without bound: a client whose queued
  * output would pass EVENTS_MAX_OUT (plus what its replay queued) does not
@@ -61,6 +62,27 @@ client_drop(struct client *c)
 	ev_io_start(EV_DEFAULT_UC_ &c->rw);
 }
 
+/*
+ * The row to c: at once when nothing is queued before it -- the next
+ * loop iteration may first run a spawn (a restart with no delay), which
+ * takes milliseconds -- else behind the rest, from the write watcher.
+ * Only a whole send is done here; anything else (partial, EAGAIN, an
+ * error) is queued for the watcher, which closes c if it must: nothing
+ * here frees a client.
+ */
+static void
+send_now(struct client *c)
+{
+	ssize_t	n = 0;
+
+	if (c->out.len == 0)
+		n = send(c->fd, row.p, row.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0 && (size_t)n == row.len)
+		return;
+	buf_add(&c->out, row.p + (n > 0 ? n : 0), row.len - (n > 0 ? n : 0));
+	ctl_client_kick(c);
+}
+
 /* The events module's sink: one event, to every client it concerns. */
 static void
 sink_cb(const struct proto_event *pe)
@@ -78,8 +100,7 @@ sink_cb(const struct proto_event *pe)
 			client_drop(c);
 			continue;
 		}
-		buf_add(&c->out, row.p, row.len);
-		ctl_client_kick(c);
+		send_now(c);
 	}
 }
 
