@@ -41,7 +41,7 @@ struct service;
 enum peer_access {
 	PEER_NONE,	/* refused */
 	PEER_READ,	/* socket_group: status, inspect, logs,
-			   network ls and inspect */
+			   network ls and inspect, events, health */
 	PEER_ALL,	/* root or supd's own uid */
 };
 

@@ -591,7 +591,8 @@ req_shutdown(struct client *c, char **v, size_t n)
 
 /*
  * Who may ask what (supctl(1) documents this table): socket_group members
- * may look (status, inspect, logs, network ls and inspect); changing or
+ * may look (status, inspect, logs, network ls and inspect, events, health
+ * and ready); changing or
  * entering a service needs root or supd's own uid.
  */
 static const struct {
