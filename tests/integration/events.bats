@@ -441,3 +441,22 @@ EOF
 	[ "$status" = 1 ]
 	[[ "$output" == *"permission denied"* ]]
 }
+
+@test "events: the stream ends with supd: supctl exits 3, saying the connection was lost" {
+	svc a <<EOF
+[service]
+command = sleep 100
+EOF
+	start_supd
+	events_bg "$T/ev" --since 1h
+	local p=${BG[-1]}
+	wait_line "$T/ev" "Z a started pid="
+	stop_supd
+	# It ends on its own: wait for it, then its status.
+	wait_for "supctl events to end" _gone "$p"
+	run wait "$p"
+	[ "$status" = 3 ]
+	grep -q "connection to supd lost" "$T/ev.err"
+	# What supd said while stopping came first.
+	grep -q "Z a stopped signal=SIGTERM$" "$T/ev"
+}
