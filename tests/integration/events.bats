@@ -285,23 +285,38 @@ EOF
 	[ "$(tail -n 1 "$T/ring" | cut -d' ' -f2-)" = "$(tail -n 1 "$T/live" | cut -d' ' -f2-)" ]
 }
 
+# Two flapping services with long names: each row is ~150 bytes, so that
+# the slow client's queue fills within seconds even under a sanitizer.
+LONG=flap-with-a-name-long-enough-to-make-each-event-row-weigh-more
+
 @test "events: a client that never reads is dropped; supd answers status and other clients still get events" {
-	_flap_conf
+	local f
+	for f in "$LONG-1" "$LONG-2"; do
+		svc "$f" <<EOF
+[service]
+command = true
+restart = always
+restart_delay = 0
+restart_delay_max = 0
+[isolation]
+namespaces = none
+EOF
+	done
 	start_supd
 	python3 "$PY" slow "$SOCK" >"$T/slow" &
 	BG+=($!)
 	wait_line "$T/slow" subscribed
-	events_bg "$T/ev" flap
+	events_bg "$T/ev" "$LONG-1"
 	# Dropped for its queue (64 KiB), not the 10 s without progress.
-	wait_for --show "tail -n 3 $T/supd.err" "the slow client dropped" \
+	WAIT_SECS=60 wait_for --show "tail -n 3 $T/supd.err" "the slow client dropped" \
 		grep -q "events client dropped: it did not read (" "$T/supd.err"
 	# supd goes on: status answers, the reading client still gets events.
-	ctl status flap
+	ctl status "$LONG-1"
 	local n
-	n=$(grep -c 'Z flap started' "$T/ev")
-	wait_for "more events after the drop" count_ge "$T/ev" 'Z flap started' $((n + 10))
-	ctl stop flap
-	wait_line "$T/ev" "Z flap stopped"
+	n=$(grep -c "Z $LONG-1 started" "$T/ev")
+	wait_for "more events after the drop" count_ge "$T/ev" "Z $LONG-1 started" $((n + 10))
+	ctl stop "$LONG-1" "$LONG-2"
+	wait_line "$T/ev" "Z $LONG-1 stopped"
 	# supd hung up on it (it still has not read a byte).
 	wait_line "$T/slow" "^hung up\$"
 }
