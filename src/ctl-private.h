@@ -12,6 +12,9 @@
  *   ctl-follow.c  the streams a client stays for: logs -f and attach
  *   ctl-run.c     run and rm: a service made from a request, and the
  *                 client that stays for its end
+ *   ctl-events.c  events: the clients streaming them (the ring is
+ *                 events.c's)
+ *   ctl-health.c  health and ready: the probes of a container engine
  *
  * A client is one struct client, owned by ctl.c (the list, its fd, its
  * watchers); the other files fill its output through ctl_client_end() and
@@ -38,7 +41,7 @@ struct service;
 enum peer_access {
 	PEER_NONE,	/* refused */
 	PEER_READ,	/* socket_group: status, inspect, logs,
-			   network ls and inspect */
+			   network ls and inspect, events, health */
 	PEER_ALL,	/* root or supd's own uid */
 };
 
@@ -48,6 +51,7 @@ enum client_state {
 	C_FOLLOW,	/* streaming a log */
 	C_EXEC,		/* waiting for an exec's command to end */
 	C_ATTACH,	/* relaying a tty service's terminal */
+	C_EVENTS,	/* streaming events (ctl-events.c) */
 	C_DONE,		/* reply queued; close once written */
 };
 
@@ -79,6 +83,10 @@ struct client {
 	 * until its run ends, when EXIT comes before END. */
 	struct service	*run;
 	enum peer_access access;	/* what it may ask */
+	struct strv	 ev_names;	/* C_EVENTS: the services it follows
+					   (none: all) */
+	size_t		 ev_max;	/* C_EVENTS: queued bytes past which
+					   it is dropped (ctl-events.c) */
 	struct client	*prev, *next;	/* the list, newest first */
 };
 
@@ -130,6 +138,14 @@ void		 ctl_req_rm(struct client *, char **v, size_t n);
 /* s changed or is going: the run clients waiting on it; true if c was
  * one of them (its reply may have ended). */
 bool		 ctl_run_changed(struct client *, struct service *s, bool gone);
+
+/* ctl-health.c: health | ready NAME...: END ok, or a line per failing
+ * service. */
+void		 ctl_req_health(struct client *, char **v, size_t n);
+
+/* ctl-events.c: events SINCE NAME...: c streams events (C_EVENTS), the
+ * names in c->ev_names (freed with c). */
+void		 ctl_req_events(struct client *, char **v, size_t n);
 
 /* ctl-follow.c */
 /* logs NAME N F: the last N lines, then with F "1" every byte appended. */

@@ -616,7 +616,8 @@ req_metrics(struct client *c, size_t n)
 
 /*
  * Who may ask what (supctl(1) documents this table): socket_group members
- * may look (status, inspect, logs, network ls and inspect); changing or
+ * may look (status, inspect, logs, network ls and inspect, events, health
+ * and ready); changing or
  * entering a service needs root or supd's own uid.
  */
 static const struct {
@@ -645,6 +646,8 @@ static const struct {
 	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
 	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
 	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
+	[PROTO_EVENTS] =	{ "events",	PEER_READ },
+	[PROTO_HEALTH] =	{ "health",	PEER_READ },
 	[PROTO_METRICS] =	{ "metrics",	PEER_READ },
 };
 
@@ -745,6 +748,12 @@ ctl_request(struct client *c)
 		break;
 	case PROTO_VOL_PRUNE:
 		ctl_req_vol_prune(c, v, n);
+		break;
+	case PROTO_EVENTS:
+		ctl_req_events(c, v, n);
+		break;
+	case PROTO_HEALTH:
+		ctl_req_health(c, v, n);
 		break;
 	case PROTO_METRICS:
 		req_metrics(c, n);

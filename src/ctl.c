@@ -81,6 +81,9 @@ tmo_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
+	if (c->state == C_EVENTS)
+		ctl_warn_rate("control: events client dropped: it did not "
+		    "read for 10 s");
 	ctl_client_close(c);
 }
 
@@ -234,7 +237,7 @@ read_cb(EV_P_ ev_io *w, int revents)
 	ctl_request(c);
 	/* Keep watching for EOF while waiting or following. */
 	if (c->state == C_WAIT || c->state == C_FOLLOW ||
-	    c->state == C_EXEC || c->state == C_ATTACH)
+	    c->state == C_EXEC || c->state == C_ATTACH || c->state == C_EVENTS)
 		ev_io_start(EV_DEFAULT_UC_ &c->rw);
 }
 
@@ -393,6 +396,7 @@ ctl_client_close(struct client *c)
 	free(c->payload);
 	free(c->wait);
 	strv_free(&c->failed);
+	strv_free(&c->ev_names);
 	buf_free(&c->out);
 	free(c);
 }

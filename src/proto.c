@@ -311,3 +311,58 @@ proto_stats_unpack(char *const *v, size_t n, struct proto_stats *st,
 		}
 	return 0;
 }
+
+int
+proto_event_pack(struct buf *b, const struct proto_event *ev)
+{
+	const int64_t	 nums[5] = { ev->time_us, ev->pid, ev->code,
+			    ev->signal, ev->delay_ms };
+	char		 num[5][24];
+	char		*v[PROTO_EVENT_FIELDS];
+	size_t		 i;
+
+	for (i = 0; i < 5; i++)
+		if (nums[i] >= 0)
+			snprintf(num[i], sizeof num[i], "%" PRId64, nums[i]);
+		else
+			num[i][0] = '\0';
+	v[0] = num[0];
+	v[1] = (char *)ev->name;
+	v[2] = (char *)ev->event;
+	v[3] = num[1];
+	v[4] = num[2];
+	v[5] = num[3];
+	v[6] = num[4];
+	v[7] = (char *)(ev->oom ? "1" : "0");
+	v[8] = (char *)(ev->reason != NULL ? ev->reason : "");
+	return proto_put_strv(b, PROTO_ROW, v, PROTO_EVENT_FIELDS);
+}
+
+int
+proto_event_unpack(char *const *v, size_t n, struct proto_event *ev,
+    const char **errstr)
+{
+	int64_t	*nums[5] = { &ev->time_us, &ev->pid, &ev->code, &ev->signal,
+		    &ev->delay_ms };
+	size_t	 i;
+
+	if (n != PROTO_EVENT_FIELDS) {
+		*errstr = "events row: wrong number of fields";
+		return -1;
+	}
+	for (i = 0; i < 5; i++) {
+		const char *f = v[i == 0 ? 0 : i + 2];
+
+		if (*f == '\0' && i > 0)
+			*nums[i] = -1;
+		else if (getnum(f, nums[i]) == -1 || *nums[i] < 0) {
+			*errstr = "events row: bad number";
+			return -1;
+		}
+	}
+	ev->name = v[1];
+	ev->event = v[2];
+	ev->oom = strcmp(v[7], "1") == 0;
+	ev->reason = v[8];
+	return 0;
+}

@@ -74,9 +74,16 @@ enum proto_type {
 				   naming the service that uses it) */
 	PROTO_VOL_PRUNE,	/* JSON ("0"|"1"): DATA, the names removed, a
 				   line each or a JSON array */
+	PROTO_EVENTS = 23,	/* SINCE (us since the epoch, "" = only new
+				   ones), NAME... (none = every service):
+				   an event ROW each (proto_event_pack()),
+				   the ring's from SINCE on, then as they
+				   happen; no END until supd goes */
+	PROTO_HEALTH = 24,	/* MODE ("health"|"ready"), NAME... (none =
+				   every service meant to run): END ok, or
+				   error with a line per failing service */
 	PROTO_METRICS = 25,	/* (empty): DATA, the Prometheus text format
-				   (metrics.c); 23 and 24 are issue 14's
-				   events and health */
+				   (metrics.c) */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */
@@ -167,6 +174,23 @@ struct proto_stats {
 };
 #define PROTO_STATS_FIELDS	11
 
+/*
+ * One row of `events`: a state change of a service as supd saw it. A
+ * number that does not apply is -1 (pid, code, signal, delay: sent as "").
+ */
+struct proto_event {
+	int64_t		 time_us;	/* wall clock, us since the epoch */
+	const char	*name;		/* the service */
+	const char	*event;		/* "started", "exited", ... */
+	int64_t		 pid;		/* started: its main process */
+	int64_t		 code;		/* exited, stopped: the exit status */
+	int64_t		 signal;	/* exited, stopped: the killing signal */
+	int64_t		 delay_ms;	/* backoff: until the next start */
+	int		 oom;		/* exited: its cgroup saw an OOM kill */
+	const char	*reason;	/* failed, unhealthy, ...: why, or "" */
+};
+#define PROTO_EVENT_FIELDS	9
+
 /* Encode a header into PROTO_HDR_SIZE bytes. */
 void	 proto_hdr_pack(uint8_t *, uint16_t type, uint32_t len);
 /* Decode and validate a header; -1 with *errstr on a bad one. */
@@ -198,6 +222,11 @@ int	 proto_net_unpack(char *const *v, size_t n, struct proto_net *,
 /* A stats row as a strv message, and back. */
 int	 proto_stats_pack(struct buf *, const struct proto_stats *);
 int	 proto_stats_unpack(char *const *v, size_t n, struct proto_stats *,
+	    const char **errstr);
+
+/* An events row as a strv message, and back. */
+int	 proto_event_pack(struct buf *, const struct proto_event *);
+int	 proto_event_unpack(char *const *v, size_t n, struct proto_event *,
 	    const char **errstr);
 
 #endif

@@ -14,11 +14,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "events.h"
 #include "log.h"
 #include "service-private.h"
 #include "spawn.h"
@@ -51,13 +53,16 @@ health_result(struct service *s, int code)
 {
 	struct health		*h = s->health;
 	const struct health_conf *hc = &s->conf->health;
+	struct event_info	 unhealthy = EVENT_INFO_NONE;
 	bool			 grace;
 	char			*m;
 
 	h->last = code;
 	if (code == 0) {
-		if (h->state != H_HEALTHY)
+		if (h->state != H_HEALTHY) {
 			log_info("%s: healthy", s->conf->name);
+			events_emit(s->conf->name, EVK_HEALTHY, NULL);
+		}
 		h->fails = 0;
 		h->state = H_HEALTHY;
 		if (s->state == SVC_RUNNING && s->reason != NULL &&
@@ -82,6 +87,8 @@ health_result(struct service *s, int code)
 	log_info("%s: %s%s", s->conf->name, m, hc->restart &&
 	    s->state == SVC_RUNNING ? "; restarting" : "");
 	svc_set_reason(s, m);
+	unhealthy.reason = m;
+	events_emit(s->conf->name, EVK_UNHEALTHY, &unhealthy);
 	free(m);
 	if (hc->restart && s->state == SVC_RUNNING) {
 		svc_event(s, SE_UNHEALTHY);
@@ -230,4 +237,42 @@ svc_health_reaped(pid_t pid, int status)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * supctl health and ready (ctl-health.c): NULL if s passes, else why not,
+ * one line naming it (a static buffer, valid until the next call).
+ * health: its process runs (running or paused) and no check says
+ * unhealthy; ready: running -- ready per its `ready` -- and not unhealthy.
+ * A service without [health] is healthy when it runs. A oneshot that
+ * exited 0 is done: it passes. Asked for all (not named), a service not
+ * meant to run passes too: stopped and not to be started, removed, or
+ * ended with status 0 where its policy does not restart it.
+ */
+const char *
+svc_probe(const struct service *s, bool ready, bool named)
+{
+	static char	 why[256];
+	enum svc_state	 st = s->state;
+	bool		 done;
+
+	done = st == SVC_EXITED && s->exit_signal == 0 && s->exit_code == 0;
+	if ((done && (!named || s->conf->type == TYPE_ONESHOT)) ||
+	    (!named && (s->removed || (st == SVC_STOPPED && !s->boot_start))))
+		return NULL;
+	if (s->health != NULL && s->health->state == H_UNHEALTHY &&
+	    (st == SVC_RUNNING || st == SVC_PAUSED)) {
+		snprintf(why, sizeof why, "%s: %s", s->conf->name,
+		    s->reason != NULL ? s->reason : "unhealthy");
+		return why;
+	}
+	if (st == SVC_RUNNING || (!ready && st == SVC_PAUSED))
+		return NULL;
+	if (s->reason != NULL && *s->reason != '\0')
+		snprintf(why, sizeof why, "%s: %s (%s)", s->conf->name,
+		    svc_state_name(st), s->reason);
+	else
+		snprintf(why, sizeof why, "%s: %s", s->conf->name,
+		    svc_state_name(st));
+	return why;
 }

@@ -15,6 +15,9 @@
  * a row (on-failure:N gives up after N restarts), `streak` counts short runs
  * in a row whatever their status (the backoff doubles with it). A run that
  * lasted stable_after resets both.
+ *
+ * The events of `supctl events` (events.h) of a lifecycle change are said
+ * in svc_step() too, after the action (step_events).
  */
 #include <sys/types.h>
 
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "log.h"
 #include "service-private.h"
 #include "spawn.h"
@@ -517,6 +521,75 @@ static action_fn *const transitions[SVC_NSTATES][SE_N] = {
 };
 #undef X
 
+/* What ended the run, for an exited or stopped event. */
+static void
+exit_info(const struct service *s, struct event_info *in)
+{
+	in->code = s->exit_signal == 0 ? s->exit_code : -1;
+	in->signal = s->exit_signal != 0 ? s->exit_signal : -1;
+	in->oom = s->oom_run;
+}
+
+/*
+ * The events of `supctl events` a transition makes (events.c), said here,
+ * where every change of state is made: started and ready from EXEC and
+ * READY, the end of a run from EXIT (ended: how, taken before the action,
+ * which may have begun the next run; NULL for a run that never was), the
+ * rest from the state reached. Called after the action, so what it set
+ * (timer, reason) is what the event says.
+ */
+static void
+step_events(struct service *s, enum svc_ev ev, enum svc_state from,
+    const struct event_info *ended)
+{
+	struct event_info	 in = EVENT_INFO_NONE;
+	const char		*name = s->conf->name;
+	enum svc_state		 to = s->state;
+
+	if (ev == SE_EXEC || (ended != NULL && from == SVC_STARTING &&
+	    s->conf->type == TYPE_SIMPLE && s->conf->ready == READY_EXEC)) {
+		/* (The second: it ended before its exec was confirmed.) */
+		in.pid = ev == SE_EXEC ? svc_main_pid(s) : s->last_pid;
+		events_emit(name, EVK_STARTED, &in);
+		in.pid = -1;
+	}
+	if (ended != NULL)
+		events_emit(name, from == SVC_STOPPING ||
+		    from == SVC_RESTARTING ? EVK_STOPPED : EVK_EXITED, ended);
+	if (to == from)
+		return;
+	switch (to) {
+	case SVC_RUNNING:
+		events_emit(name, from == SVC_PAUSED ? EVK_UNPAUSED :
+		    EVK_READY, NULL);
+		break;
+	case SVC_BACKOFF:
+		in.delay_ms = (int64_t)(ev_timer_remaining(EV_DEFAULT_UC_
+		    &s->timer) * 1000 + 0.5);
+		in.reason = s->spawn_failed ? s->reason : NULL;
+		events_emit(name, EVK_BACKOFF, &in);
+		break;
+	case SVC_FAILED:
+		in.reason = s->reason;
+		events_emit(name, EVK_FAILED, &in);
+		break;
+	case SVC_STOPPING:
+	case SVC_RESTARTING:
+		if (from != SVC_STOPPING && from != SVC_RESTARTING)
+			events_emit(name, EVK_STOPPING, NULL);
+		break;
+	case SVC_STOPPED:
+		if (ev != SE_EXIT)	/* (else said above) */
+			events_emit(name, EVK_STOPPED, NULL);
+		break;
+	case SVC_PAUSED:
+		events_emit(name, EVK_PAUSED, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
  * One event, one transition, then its fan-out: clients waiting on s, an
  * essential service's end, services depending on s, the shutdown order.
@@ -527,13 +600,20 @@ svc_step(struct service *s, enum svc_ev ev, struct service *dep)
 {
 	enum svc_state	 from = s->state;
 	action_fn	*fn = transitions[from][ev];
+	struct event_info ended = EVENT_INFO_NONE;
+	bool		 ran;
 
 	if (fn == NULL) {
 		log_errx("%s: unexpected event %d in state %s", s->conf->name,
 		    ev, svc_state_name(from));
 		return;
 	}
+	/* How the run ended, before the action may begin the next one. */
+	ran = ev == SE_EXIT && !s->spawn_failed;
+	if (ran)
+		exit_info(s, &ended);
 	s->state = fn(s, dep);		/* the only assignment of s->state */
+	step_events(s, ev, from, ran ? &ended : NULL);
 	if (s->state == from)
 		return;
 	/* Paused and going on is the same run: its uptime goes on. */

@@ -27,6 +27,7 @@
 #include "cgroup-stats.h"
 #include "cgroup.h"
 #include "deps.h"
+#include "events.h"
 #include "log.h"
 #include "service-private.h"
 #include "svclog.h"
@@ -190,6 +191,7 @@ svc_new(struct svc_conf *sc)
 	svc_reg.svcs[svc_reg.n++] = s;
 	qsort(svc_reg.svcs, svc_reg.n, sizeof *svc_reg.svcs, svc_cmp);
 	boot_cursor = 0;
+	events_emit(sc->name, EVK_ADDED, NULL);
 	return s;
 }
 
@@ -200,8 +202,10 @@ svc_free(struct service *s)
 
 	if (svc_reg.hooks.gone != NULL)
 		svc_reg.hooks.gone(s);
-	if (s->removed)
+	if (s->removed) {
 		svc_net_forget(s);
+		events_emit(s->conf->name, EVK_REMOVED, NULL);
+	}
 	svc_queue_forget(s);
 	for (i = 0; i < svc_reg.n; i++)
 		if (svc_reg.svcs[i] == s) {
@@ -390,6 +394,7 @@ load_one(struct svc_conf *sc, struct service *old, bool boot)
 		cfg_svc_free(sc);
 		return LOAD_SAME;
 	}
+	events_emit(sc->name, EVK_RELOADED, NULL);
 	if (svc_limits_reload(s, sc))
 		return LOAD_CHANGED;
 	log_info("%s: definition changed", sc->name);

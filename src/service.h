@@ -163,6 +163,10 @@ struct svclog	*svc_log(const struct service *);
 void		 svc_status(const struct service *, struct proto_status *);
 /* inspect: resolved configuration and runtime state as one JSON object. */
 void		 svc_inspect(const struct service *, struct buf *);
+/* supctl health (ready false) / ready: NULL if s passes, else one line
+ * saying why not (valid until the next call); named: asked by name, else
+ * a service not meant to run passes (service-health.c). */
+const char	*svc_probe(const struct service *, bool ready, bool named);
 /* stats: what its cgroup uses now, CPU % since the previous sample
  * (which this one becomes); st's strings stay valid until the next call. */
 void		 svc_stats(struct service *, struct proto_stats *);

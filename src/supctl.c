@@ -123,6 +123,13 @@ static const struct cmd cmds[] = {
 	  "remove named volumes no service uses" },
 	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
 	  "remove every named volume no service uses" },
+	{ "events", NULL, 0, -1, PROTO_EVENTS, CMD_DATA,
+	  "[--json] [--since T] [NAME...]",
+	  "stream state changes as they happen (docker events)" },
+	{ "health", NULL, 0, -1, PROTO_HEALTH, CMD_MODE, "[NAME...]",
+	  "exit 0 if the services run and no check says unhealthy" },
+	{ "ready", NULL, 0, -1, PROTO_HEALTH, CMD_MODE, "[NAME...]",
+	  "exit 0 if the services are ready (running, not unhealthy)" },
 	{ "metrics", NULL, 0, 0, PROTO_METRICS, CMD_DATA, "",
 	  "print supd's and the services' metrics (Prometheus text format)" },
 };
@@ -949,6 +956,8 @@ main(int argc, char **argv)
 		sio_set_json(json);
 		return run_main(argc - optind, argv + optind, sock);
 	}
+	if (strcmp(argv[optind], "events") == 0)
+		return events_main(argc - optind, argv + optind, sock, json);
 	cmd = cmd_word(argc, argv);
 	cmd_parse(cmd, argc - optind, argv + optind, &req);
 	sio_set_json(json);

@@ -31,4 +31,8 @@ void	term_send_fds(int sock, const char *req, size_t len, const int *fds,
 /* run (supctl-run.c): argv[0] is "run"; the exit code. */
 int	run_main(int argc, char **argv, const char *sock);
 
+/* events (supctl-events.c): argv[0] is "events"; streams until
+ * interrupted (0) or the connection ends (3). */
+int	events_main(int argc, char **argv, const char *sock, int json);
+
 #endif

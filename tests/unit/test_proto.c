@@ -2,8 +2,9 @@
 /*
  * test_proto.c: src/proto.c's rows: a status row round-trips with its
  * networks and published ports, and rows of older supds (9 and 10 fields)
- * still read; a network row round-trips; rows of a wrong size or with a
- * bad number are refused.
+ * still read; a network row and an events row round-trip (a number that
+ * does not apply as -1); rows of a wrong size or with a bad number are
+ * refused.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,10 +96,49 @@ test_net(void)
 	buf_free(&b);
 }
 
+static void
+test_event(void)
+{
+	struct proto_event	 in = { .time_us = 1796044100101817,
+	    .name = "web", .event = "exited", .pid = -1, .code = -1,
+	    .signal = 9, .delay_ms = -1, .oom = 1, .reason = "OOM killed" },
+	    out;
+	struct buf		 b = { 0 };
+	const char		*e;
+	char			**v;
+	size_t			 n;
+
+	CHECK_INT(proto_event_pack(&b, &in), 0);
+	v = strv_of(&b, &n);
+	CHECK(v != NULL);
+	CHECK_INT(n, PROTO_EVENT_FIELDS);
+	CHECK_INT(proto_event_unpack(v, n, &out, &e), 0);
+	CHECK(out.time_us == 1796044100101817);
+	CHECK_STR(out.name, "web");
+	CHECK_STR(out.event, "exited");
+	CHECK_INT(out.pid, -1);
+	CHECK_INT(out.code, -1);
+	CHECK_INT(out.signal, 9);
+	CHECK_INT(out.delay_ms, -1);
+	CHECK_INT(out.oom, 1);
+	CHECK_STR(out.reason, "OOM killed");
+	CHECK_INT(proto_event_unpack(v, n - 1, &out, &e), -1);
+	CHECK_STR(e, "events row: wrong number of fields");
+	v[0] = "";	/* the time is always there */
+	CHECK_INT(proto_event_unpack(v, n, &out, &e), -1);
+	CHECK_STR(e, "events row: bad number");
+	v[0] = "1";
+	v[6] = "-5";
+	CHECK_INT(proto_event_unpack(v, n, &out, &e), -1);
+	free(v);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_status();
 	test_net();
+	test_event();
 	return unit_done("proto");
 }

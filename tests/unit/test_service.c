@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "events.h"
 #include "leftovers.h"
 #include "service-private.h"
 #include "spawn.h"
@@ -116,6 +117,21 @@ void
 iso_prep_release(struct iso_prep *p)
 {
 	(void)p;
+}
+
+/* events.c: the kinds said, in order, for the tests that read them. */
+static enum event_kind	emitted[64];
+static int		emitted_code[64];
+static size_t		nemitted;
+
+void
+events_emit(const char *name, enum event_kind k, const struct event_info *in)
+{
+	(void)name;
+	if (nemitted < sizeof emitted / sizeof emitted[0]) {
+		emitted_code[nemitted] = in != NULL ? in->code : -1;
+		emitted[nemitted++] = k;
+	}
 }
 
 struct svclog *
@@ -717,6 +733,42 @@ test_started_pid(void)
 	svc_free_all();
 }
 
+/*
+ * The events of supctl events come from svc_step: a run that starts, is
+ * ready, exits 3 and backs off, then a stop; a restart of a running one.
+ */
+static void
+test_events(void)
+{
+	static const enum event_kind want[] = { EVK_STARTED, EVK_READY,
+	    EVK_EXITED, EVK_BACKOFF, EVK_STOPPED, EVK_STARTED, EVK_READY,
+	    EVK_STOPPING, EVK_STOPPED, EVK_STARTED, EVK_READY };
+	struct service	*db;
+	size_t		 i;
+
+	nemitted = 0;
+	load();
+	CHECK_INT(nemitted, 3);		/* added: db, app, once */
+	CHECK_INT(emitted[0], EVK_ADDED);
+	nemitted = 0;
+	db = svc_find("db");
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	reap(db, 3);
+	svc_event(db, SE_STOP);
+	svc_event(db, SE_START);
+	svc_event(db, SE_EXEC);
+	svc_event(db, SE_RESTART);
+	reap(db, 0);
+	svc_event(db, SE_EXEC);
+	CHECK_INT(nemitted, sizeof want / sizeof want[0]);
+	for (i = 0; i < nemitted && i < sizeof want / sizeof want[0]; i++)
+		CHECK_INT(emitted[i], want[i]);
+	CHECK_INT(emitted_code[2], 3);		/* exited code=3 */
+	CHECK_INT(emitted_code[8], 0);		/* stopped: its status */
+	svc_free_all();
+}
+
 /* Every state has a name users know (the seven of `status`). */
 static void
 test_names(void)
@@ -900,6 +952,7 @@ main(void)
 	test_pause();
 	test_oom();
 	test_exec();
+	test_events();
 	teardown();
 	return unit_done("service");
 }
