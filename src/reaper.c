@@ -104,7 +104,7 @@ sys4(long n, long a, long b, long c, long d)
 #define PR_SET_MM	35
 #define PR_SET_MM_MAP	14
 #define AT_EXECFN	31
-#define PAGE		4096UL
+#define AT_PAGESZ	6
 
 void	reaper_main(long *) __attribute__((noreturn, used));
 
@@ -134,7 +134,7 @@ static void
 shed_stack(long *sp)
 {
 	char		*a = (char *)sp[1], *e, *fn = 0;
-	unsigned long	 lo, hi, n;
+	unsigned long	 lo, hi, n, page = 4096;
 	long		*v = sp + 1 + sp[0] + 1;
 	struct mm_map	 m;
 
@@ -143,6 +143,8 @@ shed_stack(long *sp)
 	for (v++; v[0] != 0; v += 2)	/* the auxiliary vector */
 		if (v[0] == AT_EXECFN)
 			fn = (char *)v[1];
+		else if (v[0] == AT_PAGESZ)
+			page = (unsigned long)v[1];
 	for (e = (char *)sp[sp[0]]; *e != 0; e++)
 		;
 	if (fn == 0 || (n = (unsigned long)(e + 1 - a)) > sizeof args)
@@ -164,12 +166,12 @@ shed_stack(long *sp)
 	m.exe_fd = -1U;
 	if (sys4(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, (long)&m, sizeof m) < 0)
 		return;
-	hi = ((unsigned long)fn + PAGE) & ~(PAGE - 1);
-	lo = ((unsigned long)_end + PAGE - 1) & ~(PAGE - 1);
+	hi = ((unsigned long)fn + page) & ~(page - 1);
+	lo = ((unsigned long)_end + page - 1) & ~(page - 1);
 	/* A sealed vdso (CONFIG_MSEAL_SYSTEM_MAPPINGS) fails the whole
 	 * range: then the stack alone, from 1 MiB below sp. */
 	if (sys4(SYS_munmap, (long)lo, (long)(hi - lo), 0, 0) < 0) {
-		lo = ((unsigned long)sp & ~(PAGE - 1)) - (1UL << 20);
+		lo = ((unsigned long)sp & ~(page - 1)) - (1UL << 20);
 		sys4(SYS_munmap, (long)lo, (long)(hi - lo), 0, 0);
 	}
 }
