@@ -262,6 +262,13 @@ EOF
 	echo "init exe: $(readlink "/proc/$I/exe"), $(grep VmRSS "/proc/$I/status")"
 	[[ "$(readlink "/proc/$I/exe")" == /memfd:supd-init* ]]
 	[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$I/status")" -lt 256 ]
+	# Its page tables (issue 15): once on its stack in .bss it unmaps the
+	# kernel's stack, vdso and vvar, so its image is its only mapping (a
+	# PUD, a PMD and a PTE page), and /proc/PID/cmdline shows its copy.
+	echo "init: $(grep VmPTE "/proc/$I/status"), maps: $(cat "/proc/$I/maps")"
+	[ "$(tr '\0' ' ' <"/proc/$I/cmdline")" = "supd-init 2 " ]
+	run ! grep -E '\[(stack|vdso|vvar)' "/proc/$I/maps"
+	[ "$(awk '/^VmPTE:/ { print $2 }' "/proc/$I/status")" -le 12 ]
 }
 
 @test "init = no: the command is PID 1 of its namespace (and gets no default SIGTERM action)" {
