@@ -13,7 +13,8 @@
 #     slowest takes SLOW_MS to stop on SIGTERM; wall time and exit code.
 #
 # podman runs with a private CONTAINERS_CONF and storage under $T, as
-# tests/integration/podman.bats does; --network none.
+# tests/integration/podman.bats does; --network none. The start is timed
+# from supd's log alone, on both sides the same way (wait_started).
 . "$(dirname "$0")/common.sh"
 bench_init "$@"
 RUNS=${RUNS:-10}
@@ -79,8 +80,24 @@ start_to_all() {
 	echo $((t1 - t0))
 }
 
+# Wait until the supd log in file $1 has SERVICES "started" lines. Both
+# sides wait the same way, on supd's own log and with nothing heavier than
+# grep: a `podman exec supctl status` poll (a Go program and a runc exec,
+# ~100 ms of CPU each) inside would compete with supd's start for this
+# machine's 2 cores, which supctl's poll outside does far less (it cost the
+# container 5-20 ms). Deadline 30 s.
+wait_started() {
+	local deadline=$(($(now_ns) + 30000000000))
+	until [ "$(grep -c ': started, pid ' "$1" 2>/dev/null)" -ge "$SERVICES" ]; do
+		[ "$(now_ns)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+
 outside_run() {
 	start_supd
+	wait_started "$T/supd.err" || die "not all started outside"
+	# After the measured window: every service is running.
 	wait_count running "$SERVICES" 30 || die "not all running outside"
 	stop_supd
 	start_to_all <"$T/supd.err"
@@ -89,8 +106,12 @@ outside_run() {
 inside=() engine=() out=() out_noadmin=()
 for r in $(seq 1 "$RUNS"); do
 	t0=$(now_ns)
-	podman run -d --name bench --network none \
+	rm -f "$T/ctr.log"
+	podman run -d --name bench --network none --log-driver k8s-file \
+		--log-opt path="$T/ctr.log" \
 		-v "$T/conf.d:/etc/supd/conf.d:ro" "$IMG" >/dev/null
+	wait_started "$T/ctr.log" || die "not all started inside"
+	# After the measured window: every service is running.
 	until [ "$(podman exec bench supctl --json status 2>/dev/null |
 		jq '[.[] | select(.state == "running")] | length')" = "$SERVICES" ]; do
 		sleep 0.02
