@@ -176,12 +176,18 @@ svc_ns_probe(void)
 	no_sys_admin = lacks_sys_admin();
 	/* One child in every type but user at once: where supd may make
 	 * them (root on a host, a privileged container), all it takes. A
-	 * user namespace alone, last: with it the others would pass. */
+	 * user namespace alone, last: with it the others would pass.
+	 * Without CAP_SYS_ADMIN (a default container) the kernel refuses
+	 * every type but user with EPERM before anything else (clone(2):
+	 * ns_capable(CAP_SYS_ADMIN) in supd's own user namespace), so
+	 * those are not tried. */
 	avail = 0;
-	if (try_clone(NS_ALL & ~CLONE_NEWUSER) == 0)
+	if (!no_sys_admin && try_clone(NS_ALL & ~CLONE_NEWUSER) == 0)
 		avail = NS_ALL & ~CLONE_NEWUSER;
 	for (i = 0; i < NTYPES; i++)
-		if (ns_types[i].flag == CLONE_NEWUSER ||
+		if (ns_types[i].flag != CLONE_NEWUSER && no_sys_admin)
+			errs[i] = EPERM;
+		else if (ns_types[i].flag == CLONE_NEWUSER ||
 		    (avail & ns_types[i].flag) == 0)
 			if ((errs[i] = try_clone(ns_types[i].flag)) == 0)
 				avail |= ns_types[i].flag;
