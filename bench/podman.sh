@@ -13,7 +13,8 @@
 #     slowest takes SLOW_MS to stop on SIGTERM; wall time and exit code.
 #
 # podman runs with a private CONTAINERS_CONF and storage under $T, as
-# tests/integration/podman.bats does; --network none.
+# tests/integration/podman.bats does; --network none. The start is timed
+# from supd's log alone, on both sides the same way (wait_started).
 . "$(dirname "$0")/common.sh"
 bench_init "$@"
 RUNS=${RUNS:-10}
@@ -63,6 +64,19 @@ for i in $(seq 1 "$SERVICES"); do
 command = sleep 100000
 EOF
 done
+# Like for like, outside without CAP_SYS_ADMIN: the same files but for
+# the binary, the image's static busybox `sleep` that the container runs,
+# not the machine's (coreutils, linked dynamically: ~2 ms more for 10
+# first execs here), from a conf_dir of their own. (As root the services'
+# private /tmp would hide $T: that row keeps the machine's sleep.)
+mkdir -p "$T/conf-out.d"
+for f in "$T"/conf.d/*.ini; do
+	sed "s|^command = sleep |command = $T/image/bin/sleep |" "$f" \
+		>"$T/conf-out.d/${f##*/}"
+done
+conf_dir_to() {
+	sed -i "s|^conf_dir = .*|conf_dir = $1|" "$T/supd.conf"
+}
 
 # ms since midnight UTC of a supd log line's RFC 3339 time.
 line_ms() {
@@ -79,8 +93,24 @@ start_to_all() {
 	echo $((t1 - t0))
 }
 
+# Wait until the supd log in file $1 has SERVICES "started" lines. Both
+# sides wait the same way, on supd's own log and with nothing heavier than
+# grep: a `podman exec supctl status` poll (a Go program and a runc exec,
+# ~100 ms of CPU each) inside would compete with supd's start for this
+# machine's 2 cores, which supctl's poll outside does far less (it cost the
+# container 5-20 ms). Deadline 30 s.
+wait_started() {
+	local deadline=$(($(now_ns) + 30000000000))
+	until [ "$(grep -c ': started, pid ' "$1" 2>/dev/null)" -ge "$SERVICES" ]; do
+		[ "$(now_ns)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+
 outside_run() {
 	start_supd
+	wait_started "$T/supd.err" || die "not all started outside"
+	# After the measured window: every service is running.
 	wait_count running "$SERVICES" 30 || die "not all running outside"
 	stop_supd
 	start_to_all <"$T/supd.err"
@@ -89,8 +119,12 @@ outside_run() {
 inside=() engine=() out=() out_noadmin=()
 for r in $(seq 1 "$RUNS"); do
 	t0=$(now_ns)
-	podman run -d --name bench --network none \
+	rm -f "$T/ctr.log"
+	podman run -d --name bench --network none --log-driver k8s-file \
+		--log-opt path="$T/ctr.log" \
 		-v "$T/conf.d:/etc/supd/conf.d:ro" "$IMG" >/dev/null
+	wait_started "$T/ctr.log" || die "not all started inside"
+	# After the measured window: every service is running.
 	until [ "$(podman exec bench supctl --json status 2>/dev/null |
 		jq '[.[] | select(.state == "running")] | length')" = "$SERVICES" ]; do
 		sleep 0.02
@@ -103,7 +137,9 @@ for r in $(seq 1 "$RUNS"); do
 	t0_ms=$(( (t0 / 1000000) % 86400000 ))
 	engine+=("$((first - t0_ms))")
 	out+=("$(outside_run)")
+	conf_dir_to "$T/conf-out.d"
 	out_noadmin+=("$(BENCH_SUPD_WRAP='setpriv --bounding-set -sys_admin --inh-caps -sys_admin' outside_run)")
+	conf_dir_to "$T/conf.d"
 	note "run $r: inside ${inside[-1]} ms (engine ${engine[-1]} ms), outside ${out[-1]} ms, outside without CAP_SYS_ADMIN ${out_noadmin[-1]} ms"
 done
 mi=$(median "${inside[@]}") mo=$(median "${out[@]}")

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * service-ns.c: which namespaces the services may get here -- probed once
- * at start, before any service is read -- and what a service that asks for
- * one this machine refuses is told.
+ * at start, before any service is read (what a user namespace adds: once
+ * the start's services are spawned, or when one asks for it) -- and what a
+ * service that asks for one this machine refuses is told.
  *
  * In an ordinary container (docker's, podman's or Kubernetes's defaults:
  * no CAP_SYS_ADMIN) no namespace can be made, and a service with the
@@ -26,6 +27,7 @@
 #include <sys/capability.h>
 
 #include <errno.h>
+#include <ev.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -56,6 +58,9 @@ static int	avail = NS_ALL;		/* alone */
 static int	avail_user = NS_ALL;	/* together with a user namespace */
 static int	errs[NTYPES];		/* why a type was refused alone */
 static bool	no_sys_admin;		/* supd lacks CAP_SYS_ADMIN */
+static bool	user_pending;		/* avail_user still to be probed */
+static long	probe_us;		/* the probes' time, for the log */
+static ev_idle	report_w;		/* the rest, after the first starts */
 
 static int
 probe_child(void *arg)
@@ -161,45 +166,96 @@ report(long us)
 	buf_free(&b);
 }
 
+static long
+us_since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
 /*
- * Probe each type (supd still single-threaded, no service started), tell
- * the configuration what a default may keep, and log once what is missing.
+ * The types refused alone that a user namespace makes possible (its root
+ * may make the others). It makes them all at once, a network namespace
+ * among them: 1 ms on an idle machine, up to 10 under load, which is why
+ * it is not in the way of the first starts (report_cb) unless a
+ * service that asks for a user namespace needs it first.
+ */
+static void
+probe_user(void)
+{
+	struct timespec	t0;
+	size_t		i;
+
+	if (!user_pending)
+		return;
+	user_pending = false;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (try_clone(NS_ALL) == 0)
+		avail_user = NS_ALL;
+	else
+		for (i = 0; i < NTYPES; i++)
+			if (!(avail & ns_types[i].flag) &&
+			    try_clone(ns_types[i].flag | CLONE_NEWUSER) == 0)
+				avail_user |= ns_types[i].flag;
+	probe_us += us_since(&t0);
+}
+
+/*
+ * Once the start's services are spawned (the loop's first idle turn after
+ * service.c's boot starts, which idle at a higher priority): what a user
+ * namespace adds, and the one line saying what cannot be given.
+ */
+static void
+report_cb(EV_P_ ev_idle *w, int revents)
+{
+	(void)revents;
+	ev_idle_stop(EV_A_ w);
+	probe_user();
+	if (avail != NS_ALL)
+		report(probe_us);
+}
+
+/*
+ * Probe each type alone (supd still single-threaded, no service started)
+ * and tell the configuration what a default may keep. What a user
+ * namespace adds is probed later (probe_user), out of the way of the
+ * first services' start, and the log line said then (report_cb).
  */
 void
 svc_ns_probe(void)
 {
-	struct timespec	t0, t1;
+	struct timespec	t0;
 	size_t		i;
-	long		us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	no_sys_admin = lacks_sys_admin();
 	/* One child in every type but user at once: where supd may make
 	 * them (root on a host, a privileged container), all it takes. A
-	 * user namespace alone, last: with it the others would pass. */
+	 * user namespace alone, last: with it the others would pass.
+	 * Without CAP_SYS_ADMIN (a default container) the kernel refuses
+	 * every type but user with EPERM before anything else (clone(2):
+	 * ns_capable(CAP_SYS_ADMIN) in supd's own user namespace), so
+	 * those are not tried. */
 	avail = 0;
-	if (try_clone(NS_ALL & ~CLONE_NEWUSER) == 0)
+	if (!no_sys_admin && try_clone(NS_ALL & ~CLONE_NEWUSER) == 0)
 		avail = NS_ALL & ~CLONE_NEWUSER;
 	for (i = 0; i < NTYPES; i++)
-		if (ns_types[i].flag == CLONE_NEWUSER ||
+		if (ns_types[i].flag != CLONE_NEWUSER && no_sys_admin)
+			errs[i] = EPERM;
+		else if (ns_types[i].flag == CLONE_NEWUSER ||
 		    (avail & ns_types[i].flag) == 0)
 			if ((errs[i] = try_clone(ns_types[i].flag)) == 0)
 				avail |= ns_types[i].flag;
 	avail_user = avail;
-	if ((avail & CLONE_NEWUSER) && avail != NS_ALL &&
-	    try_clone(NS_ALL) == 0)
-		avail_user = NS_ALL;
-	else if (avail & CLONE_NEWUSER)
-		for (i = 0; i < NTYPES; i++)
-			if (!(avail & ns_types[i].flag) &&
-			    try_clone(ns_types[i].flag | CLONE_NEWUSER) == 0)
-				avail_user |= ns_types[i].flag;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (t1.tv_sec - t0.tv_sec) * 1000000L +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	user_pending = (avail & CLONE_NEWUSER) && avail != NS_ALL;
+	probe_us = us_since(&t0);
 	cfg_set_ns_available(avail);
-	if (avail != NS_ALL)
-		report(us);
+	ev_idle_init(&report_w, report_cb);
+	ev_set_priority(&report_w, EV_MINPRI);
+	ev_idle_start(EV_DEFAULT_UC_ &report_w);
 }
 
 /*
@@ -213,6 +269,8 @@ svc_ns_missing(const struct svc_conf *sc)
 	int		can, miss;
 	size_t		i;
 
+	if (sc->iso.ns & CLONE_NEWUSER)
+		probe_user();
 	can = sc->iso.ns & CLONE_NEWUSER && avail & CLONE_NEWUSER ?
 	    avail_user : avail;
 	if ((miss = sc->iso.ns & ~can) == 0)

@@ -160,3 +160,25 @@ EOF
 	wait_for --show "field web health" "web healthy" field_is web health \
 		healthy
 }
+
+@test "a service asking for user and the others runs from the start" {
+	# What a user namespace adds is probed after the start's services
+	# are spawned, or as soon as one asks for it: this one, at boot.
+	svc withuser <<EOF
+[service]
+command = sleep 1000
+[isolation]
+namespaces = user mount pid ipc uts
+EOF
+	SUPD_WRAP=$NO_ADMIN start_supd
+	wait_for --show "state withuser" "withuser running" field_is withuser \
+		state running
+	pid=$(field withuser pid)
+	[ "$(readlink "/proc/$pid/ns/user")" != \
+		"$(readlink "/proc/$SUPD_PID/ns/user")" ]
+	[ "$(pidns "$pid")" != "$(pidns "$SUPD_PID")" ]
+	[ "$(field withuser restarts)" = 0 ]
+	wait_for "the line" grep -q "$LINE" "$T/supd.err"
+	line=$(grep "$LINE" "$T/supd.err")
+	[[ $line == *"; with 'user' in namespaces: mount pid ipc uts net cgroup;"* ]]
+}
