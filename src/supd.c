@@ -226,11 +226,12 @@ sane_fds(void)
 }
 
 /*
- * Open files: supd holds four descriptors a service (its log file, the
- * two ends of its output it reads, its cgroup directory) and, once
- * `supctl stats` asked, four more (cgroup-stats.c), so the soft limit goes
+ * Open files: supd holds up to six descriptors a service (its log file,
+ * the two ends of its output it reads, its cgroup directory and that
+ * group's cgroup.events and memory.events) and, once `supctl stats`
+ * asked, four more (cgroup-stats.c), so the soft limit goes
  * up to the hard one. As a machine's PID 1, whose limits are the kernel's
- * 1024:4096 -- about 1000 services' worth -- supd raises both to
+ * 1024:4096 -- some 700 services' worth -- supd raises both to
  * fs.nr_open as systemd does, and its services keep what they would have
  * had (isolate.c: iso_rlimits), 4096:4096.
  */
