@@ -24,8 +24,12 @@
  * read.
  *
  * A service's init (and supctl exec's) loads the profile too, for itself,
- * once it has forked the command: a command allowed to ptrace its PID 1
- * could otherwise make it run what the filter denies.
+ * before it starts the command: a command allowed to ptrace its PID 1
+ * could otherwise make it run what the filter denies. The command inherits
+ * that filter and loads its own on top: the init keeps at least the
+ * command's capabilities, so its filter denies no more than the command's
+ * (a profile file's denials spare what the command does before its own
+ * filter, init_calls), and the two together are the command's.
  *
  * What the default profile denies depends on the capabilities the service's
  * process ends up with, which only that process knows for sure (a `user` is
@@ -239,12 +243,18 @@ kept_caps(const struct iso_conf *iso, bool init)
 	return iso->caps_set ? kept & iso->caps : kept;
 }
 
-/* What an init does once its filter is loaded (spawn.c, reaper.c): a
- * profile file does not take these from it. */
+/* What an init does once its filter is loaded (spawn.c, reaper.c), and
+ * what its command does under that filter until it loads its own (its
+ * identity, workdir and exec: spawn.c's command_main): a profile file does
+ * not take these from an init's filter; the command's own denies them. */
 static const char *const init_calls[] = {
 	"close", "write", "read", "fcntl", "dup2", "execveat", "prctl",
 	"rt_sigprocmask", "rt_sigtimedwait", "rt_sigreturn", "kill", "wait4",
-	"exit", "exit_group",
+	"exit", "exit_group", "clone", "capget", "capset",
+	"setpgid", "ioctl", "getpid", "getppid", "getuid", "getgid",
+	"setgroups", "setuid", "setgid", "setresuid", "setresgid", "fchownat",
+	"openat", "newfstatat", "fstat", "lseek", "mmap", "munmap", "brk",
+	"dup3", "chdir", "getcwd", "seccomp", "execve",
 };
 
 static bool
@@ -497,15 +507,37 @@ sfilter_apply(const struct iso_conf *iso)
 	load(iso, false);
 }
 
+/* CAP_SYS_ADMIN in our effective set (in our user namespace). */
+static bool
+has_sys_admin(void)
+{
+	struct __user_cap_header_struct	hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct	data[2];
+
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		spawn_fail(STEP_SECCOMP, errno, "capget");
+	return data[CAP_SYS_ADMIN / 32].effective &
+	    (1U << (CAP_SYS_ADMIN % 32));
+}
+
 /*
  * Without CAP_SYS_ADMIN (a default docker or podman container) a filter
- * loads only under no_new_privs. The init may take it: its command was
- * forked before, and it execs nothing but the reaper, which gains nothing.
+ * loads only under no_new_privs, which the command inherits from its init:
+ * then it must have asked for it, as it could not load its own filter
+ * without it either (the error is the one it would have had). With
+ * CAP_SYS_ADMIN, the init stays without, so that a command with
+ * no_new_privileges = no keeps setuid programs.
  */
 void
 sfilter_apply_init(const struct iso_conf *iso)
 {
-	if (iso->seccomp != SFILTER_UNCONFINED)
+	if (iso->seccomp == SFILTER_UNCONFINED)
+		return;
+	if (!has_sys_admin()) {
+		if (!iso->no_new_privs)
+			spawn_fail(STEP_SECCOMP, EACCES, "load");
 		(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	}
 	load(iso, true);
 }

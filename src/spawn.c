@@ -18,9 +18,11 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  *
- * The command's last step before exec is its seccomp filter (seccomp.c);
- * an init loads one for itself too, and the command waits for that on a
- * pipe (init_gate_open) before it execs.
+ * The command's last step before exec is its seccomp filter (seccomp.c).
+ * An init loads one for itself too, before the command exists (a command
+ * allowed to ptrace its PID 1 must never find it unfiltered), and makes the
+ * command in its own memory (init_clone_command): no copy of supd's
+ * address space is made, faulted in and torn down for it.
  */
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -289,8 +291,8 @@ struct cmd_start {
 						 * 0 when out of sight (die_with_parent) */
 	int			ready_wfd;	/* ready = fd:N: the pipe's write end
 						 * that becomes fd N, else -1 */
-	int			gate;		/* init_gate_pass(), or -1 */
 	struct iso_notify	notify;		/* iso_setup()'s, or none */
+	int			close_fd;	/* the init's, closed first, or -1 */
 };
 
 /*
@@ -310,57 +312,6 @@ die_with_parent(pid_t parent)
 }
 
 /*
- * The command does not exec before its init is under the filter too: a
- * command that may ptrace its PID 1 must not find it unfiltered. `gate`
- * (init_gate_pass's) gives a byte once the init's filter is loaded, EOF
- * if the init failed.
- */
-static void
-wait_init_filter(int gate)
-{
-	ssize_t	n;
-	char	c;
-
-	if (gate < 0)
-		return;
-	do
-		n = read(gate, &c, 1);
-	while (n == -1 && errno == EINTR);
-	if (n != 1)
-		spawn_fail(STEP_SECCOMP, n == 0 ? EPIPE : errno,
-		    "the init's filter");
-	close(gate);
-}
-
-/* In an init, before the fork of the command: the gate, if it needs one. */
-static void
-init_gate_open(const struct svc_conf *sc, int gate[2])
-{
-	gate[0] = gate[1] = -1;
-	if (sc->iso.seccomp != SFILTER_UNCONFINED &&
-	    pipe2(gate, O_CLOEXEC) == -1)
-		spawn_fail(STEP_SECCOMP, errno, "pipe");
-}
-
-/*
- * ...in the command (0) and in the init (1), after the fork. The command's
- * end is returned for wait_init_filter (-1: no gate).
- */
-static int
-init_gate_pass(const struct svc_conf *sc, int gate[2], int side)
-{
-	if (gate[0] < 0)
-		return -1;
-	close(gate[!side]);
-	if (side == 0)
-		return gate[0];
-	sfilter_apply_init(&sc->iso);
-	(void)write(gate[1], "x", 1);
-	close(gate[1]);
-	return -1;
-}
-
-/*
  * The command's process: identity, environment, workdir, exec. In the
  * init's namespace it is a process group of its own, so that the init's
  * group (what supd signals) and the command's (what the init forwards to)
@@ -375,6 +326,8 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	size_t		 i;
 	int		 ready_wfd = st->ready_wfd;
 
+	if (st->close_fd >= 0)
+		close(st->close_fd);
 	if (st->under_init) {
 		(void)setpgid(0, 0);
 		/* On a terminal, the command's group is the foreground one
@@ -394,7 +347,6 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
 		env_set(&env, sc->env[i]);
-	wait_init_filter(st->gate);
 	if (st->notify.path != NULL) {
 		char *kv = xasprintf("NOTIFY_SOCKET=%s", st->notify.path);
 
@@ -424,6 +376,55 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	if (sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
 	child_exec(sc->argv, env.v);
+}
+
+/* The command's process as init_clone_command starts it. */
+struct cmd_clone {
+	const struct svc_conf	*sc;
+	const struct cmd_start	*st;
+};
+
+static int
+cmd_child(void *arg)
+{
+	const struct cmd_clone	*c = arg;
+
+	command_main(c->sc, c->st);
+}
+
+/* Room for the command's steps before exec (libcap, NSS, a sanitizer's
+ * frames), carved from the init's own stack. */
+#define CMD_STACK	(256 * 1024)
+
+/*
+ * In an init (the service's, or supctl exec's), whose filter is loaded:
+ * start the command. It shares the init's memory until its exec, as
+ * posix_spawn's child does (CLONE_VM | CLONE_VFORK): the init is a copy of
+ * supd's, made once, and the command neither copies it again nor tears
+ * that copy down at its exec; the init does, once, at its exec of the
+ * reaper (or at its end). The init is suspended until the command has exec'd or ended, so
+ * the two never run at once in that memory; the command inherits the
+ * init's filter, which allows at least what its own does (seccomp.c).
+ *
+ * The command's stack is an array in this frame, above clone's: a part of
+ * the init's stack that the init leaves alone while it waits. What the
+ * command changes in the shared memory stays in the init's copy; the
+ * report fd, which it may move, is put back.
+ */
+static pid_t
+init_clone_command(const struct svc_conf *sc, const struct cmd_start *st)
+{
+	char			stack[CMD_STACK] __attribute__((aligned(16)));
+	struct cmd_clone	c = { .sc = sc, .st = st };
+	int			report = spawn_report_fd();
+	pid_t			pid;
+
+	pid = clone(cmd_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, &c);
+	spawn_report_to(report);
+	if (pid == -1)
+		spawn_fail(STEP_INIT, errno, "clone");
+	return pid;
 }
 
 /*
@@ -490,8 +491,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
 			    .resolv = a->iso.resolv, .copyup = a->iso.copyup };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
-			    .gate = -1 };
-	int		*vols, **keep, gate[2];
+			    .close_fd = -1 };
+	int		*vols, **keep;
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
 	sigset_t	 all;
 	pid_t		 cmd;
@@ -537,8 +538,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		close(gate_rfd);
 	}
 	if (!sc->iso.init) {
-		if (status_wfd >= 0)
-			close(status_wfd);
+		st.close_fd = status_wfd;
 		command_main(sc, &st);
 	}
 	/* Signals wait blocked until init_loop takes them. */
@@ -546,16 +546,9 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	st.under_init = true;
 	st.parent = getpid();	/* the command's parent is this init */
-	init_gate_open(sc, gate);
-	switch ((cmd = fork())) {
-	case -1:
-		spawn_fail(STEP_INIT, errno, "fork");
-	case 0:
-		close(status_wfd);
-		st.gate = init_gate_pass(sc, gate, 0);
-		command_main(sc, &st);
-	}
-	init_gate_pass(sc, gate, 1);
+	st.close_fd = status_wfd;
+	sfilter_apply_init(&sc->iso);
+	cmd = init_clone_command(sc, &st);
 	iso_init_caps();
 	close(spawn_report_fd());
 	if (st.ready_wfd >= 0)
@@ -855,9 +848,12 @@ static void __attribute__((noreturn))
 exec_main(const struct svc_conf *sc, pid_t target, char **argv,
     const int *fds, bool tty, pid_t supd, int procs_fd)
 {
-	int		 i, gate[2];
+	struct svc_conf	 copy = *sc;
+	struct cmd_start st = { .under_init = true, .ready_wfd = -1,
+			    .notify = { .path = NULL, .fd = -1 }, .close_fd = -1 };
+	int		 i;
 	bool		 joined_pid;
-	pid_t		 cmd, self;
+	pid_t		 cmd;
 	sigset_t	 all;
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -881,23 +877,10 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Our children are in the joined pid namespace, we are not. */
-	self = joined_pid ? 0 : getpid();
-	init_gate_open(sc, gate);
-	switch ((cmd = fork())) {
-	case -1:
-		spawn_fail(STEP_INIT, errno, "fork");
-	case 0: {
-		struct svc_conf		copy = *sc;
-		struct cmd_start	st = { .under_init = true, .parent = self,
-					    .ready_wfd = -1, .notify = {
-					    .path = NULL, .fd = -1 } };
-
-		copy.argv = argv;
-		st.gate = init_gate_pass(sc, gate, 0);
-		command_main(&copy, &st);
-	}
-	}
-	init_gate_pass(sc, gate, 1);
+	st.parent = joined_pid ? 0 : getpid();
+	copy.argv = argv;
+	sfilter_apply_init(&sc->iso);
+	cmd = init_clone_command(&copy, &st);
 	iso_init_caps();
 	init_loop(cmd, -1, SPAWN_EXEC_KILL_AFTER);
 }

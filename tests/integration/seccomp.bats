@@ -104,6 +104,11 @@ seccomp_of() {
 	awk '/^Seccomp:/ { print $2 }' "/proc/$1/status"
 }
 
+# filters_of PID: how many filters the process runs under.
+filters_of() {
+	awk '/^Seccomp_filters:/ { print $2 }' "/proc/$1/status"
+}
+
 # probe_svc NAME [ISOLATION LINE...]: a one-shot probe service.
 probe_svc() {
 	local name=$1 line
@@ -229,6 +234,33 @@ EOF
 	wait "$bg" || true
 }
 
+@test "the init's filter is loaded before its command exists: the command carries it under its own" {
+	cat >"$T/conf.d/s.ini" <<EOF
+[service]
+command = $PROBE -s getpid
+EOF
+	start_supd
+	wait_probe s
+	local pid cpid ipid epid
+	# The service's pid is its command's; its parent is the init.
+	cpid=$(field s pid)
+	pid=$(awk '/^PPid:/ { print $2 }' "/proc/$cpid/status")
+	grep -q supd-init "/proc/$pid/comm"
+	[ "$(filters_of "$pid")" = 1 ]
+	[ "$(filters_of "$cpid")" = 2 ]
+	# supctl exec's command too.
+	ctl exec s sleep 30 >/dev/null 2>&1 &
+	local bg=$!
+	wait_for "exec's init" pgrep -P "$SUPD_PID" -x supd-init
+	ipid=$(pgrep -P "$SUPD_PID" -x supd-init)
+	wait_for "exec's command" pgrep -P "$ipid" -x sleep
+	epid=$(pgrep -P "$ipid" -x sleep)
+	[ "$(filters_of "$ipid")" = 1 ]
+	[ "$(filters_of "$epid")" = 2 ]
+	kill "$bg"
+	wait "$bg" || true
+}
+
 @test "a profile file: its denials with their errno, nothing else; other ABIs still killed" {
 	cat >"$V/web.prof" <<EOF
 # no uname for this one
@@ -249,6 +281,30 @@ EOF
 	ctl inspect f | jq -e '.config.isolation.seccomp ==
 	    {"file": "'"$V"'/web.prof",
 	     "deny": [["uname", "EACCES"], ["getppid", "EACCES"]]}'
+}
+
+@test "a profile file denying the command's own steps (user, groups, workdir): they run under the init's filter, then are denied" {
+	cat >"$V/steps.prof" <<EOF
+setgroups EPERM
+setgid    EPERM
+setuid    EPERM
+capset    EPERM
+chdir     EPERM
+uname     EACCES
+EOF
+	cat >"$T/conf.d/st.ini" <<EOF
+[service]
+command = $PROBE uname chroot
+restart = no
+user = nobody
+workdir = /
+[isolation]
+seccomp = $V/steps.prof
+EOF
+	start_supd
+	wait_probe st
+	expect st "uname=EACCES chroot=!EACCES"
+	[ "$(field st exit_code)" = 0 ]
 }
 
 @test "a relative profile path is relative to the service file" {
