@@ -23,9 +23,14 @@ WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # one log line at start and no endpoint; supctl metrics is the same.
 METRICS_HTTP ?= yes
 MHD_PC	= $(if $(filter yes,$(METRICS_HTTP)),libmicrohttpd)
-DEPS_PC	= inih libcap libseccomp libmnl libnftables $(MHD_PC)
-PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl -lnftables $(MHD_PC:lib%=-l%))
+DEPS_PC	= inih libcap libseccomp libmnl
+# Loaded with dlopen at their feature's first use, never linked into supd
+# (src/optlib.h, docs/design.md "Dependencies"): only their headers here.
+# OPT_LIBS is for a test that calls them itself (test_firewall).
+OPT_PC	= libnftables $(MHD_PC)
+PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) $(OPT_PC) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl)
+OPT_LIBS   := $(shell pkg-config --libs $(OPT_PC) 2>/dev/null || echo -lnftables $(MHD_PC:lib%=-l%))
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
@@ -37,7 +42,7 @@ SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c
 SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
-SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c)
+SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c) optlib.c
 SUPD_SRC  += service-ns.c events.c ctl-events.c ctl-health.c
 SUPCTL_SRC = supctl.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
@@ -108,8 +113,12 @@ $(B):
 	mkdir -p $(B)/tests $(B)/helpers
 
 # Unit tests: each tests/unit/test_X.c links the module(s) it names.
+# TEST_LIBS: what a test calls itself beyond supd's own libraries.
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) | $(B)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS) $(TEST_LIBS)
+
+# test_firewall reads the kernel's table back through libnftables itself.
+$(B)/tests/test_firewall: TEST_LIBS = $(OPT_LIBS)
 
 # test_service: the service module with the real config loader, against
 # the fakes of spawn.c, svclog.c and leftovers.c in the test itself (the
@@ -118,7 +127,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.
 SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
-	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o
+	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o $(B)/optlib.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
@@ -141,7 +150,7 @@ $(B)/helpers/nl_drive: tests/helpers/nl_drive.c $(B)/netlink.o $(B)/util.o | $(B
 	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(B)/netlink.o $(B)/util.o $(LDFLAGS) $(LDLIBS)
 
 # fw_drive runs src/firewall.c's API for net-fw.bats, so it links it.
-FW_DRIVE_OBJ = $(B)/firewall.o $(B)/util.o
+FW_DRIVE_OBJ = $(B)/firewall.o $(B)/optlib.o $(B)/util.o
 
 $(B)/helpers/fw_drive: tests/helpers/fw_drive.c $(FW_DRIVE_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(FW_DRIVE_OBJ) $(LDLIBS)

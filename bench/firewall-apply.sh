@@ -5,16 +5,18 @@
 # transaction) for 1, 10 and 100 networks, median of 20 calls each ($ROUNDS),
 # each replacing the previous table as a reload would; of fw_remove; and of
 # fw_apply when the table is known absent (supd's start: only an add).
-# bench/fw_apply_probe.c links the build's firewall.o and util.o and runs in
+# bench/fw_apply_probe.c links the build's firewall.o, optlib.o (which loads
+# libnftables at the first call) and util.o and runs in
 # a network namespace of its own (root), so the host's ruleset is untouched.
 . "$(dirname "$0")/common.sh"
 bench_init "$@"
 ROUNDS=${ROUNDS:-20}
 
-[ -f "$B/firewall.o" ] && [ -f "$B/util.o" ] || die "$B has no firewall.o (run make)"
+[ -f "$B/firewall.o" ] && [ -f "$B/optlib.o" ] && [ -f "$B/util.o" ] ||
+	die "$B has no firewall.o or optlib.o (run make)"
 ${CC:-cc} -O2 -std=gnu11 -Wall -D_GNU_SOURCE -I"$BENCH_DIR/../src" \
 	-o "$BIN/fw_apply_probe" "$BENCH_DIR/fw_apply_probe.c" \
-	"$B/firewall.o" "$B/util.o" -lnftables || die "cannot build fw_apply_probe"
+	"$B/firewall.o" "$B/optlib.o" "$B/util.o" || die "cannot build fw_apply_probe"
 out=$("$BIN/fw_apply_probe" "$ROUNDS" 1 10 100) || die "fw_apply_probe failed"
 printf '%s\n' "$out" | sed 's/^/# /' >&2
 get() { printf '%s\n' "$out" | awk -v n="n=$1" -v k="$2" '$1 == n {

@@ -3,7 +3,9 @@
 # mkimage.sh [-B BUILD] DIR: the build context of contrib/Containerfile, made
 # on this machine with no registry: DIR gets supd and supctl (built here,
 # with the shared libraries ldd lists and the loader: libmnl and libnftables
-# ship no static archive in Debian, so they cannot be static), Debian's
+# ship no static archive in Debian, so they cannot be static; and those
+# supd loads with dlopen at a feature's first use, libnftables and
+# libmicrohttpd, which ldd does not list: tests/vm/copy-libs.sh), Debian's
 # static busybox with a link for each applet (a shell and the usual tools
 # for services and `podman exec`), /etc/passwd and /etc/group, and
 # /etc/supd/supd.conf. Then:

@@ -19,6 +19,12 @@
  * The calls are synchronous request/answer with the kernel over netlink,
  * made from supd's loop like its other netlink work: the kernel answers at
  * once, there is nothing to wait for.
+ *
+ * libnftables is loaded at the first call (optlib.h), not linked: with its
+ * libnftnl, libxtables, libjansson and libgmp it is five libraries mapped
+ * in supd, which every spawn's clone would copy for a supd whose services
+ * never name a network. Not loadable, every call fails with dlerror's line
+ * ("nftables: libnftables.so.1: cannot open shared object file: ...").
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,11 +36,23 @@
 #include <unistd.h>
 
 #include "firewall.h"
+#include "optlib.h"
 #include "util.h"
 
 #define FW_NAME_MAX	32
 #define FW_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define FW_FORWARD	"/proc/sys/net/ipv4/ip_forward"
+
+/* The functions of libnftables fw_run calls, reached through fn. */
+#define NFT_FNS(X)	X(nft_ctx_new) X(nft_ctx_free) \
+	X(nft_ctx_buffer_output) X(nft_ctx_buffer_error) \
+	X(nft_run_cmd_from_buffer) X(nft_ctx_get_output_buffer) \
+	X(nft_ctx_get_error_buffer)
+struct nft_fns { NFT_FNS(OPTLIB_FN) };
+#define NFT_SYM(f)	OPTLIB_SYM(struct nft_fns, f)
+static const struct optlib_sym nft_syms[] = { NFT_FNS(NFT_SYM) };
+static struct nft_fns fn;
+static struct optlib nft_lib = OPTLIB(OPTLIB_NFTABLES, nft_syms, fn);
 
 /* Whether supd turned IPv4 forwarding on (and so puts it back off). */
 static bool fw_forward_ours;
@@ -291,21 +309,27 @@ static int
 fw_run(const char *text, char **out, char **cause)
 {
 	struct nft_ctx *nft;
+	char *why;
 	int rc;
 
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
+	if (optlib_load(&nft_lib, &why) == -1) {
+		*cause = xasprintf("nftables: %s", why);
+		free(why);
+		return -1;
+	}
+	if ((nft = fn.nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
 		*cause = xstrdup("nftables: cannot make a context");
 		return -1;
 	}
 	/* Buffered: libnftables never writes to supd's stdout or stderr. */
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, text);
+	fn.nft_ctx_buffer_output(nft);
+	fn.nft_ctx_buffer_error(nft);
+	rc = fn.nft_run_cmd_from_buffer(nft, text);
 	if (rc != 0)
-		*cause = fw_nft_cause(nft_ctx_get_error_buffer(nft));
+		*cause = fw_nft_cause(fn.nft_ctx_get_error_buffer(nft));
 	else if (out != NULL)
-		*out = xstrdup(nft_ctx_get_output_buffer(nft));
-	nft_ctx_free(nft);
+		*out = xstrdup(fn.nft_ctx_get_output_buffer(nft));
+	fn.nft_ctx_free(nft);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -19,6 +19,13 @@
  * The listening socket is supd's own (made here, so a failure is one log
  * line with its errno); MHD closes it when stopped. Every fd is
  * close-on-exec: supd as PID 1 may re-execute itself.
+ *
+ * libmicrohttpd is loaded when metrics_listen is set, at start (optlib.h),
+ * not linked: with GnuTLS and what it pulls in it is ten libraries mapped
+ * in supd, which every spawn's clone would copy for a supd with no
+ * endpoint. Not loadable, it is one line, as a socket that cannot be
+ * bound: "metrics_listen: libmicrohttpd.so.12: cannot open shared object
+ * file: ... (no HTTP metrics)".
  */
 #include <sys/socket.h>
 
@@ -32,12 +39,24 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "optlib.h"
 #include "values.h"
 
 #define METRICS_MAX_CONN	16	/* connections at once */
 #define METRICS_PER_IP		4	/* from one address */
 #define METRICS_IDLE_S		10	/* s without a byte either way */
 #define METRICS_BACKLOG		16	/* waiting to be accepted */
+
+/* The functions of libmicrohttpd this file calls, reached through fn. */
+#define MHD_FNS(X)	X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_run) \
+	X(MHD_get_timeout) X(MHD_get_daemon_info) \
+	X(MHD_create_response_from_buffer) X(MHD_add_response_header) \
+	X(MHD_queue_response) X(MHD_destroy_response)
+struct mhd_fns { MHD_FNS(OPTLIB_FN) };
+#define MHD_SYM(f)	OPTLIB_SYM(struct mhd_fns, f)
+static const struct optlib_sym mhd_syms[] = { MHD_FNS(MHD_SYM) };
+static struct mhd_fns fn;
+static struct optlib mhd_lib = OPTLIB(OPTLIB_MICROHTTPD, mhd_syms, fn);
 
 static struct MHD_Daemon	*mhd;
 static ev_io			 mhd_io;	/* MHD's epoll fd: readable */
@@ -50,16 +69,17 @@ reply_text(struct MHD_Connection *conn, unsigned status, const char *text)
 	struct MHD_Response	*r;
 	enum MHD_Result		 ret;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	r = fn.MHD_create_response_from_buffer(strlen(text), (void *)text,
 	    MHD_RESPMEM_PERSISTENT);
 	if (r == NULL)
 		return MHD_NO;
-	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	(void)fn.MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/plain; charset=utf-8");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+		(void)fn.MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+		    "GET");
+	ret = fn.MHD_queue_response(conn, status, r);
+	fn.MHD_destroy_response(r);
 	return ret;
 }
 
@@ -82,15 +102,16 @@ request_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		    "not found: GET /metrics only\n");
 	metrics_render(&b);
 	/* MHD frees it (free(3), as buf's memory is malloc'ed). */
-	r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	r = fn.MHD_create_response_from_buffer(b.len, b.p,
+	    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		buf_free(&b);
 		return MHD_NO;
 	}
-	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	(void)fn.MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    METRICS_CONTENT_TYPE);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	ret = fn.MHD_queue_response(conn, MHD_HTTP_OK, r);
+	fn.MHD_destroy_response(r);
 	return ret;
 }
 
@@ -100,7 +121,7 @@ mhd_conns(void)
 {
 	const union MHD_DaemonInfo *i;
 
-	i = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	i = fn.MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	return i != NULL ? i->num_connections : 0;
 }
 
@@ -117,11 +138,11 @@ mhd_drive(void)
 	MHD_UNSIGNED_LONG_LONG	ms;
 	unsigned		before = mhd_conns();
 
-	(void)MHD_run(mhd);
+	(void)fn.MHD_run(mhd);
 	if (mhd_conns() < before)
-		(void)MHD_run(mhd);
+		(void)fn.MHD_run(mhd);
 	ev_timer_stop(EV_DEFAULT_UC_ &mhd_tmo);
-	if (MHD_get_timeout(mhd, &ms) == MHD_YES) {
+	if (fn.MHD_get_timeout(mhd, &ms) == MHD_YES) {
 		ev_timer_set(&mhd_tmo, (double)ms / 1000.0, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &mhd_tmo);
 	}
@@ -182,23 +203,24 @@ metrics_http_start(const struct supd_conf *conf)
 
 	if (conf->metrics_listen == NULL || *conf->metrics_listen == '\0')
 		return;
-	if ((fd = listen_socket(conf->metrics_listen, &cause)) == -1) {
+	if (optlib_load(&mhd_lib, &cause) == -1 ||
+	    (fd = listen_socket(conf->metrics_listen, &cause)) == -1) {
 		log_errx("metrics_listen: %s (no HTTP metrics)", cause);
 		free(cause);
 		return;
 	}
-	mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, request_cb, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
+	mhd = fn.MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, request_cb,
+	    NULL, MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONN,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)METRICS_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_IDLE_S,
 	    MHD_OPTION_END);
-	if (mhd == NULL || (info = MHD_get_daemon_info(mhd,
+	if (mhd == NULL || (info = fn.MHD_get_daemon_info(mhd,
 	    MHD_DAEMON_INFO_EPOLL_FD)) == NULL) {
 		log_errx("metrics_listen: %s: libmicrohttpd did not start "
 		    "(no HTTP metrics)", conf->metrics_listen);
 		if (mhd != NULL)
-			MHD_stop_daemon(mhd);
+			fn.MHD_stop_daemon(mhd);
 		else
 			close(fd);
 		mhd = NULL;
@@ -217,6 +239,6 @@ metrics_http_stop(void)
 		return;
 	ev_io_stop(EV_DEFAULT_UC_ &mhd_io);
 	ev_timer_stop(EV_DEFAULT_UC_ &mhd_tmo);
-	MHD_stop_daemon(mhd);
+	fn.MHD_stop_daemon(mhd);
 	mhd = NULL;
 }

@@ -366,3 +366,47 @@ stalled_drain() {
 	cat "$T/err.fifo" >>"$T/supd.err" 3>&- {STALL_OUT}>&- {STALL_ERR}>&- &
 	exec {STALL_OUT}>&- {STALL_ERR}>&-
 }
+
+# ---------------------------------------------------- optional libraries
+# supd loads libnftables and libmicrohttpd with dlopen at their feature's
+# first use (src/optlib.h), so that a supd without the feature does not
+# map them (every spawn's clone copies what is mapped).
+#
+#   supd_maps LIB       supd maps a file named LIB... (libnftables.so)
+#   without_libs GLOB.. print a command for SUPD_WRAP (after $IN, if any)
+#                       that runs supd in a mount namespace of its own
+#                       where the multiarch library directory holds every
+#                       file but those matching a GLOB: a dlopen of one
+#                       says "cannot open shared object file". The host's
+#                       mounts are untouched (unshare's private ones).
+
+supd_maps() {
+	grep -q "/$1" "/proc/$SUPD_PID/maps"
+}
+
+without_libs() {
+	local dir f g name
+	# Where supd's libc is: ld.so's cache and its default paths look there.
+	dir=$(ldd "$SUPD" | awk '$1 ~ /^libc\.so/ { print $3 }')
+	dir=$(dirname "$(readlink -f "$dir")")
+	# The farm's links are relative, to the real directory bound at .real
+	# inside it: they resolve in the services' mount namespaces too, where
+	# /tmp (and $T) may be a tmpfs of their own.
+	mkdir -p "$T/libs.farm/.real"
+	for f in "$dir"/*; do
+		name=${f##*/}
+		for g in "$@"; do
+			# shellcheck disable=SC2254 # a glob, on purpose
+			case $name in $g) continue 2 ;; esac
+		done
+		ln -s ".real/$name" "$T/libs.farm/$name"
+	done
+	cat >"$T/without-libs" <<SH
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'mount --bind "\$1" "\$2/.real" &&
+    mount --rbind "\$2" "\$1" && shift 2 && exec "\$@"' \\
+    sh "$dir" "$T/libs.farm" "\$@"
+SH
+	chmod +x "$T/without-libs"
+	echo "$T/without-libs"
+}

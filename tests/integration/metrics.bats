@@ -370,6 +370,40 @@ open("'"$T"'/taken", "w").write("x"); time.sleep(600)' 3>&- &
 	status_within 1000
 }
 
+@test "metrics_listen: libmicrohttpd is mapped only with it, libnftables not at all (dlopen at first use)" {
+	sleeper up
+	start_supd
+	wait_state up running
+	cat "/proc/$SUPD_PID/maps" >"$T/maps.none"
+	refute grep -q '/libmicrohttpd\.so' "$T/maps.none"
+	refute grep -q '/libnftables\.so' "$T/maps.none"
+	# Nor what only they pull in.
+	refute grep -q -E '/lib(gnutls|nettle|hogweed|gmp|p11-kit|nftnl|xtables|jansson)\.so' "$T/maps.none"
+	stop_supd
+
+	start_http
+	supd_maps libmicrohttpd.so.12
+	refute supd_maps libnftables.so
+}
+
+@test "metrics_listen: a libmicrohttpd that cannot be loaded is one log line and supd runs on" {
+	echo "metrics_listen = 127.0.0.1:$PORT" >>"$T/supd.conf"
+	net_ns
+	$IN ip link set lo up
+	SUPD_WRAP="$IN $(without_libs 'libmicrohttpd*')"
+	sleeper up
+	start_supd
+	wait_state up running
+	wait_for "the log line" grep -q 'metrics_listen: libmicrohttpd.so.12: cannot open shared object file: No such file or directory (no HTTP metrics)' "$T/supd.out" "$T/supd.err"
+	[ "$(cat "$T/supd.out" "$T/supd.err" | grep -c metrics_listen)" = 1 ]
+	run $IN curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics"
+	[ "$status" -ne 0 ]
+	run ctl metrics
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'supd_service_state{service="up",state="running"} 1'* ]]
+	status_within 1000
+}
+
 @test "metrics_listen: 500 connections held open from 100 addresses: at most 16 taken, 4 per address; status answers at once" {
 	start_http
 	local base

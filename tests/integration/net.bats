@@ -51,6 +51,18 @@ sleeper() {
 	} | svc "$name"
 }
 
+# A service on supd0 that supd does not start by itself: "later".
+later_on_bridge() {
+	svc later <<'EOF'
+[service]
+command = sleep 3600
+autostart = no
+[isolation]
+network = bridge
+dns = 127.0.0.1
+EOF
+}
+
 # Does the running service $1 resolve the name $2 (through /etc/hosts)?
 resolves() {
 	ctl exec "$1" getent hosts "$2"
@@ -301,14 +313,7 @@ EOF
 }
 
 @test "a network is made when its first service starts: leased at start, no bridge before" {
-	svc later <<'EOF'
-[service]
-command = sleep 3600
-autostart = no
-[isolation]
-network = bridge
-dns = 127.0.0.1
-EOF
+	later_on_bridge
 	start_supd
 	wait_state later stopped
 	grep -q '^later 10\.88\.0\.' "$T/state/networks/supd0/leases"
@@ -318,6 +323,35 @@ EOF
 	wait_state later running
 	[[ $(links) == *supd-supd0* ]]
 	$IN nft list table inet supd >/dev/null
+}
+
+@test "libnftables is mapped from the first bridged start, not before (dlopen at first use)" {
+	later_on_bridge
+	sleeper alone network=none
+	start_supd
+	wait_state alone running
+	wait_state later stopped
+	refute supd_maps libnftables.so
+	refute supd_maps libnftnl.so
+	ctl start later
+	wait_state later running
+	supd_maps libnftables.so.1
+	$IN nft list table inet supd >/dev/null
+}
+
+@test "a libnftables that cannot be loaded: bridged services fail with the reason, supd and the rest run" {
+	SUPD_WRAP="$IN $(without_libs 'libnftables*')"
+	sleeper web network=bridge
+	sleeper alone network=none
+	start_supd
+	wait_state alone running
+	wait_for "web's failure" field_is web reason \
+	    "nftables: libnftables.so.1: cannot open shared object file: No such file or directory"
+	[ "$(state web)" != running ]
+	# The previous supd's table could not be looked for: said once.
+	[ "$(cat "$T/supd.out" "$T/supd.err" | grep -c "networks: a previous supd's table: nftables: libnftables.so.1: cannot open shared object file")" = 1 ]
+	[ -z "$($IN nft list tables)" ]
+	kill -0 "$SUPD_PID"
 }
 
 @test "a subnet on a host route (supd0 too): its services fail with the reason, supd and the rest run" {

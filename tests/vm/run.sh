@@ -81,7 +81,8 @@ say "kernel $kernel"
 # ---- supd and supctl, with their shared libraries ------------------------
 # Linked dynamically: libmnl (and libnftables) have no static archive in
 # Debian. copy-libs.sh puts what ldd lists, and the loader, into the
-# initramfs at the same paths.
+# initramfs at the same paths, and what supd loads at first use
+# (libnftables, libmicrohttpd: src/optlib.h), which ldd does not list.
 # nl_drive and fw_drive (tests/helpers/) for the net boot.
 make -s -C "$top" B="$out/build" CFLAGS="-O2" \
     "$out/build/supd" "$out/build/supctl" "$out/build/helpers/nl_drive" \
