@@ -6,7 +6,10 @@
  * pid namespace everything in it dies with that process. What can survive
  * a supd killed with SIGKILL is what a service without a pid namespace
  * left in its process group (supd's children are session and group
- * leaders). So each spawn is recorded in state_dir/run/NAME as
+ * leaders); a pid namespace's first process checks that supd is still
+ * there once it will die with it (spawn.c, die_with_parent). So each spawn
+ * of a service without a pid namespace is recorded in state_dir/run/NAME
+ * as
  *
  *	PID STARTTIME BOOT_ID
  *

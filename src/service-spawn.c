@@ -291,7 +291,9 @@ svc_spawn(struct service *s)
 	s->report_fd = c.report_fd;
 	s->status_fd = c.status_fd;
 	pid_add(s);
-	leftovers_record(s->conf->name, s->pid);
+	/* With a pid namespace, everything dies with its first process. */
+	if (!(s->conf->iso.ns & CLONE_NEWPID))
+		leftovers_record(s->conf->name, s->pid);
 	if (s->report_fd == -1) {
 		/* No report pipe: a failed plug (its reason given), or a
 		 * failed map that could not be reported. */

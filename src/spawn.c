@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -295,19 +296,41 @@ struct cmd_start {
 	int			close_fd;	/* the init's, closed first, or -1 */
 };
 
+#ifdef SUPD_TEST_FAULTS
+/* Test builds only (isolation.bats): supd ends right after the clone
+ * (spawn_service), and its child waits until it is gone. */
+static void
+fault_wait_parent_gone(void)
+{
+	struct pollfd	pfd = { .fd = spawn_report_fd(), .events = POLLOUT };
+
+	if (getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL)
+		while (poll(&pfd, 1, 5000) == 1 && !(pfd.revents & POLLERR))
+			pfd.revents = 0;
+}
+#endif
+
 /*
  * Die with the parent (supd, the service's init, the exec process): no
  * process of a dead supd runs on unsupervised. Set after the last change
- * of credentials, which clears it; a parent already gone is caught by
- * comparing getppid() with the one we started with (not possible as PID 1
- * of a namespace, whose parent is out of sight: the next supd ends it).
+ * of credentials, which clears it. A parent already gone is caught by
+ * comparing getppid() with the one we started with; as PID 1 of a
+ * namespace (parent 0) ours is out of sight, but supd holds the only read
+ * end of the report pipe (close-on-exec, closed by its other children
+ * first thing): none left means supd is gone. That is why a service with
+ * a pid namespace needs no run record (leftovers.c).
  */
 static void
 die_with_parent(pid_t parent)
 {
+	struct pollfd	pfd = { .fd = spawn_report_fd(), .events = POLLOUT };
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		spawn_fail(STEP_SETUP, errno, "PR_SET_PDEATHSIG");
-	if (getppid() != parent)
+	if (parent != 0 && getppid() != parent)
+		_exit(127);
+	if (parent == 0 && pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & POLLERR))
 		_exit(127);
 }
 
@@ -498,6 +521,9 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	pid_t		 cmd;
 	char		 c;
 
+#ifdef SUPD_TEST_FAULTS
+	fault_wait_parent_gone();
+#endif
 	/* A user namespace is usable once supd has written its maps. */
 	if (sync_rfd >= 0) {
 		if (read(sync_rfd, &c, 1) != 1)
@@ -686,6 +712,12 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	    &late_cgns);
 	if (pid == -1)
 		goto fail;
+#ifdef SUPD_TEST_FAULTS
+	if (pid > 0 && getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL) {
+		fprintf(stderr, "fault: supd ends after cloning %d\n", (int)pid);
+		_exit(99);
+	}
+#endif
 	if (pid == 0) {
 		spawn_report_to(rp[1]);
 		child_cgroup(procs_fd, late_cgns);

@@ -43,6 +43,7 @@ setup() {
 	mkdir -p "$V"
 	HOSTTMP=
 	TMUX_SOCK=
+	ORPHAN=
 }
 
 teardown() {
@@ -52,6 +53,8 @@ teardown() {
 	if [ -n "$TMUX_SOCK" ]; then
 		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	fi
+	# A first process a dead supd left (only if its test failed).
+	[ -z "$ORPHAN" ] || kill -KILL "$ORPHAN" 2>/dev/null || true
 	local rc=0
 	teardown_supd || rc=1
 	[ -z "$HOSTTMP" ] || rm -f "$HOSTTMP"
@@ -269,6 +272,50 @@ EOF
 	[ "$(tr '\0' ' ' <"/proc/$I/cmdline")" = "supd-init 2 " ]
 	run ! grep -E '\[(stack|vdso|vvar)' "/proc/$I/maps"
 	[ "$(awk '/^VmPTE:/ { print $2 }' "/proc/$I/status")" -le 12 ]
+}
+
+# _ended PID: no such process, or a zombie (its new parent reaps it).
+_ended() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+@test "pid ns: a first process whose supd died before it could die with it ends at once (faults build)" {
+	svc p <<EOF
+[service]
+command = sh -c 'touch $V/ran; exec sleep 1000'
+EOF
+	run timeout 20 env SUPD_TEST_DIE_AFTER_CLONE=1 "$B/supd-faults" \
+		-c "$T/supd.conf"
+	echo "# $output"
+	[ "$status" -eq 99 ]
+	ORPHAN=$(sed -n 's/^fault: supd ends after cloning \([0-9]*\)$/\1/p' \
+		<<<"$output")
+	[ -n "$ORPHAN" ]
+	wait_for "the orphaned first process to end" _ended "$ORPHAN"
+	[ ! -e "$V/ran" ]
+}
+
+@test "a run record (state_dir/run/NAME) for a service without a pid namespace only" {
+	svc iso <<EOF
+[service]
+command = sleep 1000
+EOF
+	svc plain <<EOF
+[service]
+command = sleep 1000
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_state iso running
+	wait_state plain running
+	[ -f "$T/state/run/plain" ]
+	[ "$(cut -d' ' -f1 "$T/state/run/plain")" = "$(field plain pid)" ]
+	[ ! -e "$T/state/run/iso" ]
+	ctl stop plain
+	[ ! -e "$T/state/run/plain" ]
 }
 
 @test "init = no: the command is PID 1 of its namespace (and gets no default SIGTERM action)" {
