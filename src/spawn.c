@@ -296,19 +296,32 @@ struct cmd_start {
 	int			close_fd;	/* the init's, closed first, or -1 */
 };
 
-#ifdef SUPD_TEST_FAULTS
 /* Test builds only (isolation.bats): supd ends right after the clone
- * (spawn_service), and its child waits until it is gone. */
+ * of a service (spawn_service), and its child waits until it is gone. */
+static void
+fault_die_after_clone(pid_t pid)
+{
+#ifdef SUPD_TEST_FAULTS
+	if (pid > 0 && getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL) {
+		fprintf(stderr, "fault: supd ends after cloning %d\n", (int)pid);
+		_exit(99);
+	}
+#else
+	(void)pid;
+#endif
+}
+
 static void
 fault_wait_parent_gone(void)
 {
+#ifdef SUPD_TEST_FAULTS
 	struct pollfd	pfd = { .fd = spawn_report_fd(), .events = POLLOUT };
 
 	if (getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL)
 		while (poll(&pfd, 1, 5000) == 1 && !(pfd.revents & POLLERR))
 			pfd.revents = 0;
-}
 #endif
+}
 
 /*
  * Die with the parent (supd, the service's init, the exec process): no
@@ -521,9 +534,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	pid_t		 cmd;
 	char		 c;
 
-#ifdef SUPD_TEST_FAULTS
 	fault_wait_parent_gone();
-#endif
 	/* A user namespace is usable once supd has written its maps. */
 	if (sync_rfd >= 0) {
 		if (read(sync_rfd, &c, 1) != 1)
@@ -712,12 +723,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	    &late_cgns);
 	if (pid == -1)
 		goto fail;
-#ifdef SUPD_TEST_FAULTS
-	if (pid > 0 && getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL) {
-		fprintf(stderr, "fault: supd ends after cloning %d\n", (int)pid);
-		_exit(99);
-	}
-#endif
+	fault_die_after_clone(pid);
 	if (pid == 0) {
 		spawn_report_to(rp[1]);
 		child_cgroup(procs_fd, late_cgns);
