@@ -313,11 +313,13 @@ test_fault(char *const *names, size_t n)
 }
 #endif
 
+/* start | stop | restart WAIT NAME... */
 static void
-req_action(struct client *c, uint16_t type, char **v, size_t n)
+req_action(struct client *c, char **v, size_t n)
 {
-	bool	wait;
-	size_t	i;
+	uint16_t	type = c->h.type;
+	bool		wait;
+	size_t		i;
 
 	if (n < 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
 		ctl_client_end(c, 0, "bad request");
@@ -376,8 +378,9 @@ req_signal(struct client *c, char **v, size_t n)
 
 /* pause | unpause NAME: its cgroup frozen or thawed. */
 static void
-req_pause(struct client *c, bool pause, char **v, size_t n)
+req_pause(struct client *c, char **v, size_t n)
 {
+	bool		 pause = c->h.type == PROTO_PAUSE;
 	struct service	*s;
 	const char	*e;
 	char		*m;
@@ -419,11 +422,12 @@ req_inspect(struct client *c, char **v, size_t n)
 
 /* network ls: one row per network of supd.conf. */
 static void
-req_net_ls(struct client *c, size_t n)
+req_net_ls(struct client *c, char **v, size_t n)
 {
 	struct proto_net	r;
 	size_t			i;
 
+	(void)v;
 	if (n != 0) {
 		ctl_client_end(c, 0, "bad request");
 		return;
@@ -560,13 +564,15 @@ ctl_reaped(pid_t pid, int status)
 }
 
 static void
-req_reload(struct client *c)
+req_reload(struct client *c, char **v, size_t n)
 {
 	struct strv	msgs = { 0 };
 	struct buf	b = { 0 };
 	size_t		i;
 	int		nerr;
 
+	(void)v;
+	(void)n;
 	log_info("reload requested");
 	nerr = svc_load_all(false, &msgs);
 	for (i = 0; i < msgs.n; i++) {
@@ -600,10 +606,11 @@ req_shutdown(struct client *c, char **v, size_t n)
 
 /* metrics: the text format, in as many DATA messages as it takes. */
 static void
-req_metrics(struct client *c, size_t n)
+req_metrics(struct client *c, char **v, size_t n)
 {
 	struct buf	b = { 0 };
 
+	(void)v;
 	if (n != 0) {
 		ctl_client_end(c, 0, "bad request");
 		return;
@@ -623,38 +630,37 @@ req_metrics(struct client *c, size_t n)
 static const struct {
 	const char	*name;
 	enum peer_access access;	/* the least needed */
+	void		(*handle)(struct client *, char **, size_t);
 } verbs[PROTO_REQ_MAX] = {
-	[PROTO_STATUS] =	{ "status",	PEER_READ },
-	[PROTO_START] =		{ "start",	PEER_ALL },
-	[PROTO_STOP] =		{ "stop",	PEER_ALL },
-	[PROTO_RESTART] =	{ "restart",	PEER_ALL },
-	[PROTO_SIGNAL] =	{ "signal",	PEER_ALL },
-	[PROTO_LOGS] =		{ "logs",	PEER_READ },
-	[PROTO_INSPECT] =	{ "inspect",	PEER_READ },
-	[PROTO_RELOAD] =	{ "reload",	PEER_ALL },
-	[PROTO_SHUTDOWN] =	{ "shutdown",	PEER_ALL },
-	[PROTO_EXEC] =		{ "exec",	PEER_ALL },
-	[PROTO_ATTACH] =	{ "attach",	PEER_ALL },
-	[PROTO_NET_LS] =	{ "network ls",	PEER_READ },
-	[PROTO_NET_INSPECT] =	{ "network inspect", PEER_READ },
-	[PROTO_STATS] =		{ "stats",	PEER_READ },
-	[PROTO_PAUSE] =		{ "pause",	PEER_ALL },
-	[PROTO_UNPAUSE] =	{ "unpause",	PEER_ALL },
-	[PROTO_RUN] =		{ "run",	PEER_ALL },
-	[PROTO_RM] =		{ "rm",		PEER_ALL },
-	[PROTO_VOL_LS] =	{ "volume ls",	PEER_READ },
-	[PROTO_VOL_INSPECT] =	{ "volume inspect", PEER_READ },
-	[PROTO_VOL_RM] =	{ "volume rm",	PEER_ALL },
-	[PROTO_VOL_PRUNE] =	{ "volume prune", PEER_ALL },
-	[PROTO_EVENTS] =	{ "events",	PEER_READ },
-	[PROTO_HEALTH] =	{ "health",	PEER_READ },
-	[PROTO_METRICS] =	{ "metrics",	PEER_READ },
+	[PROTO_STATUS] = { "status", PEER_READ, req_status },
+	[PROTO_START] = { "start", PEER_ALL, req_action },
+	[PROTO_STOP] = { "stop", PEER_ALL, req_action },
+	[PROTO_RESTART] = { "restart", PEER_ALL, req_action },
+	[PROTO_SIGNAL] = { "signal", PEER_ALL, req_signal },
+	[PROTO_LOGS] = { "logs", PEER_READ, ctl_req_logs },
+	[PROTO_INSPECT] = { "inspect", PEER_READ, req_inspect },
+	[PROTO_RELOAD] = { "reload", PEER_ALL, req_reload },
+	[PROTO_SHUTDOWN] = { "shutdown", PEER_ALL, req_shutdown },
+	[PROTO_EXEC] = { "exec", PEER_ALL, req_exec },
+	[PROTO_ATTACH] = { "attach", PEER_ALL, ctl_req_attach },
+	[PROTO_NET_LS] = { "network ls", PEER_READ, req_net_ls },
+	[PROTO_NET_INSPECT] = { "network inspect", PEER_READ, req_net_inspect },
+	[PROTO_STATS] = { "stats", PEER_READ, req_stats },
+	[PROTO_PAUSE] = { "pause", PEER_ALL, req_pause },
+	[PROTO_UNPAUSE] = { "unpause", PEER_ALL, req_pause },
+	[PROTO_RUN] = { "run", PEER_ALL, ctl_req_run },
+	[PROTO_RM] = { "rm", PEER_ALL, ctl_req_rm },
+	[PROTO_VOL_LS] = { "volume ls", PEER_READ, ctl_req_vol_ls },
+	[PROTO_VOL_INSPECT] = { "volume inspect", PEER_READ, ctl_req_vol_inspect },
+	[PROTO_VOL_RM] = { "volume rm", PEER_ALL, ctl_req_vol_rm },
+	[PROTO_VOL_PRUNE] = { "volume prune", PEER_ALL, ctl_req_vol_prune },
+	[PROTO_EVENTS] = { "events", PEER_READ, ctl_req_events },
+	[PROTO_HEALTH] = { "health", PEER_READ, ctl_req_health },
+	[PROTO_METRICS] = { "metrics", PEER_READ, req_metrics },
 };
 
-/*
- * The one dispatcher: a closed set of request types.
- * long: one case per request type, a table read top to bottom.
- */
+/* The one dispatcher: the checks every request passes, then its row of
+ * verbs[]. */
 void
 ctl_request(struct client *c)
 {
@@ -688,80 +694,7 @@ ctl_request(struct client *c)
 		ctl_client_end(c, 0, e);
 		return;
 	}
-	switch (c->h.type) {
-	case PROTO_STATUS:
-		req_status(c, v, n);
-		break;
-	case PROTO_START:
-	case PROTO_STOP:
-	case PROTO_RESTART:
-		req_action(c, c->h.type, v, n);
-		break;
-	case PROTO_SIGNAL:
-		req_signal(c, v, n);
-		break;
-	case PROTO_LOGS:
-		ctl_req_logs(c, v, n);
-		break;
-	case PROTO_INSPECT:
-		req_inspect(c, v, n);
-		break;
-	case PROTO_RELOAD:
-		req_reload(c);
-		break;
-	case PROTO_EXEC:
-		req_exec(c, v, n);
-		break;
-	case PROTO_ATTACH:
-		ctl_req_attach(c, v, n);
-		break;
-	case PROTO_SHUTDOWN:
-		req_shutdown(c, v, n);
-		break;
-	case PROTO_NET_LS:
-		req_net_ls(c, n);
-		break;
-	case PROTO_NET_INSPECT:
-		req_net_inspect(c, v, n);
-		break;
-	case PROTO_STATS:
-		req_stats(c, v, n);
-		break;
-	case PROTO_PAUSE:
-	case PROTO_UNPAUSE:
-		req_pause(c, c->h.type == PROTO_PAUSE, v, n);
-		break;
-	case PROTO_RUN:
-		ctl_req_run(c, v, n);
-		break;
-	case PROTO_RM:
-		ctl_req_rm(c, v, n);
-		break;
-	case PROTO_VOL_LS:
-		ctl_req_vol_ls(c, v, n);
-		break;
-	case PROTO_VOL_INSPECT:
-		ctl_req_vol_inspect(c, v, n);
-		break;
-	case PROTO_VOL_RM:
-		ctl_req_vol_rm(c, v, n);
-		break;
-	case PROTO_VOL_PRUNE:
-		ctl_req_vol_prune(c, v, n);
-		break;
-	case PROTO_EVENTS:
-		ctl_req_events(c, v, n);
-		break;
-	case PROTO_HEALTH:
-		ctl_req_health(c, v, n);
-		break;
-	case PROTO_METRICS:
-		req_metrics(c, n);
-		break;
-	default:
-		ctl_client_end(c, 0, "not a request");
-		break;
-	}
+	verbs[c->h.type].handle(c, v, n);
 	free(v);
 	/* c may be closed here; the payload is freed with it. */
 }
