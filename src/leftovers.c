@@ -8,27 +8,32 @@
  * left in its process group (supd's children are session and group
  * leaders); a pid namespace's first process checks that supd is still
  * there once it will die with it (spawn.c, die_with_parent). So each spawn
- * of a service without a pid namespace is recorded in state_dir/run/NAME
- * as
+ * of a service without a pid namespace is recorded in a slot of one file,
+ * state_dir/run/records:
  *
- *	PID STARTTIME BOOT_ID
+ *	PID STARTTIME BOOT_ID NAME\n	(padded with NULs to LO_SLOT bytes)
  *
- * (written to a temporary name and renamed, so a record is whole or
- * absent), and removed when the process is reaped. A supd that starts
- * reads the records a dead one left and SIGKILLs each group:
+ * written with one pwrite (a slot never straddles a page, so a reader sees
+ * it whole or not at all) and emptied (NULs) when the process is reaped. One file, not one per service: creating and removing
+ * a file at every start cost more than the start itself on a busy ext4
+ * (its inode allocator skips every recently deleted inode; bench/README.md,
+ * start-1000). A supd that starts reads the records a dead one left
+ * (and the one-file-per-service records of older versions), SIGKILLs each
+ * group, and empties the file:
  *  - the record is from this boot (pids of another boot mean nothing);
  *  - if a process has the pid now, it must have the recorded start time
  *    (else the pid was reused: left alone);
  *  - if none has, the group may still exist with its leader gone: a group
  *    id stays reserved while it has members, so it can only be ours.
  * No fsync: the records describe processes, which a crash of the machine
- * ends anyway. Later, a cgroup per service makes this exact.
+ * ends anyway. With a cgroup per service the group is the record.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,8 +45,14 @@
 #include "log.h"
 #include "util.h"
 
+#define LO_SLOT		256		/* bytes a record */
+#define LO_FILE		"records"
+
 static int	run_dir = -1;		/* state_dir/run */
+static int	rec_fd = -1;		/* state_dir/run/records */
 static char	boot_id[40];
+static bool	*used;			/* slots in use */
+static size_t	 nused;			/* ...of that many known */
 
 static void
 read_boot_id(void)
@@ -89,26 +100,41 @@ end_one(const char *name, const char *rec)
 	return 1;
 }
 
-int
-leftovers_end(const char *state_dir)
+/* The records of the file, each slot on its own; then the file is empty. */
+static int
+end_slots(const char *dir)
 {
-	char		*dir = xasprintf("%s/run", state_dir), rec[128];
+	char	rec[LO_SLOT + 1], name[LO_SLOT];
+	off_t	off = 0;
+	int	found = 0, at;
+
+	while (pread(rec_fd, rec, LO_SLOT, off) == LO_SLOT) {
+		off += LO_SLOT;
+		rec[LO_SLOT] = '\0';
+		if (rec[0] == '\0')
+			continue;
+		name[0] = '\0';
+		at = 0;
+		if (sscanf(rec, "%*d %*u %*s %n", &at) >= 0 && at > 0)
+			snprintf(name, sizeof name, "%.*s", (int)strcspn(rec +
+			    at, "\n"), rec + at);
+		found += end_one(name[0] != '\0' ? name : "?", rec);
+	}
+	if (ftruncate(rec_fd, 0) == -1)
+		log_warn("%s/%s", dir, LO_FILE);
+	return found;
+}
+
+/* Records of an older supd: one file a service, named after it. */
+static int
+end_files(void)
+{
+	char		 rec[128];
 	struct dirent	*de;
 	DIR		*d;
 	ssize_t		 n;
 	int		 fd, dfd, found = 0;
 
-	read_boot_id();
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		log_warn("%s", dir);
-	if ((run_dir = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1) {
-		log_warn("%s (leftovers of a killed supd will not be found)",
-		    dir);
-		free(dir);
-		return 0;
-	}
-	free(dir);
 	if ((dfd = dup(run_dir)) == -1 || (d = fdopendir(dfd)) == NULL) {
 		if (dfd != -1)
 			close(dfd);
@@ -116,7 +142,8 @@ leftovers_end(const char *state_dir)
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, LO_FILE) == 0)
 			continue;
 		/* A record half made (.NAME) names nothing yet. */
 		if (de->d_name[0] != '.' && (fd = openat(run_dir, de->d_name,
@@ -132,38 +159,83 @@ leftovers_end(const char *state_dir)
 	return found;
 }
 
-void
-leftovers_record(const char *name, pid_t pid)
+int
+leftovers_end(const char *state_dir)
 {
-	char	tmp[96], rec[128];
-	int	fd, len;
+	char	*dir = xasprintf("%s/run", state_dir);
+	int	 found;
 
-	if (run_dir == -1)
-		return;
-	len = snprintf(rec, sizeof rec, "%d %llu %s\n", (int)pid,
-	    start_time(pid), boot_id);
-	snprintf(tmp, sizeof tmp, ".%s", name);
-	if ((fd = openat(run_dir, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		log_warn("%s: run record", name);
-		return;
+	read_boot_id();
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		log_warn("%s", dir);
+	if ((run_dir = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		log_warn("%s (leftovers of a killed supd will not be found)",
+		    dir);
+		free(dir);
+		return 0;
 	}
-	if (write(fd, rec, len) != len) {
-		log_warn("%s: run record", name);
-		close(fd);
-		(void)unlinkat(run_dir, tmp, 0);
-		return;
+	found = end_files();
+	if ((rec_fd = openat(run_dir, LO_FILE, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		log_warn("%s/%s (leftovers of a killed supd will not be found)",
+		    dir, LO_FILE);
+	else
+		found += end_slots(dir);
+	free(dir);
+	return found;
+}
+
+/* The lowest free slot, marked used. */
+static size_t
+slot_take(void)
+{
+	size_t	i, n;
+
+	for (i = 0; i < nused && used[i]; i++)
+		;
+	if (i == nused) {
+		n = nused == 0 ? 64 : nused * 2;
+		used = xrealloc(used, n * sizeof *used);
+		memset(used + nused, 0, (n - nused) * sizeof *used);
+		nused = n;
 	}
-	if (close(fd) == -1 || renameat(run_dir, tmp, run_dir, name) == -1) {
-		log_warn("%s: run record", name);
-		(void)unlinkat(run_dir, tmp, 0);
-	}
+	used[i] = true;
+	return i;
 }
 
 void
-leftovers_forget(const char *name)
+leftovers_record(unsigned *slot, const char *name, pid_t pid)
 {
-	if (run_dir != -1 && unlinkat(run_dir, name, 0) == -1 &&
-	    errno != ENOENT)
+	char	rec[LO_SLOT];
+	int	len;
+
+	if (rec_fd == -1)
+		return;
+	if (*slot == 0)
+		*slot = slot_take() + 1;
+	memset(rec, 0, sizeof rec);
+	len = snprintf(rec, sizeof rec, "%d %llu %s %s", (int)pid,
+	    start_time(pid), boot_id, name);
+	/* A name too long for the slot is cut: it only names the kill. */
+	if (len >= LO_SLOT - 1)
+		len = LO_SLOT - 2;
+	rec[len] = '\n';
+	if (pwrite(rec_fd, rec, LO_SLOT, (off_t)(*slot - 1) * LO_SLOT) !=
+	    LO_SLOT)
 		log_warn("%s: run record", name);
+}
+
+void
+leftovers_forget(unsigned *slot, const char *name)
+{
+	static const char	empty[LO_SLOT];
+
+	if (*slot == 0 || rec_fd == -1)
+		return;
+	if (pwrite(rec_fd, empty, LO_SLOT, (off_t)(*slot - 1) * LO_SLOT) !=
+	    LO_SLOT)
+		log_warn("%s: run record", name);
+	used[*slot - 1] = false;
+	*slot = 0;
 }

@@ -78,6 +78,7 @@ struct service {
 	enum svc_state	 state;
 	pid_t		 pid;		/* our child (the init or the command), 0 if none */
 	pid_t		 cmd_pid;	/* the command under an init, 0 if unknown */
+	unsigned	 rec_slot;	/* leftovers.c's record of pid + 1, 0 if none */
 	int		 status_fd;	/* init: the command's wait status arrives here */
 	uint64_t	 started_ms;	/* monotonic time of the last spawn */
 	uint64_t	 running_ms;	/* monotonic time exec was confirmed */

@@ -293,7 +293,7 @@ svc_spawn(struct service *s)
 	pid_add(s);
 	/* With a pid namespace, everything dies with its first process. */
 	if (!(s->conf->iso.ns & CLONE_NEWPID))
-		leftovers_record(s->conf->name, s->pid);
+		leftovers_record(&s->rec_slot, s->conf->name, s->pid);
 	if (s->report_fd == -1) {
 		/* No report pipe: a failed plug (its reason given), or a
 		 * failed map that could not be reported. */
@@ -407,7 +407,7 @@ svc_reaped(pid_t pid, int status)
 		return false;
 	}
 	svc_pid_del(s);
-	leftovers_forget(s->conf->name);
+	leftovers_forget(&s->rec_slot, s->conf->name);
 	s->last_pid = svc_main_pid(s);
 	s->pid = 0;
 	s->cmd_pid = 0;

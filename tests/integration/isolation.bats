@@ -297,7 +297,12 @@ EOF
 	[ ! -e "$V/ran" ]
 }
 
-@test "a run record (state_dir/run/NAME) for a service without a pid namespace only" {
+# records: state_dir/run/records, its slots one a line (NUL padding gone).
+_records() {
+	tr -d '\0' <"$T/state/run/records"
+}
+
+@test "a run record (a slot of state_dir/run/records) for a service without a pid namespace only" {
 	svc iso <<EOF
 [service]
 command = sleep 1000
@@ -311,11 +316,33 @@ EOF
 	start_supd
 	wait_state iso running
 	wait_state plain running
-	[ -f "$T/state/run/plain" ]
-	[ "$(cut -d' ' -f1 "$T/state/run/plain")" = "$(field plain pid)" ]
-	[ ! -e "$T/state/run/iso" ]
+	_records | grep -q "^$(field plain pid) [0-9]* [-0-9a-f]* plain\$"
+	[ "$(_records | wc -l)" = 1 ]
+	# Emptied at the reap; a new run takes a slot again.
 	ctl stop plain
+	[ -z "$(_records)" ]
+	ctl start plain
+	wait_state plain running
+	_records | grep -q "^$(field plain pid) [0-9]* [-0-9a-f]* plain\$"
+	[ "$(stat -c %s "$T/state/run/records")" = 256 ]
 	[ ! -e "$T/state/run/plain" ]
+}
+
+@test "records of an older supd (one file a service) are still ended at start, then removed" {
+	local pid start
+	setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+	pid=$!
+	ORPHAN=$pid
+	wait_for "the old group's leader" test -e "/proc/$pid/stat"
+	start=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)
+	mkdir -p "$T/state/run"
+	printf '%s %s %s\n' "$pid" "$start" \
+		"$(cat /proc/sys/kernel/random/boot_id)" >"$T/state/run/old"
+	start_supd
+	wait_for "the old group ended" _ended "$pid"
+	grep -q "old: process group $pid left by a previous supd: killed" \
+		"$T/supd.err"
+	[ ! -e "$T/state/run/old" ]
 }
 
 @test "init = no: the command is PID 1 of its namespace (and gets no default SIGTERM action)" {
