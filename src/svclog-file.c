@@ -78,6 +78,7 @@ write_marker(struct svclog_stream *st)
 	size_t		 done;
 	int		 len;
 
+	svclog_file_settle(st);
 	ts = st->sl->conf.timestamps ? svclog_stamp_now() : NULL;
 	len = snprintf(m, sizeof m, "%s%s%ssupd: dropped %llu bytes "
 	    "(log not writable)\n", st->midline ? "\n" : "",
@@ -236,8 +237,25 @@ file_open(struct svclog_stream *st)
 }
 
 void
+svclog_file_settle(struct svclog_stream *st)
+{
+	char	c;
+
+	if (!st->unsettled)
+		return;
+	st->unsettled = false;
+	/* Unreadable: assume mid-line, the safe side for a rotation (which
+	 * looks for itself) and for a run's end (an empty line at worst). */
+	st->midline = st->fd == -1 || st->size == 0 ||
+	    svclog_pread_full(st->fd, &c, 1, (off_t)st->size - 1) == -1 ||
+	    c != '\n';
+	st->bol = !st->midline;
+}
+
+void
 svclog_file_close(struct svclog_stream *st)
 {
+	svclog_file_settle(st);
 	if (st->fd != -1)
 		close(st->fd);
 	st->fd = -1;
@@ -501,6 +519,7 @@ file_next(struct svclog_stream *st)
 {
 	int	r;
 
+	svclog_file_settle(st);
 	if (st->midline && (r = rotate_at_line(st)) != 1)
 		return r;
 	return file_rotate(st);
@@ -523,6 +542,7 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	*done = 0;
 	if (max == 0)
 		max = 1;
+	svclog_file_settle(st);
 	file_check(st);
 	while (n > 0) {
 		if (st->fd == -1 && file_open(st) == -1)
@@ -585,6 +605,83 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	return 0;
 }
 
+/*
+ * The relay: a pipe of supd's own between the service's pipe and the
+ * file. splice(2) into a file holds the source pipe's lock while it writes
+ * the file, so the service could not write into its pipe meanwhile; a
+ * pipe-to-pipe splice only moves page references, so the service's pipe
+ * is held for that alone, and the file write goes on from the relay,
+ * which nobody else waits on. Made at first use; -1: splice directly.
+ */
+static int	relay[2] = { -1, -1 };
+static bool	relay_tried;
+
+static int
+relay_fd(void)
+{
+	if (!relay_tried) {
+		relay_tried = true;
+		if (pipe2(relay, O_CLOEXEC | O_NONBLOCK) == 0)
+			(void)fcntl(relay[1], F_SETPIPE_SZ, SVCLOG_PIPE_BIG);
+		else
+			relay[0] = relay[1] = -1;
+	}
+	return relay[1];
+}
+
+/*
+ * What is left in the relay after a failed file write goes the slow way
+ * (svclog_write: when_full applies), so the relay is empty for the next.
+ */
+static void
+relay_drain(struct svclog_stream *st)
+{
+	char	b[16384];
+	ssize_t	r;
+
+	while ((r = read(relay[0], b, sizeof b)) > 0 ||
+	    (r == -1 && errno == EINTR))
+		if (r > 0)
+			svclog_write(st, b, (size_t)r);
+}
+
+/* One step of up to k bytes from the pipe into the file: the bytes taken
+ * from the pipe, or -1 with errno (nothing taken). */
+static ssize_t
+splice_step(struct svclog_stream *st, size_t k)
+{
+	ssize_t	w, t, done = 0;
+
+	if (relay_fd() == -1) {
+		w = splice(st->rfd, NULL, st->fd, NULL, k,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (w > 0) {
+			st->size += (uint64_t)w;
+			st->sl->written += (uint64_t)w;
+			st->unsettled = true;
+		}
+		return w;
+	}
+	if ((w = splice(st->rfd, NULL, relay[1], NULL, k,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK)) <= 0)
+		return w;
+	while (done < w) {
+		t = splice(relay[0], NULL, st->fd, NULL, (size_t)(w - done),
+		    SPLICE_F_MOVE);
+		if (t == -1 && errno == EINTR)
+			continue;
+		if (t <= 0) {
+			relay_drain(st);
+			break;
+		}
+		st->size += (uint64_t)t;
+		st->sl->written += (uint64_t)t;
+		st->unsettled = true;
+		done += t;
+	}
+	return w;
+}
+
 ssize_t
 svclog_file_splice(struct svclog_stream *st, size_t n)
 {
@@ -592,13 +689,16 @@ svclog_file_splice(struct svclog_stream *st, size_t n)
 	size_t		moved = 0, k;
 	ssize_t		w;
 	int64_t		ms;
-	char		c;
 	int		r;
 
 	if (max == 0)
 		max = 1;
 	file_check(st);
 	while (moved < n) {
+		if (st->pend.len > 0 || st->failing) {
+			errno = EAGAIN;	/* the slow way took over */
+			break;
+		}
 		if (st->fd == -1 && file_open(st) == -1)
 			break;
 		/* The index as file_write keeps it: a record per chunk. */
@@ -615,22 +715,14 @@ svclog_file_splice(struct svclog_stream *st, size_t n)
 			continue;
 		}
 		k = n - moved < room ? n - moved : (size_t)room;
-		w = splice(st->rfd, NULL, st->fd, NULL, k,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (w == -1 && errno == EINTR)
+		if ((w = splice_step(st, k)) == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			if (w == 0)
 				errno = EAGAIN;
 			break;
 		}
-		st->size += (uint64_t)w;
-		st->sl->written += (uint64_t)w;
 		moved += (size_t)w;
-		/* Does the file end mid-line? Its last byte says. */
-		if (svclog_pread_full(st->fd, &c, 1, (off_t)st->size - 1) == -1)
-			break;
-		st->midline = c != '\n';
 	}
 	return moved > 0 ? (ssize_t)moved : -1;
 }

@@ -33,6 +33,7 @@
 #define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
 #define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
 #define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
+#define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe, the relay */
 
 /* One pipe (or the pty) of a service and the log file it goes to. */
 struct svclog_stream {
@@ -55,6 +56,11 @@ struct svclog_stream {
 	bool		 midline;	/* the file does not end with '\n' */
 	bool		 bol;		/* the next byte read starts a line */
 	bool		 big;		/* its pipe was made bigger (busy) */
+	bool		 busy;		/* the last splice was big: splice on
+					   without asking how much waits */
+	bool		 unsettled;	/* the file's end came by splice:
+					   midline and bol unknown until
+					   svclog_file_settle */
 	struct buf	 hold;		/* partial line waiting for its newline */
 	struct buf	 pend;		/* block: output not yet written */
 	uint64_t	 dropped;	/* drop: bytes discarded, not yet reported */
@@ -163,6 +169,9 @@ void	svclog_release_held(struct svclog_held *h);
  * -1 with errno (EAGAIN: the pipe is empty; else read them the slow way,
  * where when_full applies). */
 ssize_t	svclog_file_splice(struct svclog_stream *, size_t n);
+
+/* After splices: learn whether the file ends mid-line (midline, bol). */
+void	svclog_file_settle(struct svclog_stream *);
 
 /* svclog-tail.c */
 /* pread exactly n bytes; -1 with errno (EIO: the file is shorter). */

@@ -48,7 +48,6 @@
 #define SVCLOG_DRAIN	64		/* reads per pipe at most when closing */
 #define SVCLOG_TS_LEN	(RFC3339_LEN)	/* "2026-11-27T18:30:00.123Z " */
 #define SVCLOG_BUSY	(32 * 1024)	/* this much waiting: splice it */
-#define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe */
 
 static char	rbuf[SVCLOG_RBUF];
 static char	obuf[SVCLOG_OBUF];
@@ -329,10 +328,11 @@ stream_fast(const struct svclog_stream *st)
 static bool
 stream_splice(struct svclog_stream *st)
 {
-	int	avail;
+	int	avail = SVCLOG_PIPE_BIG;
+	ssize_t	n;
 
-	if (!stream_fast(st) || ioctl(st->rfd, FIONREAD, &avail) == -1 ||
-	    avail < SVCLOG_BUSY)
+	if (!stream_fast(st) || (!st->busy && (ioctl(st->rfd, FIONREAD,
+	    &avail) == -1 || avail < SVCLOG_BUSY)))
 		return false;
 	svclog_chunk_now();
 	if (st->hold.len > 0) {
@@ -347,11 +347,11 @@ stream_splice(struct svclog_stream *st)
 		st->big = true;
 		(void)fcntl(st->rfd, F_SETPIPE_SZ, SVCLOG_PIPE_BIG);
 	}
-	if (svclog_file_splice(st, (size_t)avail) > 0) {
-		st->bol = !st->midline;
-		return true;
-	}
-	return errno == EAGAIN;
+	/* Busy: no FIONREAD next time; the file's end is looked at only
+	 * when it matters (svclog_file_settle). */
+	n = svclog_file_splice(st, (size_t)avail);
+	st->busy = n >= SVCLOG_BUSY;
+	return n > 0 || errno == EAGAIN;
 }
 
 static void
@@ -375,6 +375,7 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
 		svclog_chunk_now();
+		svclog_file_settle(st);
 		stream_input(st, rbuf, (size_t)n);
 		return;
 	}
@@ -529,8 +530,10 @@ stream_drain(struct svclog_stream *st, bool always)
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
 		svclog_chunk_now();
+		svclog_file_settle(st);
 		stream_input(st, rbuf, (size_t)n);
 	}
+	svclog_file_settle(st);
 	if (st->hold.len > 0) {
 		buf_add(&st->hold, "\n", 1);
 		stream_emit(st, st->hold.p, st->hold.len);
