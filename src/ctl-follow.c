@@ -274,11 +274,12 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 		ctl_client_end(c, 1, NULL);
 		return;
 	}
-	ctl_stream_begin(c, s, false);
 	/* -f -t: what follows gets its time as it comes (a line that
-	 * carries its own keeps it). */
+	 * carries its own keeps it). Set first: svclog_follow may hand over
+	 * a line's start at once. */
 	c->follow_t = win.stamps && !win.own;
 	c->follow_bol = true;
+	ctl_stream_begin(c, s, false);
 	ctl_client_kick(c);
 }
 

@@ -264,33 +264,45 @@ svclog_file_close(struct svclog_stream *st)
 	svclog_idx_close(st);
 }
 
+/*
+ * Someone else truncated the open file (logrotate's copytruncate): write
+ * on at its new end, as O_APPEND would, leaving no hole. supd writes at
+ * its own offset (no O_APPEND: splice refuses it), so this is looked at
+ * before every write or splice, an fstat.
+ */
+static void
+file_shrunk(struct svclog_stream *st)
+{
+	struct stat	sb;
+	int64_t		ms;
+
+	if (st->fd == -1 || fstat(st->fd, &sb) == -1 ||
+	    (uint64_t)sb.st_size >= st->size)
+		return;
+	if (lseek(st->fd, 0, SEEK_END) == -1 ||
+	    svclog_idx_cut(st, (uint64_t)sb.st_size, &ms) == -1) {
+		svclog_file_close(st);
+		return;
+	}
+	st->size = (uint64_t)sb.st_size;
+	st->midline = false;
+	st->unsettled = st->size > 0;
+}
+
 /* Reopen when someone removed or renamed the file under us. */
 static void
 file_check(struct svclog_stream *st)
 {
 	struct stat	sb;
 	uint64_t	now = now_ms();
-	int64_t		ms;
 
+	file_shrunk(st);
 	if (st->fd == -1 || now - st->checked < SVCLOG_CHECK_MS)
 		return;
 	st->checked = now;
 	if (fstatat(st->dirfd, st->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (sb.st_dev != st->dev || sb.st_ino != st->ino)
-			;	/* another file: reopen */
-		else if ((uint64_t)sb.st_size >= st->size)
+		if (sb.st_dev == st->dev && sb.st_ino == st->ino)
 			return;
-		else {
-			/* Truncated by someone else (copytruncate): write on
-			 * at its new end, as O_APPEND would. */
-			if (lseek(st->fd, 0, SEEK_END) == -1 ||
-			    svclog_idx_cut(st, (uint64_t)sb.st_size, &ms) == -1)
-				svclog_file_close(st);
-			else
-				st->size = (uint64_t)sb.st_size;
-			st->midline = false;
-			return;
-		}
 	} else if (errno != ENOENT)
 		return;
 	svclog_file_close(st);
@@ -451,6 +463,28 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+ssize_t
+svclog_file_tail(int fd, uint64_t size, size_t cap, const char **part)
+{
+	static char	 win[SVCLOG_LINE_CAP];
+	const char	*nl;
+	size_t		 len = cap < sizeof win ? cap : sizeof win;
+
+	if (len > size)
+		len = (size_t)size;
+	*part = win + len;
+	if (len == 0)
+		return 0;
+	if (svclog_pread_full(fd, win, len, (off_t)(size - len)) == -1)
+		return -1;
+	if ((nl = memrchr(win, '\n', len)) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	*part = nl + 1;
+	return win + len - (nl + 1);
+}
+
 /*
  * The open file ends mid-line and must rotate: rotate at its last line
  * end instead. Only the window at its end (the line cap) is read back; the
@@ -464,25 +498,18 @@ write_all(int fd, const char *p, size_t n)
 static int
 rotate_at_line(struct svclog_stream *st)
 {
-	static char		 win[SVCLOG_LINE_CAP];
 	struct svclog_held	 h = { 0 };
-	uint64_t		 len, cut;
-	const char		*nl;
+	const char		*part;
+	ssize_t			 len;
+	uint64_t		 cut;
 	int64_t			 ms;
 	int			 old, r = -1, saved;
 
-	len = svclog_line_cap(st->sl);
-	if (len > st->size)
-		len = st->size;
-	if (len == 0 || svclog_pread_full(st->fd, win, (size_t)len,
-	    (off_t)(st->size - len)) == -1)
-		return len == 0 ? 1 : -1;
-	if ((nl = memrchr(win, '\n', (size_t)len)) == NULL)
-		return 1;
-	cut = st->size - len + (uint64_t)(nl - win) + 1;
-	len = st->size - cut;
-	if (len == 0)
-		return 1;	/* not mid-line after all */
+	len = svclog_file_tail(st->fd, st->size, svclog_line_cap(st->sl),
+	    &part);
+	if (len <= 0)
+		return len == -1 && errno != ENOENT ? -1 : 1;
+	cut = st->size - (uint64_t)len;
 	if (svclog_idx_cut(st, cut, &ms) == -1)
 		return -1;
 	old = st->fd;
@@ -491,7 +518,7 @@ rotate_at_line(struct svclog_stream *st)
 	if (rotate_names(st, &h) == -1 || file_open(st) == -1)
 		goto out;
 	if ((ms != INT64_MIN && svclog_idx_note(st, ms) == -1) ||
-	    write_all(st->fd, nl + 1, (size_t)len) == -1) {
+	    write_all(st->fd, part, (size_t)len) == -1) {
 		saved = errno;
 		/* The old file is whole: start the new one afresh. */
 		if (ftruncate(st->fd, 0) == -1)
@@ -500,7 +527,7 @@ rotate_at_line(struct svclog_stream *st)
 		errno = saved;
 		goto out;
 	}
-	st->size = len;
+	st->size = (uint64_t)len;
 	st->midline = true;
 	if (st->sl->conf.max_files > 0 && ftruncate(old, (off_t)cut) == -1)
 		log_warn("%s: cut rotated log of %s", st->sl->name, st->path);
@@ -542,8 +569,8 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	*done = 0;
 	if (max == 0)
 		max = 1;
-	svclog_file_settle(st);
 	file_check(st);
+	svclog_file_settle(st);
 	while (n > 0) {
 		if (st->fd == -1 && file_open(st) == -1)
 			return -1;

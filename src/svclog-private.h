@@ -170,6 +170,11 @@ void	svclog_release_held(struct svclog_held *h);
  * where when_full applies). */
 ssize_t	svclog_file_splice(struct svclog_stream *, size_t n);
 
+/* The start of a line that ends the file at fd (size bytes), after its
+ * last newline: its length (0: the file ends with a newline, or is empty)
+ * and *part (a static buffer); -1 with errno: ENOENT when the last cap
+ * bytes hold no newline (a line longer than the cap, written in pieces). */
+ssize_t	svclog_file_tail(int fd, uint64_t size, size_t cap, const char **part);
 /* After splices: learn whether the file ends mid-line (midline, bol). */
 void	svclog_file_settle(struct svclog_stream *);
 

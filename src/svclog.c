@@ -42,8 +42,10 @@
 #include "svclog.h"
 #include "svclog-private.h"
 
-#define SVCLOG_RBUF	(128 * 1024)	/* shared read buffer */
-#define SVCLOG_OBUF	(256 * 1024)	/* shared timestamped output */
+#define SVCLOG_RBUF	SVCLOG_PIPE_BIG	/* shared read buffer: a busy pipe's
+					   whole content (pages are touched
+					   only by busy services' reads) */
+#define SVCLOG_OBUF	(512 * 1024)	/* shared timestamped output */
 #define SVCLOG_CBUF	(32 * 1024)	/* shared console copy */
 #define SVCLOG_DRAIN	64		/* reads per pipe at most when closing */
 #define SVCLOG_TS_LEN	(RFC3339_LEN)	/* "2026-11-27T18:30:00.123Z " */
@@ -91,16 +93,12 @@ svclog_line_cap(const struct svclog *sl)
 	return SVCLOG_LINE_CAP;
 }
 
-void
-svclog_notify(struct svclog *sl, const char *p, size_t n)
+/* Followers were being called: drop those removed meanwhile. */
+static void
+fl_done(struct svclog *sl)
 {
-	size_t	i, j, count = sl->nfl;
+	size_t	i, j;
 
-	sl->fl_busy++;
-	for (i = 0; i < count && i < sl->nfl; i++) {
-		if (sl->fl[i].cb != NULL)
-			sl->fl[i].cb(sl->fl[i].arg, p, n);
-	}
 	if (--sl->fl_busy == 0 && sl->fl_dirty) {
 		for (i = j = 0; i < sl->nfl; i++) {
 			if (sl->fl[i].cb != NULL)
@@ -109,6 +107,19 @@ svclog_notify(struct svclog *sl, const char *p, size_t n)
 		sl->nfl = j;
 		sl->fl_dirty = false;
 	}
+}
+
+void
+svclog_notify(struct svclog *sl, const char *p, size_t n)
+{
+	size_t	i, count = sl->nfl;
+
+	sl->fl_busy++;
+	for (i = 0; i < count && i < sl->nfl; i++) {
+		if (sl->fl[i].cb != NULL)
+			sl->fl[i].cb(sl->fl[i].arg, p, n);
+	}
+	fl_done(sl);
 }
 
 const char *
@@ -302,6 +313,17 @@ strip_cr(char *p, ssize_t n)
 	return o;
 }
 
+/* A busy stream's pipe grows (within pipe-max-size, or stays as it is):
+ * fewer wake-ups, bigger splices and reads. */
+static void
+stream_big(struct svclog_stream *st)
+{
+	if (!st->big) {
+		st->big = true;
+		(void)fcntl(st->rfd, F_SETPIPE_SZ, SVCLOG_PIPE_BIG);
+	}
+}
+
 /* Nothing in supd needs the stream's bytes: none to stamp, copy to the
  * console or to followers, no terminal to clean up, nothing waiting. */
 static bool
@@ -342,11 +364,7 @@ stream_splice(struct svclog_stream *st)
 		if (!stream_fast(st))
 			return false;	/* it failed: when_full applies */
 	}
-	if (!st->big) {
-		/* Fewer, bigger splices; within pipe-max-size, or as is. */
-		st->big = true;
-		(void)fcntl(st->rfd, F_SETPIPE_SZ, SVCLOG_PIPE_BIG);
-	}
+	stream_big(st);
 	/* Busy: no FIONREAD next time; the file's end is looked at only
 	 * when it matters (svclog_file_settle). */
 	n = svclog_file_splice(st, (size_t)avail);
@@ -368,6 +386,8 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 		tap_raw(st->sl, rbuf, n);
 		n = strip_cr(rbuf, n);
 	}
+	if (n >= SVCLOG_BUSY)
+		stream_big(st);
 	if (n > 0) {
 		if (st->path == NULL && st->hold.len == 0 && st->bol &&
 		    (!st->sl->conf.console || console_fd == -1))
@@ -728,6 +748,10 @@ svclog_free(struct svclog *sl)
 void
 svclog_follow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 {
+	struct svclog_stream	*st = &sl->out;
+	const char		*part;
+	ssize_t			 n;
+
 	if (sl->nfl == sl->capfl) {
 		sl->capfl = sl->capfl == 0 ? 4 : sl->capfl * 2;
 		sl->fl = xreallocarray(sl->fl, sl->capfl, sizeof *sl->fl);
@@ -735,6 +759,16 @@ svclog_follow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 	sl->fl[sl->nfl].cb = cb;
 	sl->fl[sl->nfl].arg = arg;
 	sl->nfl++;
+	/* A splice may have left a line's start at the file's end: the
+	 * follower gets it first, so it starts at a line, as logs -n leaves
+	 * it off (svclog_tail). The stream takes the slow way from now on. */
+	svclog_file_settle(st);
+	if (st->fd != -1 && st->midline && (n = svclog_file_tail(st->fd,
+	    st->size, svclog_line_cap(sl), &part)) > 0) {
+		sl->fl_busy++;
+		cb(arg, part, (size_t)n);
+		fl_done(sl);
+	}
 }
 
 void
