@@ -69,11 +69,9 @@ svclog_pread_full(int fd, char *p, size_t n, off_t off)
 static int
 tail_open(const struct svclog_stream *st, unsigned i, uint64_t *size)
 {
-	char		 name[PATH_MAX];
-	struct stat	 sb;
-	const char	*p;
-	ssize_t		 part;
-	int		 fd;
+	char		name[PATH_MAX];
+	struct stat	sb;
+	int		fd;
 
 	if (st->dirfd == -1) {
 		errno = ENOENT;
@@ -96,11 +94,6 @@ tail_open(const struct svclog_stream *st, unsigned i, uint64_t *size)
 		return -1;
 	}
 	*size = (uint64_t)sb.st_size;
-	/* A line's start that a splice left at the end is not a line yet:
-	 * a follower gets it when it attaches (svclog_follow). */
-	if (i == 0 && (part = svclog_file_tail(fd, *size,
-	    svclog_line_cap(st->sl), &p)) > 0)
-		*size -= (uint64_t)part;
 	return fd;
 }
 

@@ -748,10 +748,6 @@ svclog_free(struct svclog *sl)
 void
 svclog_follow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 {
-	struct svclog_stream	*st = &sl->out;
-	const char		*part;
-	ssize_t			 n;
-
 	if (sl->nfl == sl->capfl) {
 		sl->capfl = sl->capfl == 0 ? 4 : sl->capfl * 2;
 		sl->fl = xreallocarray(sl->fl, sl->capfl, sizeof *sl->fl);
@@ -759,16 +755,23 @@ svclog_follow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 	sl->fl[sl->nfl].cb = cb;
 	sl->fl[sl->nfl].arg = arg;
 	sl->nfl++;
-	/* A splice may have left a line's start at the file's end: the
-	 * follower gets it first, so it starts at a line, as logs -n leaves
-	 * it off (svclog_tail). The stream takes the slow way from now on. */
+}
+
+int
+svclog_partial(struct svclog *sl, struct buf *out)
+{
+	struct svclog_stream	*st = &sl->out;
+	const char		*part;
+	ssize_t			 n;
+
 	svclog_file_settle(st);
-	if (st->fd != -1 && st->midline && (n = svclog_file_tail(st->fd,
-	    st->size, svclog_line_cap(sl), &part)) > 0) {
-		sl->fl_busy++;
-		cb(arg, part, (size_t)n);
-		fl_done(sl);
-	}
+	if (st->fd == -1 || !st->midline)
+		return 0;
+	if ((n = svclog_file_tail(st->fd, st->size, svclog_line_cap(sl),
+	    &part)) <= 0)
+		return 0;	/* a line longer than the cap: as before */
+	buf_add(out, part, (size_t)n);
+	return 1;
 }
 
 void

@@ -58,7 +58,7 @@ EOF
 	[ "${#lines[@]}" -eq 3 ]
 }
 
-@test "fast path: a line's start left at the end of the file is not in logs -n; a follower attaching gets it first, then every byte once" {
+@test "fast path: a line's start left at the end of the file: logs -n counts it as the last line, followers (-n 1 and -n 0) get it once, then every byte once" {
 	cat >"$H/part.sh" <<EOF
 $SEQ -n 1000 -c 1000000
 printf "%040000d" 0
@@ -76,19 +76,22 @@ EOF
 	# 40000 bytes without a newline, in one write: spliced as they are.
 	wait_for "the line's start in the file" _ends_with "$T/log/part.log" 00000
 	run -0 ctl logs -n 1 part
-	[ "${#lines[@]}" -eq 1 ]
-	check_seq 1000 1000 <<<"$output"
-	ctl logs -f -n 1 part >"$T/follow.out" 2>&1 &
+	[ "$output" = "$(printf '%040000d' 0)" ]
+	ctl logs -f -n 1 part >"$T/follow1.out" 2>&1 &
 	FPID=$!
-	wait_for "the follower to have the line's start" _ends_with "$T/follow.out" 00000
+	ctl logs -f -n 0 part >"$T/follow0.out" 2>&1 &
+	FPID2=$!
+	wait_for "follower 1 to have the line's start" _ends_with "$T/follow1.out" 00000
+	wait_for "follower 0 to have the line's start" _ends_with "$T/follow0.out" 00000
 	touch "$H/go"
-	wait_for "the follower to have seq 2000" _last_seq_is "$T/follow.out" 2000
+	wait_for "follower 1 to have seq 2000" _last_seq_is "$T/follow1.out" 2000
+	wait_for "follower 0 to have seq 2000" _last_seq_is "$T/follow0.out" 2000
 	{
-		"$SEQ" -n 1 -s 1000
 		printf '%040000d-end\n' 0
 		"$SEQ" -n 1000 -s 1001
 	} >"$T/expected"
-	cmp "$T/expected" "$T/follow.out"
+	cmp "$T/expected" "$T/follow1.out"
+	cmp "$T/expected" "$T/follow0.out"
 	# The file: every line once, the long one whole.
 	wait_for "the log to be complete" _last_seq_is "$T/log/part.log" 2000
 	{
