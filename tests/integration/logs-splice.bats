@@ -56,6 +56,12 @@ EOF
 	[[ "${lines[1]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ seq=400000\ x+$ ]]
 	run -0 ctl logs --since 1h -n 3 fast
 	[ "${#lines[@]}" -eq 3 ]
+	# A rotated file's index, cut where its file was: the last lines of
+	# fast.log.1 (fast.log set aside; the service is done).
+	mv "$T/log/fast.log" "$T/log/fast.moved"
+	run -0 ctl logs -t -n 5000 fast
+	[ "${#lines[@]}" -eq 5000 ]
+	[[ "${lines[4999]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ seq=$(last_seq "$T/log/fast.log.1")\ x+$ ]]
 }
 
 @test "fast path: a line's start left at the end of the file: logs -n counts it as the last line, followers (-n 1 and -n 0) get it once, then every byte once" {
