@@ -9,14 +9,29 @@
  * service's writes block in turn), drop counts them and writes a
  * "supd: dropped N bytes" line once the log takes bytes again.
  *
- * Rotation invariant: supd alone appends to NAME.log. Before a write would
- * pass max_size it writes the complete lines that still fit, renames
+ * Rotation invariant: supd alone appends to NAME.log, at the offset it
+ * keeps (no O_APPEND: splice(2) refuses it; file_shrunk follows a
+ * truncation by someone else). Before a write would pass max_size it
+ * writes the complete lines that still fit and rotates: renames
  * NAME.log.N-1 -> .N ... NAME.log -> NAME.log.1 (or unlinks NAME.log when
- * max_files = 0) and opens a fresh NAME.log; it never copies or truncates.
- * Every byte is written once, to one file, in order: no line is lost or
- * duplicated by rotation. A rotated file ends with '\n' unless a line had to
- * be split: one longer than max_size (split at max_size), or one longer than
- * the line cap that was already being written in pieces.
+ * max_files = 0) and opens a fresh NAME.log. A file that ends inside a
+ * line -- the fast path splices bytes without looking at them -- rotates
+ * at its last line end (rotate_at_line): only the window of the line cap
+ * at its end is read back, the line's start is written to the fresh file,
+ * then cut from the old one. Every byte is in one file, in order: no line
+ * is lost or duplicated by rotation. A rotated file ends with '\n' unless
+ * a line had to be split: one longer than max_size (split at max_size),
+ * or one longer than the line cap (no line end in the window).
+ *
+ * The fast path (svclog_file_splice): pipe -> relay pipe -> file, both by
+ * splice(2); the relay because splicing into a file holds the source
+ * pipe's lock for the whole file write, which would stop the service's
+ * writes meanwhile, while pipe to pipe only moves page references. The
+ * file's last byte is read only when it matters (svclog_file_settle).
+ *
+ * The oldest file goes by doom(): opened, unlinked, and its last fd
+ * dropped by a child (svclog_release_held), never by a rename over it:
+ * on ext4 mounted `discard`, freeing 10 MiB took 10-17 ms in the loop.
  *
  * Removal (supctl rm: svclog_remove_files): each file of the stream is
  * opened, then unlinked, in the loop -- both take microseconds -- and its

@@ -6,7 +6,8 @@
  *   svclog.c       the struct svclog: pipes or a pty kept across restarts,
  *                  reading them, lines, timestamps, the console copy,
  *                  followers and attach taps, the svclog_* API
- *   svclog-file.c  the log files: append, rotate, notice a file moved away,
+ *   svclog-file.c  the log files: append, splice (the fast path), rotate at
+ *                  a line end, notice a file moved away or truncated,
  *                  when_full (block or drop) while one cannot be written
  *   svclog-tail.c  reading the files back: the last lines for `logs -n`,
  *                  with their times for --since/--until/-t
@@ -33,7 +34,7 @@
 #define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
 #define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
 #define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
-#define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe, the relay */
+#define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe; the relay */
 
 /* One pipe (or the pty) of a service and the log file it goes to. */
 struct svclog_stream {
@@ -174,7 +175,8 @@ ssize_t	svclog_file_splice(struct svclog_stream *, size_t n);
  * last newline: its length (0: the file ends with a newline, or is empty)
  * and *part (a static buffer); -1 with errno: ENOENT when the last cap
  * bytes hold no newline (a line longer than the cap, written in pieces). */
-ssize_t	svclog_file_tail(int fd, uint64_t size, size_t cap, const char **part);
+ssize_t	svclog_file_tail(int fd, uint64_t size, size_t cap,
+	    const char **part);
 /* After splices: learn whether the file ends mid-line (midline, bol). */
 void	svclog_file_settle(struct svclog_stream *);
 
