@@ -568,6 +568,27 @@ file_next(struct svclog_stream *st)
 }
 
 /*
+ * Before bytes go to the file: open it if need be, and record the time of
+ * what follows in its index unless the last record says it. 0 ready; 1
+ * the index was full and the file rotated (look again); -1 with errno.
+ */
+static int
+file_ready(struct svclog_stream *st)
+{
+	int64_t	ms;
+	int	r;
+
+	if (st->fd == -1 && file_open(st) == -1)
+		return -1;
+	if (st->idx_ms == (ms = svclog_chunk_ms()) ||
+	    (r = svclog_idx_note(st, ms)) == 0)
+		return 0;
+	if (r == -1 || file_next(st) == -1)
+		return -1;
+	return 1;
+}
+
+/*
  * Append n bytes, rotating at line ends. *done is what reached the file;
  * -1 with errno when the rest cannot be written now.
  */
@@ -578,7 +599,6 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	const char	*nl;
 	size_t		 k;
 	ssize_t		 w;
-	int64_t		 ms;
 	int		 r;
 
 	*done = 0;
@@ -587,12 +607,8 @@ file_write(struct svclog_stream *st, const char *p, size_t n, size_t *done)
 	file_check(st);
 	svclog_file_settle(st);
 	while (n > 0) {
-		if (st->fd == -1 && file_open(st) == -1)
-			return -1;
-		/* The time of what follows, unless the last record says it. */
-		if (st->idx_ms != (ms = svclog_chunk_ms()) &&
-		    (r = svclog_idx_note(st, ms)) != 0) {
-			if (r == -1 || file_next(st) == -1)
+		if ((r = file_ready(st)) != 0) {
+			if (r == -1)
 				return -1;
 			continue;	/* a full index: a new file */
 		}
@@ -730,7 +746,6 @@ svclog_file_splice(struct svclog_stream *st, size_t n)
 	uint64_t	max = st->sl->conf.max_size, room;
 	size_t		moved = 0, k;
 	ssize_t		w;
-	int64_t		ms;
 	int		r;
 
 	if (max == 0)
@@ -741,14 +756,10 @@ svclog_file_splice(struct svclog_stream *st, size_t n)
 			errno = EAGAIN;	/* the slow way took over */
 			break;
 		}
-		if (st->fd == -1 && file_open(st) == -1)
-			break;
-		/* The index as file_write keeps it: a record per chunk. */
-		if (st->idx_ms != (ms = svclog_chunk_ms()) &&
-		    (r = svclog_idx_note(st, ms)) != 0) {
-			if (r == -1 || file_next(st) == -1)
+		if ((r = file_ready(st)) != 0) {
+			if (r == -1)
 				break;
-			continue;
+			continue;	/* a full index: a new file */
 		}
 		room = st->size >= max ? 0 : max - st->size;
 		if (room == 0) {

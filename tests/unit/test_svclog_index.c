@@ -168,6 +168,23 @@ test_corrupt(void)
 	close(fd);
 }
 
+/* A stream of a log of max_size 1024 named base in a fresh directory d
+ * (64 bytes), with no file open: the index writer's caller. */
+static void
+writer_stream(struct svclog *sl, struct svclog_stream *st, char *d,
+    const char *base)
+{
+	snprintf(d, 64, "/tmp/supd-idx.XXXXXX");
+	CHECK(mkdtemp(d) != NULL);
+	memset(sl, 0, sizeof *sl);
+	memset(st, 0, sizeof *st);
+	sl->conf.max_size = 1024;
+	st->sl = sl;
+	st->base = base;
+	st->dirfd = open(d, O_PATH | O_DIRECTORY);
+	st->idx_fd = -1;
+}
+
 static void
 test_writer(void)
 {
@@ -179,16 +196,7 @@ test_writer(void)
 	int			fd;
 	uint64_t		i;
 
-	snprintf(d, sizeof d, "/tmp/supd-idx.XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
-	memset(&sl, 0, sizeof sl);
-	memset(&st, 0, sizeof st);
-	sl.conf.max_size = 1024;
-	st.sl = &sl;
-	st.base = "w.log";
-	st.dirfd = open(d, O_PATH | O_DIRECTORY);
-	st.idx_fd = -1;
-	st.size = 0;
+	writer_stream(&sl, &st, d, "w.log");
 	CHECK_INT(svclog_idx_open(&st), 0);
 	CHECK_INT(svclog_idx_note(&st, 111), 0);
 	st.size = 30;
@@ -262,15 +270,7 @@ test_cut(void)
 	int64_t			ms;
 	int			fd;
 
-	snprintf(d, sizeof d, "/tmp/supd-idx.XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
-	memset(&sl, 0, sizeof sl);
-	memset(&st, 0, sizeof st);
-	sl.conf.max_size = 1024;
-	st.sl = &sl;
-	st.base = "c.log";
-	st.dirfd = open(d, O_PATH | O_DIRECTORY);
-	st.idx_fd = -1;
+	writer_stream(&sl, &st, d, "c.log");
 	CHECK_INT(svclog_idx_open(&st), 0);
 	for (st.size = 0; st.size <= 300; st.size += 100)
 		CHECK_INT(svclog_idx_note(&st, (int64_t)st.size + 1), 0);
