@@ -261,9 +261,11 @@ svclog_file_settle(struct svclog_stream *st)
 	st->unsettled = false;
 	/* Unreadable: assume mid-line, the safe side for a rotation (which
 	 * looks for itself) and for a run's end (an empty line at worst). */
-	st->midline = st->fd == -1 || st->size == 0 ||
-	    svclog_pread_full(st->fd, &c, 1, (off_t)st->size - 1) == -1 ||
-	    c != '\n';
+	if (st->fd != -1 && st->size == 0)
+		st->midline = false;
+	else
+		st->midline = st->fd == -1 || svclog_pread_full(st->fd, &c, 1,
+		    (off_t)st->size - 1) == -1 || c != '\n';
 	st->bol = !st->midline;
 }
 
