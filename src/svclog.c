@@ -93,12 +93,16 @@ svclog_line_cap(const struct svclog *sl)
 	return SVCLOG_LINE_CAP;
 }
 
-/* Followers were being called: drop those removed meanwhile. */
-static void
-fl_done(struct svclog *sl)
+void
+svclog_notify(struct svclog *sl, const char *p, size_t n)
 {
-	size_t	i, j;
+	size_t	i, j, count = sl->nfl;
 
+	sl->fl_busy++;
+	for (i = 0; i < count && i < sl->nfl; i++) {
+		if (sl->fl[i].cb != NULL)
+			sl->fl[i].cb(sl->fl[i].arg, p, n);
+	}
 	if (--sl->fl_busy == 0 && sl->fl_dirty) {
 		for (i = j = 0; i < sl->nfl; i++) {
 			if (sl->fl[i].cb != NULL)
@@ -107,19 +111,6 @@ fl_done(struct svclog *sl)
 		sl->nfl = j;
 		sl->fl_dirty = false;
 	}
-}
-
-void
-svclog_notify(struct svclog *sl, const char *p, size_t n)
-{
-	size_t	i, count = sl->nfl;
-
-	sl->fl_busy++;
-	for (i = 0; i < count && i < sl->nfl; i++) {
-		if (sl->fl[i].cb != NULL)
-			sl->fl[i].cb(sl->fl[i].arg, p, n);
-	}
-	fl_done(sl);
 }
 
 const char *
