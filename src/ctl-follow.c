@@ -241,7 +241,7 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 	const char	*e;
 	size_t		 off, chunk;
 	char		*m = NULL;
-	bool		 any;
+	bool		 any, partial = false;
 	int		 r = 0;
 
 	if (n < 3 || parse_uint(v[1], 0, PROTO_LOGS_MAX_LINES, &lines, &e) == -1
@@ -264,6 +264,10 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 		buf_free(&b);
 		return;
 	}
+	/* -f -n 0 starts at a line: with the start of the one being
+	 * written, if the log ends inside it. */
+	if (lines == 0 && v[2][0] == '1')
+		partial = svclog_partial(svc_log(s), &b) == 1;
 	for (off = 0; off < b.len; off += chunk) {
 		chunk = b.len - off < PROTO_MAX_PAYLOAD ? b.len - off :
 		    PROTO_MAX_PAYLOAD;
@@ -278,7 +282,7 @@ ctl_req_logs(struct client *c, char **v, size_t n)
 	/* -f -t: what follows gets its time as it comes (a line that
 	 * carries its own keeps it). */
 	c->follow_t = win.stamps && !win.own;
-	c->follow_bol = true;
+	c->follow_bol = !partial;
 	ctl_client_kick(c);
 }
 

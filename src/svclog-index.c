@@ -221,6 +221,32 @@ svclog_idx_note(struct svclog_stream *st, int64_t ms)
 	return 0;
 }
 
+int
+svclog_idx_cut(struct svclog_stream *st, uint64_t cut, int64_t *ms)
+{
+	struct svclog_cur c;
+	uint64_t	keep;
+	int		r;
+
+	*ms = INT64_MIN;
+	if (st->idx_fd == -1 || st->idx_n == 0)
+		return 0;
+	if (svclog_cur_open(&c, st->idx_fd, st->size) == -1 ||
+	    (r = svclog_cur_time(&c, cut, ms)) == -1)
+		return -1;
+	if (r == 1) {
+		*ms = INT64_MIN;	/* no record at or before cut */
+		keep = 0;
+	} else
+		keep = c.at.off == cut ? (uint64_t)c.cur :
+		    (uint64_t)c.cur + 1;
+	if (keep < st->idx_n && ftruncate(st->idx_fd, (off_t)(IDX_HDR +
+	    keep * IDX_REC)) == -1)
+		return -1;
+	st->idx_n = keep;
+	return 0;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 int

@@ -6,7 +6,8 @@
  *   svclog.c       the struct svclog: pipes or a pty kept across restarts,
  *                  reading them, lines, timestamps, the console copy,
  *                  followers and attach taps, the svclog_* API
- *   svclog-file.c  the log files: append, rotate, notice a file moved away,
+ *   svclog-file.c  the log files: append, splice (the fast path), rotate at
+ *                  a line end, notice a file moved away or truncated,
  *                  when_full (block or drop) while one cannot be written
  *   svclog-tail.c  reading the files back: the last lines for `logs -n`,
  *                  with their times for --since/--until/-t
@@ -32,6 +33,8 @@
 
 #define SVCLOG_RETRY	1.0		/* seconds between tries of a bad log */
 #define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
+#define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
+#define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe; the relay */
 
 /* One pipe (or the pty) of a service and the log file it goes to. */
 struct svclog_stream {
@@ -53,6 +56,12 @@ struct svclog_stream {
 	uint64_t	 size;		/* bytes in the open file */
 	bool		 midline;	/* the file does not end with '\n' */
 	bool		 bol;		/* the next byte read starts a line */
+	bool		 big;		/* its pipe was made bigger (busy) */
+	bool		 busy;		/* the last splice was big: splice on
+					   without asking how much waits */
+	bool		 unsettled;	/* the file's end came by splice:
+					   midline and bol unknown until
+					   svclog_file_settle */
 	struct buf	 hold;		/* partial line waiting for its newline */
 	struct buf	 pend;		/* block: output not yet written */
 	uint64_t	 dropped;	/* drop: bytes discarded, not yet reported */
@@ -103,6 +112,8 @@ void	svclog_notify(struct svclog *, const char *p, size_t n);
 const char *svclog_stamp_now(void);
 /* The output being handled was read now (its time index records). */
 void	svclog_chunk_now(void);
+/* The longest line held whole: SVCLOG_LINE_CAP, or max_size if smaller. */
+size_t	svclog_line_cap(const struct svclog *);
 
 /* Files removed but still open: their blocks, freed when the fds go. */
 struct svclog_held {
@@ -154,6 +165,25 @@ void	svclog_remove_files(struct svclog_stream *, struct svclog_held *h);
  * are freed there. */
 void	svclog_release_held(struct svclog_held *h);
 
+/* Move up to n bytes from the stream's pipe into its log file (splice(2),
+ * no copy through supd), rotating at line ends: the bytes moved (> 0), or
+ * -1 with errno (EAGAIN: the pipe is empty; else read them the slow way,
+ * where when_full applies). */
+ssize_t	svclog_file_splice(struct svclog_stream *, size_t n);
+
+/* The start of a line that ends the file at fd (size bytes), after its
+ * last newline: its length (0: the file ends with a newline, or is empty)
+ * and *part (a static buffer); -1 with errno: ENOENT when the last cap
+ * bytes hold no newline (a line longer than the cap, written in pieces). */
+ssize_t	svclog_file_tail(int fd, uint64_t size, size_t cap,
+	    const char **part);
+/* After splices: learn whether the file ends mid-line (midline, bol). */
+void	svclog_file_settle(struct svclog_stream *);
+
+/* svclog-tail.c */
+/* pread exactly n bytes; -1 with errno (EIO: the file is shorter). */
+int	svclog_pread_full(int fd, char *p, size_t n, off_t off);
+
 /* svclog-index.c */
 /* ".LOG.idx" (LOG: a file name in the log's directory) into out; -1
  * with ENAMETOOLONG. */
@@ -167,6 +197,10 @@ void	svclog_idx_close(struct svclog_stream *);
 /* Record that the bytes from st->size on are written at ms: 0; 1 when the
  * index is full (rotate the log first); -1 with errno. */
 int	svclog_idx_note(struct svclog_stream *, int64_t ms);
+/* The open file is cut to cut bytes (the rest moves to the next file):
+ * drop the records from cut on, and give the time of the byte at cut
+ * (INT64_MIN: none); -1 with errno. */
+int	svclog_idx_cut(struct svclog_stream *, uint64_t cut, int64_t *ms);
 /* Start reading the index at fd, of a log file of logsize bytes; -1 with
  * EINVAL if it is not one (header, size). */
 int	svclog_cur_open(struct svclog_cur *, int fd, uint64_t logsize);

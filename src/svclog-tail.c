@@ -45,8 +45,8 @@ struct tail {
 	size_t		*seg_out;	/* if not NULL: where file i's share */
 };					/* begins in out (svclog_tail_times) */
 
-static int
-pread_full(int fd, char *p, size_t n, off_t off)
+int
+svclog_pread_full(int fd, char *p, size_t n, off_t off)
 {
 	ssize_t	r;
 
@@ -162,7 +162,8 @@ tail_scan_file(struct tail *t, unsigned i)
 	for (pos = sz; pos > 0 && !t->done; pos = off) {
 		len = pos < SVCLOG_TAIL_BLK ? pos : SVCLOG_TAIL_BLK;
 		off = pos - len;
-		if (pread_full(fd, t->blk, (size_t)len, (off_t)off) == -1) {
+		if (svclog_pread_full(fd, t->blk, (size_t)len,
+		    (off_t)off) == -1) {
 			t->ret = -1;
 			t->done = true;
 			break;
@@ -192,7 +193,8 @@ tail_copy(struct tail *t, struct buf *out)
 			len = t->size[i] - pos;
 			if (len > SVCLOG_TAIL_BLK)
 				len = SVCLOG_TAIL_BLK;
-			if (pread_full(fd, t->blk, (size_t)len, (off_t)pos) == -1) {
+			if (svclog_pread_full(fd, t->blk, (size_t)len,
+			    (off_t)pos) == -1) {
 				ret = -1;
 				break;
 			}

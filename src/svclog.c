@@ -14,6 +14,10 @@
  * idle service costs a few hundred bytes, heap grows only for a partial
  * line or a blocked log.
  *
+ * Fast path (stream_splice): a busy stream whose bytes nothing in supd
+ * needs (no timestamps, console copy, follower or terminal) is spliced
+ * from the pipe into the file. Otherwise:
+ *
  * Data path: read() -> complete lines (a partial line is held until its
  * newline, or written as-is once it reaches the line cap) -> console copy
  * and optional timestamp prefix -> svclog_write (append to the log file,
@@ -38,12 +42,14 @@
 #include "svclog.h"
 #include "svclog-private.h"
 
-#define SVCLOG_RBUF	(128 * 1024)	/* shared read buffer */
-#define SVCLOG_OBUF	(256 * 1024)	/* shared timestamped output */
+#define SVCLOG_RBUF	SVCLOG_PIPE_BIG	/* shared read buffer: a busy pipe's
+					   whole content (pages are touched
+					   only by busy services' reads) */
+#define SVCLOG_OBUF	(512 * 1024)	/* shared timestamped output */
 #define SVCLOG_CBUF	(32 * 1024)	/* shared console copy */
-#define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
 #define SVCLOG_DRAIN	64		/* reads per pipe at most when closing */
 #define SVCLOG_TS_LEN	(RFC3339_LEN)	/* "2026-11-27T18:30:00.123Z " */
+#define SVCLOG_BUSY	(32 * 1024)	/* this much waiting: splice it */
 
 static char	rbuf[SVCLOG_RBUF];
 static char	obuf[SVCLOG_OBUF];
@@ -79,8 +85,8 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static size_t
-line_cap(const struct svclog *sl)
+size_t
+svclog_line_cap(const struct svclog *sl)
 {
 	if (sl->conf.max_size < SVCLOG_LINE_CAP)
 		return sl->conf.max_size > 0 ? (size_t)sl->conf.max_size : 1;
@@ -237,7 +243,7 @@ stream_emit(struct svclog_stream *st, const char *p, size_t n)
 static void
 stream_input(struct svclog_stream *st, const char *p, size_t n)
 {
-	size_t		 cap = line_cap(st->sl), k, take;
+	size_t		 cap = svclog_line_cap(st->sl), k, take;
 	const char	*nl;
 
 	if (st->hold.len > 0) {
@@ -298,6 +304,65 @@ strip_cr(char *p, ssize_t n)
 	return o;
 }
 
+/* A busy stream's pipe grows (within pipe-max-size, or stays as it is):
+ * fewer wake-ups, bigger splices and reads. */
+static void
+stream_big(struct svclog_stream *st)
+{
+	if (!st->big) {
+		st->big = true;
+		(void)fcntl(st->rfd, F_SETPIPE_SZ, SVCLOG_PIPE_BIG);
+	}
+}
+
+/* Nothing in supd needs the stream's bytes: none to stamp, copy to the
+ * console or to followers, no terminal to clean up, nothing waiting. */
+static bool
+stream_fast(const struct svclog_stream *st)
+{
+	const struct svclog	*sl = st->sl;
+
+	return st->path != NULL && !sl->tty && !sl->conf.timestamps &&
+	    !(sl->conf.console && console_fd >= 0) &&
+	    (!st->is_main || sl->nfl == 0) && st->pend.len == 0 &&
+	    !st->failing && st->dropped == 0;
+}
+
+/*
+ * The fast path: a busy stream (SVCLOG_BUSY waiting) that nothing in supd
+ * needs to see goes from the pipe into the file by splice(2), without a
+ * copy through supd; a held partial line goes first, and the file then
+ * ends mid-line until the rest comes (rotation cuts at a line end: see
+ * svclog-file.c). A quiet stream takes the slow path, so that a line is
+ * in the file only once whole, as before. Switching costs nothing either
+ * way: the fast path keeps no bytes in supd. true if done (or the pipe is
+ * empty); false: read the slow way.
+ */
+static bool
+stream_splice(struct svclog_stream *st)
+{
+	int	avail = SVCLOG_PIPE_BIG;
+	ssize_t	n;
+
+	if (!stream_fast(st) || (!st->busy && (ioctl(st->rfd, FIONREAD,
+	    &avail) == -1 || avail < SVCLOG_BUSY)))
+		return false;
+	svclog_chunk_now();
+	if (st->hold.len > 0) {
+		svclog_write(st, st->hold.p, st->hold.len);
+		buf_free(&st->hold);
+		st->bol = false;
+		if (!stream_fast(st))
+			return false;	/* it failed: when_full applies */
+	}
+	stream_big(st);
+	/* Busy: no FIONREAD next time; the file's end is looked at only
+	 * when it matters (svclog_file_settle). */
+	n = svclog_file_splice(st, (size_t)avail);
+	st->busy = n >= SVCLOG_BUSY;
+	return n > 0 || errno == EAGAIN;
+}
+
 static void
 svclog_read_cb(EV_P_ ev_io *w, int revents)
 {
@@ -305,11 +370,15 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 	ssize_t			 n;
 
 	(void)revents;
+	if (stream_splice(st))
+		return;
 	n = read(st->rfd, rbuf, sizeof rbuf);
 	if (n > 0 && st->is_main && st->sl->tty) {
 		tap_raw(st->sl, rbuf, n);
 		n = strip_cr(rbuf, n);
 	}
+	if (n >= SVCLOG_BUSY)
+		stream_big(st);
 	if (n > 0) {
 		if (st->path == NULL && st->hold.len == 0 && st->bol &&
 		    (!st->sl->conf.console || console_fd == -1))
@@ -317,6 +386,7 @@ svclog_read_cb(EV_P_ ev_io *w, int revents)
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
 		svclog_chunk_now();
+		svclog_file_settle(st);
 		stream_input(st, rbuf, (size_t)n);
 		return;
 	}
@@ -410,6 +480,7 @@ stream_pipe(struct svclog_stream *st)
 		return -1;
 	}
 	st->rfd = fds[0];
+	st->big = false;
 	st->wfd = fds[1];
 	ev_io_set(&st->io, st->rfd, EV_READ);
 	return 0;
@@ -470,8 +541,10 @@ stream_drain(struct svclog_stream *st, bool always)
 		if (st->sl->conf.timestamps)
 			fmt_rfc3339(stamp);
 		svclog_chunk_now();
+		svclog_file_settle(st);
 		stream_input(st, rbuf, (size_t)n);
 	}
+	svclog_file_settle(st);
 	if (st->hold.len > 0) {
 		buf_add(&st->hold, "\n", 1);
 		stream_emit(st, st->hold.p, st->hold.len);
@@ -673,6 +746,23 @@ svclog_follow(struct svclog *sl, svclog_follow_cb cb, void *arg)
 	sl->fl[sl->nfl].cb = cb;
 	sl->fl[sl->nfl].arg = arg;
 	sl->nfl++;
+}
+
+int
+svclog_partial(struct svclog *sl, struct buf *out)
+{
+	struct svclog_stream	*st = &sl->out;
+	const char		*part;
+	ssize_t			 n;
+
+	svclog_file_settle(st);
+	if (st->fd == -1 || !st->midline)
+		return 0;
+	if ((n = svclog_file_tail(st->fd, st->size, svclog_line_cap(sl),
+	    &part)) <= 0)
+		return 0;	/* a line longer than the cap: as before */
+	buf_add(out, part, (size_t)n);
+	return 1;
 }
 
 void

@@ -64,6 +64,13 @@ void		 svclog_discard(struct svclog *);
 /* Append the last `lines` lines of the main log (rotated files included). */
 int		 svclog_tail(const struct svclog *, unsigned lines, struct buf *);
 
+/*
+ * The start of a line at the end of the main log (a splice leaves one:
+ * the rest is still to come) appended to out: 1, or 0 if the log ends at a
+ * line end. For logs -f -n 0, so that a follower starts at a line.
+ */
+int		 svclog_partial(struct svclog *, struct buf *);
+
 /* Register or remove a follower of the main log. */
 void		 svclog_follow(struct svclog *, svclog_follow_cb, void *arg);
 void		 svclog_unfollow(struct svclog *, svclog_follow_cb, void *arg);

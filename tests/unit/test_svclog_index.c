@@ -168,6 +168,23 @@ test_corrupt(void)
 	close(fd);
 }
 
+/* A stream of a log of max_size 1024 named base in a fresh directory d
+ * (64 bytes), with no file open: the index writer's caller. */
+static void
+writer_stream(struct svclog *sl, struct svclog_stream *st, char *d,
+    const char *base)
+{
+	snprintf(d, 64, "/tmp/supd-idx.XXXXXX");
+	CHECK(mkdtemp(d) != NULL);
+	memset(sl, 0, sizeof *sl);
+	memset(st, 0, sizeof *st);
+	sl->conf.max_size = 1024;
+	st->sl = sl;
+	st->base = base;
+	st->dirfd = open(d, O_PATH | O_DIRECTORY);
+	st->idx_fd = -1;
+}
+
 static void
 test_writer(void)
 {
@@ -179,16 +196,7 @@ test_writer(void)
 	int			fd;
 	uint64_t		i;
 
-	snprintf(d, sizeof d, "/tmp/supd-idx.XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
-	memset(&sl, 0, sizeof sl);
-	memset(&st, 0, sizeof st);
-	sl.conf.max_size = 1024;
-	st.sl = &sl;
-	st.base = "w.log";
-	st.dirfd = open(d, O_PATH | O_DIRECTORY);
-	st.idx_fd = -1;
-	st.size = 0;
+	writer_stream(&sl, &st, d, "w.log");
 	CHECK_INT(svclog_idx_open(&st), 0);
 	CHECK_INT(svclog_idx_note(&st, 111), 0);
 	st.size = 30;
@@ -250,6 +258,53 @@ test_writer(void)
 	unit_rm_rf(d);
 }
 
+/* A file cut at a line end for rotation: its index loses the records
+ * from the cut on and says the time of the byte at the cut. */
+static void
+test_cut(void)
+{
+	struct svclog		sl;
+	struct svclog_stream	st;
+	struct svclog_cur	c;
+	char			d[64];
+	int64_t			ms;
+	int			fd;
+
+	writer_stream(&sl, &st, d, "c.log");
+	CHECK_INT(svclog_idx_open(&st), 0);
+	for (st.size = 0; st.size <= 300; st.size += 100)
+		CHECK_INT(svclog_idx_note(&st, (int64_t)st.size + 1), 0);
+	st.size = 350;
+	/* Inside the record at 200: it stays, 300 goes. */
+	CHECK_INT(svclog_idx_cut(&st, 250, &ms), 0);
+	CHECK_INT(ms, 201);
+	CHECK_INT(st.idx_n, 3);
+	/* At a record's offset: that record goes too, its time is said. */
+	st.size = 250;
+	CHECK_INT(svclog_idx_cut(&st, 200, &ms), 0);
+	CHECK_INT(ms, 201);
+	CHECK_INT(st.idx_n, 2);
+	svclog_idx_close(&st);
+	fd = openat(st.dirfd, ".c.log.idx", O_RDONLY);
+	CHECK(fd != -1);
+	CHECK_INT(svclog_cur_open(&c, fd, 200), 0);
+	CHECK_INT(c.n, 2);
+	CHECK_INT(svclog_cur_time(&c, 199, &ms), 0);
+	CHECK_INT(ms, 101);
+	close(fd);
+	/* Before the first record: no time, every record goes. */
+	st.size = 0;
+	CHECK_INT(svclog_idx_open(&st), 0);
+	st.size = 200;
+	CHECK_INT(svclog_idx_note(&st, 7), 0);
+	CHECK_INT(svclog_idx_cut(&st, 100, &ms), 0);
+	CHECK(ms == INT64_MIN);
+	CHECK_INT(st.idx_n, 0);
+	svclog_idx_close(&st);
+	close(st.dirfd);
+	unit_rm_rf(d);
+}
+
 int
 main(void)
 {
@@ -261,6 +316,7 @@ main(void)
 	test_lookup();
 	test_corrupt();
 	test_writer();
+	test_cut();
 	unlink(path);
 	return unit_done("svclog_index");
 }
