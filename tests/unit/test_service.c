@@ -191,15 +191,17 @@ svclog_run_ended(struct svclog *l)
 }
 
 void
-leftovers_record(const char *name, pid_t pid)
+leftovers_record(unsigned *slot, const char *name, pid_t pid)
 {
+	(void)slot;
 	(void)name;
 	(void)pid;
 }
 
 void
-leftovers_forget(const char *name)
+leftovers_forget(unsigned *slot, const char *name)
 {
+	(void)slot;
 	(void)name;
 }
 
