@@ -229,8 +229,9 @@ EOF
 	rm "$T/conf.d/both.ini"
 	ctl reload
 	wait_for "both's lease on supd0 released" unleased supd0 both
-	unleased back both
-	[ ! -e "$T/state/networks/hosts/both" ]
+	# Released network by network, then its files: each waited for.
+	wait_for "both's lease on back released" unleased back both
+	wait_for "both's hosts file gone" test ! -e "$T/state/networks/hosts/both"
 	wait_for "both gone from rear's hosts" resolves_not rear both
 	resolves_not front both
 }
