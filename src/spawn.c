@@ -701,6 +701,32 @@ child_cgroup(int procs_fd, bool late_cgns)
 		spawn_fail(STEP_CLONE, errno, "cgroup namespace");
 }
 
+/*
+ * In supd, after the clone: the new user namespace's maps, then the
+ * child's go on its sync pipe `up`. On failure the child reads EOF and
+ * exits, and the report is supd's: *report_fd becomes a pipe holding it,
+ * and the bridge gate *gate_fd is closed (nothing to plug).
+ */
+static void
+map_userns(pid_t pid, int up[2], int *report_fd, int *gate_fd)
+{
+	int	saved;
+
+	close(up[0]);
+	if (write_userns_maps(pid) == 0) {
+		(void)write(up[1], "x", 1);
+		close(up[1]);
+		return;
+	}
+	saved = errno;
+	close(up[1]);
+	close(*report_fd);
+	*report_fd = spawn_report_pipe(STEP_USERNS, saved, "uid/gid map");
+	if (*gate_fd >= 0)
+		close(*gate_fd);
+	*gate_fd = -1;
+}
+
 int
 spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
     struct spawn_child *out)
@@ -742,23 +768,8 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	if (np[0] >= 0)
 		close(np[0]);
 	out->gate_fd = np[1];
-	if (userns) {
-		close(up[0]);
-		if (write_userns_maps(pid) == -1) {
-			saved = errno;
-			/* The child reads EOF and exits; the report is ours. */
-			close(up[1]);
-			close(rp[0]);
-			rp[0] = spawn_report_pipe(STEP_USERNS, saved,
-			    "uid/gid map");
-			if (np[1] >= 0)
-				close(np[1]);	/* nothing to plug */
-			out->gate_fd = -1;
-		} else {
-			(void)write(up[1], "x", 1);
-			close(up[1]);
-		}
-	}
+	if (userns)
+		map_userns(pid, up, &rp[0], &out->gate_fd);
 	if (rp[0] >= 0)
 		set_nonblock(rp[0]);
 	if (sp[0] >= 0)

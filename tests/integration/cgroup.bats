@@ -95,14 +95,6 @@ EOF
 # A stop that never completes fails the test: supctl stop is run under
 # `timeout 10`.
 
-# A process is gone, or a zombie (reaped a moment later).
-_dead() {
-	local st
-	st=$(sed -n 's/^State:\s*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null ||
-		true)
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 @test "cgroup: each service runs in TREE/NAME.service, supd in TREE/supd.self" {
 	svc web <<'EOF'
 [service]

@@ -410,3 +410,12 @@ SH
 	chmod +x "$T/without-libs"
 	echo "$T/without-libs"
 }
+
+# _dead PID: the process is gone, or a zombie that whoever adopted it has
+# yet to reap.
+_dead() {
+	local st
+	st=$(sed -n 's/^State:\s*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null ||
+		true)
+	[ -z "$st" ] || [ "$st" = Z ]
+}

@@ -274,13 +274,6 @@ EOF
 	[ "$(awk '/^VmPTE:/ { print $2 }' "/proc/$I/status")" -le 12 ]
 }
 
-# _ended PID: no such process, or a zombie (its new parent reaps it).
-_ended() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 @test "pid ns: a first process whose supd died before it could die with it ends at once (faults build)" {
 	svc p <<EOF
 [service]
@@ -293,7 +286,7 @@ EOF
 	ORPHAN=$(sed -n 's/^fault: supd ends after cloning \([0-9]*\)$/\1/p' \
 		<<<"$output")
 	[ -n "$ORPHAN" ]
-	wait_for "the orphaned first process to end" _ended "$ORPHAN"
+	wait_for "the orphaned first process to end" _dead "$ORPHAN"
 	[ ! -e "$V/ran" ]
 }
 
@@ -339,7 +332,7 @@ EOF
 	printf '%s %s %s\n' "$pid" "$start" \
 		"$(cat /proc/sys/kernel/random/boot_id)" >"$T/state/run/old"
 	start_supd
-	wait_for "the old group ended" _ended "$pid"
+	wait_for "the old group ended" _dead "$pid"
 	grep -q "old: process group $pid left by a previous supd: killed" \
 		"$T/supd.err"
 	[ ! -e "$T/state/run/old" ]

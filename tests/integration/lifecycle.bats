@@ -1178,11 +1178,6 @@ EOF
 
 # ---- issue 8, item 3: promises of supd.conf(5), supd(8), README "Behaviour"
 
-# Dead: gone, or a zombie that whoever adopted it has yet to reap.
-_dead() {
-	! kill -0 "$1" 2>/dev/null || [ "$(proc_stat "$1" state 2>/dev/null)" = Z ]
-}
-
 @test "shutdown_timeout: a service ignoring SIGTERM is SIGKILLed once the budget is spent, and supd exits 0" {
 	sed -i 's/^shutdown_timeout = .*/shutdown_timeout = 2s/' "$T/supd.conf"
 	# Main and child ignore SIGTERM (an ignored signal stays ignored
