@@ -396,6 +396,13 @@ start_in() {
 	wait_for "supd socket $3" test -S "$3"
 }
 
+# _rel_up SOCK: rel is running or starting.
+_rel_up() {
+	local st
+	st=$("$SUPCTL" -s "$1" --json status rel | jq -r '.[0].state')
+	[ "$st" = running ] || [ "$st" = starting ]
+}
+
 @test "relative paths in supd.conf are relative to the config file's directory" {
 	mkdir -p "$T/etc/services" "$T/etc/run" "$T/elsewhere"
 	cat >"$T/etc/supd.conf" <<EOF
@@ -411,9 +418,9 @@ command = /bin/sh -c 'echo relative-ok; exec /bin/sleep 1000'
 EOF
 	# An absolute -c, started from somewhere else.
 	start_in "$T/elsewhere" "$T/etc/supd.conf" "$T/etc/run/supd.sock"
-	local S=$T/etc/run/supd.sock st
-	st=$("$SUPCTL" -s "$S" --json status rel | jq -r '.[0].state')
-	[ "$st" = running ] || [ "$st" = starting ]
+	local S=$T/etc/run/supd.sock
+	# The socket may answer before the boot queue has started rel.
+	wait_for "rel started" _rel_up "$S"
 	wait_for "the log" grep -qx relative-ok "$T/etc/logs/rel.log"
 	[ -z "$(ls -A "$T/elsewhere")" ]
 	"$SUPCTL" -s "$S" inspect rel |
