@@ -11,7 +11,9 @@
 #   count_state ST         how many services are in state ST (from --json status)
 #   wait_count ST N [SECS] wait until N services are in state ST
 #   stop_supd              SIGTERM supd, wait, then kill whatever it left behind
-#   now_ns                 CLOCK_REALTIME in ns (date +%s%N)
+#   now_ns                 CLOCK_REALTIME in ns (bash's EPOCHREALTIME, us resolution)
+#   stamp VAR              the same into VAR without a subshell: for timed windows,
+#                          which must not hold a process creation of the timer's own
 #   median NUMS...         median of numbers (one per argument), printed as is
 #   ratio A B              A/B with 2 decimals
 #
@@ -58,7 +60,8 @@ svc() {
 	cat >"$T/conf.d/$1.ini"
 }
 
-now_ns() { date +%s%N; }
+now_ns() { echo "${EPOCHREALTIME/./}000"; }
+stamp() { printf -v "$1" '%s000' "${EPOCHREALTIME/./}"; }
 
 start_supd() {
 	local deadline f
@@ -72,7 +75,7 @@ start_supd() {
 				    "$BENCH_NAMESPACES" >>"$f"
 		done
 	fi
-	SUPD_T0=$(now_ns)	# just before supd, after any setup above
+	stamp SUPD_T0	# just before supd, after any setup above
 	${BENCH_SUPD_WRAP:-} "$SUPD" -c "$T/supd.conf" >"$T/supd.out" 2>"$T/supd.err" &
 	SUPD_PID=$!
 	deadline=$(($(now_ns) + 10000000000))

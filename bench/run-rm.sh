@@ -6,7 +6,9 @@
 # with DIR as its root, streams its (empty) output, waits for its end,
 # removes it, and supctl exits with its code. Bar (issue 12): at most 1.5x
 # `unshare -mpiu --fork --root DIR true`, median of $RUNS (default 20) of
-# each, interleaved, wall clock of the whole command.
+# each, interleaved, wall clock of the whole command (read from bash's
+# EPOCHREALTIME: until 2026-11-30 each window also held the start of a
+# `date` process, ~1-2 ms on both sides, which pulled the ratio towards 1).
 #
 # DIR is a busybox rootfs made by tests/integration/mkrootfs.sh. The
 # temp dir is under /var/tmp: a service's private /tmp would hide it.
@@ -28,11 +30,11 @@ unshare -mpiu --fork --root "$T/rootfs" true || die "unshare failed"
 
 run_ns=() unshare_ns=()
 for i in $(seq 1 "$RUNS"); do
-	t0=$(now_ns)
+	stamp t0
 	ctl run --rm --rootfs "$T/rootfs" true
-	t1=$(now_ns)
+	stamp t1
 	unshare -mpiu --fork --root "$T/rootfs" true
-	t2=$(now_ns)
+	stamp t2
 	run_ns+=($((t1 - t0)))
 	unshare_ns+=($((t2 - t1)))
 done
