@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "optlib.h"
+#include "spawn.h"
 #include "util.h"
 
 /*
@@ -57,5 +58,7 @@ optlib_load(struct optlib *l, char **cause)
 		memcpy((char *)l->fns + l->syms[i].off, &p, sizeof p);
 	}
 	l->state = OPTLIB_LOADED;
+	/* Its constructors may have set signal dispositions. */
+	spawn_signals_stale();
 	return 0;
 }

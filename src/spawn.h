@@ -24,6 +24,13 @@
  */
 void	spawn_init(char *const *hide);
 
+/*
+ * A library was loaded (optlib.c), which may have changed supd's signal
+ * dispositions: the next spawn looks at them again (a child resets those
+ * that are not the default).
+ */
+void	spawn_signals_stale(void);
+
 /* What a spawn needs besides the definition. */
 struct spawn_args {
 	int	out_fd;		/* stdout (-1 = /dev/null) */
@@ -38,6 +45,8 @@ struct spawn_args {
 	bool	hold;		/* the child waits at a gate before its
 				 * command until spawn_gate_open */
 	int	cgroup_fd;	/* the service's cgroup directory, or -1 */
+	bool	batch;		/* supd has more spawns to do in this turn:
+				 * never a lone (vfork) spawn (spawn.c) */
 };
 
 /* What supd keeps of a spawn. */
