@@ -14,7 +14,7 @@
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* In supd, before a clone: learn supd's non-default signal dispositions
- * unless known (once, and again after spawn_signals_stale). */
+ * unless known (once, and again after an optional library was loaded). */
 void	spawn_signals_prepare(void);
 
 /* In the child: those dispositions back to the default (and only those:

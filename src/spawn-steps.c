@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "optlib.h"
 #include "spawn.h"
 #include "spawn-private.h"
 
@@ -36,7 +37,8 @@ struct ksigaction {
 };
 
 static uint64_t	sig_changed;	/* bit sig-1: not SIG_DFL in supd */
-static bool	sig_known;	/* sig_changed is up to date */
+static bool	sig_known;	/* sig_changed was looked at... */
+static unsigned	sig_libs;	/* ...with this many optional libraries */
 
 /*
  * Which dispositions of supd's are not the default: SIGPIPE, which supd
@@ -63,18 +65,16 @@ scan_signals(void)
 		sig_changed |= 1ULL << (sig - 1);
 	}
 	sig_known = true;
+	sig_libs = optlib_loaded();
 }
 
-void
-spawn_signals_stale(void)
-{
-	sig_known = false;
-}
-
+/* Once: supd's dispositions are all set before its first spawn (SIGPIPE
+ * ignored in daemon_setup, after spawn_init); again after an optional
+ * library was loaded, whose constructors may have set some. */
 void
 spawn_signals_prepare(void)
 {
-	if (!sig_known)
+	if (!sig_known || sig_libs != optlib_loaded())
 		scan_signals();
 }
 

@@ -24,13 +24,6 @@
  */
 void	spawn_init(char *const *hide);
 
-/*
- * A library was loaded (optlib.c), which may have changed supd's signal
- * dispositions: the next spawn looks at them again (a child resets those
- * that are not the default).
- */
-void	spawn_signals_stale(void);
-
 /* What a spawn needs besides the definition. */
 struct spawn_args {
 	int	out_fd;		/* stdout (-1 = /dev/null) */
