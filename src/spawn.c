@@ -18,6 +18,12 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  *
+ * A plain service (no namespace, init, gate or cgroup) whose spawn is a
+ * lone one is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
+ * (clone_lone); a spawn with more to follow in supd's turn forks, so that
+ * supd goes on while the child sets up (lone_spawn says why, with the
+ * numbers; docs/design.md, "The spawn path of a plain service").
+ *
  * The command's last step before exec is its seccomp filter (seccomp.c).
  * An init loads one for itself too, before the command exists (a command
  * allowed to ptrace its PID 1 must never find it unfiltered), and makes the
@@ -727,10 +733,9 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
  * one static stack serves every lone child, the only one running.
  *
  * What the child changes in supd's memory: the report fd (put back), the
- * environment it builds in c->env (freed here: it would leak at every
- * restart otherwise), glibc's and libcap's own caches (reused). A change
- * of credentials makes the shared mm non-dumpable: supd's own flag is put
- * back.
+ * environment it builds in c->env (freed here, else lost at every
+ * restart), glibc's caches (reused). A change of credentials makes the
+ * shared mm non-dumpable: supd's own flag is put back.
  */
 static pid_t
 clone_lone(struct child_arg *c)
@@ -749,15 +754,6 @@ clone_lone(struct child_arg *c)
 		(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	errno = saved;
 	return pid;
-}
-
-static void
-close_pair(int p[2])
-{
-	if (p[0] >= 0)
-		close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
 }
 
 int
@@ -964,6 +960,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 	bool	late_cgns;
 
 	sfilter_prepare(sc, true);
+	spawn_signals_prepare();
 	/* Into the service's cgroup as its own process is (clone_into);
 	 * without one, a plain fork as ever. */
 	procs_fd = -1;
