@@ -32,4 +32,10 @@ void	spawn_close_except(int report_fd, int **keep, size_t nkeep,
 void	spawn_child_exec(char *const *argv, char *const *env)
 	    __attribute__((noreturn));
 
+/* After a CLONE_VM child on `stack` has exec'd or ended: under
+ * AddressSanitizer, the redzones its frames left in the shared shadow
+ * cleared (they would be taken for overflows by the frames of the parent
+ * that reuse that memory); nothing otherwise. */
+void	spawn_stack_reclaim(void *stack, size_t size);
+
 #endif

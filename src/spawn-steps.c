@@ -20,6 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "optlib.h"
 #include "spawn.h"
 #include "spawn-private.h"
@@ -176,4 +180,15 @@ spawn_child_exec(char *const *argv, char *const *env)
 			break;
 	}
 	spawn_fail(STEP_EXEC, err, argv[0]);
+}
+
+void
+spawn_stack_reclaim(void *stack, size_t size)
+{
+#ifdef __SANITIZE_ADDRESS__
+	__asan_unpoison_memory_region(stack, size);
+#else
+	(void)stack;
+	(void)size;
+#endif
 }

@@ -373,6 +373,7 @@ init_clone_command(const struct svc_conf *sc, const struct cmd_start *st)
 
 	pid = clone(cmd_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
 	    SIGCHLD, &c);
+	spawn_stack_reclaim(stack, sizeof stack);
 	spawn_report_to(report);
 	if (pid == -1)
 		spawn_fail(STEP_INIT, errno, "clone");
@@ -729,8 +730,9 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
  * suspended until the child's exec or exit. supd is single-threaded (no
  * thread anywhere in it): glibc's setuid, initgroups and malloc in the
  * child rely on that, as on supd being suspended -- no lock is held by
- * another thread, nothing runs in this memory while the child does. So
- * one static stack serves every lone child, the only one running.
+ * another thread, nothing runs in this memory while the child does. Its
+ * stack is an array in this frame, a part of supd's stack that supd leaves
+ * alone while it waits (as init_clone_command's).
  *
  * What the child changes in supd's memory: the report fd (put back), the
  * environment it builds in c->env (freed here, else lost at every
@@ -740,7 +742,7 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 static pid_t
 clone_lone(struct child_arg *c)
 {
-	static char	stack[LONE_STACK] __attribute__((aligned(16)));
+	char		stack[LONE_STACK] __attribute__((aligned(16)));
 	int		report = spawn_report_fd(), saved;
 	int		dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	pid_t		pid;
@@ -748,6 +750,7 @@ clone_lone(struct child_arg *c)
 	pid = clone(lone_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
 	    SIGCHLD, c);
 	saved = errno;
+	spawn_stack_reclaim(stack, sizeof stack);
 	spawn_report_to(report);
 	strv_free(&c->env);
 	if (dumpable > 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
