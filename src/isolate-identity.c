@@ -19,7 +19,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "isolate.h"
@@ -206,6 +208,16 @@ set_caps(uint64_t keep, bool ambient)
  * an account. A uid with no account gets the same number as gid, never
  * supd's own group.
  */
+/* KEY=value into env, through the stack (see gids in iso_identity). */
+static void
+set_env_kv(struct strv *env, const char *key, const char *value)
+{
+	char	kv[strlen(key) + strlen(value) + 2];
+
+	snprintf(kv, sizeof kv, "%s=%s", key, value);
+	env_set(env, kv);
+}
+
 static bool
 resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
     struct userdb_pw *pw)
@@ -258,10 +270,9 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	struct userdb_pw	 pw = { 0 };
 	bool			 found = false;
 	uid_t			 uid = getuid();
-	gid_t			 gid = getgid(), *gids;
+	gid_t			 gid = getgid();
 	const char		*home = "/", *user = NULL;
-	char			*kv;
-	size_t			 ngids, i;
+	size_t			 ngids = 0, i;
 
 	if (sc->user != NULL)
 		found = resolve_user(&db, sc->user, &uid, &gid, &pw);
@@ -285,15 +296,17 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1) == -1)
 			spawn_fail(STEP_CAPS, errno, "keepcaps");
 	}
+	for (; sc->groups != NULL && sc->groups[ngids] != NULL; ngids++)
+		;
+	/* On the stack: a lone child shares supd's memory (spawn.c), and a
+	 * lookup that fails below must not leave this behind in it. */
+	gid_t	gids[ngids + 1];
+
 	if (sc->groups != NULL) {
-		for (ngids = 0; sc->groups[ngids] != NULL; ngids++)
-			;
-		gids = xcalloc(ngids + 1, sizeof *gids);
 		for (i = 0; i < ngids; i++)
 			gids[i] = db_gid(&db, sc->groups[i], STEP_GROUPS);
 		if (setgroups(ngids, gids) == -1)
 			spawn_fail(STEP_GROUPS, errno, "setgroups");
-		free(gids);
 	} else if (sc->user != NULL) {
 		/* The user's own groups, as login(1) would give. */
 		if (found)
@@ -317,13 +330,8 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	if (iso->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		spawn_fail(STEP_NNP, errno, "no_new_privileges");
 
-	kv = xasprintf("HOME=%s", home);
-	env_set(env, kv);
-	free(kv);
-	if (user != NULL) {
-		kv = xasprintf("USER=%s", user);
-		env_set(env, kv);
-		free(kv);
-	}
+	set_env_kv(env, "HOME", home);
+	if (user != NULL)
+		set_env_kv(env, "USER", user);
 	userdb_pw_free(&pw);
 }

@@ -162,11 +162,20 @@ command = no-such-command-xyz
 restart = on-failure:2
 restart_delay = 0
 EOF
+	plain badgrp <<EOF
+[service]
+command = sleep 30
+user = nobody
+groups = daemon no-such-group-xyz
+restart = on-failure:2
+restart_delay = 0
+EOF
 	SUPD_TEST_SPAWN=vfork start_supd
 	wait_state badwd failed
 	wait_state nocmd failed
+	wait_state badgrp failed
 	local n
-	for n in badwd nocmd; do
+	for n in badwd nocmd badgrp; do
 		echo "$n: $(field "$n" reason), restarts $(field "$n" restarts)," \
 			"paths $(paths_of "$n" | tr '\n' ' ')"
 		[ "$(field "$n" restarts)" = 2 ]
@@ -174,6 +183,7 @@ EOF
 	done
 	[[ "$(field badwd reason)" == *"workdir /nonexistent-dir: No such file or directory"* ]]
 	[[ "$(field nocmd reason)" == *"exec no-such-command-xyz: No such file or directory"* ]]
+	[[ "$(field badgrp reason)" == *"groups no-such-group-xyz: no such user or group"* ]]
 	grep -q "badwd: .*workdir /nonexistent-dir: No such file or directory" \
 		"$T/supd.err"
 }
