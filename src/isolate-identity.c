@@ -53,6 +53,10 @@ struct acctdb {
 	bool	 files;		/* rootfs: the files below, never NSS */
 	char	*pw, *gr;	/* /etc/passwd, /etc/group, read when needed */
 	size_t	 pwlen, grlen;
+	/* NSS: the entry's strings, on the stack (a lone child shares supd's
+	 * memory, spawn.c: a copy on the heap would stay there if a later
+	 * step failed) */
+	char	 nss[4096];
 };
 
 /* Read one of the root's account files; a missing one is empty. */
@@ -84,7 +88,8 @@ static bool
 db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
     struct userdb_pw *out)
 {
-	struct passwd	*pw;
+	struct passwd	 ent, *pw;
+	int		 r;
 
 	if (db->files) {
 		db_load("/etc/passwd", &db->pw, &db->pwlen, STEP_USER, user);
@@ -92,11 +97,14 @@ db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
 		return by_uid ? userdb_pw_byuid(db->pw, db->pwlen, uid, out) :
 		    userdb_pw_byname(db->pw, db->pwlen, user, out);
 	}
-	errno = 0;
-	if ((pw = by_uid ? getpwuid(uid) : getpwnam(user)) == NULL)
+	r = by_uid ? getpwuid_r(uid, &ent, db->nss, sizeof db->nss, &pw) :
+	    getpwnam_r(user, &ent, db->nss, sizeof db->nss, &pw);
+	if (pw == NULL) {
+		errno = r;
 		return false;
-	out->name = xstrdup(pw->pw_name);
-	out->home = xstrdup(pw->pw_dir);
+	}
+	out->name = pw->pw_name;
+	out->home = pw->pw_dir;
 	out->uid = pw->pw_uid;
 	out->gid = pw->pw_gid;
 	return true;
@@ -333,5 +341,6 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	set_env_kv(env, "HOME", home);
 	if (user != NULL)
 		set_env_kv(env, "USER", user);
-	userdb_pw_free(&pw);
+	if (db.files)
+		userdb_pw_free(&pw);	/* NSS's strings are in db.nss */
 }
