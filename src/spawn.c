@@ -687,8 +687,8 @@ lone_child(void *arg)
  * A lone spawn of a plain service: no namespace, no init, no gate, no
  * cgroup (glibc's clone() cannot pass CLONE_INTO_CGROUP, clone3 with
  * CLONE_VM needs a stack switch in assembly, and the cgroup.procs way
- * would move a task sharing supd's mm: with cpuset, that rebinds the
- * mm's memory policy), and nothing else for supd to do in this turn
+ * would move a task sharing supd's mm, which a controller acting on the
+ * mm, as cpuset does, would apply to supd's), and nothing else for supd to do in this turn
  * (a->batch). Under a mass start, supd would wait for each child to reach
  * its exec behind the payloads already running (1000 plain services:
  * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
