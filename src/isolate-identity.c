@@ -19,7 +19,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "isolate.h"
@@ -51,6 +53,10 @@ struct acctdb {
 	bool	 files;		/* rootfs: the files below, never NSS */
 	char	*pw, *gr;	/* /etc/passwd, /etc/group, read when needed */
 	size_t	 pwlen, grlen;
+	/* NSS: the entry's strings, on the stack (a lone child shares supd's
+	 * memory, spawn.c: a copy on the heap would stay there if a later
+	 * step failed) */
+	char	 nss[4096];
 };
 
 /* Read one of the root's account files; a missing one is empty. */
@@ -82,7 +88,8 @@ static bool
 db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
     struct userdb_pw *out)
 {
-	struct passwd	*pw;
+	struct passwd	 ent, *pw;
+	int		 r;
 
 	if (db->files) {
 		db_load("/etc/passwd", &db->pw, &db->pwlen, STEP_USER, user);
@@ -90,11 +97,14 @@ db_user(struct acctdb *db, const char *user, bool by_uid, uid_t uid,
 		return by_uid ? userdb_pw_byuid(db->pw, db->pwlen, uid, out) :
 		    userdb_pw_byname(db->pw, db->pwlen, user, out);
 	}
-	errno = 0;
-	if ((pw = by_uid ? getpwuid(uid) : getpwnam(user)) == NULL)
+	r = by_uid ? getpwuid_r(uid, &ent, db->nss, sizeof db->nss, &pw) :
+	    getpwnam_r(user, &ent, db->nss, sizeof db->nss, &pw);
+	if (pw == NULL) {
+		errno = r;
 		return false;
-	out->name = xstrdup(pw->pw_name);
-	out->home = xstrdup(pw->pw_dir);
+	}
+	out->name = pw->pw_name;
+	out->home = pw->pw_dir;
 	out->uid = pw->pw_uid;
 	out->gid = pw->pw_gid;
 	return true;
@@ -206,6 +216,16 @@ set_caps(uint64_t keep, bool ambient)
  * an account. A uid with no account gets the same number as gid, never
  * supd's own group.
  */
+/* KEY=value into env, through the stack (see gids in iso_identity). */
+static void
+set_env_kv(struct strv *env, const char *key, const char *value)
+{
+	char	kv[strlen(key) + strlen(value) + 2];
+
+	snprintf(kv, sizeof kv, "%s=%s", key, value);
+	env_set(env, kv);
+}
+
 static bool
 resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
     struct userdb_pw *pw)
@@ -258,10 +278,9 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	struct userdb_pw	 pw = { 0 };
 	bool			 found = false;
 	uid_t			 uid = getuid();
-	gid_t			 gid = getgid(), *gids;
+	gid_t			 gid = getgid();
 	const char		*home = "/", *user = NULL;
-	char			*kv;
-	size_t			 ngids, i;
+	size_t			 ngids = 0, i;
 
 	if (sc->user != NULL)
 		found = resolve_user(&db, sc->user, &uid, &gid, &pw);
@@ -285,15 +304,17 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1) == -1)
 			spawn_fail(STEP_CAPS, errno, "keepcaps");
 	}
+	for (; sc->groups != NULL && sc->groups[ngids] != NULL; ngids++)
+		;
+	/* On the stack: a lone child shares supd's memory (spawn.c), and a
+	 * lookup that fails below must not leave this behind in it. */
+	gid_t	gids[ngids + 1];
+
 	if (sc->groups != NULL) {
-		for (ngids = 0; sc->groups[ngids] != NULL; ngids++)
-			;
-		gids = xcalloc(ngids + 1, sizeof *gids);
 		for (i = 0; i < ngids; i++)
 			gids[i] = db_gid(&db, sc->groups[i], STEP_GROUPS);
 		if (setgroups(ngids, gids) == -1)
 			spawn_fail(STEP_GROUPS, errno, "setgroups");
-		free(gids);
 	} else if (sc->user != NULL) {
 		/* The user's own groups, as login(1) would give. */
 		if (found)
@@ -317,13 +338,9 @@ iso_identity(const struct svc_conf *sc, struct strv *env,
 	if (iso->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		spawn_fail(STEP_NNP, errno, "no_new_privileges");
 
-	kv = xasprintf("HOME=%s", home);
-	env_set(env, kv);
-	free(kv);
-	if (user != NULL) {
-		kv = xasprintf("USER=%s", user);
-		env_set(env, kv);
-		free(kv);
-	}
-	userdb_pw_free(&pw);
+	set_env_kv(env, "HOME", home);
+	if (user != NULL)
+		set_env_kv(env, "USER", user);
+	if (db.files)
+		userdb_pw_free(&pw);	/* NSS's strings are in db.nss */
 }

@@ -20,6 +20,8 @@
  * pointer, which ISO C does not: copying its bytes is the conversion
  * without the warning, and needs both the same size.
  */
+static unsigned	nloaded;	/* optlib_loaded() */
+
 _Static_assert(sizeof(void *) == sizeof(void (*)(void)),
     "dlsym's result cannot hold a function pointer");
 
@@ -57,5 +59,12 @@ optlib_load(struct optlib *l, char **cause)
 		memcpy((char *)l->fns + l->syms[i].off, &p, sizeof p);
 	}
 	l->state = OPTLIB_LOADED;
+	nloaded++;
 	return 0;
+}
+
+unsigned
+optlib_loaded(void)
+{
+	return nloaded;
 }

@@ -72,4 +72,9 @@ struct optlib {
  */
 int	optlib_load(struct optlib *, char **cause);
 
+/* How many libraries have been loaded so far: their constructors may have
+ * changed what supd set up before (spawn.c looks at its signal
+ * dispositions again when this moves). */
+unsigned	optlib_loaded(void);
+
 #endif

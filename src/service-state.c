@@ -736,3 +736,9 @@ svc_queue_release(void)
 	if (--held == 0)
 		queue_run();
 }
+
+bool
+svc_queue_pending(void)
+{
+	return (draining && q_head < q_len) || held > 0 || svc_boot_pending();
+}

@@ -266,6 +266,13 @@ boot_cb(EV_P_ ev_idle *w, int revents)
 		ev_idle_stop(EV_A_ w);
 }
 
+/* The boot (or a reload that added services) has starts still to make. */
+bool
+svc_boot_pending(void)
+{
+	return ev_is_active(&boot_w) && boot_cursor < svc_reg.n;
+}
+
 void
 svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
 {

@@ -18,6 +18,12 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  *
+ * A plain service (no namespace, init, gate or cgroup) whose spawn is a
+ * lone one is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
+ * (clone_lone); a spawn with more to follow in supd's turn forks, so that
+ * supd goes on while the child sets up (lone_spawn says why, with the
+ * numbers; docs/design.md, "The spawn path of a plain service").
+ *
  * The command's last step before exec is its seccomp filter (seccomp.c).
  * An init loads one for itself too, before the command exists (a command
  * allowed to ptrace its PID 1 must never find it unfiltered), and makes the
@@ -51,10 +57,9 @@
 #include "log.h"
 #include "seccomp.h"
 #include "spawn.h"
+#include "spawn-private.h"
 #include "util.h"
 #include "values.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static char	*own_home, *own_user;	/* supd's account, looked up once */
 static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
@@ -153,41 +158,15 @@ child_lift_fd(int fd, int min)
 	return nfd;
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Close every fd from 3 up but the report pipe and *keep[0..nkeep). */
-static void
-close_except(int **keep, size_t nkeep)
-{
-	int	*fds = xcalloc(nkeep + 1, sizeof *fds), lo = 3;
-	size_t	 i, n = 0;
-
-	fds[n++] = spawn_report_fd();
-	for (i = 0; i < nkeep; i++)
-		if (*keep[i] >= 0)
-			fds[n++] = *keep[i];
-	qsort(fds, n, sizeof *fds, cmp_int);
-	for (i = 0; i < n; i++) {
-		if (fds[i] > lo)
-			syscall(SYS_close_range, lo, fds[i] - 1, 0);
-		if (fds[i] + 1 > lo)
-			lo = fds[i] + 1;
-	}
-	syscall(SYS_close_range, lo, ~0U, 0);
-	free(fds);
-}
-
 /*
  * 0-2 on the service's stdio; every other fd closed but the report pipe
  * and those in keep (the status pipe, the network namespace to join, the
- * volumes...): they are moved above 2 first.
+ * volumes...): they are moved above 2 first. With at_exec, the others are
+ * closed by the exec (close-on-exec): nothing of supd's runs after it.
  */
 static void
-child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
+child_stdio(const struct spawn_args *a, int **keep, size_t nkeep,
+    bool at_exec)
 {
 	int	null, out, err, in;
 	size_t	i;
@@ -210,76 +189,10 @@ child_stdio(const struct spawn_args *a, int **keep, size_t nkeep)
 		spawn_fail(STEP_SETUP, errno, "dup2");
 	if (a->tty_fd >= 0 && ioctl(0, TIOCSCTTY, 1) == -1)
 		spawn_fail(STEP_TTY, errno, "TIOCSCTTY");
-	/* Everything else goes: close the ranges between the kept fds. */
-	close_except(keep, nkeep);
-}
-
-/*
- * Every disposition back to the default. The raw system call, because
- * glibc's sigaction() refuses the two real-time signals it reserves (32 and
- * 33), and an ignored disposition of those, inherited by supd from whoever
- * started it, would otherwise pass on to every service.
- */
-static void
-child_signals(void)
-{
-	struct {
-		void		*handler;
-		unsigned long	 flags;
-		void		*restorer;
-		uint64_t	 mask;
-	}			ksa;
-	sigset_t		set;
-	int			sig;
-
-	memset(&ksa, 0, sizeof ksa);
-	ksa.handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
-			    sizeof ksa.mask);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-}
-
-static const char *
-env_get(char **env, const char *key)
-{
-	size_t	len = strlen(key);
-
-	for (; *env != NULL; env++)
-		if (strncmp(*env, key, len) == 0 && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
-}
-
-/* execve, looking the command up in the service's PATH when it has no '/'. */
-static void __attribute__((noreturn))
-child_exec(char **argv, char **env)
-{
-	const char	*path, *p, *end;
-	char		*full;
-	int		 err = ENOENT;
-
-	if (strchr(argv[0], '/') != NULL) {
-		execve(argv[0], argv, env);
-		spawn_fail(STEP_EXEC, errno, argv[0]);
-	}
-	if ((path = env_get(env, "PATH")) == NULL)
-		path = DEFAULT_PATH;
-	for (p = path; ; p = end + 1) {
-		end = strchrnul(p, ':');
-		full = end == p ? xasprintf("./%s", argv[0]) :
-		    xasprintf("%.*s/%s", (int)(end - p), p, argv[0]);
-		execve(full, argv, env);
-		/* Keep the most telling error, as execvp does. */
-		if (errno != ENOENT && errno != ENOTDIR)
-			err = errno;
-		free(full);
-		if (*end == '\0')
-			break;
-	}
-	spawn_fail(STEP_EXEC, err, argv[0]);
+	/* Everything else goes: close the ranges between the kept fds (or
+	 * leave them to the exec, if nothing runs before it but the command's
+	 * own steps). */
+	spawn_close_except(spawn_report_fd(), keep, nkeep, at_exec);
 }
 
 /*
@@ -294,6 +207,9 @@ struct cmd_start {
 						 * that becomes fd N, else -1 */
 	struct iso_notify	notify;		/* iso_setup()'s, or none */
 	int			close_fd;	/* the init's, closed first, or -1 */
+	struct strv		*env;		/* where the environment is built:
+						 * supd frees it after a lone
+						 * spawn (spawn_service) */
 };
 
 /* Test builds only (isolation.bats): supd ends right after the clone
@@ -356,7 +272,7 @@ die_with_parent(pid_t parent)
 static void __attribute__((noreturn))
 command_main(const struct svc_conf *sc, const struct cmd_start *st)
 {
-	struct strv	 env = { 0 };
+	struct strv	*env = st->env;
 	sigset_t	 none;
 	char		 cwd[64];
 	size_t		 i;
@@ -373,21 +289,21 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	env_set(&env, "PATH=" DEFAULT_PATH);
+	env_set(env, "PATH=" SPAWN_DEFAULT_PATH);
 	/* The filter is loaded last, but without no_new_privileges loading
 	 * it needs CAP_SYS_ADMIN, which the identity may take away: then it
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	iso_identity(sc, &env, own_home, own_user, &st->notify);
+	iso_identity(sc, env, own_home, own_user, &st->notify);
 	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
-		env_set(&env, sc->env[i]);
+		env_set(env, sc->env[i]);
 	if (st->notify.path != NULL) {
-		char *kv = xasprintf("NOTIFY_SOCKET=%s", st->notify.path);
+		char kv[sizeof "NOTIFY_SOCKET=" + strlen(st->notify.path)];
 
-		env_set(&env, kv);
-		free(kv);
+		snprintf(kv, sizeof kv, "NOTIFY_SOCKET=%s", st->notify.path);
+		env_set(env, kv);
 	}
 	if (ready_wfd >= 0 && ready_wfd != sc->ready_fd) {
 		/* Nothing we still need may sit on fd N. */
@@ -411,7 +327,7 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
 	if (sc->iso.no_new_privs)
 		sfilter_apply(&sc->iso);
-	child_exec(sc->argv, env.v);
+	spawn_child_exec(sc->argv, env->v);
 }
 
 /* The command's process as init_clone_command starts it. */
@@ -457,6 +373,7 @@ init_clone_command(const struct svc_conf *sc, const struct cmd_start *st)
 
 	pid = clone(cmd_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
 	    SIGCHLD, &c);
+	spawn_stack_reclaim(stack, sizeof stack);
 	spawn_report_to(report);
 	if (pid == -1)
 		spawn_fail(STEP_INIT, errno, "clone");
@@ -517,19 +434,22 @@ init_loop(pid_t cmd, int status_wfd, unsigned kill_after)
 
 /*
  * The first process in the new namespaces; `parent` is supd's pid as it
- * sees it (0 in a pid namespace of its own).
+ * sees it (0 in a pid namespace of its own); the command's environment is
+ * built in *env. Nothing here is allocated on the heap: a lone child
+ * shares supd's memory (spawn_service).
  */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *sc, const struct spawn_args *a,
-    int sync_rfd, int gate_rfd, int status_wfd, pid_t parent)
+    int sync_rfd, int gate_rfd, int status_wfd, pid_t parent,
+    struct strv *env)
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
 			    .resolv = a->iso.resolv, .copyup = a->iso.copyup };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
-			    .close_fd = -1 };
-	int		*vols, **keep;
+			    .close_fd = -1, .env = env };
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
+	int		 vols[nvol + 1], *keep[nvol + 8];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -544,25 +464,26 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 			spawn_fail(STEP_USERNS, errno, "become root");
 	}
 	die_with_parent(parent);
-	child_signals();
+	spawn_child_signals();
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
-	vols = xcalloc(nvol + 1, sizeof *vols);
-	keep = xcalloc(nvol + 8, sizeof *keep);
 	for (i = 0; i < nvol; i++) {
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
 	}
 	keep[nkeep++] = &f.netns;
 	keep[nkeep++] = &status_wfd;
-	keep[nkeep++] = &reaper_fd;
+	if (sc->iso.init)
+		keep[nkeep++] = &reaper_fd;
 	keep[nkeep++] = &st.ready_wfd;
 	keep[nkeep++] = &f.hosts;
 	keep[nkeep++] = &f.resolv;
 	keep[nkeep++] = &gate_rfd;
 	keep[nkeep++] = &f.copyup;
-	child_stdio(a, keep, nkeep);
-	free(keep);
+	/* Only a plain command's are left to its exec: with a mount namespace,
+	 * an fd of supd's open during the set-up is a way out of the root
+	 * (runc's CVE-2024-21626: workdir = /proc/self/fd/N). */
+	child_stdio(a, keep, nkeep, sc->iso.ns == 0 && !sc->iso.init);
 	f.volumes = vols;
 	umask(sc->umask);
 	iso_setup(sc, &f, &st.notify);
@@ -727,73 +648,170 @@ map_userns(pid_t pid, int up[2], int *report_fd, int *gate_fd)
 	*gate_fd = -1;
 }
 
+/* The service's first process starts from this, spawn_service's frame
+ * (which a lone child shares). */
+struct child_arg {
+	const struct svc_conf	*sc;
+	const struct spawn_args	*a;
+	int			 rp[2], sp[2], up[2], np[2];	/* report, status,
+							 * userns sync, gate */
+	int			 procs_fd;	/* clone_into's */
+	bool			 late_cgns;
+	pid_t			 parent;
+	struct strv		 env;		/* the command's environment */
+};
+
+static void __attribute__((noreturn))
+child_start(struct child_arg *c)
+{
+	spawn_report_to(c->rp[1]);
+	child_cgroup(c->procs_fd, c->late_cgns);
+	close(c->rp[0]);
+	if (c->sp[0] >= 0)
+		close(c->sp[0]);
+	if (c->up[1] >= 0)
+		close(c->up[1]);
+	if (c->np[1] >= 0)
+		close(c->np[1]);
+	child_main(c->sc, c->a, c->up[0], c->np[0], c->sp[1], c->parent,
+	    &c->env);
+}
+
+static int
+lone_child(void *arg)
+{
+	child_start(arg);
+}
+
+/*
+ * A lone spawn of a plain service: no namespace, no init, no gate, no
+ * cgroup (glibc's clone() cannot pass CLONE_INTO_CGROUP, clone3 with
+ * CLONE_VM needs a stack switch in assembly, and the cgroup.procs way
+ * would move a task sharing supd's mm, which a controller acting on the
+ * mm, as cpuset does, would apply to supd's), and nothing else for supd to do in this turn
+ * (a->batch). Under a mass start, supd would wait for each child to reach
+ * its exec behind the payloads already running (1000 plain services:
+ * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
+ * page tables and its teardown at exec (kill -9 -> new payload: 1.5 ms
+ * forked, 1.0 ms this way, against 0.75 ms for fork+exec+wait of the
+ * payload from a minimal parent).
+ */
+static bool
+lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
+{
+	bool	 plain = sc->iso.ns == 0 && !sc->iso.init && !a->hold &&
+		    a->cgroup_fd < 0;
+#ifdef SUPD_TEST_FAULTS
+	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
+	 * a path where both are possible, any value says which was taken. */
+	const char	*t = getenv("SUPD_TEST_SPAWN");
+	bool		 lone = plain && !a->batch;
+
+	if (getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL)
+		return false;	/* that child waits for supd to end */
+	if (t != NULL && strcmp(t, "fork") == 0)
+		lone = false;
+	if (t != NULL && strcmp(t, "vfork") == 0)
+		lone = plain;
+	if (t != NULL)
+		fprintf(stderr, "spawn: %s %s\n", sc->name, lone ? "vfork" :
+		    "fork");
+	return lone;
+#else
+	return plain && !a->batch;
+#endif
+}
+
+/* Room for the lone child's steps (libcap, NSS, a sanitizer's frames). */
+#define LONE_STACK	(256 * 1024)
+
+/*
+ * Clone a lone child as posix_spawn does: CLONE_VM | CLONE_VFORK, supd
+ * suspended until the child's exec or exit. supd is single-threaded (no
+ * thread anywhere in it): glibc's setuid, initgroups and malloc in the
+ * child rely on that, as on supd being suspended -- no lock is held by
+ * another thread, nothing runs in this memory while the child does. Its
+ * stack is an array in this frame, a part of supd's stack that supd leaves
+ * alone while it waits (as init_clone_command's).
+ *
+ * What the child changes in supd's memory: the report fd (put back), the
+ * environment it builds in c->env (freed here, else lost at every
+ * restart), glibc's caches (reused). A change of credentials makes the
+ * shared mm non-dumpable: supd's own flag is put back.
+ */
+static pid_t
+clone_lone(struct child_arg *c)
+{
+	char		stack[LONE_STACK] __attribute__((aligned(16)));
+	int		report = spawn_report_fd(), saved;
+	int		dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	pid_t		pid;
+
+	pid = clone(lone_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, c);
+	saved = errno;
+	spawn_stack_reclaim(stack, sizeof stack);
+	spawn_report_to(report);
+	strv_free(&c->env);
+	if (dumpable > 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
+		(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+	errno = saved;
+	return pid;
+}
+
 int
 spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
     struct spawn_child *out)
 {
-	int	rp[2], sp[2] = { -1, -1 }, up[2] = { -1, -1 }, np[2] = { -1, -1 };
-	int	saved, procs_fd;
-	bool	userns = sc->iso.ns & CLONE_NEWUSER, late_cgns;
-	pid_t	pid, parent;
+	struct child_arg c = { .sc = sc, .a = a, .sp = { -1, -1 },
+			    .up = { -1, -1 }, .np = { -1, -1 } };
+	int		 saved;
+	bool		 userns = sc->iso.ns & CLONE_NEWUSER;
+	pid_t		 pid;
 
 	out->gate_fd = -1;
-	if (pipe2(rp, O_CLOEXEC) == -1)
+	if (pipe2(c.rp, O_CLOEXEC) == -1)
 		return -1;
-	if ((sc->iso.init && pipe2(sp, O_CLOEXEC) == -1) ||
-	    (userns && pipe2(up, O_CLOEXEC) == -1) ||
-	    (a->hold && pipe2(np, O_CLOEXEC) == -1))
+	if ((sc->iso.init && pipe2(c.sp, O_CLOEXEC) == -1) ||
+	    (userns && pipe2(c.up, O_CLOEXEC) == -1) ||
+	    (a->hold && pipe2(c.np, O_CLOEXEC) == -1))
 		goto fail;
-	parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
+	c.parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
 	sfilter_prepare(sc, sc->iso.init);
-	pid = clone_into((unsigned long)sc->iso.ns, a->cgroup_fd, &procs_fd,
-	    &late_cgns);
+	spawn_signals_prepare();
+	if (lone_spawn(sc, a)) {
+		c.procs_fd = -1;
+		pid = clone_lone(&c);
+	} else
+		pid = clone_into((unsigned long)sc->iso.ns, a->cgroup_fd,
+		    &c.procs_fd, &c.late_cgns);
 	if (pid == -1)
 		goto fail;
 	fault_die_after_clone(pid);
-	if (pid == 0) {
-		spawn_report_to(rp[1]);
-		child_cgroup(procs_fd, late_cgns);
-		close(rp[0]);
-		if (sp[0] >= 0)
-			close(sp[0]);
-		if (up[1] >= 0)
-			close(up[1]);
-		if (np[1] >= 0)
-			close(np[1]);
-		child_main(sc, a, up[0], np[0], sp[1], parent);
-	}
-	close(rp[1]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	if (np[0] >= 0)
-		close(np[0]);
-	out->gate_fd = np[1];
+	if (pid == 0)
+		child_start(&c);
+	close(c.rp[1]);
+	if (c.sp[1] >= 0)
+		close(c.sp[1]);
+	if (c.np[0] >= 0)
+		close(c.np[0]);
+	out->gate_fd = c.np[1];
 	if (userns)
-		map_userns(pid, up, &rp[0], &out->gate_fd);
-	if (rp[0] >= 0)
-		set_nonblock(rp[0]);
-	if (sp[0] >= 0)
-		set_nonblock(sp[0]);
+		map_userns(pid, c.up, &c.rp[0], &out->gate_fd);
+	if (c.rp[0] >= 0)
+		set_nonblock(c.rp[0]);
+	if (c.sp[0] >= 0)
+		set_nonblock(c.sp[0]);
 	out->pid = pid;
-	out->report_fd = rp[0];
-	out->status_fd = sp[0];
+	out->report_fd = c.rp[0];
+	out->status_fd = c.sp[0];
 	return 0;
 fail:
 	saved = errno;
-	close(rp[0]);
-	close(rp[1]);
-	if (sp[0] >= 0) {
-		close(sp[0]);
-		close(sp[1]);
-	}
-	if (up[0] >= 0) {
-		close(up[0]);
-		close(up[1]);
-	}
-	if (np[0] >= 0) {
-		close(np[0]);
-		close(np[1]);
-	}
+	close_pair(c.rp);
+	close_pair(c.sp);
+	close_pair(c.up);
+	close_pair(c.np);
 	errno = saved;
 	return -1;
 }
@@ -898,8 +916,10 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
     const int *fds, bool tty, pid_t supd, int procs_fd)
 {
 	struct svc_conf	 copy = *sc;
+	struct strv	 env = { 0 };
 	struct cmd_start st = { .under_init = true, .ready_wfd = -1,
-			    .notify = { .path = NULL, .fd = -1 }, .close_fd = -1 };
+			    .notify = { .path = NULL, .fd = -1 }, .close_fd = -1,
+			    .env = &env };
 	int		 i;
 	bool		 joined_pid;
 	pid_t		 cmd;
@@ -907,7 +927,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	spawn_report_to(-1);
-	child_signals();
+	spawn_child_signals();
 	if (setsid() == -1)
 		spawn_fail(STEP_SETUP, errno, "setsid");
 	for (i = 0; i < 3; i++)
@@ -916,7 +936,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	/* Without clone3: into the service's group before anything of the
 	 * service's is joined (a failure reaches the caller's stderr). */
 	child_cgroup(procs_fd, false);
-	close_except(NULL, 0);
+	spawn_close_except(spawn_report_fd(), NULL, 0, false);
 	joined_pid = exec_join(target);
 	die_with_parent(supd);
 	if (tty)
@@ -943,6 +963,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 	bool	late_cgns;
 
 	sfilter_prepare(sc, true);
+	spawn_signals_prepare();
 	/* Into the service's cgroup as its own process is (clone_into);
 	 * without one, a plain fork as ever. */
 	procs_fd = -1;

@@ -512,3 +512,12 @@ proc_stat_field(pid_t pid, int field, unsigned long long *out)
 	*out = strtoull(p + 1, NULL, 10);
 	return 0;
 }
+
+void
+close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}

@@ -88,6 +88,7 @@ int	 pty_open(int *master, int *slave, int slave_flags);
 
 /* fcntl helpers; return -1 on failure with errno set. */
 int	 set_nonblock(int);
+void	 close_pair(int p[2]);	/* both ends of a pipe, each if >= 0 */
 int	 set_cloexec(int);
 
 #endif

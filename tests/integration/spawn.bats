@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# spawn.bats: the two ways a plain service (namespaces = none) is started
+# (src/spawn.c): a lone spawn is cloned CLONE_VM | CLONE_VFORK, a spawn
+# among others (the boot, a batch of events) forks. Both must give the
+# service the same things. The faults build (supd-faults) says which path
+# each spawn took on its stderr when SUPD_TEST_SPAWN is set, and
+# SUPD_TEST_SPAWN=fork or vfork forces one.
+
+load common
+
+setup_file() {
+	make -s -C "$BATS_TEST_DIRNAME/../.." B="$SUPD_BUILD" \
+		"$SUPD_BUILD/supd-faults" "$SUPD_BUILD/helpers/lc_ignsig" >&2
+}
+
+setup() {
+	setup_supd
+	SUPD=$B/supd-faults
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
+		dump_supd >&3 2>/dev/null || true
+	fi
+	teardown_supd
+}
+
+plain() {
+	{
+		cat
+		printf '[isolation]\nnamespaces = none\n'
+	} >"$T/conf.d/$1.ini"
+}
+
+# The path of each spawn of NAME, in order, one a line.
+paths_of() {
+	sed -n "s/^spawn: $1 \(v\{0,1\}fork\)\$/\1/p" "$T/supd.err"
+}
+
+_nspawns_is() { [ "$(paths_of "$1" | wc -l)" -eq "$2" ]; }
+
+_new_pid() {
+	local p
+	p=$(field "$1" pid)
+	[ "$p" != 0 ] && [ "$p" != "$2" ] && [ "$(state "$1")" = running ]
+}
+
+@test "a boot of 20 plain services forks (supd goes on meanwhile); a lone restart is a vfork" {
+	local i
+	for i in $(seq -w 1 20); do
+		plain "s$i" <<EOF
+[service]
+command = sleep 1000
+restart_delay = 0
+EOF
+	done
+	SUPD_TEST_SPAWN=1 start_supd
+	for i in $(seq -w 1 20); do
+		wait_state "s$i" running
+	done
+	local forks
+	forks=$(grep -c '^spawn: s[0-9]* fork$' "$T/supd.err")
+	echo "boot: $forks of 20 forked; $(grep '^spawn:' "$T/supd.err" | tr '\n' ' ')"
+	# All but the last boot start have more to come in the same turn.
+	[ "$forks" -ge 19 ]
+	local p
+	p=$(field s07 pid)
+	kill -9 "$p"
+	wait_for "s07 restarted" _new_pid s07 "$p"
+	_nspawns_is s07 2
+	[ "$(paths_of s07 | tail -n 1)" = vfork ]
+}
+
+# _facts DIR: what the service below wrote about itself, minus its pid.
+_facts() {
+	cat "$1/facts"
+}
+
+@test "a plain service gets the same on both paths: stdio, env, user, groups, workdir, umask, rlimits, no supd fd, default signals" {
+	chmod 0755 "$T"
+	printf 'FROM_FILE=x\n' >"$T/envfile"
+	cat >"$T/facts.sh" <<'EOF'
+out=$1/$2
+mkdir -p "$out"
+{
+	id -u; id -g; id -G
+	pwd; umask; ulimit -n; ulimit -c
+	ls /proc/self/fd | sort -n | tr '\n' ' '; echo
+	grep -E '^Sig(Blk|Ign):' /proc/self/status
+	env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort
+} >"$out/facts.tmp"
+mv "$out/facts.tmp" "$out/facts"
+echo "to stdout"
+echo "to stderr" >&2
+exec sleep 1000
+EOF
+	chmod 0644 "$T/facts.sh"
+	mkdir -m 0777 "$T/out"
+	local path
+	for path in fork vfork; do
+		plain f <<EOF
+[service]
+command = /bin/sh $T/facts.sh $T/out $path
+user = nobody
+group = nogroup
+groups = daemon adm
+workdir = /tmp
+umask = 027
+env = A=1
+env_file = $T/envfile
+[limits]
+nofile = 123:456
+core = 0
+EOF
+		# supd inherits fd 9 (a directory) and SIGINT, SIGQUIT and
+		# 32-34 ignored: none of it may reach the service.
+		SUPD_TEST_SPAWN=$path SUPD_WRAP=$HELPERS/lc_ignsig \
+			start_supd 9<"$T"
+		wait_for "f's facts ($path)" test -s "$T/out/$path/facts"
+		wait_for "f's log ($path)" eval \
+			'ctl logs f | grep -q "to stderr"'
+		ctl logs f | grep -q "to stdout"
+		[ "$(paths_of f)" = "$path" ]
+		echo "--- $path:"
+		cat "$T/out/$path/facts"
+		stop_supd
+		rm -rf "$T/supd.err" "$T/log" && mkdir "$T/log"
+	done
+	diff "$T/out/fork/facts" "$T/out/vfork/facts"
+	local want
+	want="65534
+$(getent group nogroup | cut -d: -f3)
+$(getent group nogroup | cut -d: -f3) $(getent group daemon | cut -d: -f3) $(getent group adm | cut -d: -f3)
+/tmp
+0027
+123
+0
+0 1 2 3 
+SigBlk:	0000000000000000
+SigIgn:	0000000000000000
+A=1
+FROM_FILE=x
+HOME=/nonexistent
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+USER=nobody"
+	# fd 3 is ls's own directory fd, as in any shell.
+	[ "$(cat "$T/out/vfork/facts")" = "$want" ]
+}
+
+@test "a lone spawn that fails is reported as a forked one is, and the restart policy goes on" {
+	plain badwd <<EOF
+[service]
+command = sleep 30
+workdir = /nonexistent-dir
+restart = on-failure:2
+restart_delay = 0
+EOF
+	plain nocmd <<EOF
+[service]
+command = no-such-command-xyz
+restart = on-failure:2
+restart_delay = 0
+EOF
+	plain badgrp <<EOF
+[service]
+command = sleep 30
+user = nobody
+groups = daemon no-such-group-xyz
+restart = on-failure:2
+restart_delay = 0
+EOF
+	SUPD_TEST_SPAWN=vfork start_supd
+	wait_state badwd failed
+	wait_state nocmd failed
+	wait_state badgrp failed
+	local n
+	for n in badwd nocmd badgrp; do
+		echo "$n: $(field "$n" reason), restarts $(field "$n" restarts)," \
+			"paths $(paths_of "$n" | tr '\n' ' ')"
+		[ "$(field "$n" restarts)" = 2 ]
+		[ "$(paths_of "$n" | sort -u)" = vfork ]
+	done
+	[[ "$(field badwd reason)" == *"workdir /nonexistent-dir: No such file or directory"* ]]
+	[[ "$(field nocmd reason)" == *"exec no-such-command-xyz: No such file or directory"* ]]
+	[[ "$(field badgrp reason)" == *"groups no-such-group-xyz: no such user or group"* ]]
+	grep -q "badwd: .*workdir /nonexistent-dir: No such file or directory" \
+		"$T/supd.err"
+}
+
+@test "a lone child dies with supd: kill -9 of supd ends the service (PR_SET_PDEATHSIG)" {
+	plain d <<EOF
+[service]
+command = sleep 1000
+EOF
+	SUPD_TEST_SPAWN=vfork start_supd
+	wait_state d running
+	local p
+	p=$(field d pid)
+	[ "$(paths_of d)" = vfork ]
+	SUPD_EXIT_EXPECTED=any
+	kill -9 "$SUPD_PID"
+	wait_for "the service to die with supd" _dead "$p"
+}
+
+# supd's data segment and resident set, in kB.
+_mem() {
+	awk '/^(VmData|VmRSS):/ { printf "%s ", $2 }' "/proc/$SUPD_PID/status"
+}
+
+_restarts_ge() { [ "$(field "$1" restarts)" -ge "$2" ]; }
+
+@test "300 lone restarts with user, groups, env and workdir leave nothing behind in supd's memory" {
+	local i
+	# 20 variables of 2 KiB: a leaked environment is 40 KiB a restart.
+	for i in $(seq 1 20); do
+		printf 'BIG%s=%s\n' "$i" "$(head -c 2048 /dev/zero | tr '\0' x)"
+	done >"$T/envfile"
+	plain r <<EOF
+[service]
+command = true
+restart = always
+restart_delay = 0
+restart_delay_max = 0
+user = nobody
+group = nogroup
+groups = daemon
+workdir = /tmp
+env = A=1
+env_file = $T/envfile
+EOF
+	WAIT_SECS=60
+	SUPD_TEST_SPAWN=1 start_supd
+	wait_for "50 restarts" _restarts_ge r 50
+	local m0 m1
+	m0=$(_mem)
+	wait_for "350 restarts" _restarts_ge r 350
+	m1=$(_mem)
+	echo "supd VmData VmRSS (kB): after 50 restarts $m0, after 350 $m1"
+	ctl stop r
+	[ "$(paths_of r | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
+	# Under a sanitizer, freed memory sits in its quarantine: its
+	# LeakSanitizer, at supd's end (teardown), is the check there.
+	[ -z "${SUPD_ASAN:-}" ] || return 0
+	set -- $m0 $m1
+	[ $(($3 - $1)) -le 1024 ]
+	[ $(($4 - $2)) -le 1024 ]
+}
