@@ -36,7 +36,7 @@ EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
 
-SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-cgroup.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-steps.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
+SUPD_SRC   = supd.c config.c config-keys.c config-custom.c service.c service-state.c service-spawn.c service-cgroup.c service-ready.c service-health.c service-deps.c deps.c leftovers.c notify.c spawn.c spawn-steps.c spawn-clone.c spawn-report.c isolate.c isolate-identity.c seccomp.c seccomp-profile.c userdb.c pid1.c svclog.c log.c ctl.c proto.c util.c values.c
 SUPD_SRC  += ctl-peer.c ctl-verbs.c ctl-follow.c ctl-volume.c svclog-file.c svclog-tail.c svclog-index.c netlink.c
 SUPD_SRC  += config-net.c leases.c hosts.c
 SUPD_SRC  += firewall.c service-net.c service-publish.c

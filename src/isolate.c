@@ -84,8 +84,10 @@ open_in_root(int rootfd, const char *path, int flags, unsigned long resolve)
 static int
 mkpoint(int rootfd, const char *path, bool file, enum spawn_step step)
 {
-	char	*copy = xstrdup(path), *s;
+	char	 copy[strlen(path) + 1], *s;	/* no heap: spawn.c's lone child */
 	int	 fd, parent;
+
+	memcpy(copy, path, sizeof copy);
 
 	for (s = copy + 1; ; s++) {
 		bool	last = *s == '\0';
@@ -126,7 +128,6 @@ mkpoint(int rootfd, const char *path, bool file, enum spawn_step step)
 		close(fd);
 		*s = save;
 	}
-	free(copy);
 	return fd;
 }
 
@@ -345,20 +346,22 @@ mount_sys(int rootfd)
  * symlink at all (a service that can write a parent could have swapped one
  * in since its last start); in a rootfs it stays inside the root. New named
  * volumes are mounted once their copy-up is done (volume.c); those that got
- * nothing to copy are kept for iso_identity to give to the user.
+ * nothing to copy are kept for iso_identity to give to the user, in
+ * n->owned, the caller's room for every volume (no heap here: spawn.c's
+ * lone child shares supd's memory).
  */
 static void
 mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
     const struct iso_fds *f, struct iso_notify *n)
 {
 	const int	*trees = f->volumes;
-	bool		*empty = xcalloc(iso->nvolumes + 1, sizeof *empty);
+	bool		 empty[iso->nvolumes + 1];
 	size_t		 i;
 	int		 fd;
 
+	memset(empty, 0, sizeof empty);
 	if (f->copyup >= 0)
 		vol_copyup_wait(iso, f->copyup, empty);
-	n->owned = xcalloc(iso->nvolumes + 1, sizeof *n->owned);
 	for (i = 0; i < iso->nvolumes; i++) {
 		const struct volume	*v = &iso->volumes[i];
 		struct stat		 st;
@@ -385,7 +388,6 @@ mount_volumes(const struct iso_conf *iso, int rootfd, bool host_tree,
 		else
 			close(trees[i]);
 	}
-	free(empty);
 }
 
 static void
@@ -782,8 +784,7 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
 	}
 	n->path = f->notify;
 	n->fd = -1;
-	n->owned = NULL;
-	n->nowned = 0;
+	n->nowned = 0;		/* n->owned is the caller's */
 	/* Opened before any mount can hide it; kept for iso_identity. */
 	if (f->notify != NULL && (n->fd = open(f->notify, O_PATH |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)

@@ -85,7 +85,8 @@ struct iso_notify {
 	int		 fd;	/* the socket (O_PATH), to be given to the
 				 * service's user; -1 for none */
 	int		*owned;	/* new named volumes that got nothing to
-				 * copy (their mounts), given to the user */
+				 * copy (their mounts), given to the user:
+				 * room for every volume, the caller's */
 	size_t		 nowned;
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spawn-steps.c: steps of a service's child between clone and exec that
- * spawn.c's paths share (spawn-private.h) -- signal dispositions back to
+ * spawn.c's paths share (spawn-steps.h) -- signal dispositions back to
  * the default, the fds closed, the exec through PATH.
  *
  * They run in a child that may share supd's memory until its exec
@@ -25,8 +25,8 @@
 #endif
 
 #include "optlib.h"
-#include "spawn.h"
-#include "spawn-private.h"
+#include "spawn-report.h"
+#include "spawn-steps.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC	(1U << 2)

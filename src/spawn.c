@@ -18,11 +18,11 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  *
- * A plain service (no namespace, init, gate or cgroup) whose spawn is a
- * lone one is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
+ * A service whose spawn is a lone one (no gate, user namespace or cgroup)
+ * is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
  * (clone_lone); a spawn with more to follow in supd's turn forks, so that
  * supd goes on while the child sets up (lone_spawn says why, with the
- * numbers; docs/design.md, "The spawn path of a plain service").
+ * numbers; docs/design.md, "The spawn path").
  *
  * The command's last step before exec is its seccomp filter (seccomp.c).
  * An init loads one for itself too, before the command exists (a command
@@ -57,11 +57,14 @@
 #include "log.h"
 #include "seccomp.h"
 #include "spawn.h"
-#include "spawn-private.h"
+#include "spawn-clone.h"
+#include "spawn-steps.h"
 #include "util.h"
 #include "values.h"
 
 static char	*own_home, *own_user;	/* supd's account, looked up once */
+static bool	 lone_now;		/* set while a lone child runs: it
+					 * shares this memory (clone_lone) */
 static int	reaper_fd = -1;		/* sealed memfd holding reaper.c */
 #define MAX_HIDE	4
 static struct iso_hide	hide[MAX_HIDE];	/* supd's directories */
@@ -449,7 +452,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .close_fd = -1, .env = env };
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
-	int		 vols[nvol + 1], *keep[nvol + 8];
+	int		 vols[nvol + 1], *keep[nvol + 8], owned[nvol + 1];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -485,6 +488,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	 * (runc's CVE-2024-21626: workdir = /proc/self/fd/N). */
 	child_stdio(a, keep, nkeep, sc->iso.ns == 0 && !sc->iso.init);
 	f.volumes = vols;
+	st.notify.owned = owned;
 	umask(sc->umask);
 	iso_setup(sc, &f, &st.notify);
 	if (f.netns >= 0)
@@ -508,144 +512,17 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	sfilter_apply_init(&sc->iso);
 	cmd = init_clone_command(sc, &st);
 	iso_init_caps();
-	close(spawn_report_fd());
 	if (st.ready_wfd >= 0)
 		close(st.ready_wfd);	/* the command's, not the init's */
+	if (lone_now) {
+		/* In supd's memory: the init may only leave it, by its exec
+		 * (the report pipe closes there). */
+		exec_reaper(cmd, status_wfd);
+		spawn_fail(STEP_INIT, errno, "exec of the reaper");
+	}
+	close(spawn_report_fd());
 	exec_reaper(cmd, status_wfd);
 	init_loop(cmd, status_wfd, 0);
-}
-
-/* supd writes the maps of a new user namespace: its root is an unprivileged
- * host range. */
-static int
-write_userns_maps(pid_t pid)
-{
-	char	path[64], map[64];
-	int	fd, i, r = 0;
-
-	snprintf(map, sizeof map, "0 %u %u\n", ISO_USERNS_BASE,
-	    ISO_USERNS_SIZE);
-	for (i = 0; i < 2 && r == 0; i++) {
-		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid,
-		    i == 0 ? "uid_map" : "gid_map");
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-			return -1;
-		if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
-			r = -1;
-		close(fd);
-	}
-	return r;
-}
-
-#ifndef SYS_clone3
-#define SYS_clone3		435
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP	0x200000000ULL
-#endif
-
-/* clone3(2)'s argument as <linux/sched.h> has it (not included: its
- * CLONE_* macros clash with <sched.h>'s). */
-struct clone3_args {
-	uint64_t	flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t	stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
-/*
- * clone(2) as fork does, into the namespaces of flags, and with a cgroup
- * into it at once (clone3, CLONE_INTO_CGROUP): nothing of the service ever
- * runs outside its group. A kernel without clone3 (before 5.7: ENOSYS, or
- * E2BIG for a struct it does not know) is found once; from then on
- * *procs_fd is the group's cgroup.procs, which the child writes itself
- * into before anything else, and a cgroup namespace is the child's to
- * unshare once it is there (*late_cgns).
- */
-static pid_t
-clone_into(unsigned long flags, int cgroup_fd, int *procs_fd,
-    bool *late_cgns)
-{
-	static bool		no_clone3, told;
-	struct clone3_args	ca;
-	pid_t			pid;
-	int			saved;
-
-	*procs_fd = -1;
-	*late_cgns = false;
-#ifdef SUPD_TEST_FAULTS
-	/* Test builds only (cgroup.bats): a kernel without clone3. */
-	if (getenv("SUPD_TEST_NO_CLONE3") != NULL)
-		no_clone3 = true;
-#endif
-	if (cgroup_fd >= 0 && !no_clone3) {
-		memset(&ca, 0, sizeof ca);
-		ca.flags = flags | CLONE_INTO_CGROUP;
-		ca.exit_signal = SIGCHLD;
-		ca.cgroup = (uint64_t)cgroup_fd;
-		pid = syscall(SYS_clone3, &ca, sizeof ca);
-		if (pid != -1 || (errno != ENOSYS && errno != E2BIG))
-			return pid;
-		no_clone3 = true;
-	}
-	if (cgroup_fd >= 0 && !told) {
-		told = true;
-		log_info("cgroup: no clone3 here: each service's process "
-		    "joins its group through cgroup.procs");
-	}
-	if (cgroup_fd >= 0) {
-		if ((*procs_fd = openat(cgroup_fd, "cgroup.procs",
-		    O_WRONLY | O_CLOEXEC)) == -1)
-			return -1;
-		*late_cgns = flags & CLONE_NEWCGROUP;
-		flags &= ~(unsigned long)CLONE_NEWCGROUP;
-	}
-	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid != 0 && *procs_fd >= 0) {
-		saved = errno;
-		close(*procs_fd);	/* the child's */
-		*procs_fd = -1;
-		errno = saved;
-	}
-	return pid;
-}
-
-/* The child's first act without clone3: into its cgroup, then (if asked)
- * a cgroup namespace rooted there. */
-static void
-child_cgroup(int procs_fd, bool late_cgns)
-{
-	if (procs_fd < 0)
-		return;
-	if (write(procs_fd, "0", 1) != 1)
-		spawn_fail(STEP_SETUP, errno, "cgroup.procs");
-	close(procs_fd);
-	if (late_cgns && unshare(CLONE_NEWCGROUP) == -1)
-		spawn_fail(STEP_CLONE, errno, "cgroup namespace");
-}
-
-/*
- * In supd, after the clone: the new user namespace's maps, then the
- * child's go on its sync pipe `up`. On failure the child reads EOF and
- * exits, and the report is supd's: *report_fd becomes a pipe holding it,
- * and the bridge gate *gate_fd is closed (nothing to plug).
- */
-static void
-map_userns(pid_t pid, int up[2], int *report_fd, int *gate_fd)
-{
-	int	saved;
-
-	close(up[0]);
-	if (write_userns_maps(pid) == 0) {
-		(void)write(up[1], "x", 1);
-		close(up[1]);
-		return;
-	}
-	saved = errno;
-	close(up[1]);
-	close(*report_fd);
-	*report_fd = spawn_report_pipe(STEP_USERNS, saved, "uid/gid map");
-	if (*gate_fd >= 0)
-		close(*gate_fd);
-	*gate_fd = -1;
 }
 
 /* The service's first process starts from this, spawn_service's frame
@@ -665,7 +542,7 @@ static void __attribute__((noreturn))
 child_start(struct child_arg *c)
 {
 	spawn_report_to(c->rp[1]);
-	child_cgroup(c->procs_fd, c->late_cgns);
+	spawn_child_cgroup(c->procs_fd, c->late_cgns);
 	close(c->rp[0]);
 	if (c->sp[0] >= 0)
 		close(c->sp[0]);
@@ -684,46 +561,50 @@ lone_child(void *arg)
 }
 
 /*
- * A lone spawn of a plain service: no namespace, no init, no gate, no
- * cgroup (glibc's clone() cannot pass CLONE_INTO_CGROUP, clone3 with
- * CLONE_VM needs a stack switch in assembly, and the cgroup.procs way
- * would move a task sharing supd's mm, which a controller acting on the
- * mm, as cpuset does, would apply to supd's), and nothing else for supd to do in this turn
- * (a->batch). Under a mass start, supd would wait for each child to reach
+ * A lone spawn: nothing else for supd to do in this turn (a->batch), no
+ * gate and no user namespace (the child would wait for supd, suspended
+ * until the child's exec), no cgroup (glibc's clone() cannot pass
+ * CLONE_INTO_CGROUP, clone3 with CLONE_VM needs a stack switch in
+ * assembly, and the cgroup.procs way would move a task sharing supd's mm,
+ * which a controller acting on the mm, as cpuset does, would apply to
+ * supd's), and an init only if it can leave supd's memory by its exec of
+ * the reaper. Under a mass start, supd would wait for each child to reach
  * its exec behind the payloads already running (1000 plain services:
  * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
- * page tables and its teardown at exec (kill -9 -> new payload: 1.5 ms
- * forked, 1.0 ms this way, against 0.75 ms for fork+exec+wait of the
- * payload from a minimal parent).
+ * page tables, the faults that copy costs supd and the child, and its
+ * teardown at an exec (kill -9 -> new payload: 1.5 ms forked, 1.0 ms this
+ * way, against 0.75 ms for fork+exec+wait of the payload from a minimal
+ * parent; bench/README.md, "The spawn path", for a service in namespaces).
  */
 static bool
 lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 {
-	bool	 plain = sc->iso.ns == 0 && !sc->iso.init && !a->hold &&
-		    a->cgroup_fd < 0;
+	bool	 can = !(sc->iso.ns & CLONE_NEWUSER) && !a->hold &&
+		    a->cgroup_fd < 0 && (!sc->iso.init || reaper_fd >= 0);
 #ifdef SUPD_TEST_FAULTS
 	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
 	 * a path where both are possible, any value says which was taken. */
 	const char	*t = getenv("SUPD_TEST_SPAWN");
-	bool		 lone = plain && !a->batch;
+	bool		 lone = can && !a->batch;
 
 	if (getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL)
 		return false;	/* that child waits for supd to end */
 	if (t != NULL && strcmp(t, "fork") == 0)
 		lone = false;
 	if (t != NULL && strcmp(t, "vfork") == 0)
-		lone = plain;
+		lone = can;
 	if (t != NULL)
 		fprintf(stderr, "spawn: %s %s\n", sc->name, lone ? "vfork" :
 		    "fork");
 	return lone;
 #else
-	return plain && !a->batch;
+	return can && !a->batch;
 #endif
 }
 
-/* Room for the lone child's steps (libcap, NSS, a sanitizer's frames). */
-#define LONE_STACK	(256 * 1024)
+/* Room for the lone child's steps (libcap, NSS, a sanitizer's frames),
+ * and an init's, whose command's stack is carved from its own. */
+#define LONE_STACK	(256 * 1024 + CMD_STACK)
 
 /*
  * Clone a lone child as posix_spawn does: CLONE_VM | CLONE_VFORK, supd
@@ -732,7 +613,10 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
  * child rely on that, as on supd being suspended -- no lock is held by
  * another thread, nothing runs in this memory while the child does. Its
  * stack is an array in this frame, a part of supd's stack that supd leaves
- * alone while it waits (as init_clone_command's).
+ * alone while it waits (as init_clone_command's). In namespaces, supd
+ * waits for the whole set-up of the root, and with an init for its
+ * command's exec too (made in this same memory) and the init's own exec of
+ * the reaper, its way out of it (lone_now tells it it must).
  *
  * What the child changes in supd's memory: the report fd (put back), the
  * environment it builds in c->env (freed here, else lost at every
@@ -747,9 +631,11 @@ clone_lone(struct child_arg *c)
 	int		dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	pid_t		pid;
 
+	lone_now = true;
 	pid = clone(lone_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
-	    SIGCHLD, c);
+	    SIGCHLD | (unsigned long)c->sc->iso.ns, c);
 	saved = errno;
+	lone_now = false;
 	spawn_stack_reclaim(stack, sizeof stack);
 	spawn_report_to(report);
 	strv_free(&c->env);
@@ -783,7 +669,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 		c.procs_fd = -1;
 		pid = clone_lone(&c);
 	} else
-		pid = clone_into((unsigned long)sc->iso.ns, a->cgroup_fd,
+		pid = spawn_clone_into((unsigned long)sc->iso.ns, a->cgroup_fd,
 		    &c.procs_fd, &c.late_cgns);
 	if (pid == -1)
 		goto fail;
@@ -797,7 +683,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 		close(c.np[0]);
 	out->gate_fd = c.np[1];
 	if (userns)
-		map_userns(pid, c.up, &c.rp[0], &out->gate_fd);
+		spawn_map_userns(pid, c.up, &c.rp[0], &out->gate_fd);
 	if (c.rp[0] >= 0)
 		set_nonblock(c.rp[0]);
 	if (c.sp[0] >= 0)
@@ -935,7 +821,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 			spawn_fail(STEP_SETUP, errno, "stdio");
 	/* Without clone3: into the service's group before anything of the
 	 * service's is joined (a failure reaches the caller's stderr). */
-	child_cgroup(procs_fd, false);
+	spawn_child_cgroup(procs_fd, false);
 	spawn_close_except(spawn_report_fd(), NULL, 0, false);
 	joined_pid = exec_join(target);
 	die_with_parent(supd);
@@ -967,7 +853,7 @@ spawn_exec(const struct svc_conf *sc, pid_t target, char **argv,
 	/* Into the service's cgroup as its own process is (clone_into);
 	 * without one, a plain fork as ever. */
 	procs_fd = -1;
-	pid = cgroup_fd >= 0 ? clone_into(0, cgroup_fd, &procs_fd,
+	pid = cgroup_fd >= 0 ? spawn_clone_into(0, cgroup_fd, &procs_fd,
 	    &late_cgns) : fork();
 	if (pid == 0)
 		exec_main(sc, target, argv, fds, tty, supd, procs_fd);

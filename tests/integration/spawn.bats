@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# spawn.bats: the two ways a plain service (namespaces = none) is started
-# (src/spawn.c): a lone spawn is cloned CLONE_VM | CLONE_VFORK, a spawn
-# among others (the boot, a batch of events) forks. Both must give the
-# service the same things. The faults build (supd-faults) says which path
+# spawn.bats: the two ways a service is started (src/spawn.c): a lone
+# spawn is cloned CLONE_VM | CLONE_VFORK, a spawn among others (the boot, a
+# batch of events) forks; a plain service (namespaces = none) first, then
+# one in namespaces with an init. Both must give the service the same
+# things. The faults build (supd-faults) says which path
 # each spawn took on its stderr when SUPD_TEST_SPAWN is set, and
 # SUPD_TEST_SPAWN=fork or vfork forces one.
 
@@ -241,6 +242,136 @@ EOF
 	[ "$(paths_of r | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
 	# Under a sanitizer, freed memory sits in its quarantine: its
 	# LeakSanitizer, at supd's end (teardown), is the check there.
+	[ -z "${SUPD_ASAN:-}" ] || return 0
+	set -- $m0 $m1
+	[ $(($3 - $1)) -le 1024 ]
+	[ $(($4 - $2)) -le 1024 ]
+}
+
+# A service in namespaces (the default ones, an init, a private /tmp) takes
+# the lone path too when it can: its init leaves supd's memory by its exec
+# of the reaper. Its files live under /var/tmp: /tmp is private inside.
+iso_dir() {
+	D=$(mktemp -d /var/tmp/supd-spawn.XXXXXX)
+	chmod 0755 "$D"
+}
+
+@test "in namespaces with an init: a boot forks, a lone restart is a vfork" {
+	local i
+	for i in 1 2 3; do
+		svc "n$i" <<EOF
+[service]
+command = sleep 1000
+restart_delay = 0
+EOF
+	done
+	SUPD_TEST_SPAWN=1 start_supd
+	for i in 1 2 3; do
+		wait_state "n$i" running
+	done
+	[ "$(grep -c '^spawn: n[0-9] fork$' "$T/supd.err")" -ge 2 ]
+	local p
+	p=$(field n2 pid)
+	kill -9 "$p"
+	wait_for "n2 restarted" _new_pid n2 "$p"
+	_nspawns_is n2 2
+	[ "$(paths_of n2 | tail -n 1)" = vfork ]
+	# Its init (the command's parent) became the reaper, out of supd's
+	# memory.
+	p=$(awk '{ print $4 }' "/proc/$(field n2 pid)/stat")
+	[ "$(tr '\0' ' ' <"/proc/$p/cmdline" | cut -d' ' -f1)" = supd-init ]
+}
+
+@test "a service in namespaces gets the same on both paths: pid 1, hostname, /tmp, volume, user, caps, filter, fds, signals" {
+	iso_dir
+	cat >"$D/facts.sh" <<EOF
+out=\$1/\$2
+mkdir -p "\$out"
+{
+	id -u; id -g; id -G; hostname; echo "pid \$\$"
+	tr '\0' '\n' </proc/1/cmdline | head -n 1
+	stat -f -c %T /tmp; stat -c '%u %g %a' $D/srv/\$2
+	touch $D/srv/\$2/x && echo "volume writable"
+	pwd; umask; ulimit -n
+	ls /proc/self/fd | sort -n | tr '\n' ' '; echo
+	grep -E '^(Sig(Blk|Ign)|CapEff|NoNewPrivs|Seccomp):' /proc/self/status
+	env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort
+} >"\$out/facts.tmp"
+mv "\$out/facts.tmp" "\$out/facts"
+exec sleep 1000
+EOF
+	mkdir -m 0777 "$D/out"
+	mkdir -p "$D/srv/fork" "$D/srv/vfork"
+	local path
+	for path in fork vfork; do
+		svc f <<EOF
+[service]
+command = /bin/sh $D/facts.sh $D/out $path
+user = nobody
+group = nogroup
+workdir = /var/tmp
+umask = 027
+env = A=1
+[isolation]
+volume = spawn-$path-$$:$D/srv/$path
+[limits]
+nofile = 123:456
+EOF
+		SUPD_TEST_SPAWN=$path SUPD_WRAP=$HELPERS/lc_ignsig \
+			start_supd 9<"$T"
+		wait_for "f's facts ($path)" test -s "$D/out/$path/facts"
+		[ "$(paths_of f)" = "$path" ]
+		echo "--- $path:"
+		cat "$D/out/$path/facts"
+		stop_supd
+		rm -rf "$T/supd.err" "$T/log" && mkdir "$T/log"
+	done
+	sed -i 's/ 755$/ DIRMODE/' "$D/out/fork/facts" "$D/out/vfork/facts"
+	diff "$D/out/fork/facts" "$D/out/vfork/facts"
+	local f=$D/out/vfork/facts nogroup
+	nogroup=$(getent group nogroup | cut -d: -f3)
+	[ "$(sed -n 4p "$f")" = f ]
+	[ "$(sed -n 5p "$f")" = "pid 2" ]
+	[ "$(sed -n 6p "$f")" = supd-init ]
+	[ "$(sed -n 7p "$f")" = tmpfs ]
+	[ "$(sed -n 8p "$f")" = "65534 $nogroup DIRMODE" ]
+	[ "$(sed -n 9p "$f")" = "volume writable" ]
+	[ "$(sed -n 13p "$f")" = "0 1 2 3 " ]
+	grep -qx 'SigBlk:	0000000000000000' "$f"
+	grep -qx 'SigIgn:	0000000000000000' "$f"
+	grep -qx 'Seccomp:	2' "$f"
+	grep -qx 'NoNewPrivs:	1' "$f"
+	grep -qx 'CapEff:	0000000000000000' "$f"
+	grep -qx 'A=1' "$f"
+	grep -qx 'USER=nobody' "$f"
+	rm -rf "$D"
+}
+
+@test "300 lone restarts of a service in namespaces with a volume and a user leave nothing behind in supd's memory" {
+	iso_dir
+	mkdir "$D/data"
+	svc r <<EOF
+[service]
+command = true
+restart = always
+restart_delay = 0
+restart_delay_max = 0
+user = nobody
+env = A=1
+[isolation]
+volume = spawn-mem-$$:$D/data
+EOF
+	WAIT_SECS=120
+	SUPD_TEST_SPAWN=1 start_supd
+	wait_for "50 restarts" _restarts_ge r 50
+	local m0 m1
+	m0=$(_mem)
+	wait_for "350 restarts" _restarts_ge r 350
+	m1=$(_mem)
+	echo "supd VmData VmRSS (kB): after 50 restarts $m0, after 350 $m1"
+	ctl stop r
+	[ "$(paths_of r | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
+	rm -rf "$D"
 	[ -z "${SUPD_ASAN:-}" ] || return 0
 	set -- $m0 $m1
 	[ $(($3 - $1)) -le 1024 ]

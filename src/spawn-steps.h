@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * spawn-private.h: what spawn.c takes from spawn-steps.c, the child's steps
+ * spawn-steps.h: what spawn.c takes from spawn-steps.c, the child's steps
  * that allocate nothing (a child sharing supd's memory until its exec
  * would leave every allocation behind in supd).
  */
-#ifndef SUPD_SPAWN_PRIVATE_H
-#define SUPD_SPAWN_PRIVATE_H
+#ifndef SUPD_SPAWN_STEPS_H
+#define SUPD_SPAWN_STEPS_H
 
 #include <stdbool.h>
 #include <stddef.h>
