@@ -766,8 +766,13 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->oom_kills = s->cg != NULL ? (int64_t)s->oom_kills : -1;
 	buf_reset(&cmd);
 	buf_puts(&cmd, "");
-	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++)
-		buf_printf(&cmd, "%s%s", i ? " " : "", s->conf->argv[i]);
+	/* buf_puts, not a printf per word: a status of 1000 does this
+	 * 1000 times (and while a boot runs, between its slices). */
+	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++) {
+		if (i > 0)
+			buf_add(&cmd, " ", 1);
+		buf_puts(&cmd, s->conf->argv[i]);
+	}
 	st->command = cmd.p;
 	st->transient = s->transient;
 	st->ended_ago_ms = s->ended_ms != 0 && svc_ended(s) ?
