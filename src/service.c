@@ -50,7 +50,7 @@ static uint64_t		  boot_end_us;	/* when the last slice ended, or 0 */
 #define BOOT_SLICE_US	  5000		/* a slice's least length (a
 					   turn costs: 2 ms made a boot of
 					   1000 15 % longer), */
-#define BOOT_SLICE_MAX_US 20000		/* and its most; a start that
+#define BOOT_SLICE_MAX_US 10000		/* and its most; a start that
 					   ends it later is not cut */
 
 const char *
