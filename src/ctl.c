@@ -100,13 +100,17 @@ ctl_client_deadline(struct client *c, double secs)
 /*
  * Output is written from the write watcher only, never from the code that
  * queued it, so no request handler or hook ever sees a client freed under
- * it. A closed client is freed from the write or read callback.
+ * it. A closed client is freed from the write or read callback. The
+ * watcher is fed an event too: it writes as soon as the callback that
+ * queued the output returns, in the same loop turn, not one poll later
+ * (a turn may hold a slice of the boot's starts, src/service.c).
  */
 void
 ctl_client_kick(struct client *c)
 {
 	if (c->out.len > 0 && !ev_is_active(&c->ww)) {
 		ev_io_start(EV_DEFAULT_UC_ &c->ww);
+		ev_feed_event(EV_DEFAULT_UC_ &c->ww, EV_WRITE);
 		ctl_client_deadline(c, CTL_WRITE_TIMEOUT);
 	}
 }
@@ -368,6 +372,9 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		return;
 	}
 	ev_io_start(EV_DEFAULT_UC_ &c->rw);
+	/* A client sends its request as it connects: read it in this
+	 * turn (read_cb takes EAGAIN in its stride). */
+	ev_feed_event(EV_DEFAULT_UC_ &c->rw, EV_READ);
 	ctl_client_deadline(c, CTL_REQ_TIMEOUT);
 }
 

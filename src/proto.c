@@ -136,20 +136,37 @@ proto_strv_unpack(const char *p, size_t len, char ***vp, size_t *np,
 	return 0;
 }
 
+/* v in decimal into buf (24 bytes): what snprintf's "%" PRId64 makes,
+ * at a fraction of its cost (a status of 1000 rows makes 7000). */
+static void
+i64_str(char *buf, int64_t v)
+{
+	char		 tmp[24], *p = tmp + sizeof tmp;
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 int
 proto_status_pack(struct buf *b, const struct proto_status *s)
 {
 	char	 num[7][24];
 	char	*v[PROTO_STATUS_FIELDS];
 
-	snprintf(num[6], sizeof num[6], "%" PRId64, s->ended_ago_ms);
-	snprintf(num[0], sizeof num[0], "%" PRId64, s->pid);
-	snprintf(num[1], sizeof num[1], "%" PRId64, s->uptime_ms);
-	snprintf(num[2], sizeof num[2], "%" PRId64, s->restarts);
-	snprintf(num[3], sizeof num[3], "%" PRId64, s->exit_code);
-	snprintf(num[4], sizeof num[4], "%" PRId64, s->exit_signal);
+	i64_str(num[6], s->ended_ago_ms);
+	i64_str(num[0], s->pid);
+	i64_str(num[1], s->uptime_ms);
+	i64_str(num[2], s->restarts);
+	i64_str(num[3], s->exit_code);
+	i64_str(num[4], s->exit_signal);
 	if (s->oom_kills >= 0)
-		snprintf(num[5], sizeof num[5], "%" PRId64, s->oom_kills);
+		i64_str(num[5], s->oom_kills);
 	else
 		num[5][0] = '\0';
 	v[0] = (char *)s->name;

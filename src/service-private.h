@@ -150,6 +150,8 @@ struct svc_registry {
 	struct svc_hooks	  hooks;
 	bool			  shutting_down;
 	bool			  any_deps;	/* some service has after/requires */
+	bool			  any_removed;	/* some service may be removed (to
+						   be freed once stopped) */
 };
 extern struct svc_registry	svc_reg;
 

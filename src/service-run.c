@@ -185,6 +185,7 @@ svc_remove(struct service *s, bool force, const char **errstr)
 	}
 	log_info("%s: removed", s->conf->name);
 	s->removed = true;
+	svc_reg.any_removed = true;
 	svc_event(s, SE_STOP);		/* freed once stopped */
 	return 0;
 }

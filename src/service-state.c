@@ -646,16 +646,25 @@ static bool		 draining;
 static unsigned		 held;		/* svc_queue_hold() calls not released */
 
 /* Reload dropped them and they have stopped: free them, now that no
- * queued event can name them. */
+ * queued event can name them. Only walked while some may be removed: not
+ * once per event of a boot of 1000. */
 static void
 free_removed(void)
 {
 	size_t	i = svc_reg.n;
+	bool	left = false;
 
-	while (i-- > 0)
-		if (i < svc_reg.n && svc_reg.svcs[i]->removed &&
-		    svc_reg.svcs[i]->state == SVC_STOPPED)
+	if (!svc_reg.any_removed)
+		return;
+	while (i-- > 0) {
+		if (i >= svc_reg.n || !svc_reg.svcs[i]->removed)
+			continue;
+		if (svc_reg.svcs[i]->state == SVC_STOPPED)
 			svc_free(svc_reg.svcs[i]);
+		else
+			left = true;
+	}
+	svc_reg.any_removed = left;
 }
 
 /* Run the queue in order until it is empty, unless it runs already (or

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup-stats.h"
@@ -34,11 +35,23 @@
 #include "values.h"
 
 struct svc_registry	  svc_reg;
-static ev_idle		  boot_w;	/* starts boot_start services, a batch
-					   per idle loop turn, so the control
-					   socket answers during a big boot */
+/*
+ * The boot queue: boot_start services are started in slices of the loop's
+ * time, one slice per loop turn (boot_w, a check watcher, runs after every
+ * poll), so that a client's request waits for a slice at most, not for the
+ * whole boot, and a steady stream of requests cannot hold the boot back
+ * either. boot_idle only keeps the loop from blocking in poll while starts
+ * are waiting; both stop once the queue is empty.
+ */
+static ev_check		  boot_w;
+static ev_idle		  boot_idle;
 static size_t		  boot_cursor;
-#define BOOT_BATCH	  64
+static uint64_t		  boot_end_us;	/* when the last slice ended, or 0 */
+#define BOOT_SLICE_US	  5000		/* a slice's least length (a
+					   turn costs: 2 ms made a boot of
+					   1000 15 % longer), */
+#define BOOT_SLICE_MAX_US 10000		/* and its most; a start that
+					   ends it later is not cut */
 
 const char *
 svc_state_name(enum svc_state st)
@@ -177,6 +190,7 @@ struct service *
 svc_new(struct svc_conf *sc)
 {
 	struct service	*s;
+	size_t		 lo = 0, hi = svc_reg.n, mid;
 
 	s = xcalloc(1, sizeof *s);
 	s->conf = sc;
@@ -187,9 +201,20 @@ svc_new(struct svc_conf *sc)
 	s->log = svclog_new(sc->name, &sc->log, sc->tty);
 	ev_timer_init(&s->timer, svc_timer_cb, 0., 0.);
 	s->timer.data = s;
+	/* Into its place, found by bisection: the registry stays sorted
+	 * without a sort per service (a boot of N files, N sorts). */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (svc_cmp(&svc_reg.svcs[mid], &s) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	svc_reg.svcs = xreallocarray(svc_reg.svcs, svc_reg.n + 1, sizeof *svc_reg.svcs);
-	svc_reg.svcs[svc_reg.n++] = s;
-	qsort(svc_reg.svcs, svc_reg.n, sizeof *svc_reg.svcs, svc_cmp);
+	memmove(svc_reg.svcs + lo + 1, svc_reg.svcs + lo,
+	    (svc_reg.n - lo) * sizeof *svc_reg.svcs);
+	svc_reg.svcs[lo] = s;
+	svc_reg.n++;
 	boot_cursor = 0;
 	events_emit(sc->name, EVK_ADDED, NULL);
 	return s;
@@ -247,23 +272,65 @@ svc_free(struct service *s)
 	free(s);
 }
 
-static void
-boot_cb(EV_P_ ev_idle *w, int revents)
+static uint64_t
+mono_us(void)
 {
-	unsigned	n = 0;
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * A slice of starts: as long as the rest of the loop took since the last
+ * one (clients' requests, the started services' reports), between
+ * BOOT_SLICE_US and BOOT_SLICE_MAX_US, and at least one start. The boot
+ * keeps half of supd's time whatever asks for the other half, and a
+ * request waits for a slice no longer than its own turn.
+ */
+static void
+boot_cb(EV_P_ ev_check *w, int revents)
+{
+	uint64_t	t0 = mono_us(), slice;
 
 	(void)revents;
-	while (boot_cursor < svc_reg.n && n < BOOT_BATCH) {
+	slice = boot_end_us != 0 ? t0 - boot_end_us : 0;
+	slice = slice < BOOT_SLICE_US ? BOOT_SLICE_US :
+	    slice > BOOT_SLICE_MAX_US ? BOOT_SLICE_MAX_US : slice;
+	while (boot_cursor < svc_reg.n) {
 		struct service *s = svc_reg.svcs[boot_cursor++];
 
 		if (s->boot_start && !svc_reg.shutting_down) {
 			s->boot_start = false;
 			svc_event(s, SE_START);
-			n++;
+			if (mono_us() - t0 >= slice)
+				break;
 		}
 	}
-	if (boot_cursor >= svc_reg.n)
-		ev_idle_stop(EV_A_ w);
+	boot_end_us = mono_us();
+	if (boot_cursor >= svc_reg.n) {
+		ev_check_stop(EV_A_ w);
+		ev_idle_stop(EV_A_ &boot_idle);
+	}
+}
+
+static void
+boot_idle_cb(EV_P_ ev_idle *w, int revents)
+{
+	(void)EV_A;
+	(void)w;
+	(void)revents;
+}
+
+/* Something joined the boot queue: it is walked again from the start. */
+static void
+boot_queue_kick(void)
+{
+	boot_cursor = 0;
+	if (!ev_is_active(&boot_w))
+		boot_end_us = 0;	/* a new boot: a short first slice */
+	ev_check_start(EV_DEFAULT_UC_ &boot_w);
+	ev_idle_start(EV_DEFAULT_UC_ &boot_idle);
 }
 
 /* The boot (or a reload that added services) has starts still to make. */
@@ -277,7 +344,8 @@ void
 svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
 {
 	svc_reg.mconf = mc;
-	ev_idle_init(&boot_w, boot_cb);
+	ev_check_init(&boot_w, boot_cb);
+	ev_idle_init(&boot_idle, boot_idle_cb);
 	if (h != NULL)
 		svc_reg.hooks = *h;
 }
@@ -384,8 +452,7 @@ load_one(struct svc_conf *sc, struct service *old, bool boot)
 			log_info("%s: added", sc->name);
 		if (sc->autostart && !persisted_stopped(sc)) {
 			s->boot_start = true;
-			boot_cursor = 0;
-			ev_idle_start(EV_DEFAULT_UC_ &boot_w);
+			boot_queue_kick();
 		}
 		return LOAD_ADDED;
 	}
@@ -478,6 +545,7 @@ svc_load_all(bool boot, struct strv *msgs)
 		removed++;
 		log_info("%s: removed", keep[i]->conf->name);
 		keep[i]->removed = true;
+		svc_reg.any_removed = true;
 		svc_event(keep[i], SE_STOP);	/* frees it once stopped */
 	}
 	svc_reg.any_deps = svc_deps_anywhere();
@@ -644,7 +712,8 @@ svc_kill_all(void)
 void
 svc_free_all(void)
 {
-	ev_idle_stop(EV_DEFAULT_UC_ &boot_w);
+	ev_check_stop(EV_DEFAULT_UC_ &boot_w);
+	ev_idle_stop(EV_DEFAULT_UC_ &boot_idle);
 	while (svc_reg.n > 0)
 		svc_free(svc_reg.svcs[svc_reg.n - 1]);
 	free(svc_reg.svcs);
@@ -706,8 +775,13 @@ svc_status(const struct service *s, struct proto_status *st)
 	st->oom_kills = s->cg != NULL ? (int64_t)s->oom_kills : -1;
 	buf_reset(&cmd);
 	buf_puts(&cmd, "");
-	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++)
-		buf_printf(&cmd, "%s%s", i ? " " : "", s->conf->argv[i]);
+	/* buf_puts, not a printf per word: a status of 1000 does this
+	 * 1000 times (and while a boot runs, between its slices). */
+	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++) {
+		if (i > 0)
+			buf_add(&cmd, " ", 1);
+		buf_puts(&cmd, s->conf->argv[i]);
+	}
 	st->command = cmd.p;
 	st->transient = s->transient;
 	st->ended_ago_ms = s->ended_ms != 0 && svc_ended(s) ?

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -215,15 +216,29 @@ struct cmd_start {
 						 * spawn (spawn_service) */
 };
 
-/* Test builds only (isolation.bats): supd ends right after the clone
- * of a service (spawn_service), and its child waits until it is gone. */
+/*
+ * Test builds only, right after the clone of a service (spawn_service).
+ * SUPD_TEST_DIE_AFTER_CLONE (isolation.bats): supd ends, and its child
+ * waits until it is gone. SUPD_TEST_SLOW_SPAWN_MS=N (control.bats): supd
+ * takes N ms more over each start, as on a machine whose process creation
+ * is slow, so that a boot of a few hundred lasts long enough to be watched.
+ */
 static void
-fault_die_after_clone(pid_t pid)
+fault_after_clone(pid_t pid)
 {
 #ifdef SUPD_TEST_FAULTS
+	const char	*slow = getenv("SUPD_TEST_SLOW_SPAWN_MS");
+	struct timespec	 ts;
+
 	if (pid > 0 && getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL) {
 		fprintf(stderr, "fault: supd ends after cloning %d\n", (int)pid);
 		_exit(99);
+	}
+	if (pid > 0 && slow != NULL) {
+		ts.tv_sec = atoi(slow) / 1000;
+		ts.tv_nsec = atoi(slow) % 1000 * 1000000L;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
 	}
 #else
 	(void)pid;
@@ -673,7 +688,7 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 		    &c.procs_fd, &c.late_cgns);
 	if (pid == -1)
 		goto fail;
-	fault_die_after_clone(pid);
+	fault_after_clone(pid);
 	if (pid == 0)
 		child_start(&c);
 	close(c.rp[1]);

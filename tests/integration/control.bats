@@ -144,6 +144,53 @@ EOF
 	supd_alive
 }
 
+# Of a status of all: how many services have started (any state but
+# stopped: the boot queue's are stopped until their turn), and the state
+# of the last one (b300, the boot's last).
+_boot_progress() {
+	jq -r '[(map(select(.state != "stopped")) | length),
+	    (map(select(.name == "b300"))[0].state)] | @tsv'
+}
+
+_more_started_than() {
+	local n
+	n=$(ctl --json status | _boot_progress | cut -f1)
+	[ "$n" -gt "$1" ]
+}
+
+_all_running() {
+	[ "$(ctl --json status | jq '[.[] | select(.state == "running")] | length')" -eq "$1" ]
+}
+
+@test "a boot of 300 slow starts: status answers all along, before the last service has started" {
+	local i first started last
+	for i in $(seq -w 1 300); do
+		printf '[service]\ncommand = sleep 1000\n[isolation]\nnamespaces = none\n' \
+			>"$T/conf.d/b$i.ini"
+	done
+	# Each start takes 20 ms more in supd's loop, as where process
+	# creation is slow: the boot lasts 6 s at least.
+	SUPD=$B/supd-faults SUPD_TEST_SLOW_SPAWN_MS=20 start_supd
+	run timeout 60 "$SUPCTL" -s "$SOCK" --json status
+	[ "$status" -eq 0 ]
+	first=$(_boot_progress <<<"$output")
+	echo "# first status: started, b300's state: $first"
+	read -r started last <<<"$first"
+	[ "$last" = stopped ]
+	[ "$started" -lt 300 ]
+	# The boot goes on meanwhile, and the socket keeps answering.
+	wait_for "more started than $started" _more_started_than "$started"
+	run timeout 60 "$SUPCTL" -s "$SOCK" --json status
+	[ "$status" -eq 0 ]
+	echo "# a later status: $(_boot_progress <<<"$output")"
+	read -r i last <<<"$(_boot_progress <<<"$output")"
+	[ "$i" -gt "$started" ]
+	[ "$last" = stopped ]
+	WAIT_SECS=120 wait_for --show "ctl status | grep -cw running" \
+		"all 300 running" _all_running 300
+	supd_alive
+}
+
 # ---- 2. garbage ----------------------------------------------------------------
 
 # Run cs_client with OPS on one connection; it must get an error END or be

@@ -4,8 +4,9 @@
  * networks and published ports, and rows of older supds (9 and 10 fields)
  * still read; a network row and an events row round-trip (a number that
  * does not apply as -1); rows of a wrong size or with a bad number are
- * refused.
+ * refused; a status row's numbers are written as snprintf wrote them.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,41 @@ test_status(void)
 	CHECK_STR(out.networks, "");
 	CHECK_INT(proto_status_unpack(v, 11, &out, &e), -1);
 	CHECK_STR(e, "status row: wrong number of fields");
+	free(v);
+	buf_free(&b);
+}
+
+/* The numbers of a status row, as snprintf's "%" PRId64 wrote them:
+ * zero, negatives, the extremes; oom_kills -1 is an empty field. */
+static void
+test_status_numbers(void)
+{
+	struct proto_status	 in = { .name = "n", .state = "stopped",
+	    .reason = "", .pid = 0, .uptime_ms = INT64_MAX, .restarts = 10,
+	    .exit_code = -1, .exit_signal = INT64_MIN, .health = "",
+	    .oom_kills = -1, .ended_ago_ms = 1234567890123 };
+	struct buf		 b = { 0 };
+	char			**v;
+	size_t			 n;
+
+	CHECK_INT(proto_status_pack(&b, &in), 0);
+	v = strv_of(&b, &n);
+	CHECK(v != NULL);
+	CHECK_INT(n, PROTO_STATUS_FIELDS);
+	CHECK_STR(v[3], "0");
+	CHECK_STR(v[4], "9223372036854775807");
+	CHECK_STR(v[5], "10");
+	CHECK_STR(v[6], "-1");
+	CHECK_STR(v[7], "-9223372036854775808");
+	CHECK_STR(v[12], "");
+	CHECK_STR(v[15], "1234567890123");
+	free(v);
+	buf_reset(&b);
+	in.oom_kills = 7;
+	CHECK_INT(proto_status_pack(&b, &in), 0);
+	v = strv_of(&b, &n);
+	CHECK(v != NULL);
+	CHECK_STR(v[12], "7");
 	free(v);
 	buf_free(&b);
 }
@@ -138,6 +174,7 @@ int
 main(void)
 {
 	test_status();
+	test_status_numbers();
 	test_net();
 	test_event();
 	return unit_done("proto");
