@@ -577,8 +577,9 @@ lone_child(void *arg)
 
 /*
  * A lone spawn: nothing else for supd to do in this turn (a->batch), no
- * gate and no user namespace (the child would wait for supd, suspended
- * until the child's exec), no cgroup (glibc's clone() cannot pass
+ * gate, no user namespace and no volume being filled (the child would wait
+ * for supd's plugs, maps, or copy-up process, with supd suspended until the
+ * child's exec: volumes.bats' huge copy-up held supd's loop), no cgroup (glibc's clone() cannot pass
  * CLONE_INTO_CGROUP, clone3 with CLONE_VM needs a stack switch in
  * assembly, and the cgroup.procs way would move a task sharing supd's mm,
  * which a controller acting on the mm, as cpuset does, would apply to
@@ -595,7 +596,8 @@ static bool
 lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 {
 	bool	 can = !(sc->iso.ns & CLONE_NEWUSER) && !a->hold &&
-		    a->cgroup_fd < 0 && (!sc->iso.init || reaper_fd >= 0);
+		    a->iso.copyup < 0 && a->cgroup_fd < 0 &&
+		    (!sc->iso.init || reaper_fd >= 0);
 #ifdef SUPD_TEST_FAULTS
 	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
 	 * a path where both are possible, any value says which was taken. */

@@ -290,8 +290,8 @@ mkdir -p "\$out"
 {
 	id -u; id -g; id -G; hostname; echo "pid \$\$"
 	tr '\0' '\n' </proc/1/cmdline | head -n 1
-	stat -f -c %T /tmp; stat -c '%u %g %a' $D/srv/\$2
-	touch $D/srv/\$2/x && echo "volume writable"
+	stat -f -c %T /tmp; stat -c '%u %g %a' $D/srv
+	touch $D/srv/\$2 && echo "volume writable"
 	pwd; umask; ulimit -n
 	ls /proc/self/fd | sort -n | tr '\n' ' '; echo
 	grep -E '^(Sig(Blk|Ign)|CapEff|NoNewPrivs|Seccomp):' /proc/self/status
@@ -301,7 +301,9 @@ mv "\$out/facts.tmp" "\$out/facts"
 exec sleep 1000
 EOF
 	mkdir -m 0777 "$D/out"
-	mkdir -p "$D/srv/fork" "$D/srv/vfork"
+	mkdir "$D/srv"
+	# One volume for both: new at the first start (its copy-up, which
+	# the child waits for, makes that start fork), then reused.
 	local path
 	for path in fork vfork; do
 		svc f <<EOF
@@ -313,7 +315,7 @@ workdir = /var/tmp
 umask = 027
 env = A=1
 [isolation]
-volume = spawn-$path-$$:$D/srv/$path
+volume = spawn-both-$$:$D/srv
 [limits]
 nofile = 123:456
 EOF
