@@ -204,11 +204,39 @@ dev_point(int dfd, const char *name, bool file)
 	return fd;
 }
 
+/*
+ * One of devices[] in the new /dev (dfd): made with mknod from the host
+ * node's number, as runc does outside a user namespace -- no mount, and no
+ * path of the host's is followed into the service; where mknod is refused
+ * (a user namespace, no CAP_MKNOD), the host's node bound, and only a real
+ * device node (runc CVE-2025-31133).
+ */
 static void
-mount_dev(int rootfd, bool tty)
+dev_node(int dfd, const char *name, bool userns)
 {
 	char		path[64];
+	struct stat	st;
+	int		fd;
+
+	snprintf(path, sizeof path, "/dev/%s", name);
+	if (stat(path, &st) == -1)
+		spawn_fail(STEP_DEV, errno, path);
+	if (!S_ISCHR(st.st_mode))
+		spawn_fail(STEP_DEV, ENODEV, path);
+	if (!userns && mknodat(dfd, name, S_IFCHR | 0666, st.st_rdev) == 0)
+		return;
+	if (!userns && errno != EPERM)
+		spawn_fail(STEP_DEV, errno, path);
+	fd = dev_point(dfd, name, true);
+	mount_at(fd, path, NULL, MS_BIND, NULL, STEP_DEV, path);
+	close(fd);
+}
+
+static void
+mount_dev(int rootfd, bool tty, bool userns)
+{
 	size_t		i;
+	mode_t		mask;
 	int		fd, dfd;
 
 	fd = mkpoint(rootfd, "/dev", false, STEP_DEV);
@@ -218,19 +246,10 @@ mount_dev(int rootfd, bool tty)
 	if ((dfd = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY,
 	    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS)) == -1)
 		spawn_fail(STEP_DEV, errno, "/dev");
-	for (i = 0; i < sizeof devices / sizeof *devices; i++) {
-		struct stat st;
-
-		snprintf(path, sizeof path, "/dev/%s", devices[i]);
-		/* Only a real device node is bound (runc CVE-2025-31133). */
-		if (stat(path, &st) == -1)
-			spawn_fail(STEP_DEV, errno, path);
-		if (!S_ISCHR(st.st_mode))
-			spawn_fail(STEP_DEV, ENODEV, path);
-		fd = dev_point(dfd, devices[i], true);
-		mount_at(fd, path, NULL, MS_BIND, NULL, STEP_DEV, path);
-		close(fd);
-	}
+	mask = umask(0);	/* the nodes are 0666, whatever the service's */
+	for (i = 0; i < sizeof devices / sizeof *devices; i++)
+		dev_node(dfd, devices[i], userns);
+	umask(mask);
 	fd = dev_point(dfd, "pts", false);
 	mount_at(fd, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 	    "newinstance,ptmxmode=0666,mode=0620", STEP_DEV, "/dev/pts");
@@ -679,7 +698,7 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 		}
 	} else {
 		mount_proc(rootfd);
-		mount_dev(rootfd, sc->tty);
+		mount_dev(rootfd, sc->tty, iso->ns & CLONE_NEWUSER);
 		mount_sys(rootfd);
 		mask_paths(rootfd);
 	}

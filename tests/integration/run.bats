@@ -83,6 +83,42 @@ EOF
 	[ "$(ctl --json status opts | jq -r '.[0].transient')" = true ]
 }
 
+@test "run --rootfs: /dev's nodes are made with mknod (no mount, no host path followed), 0666, usable by a user; in a user namespace they are bound" {
+	# In the rootfs itself: a user namespace's root may not reach $RUNISO.
+	cat >"$ROOTFS/devs.sh" <<'EOF'
+for d in null zero full random urandom tty; do
+	echo "$d $(stat -c '%F %t:%T %a' /dev/$d)"
+done
+echo "mounts at nodes: $(grep -c ' /dev/\(null\|zero\|full\|random\|urandom\|tty\) ' /proc/self/mountinfo)"
+echo x >/dev/null && head -c 4 /dev/zero | wc -c && echo usable
+EOF
+	# A user namespace may not mknod: the host's nodes are bound there.
+	svc u <<EOF
+[service]
+command = /bin/sh /devs.sh
+restart = no
+[isolation]
+namespaces = mount pid ipc uts user
+rootfs = $ROOTFS
+EOF
+	start_supd
+	run ctl run --rm --rootfs "$ROOTFS" -u 1000 sh /devs.sh
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"null character special file 1:3 666"* ]]
+	[[ "$output" == *"zero character special file 1:5 666"* ]]
+	[[ "$output" == *"urandom character special file 1:9 666"* ]]
+	[[ "$output" == *"tty character special file 5:0 666"* ]]
+	[[ "$output" == *"mounts at nodes: 0"* ]]
+	[[ "$output" == *"usable"* ]]
+	wait_state u exited
+	ctl logs u
+	ctl logs u | grep -q "null character special file 1:3 666"
+	ctl logs u | grep -q "mounts at nodes: 6"
+	ctl logs u | grep -q "usable"
+	rm -f "$ROOTFS/devs.sh"
+}
+
 @test "run: --rootfs, --read-only, --init, --stop-signal, --stop-timeout, --restart, health and network options reach the service" {
 	start_supd
 	run ctl run --name rf --rootfs "$ROOTFS" --read-only --init \
