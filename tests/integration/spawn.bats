@@ -211,6 +211,27 @@ _mem() {
 
 _restarts_ge() { [ "$(field "$1" restarts)" -ge "$2" ]; }
 
+# supd started, NAME (restart = always, restart_delay = 0) restarted 350
+# times, 300 of them at least on the lone path: supd's VmData and VmRSS may
+# not grow by more than 1 MiB from the 50th to the 350th.
+_restarts_leave_nothing() {
+	SUPD_TEST_SPAWN=1 start_supd
+	wait_for "50 restarts" _restarts_ge "$1" 50
+	local m0 m1
+	m0=$(_mem)
+	wait_for "350 restarts" _restarts_ge "$1" 350
+	m1=$(_mem)
+	echo "supd VmData VmRSS (kB): after 50 restarts $m0, after 350 $m1"
+	ctl stop "$1"
+	[ "$(paths_of "$1" | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
+	# Under a sanitizer, freed memory sits in its quarantine: its
+	# LeakSanitizer, at supd's end (teardown), is the check there.
+	[ -z "${SUPD_ASAN:-}" ] || return 0
+	set -- $m0 $m1
+	[ $(($3 - $1)) -le 1024 ]
+	[ $(($4 - $2)) -le 1024 ]
+}
+
 @test "300 lone restarts with user, groups, env and workdir leave nothing behind in supd's memory" {
 	local i
 	# 20 variables of 2 KiB: a leaked environment is 40 KiB a restart.
@@ -231,21 +252,7 @@ env = A=1
 env_file = $T/envfile
 EOF
 	WAIT_SECS=60
-	SUPD_TEST_SPAWN=1 start_supd
-	wait_for "50 restarts" _restarts_ge r 50
-	local m0 m1
-	m0=$(_mem)
-	wait_for "350 restarts" _restarts_ge r 350
-	m1=$(_mem)
-	echo "supd VmData VmRSS (kB): after 50 restarts $m0, after 350 $m1"
-	ctl stop r
-	[ "$(paths_of r | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
-	# Under a sanitizer, freed memory sits in its quarantine: its
-	# LeakSanitizer, at supd's end (teardown), is the check there.
-	[ -z "${SUPD_ASAN:-}" ] || return 0
-	set -- $m0 $m1
-	[ $(($3 - $1)) -le 1024 ]
-	[ $(($4 - $2)) -le 1024 ]
+	_restarts_leave_nothing r
 }
 
 # A service in namespaces (the default ones, an init, a private /tmp) takes
@@ -364,18 +371,6 @@ env = A=1
 volume = spawn-mem-$$:$D/data
 EOF
 	WAIT_SECS=120
-	SUPD_TEST_SPAWN=1 start_supd
-	wait_for "50 restarts" _restarts_ge r 50
-	local m0 m1
-	m0=$(_mem)
-	wait_for "350 restarts" _restarts_ge r 350
-	m1=$(_mem)
-	echo "supd VmData VmRSS (kB): after 50 restarts $m0, after 350 $m1"
-	ctl stop r
-	[ "$(paths_of r | sort | uniq -c | awk '$2 == "vfork" { print $1 }')" -ge 300 ]
+	_restarts_leave_nothing r
 	rm -rf "$D"
-	[ -z "${SUPD_ASAN:-}" ] || return 0
-	set -- $m0 $m1
-	[ $(($3 - $1)) -le 1024 ]
-	[ $(($4 - $2)) -le 1024 ]
 }
