@@ -211,11 +211,6 @@ set_caps(uint64_t keep, bool ambient)
 			spawn_fail(STEP_CAPS, errno, "ambient");
 }
 
-/*
- * uid and gid of `user`, a name or a number; true with *pw filled if it has
- * an account. A uid with no account gets the same number as gid, never
- * supd's own group.
- */
 /* KEY=value into env, through the stack (see gids in iso_identity). */
 static void
 set_env_kv(struct strv *env, const char *key, const char *value)
@@ -226,6 +221,11 @@ set_env_kv(struct strv *env, const char *key, const char *value)
 	env_set(env, kv);
 }
 
+/*
+ * uid and gid of `user`, a name or a number; true with *pw filled if it has
+ * an account. A uid with no account gets the same number as gid, never
+ * supd's own group.
+ */
 static bool
 resolve_user(struct acctdb *db, const char *user, uid_t *uid, gid_t *gid,
     struct userdb_pw *pw)
