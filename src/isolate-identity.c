@@ -64,19 +64,20 @@ static void
 db_load(const char *path, char **buf, size_t *len, enum spawn_step step,
     const char *name)
 {
-	char	*what;
+	char	what[strlen(name) + strlen(path) + 4];
+	int	err;
 
 	if (*buf != NULL)
 		return;
 	if (userdb_read(AT_FDCWD, path, buf, len) == 0)
 		return;
-	if (errno == ENOENT) {
+	if ((err = errno) == ENOENT) {
 		*buf = xstrdup("");
 		*len = 0;
 		return;
 	}
-	what = xasprintf("%s (%s)", name, path);
-	spawn_fail(step, errno, what);
+	snprintf(what, sizeof what, "%s (%s)", name, path);
+	spawn_fail(step, err, what);
 }
 
 /*

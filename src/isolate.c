@@ -554,7 +554,6 @@ hide_supd(const struct iso_fds *f, int rootfd, int notifyfd)
 {
 	bool		 placed = false;
 	const char	*rel, *slash;
-	char		*sub;
 	size_t		 i, len;
 	int		 mnt, dir;
 
@@ -583,13 +582,15 @@ hide_supd(const struct iso_fds *f, int rootfd, int notifyfd)
 		    NULL;
 		if (rel != NULL && (slash = strchr(rel, '/')) != NULL &&
 		    strchr(slash + 1, '/') == NULL) {
-			sub = xstrndup(rel, slash - rel);
+			char	sub[slash - rel + 1];	/* no heap: spawn.c */
+
+			memcpy(sub, rel, slash - rel);
+			sub[slash - rel] = '\0';
 			if (mkdirat(mnt, sub, 0755) == -1 || (dir = openat(mnt,
 			    sub, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 				spawn_fail(STEP_READY, errno, f->notify);
 			bind_notify(dir, slash + 1, notifyfd);
 			close(dir);
-			free(sub);
 			placed = true;
 		}
 		if (mount_setattr(mnt, "", AT_EMPTY_PATH, &(struct mount_attr){

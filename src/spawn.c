@@ -583,8 +583,10 @@ lone_child(void *arg)
  * CLONE_INTO_CGROUP, clone3 with CLONE_VM needs a stack switch in
  * assembly, and the cgroup.procs way would move a task sharing supd's mm,
  * which a controller acting on the mm, as cpuset does, would apply to
- * supd's), and an init only if it can leave supd's memory by its exec of
- * the reaper. Under a mass start, supd would wait for each child to reach
+ * supd's), an init only if it can leave supd's memory by its exec of
+ * the reaper, and no user or group looked up in a rootfs (its account
+ * files are read onto the heap, which a lookup that fails would leave in
+ * supd: isolation.bats' bad /etc/passwd, under LeakSanitizer). Under a mass start, supd would wait for each child to reach
  * its exec behind the payloads already running (1000 plain services:
  * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
  * page tables, the faults that copy costs supd and the child, and its
@@ -597,7 +599,9 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 {
 	bool	 can = !(sc->iso.ns & CLONE_NEWUSER) && !a->hold &&
 		    a->iso.copyup < 0 && a->cgroup_fd < 0 &&
-		    (!sc->iso.init || reaper_fd >= 0);
+		    (!sc->iso.init || reaper_fd >= 0) && !(sc->iso.rootfs !=
+		    NULL && (sc->user != NULL || sc->group != NULL ||
+		    sc->groups != NULL));
 #ifdef SUPD_TEST_FAULTS
 	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
 	 * a path where both are possible, any value says which was taken. */
