@@ -97,13 +97,15 @@ $(B)/supctl: $(SUPCTL_OBJ)
 # `make integration` and `make asan` build it; `make`, `make run` and
 # `make install` never do, and the supd they make carries no such code.
 # Also: SUPD_TEST_NO_CLONE3 in its environment makes spawn.c take the
-# path of a kernel without clone3 (src/spawn.c), SUPD_TEST_NO_CGROUP_KILL
+# path of a kernel without clone3 (src/spawn-clone.c), SUPD_TEST_NO_CGROUP_KILL
 # cgroup.c's of one without cgroup.kill (src/cgroup.c), for cgroup.bats;
 # SUPD_TEST_SPAWN says on stderr whether each service's spawn was a fork or
 # a lone vfork, and =fork or =vfork forces one (spawn.bats);
 # SUPD_TEST_SLOW_SPAWN_MS=N makes each start take N ms more in supd's loop
 # (src/spawn.c), for control.bats.
-FAULTS_SRC = ctl-verbs spawn cgroup cgroup-kill
+# Every source with a SUPD_TEST_FAULTS hook, found rather than listed: a
+# hook in a file left off a list would be compiled out unseen.
+FAULTS_SRC = $(basename $(notdir $(shell grep -l SUPD_TEST_FAULTS src/*.c)))
 FAULTS_OBJ = $(filter-out $(FAULTS_SRC:%=$(B)/%.o),$(SUPD_OBJ)) \
 	  $(FAULTS_SRC:%=$(B)/%-faults.o)
 
