@@ -24,7 +24,11 @@ teardown() {
 	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
 		dump_supd >&3 2>/dev/null || true
 	fi
-	teardown_supd
+	local rc=0
+	teardown_supd || rc=$?
+	# iso_dir's, kept by a test that failed before its own rm.
+	[ -z "${D:-}" ] || rm -rf --one-file-system "$D"
+	return "$rc"
 }
 
 plain() {
