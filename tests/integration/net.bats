@@ -164,12 +164,12 @@ EOF
 	[ "$(addr a)" = "$a1" ]
 	[ "$(addr b)" = "$b1" ]
 	grep -qx "a $a1" "$T/state/networks/supd0/leases"
-	# The file removed: the lease and its hosts file go.
+	# The file removed: the lease and its hosts file go, the lease first
+	# (svc_net_forget), so the hosts file is what to wait for.
 	rm "$T/conf.d/b.ini"
 	ctl reload
-	wait_for "b's lease released" refute grep -q '^b ' \
-	    "$T/state/networks/supd0/leases"
-	[ ! -e "$T/state/networks/hosts/b" ]
+	wait_for "b's hosts file removed" test ! -e "$T/state/networks/hosts/b"
+	refute grep -q '^b ' "$T/state/networks/supd0/leases"
 	wait_for "b gone from a's hosts" resolves_not a b
 }
 
