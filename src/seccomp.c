@@ -34,7 +34,7 @@
  * What the default profile denies depends on the capabilities the service's
  * process ends up with, which only that process knows for sure (a `user` is
  * looked up inside its root). supd builds the filter it expects before each
- * spawn (kept built, see struct prog), and the process loads it if it was
+ * spawn (kept built, see struct sfilter_prog), and the process loads it if it was
  * right, or else builds its own with libseccomp, which is correct but costs
  * it ~0.6 ms.
  */
@@ -314,7 +314,7 @@ build(const struct iso_conf *iso, uint64_t kept, bool init,
  * for a profile file whether it is an init's; a few slots reused in turn
  * (reloads may leave stale ones behind).
  */
-struct prog {
+struct sfilter_prog {
 	enum sfilter_profile	 profile;	/* SFILTER_UNCONFINED: free slot */
 	struct sfilter_deny	*deny;		/* SFILTER_FILE: a copy */
 	size_t			 ndeny;
@@ -324,14 +324,14 @@ struct prog {
 	unsigned short		 len;
 };
 #define NPROGS	16
-static struct prog	 progs[NPROGS];
+static struct sfilter_prog	 progs[NPROGS];
 static size_t		 progs_next;
 /* What the command [0] and the init [1] of the coming spawn are likely to
  * need, or NULL. */
-static const struct prog *prepared[2];
+static const struct sfilter_prog *prepared[2];
 
 static bool
-prog_matches(const struct prog *p, const struct iso_conf *iso, uint64_t kept,
+prog_matches(const struct sfilter_prog *p, const struct iso_conf *iso, uint64_t kept,
     bool init)
 {
 	if (p->profile != iso->seccomp)
@@ -346,7 +346,7 @@ prog_matches(const struct prog *p, const struct iso_conf *iso, uint64_t kept,
 
 /* The program of ctx into p's instructions; -1 if that failed. */
 static int
-prog_export(scmp_filter_ctx ctx, struct prog *p)
+prog_export(scmp_filter_ctx ctx, struct sfilter_prog *p)
 {
 	off_t	size;
 	int	fd, r = -1;
@@ -420,11 +420,11 @@ predict_kept(const struct svc_conf *sc)
 }
 
 /* The program of iso for a process keeping `kept`, built if need be. */
-static const struct prog *
+static const struct sfilter_prog *
 prepare(const struct iso_conf *iso, uint64_t kept, bool init)
 {
 	scmp_filter_ctx	 ctx;
-	struct prog	*p;
+	struct sfilter_prog	*p;
 	size_t		 i;
 
 	for (i = 0; i < NPROGS; i++)
@@ -475,36 +475,47 @@ sfilter_prepare(const struct svc_conf *sc, bool with_init)
 		    true);
 }
 
-static void
-load(const struct iso_conf *iso, bool init)
+/*
+ * Loads the filter of iso for this process (an init's if `init`); returns
+ * the built program it loaded, or NULL when it built one here. One equal to
+ * `inherited` (what its init loaded) is not stacked a second time: the
+ * policy is the same, and a load costs a start ~0.1 ms (the kernel checks
+ * and compiles the program, and runs it for every system call number).
+ */
+static const struct sfilter_prog *
+load(const struct iso_conf *iso, bool init,
+    const struct sfilter_prog *inherited)
 {
-	const struct prog	*p = prepared[init];
+	const struct sfilter_prog	*p = prepared[init];
 	struct sock_fprog	 fp;
 	scmp_filter_ctx		 ctx;
 	uint64_t		 kept;
 	int			 r;
 
 	if (iso->seccomp == SFILTER_UNCONFINED)
-		return;
+		return NULL;
 	kept = iso->seccomp == SFILTER_DEFAULT ? kept_caps(iso, init) : 0;
 	if (p != NULL && prog_matches(p, iso, kept, init)) {
+		if (p == inherited)
+			return p;
 		fp.len = p->len;
 		fp.filter = p->insns;
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == -1)
 			spawn_fail(STEP_SECCOMP, errno, "load");
-		return;
+		return p;
 	}
 	if ((r = build(iso, kept, init, &ctx)) < 0)
 		spawn_fail(STEP_SECCOMP, -r, "rules");
 	if ((r = seccomp_load(ctx)) < 0)
 		spawn_fail(STEP_SECCOMP, -r, "load");
 	seccomp_release(ctx);
+	return NULL;
 }
 
 void
-sfilter_apply(const struct iso_conf *iso)
+sfilter_apply(const struct iso_conf *iso, const struct sfilter_prog *inherited)
 {
-	load(iso, false);
+	(void)load(iso, false, inherited);
 }
 
 /* CAP_SYS_ADMIN in our effective set (in our user namespace). */
@@ -529,15 +540,15 @@ has_sys_admin(void)
  * CAP_SYS_ADMIN, the init stays without, so that a command with
  * no_new_privileges = no keeps setuid programs.
  */
-void
+const struct sfilter_prog *
 sfilter_apply_init(const struct iso_conf *iso)
 {
 	if (iso->seccomp == SFILTER_UNCONFINED)
-		return;
+		return NULL;
 	if (!has_sys_admin()) {
 		if (!iso->no_new_privs)
 			spawn_fail(STEP_SECCOMP, EACCES, "load");
 		(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	}
-	load(iso, true);
+	return load(iso, true, NULL);
 }

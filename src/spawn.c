@@ -214,6 +214,7 @@ struct cmd_start {
 	struct strv		*env;		/* where the environment is built:
 						 * supd frees it after a lone
 						 * spawn (spawn_service) */
+	const struct sfilter_prog *filter;	/* the init's, or NULL */
 };
 
 /*
@@ -312,7 +313,7 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	 * it needs CAP_SYS_ADMIN, which the identity may take away: then it
 	 * comes first, as runc does. */
 	if (!sc->iso.no_new_privs)
-		sfilter_apply(&sc->iso);
+		sfilter_apply(&sc->iso, st->filter);
 	iso_identity(sc, env, own_home, own_user, &st->notify);
 	die_with_parent(st->parent);
 	for (i = 0; sc->env[i] != NULL; i++)
@@ -344,7 +345,7 @@ command_main(const struct svc_conf *sc, const struct cmd_start *st)
 	if (getcwd(cwd, sizeof cwd) == NULL && errno != ERANGE)
 		spawn_fail(STEP_WORKDIR, errno, sc->workdir);
 	if (sc->iso.no_new_privs)
-		sfilter_apply(&sc->iso);
+		sfilter_apply(&sc->iso, st->filter);
 	spawn_child_exec(sc->argv, env->v);
 }
 
@@ -524,7 +525,7 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	st.under_init = true;
 	st.parent = getpid();	/* the command's parent is this init */
 	st.close_fd = status_wfd;
-	sfilter_apply_init(&sc->iso);
+	st.filter = sfilter_apply_init(&sc->iso);
 	cmd = init_clone_command(sc, &st);
 	iso_init_caps();
 	if (st.ready_wfd >= 0)
@@ -855,7 +856,7 @@ exec_main(const struct svc_conf *sc, pid_t target, char **argv,
 	/* Our children are in the joined pid namespace, we are not. */
 	st.parent = joined_pid ? 0 : getpid();
 	copy.argv = argv;
-	sfilter_apply_init(&sc->iso);
+	st.filter = sfilter_apply_init(&sc->iso);
 	cmd = init_clone_command(&copy, &st);
 	iso_init_caps();
 	init_loop(cmd, -1, SPAWN_EXEC_KILL_AFTER);

@@ -234,18 +234,30 @@ EOF
 	wait "$bg" || true
 }
 
-@test "the init's filter is loaded before its command exists: the command carries it under its own" {
+@test "the init's filter is loaded before its command exists: the command carries it, under its own only if that differs" {
 	cat >"$T/conf.d/s.ini" <<EOF
 [service]
 command = $PROBE -s getpid
 EOF
+	cat >"$T/conf.d/n.ini" <<EOF
+[service]
+command = $PROBE -s getpid
+user = nobody
+EOF
 	start_supd
 	wait_probe s
+	wait_probe n
 	local pid cpid ipid epid
-	# The service's pid is its command's; its parent is the init.
+	# The service's pid is its command's; its parent is the init. Root
+	# keeps what its init keeps: the same filter, not stacked twice.
 	cpid=$(field s pid)
 	pid=$(awk '/^PPid:/ { print $2 }' "/proc/$cpid/status")
 	grep -q supd-init "/proc/$pid/comm"
+	[ "$(filters_of "$pid")" = 1 ]
+	[ "$(filters_of "$cpid")" = 1 ]
+	# nobody keeps no capability: its own filter denies more, stacked.
+	cpid=$(field n pid)
+	pid=$(awk '/^PPid:/ { print $2 }' "/proc/$cpid/status")
 	[ "$(filters_of "$pid")" = 1 ]
 	[ "$(filters_of "$cpid")" = 2 ]
 	# supctl exec's command too.
@@ -256,7 +268,7 @@ EOF
 	wait_for "exec's command" pgrep -P "$ipid" -x sleep
 	epid=$(pgrep -P "$ipid" -x sleep)
 	[ "$(filters_of "$ipid")" = 1 ]
-	[ "$(filters_of "$epid")" = 2 ]
+	[ "$(filters_of "$epid")" = 1 ]
 	kill "$bg"
 	wait "$bg" || true
 }

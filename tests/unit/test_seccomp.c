@@ -218,9 +218,9 @@ filtered(const struct svc_conf *sc, bool prepare, bool init)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 			_exit(255);
 		if (init)
-			sfilter_apply_init(&sc->iso);
+			(void)sfilter_apply_init(&sc->iso);
 		else
-			sfilter_apply(&sc->iso);
+			sfilter_apply(&sc->iso, NULL);
 		if (syscall(SYS_keyctl, 9999L, 0L, 0L, 0L, 0L) == -1 &&
 		    errno == EPERM)
 			bits |= 1;
