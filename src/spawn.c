@@ -56,6 +56,7 @@
 
 #include "isolate.h"
 #include "log.h"
+#include "nsswitch.h"
 #include "seccomp.h"
 #include "spawn.h"
 #include "spawn-clone.h"
@@ -587,7 +588,9 @@ lone_child(void *arg)
  * supd's), an init only if it can leave supd's memory by its exec of
  * the reaper, and no user or group looked up in a rootfs (its account
  * files are read onto the heap, which a lookup that fails would leave in
- * supd: isolation.bats' bad /etc/passwd, under LeakSanitizer). Under a mass start, supd would wait for each child to reach
+ * supd: isolation.bats' bad /etc/passwd, under LeakSanitizer) nor through
+ * a directory service (nsswitch.c: an LDAP server that stalls would hold
+ * supd for its timeout). Under a mass start, supd would wait for each child to reach
  * its exec behind the payloads already running (1000 plain services:
  * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
  * page tables, the faults that copy costs supd and the child, and its
@@ -600,9 +603,10 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 {
 	bool	 can = !(sc->iso.ns & CLONE_NEWUSER) && !a->hold &&
 		    a->iso.copyup < 0 && a->cgroup_fd < 0 &&
-		    (!sc->iso.init || reaper_fd >= 0) && !(sc->iso.rootfs !=
-		    NULL && (sc->user != NULL || sc->group != NULL ||
-		    sc->groups != NULL));
+		    (!sc->iso.init || reaper_fd >= 0) &&
+		    ((sc->user == NULL && sc->group == NULL &&
+		    sc->groups == NULL) || (sc->iso.rootfs == NULL &&
+		    nss_accounts_local()));
 #ifdef SUPD_TEST_FAULTS
 	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
 	 * a path where both are possible, any value says which was taken. */

@@ -77,6 +77,50 @@ EOF
 	[ "$(paths_of s07 | tail -n 1)" = vfork ]
 }
 
+@test "a named account behind a directory service (ldap in nsswitch.conf) forks even alone; local sources vfork; the file is read again when it changes" {
+	printf 'passwd:  files ldap\ngroup:   files\n' >"$T/nss-remote"
+	printf 'passwd: files systemd\ngroup: files [NOTFOUND=return] db\n' \
+	    >"$T/nss-local"
+	cp "$T/nss-remote" "$T/nsswitch.conf"
+	plain u <<EOF
+[service]
+command = sleep 1000
+user = nobody
+restart_delay = 0
+EOF
+	plain n <<EOF
+[service]
+command = sleep 1000
+restart_delay = 0
+EOF
+	SUPD_TEST_NSSWITCH=$T/nsswitch.conf SUPD_TEST_SPAWN=1 start_supd
+	wait_state u running
+	wait_state n running
+	local p
+	# Alone (a restart), with ldap: forked; no account to look up: vfork.
+	p=$(field u pid)
+	kill -9 "$p"
+	wait_for "u restarted" _new_pid u "$p"
+	[ "$(paths_of u | tail -n 1)" = fork ]
+	p=$(field n pid)
+	kill -9 "$p"
+	wait_for "n restarted" _new_pid n "$p"
+	[ "$(paths_of n | tail -n 1)" = vfork ]
+	# Local sources only: the lone path.
+	cp "$T/nss-local" "$T/nsswitch.conf"
+	p=$(field u pid)
+	kill -9 "$p"
+	wait_for "u restarted" _new_pid u "$p"
+	[ "$(paths_of u | tail -n 1)" = vfork ]
+	[ "$(ctl exec u id -un)" = nobody ]
+	# And back: the change is seen.
+	cp "$T/nss-remote" "$T/nsswitch.conf"
+	p=$(field u pid)
+	kill -9 "$p"
+	wait_for "u restarted" _new_pid u "$p"
+	[ "$(paths_of u | tail -n 1)" = fork ]
+}
+
 # _facts_both OUT CONF [CHECK]: for each path, CONF PATH writes service f,
 # which writes its facts to OUT/PATH/facts; supd starts it on that path,
 # with fd 9 (a directory) and SIGINT, SIGQUIT and 32-34 ignored inherited
