@@ -35,6 +35,8 @@
 #define SVCLOG_RETRY_MS	1000		/* the same, for drop's own clock */
 #define SVCLOG_LINE_CAP	(64 * 1024)	/* longest partial line held */
 #define SVCLOG_PIPE_BIG	(1024 * 1024)	/* a busy stream's pipe; the relay */
+#define SVCLOG_RESERVE_SLACK (64 * 1024) /* allocated past a file's end
+					   that is not a room of ours */
 
 /* One pipe (or the pty) of a service and the log file it goes to. */
 struct svclog_stream {
@@ -59,6 +61,10 @@ struct svclog_stream {
 	bool		 big;		/* its pipe was made bigger (busy) */
 	bool		 busy;		/* the last splice was big: splice on
 					   without asking how much waits */
+	bool		 reserved;	/* the open file has its room up to
+					   max_size allocated beyond its end
+					   (svclog_file_splice), released at
+					   close */
 	bool		 unsettled;	/* the file's end came by splice:
 					   midline and bol unknown until
 					   svclog_file_settle */

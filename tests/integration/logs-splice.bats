@@ -225,3 +225,55 @@ EOF
 	[ -n "$first" ]
 	check_seq "$first" "$(last_seq "$T/log/tr.log")" <"$T/log/tr.log"
 }
+
+# Bytes allocated to FILE past its size.
+_past_end() {
+	echo $(($(stat -c '%b * %B - %s' "$1")))
+}
+
+_past_end_le() { [ "$(_past_end "$1")" -le "$2" ]; }
+
+@test "fast path: a busy stream's file gets its room up to max_size at once, given back at close and after a killed supd" {
+	svc burst <<EOF
+[service]
+command = sh -c 'if [ -e $T/again ]; then echo again; else $SEQ -n 30000 -c 1000000; fi; exec sleep 1000'
+restart = no
+
+[log]
+max_size = 8M
+[isolation]
+namespaces = none
+EOF
+	start_supd
+	wait_for "the burst in the log" _last_seq_is "$T/log/burst.log" 30000
+	local size past
+	size=$(stat -c %s "$T/log/burst.log")
+	past=$(_past_end "$T/log/burst.log")
+	echo "burst.log: $size bytes, $past allocated past them"
+	# The room: up to 8 MiB allocated, the size what was written.
+	[ "$size" -lt 4000000 ]
+	[ $((size + past)) -ge $((8 * 1024 * 1024 - 65536)) ]
+	ctl logs -n 1 burst | grep -q '^seq=30000 '
+	# A clean stop closes the file: the room is given back.
+	stop_supd
+	_past_end_le "$T/log/burst.log" 65536
+	# A killed supd leaves the room; the next supd gives it back when it
+	# opens the file, here for one line (no room for a quiet stream).
+	start_supd
+	wait_for "the burst again" _last_seq_is "$T/log/burst.log" 30000
+	past=$(_past_end "$T/log/burst.log")
+	size=$(stat -c %s "$T/log/burst.log")
+	[ $((size + past)) -ge $((8 * 1024 * 1024 - 65536)) ]
+	local pid
+	pid=$(field burst pid)
+	kill -KILL "$SUPD_PID"
+	wait "$SUPD_PID" || true
+	SUPD_PID=
+	pkill -KILL -P "$pid" 2>/dev/null || true
+	kill -KILL "$pid" 2>/dev/null || true
+	[ "$(_past_end "$T/log/burst.log")" -gt 65536 ]
+	touch "$T/again"
+	start_supd
+	wait_for "the quiet line" grep -qx again "$T/log/burst.log"
+	_past_end_le "$T/log/burst.log" 65536
+}
