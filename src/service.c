@@ -260,6 +260,7 @@ svc_free(struct service *s)
 	free(s->execs);
 	svc_notify_close(s);
 	svc_ready_close(s);
+	svc_image_free(s);
 	if (s->rd != NULL)
 		free(s->rd->notify_path);
 	free(s->rd);
@@ -825,6 +826,7 @@ svc_inspect(const struct service *s, struct buf *b)
 	svc_net_addrs(s, b, true);
 	svc_pub_json(s, b);
 	svc_cg_json(s, b);
+	svc_image_json(s, b);
 	svc_ns_json(s->conf, b);
 	buf_printf(b, ",\"pending_reload\":%s,\"transient\":%s,"
 	    "\"config\":", s->next_conf != NULL ? "true" : "false",
