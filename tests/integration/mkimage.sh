@@ -18,14 +18,16 @@
 #                WorkingDir /data  User 1000:1000  ExposedPorts 8080/tcp
 #                StopSignal SIGUSR1
 #     other    base + a layer adding /etc/other-file ("other")
-#     hostile  base + a python tar: ../escape-dotdot, /abs-file, a symlink
-#              `link` -> DIR/canary then link/through-link, a symlink `up` ->
-#              ../../../../../../.. then up/DIR/canary/through-up, a hard
-#              link `hl` to ../../../../../../../etc/hostname, and a plain
-#              /hostile-ok file
+#     hostile-dotdot    base + a python tar: ok-before, ../escape-dotdot
+#     hostile-abslink   ... a symlink link -> DIR/canary, then link/through-link
+#     hostile-rellink   ... a symlink up -> ../../../../../../../.., then
+#                       up/DIR/canary/through-up
+#     hostile-hardlink  ... a hard link hl to ../../../../../../../../etc/hostname
+#     abspath           ... a member /abs-file (absolute: lands at /abs-file
+#                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
 #              8:9), dev/fifo (a fifo), bin/suidfile (mode 4755, root)
-#   DIR/canary/            an empty directory the hostile layer aims at
+#   DIR/canary/            an empty directory the hostile layers aim at
 #   DIR/single/            an OCI layout holding only `derived` (skopeo copy)
 #   DIR/derived.oci.tar    oci-archive: tar of DIR/single
 #   DIR/derived.docker.tar docker-archive (skopeo), RepoTags supd/test:derived
@@ -124,20 +126,32 @@ EOF
 	echo other >"$W/o/rootfs/etc/other-file"
 	umoci repack --image "$L:other" "$W/o"
 
-	# hostile: valid image, content aimed outside the layer.
+	# hostile-*: valid images whose one extra layer aims outside it, one
+	# way each; abspath: an absolute member name, which lands inside.
 	rel=${dir#/}
-	CANARY=$dir/canary REL=$rel pytar "$W/hostile.tar" <<'EOF'
-canary, rel = os.environ["CANARY"], os.environ["REL"]
+	hostile() {
+		# hostile TAG: the python lines on stdin make its layer
+		CANARY=$dir/canary REL=$rel pytar "$W/$1.tar"
+		umoci raw add-layer --image "$L:base" --tag "$1" "$W/$1.tar"
+	}
+	hostile hostile-dotdot <<'EOF'
+add_file("ok-before", b"ok\n")
 add_file("../escape-dotdot", b"escaped\n")
-add_file("/abs-file", b"absolute\n")
-add_link("link", canary)
-add_file("link/through-link", b"through an absolute symlink\n")
-add_link("up", "../../../../../../..")
-add_file("up/" + rel + "/canary/through-up", b"through a relative symlink\n")
-add_link("hl", "../../../../../../../etc/hostname", tarfile.LNKTYPE)
-add_file("hostile-ok", b"ok\n")
 EOF
-	umoci raw add-layer --image "$L:base" --tag hostile "$W/hostile.tar"
+	hostile hostile-abslink <<'EOF'
+add_link("link", os.environ["CANARY"])
+add_file("link/through-link", b"through an absolute symlink\n")
+EOF
+	hostile hostile-rellink <<'EOF'
+add_link("up", "../../../../../../../..")
+add_file("up/" + os.environ["REL"] + "/canary/through-up", b"relative\n")
+EOF
+	hostile hostile-hardlink <<'EOF'
+add_link("hl", "../../../../../../../../etc/hostname", tarfile.LNKTYPE)
+EOF
+	hostile abspath <<'EOF'
+add_file("/abs-file", b"absolute\n")
+EOF
 
 	pytar "$W/devices.tar" <<'EOF'
 add_dir("dev")
@@ -154,7 +168,8 @@ EOF
 	skopeo copy -q "oci:$L:derived" \
 		"docker-archive:$dir/derived.docker.tar:supd/test:derived"
 	# Both readers accept every image.
-	for t in base derived other hostile devices; do
+	for t in base derived other hostile-dotdot hostile-abslink \
+		hostile-rellink hostile-hardlink abspath devices; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done
