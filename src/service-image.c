@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "imgrun.h"
-#include "imgstore.h"
+#include "imgdb.h"
 #include "log.h"
 #include "service-private.h"
 #include "values.h"
@@ -63,7 +63,7 @@ struct svc_image {
 static char *
 store_dir(void)
 {
-	return imgstore_dir(svc_state_dir());
+	return imgdb_dir(svc_state_dir());
 }
 
 static void
@@ -290,18 +290,18 @@ build(struct service *s, const char *id, char **cause)
 	size_t		 i;
 	int		 r;
 
-	if (imgstore_load(store, id, &im, cause) == -1) {
+	if (imgdb_load(store, id, &im, cause) == -1) {
 		free(store);
 		return -1;
 	}
 	s->img->id = xstrdup(im.id);
 	s->img->layers = xcalloc(im.nlayers + 1, sizeof *s->img->layers);
 	for (i = 0; i < im.nlayers; i++)
-		s->img->layers[i] = imgstore_layer_root(store,
+		s->img->layers[i] = imgdb_layer_root(store,
 		    im.layers[im.nlayers - 1 - i]);
 	s->img->rootfs = xstrdup(s->img->layers[0]);
 	r = merge(s, &im, cause);
-	imgstore_free(&im);
+	imgdb_free(&im);
 	free(store);
 	return r;
 }
@@ -336,7 +336,7 @@ svc_image_ready(struct service *s, char **cause)
 	}
 	if (iso->image != NULL) {
 		store = store_dir();
-		if (imgstore_current(store, iso->image, &id) == 0 &&
+		if (imgdb_current(store, iso->image, &id) == 0 &&
 		    s->img->unpacked != NULL) {
 			/* Just unpacked for this start, yet the record does
 			 * not say so (its source changed meanwhile): this

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * imgstore.c: the image store as supd reads it (imgstore.h). Every file
+ * imgdb.c: the image store as supd reads it (imgdb.h). Every file
  * read here is small and complete when it appears (supd-image writes it to
  * tmp/ and renames it), so it is read at once in the loop, without the
  * store's lock: a start of a stored image costs a stat of its source and
@@ -17,13 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "imgstore.h"
+#include "imgdb.h"
 #include "sha256.h"
 
 #define STORE_FILE_MAX	(1024 * 1024)	/* defaults, layers, info, refs */
 
 char *
-imgstore_dir(const char *state_dir)
+imgdb_dir(const char *state_dir)
 {
 	return xasprintf("%s/images", state_dir);
 }
@@ -135,7 +135,7 @@ ref_record(const char *store, const char *ref, char **id, char **stamp)
 }
 
 int
-imgstore_current(const char *store, const char *ref, char **id)
+imgdb_current(const char *store, const char *ref, char **id)
 {
 	struct stat	 st;
 	uintmax_t	 dev, ino, size, mtime;
@@ -230,7 +230,7 @@ parse_defaults(struct img_defaults *d, char *text)
 }
 
 int
-imgstore_load(const char *store, const char *id, struct img *im,
+imgdb_load(const char *store, const char *id, struct img *im,
     char **cause)
 {
 	const char	*hex = id_hex(id);
@@ -246,7 +246,7 @@ imgstore_load(const char *store, const char *id, struct img *im,
 	if ((text = read_small(path)) == NULL) {
 		*cause = errno_cause("image %s: layers", im->id);
 		free(path);
-		imgstore_free(im);
+		imgdb_free(im);
 		return -1;
 	}
 	free(path);
@@ -264,7 +264,7 @@ imgstore_load(const char *store, const char *id, struct img *im,
 	free(text);
 	if (im->nlayers == 0) {
 		*cause = xasprintf("image %s: no layers", im->id);
-		imgstore_free(im);
+		imgdb_free(im);
 		return -1;
 	}
 	path = xasprintf("%s/images/%s/defaults", store, hex);
@@ -276,7 +276,7 @@ imgstore_load(const char *store, const char *id, struct img *im,
 }
 
 void
-imgstore_free(struct img *im)
+imgdb_free(struct img *im)
 {
 	size_t	i;
 
@@ -295,13 +295,13 @@ imgstore_free(struct img *im)
 }
 
 char *
-imgstore_layer_root(const char *store, const char *hex)
+imgdb_layer_root(const char *store, const char *hex)
 {
 	return xasprintf("%s/layers/%s/root", store, hex);
 }
 
 void
-imgstore_refs(const char *store, struct strv *refs, struct strv *ids)
+imgdb_refs(const char *store, struct strv *refs, struct strv *ids)
 {
 	struct dirent	*de;
 	char		*dir = xasprintf("%s/refs", store), *path, *text, *nl;
@@ -339,7 +339,7 @@ cmp_str(const void *a, const void *b)
 }
 
 void
-imgstore_ids(const char *store, struct strv *ids)
+imgdb_ids(const char *store, struct strv *ids)
 {
 	struct dirent	*de;
 	char		*dir = xasprintf("%s/images", store);
@@ -359,7 +359,7 @@ imgstore_ids(const char *store, struct strv *ids)
 }
 
 char *
-imgstore_file(const char *store, const char *id, const char *file)
+imgdb_file(const char *store, const char *id, const char *file)
 {
 	const char	*hex = id_hex(id);
 	char		*path, *text;
@@ -373,9 +373,9 @@ imgstore_file(const char *store, const char *id, const char *file)
 }
 
 char *
-imgstore_info(const char *store, const char *id, const char *key)
+imgdb_info(const char *store, const char *id, const char *key)
 {
-	char	*text = imgstore_file(store, id, "info"), *line, *next, *v = NULL;
+	char	*text = imgdb_file(store, id, "info"), *line, *next, *v = NULL;
 	size_t	 klen = strlen(key);
 
 	for (line = text; line != NULL && *line != '\0'; line = next) {
@@ -393,7 +393,7 @@ imgstore_info(const char *store, const char *id, const char *key)
 }
 
 char *
-imgstore_find_id(const char *store, const char *given)
+imgdb_find_id(const char *store, const char *given)
 {
 	struct strv	 ids = { 0 };
 	const char	*g = strncmp(given, "sha256:", 7) == 0 ? given + 7 : given;
@@ -402,7 +402,7 @@ imgstore_find_id(const char *store, const char *given)
 
 	if (len < 4)
 		return NULL;	/* too short to be meant as an id */
-	imgstore_ids(store, &ids);
+	imgdb_ids(store, &ids);
 	for (i = 0; i < ids.n; i++) {
 		if (strncmp(ids.v[i] + 7, g, len) != 0)
 			continue;
