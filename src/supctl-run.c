@@ -484,6 +484,10 @@ run_parse(struct run *r, int argc, char **argv)
 			continue;
 		if (opt_flag(r, ch))
 			continue;
+		if (ch == O_IMAGE || ch == O_ENTRYPOINT) {
+			(ch == O_IMAGE ? opt_image : opt_entrypoint)(r, optarg);
+			continue;
+		}
 		switch (ch) {
 		case 'e':
 			opt_env(r, optarg);
@@ -529,12 +533,6 @@ run_parse(struct run *r, int argc, char **argv)
 			break;
 		case O_SECURITY_OPT:
 			opt_security(r, optarg);
-			break;
-		case O_IMAGE:
-			opt_image(r, optarg);
-			break;
-		case O_ENTRYPOINT:
-			opt_entrypoint(r, optarg);
 			break;
 		case 'h':
 			printf("usage: supctl run [OPTIONS] [--] COMMAND "
