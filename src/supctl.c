@@ -124,6 +124,14 @@ static const struct cmd cmds[] = {
 	  "remove named volumes no service uses" },
 	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
 	  "remove every named volume no service uses" },
+	{ "image ls", "image list", 0, 0, PROTO_IMG_LS,
+	  CMD_DATA|CMD_JSONARG, "", "list the stored images and who uses them" },
+	{ "image inspect", NULL, 1, 1, PROTO_IMG_INSPECT, CMD_DATA,
+	  "REF|ID", "print a stored image as JSON" },
+	{ "image rm", NULL, 1, -1, PROTO_IMG_RM, CMD_DATA, "REF|ID...",
+	  "remove stored images no service uses" },
+	{ "image prune", NULL, 0, 0, PROTO_IMG_PRUNE, CMD_DATA|CMD_JSONARG, "",
+	  "remove every stored image no service uses, and unused layers" },
 	{ "events", NULL, 0, -1, PROTO_EVENTS, CMD_DATA,
 	  "[--json] [--since T] [NAME...]",
 	  "stream state changes as they happen (docker events)" },
@@ -416,7 +424,9 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
 		    (cmd->type == PROTO_NET_INSPECT ? "network name" :
 		    cmd->type == PROTO_VOL_INSPECT || cmd->type ==
-		    PROTO_VOL_RM ? "volume name" : "service name") :
+		    PROTO_VOL_RM ? "volume name" : cmd->type ==
+		    PROTO_IMG_INSPECT || cmd->type == PROTO_IMG_RM ? "image" :
+		    "service name") :
 		    "arguments");
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
@@ -535,7 +545,8 @@ cmd_word(int argc, char **argv)
 	const char		*first = argv[optind];
 	char			*name;
 
-	if (strcmp(first, "network") != 0 && strcmp(first, "volume") != 0)
+	if (strcmp(first, "network") != 0 && strcmp(first, "volume") != 0 &&
+	    strcmp(first, "image") != 0)
 		name = xstrdup(first);
 	else if (++optind >= argc)
 		usage_error("%s: missing command (%s)", first, *first == 'n' ?

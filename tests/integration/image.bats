@@ -245,3 +245,64 @@ logged() {
 	run ctl reload
 	wait_for "other's output" logged other '^top$'
 }
+
+@test "supctl image ls, inspect; rm refused while a service uses the image (named), then rm and prune" {
+	isvc a "$L:other" "command = sleep 1000"
+	isvc b "$L:derived" "command = 'exec sleep 1000'"
+	start_supd
+	wait_for "a running" field_is a state running
+	wait_for "b running" field_is b state running
+	run ctl image ls --json
+	echo "$output"
+	[ "$(jq length <<<"$output")" -eq 2 ]
+	local oid did
+	oid=$(jq -r --arg r "$L:other" '.[] | select(.refs[0] == $r) | .id' <<<"$output")
+	did=$(jq -r --arg r "$L:derived" '.[] | select(.refs[0] == $r) | .id' <<<"$output")
+	[ "$(jq -r --arg i "$oid" '.[] | select(.id == $i) | .services[0]' <<<"$output")" = a ]
+	run ctl image inspect "$L:derived"
+	echo "$output"
+	[ "$(jq -r .id <<<"$output")" = "$did" ]
+	[ "$(jq -r '.layers | length' <<<"$output")" -eq 3 ]
+	[ "$(jq -r '.defaults.exposed_ports[0]' <<<"$output")" = 8080/tcp ]
+	[ "$(jq -r '.defaults.user' <<<"$output")" = 1000:1000 ]
+	[ "$(jq -r '.services[0]' <<<"$output")" = b ]
+	# inspect of the service: its image's id and what it runs.
+	run ctl inspect b
+	[ "$(jq -r .image.id <<<"$output")" = "$did" ]
+	[ "$(jq -r '.image.command[0]' <<<"$output")" = /bin/sh ]
+	# In use: refused, naming the service, by REF and by a short id.
+	run ctl image rm "$L:other"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"image $L:other is in use by service a"* ]]
+	run ctl image rm "${did:7:12}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"in use by service b"* ]]
+	run ctl image rm nosuch
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such image: nosuch"* ]]
+	# b's file gone: derived is unused; rm removes it, its own layers
+	# too, not those other still has.
+	rm "$T/conf.d/b.ini"
+	run ctl reload
+	wait_for "b gone" test "$(ctl --json status | jq length)" -eq 1
+	run ctl image rm "$L:derived"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$did" ]
+	[ ! -e "$STORE/images/${did#sha256:}" ]
+	[ "$(ls "$STORE/layers" | wc -l)" -eq 2 ]
+	# prune: a is the last user of other; once it is gone, other goes.
+	run ctl image prune
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	rm "$T/conf.d/a.ini"
+	run ctl reload
+	wait_for "a gone" test "$(ctl --json status | jq length)" -eq 0
+	run ctl image prune --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0]' <<<"$output")" = "$oid" ]
+	[ "$(ls "$STORE/images" | wc -l)" -eq 0 ]
+	[ "$(ls "$STORE/layers" | wc -l)" -eq 0 ]
+	grep -q "image $oid removed (prune)" "$T/supd.err"
+}
