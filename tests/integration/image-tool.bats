@@ -146,15 +146,28 @@ $id
 $(stamp "$FX/layout/index.json")" ]
 }
 
-@test "an image already stored is not unpacked again" {
-	unpack "$FX/layout:derived"
+@test "an image already stored is not unpacked again: its layers are not read" {
+	cp -a "$FX/layout" "$T/l"
+	unpack "$T/l:derived"
 	[ "$status" -eq 0 ]
 	id=$output
 	ino=$(stat -c %i "$(layer_root "$id" 1)")
-	unpack "$FX/layout:derived"
+	# Its layer blobs garbage now: only manifest and config are read.
+	for b in $(jq -r '.layers[].digest' "$T/l/blobs/sha256/${id#sha256:}" |
+	    cut -d: -f2); do
+		chmod u+w "$T/l/blobs/sha256/$b"
+		echo garbage >"$T/l/blobs/sha256/$b"
+	done
+	unpack "$T/l:derived"
 	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 	[ "$output" = "$id" ]
 	[ "$(stat -c %i "$(layer_root "$id" 1)")" = "$ino" ]
+	# Another image of the same layers reads none of them either.
+	umoci config --image "$T/l:derived" --tag again --config.env X=1
+	unpack "$T/l:again"
+	[ "$status" -eq 0 ]
+	[ "$(count "$S/layers")" -eq 3 ]
 }
 
 @test "an oci-archive, by prefix and by content, is the same image as its layout" {
@@ -296,7 +309,8 @@ kept" ]
 @test "a corrupt layer blob is refused with one line and leaves nothing" {
 	cp -a "$FX/layout" "$T/bad"
 	id=$(tag_digest "$T/bad" derived)
-	blob=$(jq -r '.layers[0].digest' "$T/bad/blobs/sha256/${id#sha256:}")
+	# The top layer: the two below it are good and must not be stored.
+	blob=$(jq -r '.layers[-1].digest' "$T/bad/blobs/sha256/${id#sha256:}")
 	f=$T/bad/blobs/sha256/${blob#sha256:}
 	# One byte flipped in the middle of the gzip stream.
 	python3 -c 'import sys
@@ -319,6 +333,26 @@ b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 0x40]))' "$f" "$(stat -c %s 
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "supd-image: $T/bad2:derived: config $cfg: digest mismatch" ]
 	[ "$(count "$S/images")" -eq 0 ]
+}
+
+@test "a docker archive's layer changed is refused by its diff_id" {
+	cp "$FX/derived.docker.tar" "$T/bad.tar"
+	# One byte of busybox's data flipped, inside the first layer member:
+	# the outer and inner tars stay valid, only the hash can tell.
+	python3 -c 'import sys, tarfile
+t = tarfile.open(sys.argv[1]); m = t.getmember(t.getnames()[0])
+inner = tarfile.open(fileobj=t.extractfile(m))
+b = inner.getmember("bin/busybox")
+off = m.offset_data + b.offset_data + b.size // 2
+f = open(sys.argv[1], "r+b"); f.seek(off); c = f.read(1)
+f.seek(off); f.write(bytes([c[0] ^ 1]))' "$T/bad.tar"
+	diff=$(tar -xOf "$T/bad.tar" manifest.json | jq -r '.[0].Layers[0]')
+	unpack "docker-archive:$T/bad.tar"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "supd-image: docker-archive:$T/bad.tar: layer sha256:${diff%.tar}: digest mismatch (uncompressed, its diff_id)" ]
+	[ "$(count "$S/layers")" -eq 0 ]
+	[ "$(count "$S/images")" -eq 0 ]
+	[ "$(count "$S/tmp")" -eq 0 ]
 }
 
 # hostile TAG MESSAGE: the layer is refused with MESSAGE, nothing written
