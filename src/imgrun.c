@@ -210,6 +210,18 @@ error_line(struct imgrun *r, int status)
 	    WEXITSTATUS(status));
 }
 
+void
+imgrun_end(void)
+{
+	struct imgrun	*r;
+
+	while ((r = runs) != NULL) {
+		(void)kill(r->pid, SIGKILL);
+		/* Never reaped by supd now: ends here, killed. */
+		imgrun_reaped(r->pid, SIGKILL);
+	}
+}
+
 bool
 imgrun_reaped(pid_t pid, int status)
 {

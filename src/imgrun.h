@@ -34,5 +34,8 @@ void		 imgrun_forget(struct imgrun *);
 /* A child was reaped: true if it was a run of supd-image (its done
  * called). */
 bool		 imgrun_reaped(pid_t, int status);
+/* supd ends: each run still going is killed and ends as a failure
+ * ("supd-image: supd is ending"), its starter told. */
+void		 imgrun_end(void);
 
 #endif

@@ -594,6 +594,7 @@ main(int argc, char *argv[])
 	ctl_close();
 	metrics_http_stop();
 	svc_free_all();
+	imgrun_end();
 	cg_end();
 	svc_pub_end();
 	svc_net_end();
