@@ -73,6 +73,10 @@ logged() {
 	start_supd
 	wait_for "plain exited" field_is plain state exited
 	logged plain 'hello from image'
+	# ps shows what ran: the image's Entrypoint and Cmd.
+	run ctl ps -a
+	echo "$output"
+	[[ "$output" == *'plain  /bin/sh -c echo hello from ...'* ]]
 	wait_for "look's output" logged look 'new-file'
 	cat "$T/log/look.log"
 	logged look 'uid=1000:1000 pwd=/data g=hello'
