@@ -186,6 +186,28 @@ logged() {
 	wait_for "keep's overlay removed" test ! -e "$T/state/overlays/keep"
 }
 
+@test "a new named volume takes its destination's contents from the image's layers, a lower one's included (docker's copy-up)" {
+	# /data/keep is in the bottom layer only; /etc in several, with a
+	# whiteout in the top one.
+	isvc vol "$L:derived" "user = 0" \
+		"command = 'cat /data/keep/kept; ls /vetc; exec sleep 1000'" \
+		"[isolation]" "volume = keep:/data/keep" "volume = etc:/vetc"
+	# /vetc: missing in the image, an empty volume.
+	start_supd
+	wait_for "vol's output" logged vol '^kept$'
+	cat "$T/log/vol.log"
+	[ "$(cat "$T/state/volumes/keep/kept")" = kept ]
+	[ -z "$(ls "$T/state/volumes/etc")" ]
+	isvc vol2 "$L:derived" "user = 0" "command = 'ls /etc; exec sleep 1000'" \
+		"[isolation]" "volume = etc2:/etc"
+	run ctl reload
+	wait_for "vol2's output" logged vol2 '^top-file$'
+	# The lower layer's file, hidden by the top's whiteout, is not copied.
+	[ -f "$T/state/volumes/etc2/top-file" ]
+	[ -f "$T/state/volumes/etc2/passwd" ]
+	[ ! -e "$T/state/volumes/etc2/lower-file" ]
+}
+
 @test "a corrupt image fails its service with supd-image's line as the reason; supd and the others run on" {
 	local bad=$IMG/t$BATS_TEST_NUMBER
 	rm -rf "$bad"
