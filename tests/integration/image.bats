@@ -332,3 +332,23 @@ logged() {
 	[ "$(ls "$STORE/layers" | wc -l)" -eq 0 ]
 	grep -q "image $oid removed (prune)" "$T/supd.err"
 }
+
+@test "config: image with rootfs is a FILE:LINE error of supd --check; a reload that changes the REF restarts the service on the new image" {
+	isvc bad "$L:derived" "[isolation]" "rootfs = /srv"
+	run "$SUPD" -c "$T/supd.conf" --check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.ini:4: image and rootfs exclude each other"* ]]
+	rm "$T/conf.d/bad.ini"
+	# Only the REF changes (entrypoint set: the two images' differ).
+	local cmd="command = -c 'cat /etc/top-file /etc/other-file; exec sleep 1000'"
+	isvc r "$L:derived" "entrypoint = /bin/sh" "$cmd"
+	start_supd
+	wait_for "r on derived" logged r '^top$'
+	isvc r "$L:other" "entrypoint = /bin/sh" "$cmd"
+	run ctl reload
+	echo "$output"
+	[[ "$output" == *"1 changed"* ]]
+	wait_for "r on other" logged r '^other$'
+	[ "$(unpacks)" -eq 2 ]
+}
