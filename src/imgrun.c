@@ -103,8 +103,8 @@ child(char *const *args, int out, int err)
 	const char	*prog = program();
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t	 none;
-	char		*argv[64];
-	size_t		 n = 0;
+	char		**argv;
+	size_t		 n;
 	int		 null, sig;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -118,12 +118,12 @@ child(char *const *args, int out, int err)
 	    dup2(out, 1) == -1 || dup2(err, 2) == -1)
 		_exit(126);
 	(void)syscall(SYS_close_range, 3, ~0U, 0);
-	argv[n++] = "supd-image";
-	while (args[n - 1] != NULL && n < sizeof argv / sizeof *argv - 1) {
-		argv[n] = args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
+	/* A fork of its own: allocating here leaves nothing in supd. */
+	for (n = 0; args[n] != NULL; n++)
+		;
+	argv = xcalloc(n + 2, sizeof *argv);
+	argv[0] = "supd-image";
+	memcpy(argv + 1, args, n * sizeof *args);
 	execv(prog, argv);
 	dprintf(2, "supd-image: %s: %s\n", prog, strerror(errno));
 	_exit(127);
