@@ -84,6 +84,10 @@ logged() {
 	logged look '^top$'
 	# /data/opq is opaque in the top layer: the lower old-file is gone.
 	refute logged look 'old-file'
+	# supctl exec runs as docker exec does: the image's user, workdir, env.
+	run ctl exec look /bin/sh -c 'echo $(id -u) $(pwd) $GREETING'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 /data hello" ]
 	run ctl inspect look
 	[[ "$output" == *'"stop_signal":"SIGUSR1"'* ]]
 	[[ "$output" == *'"workdir":"/data"'* ]]
