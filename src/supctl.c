@@ -14,6 +14,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -329,6 +330,25 @@ logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 }
 
 /* The request strv of cmd: its flags' words around the operands. */
+/* image inspect / rm: a REF's relative path made absolute, as run --image
+ * makes it (supd's directory is not the caller's; an id has no '/'). */
+static char *
+img_arg(const char *v)
+{
+	static const char *const kinds[] = { "oci-archive:",
+	    "docker-archive:", "oci:" };
+	char	cwd[PATH_MAX];
+	size_t	i, pre = 0;
+
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
+			pre = strlen(kinds[i]);
+	if (strchr(v, '/') == NULL || v[pre] == '/' ||
+	    getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(v);
+	return xasprintf("%.*s%s/%s", (int)pre, v, cwd, v + pre);
+}
+
 static void
 req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int force,
     struct log_window *lw, struct strv *req)
@@ -346,7 +366,8 @@ req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int force,
 	if (cmd->flags & CMD_JSONARG)
 		strv_push(req, json ? "1" : "0");
 	for (i = 0; i < nops; i++)
-		strv_push(req, ops[i]);
+		strv_take(req, cmd->type == PROTO_IMG_INSPECT || cmd->type ==
+		    PROTO_IMG_RM ? img_arg(ops[i]) : xstrdup(ops[i]));
 	if (cmd->flags & CMD_LOGS)
 		logs_push(cmd, req, lw);
 }

@@ -296,6 +296,9 @@ logged() {
 	[ "$(jq -r '.defaults.exposed_ports[0]' <<<"$output")" = 8080/tcp ]
 	[ "$(jq -r '.defaults.user' <<<"$output")" = 1000:1000 ]
 	[ "$(jq -r '.services[0]' <<<"$output")" = b ]
+	# A relative REF is the caller's: made absolute by supctl.
+	run bash -c "cd '$IMG' && '$SUPCTL' -s '$SOCK' image inspect layout:derived"
+	[ "$(jq -r .id <<<"$output")" = "$did" ]
 	# inspect of the service: its image's id and what it runs.
 	run ctl inspect b
 	[ "$(jq -r .image.id <<<"$output")" = "$did" ]
