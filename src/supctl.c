@@ -331,7 +331,8 @@ logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 
 /* The request strv of cmd: its flags' words around the operands. */
 /* image inspect / rm: a REF's relative path made absolute, as run --image
- * makes it (supd's directory is not the caller's; an id has no '/'). */
+ * makes it (supd's directory is not the caller's); an id (sha256:HEX, or
+ * hex digits) is left as it is. */
 static char *
 img_arg(const char *v)
 {
@@ -343,7 +344,8 @@ img_arg(const char *v)
 	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
 			pre = strlen(kinds[i]);
-	if (strchr(v, '/') == NULL || v[pre] == '/' ||
+	if (strncmp(v, "sha256:", 7) == 0 || v[strspn(v,
+	    "0123456789abcdef")] == '\0' || v[pre] == '/' ||
 	    getcwd(cwd, sizeof cwd) == NULL)
 		return xstrdup(v);
 	return xasprintf("%.*s%s/%s", (int)pre, v, cwd, v + pre);

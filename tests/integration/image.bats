@@ -298,6 +298,7 @@ logged() {
 	[ "$(jq -r '.services[0]' <<<"$output")" = b ]
 	# A relative REF is the caller's: made absolute by supctl.
 	run bash -c "cd '$IMG' && '$SUPCTL' -s '$SOCK' image inspect layout:derived"
+	echo "$output"
 	[ "$(jq -r .id <<<"$output")" = "$did" ]
 	# inspect of the service: its image's id and what it runs.
 	run ctl inspect b
