@@ -331,8 +331,9 @@ logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 
 /* The request strv of cmd: its flags' words around the operands. */
 /* image inspect / rm: a REF's relative path made absolute, as run --image
- * makes it (supd's directory is not the caller's); an id (sha256:HEX, or
- * hex digits) is left as it is. */
+ * makes it (supd's directory is not the caller's). A REF has a '/' or a
+ * tag's ':'; an id (sha256:HEX, hex digits) and a bare word are left as
+ * they are. */
 static char *
 img_arg(const char *v)
 {
@@ -344,9 +345,8 @@ img_arg(const char *v)
 	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
 			pre = strlen(kinds[i]);
-	if (strncmp(v, "sha256:", 7) == 0 || v[strspn(v,
-	    "0123456789abcdef")] == '\0' || v[pre] == '/' ||
-	    getcwd(cwd, sizeof cwd) == NULL)
+	if (strncmp(v, "sha256:", 7) == 0 || strpbrk(v, "/:") == NULL ||
+	    v[pre] == '/' || getcwd(cwd, sizeof cwd) == NULL)
 		return xstrdup(v);
 	return xasprintf("%.*s%s/%s", (int)pre, v, cwd, v + pre);
 }
