@@ -62,6 +62,11 @@ unpacks() {
 	grep -c 'supd-image unpack, pid' "$T/supd.err" || true
 }
 
+# services_are N: supd has N services.
+services_are() {
+	[ "$(ctl --json status | jq length)" -eq "$1" ]
+}
+
 logged() {
 	grep -q -- "$2" "$T/log/$1.log" 2>/dev/null
 }
@@ -318,7 +323,7 @@ logged() {
 	# too, not those other still has.
 	rm "$T/conf.d/b.ini"
 	run ctl reload
-	wait_for "b gone" test "$(ctl --json status | jq length)" -eq 1
+	wait_for "b gone" services_are 1
 	run ctl image rm "$L:derived"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -331,7 +336,7 @@ logged() {
 	[ "$output" = "" ]
 	rm "$T/conf.d/a.ini"
 	run ctl reload
-	wait_for "a gone" test "$(ctl --json status | jq length)" -eq 0
+	wait_for "a gone" services_are 0
 	run ctl image prune --json
 	echo "$output"
 	[ "$status" -eq 0 ]
