@@ -97,6 +97,10 @@ logged() {
 	[[ "$output" == *'"stop_signal":"SIGUSR1"'* ]]
 	[[ "$output" == *'"workdir":"/data"'* ]]
 	[[ "$output" == *'"id":"sha256:'* ]]
+	# The image's StopSignal stops it.
+	run ctl stop look
+	[ "$status" -eq 0 ]
+	grep -q 'look: stopped (killed by SIGUSR1)' "$T/supd.err"
 }
 
 @test "image: each default overridden by the service file (entrypoint, command, env, user, workdir, stop_signal)" {
