@@ -28,6 +28,7 @@
 #include "svclog.h"
 #include "unit.h"
 #include "values.h"
+#include "volume.h"
 
 /* ---- fakes --------------------------------------------------------------- */
 
