@@ -103,6 +103,22 @@ logged() {
 	grep -q 'look: stopped (killed by SIGUSR1)' "$T/supd.err"
 }
 
+@test "image: a health check runs as supctl exec does, with the image's env, user and workdir" {
+	cat >"$T/conf.d/h.ini" <<EOF
+[service]
+command = 'exec sleep 1000'
+ready = health
+[isolation]
+image = $L:derived
+[health]
+cmd = /bin/sh -c 'test "\$GREETING:\$(id -u):\$(pwd)" = hello:1000:/data'
+interval = 200ms
+EOF
+	start_supd
+	wait_for "h running (healthy)" field_is h state running
+	[ "$(field h health)" = healthy ]
+}
+
 @test "image: each default overridden by the service file (entrypoint, command, env, user, workdir, stop_signal)" {
 	isvc over "$L:derived" "entrypoint = /bin/sh" \
 		"command = -c 'echo uid=\$(id -u) pwd=\$(pwd) g=\$GREETING; exec sleep 1000'" \
