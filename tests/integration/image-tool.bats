@@ -226,10 +226,10 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "supd-image: $FX/layout: 9 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices" ]
+	[ "$stderr" = "supd-image: $FX/layout: 11 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices, zstd, nested" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices)" ]
+	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices, zstd, nested)" ]
 	# A layout of one manifest needs no tag.
 	unpack "$FX/single"
 	[ "$status" -eq 0 ]
@@ -240,6 +240,25 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/nothing-here:x"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "supd-image: $FX/nothing-here:x: $FX/nothing-here: No such file or directory" ]
+}
+
+@test "a zstd layer and an index inside an index (this machine's platform)" {
+	unpack "$FX/layout:derived"
+	[ "$status" -eq 0 ]
+	d=$output
+	S=$T/z unpack "$FX/layout:zstd"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "$(tag_digest "$FX/layout" zstd)" ]
+	[ "$(jq -r '.layers[-1].mediaType' "$FX/layout/blobs/sha256/${output#sha256:}")" = \
+	    application/vnd.oci.image.layer.v1.tar+zstd ]
+	# The same diff_ids, the same trees.
+	cmp "$S/images/${d#sha256:}/layers" "$T/z/images/${output#sha256:}/layers"
+	[ "$(tree_sum "$S/layers")" = "$(tree_sum "$T/z/layers")" ]
+	# nested: the amd64 entry of its index is derived's manifest.
+	unpack "$FX/layout:nested"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$d" ]
 }
 
 # overlay_run ID CMD: run the shell code CMD with $M the overlay of the

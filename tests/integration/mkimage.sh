@@ -27,6 +27,9 @@
 #                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
 #              8:9), dev/fifo (a fifo), bin/suidfile (mode 4755, root)
+#     zstd     derived, its top layer recompressed with zstd (tar+zstd)
+#     nested   an index (in an index) naming base for linux/arm64 and derived
+#              for linux/amd64
 #   DIR/canary/            an empty directory the hostile layers aim at
 #   DIR/single/            an OCI layout holding only `derived` (skopeo copy)
 #   DIR/derived.oci.tar    oci-archive: tar of DIR/single
@@ -35,7 +38,7 @@
 #                          layer is a 256 MiB file of random bytes (gzip)
 #
 # Idempotent: DIR/.done (DIR/.done-big) says it was built; remove DIR to
-# rebuild. Needs umoci, skopeo, python3 (contrib/ensure-deps.sh test).
+# rebuild. Needs umoci, skopeo, python3, zstd (contrib/ensure-deps.sh test).
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -51,7 +54,7 @@ die() {
 	echo "mkimage: $*" >&2
 	exit 1
 }
-for t in umoci skopeo python3 tar; do
+for t in umoci skopeo python3 tar zstd; do
 	command -v "$t" >/dev/null 2>&1 || die "no $t (contrib/ensure-deps.sh test)"
 done
 mkdir -p "$dir"
@@ -85,6 +88,49 @@ def add_dir(name, mode=0o755):
     tf.addfile(info(name, tarfile.DIRTYPE, mode))
 exec(os.fdopen(3).read())
 tf.close()
+EOF
+}
+
+# layout_extra L: two tags umoci cannot make, written by python3 computing
+# the digests: zstd (derived with its top layer recompressed by zstd, media
+# type tar+zstd) and nested (an index blob naming base for linux/arm64 and
+# derived for linux/amd64, tagged in index.json).
+layout_extra() {
+	python3 - "$1" <<'EOF'
+import gzip, hashlib, json, os, subprocess, sys
+L = sys.argv[1]
+def blob(d): return os.path.join(L, "blobs", d.replace(":", "/"))
+def put(data):
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(blob(d), "wb").write(data)
+    return d
+idx = json.load(open(os.path.join(L, "index.json")))
+def desc(tag):
+    return [m for m in idx["manifests"]
+            if m["annotations"]["org.opencontainers.image.ref.name"] == tag][0]
+der, base = desc("derived"), desc("base")
+m = json.load(open(blob(der["digest"])))
+top = m["layers"][-1]
+tar = gzip.decompress(open(blob(top["digest"]), "rb").read())
+z = subprocess.run(["zstd", "-q", "-c"], input=tar, capture_output=True,
+                   check=True).stdout
+m["layers"][-1] = {"mediaType": "application/vnd.oci.image.layer.v1.tar+zstd",
+                   "digest": put(z), "size": len(z)}
+mb = json.dumps(m).encode()
+idx["manifests"].append({"mediaType": der["mediaType"], "digest": put(mb),
+    "size": len(mb),
+    "annotations": {"org.opencontainers.image.ref.name": "zstd"}})
+nested = {"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [
+        dict(base, annotations={}, platform={"architecture": "arm64", "os": "linux"}),
+        dict(der, annotations={}, platform={"architecture": "amd64", "os": "linux"})]}
+for e in nested["manifests"]: del e["annotations"]
+nb = json.dumps(nested).encode()
+idx["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+    "digest": put(nb), "size": len(nb),
+    "annotations": {"org.opencontainers.image.ref.name": "nested"}})
+json.dump(idx, open(os.path.join(L, "index.json"), "w"))
 EOF
 }
 
@@ -162,6 +208,7 @@ add_file("bin/suidfile", b"#!/bin/sh\n", 0o4755)
 EOF
 	umoci raw add-layer --image "$L:base" --tag devices "$W/devices.tar"
 	umoci gc --layout "$L"
+	layout_extra "$L"
 
 	skopeo copy -q "oci:$L:derived" "oci:$dir/single:derived"
 	tar -C "$dir/single" -cf "$dir/derived.oci.tar" .
@@ -169,7 +216,7 @@ EOF
 		"docker-archive:$dir/derived.docker.tar:supd/test:derived"
 	# Both readers accept every image.
 	for t in base derived other hostile-dotdot hostile-abslink \
-		hostile-rellink hostile-hardlink abspath devices; do
+		hostile-rellink hostile-hardlink abspath devices zstd nested; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done
