@@ -226,10 +226,10 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "supd-image: $FX/layout: 11 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices, zstd, nested" ]
+	[ "$stderr" = "supd-image: $FX/layout: 14 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, devices, zstd, nested" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices, zstd, nested)" ]
+	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, devices, zstd, nested)" ]
 	# A layout of one manifest needs no tag.
 	unpack "$FX/single"
 	[ "$status" -eq 0 ]
@@ -374,6 +374,15 @@ f.seek(off); f.write(bytes([c[0] ^ 1]))' "$T/bad.tar"
 	[ "$(count "$S/tmp")" -eq 0 ]
 }
 
+# DIR/canary as mkimage.sh made it: f alone, "canary", one link, no xattr.
+canary_intact() {
+	[ "$(ls -A "$FX/canary")" = f ]
+	[ "$(cat "$FX/canary/f")" = canary ]
+	[ "$(stat -c '%a %u %h' "$FX/canary" "$FX/canary/f")" = "755 0 2
+644 0 1" ]
+	[ -z "$(python3 -c 'import os, sys; print(os.listxattr(sys.argv[1]) or "")' "$FX/canary")" ]
+}
+
 # hostile TAG MESSAGE: the layer is refused with MESSAGE, nothing written
 # outside the store nor left in it.
 hostile() {
@@ -383,7 +392,7 @@ hostile() {
 	[ "$status" -eq 1 ]
 	[[ $stderr == "supd-image: $FX/layout:$1: layer sha256:"*": $2" ]]
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
-	[ "$(count "$FX/canary")" -eq 0 ]
+	canary_intact
 	[ "$(count "$S/layers")" -eq 0 ]
 	[ "$(count "$S/images")" -eq 0 ]
 	[ "$(count "$S/tmp")" -eq 0 ]
@@ -391,11 +400,22 @@ hostile() {
 	refute find "$T" "$FX" /var/tmp -maxdepth 3 -name 'escape-*' -print -quit | grep -q .
 }
 
-@test "hostile layers: ../, symlinks out, a hard link out are refused" {
+@test "hostile layers: ../, symlinks out, hard links out, whiteouts through a symlink" {
 	hostile hostile-dotdot 'member ../escape-dotdot: a ".." in its path'
 	hostile hostile-abslink 'member link/through-link: Cannot extract through symlink link/through-link'
 	hostile hostile-rellink "member up/${FX#/}/canary/through-up: Cannot extract through symlink up/${FX#/}/canary/through-up"
 	hostile hostile-hardlink 'member hl: hard link to ../../../../../../../../etc/hostname, outside the layer'
+	hostile hostile-hlsym 'member x: Cannot extract through symlink l/f'
+	hostile hostile-whsym 'whiteout l/.wh.f: Not a directory'
+	# Entries over a symlink replace it, its target is untouched.
+	unpack "$FX/layout:symreplace"
+	[ "$status" -eq 0 ]
+	r=$(layer_root "$output" 2)
+	[ -d "$r/d" ] && [ ! -L "$r/d" ]
+	[ "$(stat -c %a "$r/d")" = 777 ]
+	[ -f "$r/f" ] && [ ! -L "$r/f" ]
+	[ "$(cat "$r/f")" = replaced ]
+	canary_intact
 	# An absolute member lands inside the layer.
 	unpack "$FX/layout:abspath"
 	[ "$status" -eq 0 ]

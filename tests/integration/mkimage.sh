@@ -23,6 +23,11 @@
 #     hostile-rellink   ... a symlink up -> ../../../../../../../.., then
 #                       up/DIR/canary/through-up
 #     hostile-hardlink  ... a hard link hl to ../../../../../../../../etc/hostname
+#     hostile-hlsym     ... a symlink l -> DIR/canary, a hard link x to l/f
+#     hostile-whsym     ... a symlink l -> DIR/canary, then l/.wh.f
+#     symreplace        ... symlinks d -> DIR/canary and f -> DIR/canary/f,
+#                       then a directory d (0777) and a file f: they replace
+#                       the symlinks, DIR/canary stays as it was
 #     abspath           ... a member /abs-file (absolute: lands at /abs-file
 #                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
@@ -30,7 +35,7 @@
 #     zstd     derived, its top layer recompressed with zstd (tar+zstd)
 #     nested   an index (in an index) naming base for linux/arm64 and derived
 #              for linux/amd64
-#   DIR/canary/            an empty directory the hostile layers aim at
+#   DIR/canary/            the directory the hostile layers aim at: f ("canary")
 #   DIR/single/            an OCI layout holding only `derived` (skopeo copy)
 #   DIR/derived.oci.tar    oci-archive: tar of DIR/single
 #   DIR/derived.docker.tar docker-archive (skopeo), RepoTags supd/test:derived
@@ -137,6 +142,7 @@ EOF
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$L" "$W" "$dir/single" "$dir"/*.tar "$dir/canary"
 	mkdir -p "$W" "$dir/canary"
+	echo canary >"$dir/canary/f"
 	"$here/mkrootfs.sh" "$dir/rootfs" || die "mkrootfs.sh failed"
 
 	umoci init --layout "$L"
@@ -195,6 +201,21 @@ EOF
 	hostile hostile-hardlink <<'EOF'
 add_link("hl", "../../../../../../../../etc/hostname", tarfile.LNKTYPE)
 EOF
+	hostile hostile-hlsym <<'EOF'
+add_link("l", os.environ["CANARY"])
+add_link("x", "l/f", tarfile.LNKTYPE)
+EOF
+	hostile hostile-whsym <<'EOF'
+add_link("l", os.environ["CANARY"])
+add_file("l/.wh.f", b"")
+EOF
+	# Accepted: entries that replace a symlink replace it, not its target.
+	hostile symreplace <<'EOF'
+add_link("d", os.environ["CANARY"])
+add_dir("d", 0o777)
+add_link("f", os.environ["CANARY"] + "/f")
+add_file("f", b"replaced\n", 0o666)
+EOF
 	hostile abspath <<'EOF'
 add_file("/abs-file", b"absolute\n")
 EOF
@@ -216,7 +237,8 @@ EOF
 		"docker-archive:$dir/derived.docker.tar:supd/test:derived"
 	# Both readers accept every image.
 	for t in base derived other hostile-dotdot hostile-abslink \
-		hostile-rellink hostile-hardlink abspath devices zstd nested; do
+		hostile-rellink hostile-hardlink hostile-hlsym hostile-whsym \
+		symreplace abspath devices zstd nested; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done
