@@ -6,6 +6,8 @@
  * supd never links libarchive, json-c or nettle: it runs this as a child
  * and reads only the small text files it leaves in the store.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +182,10 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int r;
 
+	/* The parents a tar does not list are made 0755, as docker makes
+	 * them, whatever umask supd-image was started with: a layer's
+	 * directory is the mode of its overlay's directory. */
+	umask(022);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("supd-image %s\n", SUPD_IMAGE_VERSION);
 		return 0;

@@ -146,6 +146,22 @@ $id
 $(stamp "$FX/layout/index.json")" ]
 }
 
+@test "directories a tar does not list are 0755 whatever the umask" {
+	umask 077
+	unpack "$FX/layout:derived"
+	[ "$status" -eq 0 ]
+	# Each layer's root; etc/ of the whiteout layer (made for the whiteout),
+	# data/ of the opaque one (made by libarchive for data/opq).
+	[ "$(stat -c %a "$(layer_root "$output" 1)" "$(layer_root "$output" 2)" \
+	    "$(layer_root "$output" 3)" "$(layer_root "$output" 2)/etc" \
+	    "$(layer_root "$output" 3)/data")" = "755
+755
+755
+755
+755" ]
+	[ "$(stat -c %a "$S/images/${output#sha256:}/defaults")" = 644 ]
+}
+
 @test "an image already stored is not unpacked again: its layers are not read" {
 	cp -a "$FX/layout" "$T/l"
 	unpack "$T/l:derived"
