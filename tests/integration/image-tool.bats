@@ -246,6 +246,9 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, devices, zstd, nested)" ]
+	unpack "oci:$FX/layout:base"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tag_digest "$FX/layout" base)" ]
 	# A layout of one manifest needs no tag.
 	unpack "$FX/single"
 	[ "$status" -eq 0 ]
