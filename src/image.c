@@ -90,6 +90,23 @@ unpack_layers(struct imgsrc *src, struct imgstore *st,
 	return r;
 }
 
+/*
+ * Whether layer i comes again higher up. overlayfs refuses a lowerdir named
+ * twice, and only the topmost copy counts: what it adds is there whatever
+ * lay between, what lay between whited out of it comes back. So the
+ * layers file names each layer once, at its topmost place.
+ */
+static int
+layer_again(const struct imgimage *im, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < im->nlayers; j++)
+		if (strcmp(im->layers[j].diff, im->layers[i].diff) == 0)
+			return 1;
+	return 0;
+}
+
 /* images/ID: the verified blobs and the files supd reads. */
 static int
 write_image(struct imgstore *st, const struct imgimage *im, char **cause)
@@ -103,6 +120,8 @@ write_image(struct imgstore *st, const struct imgimage *im, char **cause)
 	int r;
 
 	for (i = 0; i < im->nlayers; i++) {
+		if (layer_again(im, i))
+			continue;
 		imgstore_read_layer(st, im->layers[i].diff, &ls);
 		size += ls.size;
 		skipped += ls.skipped;

@@ -242,10 +242,10 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "supd-image: $FX/layout: 14 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, devices, zstd, nested" ]
+	[ "$stderr" = "supd-image: $FX/layout: 15 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, dup, devices, zstd, nested" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, devices, zstd, nested)" ]
+	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, dup, devices, zstd, nested)" ]
 	unpack "oci:$FX/layout:base"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tag_digest "$FX/layout" base)" ]
@@ -316,6 +316,24 @@ overlay_run() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "new-file
 kept" ]
+}
+
+@test "a layer twice in an image is named once, at its topmost place" {
+	unpack "$FX/layout:dup"
+	[ "$status" -eq 0 ]
+	h=${output#sha256:}
+	[ "$(jq '.layers | length' "$FX/layout/blobs/sha256/$h")" -eq 4 ]
+	[ "$(wc -l <"$S/images/$h/layers")" -eq 3 ]
+	[ "$(sort -u "$S/images/$h/layers" | wc -l)" -eq 3 ]
+	# base, the whiteout, the file: the file is there, as docker has it.
+	run overlay_run "$output" 'cat "$M/etc/dupfile"'
+	[ "$status" -eq 0 ]
+	[ "$output" = dup ]
+	sizes=0
+	for l in $(cat "$S/images/$h/layers"); do
+		sizes=$((sizes + $(cat "$S/layers/$l/size")))
+	done
+	grep -qx "size $sizes" "$S/images/$h/info"
 }
 
 @test "images sharing layers store them once; ten images, one copy" {

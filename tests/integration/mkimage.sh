@@ -32,6 +32,8 @@
 #                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
 #              8:9), dev/fifo (a fifo), bin/suidfile (mode 4755, root)
+#     dup      base + a layer adding /etc/dupfile ("dup"), one whiting it out,
+#              and the first again
 #     zstd     derived, its top layer recompressed with zstd (tar+zstd)
 #     nested   an index (in an index) naming base for linux/arm64 and derived
 #              for linux/amd64
@@ -220,6 +222,17 @@ EOF
 add_file("/abs-file", b"absolute\n")
 EOF
 
+	# dup: one layer twice, a whiteout of its file between.
+	pytar "$W/dupadd.tar" <<'EOF'
+add_file("etc/dupfile", b"dup\n")
+EOF
+	pytar "$W/dupwh.tar" <<'EOF'
+add_file("etc/.wh.dupfile", b"")
+EOF
+	umoci raw add-layer --image "$L:base" --tag dup "$W/dupadd.tar"
+	umoci raw add-layer --image "$L:dup" "$W/dupwh.tar"
+	umoci raw add-layer --image "$L:dup" "$W/dupadd.tar"
+
 	pytar "$W/devices.tar" <<'EOF'
 add_dir("dev")
 add_node("dev/null2", tarfile.CHRTYPE, 1, 3, 0o666)
@@ -238,7 +251,7 @@ EOF
 	# Both readers accept every image.
 	for t in base derived other hostile-dotdot hostile-abslink \
 		hostile-rellink hostile-hardlink hostile-hlsym hostile-whsym \
-		symreplace abspath devices zstd nested; do
+		symreplace abspath devices dup zstd nested; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done
