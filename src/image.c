@@ -14,7 +14,10 @@
 
 #include "image-private.h"
 
-#define SUPD_IMAGE_VERSION	"1"
+/* supd's version (src/supd.c): the two are built and installed together. */
+#ifndef SUPD_VERSION
+#define SUPD_VERSION	"0.1.0"
+#endif
 
 static void
 usage(void)
@@ -206,7 +209,7 @@ main(int argc, char **argv)
 	 * directory is the mode of its overlay's directory. */
 	umask(022);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("supd-image %s\n", SUPD_IMAGE_VERSION);
+		printf("supd-image %s\n", SUPD_VERSION);
 		return 0;
 	}
 	if (argc < 4 || strcmp(argv[2], "--store") != 0)
