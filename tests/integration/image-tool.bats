@@ -449,9 +449,11 @@ hostile() {
 	unpack "$FX/layout:symreplace"
 	[ "$status" -eq 0 ]
 	r=$(layer_root "$output" 2)
-	[ -d "$r/d" ] && [ ! -L "$r/d" ]
+	[ -d "$r/d" ]
+	[ ! -L "$r/d" ]
 	[ "$(stat -c %a "$r/d")" = 777 ]
-	[ -f "$r/f" ] && [ ! -L "$r/f" ]
+	[ -f "$r/f" ]
+	[ ! -L "$r/f" ]
 	[ "$(cat "$r/f")" = replaced ]
 	canary_intact
 	# An absolute member lands inside the layer.
