@@ -242,10 +242,10 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "supd-image: $FX/layout: 15 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, dup, devices, zstd, nested" ]
+	[ "$stderr" = "supd-image: $FX/layout: 16 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, xattrs, dup, devices, zstd, nested" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, dup, devices, zstd, nested)" ]
+	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, xattrs, dup, devices, zstd, nested)" ]
 	unpack "oci:$FX/layout:base"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tag_digest "$FX/layout" base)" ]
@@ -461,6 +461,19 @@ hostile() {
 	[ "$status" -eq 0 ]
 	[ "$(cat "$(layer_root "$output" 2)/abs-file")" = absolute ]
 	[ ! -e /abs-file ]
+}
+
+@test "xattrs are kept, a tar's trusted.overlay.* are not" {
+	unpack "$FX/layout:xattrs"
+	[ "$status" -eq 0 ]
+	r=$(layer_root "$output" 2)
+	run python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    print(p.rsplit("/", 1)[1], sorted((x, os.getxattr(p, x).decode())
+        for x in os.listxattr(p)))' "$r/ovl" "$r/ovl/file"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ovl [('user.dir', 'd')]
+file [('user.keep', 'yes')]" ]
 }
 
 @test "device nodes are skipped and counted; fifos and setuid kept" {

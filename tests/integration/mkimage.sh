@@ -28,6 +28,8 @@
 #     symreplace        ... symlinks d -> DIR/canary and f -> DIR/canary/f,
 #                       then a directory d (0777) and a file f: they replace
 #                       the symlinks, DIR/canary stays as it was
+#     xattrs            ... ovl/ with xattrs trusted.overlay.opaque=y and
+#                       user.dir=d, ovl/file with user.keep=yes
 #     abspath           ... a member /abs-file (absolute: lands at /abs-file
 #                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
@@ -221,6 +223,18 @@ EOF
 	hostile abspath <<'EOF'
 add_file("/abs-file", b"absolute\n")
 EOF
+	# xattrs: a file's user.* kept, a directory's trusted.overlay.* dropped
+	# (that one is overlayfs's own word, not the image's).
+	hostile xattrs <<'EOF'
+ti = info("ovl", tarfile.DIRTYPE, 0o755)
+ti.pax_headers = {"SCHILY.xattr.trusted.overlay.opaque": "y",
+                  "SCHILY.xattr.user.dir": "d"}
+tf.addfile(ti)
+ti = info("ovl/file", tarfile.REGTYPE, 0o644)
+ti.size = 2
+ti.pax_headers = {"SCHILY.xattr.user.keep": "yes"}
+tf.addfile(ti, io.BytesIO(b"x\n"))
+EOF
 
 	# dup: one layer twice, a whiteout of its file between.
 	pytar "$W/dupadd.tar" <<'EOF'
@@ -251,7 +265,7 @@ EOF
 	# Both readers accept every image.
 	for t in base derived other hostile-dotdot hostile-abslink \
 		hostile-rellink hostile-hardlink hostile-hlsym hostile-whsym \
-		symreplace abspath devices dup zstd nested; do
+		symreplace abspath xattrs devices dup zstd nested; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done
