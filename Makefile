@@ -230,7 +230,7 @@ define FUZZ_RULE
 $(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(call fuzz_sources,$(1)) $(wildcard src/*.h)
 	@mkdir -p $(FUZZ_B)
 	$(if $(call fuzz_sources,$(1)),,@echo "tests/fuzz/fuzz_$(1).c: no '/* fuzz-sources: a.c b.c */' line" >&2; exit 1)
-	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -iquote src -o $$@ $$(filter %.c,$$^) $(LDLIBS)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) $(IMG_CFLAGS) -iquote src -o $$@ $$(filter %.c,$$^) $(LDLIBS) $(IMG_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
 

@@ -65,6 +65,7 @@ if [ "$what" = test ]; then
 	# oci-archive and docker-archive) are made by the real tools.
 	need_cmd umoci umoci
 	need_cmd skopeo skopeo
+	need_cmd zstd zstd
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"

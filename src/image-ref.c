@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * image-ref.c: parsing an image reference (REF) of supd-image(8):
- *   /abs/layout[:tag]  oci-archive:/abs/x.tar[:tag]
+ *   /abs/layout[:tag] (or oci:/abs/layout[:tag])  oci-archive:/abs/x.tar[:tag]
  *   docker-archive:/abs/x.tar[:name:tag]  /abs/x.tar[:tag] (by its content)
  * Only libc and util.c, so that supd can link it to find the source's file.
  */
@@ -17,6 +17,7 @@ static const struct {
 } prefixes[] = {
 	{ "oci-archive:", IMGREF_OCI_ARCHIVE },
 	{ "docker-archive:", IMGREF_DOCKER_ARCHIVE },
+	{ "oci:", IMGREF_LAYOUT },	/* skopeo's name for a layout */
 };
 
 int

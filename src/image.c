@@ -6,13 +6,18 @@
  * supd never links libarchive, json-c or nettle: it runs this as a child
  * and reads only the small text files it leaves in the store.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "image-private.h"
 
-#define SUPD_IMAGE_VERSION	"1"
+/* supd's version (src/supd.c): the two are built and installed together. */
+#ifndef SUPD_VERSION
+#define SUPD_VERSION	"0.1.0"
+#endif
 
 static void
 usage(void)
@@ -88,6 +93,23 @@ unpack_layers(struct imgsrc *src, struct imgstore *st,
 	return r;
 }
 
+/*
+ * Whether layer i comes again higher up. overlayfs refuses a lowerdir named
+ * twice, and only the topmost copy counts: what it adds is there whatever
+ * lay between, what lay between whited out of it comes back. So the
+ * layers file names each layer once, at its topmost place.
+ */
+static int
+layer_again(const struct imgimage *im, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < im->nlayers; j++)
+		if (strcmp(im->layers[j].diff, im->layers[i].diff) == 0)
+			return 1;
+	return 0;
+}
+
 /* images/ID: the verified blobs and the files supd reads. */
 static int
 write_image(struct imgstore *st, const struct imgimage *im, char **cause)
@@ -101,6 +123,8 @@ write_image(struct imgstore *st, const struct imgimage *im, char **cause)
 	int r;
 
 	for (i = 0; i < im->nlayers; i++) {
+		if (layer_again(im, i))
+			continue;
 		imgstore_read_layer(st, im->layers[i].diff, &ls);
 		size += ls.size;
 		skipped += ls.skipped;
@@ -180,8 +204,12 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int r;
 
+	/* The parents a tar does not list are made 0755, as docker makes
+	 * them, whatever umask supd-image was started with: a layer's
+	 * directory is the mode of its overlay's directory. */
+	umask(022);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("supd-image %s\n", SUPD_IMAGE_VERSION);
+		printf("supd-image %s\n", SUPD_VERSION);
 		return 0;
 	}
 	if (argc < 4 || strcmp(argv[2], "--store") != 0)

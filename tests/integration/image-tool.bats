@@ -146,6 +146,22 @@ $id
 $(stamp "$FX/layout/index.json")" ]
 }
 
+@test "directories a tar does not list are 0755 whatever the umask" {
+	umask 077
+	unpack "$FX/layout:derived"
+	[ "$status" -eq 0 ]
+	# Each layer's root; etc/ of the whiteout layer (made for the whiteout),
+	# data/ of the opaque one (made by libarchive for data/opq).
+	[ "$(stat -c %a "$(layer_root "$output" 1)" "$(layer_root "$output" 2)" \
+	    "$(layer_root "$output" 3)" "$(layer_root "$output" 2)/etc" \
+	    "$(layer_root "$output" 3)/data")" = "755
+755
+755
+755
+755" ]
+	[ "$(stat -c %a "$S/images/${output#sha256:}/defaults")" = 644 ]
+}
+
 @test "an image already stored is not unpacked again: its layers are not read" {
 	cp -a "$FX/layout" "$T/l"
 	unpack "$T/l:derived"
@@ -226,10 +242,13 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/layout"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "supd-image: $FX/layout: 9 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices" ]
+	[ "$stderr" = "supd-image: $FX/layout: 16 manifests, name one by its tag: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, xattrs, dup, devices, zstd, nested" ]
 	unpack "$FX/layout:nope"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, abspath, devices)" ]
+	[ "$stderr" = "supd-image: $FX/layout:nope: no manifest tagged nope (tags: base, derived, other, hostile-dotdot, hostile-abslink, hostile-rellink, hostile-hardlink, hostile-hlsym, hostile-whsym, symreplace, abspath, xattrs, dup, devices, zstd, nested)" ]
+	unpack "oci:$FX/layout:base"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tag_digest "$FX/layout" base)" ]
 	# A layout of one manifest needs no tag.
 	unpack "$FX/single"
 	[ "$status" -eq 0 ]
@@ -240,6 +259,25 @@ $(stamp "$FX/layout/index.json")" ]
 	unpack "$FX/nothing-here:x"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "supd-image: $FX/nothing-here:x: $FX/nothing-here: No such file or directory" ]
+}
+
+@test "a zstd layer and an index inside an index (this machine's platform)" {
+	unpack "$FX/layout:derived"
+	[ "$status" -eq 0 ]
+	d=$output
+	S=$T/z unpack "$FX/layout:zstd"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "$(tag_digest "$FX/layout" zstd)" ]
+	[ "$(jq -r '.layers[-1].mediaType' "$FX/layout/blobs/sha256/${output#sha256:}")" = \
+	    application/vnd.oci.image.layer.v1.tar+zstd ]
+	# The same diff_ids, the same trees.
+	cmp "$S/images/${d#sha256:}/layers" "$T/z/images/${output#sha256:}/layers"
+	[ "$(tree_sum "$S/layers")" = "$(tree_sum "$T/z/layers")" ]
+	# nested: the amd64 entry of its index is derived's manifest.
+	unpack "$FX/layout:nested"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$d" ]
 }
 
 # overlay_run ID CMD: run the shell code CMD with $M the overlay of the
@@ -278,6 +316,24 @@ overlay_run() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "new-file
 kept" ]
+}
+
+@test "a layer twice in an image is named once, at its topmost place" {
+	unpack "$FX/layout:dup"
+	[ "$status" -eq 0 ]
+	h=${output#sha256:}
+	[ "$(jq '.layers | length' "$FX/layout/blobs/sha256/$h")" -eq 4 ]
+	[ "$(wc -l <"$S/images/$h/layers")" -eq 3 ]
+	[ "$(sort -u "$S/images/$h/layers" | wc -l)" -eq 3 ]
+	# base, the whiteout, the file: the file is there, as docker has it.
+	run overlay_run "$output" 'cat "$M/etc/dupfile"'
+	[ "$status" -eq 0 ]
+	[ "$output" = dup ]
+	sizes=0
+	for l in $(cat "$S/images/$h/layers"); do
+		sizes=$((sizes + $(cat "$S/layers/$l/size")))
+	done
+	grep -qx "size $sizes" "$S/images/$h/info"
 }
 
 @test "images sharing layers store them once; ten images, one copy" {
@@ -355,6 +411,15 @@ f.seek(off); f.write(bytes([c[0] ^ 1]))' "$T/bad.tar"
 	[ "$(count "$S/tmp")" -eq 0 ]
 }
 
+# DIR/canary as mkimage.sh made it: f alone, "canary", one link, no xattr.
+canary_intact() {
+	[ "$(ls -A "$FX/canary")" = f ]
+	[ "$(cat "$FX/canary/f")" = canary ]
+	[ "$(stat -c '%a %u %h' "$FX/canary" "$FX/canary/f")" = "755 0 2
+644 0 1" ]
+	[ -z "$(python3 -c 'import os, sys; print(os.listxattr(sys.argv[1]) or "")' "$FX/canary")" ]
+}
+
 # hostile TAG MESSAGE: the layer is refused with MESSAGE, nothing written
 # outside the store nor left in it.
 hostile() {
@@ -364,24 +429,51 @@ hostile() {
 	[ "$status" -eq 1 ]
 	[[ $stderr == "supd-image: $FX/layout:$1: layer sha256:"*": $2" ]]
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
-	[ "$(count "$FX/canary")" -eq 0 ]
+	canary_intact
 	[ "$(count "$S/layers")" -eq 0 ]
 	[ "$(count "$S/images")" -eq 0 ]
 	[ "$(count "$S/tmp")" -eq 0 ]
 	[ "$(stat -c %h /etc/hostname)" = "$before" ]
-	refute find "$T" "$FX" /var/tmp -maxdepth 3 -name 'escape-*' -print -quit | grep -q .
+	[ -z "$(find "$T" "$FX" -name 'escape-*' -print -quit)" ]
+	[ -z "$(find /var/tmp -maxdepth 2 -name 'escape-*' -print -quit)" ]
 }
 
-@test "hostile layers: ../, symlinks out, a hard link out are refused" {
+@test "hostile layers: ../, symlinks out, hard links out, whiteouts through a symlink" {
 	hostile hostile-dotdot 'member ../escape-dotdot: a ".." in its path'
 	hostile hostile-abslink 'member link/through-link: Cannot extract through symlink link/through-link'
 	hostile hostile-rellink "member up/${FX#/}/canary/through-up: Cannot extract through symlink up/${FX#/}/canary/through-up"
 	hostile hostile-hardlink 'member hl: hard link to ../../../../../../../../etc/hostname, outside the layer'
+	hostile hostile-hlsym 'member x: Cannot extract through symlink l/f'
+	hostile hostile-whsym 'whiteout l/.wh.f: Not a directory'
+	# Entries over a symlink replace it, its target is untouched.
+	unpack "$FX/layout:symreplace"
+	[ "$status" -eq 0 ]
+	r=$(layer_root "$output" 2)
+	[ -d "$r/d" ]
+	[ ! -L "$r/d" ]
+	[ "$(stat -c %a "$r/d")" = 777 ]
+	[ -f "$r/f" ]
+	[ ! -L "$r/f" ]
+	[ "$(cat "$r/f")" = replaced ]
+	canary_intact
 	# An absolute member lands inside the layer.
 	unpack "$FX/layout:abspath"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$(layer_root "$output" 2)/abs-file")" = absolute ]
 	[ ! -e /abs-file ]
+}
+
+@test "xattrs are kept, a tar's trusted.overlay.* are not" {
+	unpack "$FX/layout:xattrs"
+	[ "$status" -eq 0 ]
+	r=$(layer_root "$output" 2)
+	run python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    print(p.rsplit("/", 1)[1], sorted((x, os.getxattr(p, x).decode())
+        for x in os.listxattr(p)))' "$r/ovl" "$r/ovl/file"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ovl [('user.dir', 'd')]
+file [('user.keep', 'yes')]" ]
 }
 
 @test "device nodes are skipped and counted; fifos and setuid kept" {
@@ -477,7 +569,8 @@ hostile() {
 @test "--version and usage" {
 	run "$IMG_TOOL" --version
 	[ "$status" -eq 0 ]
-	[[ $output == "supd-image "* ]]
+	v=$("$B/supd" --version)
+	[ "$output" = "supd-image ${v#supd }" ]
 	run "$IMG_TOOL" unpack "$FX/layout:base"
 	[ "$status" -eq 2 ]
 	[[ $output == usage:* ]]

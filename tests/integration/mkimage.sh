@@ -23,11 +23,23 @@
 #     hostile-rellink   ... a symlink up -> ../../../../../../../.., then
 #                       up/DIR/canary/through-up
 #     hostile-hardlink  ... a hard link hl to ../../../../../../../../etc/hostname
+#     hostile-hlsym     ... a symlink l -> DIR/canary, a hard link x to l/f
+#     hostile-whsym     ... a symlink l -> DIR/canary, then l/.wh.f
+#     symreplace        ... symlinks d -> DIR/canary and f -> DIR/canary/f,
+#                       then a directory d (0777) and a file f: they replace
+#                       the symlinks, DIR/canary stays as it was
+#     xattrs            ... ovl/ with xattrs trusted.overlay.opaque=y and
+#                       user.dir=d, ovl/file with user.keep=yes
 #     abspath           ... a member /abs-file (absolute: lands at /abs-file
 #                       inside the image, as docker does)
 #     devices  base + a python tar: dev/null2 (char 1:3), dev/sda9 (block
 #              8:9), dev/fifo (a fifo), bin/suidfile (mode 4755, root)
-#   DIR/canary/            an empty directory the hostile layers aim at
+#     dup      base + a layer adding /etc/dupfile ("dup"), one whiting it out,
+#              and the first again
+#     zstd     derived, its top layer recompressed with zstd (tar+zstd)
+#     nested   an index (in an index) naming base for linux/arm64 and derived
+#              for linux/amd64
+#   DIR/canary/            the directory the hostile layers aim at: f ("canary")
 #   DIR/single/            an OCI layout holding only `derived` (skopeo copy)
 #   DIR/derived.oci.tar    oci-archive: tar of DIR/single
 #   DIR/derived.docker.tar docker-archive (skopeo), RepoTags supd/test:derived
@@ -35,7 +47,7 @@
 #                          layer is a 256 MiB file of random bytes (gzip)
 #
 # Idempotent: DIR/.done (DIR/.done-big) says it was built; remove DIR to
-# rebuild. Needs umoci, skopeo, python3 (contrib/ensure-deps.sh test).
+# rebuild. Needs umoci, skopeo, python3, zstd (contrib/ensure-deps.sh test).
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -51,7 +63,7 @@ die() {
 	echo "mkimage: $*" >&2
 	exit 1
 }
-for t in umoci skopeo python3 tar; do
+for t in umoci skopeo python3 tar zstd; do
 	command -v "$t" >/dev/null 2>&1 || die "no $t (contrib/ensure-deps.sh test)"
 done
 mkdir -p "$dir"
@@ -88,9 +100,53 @@ tf.close()
 EOF
 }
 
+# layout_extra L: two tags umoci cannot make, written by python3 computing
+# the digests: zstd (derived with its top layer recompressed by zstd, media
+# type tar+zstd) and nested (an index blob naming base for linux/arm64 and
+# derived for linux/amd64, tagged in index.json).
+layout_extra() {
+	python3 - "$1" <<'EOF'
+import gzip, hashlib, json, os, subprocess, sys
+L = sys.argv[1]
+def blob(d): return os.path.join(L, "blobs", d.replace(":", "/"))
+def put(data):
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(blob(d), "wb").write(data)
+    return d
+idx = json.load(open(os.path.join(L, "index.json")))
+def desc(tag):
+    return [m for m in idx["manifests"]
+            if m["annotations"]["org.opencontainers.image.ref.name"] == tag][0]
+der, base = desc("derived"), desc("base")
+m = json.load(open(blob(der["digest"])))
+top = m["layers"][-1]
+tar = gzip.decompress(open(blob(top["digest"]), "rb").read())
+z = subprocess.run(["zstd", "-q", "-c"], input=tar, capture_output=True,
+                   check=True).stdout
+m["layers"][-1] = {"mediaType": "application/vnd.oci.image.layer.v1.tar+zstd",
+                   "digest": put(z), "size": len(z)}
+mb = json.dumps(m).encode()
+idx["manifests"].append({"mediaType": der["mediaType"], "digest": put(mb),
+    "size": len(mb),
+    "annotations": {"org.opencontainers.image.ref.name": "zstd"}})
+nested = {"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [
+        dict(base, annotations={}, platform={"architecture": "arm64", "os": "linux"}),
+        dict(der, annotations={}, platform={"architecture": "amd64", "os": "linux"})]}
+for e in nested["manifests"]: del e["annotations"]
+nb = json.dumps(nested).encode()
+idx["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+    "digest": put(nb), "size": len(nb),
+    "annotations": {"org.opencontainers.image.ref.name": "nested"}})
+json.dump(idx, open(os.path.join(L, "index.json"), "w"))
+EOF
+}
+
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$L" "$W" "$dir/single" "$dir"/*.tar "$dir/canary"
 	mkdir -p "$W" "$dir/canary"
+	echo canary >"$dir/canary/f"
 	"$here/mkrootfs.sh" "$dir/rootfs" || die "mkrootfs.sh failed"
 
 	umoci init --layout "$L"
@@ -149,9 +205,47 @@ EOF
 	hostile hostile-hardlink <<'EOF'
 add_link("hl", "../../../../../../../../etc/hostname", tarfile.LNKTYPE)
 EOF
+	hostile hostile-hlsym <<'EOF'
+add_link("l", os.environ["CANARY"])
+add_link("x", "l/f", tarfile.LNKTYPE)
+EOF
+	hostile hostile-whsym <<'EOF'
+add_link("l", os.environ["CANARY"])
+add_file("l/.wh.f", b"")
+EOF
+	# Accepted: entries that replace a symlink replace it, not its target.
+	hostile symreplace <<'EOF'
+add_link("d", os.environ["CANARY"])
+add_dir("d", 0o777)
+add_link("f", os.environ["CANARY"] + "/f")
+add_file("f", b"replaced\n", 0o666)
+EOF
 	hostile abspath <<'EOF'
 add_file("/abs-file", b"absolute\n")
 EOF
+	# xattrs: a file's user.* kept, a directory's trusted.overlay.* dropped
+	# (that one is overlayfs's own word, not the image's).
+	hostile xattrs <<'EOF'
+ti = info("ovl", tarfile.DIRTYPE, 0o755)
+ti.pax_headers = {"SCHILY.xattr.trusted.overlay.opaque": "y",
+                  "SCHILY.xattr.user.dir": "d"}
+tf.addfile(ti)
+ti = info("ovl/file", tarfile.REGTYPE, 0o644)
+ti.size = 2
+ti.pax_headers = {"SCHILY.xattr.user.keep": "yes"}
+tf.addfile(ti, io.BytesIO(b"x\n"))
+EOF
+
+	# dup: one layer twice, a whiteout of its file between.
+	pytar "$W/dupadd.tar" <<'EOF'
+add_file("etc/dupfile", b"dup\n")
+EOF
+	pytar "$W/dupwh.tar" <<'EOF'
+add_file("etc/.wh.dupfile", b"")
+EOF
+	umoci raw add-layer --image "$L:base" --tag dup "$W/dupadd.tar"
+	umoci raw add-layer --image "$L:dup" "$W/dupwh.tar"
+	umoci raw add-layer --image "$L:dup" "$W/dupadd.tar"
 
 	pytar "$W/devices.tar" <<'EOF'
 add_dir("dev")
@@ -162,6 +256,7 @@ add_file("bin/suidfile", b"#!/bin/sh\n", 0o4755)
 EOF
 	umoci raw add-layer --image "$L:base" --tag devices "$W/devices.tar"
 	umoci gc --layout "$L"
+	layout_extra "$L"
 
 	skopeo copy -q "oci:$L:derived" "oci:$dir/single:derived"
 	tar -C "$dir/single" -cf "$dir/derived.oci.tar" .
@@ -169,7 +264,8 @@ EOF
 		"docker-archive:$dir/derived.docker.tar:supd/test:derived"
 	# Both readers accept every image.
 	for t in base derived other hostile-dotdot hostile-abslink \
-		hostile-rellink hostile-hardlink abspath devices; do
+		hostile-rellink hostile-hardlink hostile-hlsym hostile-whsym \
+		symreplace abspath xattrs devices dup zstd nested; do
 		skopeo inspect -n "oci:$L:$t" >/dev/null ||
 			die "skopeo does not read $L:$t"
 	done

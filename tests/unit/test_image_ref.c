@@ -49,6 +49,7 @@ main(void)
 	ok("/srv/a:b/img", IMGREF_AUTO, "/srv/a:b/img", NULL);
 	ok("/srv/a:b/img:t:u", IMGREF_AUTO, "/srv/a:b/img", "t:u");
 	ok("/x.tar", IMGREF_AUTO, "/x.tar", NULL);
+	ok("oci:/srv/img:t", IMGREF_LAYOUT, "/srv/img", "t");
 	ok("oci-archive:/x.tar", IMGREF_OCI_ARCHIVE, "/x.tar", NULL);
 	ok("oci-archive:/d/x.tar:v1", IMGREF_OCI_ARCHIVE, "/d/x.tar", "v1");
 	ok("docker-archive:/x.tar", IMGREF_DOCKER_ARCHIVE, "/x.tar", NULL);
@@ -72,6 +73,11 @@ main(void)
 	free(p);
 	p = imgref_stamp_path(&r, 0);
 	CHECK_STR(p, "/srv/img");
+	free(p);
+	imgref_free(&r);
+	CHECK_INT(imgref_parse("oci:/srv/img", &r, &e), 0);
+	p = imgref_stamp_path(&r, 0);
+	CHECK_STR(p, "/srv/img/index.json");
 	free(p);
 	imgref_free(&r);
 	CHECK_INT(imgref_parse("oci-archive:/x.tar:1", &r, &e), 0);
