@@ -32,6 +32,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) $(OPT_PC) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null || echo -linih -lcap -lseccomp -lmnl)
 OPT_LIBS   := $(shell pkg-config --libs $(OPT_PC) 2>/dev/null || echo -lnftables $(MHD_PC:lib%=-l%))
 EV_CFLAGS  := $(shell pkg-config --cflags libev 2>/dev/null)
+# supd-image only (src/image*.c): supd never links them (docs/design.md
+# "Images").
+IMG_PC	   = libarchive json-c nettle
+IMG_CFLAGS := $(shell pkg-config --cflags $(IMG_PC) 2>/dev/null)
+IMG_LIBS   := $(shell pkg-config --libs $(IMG_PC) 2>/dev/null || echo -larchive -ljson-c -lnettle)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -MMD -MP
 LDLIBS	= $(EV_LIBS) $(PKG_LIBS) -lm
@@ -44,16 +49,19 @@ SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
 SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c) optlib.c
 SUPD_SRC  += service-ns.c events.c ctl-events.c ctl-health.c nsswitch.c
+SUPD_SRC  += sha256.c imgdb.c imgrun.c service-image.c isolate-image.c ctl-image.c
 SUPCTL_SRC = supctl.c supctl-show.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
+IMAGE_SRC  = image.c image-ref.c image-src.c image-oci.c image-config.c image-layer.c image-store.c image-digest.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
+IMAGE_OBJ  = $(IMAGE_SRC:%.c=$(B)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
 HELPERS    = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all deps run test unit integration vm asan fuzz fuzz-build install \
 	clean bench
 
-all: deps $(B)/supd $(B)/supctl
+all: deps $(B)/supd $(B)/supctl $(B)/supd-image
 
 # Install the Debian packages the build needs, only when something is missing.
 deps:
@@ -61,6 +69,9 @@ deps:
 
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/image%.o: src/image%.c | $(B)
+	$(CC) $(ALL_CFLAGS) $(IMG_CFLAGS) -c -o $@ $<
 
 # The services' PID 1 (src/reaper.c): freestanding, no libc, embedded in
 # supd as a byte array. Where it cannot be built (no port for the machine),
@@ -98,6 +109,11 @@ SUPCTL_LDFLAGS = $(if $(filter yes,$(SUPCTL_STATIC)),$(if $(findstring -fsanitiz
 $(B)/supctl: $(SUPCTL_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(SUPCTL_LDFLAGS) -o $@ $^
 
+# supd-image: unpacks an image into supd's store (src/image*.c), run by
+# supd as a child; installed next to supd, where supd looks for it.
+$(B)/supd-image: $(IMAGE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(IMG_LIBS)
+
 # supd-faults: supd with test-only faults compiled in (-DSUPD_TEST_FAULTS:
 # `supctl start supd-fault:null` dereferences NULL, see src/ctl-verbs.c), for
 # the crash tests of tests/integration/pid1.bats. Only `make test`,
@@ -130,6 +146,10 @@ $(B):
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/supd.o $(B)/supctl.o,$(SUPD_OBJ)) $(LDLIBS) $(TEST_LIBS)
 
+# test_image_*: supd-image's modules (all but its main), not supd's.
+$(B)/tests/test_image_%: tests/unit/test_image_%.c tests/unit/unit.c $(filter-out $(B)/image.o,$(IMAGE_OBJ)) | $(B)
+	$(CC) $(ALL_CFLAGS) $(IMG_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(filter-out $(B)/image.o,$(IMAGE_OBJ)) $(IMG_LIBS)
+
 # test_firewall reads the kernel's table back through libnftables itself.
 $(B)/tests/test_firewall: TEST_LIBS = $(OPT_LIBS)
 
@@ -141,6 +161,7 @@ SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
 	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o $(B)/optlib.o
+SERVICE_TEST_OBJ += $(B)/sha256.o $(B)/imgdb.o $(B)/imgrun.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
@@ -209,7 +230,7 @@ define FUZZ_RULE
 $(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(call fuzz_sources,$(1)) $(wildcard src/*.h)
 	@mkdir -p $(FUZZ_B)
 	$(if $(call fuzz_sources,$(1)),,@echo "tests/fuzz/fuzz_$(1).c: no '/* fuzz-sources: a.c b.c */' line" >&2; exit 1)
-	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) -iquote src -o $$@ $$(filter %.c,$$^) $(LDLIBS)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) $(EV_CFLAGS) $(IMG_CFLAGS) -iquote src -o $$@ $$(filter %.c,$$^) $(LDLIBS) $(IMG_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
 
@@ -235,8 +256,10 @@ bench-peers: all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(B)/supd $(DESTDIR)$(SBINDIR)/supd
+	install -m 0755 $(B)/supd-image $(DESTDIR)$(SBINDIR)/supd-image
 	install -m 0755 $(B)/supctl $(DESTDIR)$(BINDIR)/supctl
 	install -m 0644 man/supd.8 $(DESTDIR)$(MANDIR)/man8/supd.8
+	install -m 0644 man/supd-image.8 $(DESTDIR)$(MANDIR)/man8/supd-image.8
 	install -m 0644 man/supctl.1 $(DESTDIR)$(MANDIR)/man1/supctl.1
 	install -m 0644 man/supd.conf.5 $(DESTDIR)$(MANDIR)/man5/supd.conf.5
 

@@ -20,6 +20,11 @@ need_hdr nftables/libnftables.h libnftables-dev
 # metrics_listen (src/metrics-http.c): the HTTP endpoint for Prometheus,
 # unless the build leaves it out (make METRICS_HTTP=no).
 [ "${METRICS_HTTP:-yes}" = no ] || need_hdr microhttpd.h libmicrohttpd-dev
+# supd-image (src/image*.c): tar, gzip and zstd layers, the images' JSON,
+# sha256 of every blob.
+need_hdr archive.h libarchive-dev
+need_hdr json-c/json.h libjson-c-dev
+need_hdr nettle/sha2.h nettle-dev
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 if [ "$what" = test ]; then
@@ -56,6 +61,11 @@ if [ "$what" = test ]; then
 	need_cmd podman podman
 	need_cmd runc runc
 	need_cmd catatonit catatonit
+	# tests/integration/mkimage.sh: the image fixtures (OCI layouts,
+	# oci-archive and docker-archive) are made by the real tools.
+	need_cmd umoci umoci
+	need_cmd skopeo skopeo
+	need_cmd zstd zstd
 	# The isolation tests build their root file system from it.
 	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
 		pkgs="$pkgs busybox-static"

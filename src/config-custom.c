@@ -288,6 +288,104 @@ cfgc_ready_canon(const struct key *k, const void *conf, struct buf *bp)
 	buf_puts(bp, "\"");
 }
 
+/* entrypoint: a command line, or empty: an empty array (clears an
+ * image's Entrypoint; NULL is "not given"). */
+const char *
+cfgc_entrypoint(struct parse *p, const struct key *k, const char *v)
+{
+	char		***out = KEY_VAL(p->conf, k);
+	const char	  *e = NULL, *s;
+
+	strv_free_array(*out);
+	*out = NULL;
+	for (s = v; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '\0') {
+		*out = xcalloc(1, sizeof **out);
+		return NULL;
+	}
+	split_argv(v, out, &e);
+	return e;
+}
+
+void
+cfgc_entrypoint_canon(const struct key *k, const void *conf, struct buf *bp)
+{
+	char *const	*v = *(char **const *)KEY_VAL(conf, k);
+	size_t		 i;
+
+	if (v == NULL) {
+		buf_puts(bp, "null");
+		return;
+	}
+	buf_puts(bp, "[");
+	for (i = 0; v[i] != NULL; i++) {
+		buf_puts(bp, i ? "," : "");
+		buf_json_str(bp, v[i]);
+	}
+	buf_puts(bp, "]");
+}
+
+/*
+ * image = [oci-archive:|docker-archive:]PATH[:TAG]: PATH made absolute
+ * against the file's directory, as every path of a file. The store keys
+ * REF by its text (one line of a ref record): no newline.
+ */
+const char *
+cfgc_image(struct parse *p, const struct key *k, const char *v)
+{
+	static const char *const kinds[] = { "oci-archive:",
+	    "docker-archive:" };
+	char		**out = KEY_VAL(p->conf, k);
+	const char	 *path = v;
+	size_t		  i, pre = 0;
+
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
+			pre = strlen(kinds[i]);
+	path = v + pre;
+	if (*path == '\0' || *path == ':')
+		return "expected [oci-archive:|docker-archive:]PATH[:TAG]";
+	if (strpbrk(v, "\n\r") != NULL || strlen(v) >= 4096)
+		return "not a reference";
+	free(*out);
+	*out = path[0] == '/' ? xstrdup(v) : xasprintf("%.*s%s/%s", (int)pre,
+	    v, p->dir, path);
+	return NULL;
+}
+
+/* Indexed by enum overlay_mode; a boolean is no or yes too. */
+static const char *const overlay_names[] = { "no", "yes", "persist", NULL };
+
+const char *
+cfgc_overlay(struct parse *p, const struct key *k, const char *v)
+{
+	int	*out = KEY_VAL(p->conf, k);
+	bool	 b;
+	const char *e = NULL;
+
+	if (strcmp(v, "persist") == 0) {
+		*out = OVERLAY_PERSIST;
+		return NULL;
+	}
+	if (parse_bool(v, &b, &e) == -1)
+		return "expected yes, no or persist";
+	*out = b ? OVERLAY_YES : OVERLAY_NO;
+	return NULL;
+}
+
+/* Written as it always was for yes and no (a boolean), "persist". */
+void
+cfgc_overlay_canon(const struct key *k, const void *conf, struct buf *bp)
+{
+	int	v = *(const int *)KEY_VAL(conf, k);
+
+	if (v == OVERLAY_PERSIST)
+		buf_json_str(bp, overlay_names[v]);
+	else
+		buf_puts(bp, v == OVERLAY_YES ? "true" : "false");
+}
+
 /* Kept raw: resolved against log_dir once the file is read. */
 const char *
 cfgc_log_file(struct parse *p, const struct key *k, const char *v)

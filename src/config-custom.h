@@ -27,6 +27,8 @@ const char *cfgc_socket_group(struct parse *, const struct key *, const char *);
 
 /* [service] */
 const char *cfgc_command(struct parse *, const struct key *, const char *);
+const char *cfgc_entrypoint(struct parse *, const struct key *, const char *);
+void	 cfgc_entrypoint_canon(const struct key *, const void *, struct buf *);
 const char *cfgc_restart(struct parse *, const struct key *, const char *);
 void	 cfgc_restart_canon(const struct key *, const void *, struct buf *);
 const char *cfgc_env(struct parse *, const struct key *, const char *);
@@ -40,6 +42,9 @@ const char *cfgc_log_file(struct parse *, const struct key *, const char *);
 
 /* [isolation] */
 const char *cfgc_namespaces(struct parse *, const struct key *, const char *);
+const char *cfgc_image(struct parse *, const struct key *, const char *);
+const char *cfgc_overlay(struct parse *, const struct key *, const char *);
+void	 cfgc_overlay_canon(const struct key *, const void *, struct buf *);
 void	 cfgc_namespaces_canon(const struct key *, const void *, struct buf *);
 const char *cfgc_volume(struct parse *, const struct key *, const char *);
 void	 cfgc_volume_canon(const struct key *, const void *, struct buf *);

@@ -84,6 +84,10 @@ const struct key cfgk_svc_keys[] = {
 	/* Kept raw (continuation lines join it), split after the file. */
 	{ "service", "command", KT_ARGV, SVC(argv), .parse = cfgc_command,
 	    .cont = true, .sample = "/bin/echo other" },
+	/* Empty clears an image's Entrypoint: NULL and empty differ. */
+	{ "service", "entrypoint", KT_ARGV, SVC(entrypoint),
+	    .parse = cfgc_entrypoint, .canon = cfgc_entrypoint_canon,
+	    .sample = "/bin/sh -c" },
 	/* Also sets restart_max (on-failure:N). */
 	{ "service", "restart", KT_CUSTOM, SVC(restart), .def = "on-failure",
 	    .parse = cfgc_restart, .canon = cfgc_restart_canon,
@@ -95,7 +99,8 @@ const struct key cfgk_svc_keys[] = {
 	    SVC(restart_delay_max_ms), .def = "30s", .sample = "1m" },
 	{ "service", "stable_after", KT_DURATION, SVC(stable_after_ms),
 	    .def = "10s", .sample = "1m" },
-	{ "service", "stop_signal", KT_SIGNAL, SVC(stop_signal), .def = "TERM",
+	/* Default TERM, set after the file: with an image, the image's. */
+	{ "service", "stop_signal", KT_SIGNAL, SVC(stop_signal),
 	    .sample = "INT" },
 	{ "service", "stop_timeout", KT_DURATION, SVC(stop_timeout_ms),
 	    .def = "10s", .sample = "3s" },
@@ -105,7 +110,8 @@ const struct key cfgk_svc_keys[] = {
 	    .check = cfgc_check_ident, .sample = "nogroup" },
 	{ "service", "groups", KT_STRV, SVC(groups), .repeat = true,
 	    .check = cfgc_check_ident, .sample = "adm" },
-	{ "service", "workdir", KT_STRING, SVC(workdir), .def = "/",
+	/* Default /, set after the file: with an image, the image's. */
+	{ "service", "workdir", KT_STRING, SVC(workdir),
 	    .check = cfgc_check_abs, .sample = "/tmp" },
 	/* Kept; merged over the env files' items after the file. */
 	{ "service", "env", KT_STRV, SVC(env), .repeat = true,
@@ -152,7 +158,13 @@ const struct key cfgk_svc_keys[] = {
 	    .check = cfgc_check_hostname, .sample = "box" },
 	{ "isolation", "rootfs", KT_STRING, SVC(iso.rootfs),
 	    .check = cfgc_check_rootfs, .sample = "/srv/other-root" },
-	{ "isolation", "overlay", KT_BOOL, SVC(iso.overlay), .sample = "yes" },
+	/* Relative to the file's directory; with rootfs an error. */
+	{ "isolation", "image", KT_STRING, SVC(iso.image),
+	    .parse = cfgc_image, .sample = "/srv/other-image:1" },
+	/* yes, no or persist. */
+	{ "isolation", "overlay", KT_CUSTOM, SVC(iso.overlay),
+	    .parse = cfgc_overlay, .canon = cfgc_overlay_canon,
+	    .sample = "persist" },
 	{ "isolation", "read_only", KT_BOOL, SVC(iso.read_only),
 	    .sample = "yes" },
 	{ "isolation", "volume", KT_CUSTOM, SVC(iso.volumes), .repeat = true,

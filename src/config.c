@@ -24,6 +24,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,7 +359,7 @@ cfg_svc_canon(const struct svc_conf *sc, struct buf *bp)
 static int	ns_available = -1;
 /* The keys of [isolation] that need the mount namespace. */
 static const char *const need_mount[] = { "rootfs", "volume", "tmpfs",
-    "read_only", "overlay" };
+    "read_only", "overlay", "image" };
 
 void
 cfg_set_ns_available(int ns)
@@ -438,7 +439,15 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 				    "namespaces)", need_mount[i]);
 		iso->private_tmp = false;
 	}
-	if (iso->overlay && iso->rootfs == NULL)
+	if (iso->image != NULL && iso->rootfs != NULL)
+		cfgk_perr(p, ISO_SEEN("image"), "image and rootfs exclude each "
+		    "other");
+	/* The store is state_dir's, which a user namespace's root cannot
+	 * reach, and the layers' owners are the host's ids. */
+	if (iso->image != NULL && (iso->ns & CLONE_NEWUSER))
+		cfgk_perr(p, ISO_SEEN("image"), "image: not with a user "
+		    "namespace (not supported yet)");
+	if (iso->overlay && iso->rootfs == NULL && iso->image == NULL)
 		cfgk_perr(p, ISO_SEEN("overlay"), "overlay needs rootfs");
 	if (iso->hostname != NULL && !(iso->ns & CLONE_NEWUTS))
 		cfgk_perr(p, ISO_SEEN("hostname"), "hostname needs the uts "
@@ -495,6 +504,32 @@ svc_resolve_log(struct parse *p, struct svc_conf *sc,
 		sc->log.err_file = err_path(sc->log.file);
 }
 
+/*
+ * Without an image: entrypoint (if any) then command make argv, which must
+ * not be empty; the defaults of workdir and stop_signal. With one, what
+ * the file leaves unset is the image's, merged at each start
+ * (service-image.c).
+ */
+static void
+svc_resolve_command(struct parse *p, struct svc_conf *sc)
+{
+	struct strv	argv = { 0 };
+	size_t		i;
+
+	for (i = 0; sc->entrypoint != NULL && sc->entrypoint[i] != NULL; i++)
+		strv_push(&argv, sc->entrypoint[i]);
+	for (i = 0; sc->argv != NULL && sc->argv[i] != NULL; i++)
+		strv_push(&argv, sc->argv[i]);
+	strv_free_array(sc->argv);
+	sc->argv = argv.v;
+	if (argv.n == 0)
+		cfgk_perr(p, 0, "[service] command is required");
+	if (sc->workdir == NULL)
+		sc->workdir = xstrdup("/");
+	if (sc->stop_signal == 0)
+		sc->stop_signal = SIGTERM;
+}
+
 /* What the whole file decides: the command, values that depend on others. */
 static void
 svc_resolve(struct parse *p, struct svc_conf *sc, const struct supd_conf *mc)
@@ -503,11 +538,11 @@ svc_resolve(struct parse *p, struct svc_conf *sc, const struct supd_conf *mc)
 	const char		*e;
 	bool			 health_keys = false;
 
-	if (p->command == NULL)
-		cfgk_perr(p, 0, "[service] command is required");
-	else if (split_argv(p->command, &sc->argv, &e) == -1)
+	if (p->command != NULL && split_argv(p->command, &sc->argv, &e) == -1)
 		cfgk_perr(p, cfgk_seen(p, "service", "command"),
 		    "command: %s", e);
+	else if (sc->iso.image == NULL)
+		svc_resolve_command(p, sc);
 	if (sc->restart_delay_max_ms < sc->restart_delay_ms)
 		sc->restart_delay_max_ms = sc->restart_delay_ms;
 	svc_resolve_env(p, sc);

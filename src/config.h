@@ -133,13 +133,23 @@ enum sfilter_profile {
 	SFILTER_FILE,		/* the denials read from a profile file */
 };
 
+/* [isolation] overlay: the root's writable layer. */
+enum overlay_mode {
+	OVERLAY_NO,		/* rootfs: bound as it is; image: as yes */
+	OVERLAY_YES,		/* a throwaway tmpfs upper layer */
+	OVERLAY_PERSIST,	/* the upper layer kept in
+				   state_dir/overlays/NAME (supctl rm ends it) */
+};
+
 /* Section [isolation]: what the child applies between clone and exec. */
 struct iso_conf {
 	int		 ns;		/* CLONE_NEW* flags, effective */
 	int		 ns_dropped;	/* of the default, refused here */
 	char		*hostname;	/* with uts: NULL = the service name */
 	char		*rootfs;	/* absolute directory, NULL = host tree */
-	bool		 overlay;	/* tmpfs upper layer over rootfs */
+	char		*image;		/* image = REF, absolute (its path made
+					   so), NULL = none; excludes rootfs */
+	int		 overlay;	/* enum overlay_mode */
 	bool		 read_only;	/* root file system read-only */
 	bool		 private_tmp;	/* fresh /tmp */
 	bool		 no_new_privs;	/* PR_SET_NO_NEW_PRIVS */
@@ -164,6 +174,13 @@ struct iso_conf {
 	char		*seccomp_file;	/* SFILTER_FILE: the profile's path */
 	struct sfilter_deny *seccomp_deny; /* SFILTER_FILE: its lines, read at load */
 	size_t		 seccomp_ndeny;
+	/* Not keys: NULL in a loaded definition, set only in the copy a
+	 * start of an image (or overlay = persist) runs with
+	 * (service-image.c; isolate-image.c reads them). */
+	char		**layers;	/* the root's lower layers' directories,
+					   top first, NULL-terminated */
+	char		*upper;		/* persist: the directory holding upper/
+					   and work/, else NULL (a tmpfs) */
 };
 
 /* The rlimits of [limits], in this order. */
@@ -226,18 +243,23 @@ enum svc_type {
 struct svc_conf {
 	char		*name;		/* file name without .ini */
 	char		*file;		/* path of the service file */
-	char		**argv;		/* command split into words, NULL-terminated */
+	char		**argv;		/* command split into words, NULL-terminated;
+					   NULL: none given (an image's Cmd) */
+	char		**entrypoint;	/* entrypoint: NULL unset, an empty
+					   array clears the image's */
 	enum restart_policy restart;
 	unsigned	 restart_max;	/* on-failure:N; 0 = unlimited */
 	uint64_t	 restart_delay_ms;	/* first backoff */
 	uint64_t	 restart_delay_max_ms;	/* backoff ceiling */
 	uint64_t	 stable_after_ms;	/* a run this long resets the backoff */
-	int		 stop_signal;
+	int		 stop_signal;	/* 0 with an image: the image's, or
+					   SIGTERM (service-image.c) */
 	uint64_t	 stop_timeout_ms;	/* then SIGKILL to the process group */
 	char		*user;		/* name or number, NULL = supd's */
 	char		*group;		/* name or number, NULL = the user's (or supd's) */
 	char		**groups;	/* supplementary groups, NULL-terminated, NULL if unset */
-	char		*workdir;	/* absolute */
+	char		*workdir;	/* absolute; NULL with an image and
+					   none given: the image's, or / */
 	char		**env;		/* env_file items then env items, NULL-terminated */
 	mode_t		 umask;
 	bool		 autostart;

@@ -52,6 +52,7 @@ enum client_state {
 	C_EXEC,		/* waiting for an exec's command to end */
 	C_ATTACH,	/* relaying a tty service's terminal */
 	C_EVENTS,	/* streaming events (ctl-events.c) */
+	C_IMAGE,	/* waiting for supd-image (ctl-image.c) */
 	C_DONE,		/* reply queued; close once written */
 };
 
@@ -87,6 +88,8 @@ struct client {
 					   (none: all) */
 	size_t		 ev_max;	/* C_EVENTS: queued bytes past which
 					   it is dropped (ctl-events.c) */
+	unsigned	 img_job;	/* C_IMAGE: the run it waits for */
+	bool		 img_json;	/* ... its reply's form */
 	struct client	*prev, *next;	/* the list, newest first */
 };
 
@@ -130,6 +133,14 @@ void		 ctl_req_vol_ls(struct client *, char **v, size_t n);
 void		 ctl_req_vol_inspect(struct client *, char **v, size_t n);
 void		 ctl_req_vol_rm(struct client *, char **v, size_t n);
 void		 ctl_req_vol_prune(struct client *, char **v, size_t n);
+
+/* ctl-image.c: supctl image ls (JSON "0"|"1"), inspect REF|ID, rm
+ * REF|ID... (refused, naming the service, while one uses it), prune
+ * (JSON); rm and prune leave c waiting (C_IMAGE) until supd-image ends. */
+void		 ctl_req_img_ls(struct client *, char **v, size_t n);
+void		 ctl_req_img_inspect(struct client *, char **v, size_t n);
+void		 ctl_req_img_rm(struct client *, char **v, size_t n);
+void		 ctl_req_img_prune(struct client *, char **v, size_t n);
 
 /* ctl-run.c */
 /* run FLAGS NAME TEXT, rm FORCE NAME... */

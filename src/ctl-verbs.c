@@ -657,6 +657,10 @@ static const struct {
 	[PROTO_EVENTS] = { "events", PEER_READ, ctl_req_events },
 	[PROTO_HEALTH] = { "health", PEER_READ, ctl_req_health },
 	[PROTO_METRICS] = { "metrics", PEER_READ, req_metrics },
+	[PROTO_IMG_LS] = { "image ls", PEER_READ, ctl_req_img_ls },
+	[PROTO_IMG_INSPECT] = { "image inspect", PEER_READ, ctl_req_img_inspect },
+	[PROTO_IMG_RM] = { "image rm", PEER_ALL, ctl_req_img_rm },
+	[PROTO_IMG_PRUNE] = { "image prune", PEER_ALL, ctl_req_img_prune },
 };
 
 /* The one dispatcher: the checks every request passes, then its row of

@@ -241,7 +241,8 @@ read_cb(EV_P_ ev_io *w, int revents)
 	ctl_request(c);
 	/* Keep watching for EOF while waiting or following. */
 	if (c->state == C_WAIT || c->state == C_FOLLOW ||
-	    c->state == C_EXEC || c->state == C_ATTACH || c->state == C_EVENTS)
+	    c->state == C_EXEC || c->state == C_ATTACH || c->state == C_EVENTS ||
+	    c->state == C_IMAGE)
 		ev_io_start(EV_DEFAULT_UC_ &c->rw);
 }
 

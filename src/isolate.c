@@ -682,7 +682,8 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
 	if (!host_tree)
-		root = prepare_root(iso);
+		root = iso->layers != NULL ? iso_layers_root(iso) :
+		    prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		spawn_fail(STEP_ROOTFS, errno, root);
 

@@ -99,6 +99,11 @@ struct iso_notify {
 void	iso_setup(const struct svc_conf *, const struct iso_fds *,
 	    struct iso_notify *n);
 
+/* Part of iso_setup (isolate-image.c): the overlay of iso->layers (an
+ * image's, or a rootfs's with a kept upper layer), mounted under a path
+ * of this namespace that it returns. */
+const char *iso_layers_root(const struct iso_conf *);
+
 /* [limits] rlimits (part of iso_setup; alone for supctl exec). A service
  * without a nofile key gets the limit given to iso_services_nofile(), if
  * any: supd's own may be higher. */

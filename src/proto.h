@@ -84,6 +84,15 @@ enum proto_type {
 				   error with a line per failing service */
 	PROTO_METRICS = 25,	/* (empty): DATA, the Prometheus text format
 				   (metrics.c) */
+	PROTO_IMG_LS = 26,	/* JSON ("0"|"1"): DATA, a table (ID, REFS,
+				   SIZE, CREATED, USED BY) or a JSON array */
+	PROTO_IMG_INSPECT = 27,	/* REF or ID: DATA, a JSON object */
+	PROTO_IMG_RM = 28,	/* REF or ID...: every one, or none (END error
+				   naming the service that uses it); END
+				   once supd-image rm has ended */
+	PROTO_IMG_PRUNE = 29,	/* JSON ("0"|"1"): DATA, the ids removed, a
+				   line each or a JSON array; END once
+				   supd-image has ended */
 	PROTO_REQ_MAX,		/* first value that is not a request */
 
 	/* After ATTACH, supctl -> supd. */

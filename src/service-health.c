@@ -133,6 +133,7 @@ health_timeout(struct service *s)
 static void
 health_timer_cb(EV_P_ ev_timer *w, int revents)
 {
+	struct svc_conf	 tmp;
 	struct service	*s = w->data;
 	int		 fds[3];
 	pid_t		 pid;
@@ -151,7 +152,8 @@ health_timer_cb(EV_P_ ev_timer *w, int revents)
 	/* Through the init, supd's own unreaped child: a pid that cannot
 	 * have been recycled; in the service's group, where its limits hold
 	 * the check too and a stop's cgroup.kill ends it. */
-	if ((pid = spawn_exec(s->conf, s->pid, s->conf->health.argv, fds,
+	if ((pid = spawn_exec(svc_image_conf(s, &tmp), s->pid,
+	    s->conf->health.argv, fds,
 	    false, s->cg != NULL ? cg_dirfd(s->cg) : -1)) == -1) {
 		log_warn("%s: health check", s->conf->name);
 		if (health_result(s, 126))

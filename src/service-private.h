@@ -21,6 +21,7 @@
 
 struct cgroup;
 struct pub;
+struct svc_image;
 struct spawn_args;
 
 enum svc_ev {
@@ -118,6 +119,8 @@ struct service {
 	struct pub	**pubs;		/* its published ports while its process
 					   lives (one per `publish`), else NULL */
 	size_t		 npubs;
+	struct svc_image *img;		/* image or overlay = persist: what its
+					   start runs with (service-image.c) */
 	struct cgroup	*cg;		/* its cgroup v2 group, NULL: none */
 	struct cgl_held	 cgl_held;	/* the [limits] its group holds, as
 					   cgl_apply() tracks them */
@@ -181,6 +184,25 @@ bool		 svc_boot_pending(void);
 void		 svc_timer_cb(EV_P_ ev_timer *, int);
 pid_t		 svc_main_pid(const struct service *);
 enum svc_state	 svc_ended_starting(struct service *);
+
+/* service-image.c */
+/*
+ * Before a spawn: 1 when the image (or the persist layer) is there and
+ * what the start runs with is built; 0 when an unpack runs first (s is
+ * to wait: its reason set; DEP_READY comes when it ends); -1 and *cause.
+ */
+int		 svc_image_ready(struct service *, char **cause);
+/* The definition a run uses: s->conf, or *tmp filled as s->conf with the
+ * image's defaults merged and the layers (valid until the next start). */
+const struct svc_conf *svc_image_conf(const struct service *,
+		    struct svc_conf *tmp);
+/* The signal that stops it (the image's StopSignal when the file has
+ * none). */
+int		 svc_stop_signal(const struct service *);
+/* inspect: ,"image":{...}, nothing without an image. */
+void		 svc_image_json(const struct service *, struct buf *);
+/* It is freed: what it holds, and its kept layer if it was removed. */
+void		 svc_image_free(struct service *);
 
 /* service-spawn.c */
 enum svc_state	 svc_spawn(struct service *);

@@ -162,9 +162,11 @@ spawn_args_release(struct spawn_args *a)
 	errno = saved;
 }
 
-/* Everything the child needs from supd; -1 after reporting the failure. */
+/* Everything the child needs from supd (sc: what the run uses); -1
+ * after reporting the failure. */
 static int
-spawn_prepare(struct service *s, struct spawn_args *a)
+spawn_prepare(struct service *s, const struct svc_conf *sc,
+    struct spawn_args *a)
 {
 	char	*cause = NULL;
 	int	 rp[2];
@@ -180,7 +182,7 @@ spawn_prepare(struct service *s, struct spawn_args *a)
 	svclog_child_fds(s->log, &a->out_fd, &a->err_fd);
 	if (svclog_is_tty(s->log))
 		a->tty_fd = a->out_fd;
-	if (iso_prepare(s->conf, netns_pid(s), &a->iso, &cause) == -1) {
+	if (iso_prepare(sc, netns_pid(s), &a->iso, &cause) == -1) {
 		start_failed(s, cause);
 		return -1;
 	}
@@ -252,6 +254,8 @@ svc_spawn(struct service *s)
 	struct spawn_args	a = { .tty_fd = -1, .ready_wfd = -1,
 				    .cgroup_fd = -1 };
 	struct spawn_child	c = { .gate_fd = -1 };
+	struct svc_conf		tmp;
+	const struct svc_conf	*sc;
 	char			*cause = NULL;
 	int			r;
 
@@ -263,6 +267,14 @@ svc_spawn(struct service *s)
 	s->cmd_pid = 0;
 	s->started_ms = now_ms();
 	svc_set_reason(s, NULL);
+	/* An image not stored yet: unpacked first, while s waits. */
+	if ((r = svc_image_ready(s, &cause)) == 0)
+		return SVC_WAITING;
+	if (r == -1) {
+		start_failed(s, cause);
+		return svc_ended_starting(s);
+	}
+	sc = svc_image_conf(s, &tmp);
 	if ((cause = svc_ns_missing(s->conf)) != NULL ||
 	    svc_cg_prepare(s, &cause) == -1) {
 		start_failed(s, cause);
@@ -270,12 +282,12 @@ svc_spawn(struct service *s)
 	}
 	if (s->cg != NULL)
 		a.cgroup_fd = cg_dirfd(s->cg);
-	if (spawn_prepare(s, &a) == -1)
+	if (spawn_prepare(s, sc, &a) == -1)
 		return svc_ended_starting(s);
 	a.in_fd = s->stdin_fd > 0 ? s->stdin_fd : 0;
 	/* More to start in this turn: supd goes on while the child sets up. */
 	a.batch = svc_queue_pending();
-	r = spawn_service(s->conf, &a, &c);
+	r = spawn_service(sc, &a, &c);
 	spawn_args_release(&a);
 	/* supctl run -i: the caller's stdin is the first run's only. */
 	if (s->stdin_fd > 0) {
@@ -320,7 +332,8 @@ pid_t
 svc_exec(struct service *s, char **argv, const int *fds, bool tty,
     const char **errstr)
 {
-	pid_t	pid;
+	struct svc_conf	tmp;
+	pid_t		pid;
 
 	if (s->state == SVC_PAUSED) {
 		*errstr = "paused (unpause it before exec)";
@@ -330,7 +343,7 @@ svc_exec(struct service *s, char **argv, const int *fds, bool tty,
 		*errstr = "not running";
 		return -1;
 	}
-	if ((pid = spawn_exec(s->conf, s->pid, argv, fds, tty,
+	if ((pid = spawn_exec(svc_image_conf(s, &tmp), s->pid, argv, fds, tty,
 	    s->cg != NULL ? cg_dirfd(s->cg) : -1)) == -1) {
 		*errstr = strerror(errno);
 		return -1;

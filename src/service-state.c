@@ -169,11 +169,11 @@ send_stop(struct service *s)
 	 * main process only if it left its group: a second signal to it
 	 * (or to an init, which forwards each one) is a second stop
 	 * request, which many programs take as "now, without cleanup". */
-	if (s->pid != 0 && kill(-s->pid, s->conf->stop_signal) == -1 &&
+	if (s->pid != 0 && kill(-s->pid, svc_stop_signal(s)) == -1 &&
 	    errno != ESRCH)
 		log_warn("%s: kill", s->conf->name);
 	if (s->pid != 0 && getpgid(s->pid) != s->pid)
-		(void)kill(s->pid, s->conf->stop_signal);
+		(void)kill(s->pid, svc_stop_signal(s));
 	timer_arm(s, s->conf->stop_timeout_ms);
 }
 

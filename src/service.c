@@ -260,6 +260,7 @@ svc_free(struct service *s)
 	free(s->execs);
 	svc_notify_close(s);
 	svc_ready_close(s);
+	svc_image_free(s);
 	if (s->rd != NULL)
 		free(s->rd->notify_path);
 	free(s->rd);
@@ -751,6 +752,8 @@ svc_status(const struct service *s, struct proto_status *st)
 	static struct buf	addrs;	/* st->networks, until the next call */
 	static struct buf	ports;	/* st->published, likewise */
 	static struct buf	cmd;	/* st->command, likewise */
+	struct svc_conf		tmp;
+	char *const		*argv;
 	size_t			i;
 
 	st->name = s->conf->name;
@@ -777,10 +780,12 @@ svc_status(const struct service *s, struct proto_status *st)
 	buf_puts(&cmd, "");
 	/* buf_puts, not a printf per word: a status of 1000 does this
 	 * 1000 times (and while a boot runs, between its slices). */
-	for (i = 0; s->conf->argv != NULL && s->conf->argv[i] != NULL; i++) {
+	/* With an image, what its last start ran (entrypoint and Cmd). */
+	argv = svc_image_conf(s, &tmp)->argv;
+	for (i = 0; argv != NULL && argv[i] != NULL; i++) {
 		if (i > 0)
 			buf_add(&cmd, " ", 1);
-		buf_puts(&cmd, s->conf->argv[i]);
+		buf_puts(&cmd, argv[i]);
 	}
 	st->command = cmd.p;
 	st->transient = s->transient;
@@ -825,6 +830,7 @@ svc_inspect(const struct service *s, struct buf *b)
 	svc_net_addrs(s, b, true);
 	svc_pub_json(s, b);
 	svc_cg_json(s, b);
+	svc_image_json(s, b);
 	svc_ns_json(s->conf, b);
 	buf_printf(b, ",\"pending_reload\":%s,\"transient\":%s,"
 	    "\"config\":", s->next_conf != NULL ? "true" : "false",

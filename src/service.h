@@ -70,6 +70,11 @@ struct service	*svc_at(size_t);
 const char	*svc_state_dir(void);
 const char	*svc_volume_user(const char *volume, size_t *from);
 
+/* supctl image (service-image.c): the REF a service names (NULL: none,
+ * or removed), and the image id its last start ran (NULL: none yet). */
+const char	*svc_image_ref(const struct service *);
+const char	*svc_image_id(const struct service *);
+
 /* Requests; -1 with *errstr if not possible (e.g. removed service). */
 int		 svc_start(struct service *);
 int		 svc_stop(struct service *);

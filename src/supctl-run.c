@@ -47,7 +47,7 @@ static const char *const docker_caps[] = {
 enum {
 	O_NAME = 256, O_RM, O_RESTART, O_ENV_FILE, O_TMPFS, O_NETWORK,
 	O_HOSTNAME, O_READ_ONLY, O_CAP_ADD, O_CAP_DROP, O_INIT, O_NO_INIT,
-	O_ROOTFS, O_IMAGE, O_STOP_SIGNAL, O_STOP_TIMEOUT, O_HEALTH_CMD,
+	O_ROOTFS, O_IMAGE, O_ENTRYPOINT, O_STOP_SIGNAL, O_STOP_TIMEOUT, O_HEALTH_CMD,
 	O_HEALTH_INTERVAL, O_HEALTH_TIMEOUT, O_HEALTH_RETRIES,
 	O_HEALTH_START, O_SAVE, O_PRINT, O_DNS, O_IP, O_ALIAS, O_GROUP_ADD,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_SECURITY_OPT, O_JSON
@@ -60,6 +60,7 @@ struct run {
 	bool		 caps;
 	const char	*name;
 	int		 detach, interactive, tty, rm, save, print;
+	bool		 image;		/* --image: COMMAND may be left out */
 };
 
 static void	run_usage(const char *, ...) ATTR_PRINTF(1, 2)
@@ -291,6 +292,44 @@ quote_word(struct buf *b, const char *w)
 	buf_puts(b, "'");
 }
 
+/* --image REF: [oci-archive:|docker-archive:|oci:]PATH[:TAG], its PATH
+ * made absolute against the caller's directory (supd's is not theirs). */
+static void
+opt_image(struct run *r, const char *v)
+{
+	static const char *const kinds[] = { "oci-archive:",
+	    "docker-archive:", "oci:" };
+	size_t	 i, pre = 0;
+	char	*path;
+
+	value_ok("--image", v);
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
+			pre = strlen(kinds[i]);
+	if (v[pre] == '\0')
+		run_usage("--image: expected [oci-archive:|docker-archive:]"
+		    "PATH[:TAG]");
+	path = abs_path("--image", v + pre);
+	strv_take(&r->iso, xasprintf("image = %.*s%s", (int)pre, v, path));
+	free(path);
+	r->image = true;
+}
+
+/* --entrypoint CMD: one word, as docker takes it ("" clears the image's). */
+static void
+opt_entrypoint(struct run *r, const char *v)
+{
+	struct buf	w = { 0 };
+
+	value_ok("--entrypoint", v);
+	if (*v != '\0')
+		quote_word(&w, v);
+	buf_add(&w, "", 1);
+	strv_take(&r->svc, xasprintf("entrypoint =%s%s", *v != '\0' ? " " :
+	    "", w.p));
+	buf_free(&w);
+}
+
 /* command = WORD... on as many lines as it takes (indented lines go on). */
 static char *
 command_line(char **argv, int argc)
@@ -343,6 +382,7 @@ static const struct option run_lopts[] = {
 	{ "no-init",		no_argument,		NULL, O_NO_INIT },
 	{ "rootfs",		required_argument,	NULL, O_ROOTFS },
 	{ "image",		required_argument,	NULL, O_IMAGE },
+	{ "entrypoint",		required_argument,	NULL, O_ENTRYPOINT },
 	{ "stop-signal",	required_argument,	NULL, O_STOP_SIGNAL },
 	{ "stop-timeout",	required_argument,	NULL, O_STOP_TIMEOUT },
 	{ "health-cmd",		required_argument,	NULL, O_HEALTH_CMD },
@@ -444,6 +484,10 @@ run_parse(struct run *r, int argc, char **argv)
 			continue;
 		if (opt_flag(r, ch))
 			continue;
+		if (ch == O_IMAGE || ch == O_ENTRYPOINT) {
+			(ch == O_IMAGE ? opt_image : opt_entrypoint)(r, optarg);
+			continue;
+		}
 		switch (ch) {
 		case 'e':
 			opt_env(r, optarg);
@@ -490,9 +534,6 @@ run_parse(struct run *r, int argc, char **argv)
 		case O_SECURITY_OPT:
 			opt_security(r, optarg);
 			break;
-		case O_IMAGE:
-			run_usage("--image: images are not supported yet (use "
-			    "--rootfs DIR)");
 		case 'h':
 			printf("usage: supctl run [OPTIONS] [--] COMMAND "
 			    "[ARG...]\n  run a service from the command line "
@@ -508,7 +549,7 @@ run_parse(struct run *r, int argc, char **argv)
 			    '\0' } : argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !r->image)
 		run_usage("missing command");
 	if (r->rm && r->save)
 		run_usage("--rm and --save conflict (a saved service stays)");
@@ -534,9 +575,10 @@ run_text(struct run *r, int argc, char **argv)
 		run_usage("--rm and --restart conflict (docker's rule)");
 	if (r->tty)
 		strv_push(&r->svc, "tty = yes");
-	cmd = command_line(argv, argc);
-	buf_printf(&b, "# supctl run\n[service]\n%s\n%s", cmd, restart ? "" :
-	    "restart = no\n");
+	/* With an image and no COMMAND: the image's Cmd. */
+	cmd = argc > 0 ? command_line(argv, argc) : NULL;
+	buf_printf(&b, "# supctl run\n[service]\n%s%s%s", cmd != NULL ? cmd :
+	    "", cmd != NULL ? "\n" : "", restart ? "" : "restart = no\n");
 	free(cmd);
 	for (i = 0; i < 4; i++) {
 		if (secs[i]->n == 0)

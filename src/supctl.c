@@ -14,6 +14,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +125,14 @@ static const struct cmd cmds[] = {
 	  "remove named volumes no service uses" },
 	{ "volume prune", NULL, 0, 0, PROTO_VOL_PRUNE, CMD_DATA|CMD_JSONARG, "",
 	  "remove every named volume no service uses" },
+	{ "image ls", "image list", 0, 0, PROTO_IMG_LS,
+	  CMD_DATA|CMD_JSONARG, "", "list the stored images and who uses them" },
+	{ "image inspect", NULL, 1, 1, PROTO_IMG_INSPECT, CMD_DATA,
+	  "REF|ID", "print a stored image as JSON" },
+	{ "image rm", NULL, 1, -1, PROTO_IMG_RM, CMD_DATA, "REF|ID...",
+	  "remove stored images no service uses" },
+	{ "image prune", NULL, 0, 0, PROTO_IMG_PRUNE, CMD_DATA|CMD_JSONARG, "",
+	  "remove every stored image no service uses, and unused layers" },
 	{ "events", NULL, 0, -1, PROTO_EVENTS, CMD_DATA,
 	  "[--json] [--since T] [NAME...]",
 	  "stream state changes as they happen (docker events)" },
@@ -321,6 +330,27 @@ logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 }
 
 /* The request strv of cmd: its flags' words around the operands. */
+/* image inspect / rm: a REF's relative path made absolute, as run --image
+ * makes it (supd's directory is not the caller's). A REF has a '/' or a
+ * tag's ':'; an id (sha256:HEX, hex digits) and a bare word are left as
+ * they are. */
+static char *
+img_arg(const char *v)
+{
+	static const char *const kinds[] = { "oci-archive:",
+	    "docker-archive:", "oci:" };
+	char	cwd[PATH_MAX];
+	size_t	i, pre = 0;
+
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
+			pre = strlen(kinds[i]);
+	if (strncmp(v, "sha256:", 7) == 0 || strpbrk(v, "/:") == NULL ||
+	    v[pre] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(v);
+	return xasprintf("%.*s%s/%s", (int)pre, v, cwd, v + pre);
+}
+
 static void
 req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int force,
     struct log_window *lw, struct strv *req)
@@ -338,7 +368,8 @@ req_fill(const struct cmd *cmd, char **ops, int nops, int wait, int force,
 	if (cmd->flags & CMD_JSONARG)
 		strv_push(req, json ? "1" : "0");
 	for (i = 0; i < nops; i++)
-		strv_push(req, ops[i]);
+		strv_take(req, cmd->type == PROTO_IMG_INSPECT || cmd->type ==
+		    PROTO_IMG_RM ? img_arg(ops[i]) : xstrdup(ops[i]));
 	if (cmd->flags & CMD_LOGS)
 		logs_push(cmd, req, lw);
 }
@@ -416,7 +447,9 @@ cmd_parse(const struct cmd *cmd, int argc, char **argv, struct strv *req)
 		cmd_usage(cmd, "missing %s", nargs == 0 && cmd->min_args == 1 ?
 		    (cmd->type == PROTO_NET_INSPECT ? "network name" :
 		    cmd->type == PROTO_VOL_INSPECT || cmd->type ==
-		    PROTO_VOL_RM ? "volume name" : "service name") :
+		    PROTO_VOL_RM ? "volume name" : cmd->type ==
+		    PROTO_IMG_INSPECT || cmd->type == PROTO_IMG_RM ? "image" :
+		    "service name") :
 		    "arguments");
 	if (cmd->max_args != -1 && nargs > cmd->max_args)
 		cmd_usage(cmd, "too many arguments");
@@ -535,7 +568,8 @@ cmd_word(int argc, char **argv)
 	const char		*first = argv[optind];
 	char			*name;
 
-	if (strcmp(first, "network") != 0 && strcmp(first, "volume") != 0)
+	if (strcmp(first, "network") != 0 && strcmp(first, "volume") != 0 &&
+	    strcmp(first, "image") != 0)
 		name = xstrdup(first);
 	else if (++optind >= argc)
 		usage_error("%s: missing command (%s)", first, *first == 'n' ?

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "deps.h"
+#include "imgrun.h"
 #include "isolate.h"
 #include "leftovers.h"
 #include "log.h"
@@ -209,6 +210,7 @@ child_cb(EV_P_ ev_child *w, int revents)
 	(void)revents;
 	/* libev reaps every child, orphans included; stops are not exits. */
 	if ((WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus)) &&
+	    !imgrun_reaped(w->rpid, w->rstatus) &&
 	    !svc_reaped(w->rpid, w->rstatus))
 		ctl_reaped(w->rpid, w->rstatus);
 }
@@ -592,6 +594,7 @@ main(int argc, char *argv[])
 	ctl_close();
 	metrics_http_stop();
 	svc_free_all();
+	imgrun_end();
 	cg_end();
 	svc_pub_end();
 	svc_net_end();

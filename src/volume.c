@@ -37,6 +37,7 @@
  * fd-relative and following nothing, so a huge one never stalls supd.
  */
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -379,6 +380,44 @@ copier_fds(int wfd, const int *locks, size_t n)
 	syscall(SYS_close_range, 4 + n, ~0U, 0);
 }
 
+/*
+ * The root the destinations are read in: the host's, the rootfs, or an
+ * image's layers as the service sees them -- merged by a read-only
+ * overlay, detached and this process's only (gone with it), so that a
+ * destination a lower layer holds is copied too, whiteouts applied.
+ */
+static int
+copy_root(const struct iso_conf *iso)
+{
+	char	opts[4096];
+	size_t	n, i, len = 0;
+	int	fs, mnt, fd;
+
+	for (n = 0; iso->layers != NULL && iso->layers[n] != NULL; n++)
+		;
+	if (n < 2)
+		return open(n == 1 ? iso->layers[0] : iso->rootfs != NULL ?
+		    iso->rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < n; i++) {
+		if ((fd = open(iso->layers[i], O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			return -1;
+		len += snprintf(opts + len, sizeof opts - len,
+		    "%s/proc/self/fd/%d", i > 0 ? ":" : "", fd);
+		if (len >= sizeof opts) {
+			errno = E2BIG;
+			return -1;
+		}
+	}
+	if ((fs = fsopen("overlay", FSOPEN_CLOEXEC)) == -1 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", opts, 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1 ||
+	    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) == -1)
+		return -1;
+	close(fs);
+	return mnt;
+}
+
 static void __attribute__((noreturn))
 copier_main(const struct svc_conf *sc, const bool *fresh,
     const struct vol_idmap *map, int wfd, const int *locks, size_t nlocks)
@@ -391,8 +430,7 @@ copier_main(const struct svc_conf *sc, const bool *fresh,
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	copier_fds(wfd, locks, nlocks);
 	umask(0);
-	rootfd = open(iso->rootfs != NULL ? iso->rootfs : "/", O_PATH |
-	    O_DIRECTORY | O_CLOEXEC);
+	rootfd = copy_root(iso);
 	for (i = 0; i < iso->nvolumes; i++) {
 		memset(&vd, 0, sizeof vd);
 		if (fresh[i] && rootfd == -1) {

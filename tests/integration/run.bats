@@ -159,7 +159,7 @@ _http_ok() {
 	ctl rm -f web
 }
 
-@test "run --print: the service file, one key per option; --image is a clear error" {
+@test "run --print: the service file, one key per option; --image and --entrypoint too (issue 13)" {
 	run ctl run --print --name p -e K=V -u app:grp -w /srv -v data:/d \
 		--tmpfs /t:size=4m -p 8080:80 --network bridge --hostname h \
 		--read-only --init --rootfs /r --stop-signal HUP --stop-timeout 3 \
@@ -195,9 +195,19 @@ capabilities = NET_ADMIN
 cmd = true
 interval = 5s"
 	[ "$output" = "$want" ]
-	run ctl run --image debian true
+	# --image (its path made absolute, COMMAND optional), --entrypoint
+	# (one word; empty clears the image's).
+	run ctl run --print --image oci-archive:img.tar:v1 --entrypoint '/bin/sh -x'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"image = oci-archive:$PWD/img.tar:v1"* ]]
+	[[ "$output" == *"entrypoint = '/bin/sh -x'"* ]]
+	[[ "$output" != *"command ="* ]]
+	run ctl run --print --image /i --entrypoint '' true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\nentrypoint =\n'* ]]
+	run ctl run --print --rootfs /r
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"images are not supported yet"* ]]
+	[[ "$output" == *"missing command"* ]]
 }
 
 # ---- foreground, detached, --rm ------------------------------------------------

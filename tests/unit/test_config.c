@@ -366,6 +366,77 @@ every_cgroup_key(struct supd_conf *mc, struct strv *set)
  * Long on purpose: one text and one check per key, section by section, in
  * the same order, so that a missing one shows.
  */
+/*
+ * image, entrypoint, overlay = persist (issue 13): REF made absolute
+ * against the file's directory, command optional with an image, an empty
+ * entrypoint kept as "clears" (not as "unset"), workdir and stop_signal
+ * left to the image; the errors that tie them to other keys.
+ */
+static void
+every_image_key(struct supd_conf *mc, struct strv *set)
+{
+	static const char *const bad[][2] = {
+		{ "[isolation]\nimage = /i\nrootfs = /r\n",
+		    "image and rootfs exclude each other" },
+		{ "[isolation]\nimage = /i\nnamespaces = mount pid user\n",
+		    "image: not with a user namespace (not supported yet)" },
+		{ "[isolation]\noverlay = sometimes\n",
+		    "overlay 'sometimes': expected yes, no or persist" },
+		{ "[service]\nentrypoint =\n", "[service] command is required" },
+	};
+	const char	*text = "[service]\nentrypoint =\n[isolation]\n"
+			    "image = oci-archive:imgs/a.tar:v1\noverlay = persist\n";
+	struct strv	 errs = { 0 };
+	struct svc_conf	*sc, *other;
+	char		*want;
+	size_t		 i;
+
+	keys_of(text, set);
+	sc = load("img.ini", text, mc, &errs);
+	CHECK(sc != NULL);
+	CHECK_INT(errs.n, 0);
+	if (sc != NULL) {
+		want = xasprintf("oci-archive:%s/imgs/a.tar:v1", tmpdir);
+		CHECK_STR(sc->iso.image, want);
+		free(want);
+		CHECK(sc->argv == NULL);
+		CHECK(sc->entrypoint != NULL && sc->entrypoint[0] == NULL);
+		CHECK(sc->workdir == NULL);
+		CHECK_INT(sc->stop_signal, 0);
+		CHECK_INT(sc->iso.overlay, OVERLAY_PERSIST);
+		/* No entrypoint line: unset, a different definition. */
+		other = load("img.ini", "[isolation]\nimage = /x\n", mc, &errs);
+		CHECK(other != NULL && other->entrypoint == NULL);
+		CHECK(!cfg_svc_equal(sc, other));
+		cfg_svc_free(other);
+	}
+	cfg_svc_free(sc);
+	/* Without an image, entrypoint goes in front of command. */
+	sc = load("ep.ini", "[service]\nentrypoint = /bin/sh -c\n"
+	    "command = 'echo hi'\n", mc, &errs);
+	CHECK(sc != NULL && sc->argv != NULL && sc->argv[2] != NULL);
+	if (sc != NULL && sc->argv != NULL && sc->argv[2] != NULL) {
+		CHECK_STR(sc->argv[0], "/bin/sh");
+		CHECK_STR(sc->argv[2], "echo hi");
+		CHECK_STR(sc->workdir, "/");
+		CHECK_INT(sc->stop_signal, SIGTERM);
+	}
+	cfg_svc_free(sc);
+	strv_free(&errs);
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		sc = load("bad.ini", bad[i][0], mc, &errs);
+		CHECK(sc == NULL);
+		CHECK(errs.n >= 1);
+		if (errs.n >= 1 && strstr(errs.v[0], bad[i][1]) == NULL) {
+			fprintf(stderr, "want '%s', got '%s'\n", bad[i][1],
+			    errs.v[0]);
+			CHECK(false);
+		}
+		cfg_svc_free(sc);
+		strv_free(&errs);
+	}
+}
+
 static void
 test_every_key(struct supd_conf *mc)
 {
@@ -590,6 +661,7 @@ out:
 	every_main_key(&set);
 	every_net_key(&set);
 	every_cgroup_key(mc, &set);
+	every_image_key(mc, &set);
 	check_all_keys_set(&set);
 	free(envf);
 	free(prof);

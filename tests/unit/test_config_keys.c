@@ -214,6 +214,10 @@ svc_text(const struct key *change)
 	for (i = 0; i < sizeof base / sizeof *base; i++) {
 		const char *v = base[i][2];
 
+		/* An image excludes the rootfs. */
+		if (change != NULL && strcmp(change->name, "image") == 0 &&
+		    strcmp(base[i][1], "rootfs") == 0)
+			continue;
 		if (change != NULL && strcmp(change->section, base[i][0]) == 0 &&
 		    strcmp(change->name, base[i][1]) == 0) {
 			v = change->sample;
