@@ -9,6 +9,7 @@
  * before the exec stays in supd for good. So nothing here allocates: the
  * buffers are on the child's stack.
  */
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -191,4 +193,27 @@ spawn_stack_reclaim(void *stack, size_t size)
 	(void)stack;
 	(void)size;
 #endif
+}
+
+void
+spawn_make_workdir(const char *dir)
+{
+	char	p[PATH_MAX], *c;
+
+	if (access(dir, F_OK) == 0 || errno != ENOENT)
+		return;		/* there, or chdir will say why not */
+	if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+		spawn_fail(STEP_WORKDIR, ENAMETOOLONG, dir);
+	for (c = p + 1; ; c++) {
+		if (*c != '/' && *c != '\0')
+			continue;
+		*c = '\0';
+		/* In the root just entered: a symlink of the image's is
+		 * followed inside it, as any path of the service's. */
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			spawn_fail(STEP_WORKDIR, errno, dir);
+		if (c == p + strlen(dir))
+			break;
+		*c = '/';
+	}
 }

@@ -32,6 +32,11 @@ void	spawn_close_except(int report_fd, int **keep, size_t nkeep,
 void	spawn_child_exec(char *const *argv, char *const *env)
 	    __attribute__((noreturn));
 
+/* In the child, in its root and still root: the workdir made with its
+ * parents (0755) when missing, as docker's engine does for an image's;
+ * reports STEP_WORKDIR if it cannot be. */
+void	spawn_make_workdir(const char *dir);
+
 /* After a CLONE_VM child on `stack` has exec'd or ended: under
  * AddressSanitizer, the redzones its frames left in the shared shadow
  * cleared (they would be taken for overflows by the frames of the parent

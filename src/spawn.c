@@ -508,6 +508,8 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	st.notify.owned = owned;
 	umask(sc->umask);
 	iso_setup(sc, &f, &st.notify);
+	if (sc->iso.image != NULL)
+		spawn_make_workdir(sc->workdir);
 	if (f.netns >= 0)
 		close(f.netns);
 	/* Bridge networks plugged, ports published by supd meanwhile. */

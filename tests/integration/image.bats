@@ -143,6 +143,24 @@ EOF
 	grep -q 'over: stopped (killed by SIGINT)' "$T/supd.err"
 }
 
+@test "image: a workdir missing from the image is made (root's, 0755), as docker's engine makes it; a path through .. stays inside the root" {
+	isvc wd "$L:derived" "workdir = /made/by/supd" \
+		"command = -c 'pwd; stat -c \"%U %a\" /made /made/by/supd'"
+	isvc ln "$L:derived" "workdir = /etc/../made/../etc" \
+		"command = -c 'pwd'"
+	start_supd
+	wait_for "wd exited" field_is wd state exited
+	cat "$T/log/wd.log"
+	logged wd '^/made/by/supd$'
+	[ "$(grep -c '^root 755$' "$T/log/wd.log")" = 2 ]
+	wait_for "ln exited" field_is ln state exited
+	logged ln '^/etc$'
+	# Nothing of it on the host or in the store.
+	[ ! -e /made ]
+	run find "$T/state/images" -name made
+	[ -z "$output" ]
+}
+
 @test "image from archives: oci-archive, docker-archive, and a bare archive path (by its contents)" {
 	isvc oa "oci-archive:$IMG/derived.oci.tar"
 	isvc da "docker-archive:$IMG/derived.docker.tar:supd/test:derived"
