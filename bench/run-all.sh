@@ -9,7 +9,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 B=${1:-$DIR/../build}
 B=$(cd "$B" 2>/dev/null && pwd) || { echo "run-all.sh: no build directory ${1:-$DIR/../build}" >&2; exit 1; }
 
-BENCHES="idle-syscalls restart-latency start-1000 status-during-start isolation-start run-rm start-500-isolated deps-200 status-1000 stop-100 log-throughput netlink-attach firewall-apply net-start forward-throughput forward-conns events vm-boot podman image-unpack"
+BENCHES="idle-syscalls restart-latency start-1000 status-during-start isolation-start run-rm start-500-isolated deps-200 status-1000 stop-100 log-throughput netlink-attach firewall-apply net-start forward-throughput forward-conns events vm-boot podman image-unpack run-image"
 results=$(mktemp /tmp/supd-bench-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 failed=
