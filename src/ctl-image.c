@@ -183,7 +183,7 @@ ctl_req_img_ls(struct client *c, char **v, size_t n)
 	size_t		 i;
 	bool		 json;
 
-	if (n != 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n != 1 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
@@ -459,7 +459,7 @@ ctl_req_img_prune(struct client *c, char **v, size_t n)
 	struct img_req	*r;
 	size_t		 i;
 
-	if (n != 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n != 1 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}

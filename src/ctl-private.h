@@ -124,6 +124,8 @@ void		 ctl_request(struct client *);
 struct service	*ctl_find_or_end(struct client *, const char *name);
 /* "no such WHAT: NAME", NAME cut and escaped for a reply (allocated). */
 char		*ctl_no_such(const char *what, const char *name);
+/* A request's flag argument: "0" or "1". */
+bool		 ctl_is_flag(const char *);
 /* b into c's output as DATA messages of at most one payload each. */
 void		 ctl_put_data(struct client *, const struct buf *);
 

@@ -173,7 +173,7 @@ ctl_req_rm(struct client *c, char **v, size_t n)
 	const char	*e;
 	size_t		 i;
 
-	if (n < 2 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n < 2 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}

@@ -153,6 +153,12 @@ no_such(const char *what, const char *name)
 	return b.p;
 }
 
+bool
+ctl_is_flag(const char *v)
+{
+	return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
+}
+
 char *
 ctl_no_such(const char *what, const char *name)
 {
@@ -321,7 +327,7 @@ req_action(struct client *c, char **v, size_t n)
 	bool		wait;
 	size_t		i;
 
-	if (n < 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n < 1 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
@@ -519,7 +525,7 @@ req_exec(struct client *c, char **v, size_t n)
 	const char	*e;
 	char		*m;
 
-	if (n < 3 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0) ||
+	if (n < 3 || !ctl_is_flag(v[0]) ||
 	    c->nfds != PROTO_EXEC_FDS) {
 		ctl_client_end(c, 0, "bad request (exec needs a command and 3 fds)");
 		return;

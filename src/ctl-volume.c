@@ -129,7 +129,7 @@ ctl_req_vol_ls(struct client *c, char **v, size_t n)
 	size_t		 i;
 	bool		 json;
 
-	if (n != 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n != 1 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
@@ -237,7 +237,7 @@ ctl_req_vol_prune(struct client *c, char **v, size_t n)
 	size_t		 i, nout = 0;
 	bool		 json;
 
-	if (n != 1 || (strcmp(v[0], "0") != 0 && strcmp(v[0], "1") != 0)) {
+	if (n != 1 || !ctl_is_flag(v[0])) {
 		ctl_client_end(c, 0, "bad request");
 		return;
 	}
