@@ -304,16 +304,13 @@ persist_dir(struct service *s, char **cause)
 
 	if (!keep)
 		scratch_drop(s->conf->name);
-	/* Its parents made only the first time: a start pays one mkdir. */
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST &&
-	    (errno != ENOENT || mkdir_p(dir, 0700) == -1))
-		r = -1;
+
 	sub = xasprintf("%s/upper", dir);
-	if (r == 0 && mkdir(sub, 0700) == -1 && errno != EEXIST)
+	if (mkdir_p(sub, 0700) == -1)
 		r = -1;
 	free(sub);
 	sub = xasprintf("%s/work", dir);
-	if (r == 0 && mkdir(sub, 0700) == -1 && errno != EEXIST)
+	if (r == 0 && mkdir_p(sub, 0700) == -1)
 		r = -1;
 	free(sub);
 	if (r == -1) {
