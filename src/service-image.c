@@ -14,9 +14,7 @@
  * holding those (svc_image_conf), built here in supd before the clone, so
  * that a lone child allocates nothing. `overlay = persist` keeps the upper
  * layer in state_dir/overlays/NAME, for a rootfs too; it goes when the
- * service is removed. Otherwise an image's upper layer is on disk too, in
- * state_dir/scratch/NAME, emptied at each start and removed with the
- * service.
+ * service is removed.
  */
 #include <sys/stat.h>
 
@@ -59,7 +57,7 @@ struct svc_image {
 	int		 stop_signal;
 	char		**layers;	/* top first */
 	char		*rootfs;	/* the top layer, as iso.rootfs */
-	char		*upper;		/* persist, or an image's scratch */
+	char		*upper;		/* persist */
 };
 
 static char *
@@ -86,34 +84,6 @@ built_free(struct svc_image *im)
 	im->built = false;
 }
 
-/*
- * An image's throwaway upper layer of a run before: gone. Empty (a run
- * that wrote nothing in its root, as most do) it goes here, a few rmdirs;
- * else it is renamed away at once and its tree removed by a child
- * (vol_remove), however big.
- */
-static void
-scratch_drop(const char *name)
-{
-	char	*base = xasprintf("%s/scratch", svc_state_dir()), *p;
-	char	*cause = NULL;
-	int	 i, r = 0;
-	static const char *const sub[] = { "upper", "work/work", "work/index",
-	    "work", "" };
-
-	for (i = 0; r == 0 && i < (int)(sizeof sub / sizeof *sub); i++) {
-		p = xasprintf("%s/%s/%s", base, name, sub[i]);
-		if (rmdir(p) == -1 && errno != ENOENT)
-			r = -1;
-		free(p);
-	}
-	if (r == -1 && vol_remove(base, name, &cause) == -1) {
-		log_warnx("%s: scratch layer: %s", name, cause);
-		free(cause);
-	}
-	free(base);
-}
-
 void
 svc_image_free(struct service *s)
 {
@@ -130,9 +100,6 @@ svc_image_free(struct service *s)
 		free(cause);
 		free(dir);
 	}
-	if (s->removed && s->conf->iso.image != NULL &&
-	    s->conf->iso.overlay != OVERLAY_PERSIST)
-		scratch_drop(s->conf->name);
 	if (s->img == NULL)
 		return;
 	built_free(s->img);
@@ -288,22 +255,13 @@ merge(struct service *s, const struct img *im, char **cause)
 	return 0;
 }
 
-/*
- * overlay = persist: state_dir/overlays/NAME with upper/ and work/. An
- * image's throwaway upper layer: state_dir/scratch/NAME, made afresh at
- * each start (on disk, as docker's container layer: a tmpfs would put
- * what a service writes in its root in the machine's memory).
- */
+/* overlay = persist: state_dir/overlays/NAME with upper/ and work/. */
 static int
 persist_dir(struct service *s, char **cause)
 {
-	bool	 keep = s->conf->iso.overlay == OVERLAY_PERSIST;
-	char	*dir = xasprintf("%s/%s/%s", svc_state_dir(), keep ?
-		    "overlays" : "scratch", s->conf->name), *sub;
+	char	*dir = xasprintf("%s/overlays/%s", svc_state_dir(),
+		    s->conf->name), *sub;
 	int	 r = 0;
-
-	if (!keep)
-		scratch_drop(s->conf->name);
 
 	sub = xasprintf("%s/upper", dir);
 	if (mkdir_p(sub, 0700) == -1)
@@ -403,7 +361,7 @@ svc_image_ready(struct service *s, char **cause)
 		build_rootfs(s);
 	free(s->img->unpacked);
 	s->img->unpacked = NULL;
-	if (r == 0 && (iso->overlay == OVERLAY_PERSIST || iso->image != NULL))
+	if (r == 0 && iso->overlay == OVERLAY_PERSIST)
 		r = persist_dir(s, cause);
 	if (r == -1) {
 		built_free(s->img);

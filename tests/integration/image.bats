@@ -233,41 +233,6 @@ EOF
 	wait_for "keep's overlay removed" test ! -e "$T/state/overlays/keep"
 }
 
-@test "the throwaway upper layer is on disk (state_dir/scratch/NAME), not in memory: emptied at the next start, removed with the service; an empty one goes without a child" {
-	isvc big "$L:derived" \
-	    "command = 'dd if=/dev/zero of=/data/big bs=1M count=20 2>/dev/null; echo wrote; exec sleep 1000'" \
-	    "user = 0"
-	start_supd
-	wait_for "big's write" logged big '^wrote$'
-	# The 20 MiB are in the scratch layer, a file on state_dir's disk.
-	[ "$(stat -c %s "$T/state/scratch/big/upper/data/big")" = 20971520 ]
-	[ "$(stat -f -c %T "$T/state/scratch/big/upper")" != tmpfs ]
-	local ino
-	ino=$(stat -c %i "$T/state/scratch/big/upper/data/big")
-	# A restart empties it: a new upper layer, the old one renamed away
-	# and removed by a child.
-	run ctl restart big
-	[ "$status" -eq 0 ]
-	wait_for "big's second write" lines_are "$T/log/big.log" 2
-	[ "$(stat -c %i "$T/state/scratch/big/upper/data/big")" != "$ino" ]
-	wait_for "the old layer removed" _no_hidden "$T/state/scratch"
-	# Removed with the service.
-	rm "$T/conf.d/big.ini"
-	run ctl reload
-	[ "$status" -eq 0 ]
-	wait_for "big's scratch removed" test ! -e "$T/state/scratch/big"
-	wait_for "the layer removed" _no_hidden "$T/state/scratch"
-	# A run that writes nothing leaves nothing behind, removed in the loop.
-	run ctl run --rm --image "$L:derived" --entrypoint /bin/true
-	[ "$status" -eq 0 ]
-	[ -z "$(ls -A "$T/state/scratch")" ]
-}
-
-# No hidden (renamed away) entry left in DIR.
-_no_hidden() {
-	[ -z "$(find "$1" -mindepth 1 -maxdepth 1 -name '.*')" ]
-}
-
 @test "a new named volume takes its destination's contents from the image's layers, a lower one's included (docker's copy-up)" {
 	# /data/keep is in the bottom layer only; /etc in several, with a
 	# whiteout in the top one.
