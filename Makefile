@@ -49,8 +49,8 @@ SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
 SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c) optlib.c
 SUPD_SRC  += service-ns.c events.c ctl-events.c ctl-health.c nsswitch.c
-SUPD_SRC  += sha256.c imgdb.c imgrun.c service-image.c isolate-image.c ctl-image.c
-SUPCTL_SRC = supctl.c supctl-show.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c
+SUPD_SRC  += sha256.c image-ref.c imgdb.c imgrun.c service-image.c isolate-image.c ctl-image.c
+SUPCTL_SRC = supctl.c supctl-show.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c image-ref.c
 IMAGE_SRC  = image.c image-ref.c image-src.c image-oci.c image-config.c image-layer.c image-store.c image-digest.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
 SUPCTL_OBJ = $(SUPCTL_SRC:%.c=$(B)/%.o)
@@ -161,7 +161,7 @@ SERVICE_TEST_OBJ = $(filter $(B)/service%.o $(B)/config%.o,$(SUPD_OBJ)) \
 	  $(B)/deps.o $(B)/notify.o $(B)/seccomp-profile.o $(B)/log.o $(B)/util.o \
 	  $(B)/values.o $(B)/netlink.o $(B)/firewall.o $(B)/leases.o $(B)/hosts.o \
 	  $(B)/publish.o $(B)/cgroup-limits.o $(B)/cgroup-stats.o $(B)/optlib.o
-SERVICE_TEST_OBJ += $(B)/sha256.o $(B)/imgdb.o $(B)/imgrun.o
+SERVICE_TEST_OBJ += $(B)/image-ref.o $(B)/sha256.o $(B)/imgdb.o $(B)/imgrun.o
 
 $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_TEST_OBJ) $(LDLIBS)
@@ -171,7 +171,8 @@ $(B)/tests/test_service: tests/unit/test_service.c tests/unit/unit.c $(SERVICE_T
 # cgroup.o is not linked).
 SERVICE_LIMITS_TEST_OBJ = $(B)/service-limits.o $(B)/cgroup-limits.o \
 	  $(B)/cgroup-stats.o $(filter $(B)/config%.o,$(SUPD_OBJ)) \
-	  $(B)/seccomp-profile.o $(B)/proto.o $(B)/log.o $(B)/util.o $(B)/values.o
+	  $(B)/seccomp-profile.o $(B)/proto.o $(B)/log.o $(B)/util.o $(B)/values.o \
+	  $(B)/image-ref.o
 
 $(B)/tests/test_service_limits: tests/unit/test_service_limits.c tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< tests/unit/unit.c $(SERVICE_LIMITS_TEST_OBJ) $(LDLIBS)

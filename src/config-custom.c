@@ -20,6 +20,7 @@
 #include <sys/capability.h>
 
 #include "config-custom.h"
+#include "image-ref.h"
 #include "seccomp-profile.h"
 #include "values.h"
 
@@ -327,25 +328,19 @@ cfgc_entrypoint_canon(const struct key *k, const void *conf, struct buf *bp)
 }
 
 /*
- * image = [oci-archive:|docker-archive:]PATH[:TAG]: PATH made absolute
+ * image = [oci-archive:|docker-archive:|oci:]PATH[:TAG]: PATH made absolute
  * against the file's directory, as every path of a file. The store keys
  * REF by its text (one line of a ref record): no newline.
  */
 const char *
 cfgc_image(struct parse *p, const struct key *k, const char *v)
 {
-	static const char *const kinds[] = { "oci-archive:",
-	    "docker-archive:" };
 	char		**out = KEY_VAL(p->conf, k);
-	const char	 *path = v;
-	size_t		  i, pre = 0;
+	size_t		  pre = imgref_prefix_len(v);
+	const char	 *path = v + pre;
 
-	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
-			pre = strlen(kinds[i]);
-	path = v + pre;
 	if (*path == '\0' || *path == ':')
-		return "expected [oci-archive:|docker-archive:]PATH[:TAG]";
+		return "expected [oci-archive:|docker-archive:|oci:]PATH[:TAG]";
 	if (strpbrk(v, "\n\r") != NULL || strlen(v) >= 4096)
 		return "not a reference";
 	free(*out);

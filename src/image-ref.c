@@ -20,6 +20,19 @@ static const struct {
 	{ "oci:", IMGREF_LAYOUT },	/* skopeo's name for a layout */
 };
 
+size_t
+imgref_prefix_len(const char *ref)
+{
+	size_t	i, n;
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		n = strlen(prefixes[i].prefix);
+		if (strncmp(ref, prefixes[i].prefix, n) == 0)
+			return n;
+	}
+	return 0;
+}
+
 int
 imgref_parse(const char *ref, struct imgref *r, const char **errstr)
 {

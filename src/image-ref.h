@@ -8,6 +8,8 @@
 #ifndef SUPD_IMAGE_REF_H
 #define SUPD_IMAGE_REF_H
 
+#include <stddef.h>
+
 enum imgref_kind {
 	IMGREF_AUTO,		/* no prefix: a directory is a layout, a file an archive */
 	IMGREF_LAYOUT,		/* an OCI image layout directory */
@@ -28,6 +30,10 @@ struct imgref {
  * constant reason in *errstr (not absolute, empty tag, ...).
  */
 int	 imgref_parse(const char *ref, struct imgref *, const char **errstr);
+
+/* The length of ref's kind prefix ("oci-archive:", "docker-archive:",
+ * "oci:"), 0 without one: what precedes the path. */
+size_t	 imgref_prefix_len(const char *ref);
 void	 imgref_free(struct imgref *);
 
 /*

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image-ref.h"
 #include "imgdb.h"
 #include "sha256.h"
 
@@ -80,30 +81,16 @@ id_hex(const char *id)
 static char *
 stamp_path(const char *ref)
 {
+	struct imgref	 r;
 	struct stat	 st;
-	const char	*p = ref, *end;
-	char		*path, *idx;
-	bool		 docker = false, dir_only = false;
+	const char	*why;
+	char		*path;
 
-	if (strncmp(p, "docker-archive:", 15) == 0) {
-		p += 15;
-		docker = true;
-	} else if (strncmp(p, "oci-archive:", 12) == 0)
-		p += 12;
-	else if (strncmp(p, "oci:", 4) == 0) {
-		p += 4;
-		dir_only = true;
-	}
-	if (*p != '/')
+	if (imgref_parse(ref, &r, &why) == -1)
 		return NULL;
-	end = docker ? strchr(p, ':') : strchr(strrchr(p, '/'), ':');
-	path = end != NULL ? xstrndup(p, end - p) : xstrdup(p);
-	if (dir_only || (p == ref && stat(path, &st) == 0 &&
-	    S_ISDIR(st.st_mode))) {
-		idx = xasprintf("%s/index.json", path);
-		free(path);
-		path = idx;
-	}
+	path = imgref_stamp_path(&r, r.kind == IMGREF_AUTO &&
+	    stat(r.path, &st) == 0 && S_ISDIR(st.st_mode));
+	imgref_free(&r);
 	return path;
 }
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image-ref.h"
 #include "proto.h"
 #include "supctl-io.h"
 #include "supctl.h"
@@ -297,15 +298,10 @@ quote_word(struct buf *b, const char *w)
 static void
 opt_image(struct run *r, const char *v)
 {
-	static const char *const kinds[] = { "oci-archive:",
-	    "docker-archive:", "oci:" };
-	size_t	 i, pre = 0;
+	size_t	 pre = imgref_prefix_len(v);
 	char	*path;
 
 	value_ok("--image", v);
-	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
-			pre = strlen(kinds[i]);
 	if (v[pre] == '\0')
 		run_usage("--image: expected [oci-archive:|docker-archive:]"
 		    "PATH[:TAG]");
@@ -469,11 +465,23 @@ opt_flag(struct run *r, int ch)
 	return true;
 }
 
+/* --env-file and --rootfs: a path made absolute (supd's directory is not
+ * the caller's). */
+static void
+opt_path(struct run *r, int ch, const char *v)
+{
+	const char	*opt = ch == O_ROOTFS ? "--rootfs" : "--env-file";
+	char		*path = abs_path(opt, v);
+
+	strv_take(ch == O_ROOTFS ? &r->iso : &r->svc, xasprintf("%s = %s",
+	    ch == O_ROOTFS ? "rootfs" : "env_file", path));
+	free(path);
+}
+
 /* Parse the options (argv[0] is "run"); optind is left at COMMAND. */
 static void
 run_parse(struct run *r, int argc, char **argv)
 {
-	char	*path;
 	int	 ch;
 
 	optind = 0;
@@ -484,22 +492,19 @@ run_parse(struct run *r, int argc, char **argv)
 			continue;
 		if (opt_flag(r, ch))
 			continue;
-		if (ch == O_IMAGE || ch == O_ENTRYPOINT) {
-			(ch == O_IMAGE ? opt_image : opt_entrypoint)(r, optarg);
-			continue;
-		}
 		switch (ch) {
+		case O_IMAGE:
+			opt_image(r, optarg);
+			break;
+		case O_ENTRYPOINT:
+			opt_entrypoint(r, optarg);
+			break;
 		case 'e':
 			opt_env(r, optarg);
 			break;
 		case O_ENV_FILE:
 		case O_ROOTFS:
-			path = abs_path(ch == O_ROOTFS ? "--rootfs" :
-			    "--env-file", optarg);
-			strv_take(ch == O_ROOTFS ? &r->iso : &r->svc,
-			    xasprintf("%s = %s", ch == O_ROOTFS ? "rootfs" :
-			    "env_file", path));
-			free(path);
+			opt_path(r, ch, optarg);
 			break;
 		case 'u':
 			opt_user(r, optarg);

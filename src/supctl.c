@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "image-ref.h"
 #include "proto.h"
 #include "supctl-io.h"
 #include "supctl-show.h"
@@ -337,14 +338,9 @@ logs_push(const struct cmd *cmd, struct strv *req, struct log_window *lw)
 static char *
 img_arg(const char *v)
 {
-	static const char *const kinds[] = { "oci-archive:",
-	    "docker-archive:", "oci:" };
 	char	cwd[PATH_MAX];
-	size_t	i, pre = 0;
+	size_t	pre = imgref_prefix_len(v);
 
-	for (i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if (strncmp(v, kinds[i], strlen(kinds[i])) == 0)
-			pre = strlen(kinds[i]);
 	if (strncmp(v, "sha256:", 7) == 0 || strpbrk(v, "/:") == NULL ||
 	    v[pre] == '/' || getcwd(cwd, sizeof cwd) == NULL)
 		return xstrdup(v);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: config.c config-keys.c config-custom.c config-net.c seccomp-profile.c cgroup.c cgroup-kill.c log.c pid1.c util.c values.c */
+/* fuzz-sources: config.c config-keys.c config-custom.c config-net.c seccomp-profile.c cgroup.c cgroup-kill.c log.c pid1.c util.c values.c image-ref.c */
 /*
  * fuzz_config.c: the INI parsers of src/config.c -- the input is written to
  * a service file, fuzz.ini, in a private directory and loaded as a service

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: util.c imgdb.c sha256.c */
+/* fuzz-sources: util.c imgdb.c sha256.c image-ref.c */
 /*
  * fuzz_imgdb.c: imgdb_load (src/imgdb.c) on the input as an image's
  * `defaults` file and, from its first line break on, as its `layers` file

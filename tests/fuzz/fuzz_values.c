@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* fuzz-sources: config.c config-keys.c config-custom.c config-net.c seccomp-profile.c cgroup.c cgroup-kill.c log.c pid1.c util.c values.c */
+/* fuzz-sources: config.c config-keys.c config-custom.c config-net.c seccomp-profile.c cgroup.c cgroup-kill.c log.c pid1.c util.c values.c image-ref.c */
 /*
  * fuzz_values.c: the value parsers, one at a time. The input's first byte
  * chooses the parser, the rest is the value (a C string, cut at a NUL).

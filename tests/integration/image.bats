@@ -384,13 +384,26 @@ EOF
 	grep -q "image $oid removed (prune)" "$T/supd.err"
 }
 
-@test "config: image with rootfs is a FILE:LINE error of supd --check; a reload that changes the REF restarts the service on the new image" {
+@test "config: image with rootfs is a FILE:LINE error of supd --check; an oci: REF's relative path is the file's directory's; a reload that changes the REF restarts the service on the new image" {
 	isvc bad "$L:derived" "[isolation]" "rootfs = /srv"
 	run "$SUPD" -c "$T/supd.conf" --check
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"bad.ini:4: image and rootfs exclude each other"* ]]
 	rm "$T/conf.d/bad.ini"
+	# oci: with a relative path: the path after the prefix is made
+	# absolute against the file's directory, as with the other kinds.
+	ln -s "$L" "$T/lay"
+	isvc rel "oci:../lay:derived"
+	run "$SUPD" -c "$T/supd.conf" --check
+	[ "$status" -eq 0 ]
+	start_supd
+	wait_for "rel exited" field_is rel state exited
+	logged rel 'hello from image'
+	run ctl inspect rel
+	[[ "$output" == *"\"oci:$T/conf.d/../lay:derived\""* ]]
+	stop_supd
+	rm "$T/conf.d/rel.ini"
 	# Only the REF changes (entrypoint set: the two images' differ).
 	local cmd="command = -c 'cat /etc/top-file /etc/other-file; exec sleep 1000'"
 	isvc r "$L:derived" "entrypoint = /bin/sh" "$cmd"

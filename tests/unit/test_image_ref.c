@@ -67,6 +67,13 @@ main(void)
 	bad("/srv/:tag", "no file name before the tag");
 	bad("/:tag", "no file name before the tag");
 
+	/* What precedes the path, as supd and supctl skip it. */
+	CHECK_INT(imgref_prefix_len("oci:rel/img:t"), 4);
+	CHECK_INT(imgref_prefix_len("oci-archive:/x.tar"), 12);
+	CHECK_INT(imgref_prefix_len("docker-archive:x.tar:a:b"), 15);
+	CHECK_INT(imgref_prefix_len("/srv/oci:img"), 0);
+	CHECK_INT(imgref_prefix_len("docker:/x.tar"), 0);
+
 	CHECK_INT(imgref_parse("/srv/img:1", &r, &e), 0);
 	p = imgref_stamp_path(&r, 1);
 	CHECK_STR(p, "/srv/img/index.json");
