@@ -29,12 +29,15 @@ teardown_file() {
 setup() {
 	setup_supd
 	STORE=$T/state/images
+	HOLDER=
 }
 
 teardown() {
 	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${T:-}" ]; then
 		dump_supd_and_logs 25 >&3 2>/dev/null || true
 	fi
+	# A holder of the store's lock left by a test that failed.
+	[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null || true
 	teardown_supd
 }
 
@@ -286,12 +289,24 @@ EOF
 @test "a service starting on an image being unpacked waits for the same unpack (starting, with the reason)" {
 	isvc a "$L:other" "command = sleep 1000"
 	isvc b "$L:other" "command = sleep 1000" "autostart = no"
+	# The store's lock held: supd-image waits for it, so the unpack is
+	# under way for as long as the test needs.
+	mkdir -p "$T/state/images"
+	chmod 0700 "$T/state" "$T/state/images"
+	(flock 9 && touch "$T/locked" && exec sleep 1000) 9>"$T/state/images/lock" &
+	HOLDER=$!
+	wait_for "the store locked" test -e "$T/locked"
 	start_supd
+	wait_for "a's unpack" grep -q 'supd-image unpack, pid' "$T/supd.err"
 	run ctl start --no-wait b
 	[ "$status" -eq 0 ]
 	run ctl status b
 	echo "$output"
 	[[ "$output" == *"starting (unpacking image $L:other)"* ]]
+	[ "$(field a state)" = starting ]
+	kill "$HOLDER"
+	wait "$HOLDER" || true
+	HOLDER=
 	wait_for "a running" field_is a state running
 	wait_for "b running" field_is b state running
 	[ "$(field b state)" = running ]
