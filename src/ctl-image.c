@@ -79,32 +79,6 @@ users(const char *id, const struct strv *refs, const struct strv *ids,
 	}
 }
 
-static void
-json_strv(struct buf *b, char *const *v)
-{
-	size_t	i;
-
-	if (v == NULL) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_puts(b, "[");
-	for (i = 0; v[i] != NULL; i++) {
-		buf_puts(b, i ? "," : "");
-		buf_json_str(b, v[i]);
-	}
-	buf_puts(b, "]");
-}
-
-static void
-json_str_or_null(struct buf *b, const char *s)
-{
-	if (s != NULL)
-		buf_json_str(b, s);
-	else
-		buf_puts(b, "null");
-}
-
 /* The refs naming id, and its users, as JSON members. */
 static void
 json_refs_users(struct buf *b, const char *id, const struct strv *refs,
@@ -121,7 +95,7 @@ json_refs_users(struct buf *b, const char *id, const struct strv *refs,
 		}
 	users(id, refs, ids, &u);
 	buf_puts(b, "],\"services\":");
-	json_strv(b, u.v != NULL ? u.v : (char *[]){ NULL });
+	buf_json_strv(b, u.v != NULL ? u.v : (char *[]){ NULL });
 	strv_free(&u);
 }
 
@@ -139,7 +113,7 @@ ls_json(struct buf *b, const char *st, const char *id,
 	buf_printf(b, ",\"size\":%s,\"created\":", size != NULL &&
 	    strspn(size, "0123456789") == strlen(size) && *size != '\0' ?
 	    size : "null");
-	json_str_or_null(b, created);
+	buf_json_str(b, created);
 	buf_puts(b, "}");
 	free(size);
 	free(created);
@@ -220,19 +194,19 @@ inspect_more(struct buf *b, const char *st, const struct img *im)
 	size_t				 k = 0;
 
 	buf_puts(b, ",\"defaults\":{\"entrypoint\":");
-	json_strv(b, d->entrypoint);
+	buf_json_strv(b, d->entrypoint);
 	buf_puts(b, ",\"cmd\":");
-	json_strv(b, d->cmd);
+	buf_json_strv(b, d->cmd);
 	buf_puts(b, ",\"env\":");
-	json_strv(b, d->env);
+	buf_json_strv(b, d->env);
 	buf_puts(b, ",\"workdir\":");
-	json_str_or_null(b, d->workdir);
+	buf_json_str(b, d->workdir);
 	buf_puts(b, ",\"user\":");
-	json_str_or_null(b, d->user);
+	buf_json_str(b, d->user);
 	buf_puts(b, ",\"stop_signal\":");
-	json_str_or_null(b, d->stop_signal);
+	buf_json_str(b, d->stop_signal);
 	buf_puts(b, ",\"exposed_ports\":");
-	json_strv(b, d->ports);
+	buf_json_strv(b, d->ports);
 	buf_puts(b, "},\"info\":{");
 	info = imgdb_file(st, im->id, "info");
 	for (line = info; line != NULL && *line != '\0'; line = next) {

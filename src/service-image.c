@@ -407,7 +407,6 @@ void
 svc_image_json(const struct service *s, struct buf *b)
 {
 	const struct svc_image	*im = s->img;
-	size_t			 i;
 
 	if (s->conf->iso.image == NULL)
 		return;
@@ -419,28 +418,16 @@ svc_image_json(const struct service *s, struct buf *b)
 	}
 	buf_puts(b, ",\"id\":");
 	buf_json_str(b, im->id);
-	buf_puts(b, ",\"command\":[");
-	for (i = 0; im->argv[i] != NULL; i++) {
-		buf_puts(b, i ? "," : "");
-		buf_json_str(b, im->argv[i]);
-	}
-	buf_puts(b, "],\"env\":[");
-	for (i = 0; im->env[i] != NULL; i++) {
-		buf_puts(b, i ? "," : "");
-		buf_json_str(b, im->env[i]);
-	}
-	buf_puts(b, "],\"workdir\":");
+	buf_puts(b, ",\"command\":");
+	buf_json_strv(b, im->argv);
+	buf_puts(b, ",\"env\":");
+	buf_json_strv(b, im->env);
+	buf_puts(b, ",\"workdir\":");
 	buf_json_str(b, im->workdir);
 	buf_puts(b, ",\"user\":");
-	if (im->user != NULL)
-		buf_json_str(b, im->user);
-	else
-		buf_puts(b, "null");
+	buf_json_str(b, im->user);
 	buf_puts(b, ",\"group\":");
-	if (im->group != NULL)
-		buf_json_str(b, im->group);
-	else
-		buf_puts(b, "null");
+	buf_json_str(b, im->group);
 	buf_printf(b, ",\"stop_signal\":\"%s\"}",
 	    signal_name(im->stop_signal) != NULL ?
 	    signal_name(im->stop_signal) : "?");

@@ -210,6 +210,23 @@ buf_free(struct buf *b)
 }
 
 void
+buf_json_strv(struct buf *b, char *const *v)
+{
+	size_t	i;
+
+	if (v == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_puts(b, "[");
+	for (i = 0; v[i] != NULL; i++) {
+		buf_puts(b, i ? "," : "");
+		buf_json_str(b, v[i]);
+	}
+	buf_puts(b, "]");
+}
+
+void
 buf_json_str(struct buf *b, const char *s)
 {
 	const unsigned char	*u;

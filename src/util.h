@@ -43,6 +43,8 @@ void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
 void	 buf_free(struct buf *);
 /* Append s as a JSON string literal (with quotes); NULL appends null. */
 void	 buf_json_str(struct buf *, const char *);
+/* Append v (NULL-terminated) as a JSON array of strings; NULL appends null. */
+void	 buf_json_strv(struct buf *, char *const *);
 
 /* A growable NULL-terminated vector of owned strings. */
 struct strv {
