@@ -53,6 +53,26 @@ KERNEL_ANY="mount=ENOENT umount2=ENOENT open_tree=ENOENT unshare=EINVAL
 setns=EBADF clone=EINVAL clone3=EINVAL chroot=ENOENT
 personality=ok"
 
+setup_file() {
+	# A machine whose kernel has no 32-bit entry (int 0x80 faults before
+	# any filter sees it: ia32 emulation off, or a guest without it)
+	# answers i386 with SIGSEGV filtered or not; expect then takes that
+	# for the filter's SIGSYS. Unfiltered, here and now:
+	local got
+	got=$("$PROBE" i386 | head -n 1)
+	case $got in
+	i386=SIGSEGV)
+		export NO_I386=1
+		echo "# no 32-bit system calls on this machine: i386 is SIGSEGV unfiltered" >&3
+		;;
+	i386=ok) export NO_I386=0 ;;
+	*)
+		echo "unexpected unfiltered answer: $got"
+		return 1
+		;;
+	esac
+}
+
 setup() {
 	setup_supd
 	# Not under /tmp: the services' private /tmp would hide it.
@@ -80,13 +100,15 @@ wait_probe() {
 }
 
 # expect NAME KEY=VALUE...: NAME's probe printed each KEY=VALUE; VALUE
-# "!X" means any result but X. Every mismatch is named.
+# "!X" means any result but X. Every mismatch is named. i386=SIGSYS is
+# i386=SIGSEGV where the machine has no 32-bit entry (setup_file).
 expect() {
 	local name=$1 kv key want got bad=0
 	shift
 	for kv in $*; do
 		key=${kv%%=*}
 		want=${kv#*=}
+		[ "$key/$want/$NO_I386" != i386/SIGSYS/1 ] || want=SIGSEGV
 		got=$(grep "^$key=" "$T/log/$name.log" | tail -n 1 | cut -d= -f2-)
 		case $want in
 		!*) [ -n "$got" ] && [ "$got" != "${want#!}" ] ;;
