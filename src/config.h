@@ -136,7 +136,8 @@ enum sfilter_profile {
 /* [isolation] overlay: the root's writable layer. */
 enum overlay_mode {
 	OVERLAY_NO,		/* rootfs: bound as it is; image: as yes */
-	OVERLAY_YES,		/* a throwaway tmpfs upper layer */
+	OVERLAY_YES,		/* a throwaway upper layer, new at each start
+				   (state_dir/scratch/NAME) */
 	OVERLAY_PERSIST,	/* the upper layer kept in
 				   state_dir/overlays/NAME (supctl rm ends it) */
 };
@@ -175,12 +176,12 @@ struct iso_conf {
 	struct sfilter_deny *seccomp_deny; /* SFILTER_FILE: its lines, read at load */
 	size_t		 seccomp_ndeny;
 	/* Not keys: NULL in a loaded definition, set only in the copy a
-	 * start of an image (or overlay = persist) runs with
+	 * start of an image (or a rootfs with overlay) runs with
 	 * (service-image.c; isolate-image.c reads them). */
 	char		**layers;	/* the root's lower layers' directories,
 					   top first, NULL-terminated */
-	char		*upper;		/* persist: the directory holding upper/
-					   and work/, else NULL (a tmpfs) */
+	char		*upper;		/* the directory holding upper/, work/
+					   and root/ (the mount point) */
 };
 
 /* The rlimits of [limits], in this order. */

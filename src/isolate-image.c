@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * isolate-image.c: in the service's first process, the root of an image
- * (or of a rootfs with overlay = persist): an overlay whose lower layers
- * are the image's layer directories of the store, top first, reached
- * through /proc/self/fd/N paths (a hundred layers fit in the page of mount
- * options), and whose upper layer is either a throwaway tmpfs of this
- * mount namespace or the kept directory supd made (iso.upper). supd built
- * the paths (service-image.c); nothing here allocates (a lone child shares
- * supd's memory): the fds and the options live on the stack.
+ * (or of a rootfs with overlay = yes or persist): an overlay whose lower
+ * layers are the image's layer directories of the store (or the rootfs),
+ * top first, reached through /proc/self/fd/N paths (a hundred layers fit
+ * in the page of mount options), and whose upper and work layers are in
+ * the directory supd made on state_dir's disk (iso.upper: a new throwaway
+ * one at each start, mounted `volatile` since nothing of it must outlive
+ * a crash, or the kept one of overlay = persist), which supd gives as a
+ * detached mount. The overlay is mounted on its root/, in this mount
+ * namespace only. supd built the paths
+ * (service-image.c); nothing here allocates (a lone child shares supd's
+ * memory): the fds and the options live on the stack.
  *
  * The store's layers are read-only to the service: they are lower layers,
  * whatever the service writes lands in the upper one (copied up), and once
@@ -18,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,37 +32,14 @@
 
 #define LAYERS_MAX	500	/* overlayfs' own bound on lower layers */
 
-/* A tmpfs of this namespace attached over `at`: the mount point of the
- * root, and the throwaway layers. No size: as docker's container layer,
- * bounded by what the machine has. */
-static int
-layers_tmpfs(int at)
-{
-	int	fs, mnt;
-
-	if ((fs = fsopen("tmpfs", FSOPEN_CLOEXEC)) == -1 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "700", 0) == -1 ||
-	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1 ||
-	    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID |
-	    MOUNT_ATTR_NODEV)) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "layers tmpfs");
-	close(fs);
-	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
-	    MOVE_MOUNT_T_EMPTY_PATH) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "layers tmpfs");
-	if (mkdirat(mnt, "root", 0755) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "layer directories");
-	return mnt;
-}
-
 const char *
-iso_layers_root(const struct iso_conf *iso)
+iso_layers_root(const struct iso_conf *iso, int up)
 {
 	static char	 root[64];
 	struct stat	 st;
 	size_t		 n, i, len;
 	char		 opts[4096];
-	int		 tmp, up, at;
+	int		 at;
 
 	for (n = 0; iso->layers[n] != NULL; n++)
 		;
@@ -66,8 +48,6 @@ iso_layers_root(const struct iso_conf *iso)
 	{
 		int	fds[n];		/* no heap: spawn.c */
 
-		/* The layers first: the tmpfs then covers the top one's
-		 * path, which its fd still reaches beneath. */
 		for (i = 0; i < n; i++)
 			if ((fds[i] = open(iso->layers[i], O_PATH |
 			    O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -75,15 +55,14 @@ iso_layers_root(const struct iso_conf *iso)
 		if (fstat(fds[0], &st) == -1 || (at = open(iso->layers[0],
 		    O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 			spawn_fail(STEP_OVERLAY, errno, iso->layers[0]);
-		tmp = layers_tmpfs(at);
+		/* The upper layer's directory joins this mount namespace
+		 * (overlayfs takes layers of the mounter's namespace only),
+		 * over the top layer's path, whose fd reaches beneath. */
+		if (up < 0 || move_mount(up, "", at, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1)
+			spawn_fail(STEP_OVERLAY, up < 0 ? EBADF : errno,
+			    iso->upper);
 		close(at);
-		up = tmp;
-		if (iso->upper != NULL && (up = open(iso->upper, O_PATH |
-		    O_DIRECTORY | O_CLOEXEC)) == -1)
-			spawn_fail(STEP_OVERLAY, errno, iso->upper);
-		if (iso->upper == NULL && (mkdirat(tmp, "upper", 0755) == -1 ||
-		    mkdirat(tmp, "work", 0755) == -1))
-			spawn_fail(STEP_OVERLAY, errno, "layer directories");
 		/* The root directory is the upper layer's: the top one's
 		 * mode, as the image gives it. */
 		if (fchmodat(up, "upper", st.st_mode & 07777, 0) == -1)
@@ -95,18 +74,19 @@ iso_layers_root(const struct iso_conf *iso)
 		if (len < sizeof opts)
 			len += snprintf(opts + len, sizeof opts - len,
 			    ",upperdir=/proc/self/fd/%d/upper,"
-			    "workdir=/proc/self/fd/%d/work", up, up);
+			    "workdir=/proc/self/fd/%d/work%s%s", up, up,
+			    iso->overlay == OVERLAY_PERSIST ? "" : ",volatile",
+			    /* trusted.* is the init namespace's only */
+			    iso->ns & CLONE_NEWUSER ? ",userxattr" : "");
 		if (len >= sizeof opts)
 			spawn_fail(STEP_OVERLAY, E2BIG, "image layers");
-		snprintf(root, sizeof root, "/proc/self/fd/%d/root", tmp);
+		snprintf(root, sizeof root, "/proc/self/fd/%d/root", up);
 		if (mount("overlay", root, "overlay", 0, opts) == -1)
-			spawn_fail(STEP_OVERLAY, errno, iso->upper != NULL ?
-			    iso->upper : iso->layers[0]);
+			spawn_fail(STEP_OVERLAY, errno, iso->upper);
 		for (i = 0; i < n; i++)
 			close(fds[i]);
-		if (up != tmp)
-			close(up);
 	}
-	/* tmp stays open: root names it until the root is entered. */
+	/* up stays open (supd's, kept by spawn.c): root names it until the
+	 * root is entered. */
 	return root;
 }

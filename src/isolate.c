@@ -9,8 +9,8 @@
  *
  * Mounts follow an order that cannot leak to the host: propagation is made
  * private before anything is mounted; the new root is assembled under its
- * own path (a bind of rootfs, or an overlay with a throwaway tmpfs upper
- * layer) and only then entered with pivot_root (or, from an initramfs,
+ * own path (a bind of rootfs, or an overlay whose upper layer supd made:
+ * isolate-image.c) and only then entered with pivot_root (or, from an initramfs,
  * where pivot_root fails with EINVAL, by moving it onto / and chroot, as
  * runc's no-pivot mode does). Every path inside the root is resolved inside
  * it (openat2 RESOLVE_IN_ROOT) and mounted on through the resolved fd, so a
@@ -452,54 +452,23 @@ new_tmpfs(const char *mode, enum spawn_step step, const char *what)
 	return mnt;
 }
 
-/*
- * The new root's directory: rootfs itself (bound), or an overlay on it
- * whose layers live in a tmpfs of this mount namespace only, attached over
- * the rootfs path (the lower layer is reached through an fd opened before):
- * nothing of it is on the host's disk, and no directory of supd's needs to
- * be reachable by a user namespace's root.
- */
+/* The new root's directory without an overlay: rootfs itself, bound. An
+ * overlay's is iso_layers_root's (supd gives its layers: service-image.c);
+ * without them the rootfs is never bound writable in its place. */
 static const char *
 prepare_root(const struct iso_conf *iso)
 {
-	static char	root[64];
 	struct stat	st;
-	char		opts[256];
-	int		lower, layers, at;
 
 	if (stat(iso->rootfs, &st) == -1)
 		spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		spawn_fail(STEP_ROOTFS, ENOTDIR, iso->rootfs);
-	if (!iso->overlay) {
-		if (mount(iso->rootfs, iso->rootfs, NULL, MS_BIND | MS_REC,
-		    NULL) == -1)
-			spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
-		return iso->rootfs;
-	}
-	if ((lower = open(iso->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1 || (at = open(iso->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
-		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
-	layers = new_tmpfs("700", STEP_OVERLAY, "layers tmpfs");
-	if (move_mount(layers, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
-	    MOVE_MOUNT_T_EMPTY_PATH) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "layers tmpfs");
-	close(at);
-	if (mkdirat(layers, "upper", 0755) == -1 ||
-	    mkdirat(layers, "work", 0755) == -1 ||
-	    mkdirat(layers, "root", 0755) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "layer directories");
-	if (fchmodat(layers, "upper", st.st_mode & 07777, 0) == -1)
-		spawn_fail(STEP_OVERLAY, errno, "upper layer mode");
-	snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,"
-	    "upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
-	    lower, layers, layers);
-	snprintf(root, sizeof root, "/proc/self/fd/%d/root", layers);
-	if (mount("overlay", root, "overlay", 0, opts) == -1)
-		spawn_fail(STEP_OVERLAY, errno, iso->rootfs);
-	/* layers stays open: root names it until enter_root. */
-	return root;
+	if (iso->overlay)
+		spawn_fail(STEP_OVERLAY, EINVAL, "overlay without its layers");
+	if (mount(iso->rootfs, iso->rootfs, NULL, MS_BIND | MS_REC, NULL) == -1)
+		spawn_fail(STEP_ROOTFS, errno, iso->rootfs);
+	return iso->rootfs;
 }
 
 static void
@@ -682,7 +651,7 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
 	if (!host_tree)
-		root = iso->layers != NULL ? iso_layers_root(iso) :
+		root = iso->layers != NULL ? iso_layers_root(iso, f->upper) :
 		    prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		spawn_fail(STEP_ROOTFS, errno, root);
@@ -936,9 +905,15 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	size_t	 i, nlocks = 0;
 	int	 r = -1;
 
-	p->netns = p->hosts = p->resolv = p->copyup = -1;
+	p->netns = p->hosts = p->resolv = p->copyup = p->upper = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
+	if (sc->iso.upper != NULL && (p->upper = open_tree(AT_FDCWD,
+	    sc->iso.upper, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_SYMLINK_NOFOLLOW)) == -1) {
+		*cause = errno_cause("overlay %s", sc->iso.upper);
+		goto out;
+	}
 	if (prep_named_volumes(sc, fresh, locks, &nlocks, cause) == -1 ||
 	    prep_volumes(sc, p, cause) == -1)
 		goto out;
@@ -981,11 +956,13 @@ iso_prep_release(struct iso_prep *p)
 		close(p->resolv);
 	if (p->copyup != -1)
 		close(p->copyup);
+	if (p->upper != -1)
+		close(p->upper);
 	for (i = 0; i < p->nvolumes; i++)
 		if (p->volumes[i] >= 0)
 			close(p->volumes[i]);
 	free(p->volumes);
-	p->netns = p->hosts = p->resolv = p->copyup = -1;
+	p->netns = p->hosts = p->resolv = p->copyup = p->upper = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
 	errno = saved;

@@ -33,6 +33,8 @@ struct iso_prep {
 	size_t	 nvolumes;
 	int	 copyup;	/* new named volumes: the copy-up's verdicts
 				 * (volume.h), else -1 */
+	int	 upper;		/* iso.upper as a detached mount, else -1:
+				 * a user namespace's root cannot reach it */
 };
 
 /*
@@ -73,6 +75,7 @@ struct iso_fds {
 	int			 resolv; /* bound at /etc/resolv.conf, else -1 */
 	const int		*volumes; /* one detached mount per volume */
 	int			 copyup; /* iso_prep's, else -1 */
+	int			 upper;	/* iso_prep's, else -1 */
 	const char		*notify; /* ready = notify: supd's socket, or NULL */
 	const struct iso_hide	*hide;	/* supd's own directories */
 	size_t			 nhide;
@@ -100,9 +103,10 @@ void	iso_setup(const struct svc_conf *, const struct iso_fds *,
 	    struct iso_notify *n);
 
 /* Part of iso_setup (isolate-image.c): the overlay of iso->layers (an
- * image's, or a rootfs's with a kept upper layer), mounted under a path
- * of this namespace that it returns. */
-const char *iso_layers_root(const struct iso_conf *);
+ * image's, or a rootfs's with overlay) and of the upper layer in
+ * iso->upper (upper: its detached mount, made by supd), mounted on its
+ * root/ in this namespace: that path, valid until the root is entered. */
+const char *iso_layers_root(const struct iso_conf *, int upper);
 
 /* [limits] rlimits (part of iso_setup; alone for supctl exec). A service
  * without a nofile key gets the limit given to iso_services_nofile(), if

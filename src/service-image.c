@@ -12,20 +12,27 @@
  * defaults as docker merges them (argv, env, workdir, user, stop signal),
  * and the root an overlay of the image's layers: a copy of the definition
  * holding those (svc_image_conf), built here in supd before the clone, so
- * that a lone child allocates nothing. `overlay = persist` keeps the upper
- * layer in state_dir/overlays/NAME, for a rootfs too; it goes when the
- * service is removed.
+ * that a lone child allocates nothing. The upper layer is on state_dir's
+ * disk, as docker's container layer: a throwaway one (an image, or a
+ * rootfs with overlay = yes) in state_dir/scratch/NAME, new at each start
+ * (the last one's tree removed off the loop, volume.c), a kept one
+ * (overlay = persist) in state_dir/overlays/NAME; each goes when the
+ * service is removed, and what a killed supd left in scratch/ goes when
+ * supd starts (svc_image_sweep).
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imgrun.h"
 #include "imgdb.h"
+#include "isolate.h"
 #include "log.h"
 #include "service-private.h"
 #include "values.h"
@@ -57,7 +64,7 @@ struct svc_image {
 	int		 stop_signal;
 	char		**layers;	/* top first */
 	char		*rootfs;	/* the top layer, as iso.rootfs */
-	char		*upper;		/* persist */
+	char		*upper;		/* its directory: upper/, work/, root/ */
 };
 
 static char *
@@ -84,22 +91,42 @@ built_free(struct svc_image *im)
 	im->built = false;
 }
 
+/* state_dir/SUB/NAME gone at once, its tree in a child (volume.c),
+ * however big: 0, or -1 with nothing there or a failure logged. */
+static int
+upper_remove(const struct service *s, const char *sub, bool say)
+{
+	char	*dir = xasprintf("%s/%s", svc_state_dir(), sub), *cause = NULL;
+	int	 r;
+
+	if ((r = vol_remove(dir, s->conf->name, &cause)) == 0 && say)
+		log_info("%s: overlay removed", s->conf->name);
+	else if (r == -1 && errno != ENOENT)
+		log_warnx("%s: overlay: %s", s->conf->name, cause);
+	free(cause);
+	free(dir);
+	return r;
+}
+
+/* supd starting: every throwaway layer a killed supd left goes. */
+void
+svc_image_sweep(void)
+{
+	char	*cause = NULL;
+
+	if (vol_remove(svc_state_dir(), "scratch", &cause) == -1 &&
+	    errno != ENOENT)
+		log_warnx("scratch: %s", cause);
+	free(cause);
+}
+
 void
 svc_image_free(struct service *s)
 {
-	char	*dir, *cause = NULL;
-
-	if (s->removed && s->conf->iso.overlay == OVERLAY_PERSIST) {
-		/* supctl rm (or its file gone): its kept layer goes too, in
-		 * a child (volume.c), however big. */
-		dir = xasprintf("%s/overlays", svc_state_dir());
-		if (vol_remove(dir, s->conf->name, &cause) == 0)
-			log_info("%s: overlay removed", s->conf->name);
-		else if (cause != NULL && errno != ENOENT)
-			log_warnx("%s: overlay: %s", s->conf->name, cause);
-		free(cause);
-		free(dir);
-	}
+	if (s->removed && s->conf->iso.overlay == OVERLAY_PERSIST)
+		upper_remove(s, "overlays", true);
+	else if (s->removed && s->img != NULL)
+		upper_remove(s, "scratch", false);
 	if (s->img == NULL)
 		return;
 	built_free(s->img);
@@ -255,22 +282,37 @@ merge(struct service *s, const struct img *im, char **cause)
 	return 0;
 }
 
-/* overlay = persist: state_dir/overlays/NAME with upper/ and work/. */
+/* The upper layer's directory, with upper/, work/ and root/ (the mount
+ * point): state_dir/overlays/NAME kept (overlay = persist), else a new
+ * state_dir/scratch/NAME, the last start's one removed first. With a user
+ * namespace, its root owns them: it mounts the overlay (through the fd
+ * supd opens, iso_prepare: state_dir is out of its reach). */
 static int
-persist_dir(struct service *s, char **cause)
+upper_dir(struct service *s, char **cause)
 {
-	char	*dir = xasprintf("%s/overlays/%s", svc_state_dir(),
-		    s->conf->name), *sub;
+	static const char *const sub[] = { "", "/upper", "/work", "/root" };
+	bool	 keep = s->conf->iso.overlay == OVERLAY_PERSIST;
+	bool	 userns = s->conf->iso.ns & CLONE_NEWUSER;
+	char	*dir = xasprintf("%s/%s/%s", svc_state_dir(), keep ?
+		    "overlays" : "scratch", s->conf->name), *path;
+	size_t	 i;
 	int	 r = 0;
 
-	sub = xasprintf("%s/upper", dir);
-	if (mkdir_p(sub, 0700) == -1)
+	if (!keep && upper_remove(s, "scratch", false) == -1 &&
+	    errno != ENOENT)
 		r = -1;
-	free(sub);
-	sub = xasprintf("%s/work", dir);
-	if (r == 0 && mkdir_p(sub, 0700) == -1)
-		r = -1;
-	free(sub);
+	for (i = 1; r == 0 && i < sizeof sub / sizeof *sub; i++) {
+		path = xasprintf("%s%s", dir, sub[i]);
+		if (mkdir_p(path, 0700) == -1)
+			r = -1;
+		free(path);
+	}
+	for (i = 0; r == 0 && userns && i < sizeof sub / sizeof *sub; i++) {
+		path = xasprintf("%s%s", dir, sub[i]);
+		if (chown(path, ISO_USERNS_BASE, ISO_USERNS_BASE) == -1)
+			r = -1;
+		free(path);
+	}
 	if (r == -1) {
 		*cause = errno_cause("overlay %s", dir);
 		free(dir);
@@ -306,7 +348,7 @@ build(struct service *s, const char *id, char **cause)
 	return r;
 }
 
-/* A rootfs with overlay = persist: one layer, the rootfs. */
+/* A rootfs with overlay = yes or persist: one layer, the rootfs. */
 static void
 build_rootfs(struct service *s)
 {
@@ -322,7 +364,9 @@ svc_image_ready(struct service *s, char **cause)
 	unsigned		 job;
 	int			 r = 0;
 
-	if (iso->image == NULL && iso->overlay != OVERLAY_PERSIST) {
+	if (iso->image == NULL && iso->overlay == OVERLAY_NO) {
+		if (s->img != NULL)	/* no longer an overlay */
+			upper_remove(s, "scratch", false);
 		svc_image_free(s);
 		return 1;
 	}
@@ -361,8 +405,8 @@ svc_image_ready(struct service *s, char **cause)
 		build_rootfs(s);
 	free(s->img->unpacked);
 	s->img->unpacked = NULL;
-	if (r == 0 && iso->overlay == OVERLAY_PERSIST)
-		r = persist_dir(s, cause);
+	if (r == 0)
+		r = upper_dir(s, cause);
 	if (r == -1) {
 		built_free(s->img);
 		return -1;

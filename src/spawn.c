@@ -465,11 +465,14 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 {
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
-			    .resolv = a->iso.resolv, .copyup = a->iso.copyup };
+			    .resolv = a->iso.resolv, .copyup = a->iso.copyup,
+			    .upper = a->iso.upper };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .close_fd = -1, .env = env };
+	int *const	 fixed[] = { &f.netns, &status_wfd, &st.ready_wfd,
+			    &f.hosts, &f.resolv, &gate_rfd, &f.copyup, &f.upper };
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
-	int		 vols[nvol + 1], *keep[nvol + 8], owned[nvol + 1];
+	int		 vols[nvol + 1], *keep[nvol + 10], owned[nvol + 1];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;
@@ -491,15 +494,10 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 		vols[i] = a->iso.volumes[i];
 		keep[nkeep++] = &vols[i];
 	}
-	keep[nkeep++] = &f.netns;
-	keep[nkeep++] = &status_wfd;
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		keep[nkeep++] = fixed[i];
 	if (sc->iso.init)
 		keep[nkeep++] = &reaper_fd;
-	keep[nkeep++] = &st.ready_wfd;
-	keep[nkeep++] = &f.hosts;
-	keep[nkeep++] = &f.resolv;
-	keep[nkeep++] = &gate_rfd;
-	keep[nkeep++] = &f.copyup;
 	/* Only a plain command's are left to its exec: with a mount namespace,
 	 * an fd of supd's open during the set-up is a way out of the root
 	 * (runc's CVE-2024-21626: workdir = /proc/self/fd/N). */

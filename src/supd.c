@@ -565,6 +565,7 @@ services_start(void)
 	cg_init(conf.cgroup);
 	svc_ns_probe();
 	svc_init(&conf, &hooks);
+	svc_image_sweep();
 	svc_load_all(true, &errs);
 	strv_free(&errs);
 	svc_net_boot();

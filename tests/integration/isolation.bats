@@ -561,6 +561,24 @@ EOF
 	[ ! -e "$ROOTFS/etc/ovl-mark" ]
 }
 
+@test "overlay = yes with a user namespace: its root writes the new root; the layer is on state_dir, owned by the mapped root; the rootfs is untouched" {
+	require isolation rootfs overlay userns
+	svc ovu <<'EOF'
+[service]
+command = /bin/sh -c 'echo x >/ovl-mark && echo wrote=ok; echo id=$(id -u); exec /probe pause'
+[isolation]
+rootfs = ROOTFS
+overlay = yes
+namespaces = mount pid ipc uts user
+EOF
+	sed -i "s|^rootfs = ROOTFS|rootfs = $ROOTFS|" "$T/conf.d/ovu.ini"
+	start_supd
+	wait_line ovu wrote=ok
+	wait_line ovu id=0
+	[ ! -e "$ROOTFS/ovl-mark" ]
+	[ "$(stat -c %u:%g "$T/state/scratch/ovu/upper/ovl-mark")" = 1000000:1000000 ]
+}
+
 @test "private /tmp (default): the host's /tmp files are not visible, the service's stay inside" {
 	require isolation private_tmp
 	HOSTTMP=$(mktemp /tmp/supd-iso-host.XXXXXX)
