@@ -140,6 +140,30 @@ cfgc_check_listen(const char *v)
 	return NULL;
 }
 
+/* scratch_size: a size (64M, 1G; at least 1M) or a share of the memory
+ * (1% to 100%), as scratch.c gives it to the tmpfs. */
+const char *
+cfgc_check_scratch_size(const char *v)
+{
+	char		 num[16];
+	uint64_t	 n;
+	const char	*e = NULL;
+	size_t		 len = strlen(v);
+
+	if (len == 0 || v[len - 1] != '%') {
+		if (parse_size(v, &n, &e) == -1)
+			return e;
+		return n < 1024 * 1024 ? "expected at least 1M" : NULL;
+	}
+	if (len > sizeof num)
+		return "expected a size (64M) or a share of the memory (25%)";
+	memcpy(num, v, len - 1);
+	num[len - 1] = '\0';
+	if (parse_uint(num, 1, 100, &n, &e) == -1)
+		return "expected a share of the memory from 1% to 100%";
+	return NULL;
+}
+
 /* Kept raw: an indented line continues it; split after the file. */
 const char *
 cfgc_command(struct parse *p, const struct key *k, const char *v)

@@ -21,6 +21,7 @@ const char *cfgc_check_abs(const char *);
 const char *cfgc_check_hostname(const char *);
 const char *cfgc_check_rootfs(const char *);
 const char *cfgc_check_listen(const char *);
+const char *cfgc_check_scratch_size(const char *);
 
 /* [supd] */
 const char *cfgc_socket_group(struct parse *, const struct key *, const char *);

@@ -45,6 +45,9 @@ const struct key cfgk_main_keys[] = {
 	    .def = "/var/lib/supd", .sample = "/srv/state" },
 	{ "supd", "shutdown_timeout", KT_DURATION, MAIN(shutdown_timeout_ms),
 	    .def = "30s", .sample = "5s" },
+	/* The tmpfs of the overlays' throwaway layers (scratch.c). */
+	{ "supd", "scratch_size", KT_STRING, MAIN(scratch_size), .def = "25%",
+	    .check = cfgc_check_scratch_size, .sample = "64M" },
 	/* auto, no, or the tree's directory on cgroup2 (cgroup.h). */
 	{ "supd", "cgroup", KT_STRING, MAIN(cgroup), .def = "auto",
 	    .check = cg_setting_check, .sample = "no" },

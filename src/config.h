@@ -57,6 +57,8 @@ struct supd_conf {
 	char		*log_dir;	/* default home of service logs */
 	char		*state_dir;	/* named volumes, persisted state */
 	uint64_t	 shutdown_timeout_ms; /* budget of an orderly shutdown */
+	char		*scratch_size;	/* the throwaway layers' tmpfs: a size
+					   or a share of the memory ("25%") */
 	char		*cgroup;	/* "auto", "no", or the tree's path */
 	char		*metrics_listen; /* ADDR:PORT of the HTTP metrics, or
 					   NULL/"" (off) */

@@ -5,13 +5,13 @@
  * layers are the image's layer directories of the store (or the rootfs),
  * top first, reached through /proc/self/fd/N paths (a hundred layers fit
  * in the page of mount options), and whose upper and work layers are in
- * the directory supd made on state_dir's disk (iso.upper: a new throwaway
- * one at each start, mounted `volatile` since nothing of it must outlive
- * a crash, or the kept one of overlay = persist), which supd gives as a
- * detached mount. The overlay is mounted on its root/, in this mount
- * namespace only. supd built the paths
- * (service-image.c); nothing here allocates (a lone child shares supd's
- * memory): the fds and the options live on the stack.
+ * the directory supd made (iso.upper: a new throwaway one at each start,
+ * scratch.c, mounted `volatile` since nothing of it must outlive a crash;
+ * or the kept one of overlay = persist), which supd gives as a detached
+ * mount. The overlay is mounted on its root/, in this mount namespace
+ * only. supd built the paths (service-image.c); nothing here allocates (a
+ * lone child shares supd's memory): the fds and the options live on the
+ * stack.
  *
  * The store's layers are read-only to the service: they are lower layers,
  * whatever the service writes lands in the upper one (copied up), and once

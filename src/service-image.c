@@ -12,13 +12,11 @@
  * defaults as docker merges them (argv, env, workdir, user, stop signal),
  * and the root an overlay of the image's layers: a copy of the definition
  * holding those (svc_image_conf), built here in supd before the clone, so
- * that a lone child allocates nothing. The upper layer is on state_dir's
- * disk, as docker's container layer: a throwaway one (an image, or a
- * rootfs with overlay = yes) in state_dir/scratch/NAME, new at each start
- * (the last one's tree removed off the loop, volume.c), a kept one
- * (overlay = persist) in state_dir/overlays/NAME; each goes when the
- * service is removed, and what a killed supd left in scratch/ goes when
- * supd starts (svc_image_sweep).
+ * that a lone child allocates nothing. The upper layer is a directory
+ * supd makes: a throwaway one (an image, or a rootfs with overlay = yes)
+ * is scratch.c's, new at each start on the tmpfs all of them share; a kept
+ * one (overlay = persist) is state_dir/overlays/NAME, on disk. Each goes
+ * when the service is removed.
  */
 #include <sys/stat.h>
 
@@ -34,6 +32,7 @@
 #include "imgdb.h"
 #include "isolate.h"
 #include "log.h"
+#include "scratch.h"
 #include "service-private.h"
 #include "values.h"
 #include "volume.h"
@@ -91,42 +90,28 @@ built_free(struct svc_image *im)
 	im->built = false;
 }
 
-/* state_dir/SUB/NAME gone at once, its tree in a child (volume.c),
- * however big: 0, or -1 with nothing there or a failure logged. */
-static int
-upper_remove(const struct service *s, const char *sub, bool say)
+/* overlay = persist: state_dir/overlays/NAME gone at once, its tree in a
+ * child (volume.c), however big. */
+static void
+kept_remove(const struct service *s)
 {
-	char	*dir = xasprintf("%s/%s", svc_state_dir(), sub), *cause = NULL;
-	int	 r;
+	char	*dir = xasprintf("%s/overlays", svc_state_dir()), *cause = NULL;
 
-	if ((r = vol_remove(dir, s->conf->name, &cause)) == 0 && say)
+	if (vol_remove(dir, s->conf->name, &cause) == 0)
 		log_info("%s: overlay removed", s->conf->name);
-	else if (r == -1 && errno != ENOENT)
+	else if (errno != ENOENT)
 		log_warnx("%s: overlay: %s", s->conf->name, cause);
 	free(cause);
 	free(dir);
-	return r;
-}
-
-/* supd starting: every throwaway layer a killed supd left goes. */
-void
-svc_image_sweep(void)
-{
-	char	*cause = NULL;
-
-	if (vol_remove(svc_state_dir(), "scratch", &cause) == -1 &&
-	    errno != ENOENT)
-		log_warnx("scratch: %s", cause);
-	free(cause);
 }
 
 void
 svc_image_free(struct service *s)
 {
 	if (s->removed && s->conf->iso.overlay == OVERLAY_PERSIST)
-		upper_remove(s, "overlays", true);
+		kept_remove(s);
 	else if (s->removed && s->img != NULL)
-		upper_remove(s, "scratch", false);
+		scratch_drop(s->conf->name);
 	if (s->img == NULL)
 		return;
 	built_free(s->img);
@@ -284,23 +269,22 @@ merge(struct service *s, const struct img *im, char **cause)
 
 /* The upper layer's directory, with upper/, work/ and root/ (the mount
  * point): state_dir/overlays/NAME kept (overlay = persist), else a new
- * state_dir/scratch/NAME, the last start's one removed first. With a user
- * namespace, its root owns them: it mounts the overlay (through the fd
- * supd opens, iso_prepare: state_dir is out of its reach). */
+ * throwaway one (scratch.c). With a user namespace, its root owns them:
+ * it mounts the overlay (through the detached mount supd makes,
+ * iso_prepare: state_dir is out of its reach). */
 static int
 upper_dir(struct service *s, char **cause)
 {
 	static const char *const sub[] = { "", "/upper", "/work", "/root" };
-	bool	 keep = s->conf->iso.overlay == OVERLAY_PERSIST;
 	bool	 userns = s->conf->iso.ns & CLONE_NEWUSER;
-	char	*dir = xasprintf("%s/%s/%s", svc_state_dir(), keep ?
-		    "overlays" : "scratch", s->conf->name), *path;
+	char	*dir, *path;
 	size_t	 i;
 	int	 r = 0;
 
-	if (!keep && upper_remove(s, "scratch", false) == -1 &&
-	    errno != ENOENT)
-		r = -1;
+	if (s->conf->iso.overlay != OVERLAY_PERSIST)
+		return (s->img->upper = scratch_take(s->conf->name, userns,
+		    cause)) == NULL ? -1 : 0;
+	dir = xasprintf("%s/overlays/%s", svc_state_dir(), s->conf->name);
 	for (i = 1; r == 0 && i < sizeof sub / sizeof *sub; i++) {
 		path = xasprintf("%s%s", dir, sub[i]);
 		if (mkdir_p(path, 0700) == -1)
@@ -366,7 +350,7 @@ svc_image_ready(struct service *s, char **cause)
 
 	if (iso->image == NULL && iso->overlay == OVERLAY_NO) {
 		if (s->img != NULL)	/* no longer an overlay */
-			upper_remove(s, "scratch", false);
+			scratch_drop(s->conf->name);
 		svc_image_free(s);
 		return 1;
 	}

@@ -74,9 +74,6 @@ const char	*svc_volume_user(const char *volume, size_t *from);
  * or removed), and the image id its last start ran (NULL: none yet). */
 const char	*svc_image_ref(const struct service *);
 const char	*svc_image_id(const struct service *);
-/* supd starting, before any start: the throwaway upper layers a killed
- * supd left (state_dir/scratch) go, off the loop. */
-void		 svc_image_sweep(void);
 
 /* Requests; -1 with *errstr if not possible (e.g. removed service). */
 int		 svc_start(struct service *);

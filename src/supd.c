@@ -38,6 +38,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pid1.h"
+#include "scratch.h"
 #include "service.h"
 #include "spawn.h"
 #include "svclog.h"
@@ -210,7 +211,7 @@ child_cb(EV_P_ ev_child *w, int revents)
 	(void)revents;
 	/* libev reaps every child, orphans included; stops are not exits. */
 	if ((WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus)) &&
-	    !imgrun_reaped(w->rpid, w->rstatus) &&
+	    !imgrun_reaped(w->rpid, w->rstatus) && !scratch_reaped(w->rpid) &&
 	    !svc_reaped(w->rpid, w->rstatus))
 		ctl_reaped(w->rpid, w->rstatus);
 }
@@ -565,7 +566,9 @@ services_start(void)
 	cg_init(conf.cgroup);
 	svc_ns_probe();
 	svc_init(&conf, &hooks);
-	svc_image_sweep();
+	/* What a killed supd left of the overlays' throwaway layers goes. */
+	scratch_init(conf.state_dir, conf.scratch_size);
+	scratch_sweep();
 	svc_load_all(true, &errs);
 	strv_free(&errs);
 	svc_net_boot();
@@ -596,6 +599,7 @@ main(int argc, char *argv[])
 	metrics_http_stop();
 	svc_free_all();
 	imgrun_end();
+	scratch_end();
 	cg_end();
 	svc_pub_end();
 	svc_net_end();

@@ -526,13 +526,8 @@ vol_copyup_wait(const struct iso_conf *iso, int rfd, bool *empty)
 
 /* ---- removal (supctl volume rm, prune) ----------------------------------- */
 
-/*
- * Remove name below dfd and everything under it, as the volume's services
- * left it: nothing is followed (a symlink is removed, never what it names),
- * no other file system is entered. Best effort: what cannot go stays.
- */
-static void
-remove_at(int dfd, const char *name, dev_t dev)
+void
+vol_remove_at(int dfd, const char *name, dev_t dev)
 {
 	struct dirent	*de;
 	struct stat	 st;
@@ -556,7 +551,7 @@ remove_at(int dfd, const char *name, dev_t dev)
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)
-			remove_at(fd, de->d_name, dev);
+			vol_remove_at(fd, de->d_name, dev);
 	closedir(d);
 	(void)unlinkat(dfd, name, AT_REMOVEDIR);
 }
@@ -584,7 +579,7 @@ vol_remove(const char *dir, const char *name, char **cause)
 		if (dup2(dfd, 3) == -1)
 			_exit(1);
 		syscall(SYS_close_range, 4, ~0U, 0);
-		remove_at(3, gone, st.st_dev);
+		vol_remove_at(3, gone, st.st_dev);
 		_exit(0);
 	}
 	/* No fork: the name is gone all the same, the tree stays hidden

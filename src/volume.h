@@ -7,6 +7,8 @@
 #ifndef SUPD_VOLUME_H
 #define SUPD_VOLUME_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -54,5 +56,12 @@ void	vol_copyup_wait(const struct iso_conf *, int rfd, bool *empty);
  * following anything in it. -1 with *cause if it cannot be renamed.
  */
 int	vol_remove(const char *dir, const char *name, char **cause);
+/*
+ * In a child (vol_remove's, scratch.c's janitor): remove name below dfd and
+ * everything under it, as the services left it: nothing is followed (a
+ * symlink is removed, never what it names), no file system but dev is
+ * entered. Best effort: what cannot go stays.
+ */
+void	vol_remove_at(int dfd, const char *name, dev_t dev);
 
 #endif

@@ -30,7 +30,6 @@ setup() {
 	setup_supd
 	STORE=$T/state/images
 	HOLDER=
-	SMALLSTATE=
 }
 
 teardown() {
@@ -39,12 +38,6 @@ teardown() {
 	fi
 	# A holder of the store's lock left by a test that failed.
 	[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null || true
-	if [ -n "$SMALLSTATE" ]; then
-		# supd holds files on the small state_dir: stop it first
-		# (teardown_supd checks its exit status and sanitizer reports).
-		end_supd
-		umount "$SMALLSTATE" 2>/dev/null || umount -l "$SMALLSTATE"
-	fi
 	teardown_supd
 }
 
@@ -220,7 +213,7 @@ EOF
 	[ "$(unpacks)" -eq 1 ]
 }
 
-@test "overlay: a file written is gone at the next start (throwaway, on state_dir's disk), kept with overlay = persist, removed with the service" {
+@test "overlay: a file written is gone at the next start (throwaway, in state_dir/scratch), kept with overlay = persist, removed with the service" {
 	local cmd="command = 'echo run >> /data/runs; wc -l < /data/runs; exec sleep 1000'"
 	isvc tmp "$L:derived" "$cmd" "user = 0"
 	isvc keep "$L:derived" "$cmd" "user = 0" "[isolation]" "overlay = persist"
@@ -230,9 +223,10 @@ EOF
 	start_supd
 	wait_for "tmp first run" logged tmp '^1$'
 	wait_for "keep first run" logged keep '^1$'
-	wait_for "the left layer removed" test ! -e "$T/state/scratch/ghost"
-	# The throwaway layer is a directory of state_dir, not memory.
+	[ ! -e "$T/state/scratch/ghost" ]
+	# The throwaway layer is state_dir/scratch/NAME, on scratch's tmpfs.
 	[ "$(cat "$T/state/scratch/tmp/upper/data/runs")" = run ]
+	[ "$(findmnt -n -o FSTYPE --target "$T/state/scratch/tmp")" = tmpfs ]
 	echo mark >"$T/state/scratch/tmp/upper/mark"
 	run ctl restart tmp keep
 	[ "$status" -eq 0 ]
@@ -247,65 +241,66 @@ EOF
 	run ls "$STORE"/layers/*/root/data/runs
 	[ "$status" -ne 0 ]
 	# Its file gone, the service goes, its kept layer with it; a
-	# removed service's throwaway layer goes too.
+	# removed service's throwaway layer goes too (emptied off the loop).
 	rm "$T/conf.d/keep.ini" "$T/conf.d/tmp.ini"
 	run ctl reload
 	[ "$status" -eq 0 ]
 	wait_for "keep's overlay removed" test ! -e "$T/state/overlays/keep"
 	wait_for "tmp's layer removed" test ! -e "$T/state/scratch/tmp"
-	wait_for "nothing left in scratch/ and overlays/" \
-		_empty_dirs "$T/state/scratch" "$T/state/overlays"
+	wait_for --show "ls -A $T/state/scratch $T/state/scratch/.trash" \
+		"the trash emptied" _only_trash "$T/state/scratch"
+	[ -z "$(ls -A "$T/state/overlays")" ]
+	# supd gone, its tmpfs is gone.
+	end_supd
+	run mountpoint -q "$T/state/scratch"
+	[ "$status" -ne 0 ]
 }
 
-# _empty_dirs DIR...: each DIR holds nothing, hidden names included.
-_empty_dirs() {
-	local d
-	for d in "$@"; do
-		[ -z "$(ls -A "$d")" ] || return 1
-	done
+# _only_trash DIR: DIR holds nothing but an empty .trash (if any).
+_only_trash() {
+	[ "$(ls -A "$1" | grep -v -x -e .trash)" = "" ] &&
+		{ [ ! -e "$1/.trash" ] || [ -z "$(ls -A "$1/.trash")" ]; }
 }
 
-@test "a service filling its root fills state_dir's file system only: its write fails (ENOSPC), supd and a running service go on, a new start fails with the reason, the flooder's removal gives the room back" {
-	# state_dir on a small ext4 of its own: a directory needs a block.
-	SMALLSTATE=$T/state
-	truncate -s 32M "$T/state.img"
-	mkfs.ext4 -q -F "$T/state.img"
-	mount -o loop "$T/state.img" "$SMALLSTATE"
+@test "services flooding their roots fill scratch_size in all, not the memory: the writes fail (ENOSPC), supd and running services go on, the flooder's removal gives the room back" {
+	printf 'scratch_size = 16M\n' >>"$T/supd.conf"
 	isvc calm "$L:derived" "command = 'exec sleep 1000'"
 	start_supd
 	wait_for "calm running" field_is calm state running
 	local pid
 	pid=$(field calm pid)
+	[ "$(findmnt -n -o FSTYPE --target "$T/state/scratch")" = tmpfs ]
+	[ "$(df -m --output=size "$T/state/scratch" | tail -n 1)" -eq 16 ]
 	isvc flood "$L:derived" "user = 0" "command = 'dd if=/dev/zero of=/big bs=1M count=64 2>&1; echo dd=\$?; exec sleep 1000'"
 	run ctl reload
 	[ "$status" -eq 0 ]
-	wait_for "flood's disk full" logged flood '^dd=1$'
+	wait_for "flood's scratch full" logged flood '^dd=1$'
 	logged flood 'No space left on device'
-	# What it wrote is in its layer on state_dir.
-	[ "$(du -sm "$T/state/scratch/flood/upper" | cut -f1)" -ge 10 ]
-	# The last blocks dd could not take (each of its writes is 1 MiB).
-	dd if=/dev/zero of="$T/state/fill" bs=4k 2>/dev/null || true
-	# Nothing already running is disturbed.
+	# What it wrote is in its layer, on scratch's tmpfs.
+	[ "$(du -sm "$T/state/scratch/flood/upper" | cut -f1)" -ge 12 ]
+	# Nothing already running is disturbed, supd answers.
 	[ "$(field calm state)" = running ]
 	[ "$(field calm pid)" = "$pid" ]
-	# A start that needs room fails with the place and the reason.
-	isvc late "$L:derived" "command = 'exec sleep 1000'"
+	# The bound is shared: another service starts, its write fails.
+	isvc late "$L:derived" "user = 0" "command = 'if echo x > /w; then echo wrote; else echo nowrite; fi; exec sleep 1000'"
 	run ctl reload
 	[ "$status" -eq 0 ]
-	wait_for "late failed" field_is late state failed
-	run field late reason
-	echo "$output"
-	[[ "$output" == *"$T/state/scratch/late"*"No space left on device"* ]]
+	wait_for "late's write to fail" logged late '^nowrite$'
 	# The flooder removed, its layer goes (off supd's loop) and the room
 	# comes back.
-	rm "$T/conf.d/flood.ini" "$T/state/fill"
+	rm "$T/conf.d/flood.ini"
 	run ctl reload
 	[ "$status" -eq 0 ]
-	wait_for "flood's layer removed" test ! -e "$T/state/scratch/flood"
-	run ctl start late
+	wait_for "the room back" _scratch_used_below 4
+	run ctl restart late
 	[ "$status" -eq 0 ]
-	wait_for "late running" field_is late state running
+	wait_for "late's write" logged late '^wrote$'
 	[ "$(field calm pid)" = "$pid" ]
+}
+
+# _scratch_used_below MIB: scratch's tmpfs holds less than MIB MiB.
+_scratch_used_below() {
+	[ "$(df -m --output=used "$T/state/scratch" | tail -n 1)" -lt "$1" ]
 }
 
 @test "a new named volume takes its destination's contents from the image's layers, a lower one's included (docker's copy-up)" {

@@ -159,7 +159,8 @@ every_main_key(struct strv *set)
 	    "state_dir = /abs/state\n"
 	    "shutdown_timeout = 5s\n"
 	    "cgroup = no\n"
-	    "metrics_listen = [::1]:9100\n";
+	    "metrics_listen = [::1]:9100\n"
+	    "scratch_size = 10%\n";
 	char			*path = write_file("every.conf", text), *want;
 
 	keys_of(text, set);
@@ -179,6 +180,7 @@ every_main_key(struct strv *set)
 	CHECK_INT(mc.shutdown_timeout_ms, 5000);
 	CHECK_STR(mc.cgroup, "no");
 	CHECK_STR(mc.metrics_listen, "[::1]:9100");
+	CHECK_STR(mc.scratch_size, "10%");
 	cfg_main_free(&mc);
 	strv_free(&errs);
 	free(path);
@@ -764,6 +766,53 @@ test_main_conf(void)
 	}
 }
 
+/* scratch_size: 25% by default; a size of at least 1M or a share of 1% to
+ * 100%, else an error at its line saying which. */
+static void
+test_main_scratch_size(void)
+{
+	static const char *const bad[][2] = {
+	    { "0%", "expected a share of the memory from 1% to 100%" },
+	    { "101%", "expected a share of the memory from 1% to 100%" },
+	    { "%", "expected a share of the memory from 1% to 100%" },
+	    { "12345678901234567%", "expected a size (64M) or a share of "
+	      "the memory (25%)" },
+	    { "512K", "expected at least 1M" },
+	    { "lots", "invalid size" },
+	};
+	struct supd_conf	 mc;
+	struct strv		 errs = { 0 };
+	char			*path, *text, *w;
+	size_t			 i;
+
+	path = write_file("scratch.conf", "[supd]\nlog_dir = /l\n");
+	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
+	CHECK_STR(mc.scratch_size, "25%");
+	cfg_main_free(&mc);
+	free(path);
+	path = write_file("scratch.conf", "[supd]\nscratch_size = 64M\n");
+	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
+	CHECK_STR(mc.scratch_size, "64M");
+	cfg_main_free(&mc);
+	free(path);
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		text = xasprintf("[supd]\nlog_dir = /l\nscratch_size = %s\n",
+		    bad[i][0]);
+		path = write_file("bad-scratch.conf", text);
+		w = xasprintf("%s:3: scratch_size '%s': %s", path, bad[i][0],
+		    bad[i][1]);
+		CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
+		CHECK_INT(errs.n, 1);
+		if (errs.n == 1)
+			CHECK_STR(errs.v[0], w);
+		cfg_main_free(&mc);
+		strv_free(&errs);
+		free(path);
+		free(text);
+		free(w);
+	}
+}
+
 /*
  * Every fixture yields exactly the errors its "# expect: TEXT" (exact) and
  * "# expect-re: REGEX" lines name, matched against the error with the
@@ -920,6 +969,7 @@ main(void)
 	test_defaults(&mc);
 	test_every_key(&mc);
 	test_main_conf();
+	test_main_scratch_size();
 	test_fixtures(&mc, fixtures);
 	test_text(&mc);
 

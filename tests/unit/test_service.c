@@ -23,6 +23,7 @@
 #include "config.h"
 #include "events.h"
 #include "leftovers.h"
+#include "scratch.h"
 #include "service-private.h"
 #include "spawn.h"
 #include "svclog.h"
@@ -95,7 +96,7 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	(void)net_pid;
 	(void)cause;
 	memset(p, 0, sizeof *p);
-	p->netns = -1;
+	p->netns = p->upper = -1;
 	return 0;
 }
 
@@ -128,6 +129,22 @@ void
 iso_prep_release(struct iso_prep *p)
 {
 	(void)p;
+}
+
+/* scratch.c: the throwaway layers (no service here has an overlay). */
+char *
+scratch_take(const char *name, bool userns, char **cause)
+{
+	(void)name;
+	(void)userns;
+	*cause = xstrdup("no scratch in test_service");
+	return NULL;
+}
+
+void
+scratch_drop(const char *name)
+{
+	(void)name;
 }
 
 /* events.c: the kinds said, in order, for the tests that read them. */
