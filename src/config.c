@@ -442,11 +442,6 @@ iso_validate(struct parse *p, struct svc_conf *sc)
 	if (iso->image != NULL && iso->rootfs != NULL)
 		cfgk_perr(p, ISO_SEEN("image"), "image and rootfs exclude each "
 		    "other");
-	/* The store is state_dir's, which a user namespace's root cannot
-	 * reach, and the layers' owners are the host's ids. */
-	if (iso->image != NULL && (iso->ns & CLONE_NEWUSER))
-		cfgk_perr(p, ISO_SEEN("image"), "image: not with a user "
-		    "namespace (not supported yet)");
 	if (iso->overlay && iso->rootfs == NULL && iso->image == NULL)
 		cfgk_perr(p, ISO_SEEN("overlay"), "overlay needs rootfs");
 	if (iso->hostname != NULL && !(iso->ns & CLONE_NEWUTS))

@@ -650,7 +650,9 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 	/* Nothing mounted from now on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		spawn_fail(STEP_MOUNT, errno, "private propagation");
-	if (!host_tree)
+	if (f->root >= 0)
+		root = iso_userns_attach(f->root);
+	else if (!host_tree)
 		root = iso->layers != NULL ? iso_layers_root(iso, f->upper) :
 		    prepare_root(iso);
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -905,10 +907,15 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	size_t	 i, nlocks = 0;
 	int	 r = -1;
 
-	p->netns = p->hosts = p->resolv = p->copyup = p->upper = -1;
+	p->netns = p->hosts = p->resolv = p->copyup = p->upper = p->root = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
-	if (sc->iso.upper != NULL && (p->upper = open_tree(AT_FDCWD,
+	/* An image in a user namespace: supd mounts its overlay, on iso.upper
+	 * (isolate-userns.c); any other overlay is the child's. */
+	if (sc->iso.image != NULL && (sc->iso.ns & CLONE_NEWUSER)) {
+		if (iso_userns_root(&sc->iso, &p->root, cause) == -1)
+			goto out;
+	} else if (sc->iso.upper != NULL && (p->upper = open_tree(AT_FDCWD,
 	    sc->iso.upper, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_SYMLINK_NOFOLLOW)) == -1) {
 		*cause = errno_cause("overlay %s", sc->iso.upper);
@@ -958,11 +965,13 @@ iso_prep_release(struct iso_prep *p)
 		close(p->copyup);
 	if (p->upper != -1)
 		close(p->upper);
+	if (p->root != -1)
+		close(p->root);
 	for (i = 0; i < p->nvolumes; i++)
 		if (p->volumes[i] >= 0)
 			close(p->volumes[i]);
 	free(p->volumes);
-	p->netns = p->hosts = p->resolv = p->copyup = p->upper = -1;
+	p->netns = p->hosts = p->resolv = p->copyup = p->upper = p->root = -1;
 	p->volumes = NULL;
 	p->nvolumes = 0;
 	errno = saved;

@@ -35,6 +35,8 @@ struct iso_prep {
 				 * (volume.h), else -1 */
 	int	 upper;		/* iso.upper as a detached mount, else -1:
 				 * a user namespace's root cannot reach it */
+	int	 root;		/* an image in a user namespace: its root, a
+				 * detached overlay (iso_userns_root), else -1 */
 };
 
 /*
@@ -76,6 +78,7 @@ struct iso_fds {
 	const int		*volumes; /* one detached mount per volume */
 	int			 copyup; /* iso_prep's, else -1 */
 	int			 upper;	/* iso_prep's, else -1 */
+	int			 root;	/* iso_prep's, else -1 */
 	const char		*notify; /* ready = notify: supd's socket, or NULL */
 	const struct iso_hide	*hide;	/* supd's own directories */
 	size_t			 nhide;
@@ -107,6 +110,16 @@ void	iso_setup(const struct svc_conf *, const struct iso_fds *,
  * iso->upper (upper: its detached mount, made by supd), mounted on its
  * root/ in this namespace: that path, valid until the root is entered. */
 const char *iso_layers_root(const struct iso_conf *, int upper);
+
+/*
+ * An image's root for a service in a user namespace (isolate-userns.c): in
+ * supd, the overlay of its layers idmapped to the namespace's range and of
+ * its upper layer iso->upper, as a detached mount (*root; -1 and *cause).
+ * In the child, that mount attached over the namespace's root; returns the
+ * path to enter.
+ */
+int	iso_userns_root(const struct iso_conf *, int *root, char **cause);
+const char *iso_userns_attach(int root);
 
 /* [limits] rlimits (part of iso_setup; alone for supctl exec). A service
  * without a nofile key gets the limit given to iso_services_nofile(), if

@@ -27,8 +27,8 @@
 
 /* supd writes the maps of a new user namespace: its root is an unprivileged
  * host range. */
-static int
-write_userns_maps(pid_t pid)
+int
+spawn_userns_maps(pid_t pid)
 {
 	char	path[64], map[64];
 	int	fd, i, r = 0;
@@ -144,7 +144,7 @@ spawn_map_userns(pid_t pid, int up[2], int *report_fd, int *gate_fd)
 	int	saved;
 
 	close(up[0]);
-	if (write_userns_maps(pid) == 0) {
+	if (spawn_userns_maps(pid) == 0) {
 		(void)write(up[1], "x", 1);
 		close(up[1]);
 		return;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spawn-clone.h: what spawn.c takes from spawn-clone.c, the clone into a
- * cgroup and a new user namespace's maps.
+ * cgroup and a new user namespace's maps (isolate-userns.c's idmap too).
  */
 #ifndef SUPD_SPAWN_CLONE_H
 #define SUPD_SPAWN_CLONE_H
@@ -24,5 +24,8 @@ void	spawn_child_cgroup(int procs_fd, bool late_cgns);
  * then the go on the sync pipe up; on failure *report_fd becomes a pipe
  * holding supd's report and the gate *gate_fd is closed. */
 void	spawn_map_userns(pid_t pid, int up[2], int *report_fd, int *gate_fd);
+/* The maps of pid's new user namespace, 0 -> ISO_USERNS_BASE for
+ * ISO_USERNS_SIZE ids (uid and gid); -1 with errno. */
+int	spawn_userns_maps(pid_t pid);
 
 #endif

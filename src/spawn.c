@@ -466,13 +466,14 @@ child_main(const struct svc_conf *sc, const struct spawn_args *a,
 	struct iso_fds	 f = { .netns = a->iso.netns, .notify = a->notify,
 			    .hide = hide, .nhide = nhide, .hosts = a->iso.hosts,
 			    .resolv = a->iso.resolv, .copyup = a->iso.copyup,
-			    .upper = a->iso.upper };
+			    .upper = a->iso.upper, .root = a->iso.root };
 	struct cmd_start st = { .parent = parent, .ready_wfd = a->ready_wfd,
 			    .close_fd = -1, .env = env };
 	int *const	 fixed[] = { &f.netns, &status_wfd, &st.ready_wfd,
-			    &f.hosts, &f.resolv, &gate_rfd, &f.copyup, &f.upper };
+			    &f.hosts, &f.resolv, &gate_rfd, &f.copyup, &f.upper,
+			    &f.root };
 	size_t		 nkeep = 0, i, nvol = a->iso.nvolumes;
-	int		 vols[nvol + 1], *keep[nvol + 10], owned[nvol + 1];
+	int		 vols[nvol + 1], *keep[nvol + 11], owned[nvol + 1];
 	sigset_t	 all;
 	pid_t		 cmd;
 	char		 c;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # image.bats: services whose root is an image (issue 13; man/supd.conf.5
-# "image"; src/service-image.c, src/isolate-image.c): run from an OCI
-# layout and from archives, the image's defaults applied and overridden,
-# whiteouts, one copy of the layers for many services and one unpack for
-# many starts, the overlay thrown away or kept, a corrupt image failing
-# only its service, the supctl image commands, and what a hostile service
-# can do to the store (nothing).
+# "image"; src/service-image.c, src/isolate-image.c, src/isolate-userns.c):
+# run from an OCI layout and from archives, the image's defaults applied and
+# overridden, whiteouts, one copy of the layers for many services and one
+# unpack for many starts, the overlay thrown away or kept, a corrupt image
+# failing only its service, the supctl image commands, in a user namespace
+# (the layers idmapped: owners, writes, exec; tests/proofs/issue-13-userns.md),
+# and what a hostile service can do to the store (nothing).
 #
 # The fixtures are built once per file by mkimage.sh (umoci, skopeo, tar,
 # python3's tarfile) under /var/tmp: real images, never a hand-made store.
@@ -397,6 +398,126 @@ _scratch_used_below() {
 	[ "$output" -ge 1 ]
 	# Another service of the image sees the image, not evil's writes.
 	isvc other "$L:derived" "command = 'cat /etc/top-file; exec sleep 1000'"
+	run ctl reload
+	wait_for "other's output" logged other '^top$'
+}
+
+# store_sums: sha256 of every file of the store's layers, sorted.
+store_sums() {
+	find "$STORE/layers" -type f -exec sha256sum {} + | sort
+}
+
+USERNS="namespaces = mount pid ipc uts user"
+
+# runs_copy NAME: NAME's process runs /tmp/busybox (its command, without
+# an init).
+runs_copy() {
+	[ "$(readlink "/proc/$(field "$1" pid)/exe")" = /tmp/busybox ]
+}
+
+@test "image in a user namespace: the image's root owns its files inside, its USER runs as itself; whiteouts and opaque dirs hide; exec, health and a volume's copy-up work" {
+	cat >"$T/conf.d/un.ini" <<EOF
+[service]
+command = 'stat -c %u:%g /bin/busybox /home/app; id -u; ls /etc/lower-file;
+   ls /data/opq; cat /proc/self/uid_map; echo w > /home/app/written;
+   stat -c w=%u /home/app/written; echo t > /var/tmp/t; echo end;
+   exec sleep 1000'
+ready = health
+[isolation]
+image = $L:derived
+$USERNS
+volume = home:/home
+[health]
+cmd = /bin/sh -c 'test \$(stat -c %u /bin/busybox):\$(id -u) = 0:1000'
+interval = 200ms
+EOF
+	start_supd
+	wait_for "un's output" logged un '^end$'
+	cat "$T/log/un.log"
+	# The store's root-owned files are root's inside, 1000's are 1000's.
+	[ "$(sed -n 1p "$T/log/un.log")" = 0:0 ]
+	[ "$(sed -n 2p "$T/log/un.log")" = 1000:1000 ]
+	# As the image's USER, in a namespace mapped on the host's range.
+	[ "$(sed -n 3p "$T/log/un.log")" = 1000 ]
+	logged un '^ *0 *1000000 *65536$'
+	logged un "ls: /etc/lower-file: No such file or directory"
+	logged un '^new-file$'
+	refute logged un 'old-file'
+	# The volume's copy of /home: its ids in the namespace's range.
+	[ "$(stat -c %u:%g "$T/state/volumes/home/app")" = 1001000:1001000 ]
+	logged un '^w=1000$'
+	[ "$(stat -c %u "$T/state/volumes/home/app/written")" = 1001000 ]
+	# A write to its root is in its scratch layer, its ids shifted.
+	[ "$(stat -c %u "$T/state/scratch/un/upper/var/tmp/t")" = 1001000 ]
+	run ls "$STORE"/layers/*/root/var/tmp/t
+	[ "$status" -ne 0 ]
+	wait_for "un running (healthy)" field_is un state running
+	[ "$(field un health)" = healthy ]
+	run ctl exec un /bin/sh -c 'echo $(id -u) $(stat -c %u /bin/busybox) $(pwd)'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 0 /data" ]
+}
+
+@test "image in a user namespace, overlay = persist: its root writes its root; the upper layer holds the write, owned by the namespace's ids on disk; the store does not; read_only holds" {
+	isvc keep "$L:derived" "user = 0" \
+		"command = 'echo run >> /data/runs; echo w > /etc/top-file;" \
+		"   stat -c %u:%g /; wc -l < /data/runs; exec sleep 1000'" \
+		"[isolation]" "$USERNS" "overlay = persist"
+	isvc ro "$L:derived" "user = 0" \
+		"command = 'touch /etc/x 2>&1; echo ro=\$?; exec sleep 1000'" \
+		"[isolation]" "$USERNS" "read_only = yes"
+	start_supd
+	wait_for "keep's first run" logged keep '^1$'
+	cat "$T/log/keep.log"
+	logged keep '^0:0$'
+	# read_only = yes: the root is read-only to its root too.
+	wait_for "ro's output" logged ro '^ro='
+	logged ro 'Read-only file system'
+	logged ro '^ro=1$'
+	local up=$T/state/overlays/keep/upper
+	[ "$(stat -c %u:%g "$up" "$up/data/runs" "$up/etc/top-file" | sort -u)" = 1000000:1000000 ]
+	[ "$(cat "$STORE"/layers/*/root/etc/top-file)" = top ]
+	run ls "$STORE"/layers/*/root/data/runs
+	[ "$status" -ne 0 ]
+	run ctl restart keep
+	[ "$status" -eq 0 ]
+	wait_for "keep's second run" logged keep '^2$'
+}
+
+@test "a hostile root of a user namespace: no write through /proc/self/fd, a symlink of the image or a mount reaches the store" {
+	# The store exists once the image is unpacked: a first service.
+	isvc first "$L:derived" "command = 'exec sleep 1000'"
+	start_supd
+	wait_for "first running" field_is first state running
+	local before
+	before=$(store_sums)
+	[ -n "$before" ]
+	# Its command runs from a copy of busybox: the image's is not busy.
+	isvc evil "$L:derived" "user = 0" \
+		"command = 'cp /bin/busybox /tmp/busybox; exec /tmp/busybox sleep 1000'" \
+		"[isolation]" "$USERNS"
+	run ctl reload
+	[ "$status" -eq 0 ]
+	wait_for "evil running" field_is evil state running
+	wait_for "evil's sleep from its copy" runs_copy evil
+	run ctl exec evil /tmp/busybox sh -c '{ echo fd >> /proc/self/fd/3; } 3</etc/top-file
+		echo link >> /bin/cat; echo pw >> /etc/passwd
+		mount -o remount,ro / 2>&1; echo remount=$?
+		umount -l / 2>&1; echo umount=$?
+		ls /proc/1/root'"$STORE"' 2>&1
+		cat /etc/top-file; tail -c 5 /bin/busybox; tail -n 1 /etc/passwd'
+	echo "$output"
+	# Not a byte of the store changed ...
+	[ "$(store_sums)" = "$before" ]
+	[ "$status" -eq 0 ]
+	# ... its writes are its own (its upper layer) ...
+	[[ "$output" == *$'\nfd\nlink\npw' ]]
+	# ... its root's superblock is the host's: no remount.
+	[[ "$output" == *"remount=1"* ]]
+	[[ "$output" == *"ls: /proc/1/root$STORE: No such file or directory"* ]]
+	isvc other "$L:derived" "command = 'cat /etc/top-file; exec sleep 1000'" \
+		"[isolation]" "$USERNS"
 	run ctl reload
 	wait_for "other's output" logged other '^top$'
 }

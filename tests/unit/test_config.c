@@ -380,8 +380,6 @@ every_image_key(struct supd_conf *mc, struct strv *set)
 	static const char *const bad[][2] = {
 		{ "[isolation]\nimage = /i\nrootfs = /r\n",
 		    "image and rootfs exclude each other" },
-		{ "[isolation]\nimage = /i\nnamespaces = mount pid user\n",
-		    "image: not with a user namespace (not supported yet)" },
 		{ "[isolation]\noverlay = sometimes\n",
 		    "overlay 'sometimes': expected yes, no or persist" },
 		{ "[service]\nentrypoint =\n", "[service] command is required" },
@@ -423,6 +421,12 @@ every_image_key(struct supd_conf *mc, struct strv *set)
 		CHECK_STR(sc->workdir, "/");
 		CHECK_INT(sc->stop_signal, SIGTERM);
 	}
+	cfg_svc_free(sc);
+	/* With a user namespace too (its root an idmapped overlay). */
+	sc = load("u.ini", "[isolation]\nimage = /i\nnamespaces = mount pid "
+	    "user\n", mc, &errs);
+	CHECK(sc != NULL && (sc->iso.ns & CLONE_NEWUSER));
+	CHECK_INT(errs.n, 0);
 	cfg_svc_free(sc);
 	strv_free(&errs);
 	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
