@@ -64,7 +64,7 @@ userns_make(void)
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	/* Signals wait for supd: the child takes none of its handlers. */
+	/* Blocked in the child, which so runs none of supd's handlers. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL,
@@ -202,9 +202,9 @@ iso_userns_root(const struct iso_conf *iso, int *root, char **cause)
 	if (iso->upper == NULL)
 		errno = ENOENT;
 	if (iso->upper == NULL || stat(iso->layers[0], &st) == -1 ||
-	    (up = open(iso->upper, O_PATH |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fchmodat(up, "upper", st.st_mode & 07777, 0) == -1)
+	    (up = open(iso->upper, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fchmodat(up, "upper", st.st_mode & 07777,
+	    0) == -1)
 		goto fail;
 	*root = overlay(iso->layers, skip, lower, up,
 	    iso->overlay == OVERLAY_PERSIST, &what);
