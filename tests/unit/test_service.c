@@ -96,7 +96,7 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 	(void)net_pid;
 	(void)cause;
 	memset(p, 0, sizeof *p);
-	p->netns = p->upper = -1;
+	p->netns = p->upper = p->root = -1;
 	return 0;
 }
 
