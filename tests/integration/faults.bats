@@ -775,7 +775,11 @@ _stops_are() {
 [service]
 command = sleep 1000
 EOF
-	start_supd
+	# Forked spawns only: a lone one (vfork) holds supd until its exec,
+	# so no stop can land before it -- and a status asked meanwhile is
+	# answered after the exec, when the start may be over (seen under
+	# ASan on a loaded machine).
+	SUPD=$B/supd-faults SUPD_TEST_SPAWN=fork start_supd
 	wait_state s running
 	ctl status >/dev/null
 	local base st
