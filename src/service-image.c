@@ -270,8 +270,9 @@ merge(struct service *s, const struct img *im, char **cause)
 /* The upper layer's directory, with upper/, work/ and root/ (the mount
  * point): state_dir/overlays/NAME kept (overlay = persist), else a new
  * throwaway one (scratch.c). With a user namespace, its root owns them:
- * it mounts the overlay (through the detached mount supd makes,
- * iso_prepare: state_dir is out of its reach). */
+ * the overlay writes as it (an image's, mounted by supd: isolate-userns.c)
+ * or mounts it (a rootfs's, through the detached mount iso_prepare makes:
+ * state_dir is out of its reach). */
 static int
 upper_dir(struct service *s, char **cause)
 {
