@@ -32,7 +32,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -113,29 +112,6 @@ scratch_mount(void)
 	free(opts);
 }
 
-/* In the janitor: what .trash holds removed (not .trash itself, which
- * supd moves layers into meanwhile: a name it misses is the next wake-up's
- * to remove). */
-static void
-empty_trash(int dfd, dev_t dev)
-{
-	struct dirent	*de;
-	DIR		*d;
-	int		 fd;
-
-	if ((fd = openat(dfd, ".trash", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			vol_remove_at(fd, de->d_name, dev);
-	closedir(d);
-}
-
 /* The janitor: the trash emptied at each wake-up, until supd closes the
  * pipe (or dies). */
 static void __attribute__((noreturn))
@@ -154,8 +130,10 @@ janitor_main(int rfd, pid_t parent)
 	if ((dfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(dfd, &st) == -1)
 		_exit(1);
+	/* What .trash holds, not .trash itself, which supd moves layers
+	 * into meanwhile: a name missed is the next wake-up's. */
 	while (read(3, buf, sizeof buf) > 0)
-		empty_trash(dfd, st.st_dev);
+		vol_empty_at(dfd, ".trash", st.st_dev);
 	_exit(0);
 }
 

@@ -529,10 +529,7 @@ vol_copyup_wait(const struct iso_conf *iso, int rfd, bool *empty)
 void
 vol_remove_at(int dfd, const char *name, dev_t dev)
 {
-	struct dirent	*de;
 	struct stat	 st;
-	DIR		*d;
-	int		 fd;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    st.st_dev != dev)
@@ -541,6 +538,17 @@ vol_remove_at(int dfd, const char *name, dev_t dev)
 		(void)unlinkat(dfd, name, 0);
 		return;
 	}
+	vol_empty_at(dfd, name, dev);
+	(void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+void
+vol_empty_at(int dfd, const char *name, dev_t dev)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd;
+
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
@@ -553,7 +561,6 @@ vol_remove_at(int dfd, const char *name, dev_t dev)
 		    strcmp(de->d_name, "..") != 0)
 			vol_remove_at(fd, de->d_name, dev);
 	closedir(d);
-	(void)unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
 int

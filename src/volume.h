@@ -63,5 +63,7 @@ int	vol_remove(const char *dir, const char *name, char **cause);
  * entered. Best effort: what cannot go stays.
  */
 void	vol_remove_at(int dfd, const char *name, dev_t dev);
+/* The same for what the directory name holds, name itself kept. */
+void	vol_empty_at(int dfd, const char *name, dev_t dev);
 
 #endif
