@@ -6,7 +6,8 @@
 # unpacked tree (the store's layer directory itself), median of $RUNS
 # (default 20) of each, interleaved, wall clock of the whole command (bash's
 # EPOCHREALTIME). Bar: <= 1.2x. The image's root is an overlay of its
-# layers on a tmpfs of the service's own; the rootfs's a bind mount.
+# layers, its throwaway upper layer on supd's scratch tmpfs; the rootfs's
+# a bind mount.
 #
 # The image: mkrootfs.sh's busybox tree in one layer, made with umoci (an
 # OCI layout). Everything under /var/tmp: a service's private /tmp would
