@@ -303,8 +303,8 @@ opt_image(struct run *r, const char *v)
 
 	value_ok("--image", v);
 	if (v[pre] == '\0')
-		run_usage("--image: expected [oci-archive:|docker-archive:]"
-		    "PATH[:TAG]");
+		run_usage("--image: expected [oci-archive:|docker-archive:|"
+		    "oci:]PATH[:TAG]");
 	path = abs_path("--image", v + pre);
 	strv_take(&r->iso, xasprintf("image = %.*s%s", (int)pre, v, path));
 	free(path);

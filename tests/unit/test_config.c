@@ -675,6 +675,33 @@ out:
 	strv_free(&set);
 }
 
+/* key = each bad[i][0] in [supd]: refused at its line with bad[i][1]. */
+static void
+bad_main_values(const char *key, const char *const (*bad)[2], size_t n)
+{
+	struct supd_conf	 mc;
+	struct strv		 errs = { 0 };
+	char			*path, *text, *w;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		text = xasprintf("[supd]\nlog_dir = /l\n%s = %s\n", key,
+		    bad[i][0]);
+		path = write_file("bad-main.conf", text);
+		w = xasprintf("%s:3: %s '%s': %s", path, key, bad[i][0],
+		    bad[i][1]);
+		CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
+		CHECK_INT(errs.n, 1);
+		if (errs.n == 1)
+			CHECK_STR(errs.v[0], w);
+		cfg_main_free(&mc);
+		strv_free(&errs);
+		free(path);
+		free(text);
+		free(w);
+	}
+}
+
 static void
 test_main_conf(void)
 {
@@ -747,26 +774,8 @@ test_main_conf(void)
 		      "address)" },
 		    { "9100", "must be ADDRESS:PORT or [IPV6]:PORT" },
 		};
-		size_t i;
 
-		for (i = 0; i < sizeof bad / sizeof *bad; i++) {
-			char *text = xasprintf("[supd]\nlog_dir = /l\n"
-			    "metrics_listen = %s\n", bad[i][0]);
-			char *w;
-
-			path = write_file("bad-metrics.conf", text);
-			w = xasprintf("%s:3: metrics_listen '%s': %s", path,
-			    bad[i][0], bad[i][1]);
-			CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
-			CHECK_INT(errs.n, 1);
-			if (errs.n == 1)
-				CHECK_STR(errs.v[0], w);
-			cfg_main_free(&mc);
-			strv_free(&errs);
-			free(path);
-			free(text);
-			free(w);
-		}
+		bad_main_values("metrics_listen", bad, sizeof bad / sizeof *bad);
 	}
 }
 
@@ -786,8 +795,7 @@ test_main_scratch_size(void)
 	};
 	struct supd_conf	 mc;
 	struct strv		 errs = { 0 };
-	char			*path, *text, *w;
-	size_t			 i;
+	char			*path;
 
 	path = write_file("scratch.conf", "[supd]\nlog_dir = /l\n");
 	CHECK_INT(cfg_load_main(path, true, &mc, &errs), 0);
@@ -799,22 +807,7 @@ test_main_scratch_size(void)
 	CHECK_STR(mc.scratch_size, "64M");
 	cfg_main_free(&mc);
 	free(path);
-	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
-		text = xasprintf("[supd]\nlog_dir = /l\nscratch_size = %s\n",
-		    bad[i][0]);
-		path = write_file("bad-scratch.conf", text);
-		w = xasprintf("%s:3: scratch_size '%s': %s", path, bad[i][0],
-		    bad[i][1]);
-		CHECK_INT(cfg_load_main(path, true, &mc, &errs), -1);
-		CHECK_INT(errs.n, 1);
-		if (errs.n == 1)
-			CHECK_STR(errs.v[0], w);
-		cfg_main_free(&mc);
-		strv_free(&errs);
-		free(path);
-		free(text);
-		free(w);
-	}
+	bad_main_values("scratch_size", bad, sizeof bad / sizeof *bad);
 }
 
 /*
