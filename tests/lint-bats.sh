@@ -8,6 +8,11 @@
 # only when the next line that is neither blank nor a comment is "}"; one
 # that continues a command (the line before ends in && || | or \) is part
 # of that command, an if's condition say, and is not looked at.
+# The same holds for a chain of checks, "[ a ] && [ b ]": errexit ignores
+# every command of an && list but the last, so a failing "[ a ]" on a line
+# that is not the test's last is passed over. A line (not continuing a
+# command) that starts with [ or [[ and joins checks with && ("] && [", or
+# a trailing && whose chain ends in ] or }) is held to the same rule.
 # Here-documents are skipped. Prints FILE:LINE: message for each, then one
 # line "lint: N passed, M failed" (one check per file), and exits non-zero
 # if any file failed.
@@ -25,7 +30,10 @@ for f in "$@"; do
 	fi
 	if awk '
 	function report(l) {
-		printf "%s:%d: a bare \"! cmd\" that is not the last statement of its test or function never fails it (bash errexit ignores it); use refute, run ! or [ ... ]\n", FILENAME, l
+		if (l in chains)
+			printf "%s:%d: a chain of checks joined by && that is not the last statement of its test or function never fails it on its first checks (bash errexit ignores them); put each check on its own line\n", FILENAME, l
+		else
+			printf "%s:%d: a bare \"! cmd\" that is not the last statement of its test or function never fails it (bash errexit ignores it); use refute, run ! or [ ... ]\n", FILENAME, l
 		bad = 1
 	}
 	# In a here-document: skip up to its terminator.
@@ -44,6 +52,19 @@ for f in "$@"; do
 			cont = (line ~ /\\$/)
 			next
 		}
+		# A chain of checks goes on: at its end, held like "! cmd"
+		# when its last command is a check too.
+		if (chain) {
+			if (line ~ /(&&|\\)[ \t]*$/)
+				next
+			if (line ~ /(\]|})[ \t]*$/ && line !~ /\|\|/) {
+				pending = chain
+				chains[chain] = 1
+			}
+			chain = 0
+			joined = 0
+			next
+		}
 		if (pending) {
 			if (line ~ /^[ \t]*(#.*)?$/)
 				next
@@ -56,6 +77,17 @@ for f in "$@"; do
 		if (line ~ /^[ \t]*![ \t]/ && !joined) {
 			pending = NR
 			cont = (line ~ /\\$/)
+		}
+		if (line ~ /^[ \t]*\[\[?[ \t]/ && !joined && line !~ /\|\|/) {
+			if (line ~ /&&[ \t]*$/) {
+				chain = NR
+				next
+			}
+			if (line ~ /\][ \t]*&&[ \t]*\[/ &&
+			    line ~ /(\]|})[ \t]*$/) {
+				pending = NR
+				chains[NR] = 1
+			}
 		}
 		if (line !~ /^[ \t]*(#.*)?$/)
 			joined = (line ~ /(&&|\|\||\||\\)[ \t]*$/)

@@ -60,7 +60,8 @@ EOF
 	# And supd itself refuses to start on it.
 	rc=0
 	timeout 10 "$SUPD" -c "$T/supd.conf" >"$T/out" 2>"$T/err" || rc=$?
-	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
 	grep -F "$C:12: duplicate [network back]" "$T/err"
 	[ ! -e "$SOCK" ]
 }

@@ -202,7 +202,8 @@ pings() {
 	release_fw
 	[ "$(ns host cat $fwd)" = 0 ]
 	run ns host nft list tables
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	refute reaches a1 192.0.2.2
 	# Without a nat network, forwarding stays off.
 	hold_fw b:supd-b:10.89.0.0/24 i:supd-i:10.90.0.0/24:internal

@@ -176,7 +176,8 @@ EOF
 	t=$(($(mono_ms) - t0))
 	echo "podman stop took $t ms"
 	# db's own stop takes 1 s; well before podman's SIGKILL at 10 s.
-	[ "$t" -ge 1000 ] && [ "$t" -lt 5000 ]
+	[ "$t" -ge 1000 ]
+	[ "$t" -lt 5000 ]
 	[ "$(podman inspect -f '{{.State.ExitCode}}' "$CTR")" = 0 ]
 	logs_have "all services stopped, exiting"
 	# In order: web (which requires db) stopped before db.
@@ -393,8 +394,9 @@ kube_teardown() {
 	kube_up
 	[ "$(podman exec "$CTR" cat /proc/1/comm)" = supd ]
 	run podman exec "$CTR" ls /etc/supd/conf.d
-	[[ $output == *web.ini* ]] && [[ $output == *worker.ini* ]] &&
-		[[ $output == *ticker.ini* ]]
+	[[ $output == *web.ini* ]]
+	[[ $output == *worker.ini* ]]
+	[[ $output == *ticker.ini* ]]
 	[ "$(podman pod inspect -f '{{.State}}' supd-app)" = Running ]
 	wait_for "ticker's line in the pod's log" grep -q -F "ticker | tick" \
 		"$C/ctr.log"
@@ -436,7 +438,9 @@ kube_teardown() {
 		cut -d: -f1)
 	web_at=$(grep -n -F "web: stopped" "$C/ctr.log" | head -n 1 |
 		cut -d: -f1)
-	[ -n "$worker_at" ] && [ -n "$web_at" ] && [ "$worker_at" -lt "$web_at" ]
+	[ -n "$worker_at" ]
+	[ -n "$web_at" ]
+	[ "$worker_at" -lt "$web_at" ]
 	grep -q -F "worker | worker: done" "$C/ctr.log"
 }
 
