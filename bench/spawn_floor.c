@@ -9,7 +9,11 @@
  *   spawn_floor N ns     clone(2) into new mount, pid, ipc, uts and net
  *                        namespaces instead of fork (the kernel's share of
  *                        start-500-isolated.sh; nothing is set up inside)
- *   spawn_floor N [ns] -- CMD ARG...
+ *   spawn_floor N default
+ *                        the same with supd's default namespaces: mount,
+ *                        pid, ipc and uts (start-1000.sh's floor for
+ *                        services with the default isolation)
+ *   spawn_floor N [ns|default] -- CMD ARG...
  *                        the same with CMD instead of `sleep infinity`
  *                        (bench/peers: the same payload as the services);
  *                        CMD must run until killed
@@ -41,14 +45,17 @@ int
 main(int argc, char *argv[])
 {
 	int		 n = argc > 1 ? atoi(argv[1]) : 1000, i, p[2], *rfd;
-	unsigned long	 ns = argc > 2 && strcmp(argv[2], "ns") == 0 ?
-	    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-	    CLONE_NEWNET : 0;
+	unsigned long	 ns = 0;
 	pid_t		*pid;
 	long long	 t0, t1;
 	char		 c, *sleep_argv[] = { "sleep", "infinity", NULL };
 	char		**cmd = sleep_argv;
 
+	if (argc > 2 && strcmp(argv[2], "ns") == 0)
+		ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+		    CLONE_NEWNET;
+	if (argc > 2 && strcmp(argv[2], "default") == 0)
+		ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0 && i + 1 < argc) {
 			cmd = argv + i + 1;

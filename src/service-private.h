@@ -177,10 +177,6 @@ void		 svc_queue_forget(const struct service *);
 void		 svc_queue_free(void);
 void		 svc_queue_hold(void);
 void		 svc_queue_release(void);
-/* Events queued after the one running, or boot starts still to come:
- * a spawn now is one of several in this turn. */
-bool		 svc_queue_pending(void);
-bool		 svc_boot_pending(void);
 void		 svc_timer_cb(EV_P_ ev_timer *, int);
 pid_t		 svc_main_pid(const struct service *);
 enum svc_state	 svc_ended_starting(struct service *);

@@ -285,8 +285,6 @@ svc_spawn(struct service *s)
 	if (spawn_prepare(s, sc, &a) == -1)
 		return svc_ended_starting(s);
 	a.in_fd = s->stdin_fd > 0 ? s->stdin_fd : 0;
-	/* More to start in this turn: supd goes on while the child sets up. */
-	a.batch = svc_queue_pending();
 	r = spawn_service(sc, &a, &c);
 	spawn_args_release(&a);
 	/* supctl run -i: the caller's stdin is the first run's only. */

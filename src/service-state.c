@@ -745,9 +745,3 @@ svc_queue_release(void)
 	if (--held == 0)
 		queue_run();
 }
-
-bool
-svc_queue_pending(void)
-{
-	return (draining && q_head < q_len) || held > 0 || svc_boot_pending();
-}

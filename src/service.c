@@ -334,13 +334,6 @@ boot_queue_kick(void)
 	ev_idle_start(EV_DEFAULT_UC_ &boot_idle);
 }
 
-/* The boot (or a reload that added services) has starts still to make. */
-bool
-svc_boot_pending(void)
-{
-	return ev_is_active(&boot_w) && boot_cursor < svc_reg.n;
-}
-
 void
 svc_init(const struct supd_conf *mc, const struct svc_hooks *h)
 {

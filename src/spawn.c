@@ -18,11 +18,11 @@
  * its code (128+N for a signal, as tini does). A user namespace is mapped
  * by supd, the parent, while the child waits on a sync pipe.
  *
- * A service whose spawn is a lone one (no gate, user namespace or cgroup)
- * is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
- * (clone_lone); a spawn with more to follow in supd's turn forks, so that
- * supd goes on while the child sets up (lone_spawn says why, with the
- * numbers; docs/design.md, "The spawn path").
+ * A service whose spawn can be a lone one (no gate, user namespace or
+ * cgroup) is cloned CLONE_VM | CLONE_VFORK, as posix_spawn's child is
+ * (clone_lone), alone or among many (a boot); the others fork (lone_spawn
+ * says which and why, with the numbers; docs/design.md, "The spawn
+ * path").
  *
  * The command's last step before exec is its seccomp filter (seccomp.c).
  * An init loads one for itself too, before the command exists (a command
@@ -579,25 +579,30 @@ lone_child(void *arg)
 }
 
 /*
- * A lone spawn: nothing else for supd to do in this turn (a->batch), no
- * gate, no user namespace and no volume being filled (the child would wait
- * for supd's plugs, maps, or copy-up process, with supd suspended until the
- * child's exec: volumes.bats' huge copy-up held supd's loop), no cgroup (glibc's clone() cannot pass
- * CLONE_INTO_CGROUP, clone3 with CLONE_VM needs a stack switch in
- * assembly, and the cgroup.procs way would move a task sharing supd's mm,
- * which a controller acting on the mm, as cpuset does, would apply to
- * supd's), an init only if it can leave supd's memory by its exec of
- * the reaper, and no user or group looked up in a rootfs (its account
- * files are read onto the heap, which a lookup that fails would leave in
- * supd: isolation.bats' bad /etc/passwd, under LeakSanitizer) nor through
- * a directory service (nsswitch.c: an LDAP server that stalls would hold
- * supd for its timeout). Under a mass start, supd would wait for each child to reach
- * its exec behind the payloads already running (1000 plain services:
- * 1.2 s forked, 1.6-1.7 s this way); alone, it saves the copy of supd's
- * page tables, the faults that copy costs supd and the child, and its
- * teardown at an exec (kill -9 -> new payload: 1.5 ms forked, 1.0 ms this
- * way, against 0.75 ms for fork+exec+wait of the payload from a minimal
- * parent; bench/README.md, "The spawn path", for a service in namespaces).
+ * Whether this spawn is a lone one (clone_lone), alone or among many. Not
+ * with a gate, a user namespace or a volume being filled (the child would
+ * wait for supd's plugs, maps, or copy-up process, with supd suspended
+ * until the child's exec: volumes.bats' huge copy-up held supd's loop);
+ * not with a cgroup (glibc's clone() cannot pass CLONE_INTO_CGROUP, clone3
+ * with CLONE_VM needs a stack switch in assembly, and the cgroup.procs way
+ * would move a task sharing supd's mm, which a controller acting on the
+ * mm, as cpuset does, would apply to supd's); an init only if it can leave
+ * supd's memory by its exec of the reaper; no user or group looked up in a
+ * rootfs (its account files are read onto the heap, which a lookup that
+ * fails would leave in supd: isolation.bats' bad /etc/passwd, under
+ * LeakSanitizer) nor through a directory service (nsswitch.c: an LDAP
+ * server that stalls would hold supd for its timeout).
+ *
+ * It saves the copy of supd's page tables, the faults that copy costs supd
+ * and the child, and its teardown at the exec. A restart (kill -9 -> new
+ * payload) took 1.5 ms forked, 1.0 ms this way. On a guest with shadow
+ * page tables (PVM: faults and TLB flushes go through the hypervisor) a
+ * boot of 1000 plain services took 9.4-10.5 s forked and 5.2-6.1 s this
+ * way, 1000 in namespaces 12.2-13.8 s and 7.8-8.3 s, and a status's p99
+ * meanwhile was lower. On the machine before (hardware paging) the boot of
+ * 1000 plain ones took 1.2 s forked and 1.6-1.7 s this way: supd waits for
+ * each child to reach its exec, and there a fork cost less than that wait.
+ * bench/README.md, "The spawn path", has the runs.
  */
 static bool
 lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
@@ -609,23 +614,21 @@ lone_spawn(const struct svc_conf *sc, const struct spawn_args *a)
 		    sc->groups == NULL) || (sc->iso.rootfs == NULL &&
 		    nss_accounts_local()));
 #ifdef SUPD_TEST_FAULTS
-	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork or vfork forces
-	 * a path where both are possible, any value says which was taken. */
+	/* Test builds only (spawn.bats): SUPD_TEST_SPAWN=fork forks where a
+	 * lone spawn could be, any value says which was taken. */
 	const char	*t = getenv("SUPD_TEST_SPAWN");
-	bool		 lone = can && !a->batch;
+	bool		 lone = can;
 
 	if (getenv("SUPD_TEST_DIE_AFTER_CLONE") != NULL)
 		return false;	/* that child waits for supd to end */
 	if (t != NULL && strcmp(t, "fork") == 0)
 		lone = false;
-	if (t != NULL && strcmp(t, "vfork") == 0)
-		lone = can;
 	if (t != NULL)
 		fprintf(stderr, "spawn: %s %s\n", sc->name, lone ? "vfork" :
 		    "fork");
 	return lone;
 #else
-	return can && !a->batch;
+	return can;
 #endif
 }
 

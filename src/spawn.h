@@ -38,8 +38,6 @@ struct spawn_args {
 	bool	hold;		/* the child waits at a gate before its
 				 * command until spawn_gate_open */
 	int	cgroup_fd;	/* the service's cgroup directory, or -1 */
-	bool	batch;		/* supd has more spawns to do in this turn:
-				 * never a lone (vfork) spawn (spawn.c) */
 };
 
 /* What supd keeps of a spawn. */
