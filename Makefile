@@ -49,7 +49,7 @@ SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
 SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c) optlib.c
 SUPD_SRC  += service-ns.c events.c ctl-events.c ctl-health.c nsswitch.c
-SUPD_SRC  += sha256.c image-ref.c imgdb.c imgrun.c service-image.c scratch.c isolate-image.c isolate-userns.c ctl-image.c
+SUPD_SRC  += sha256.c image-ref.c imgdb.c imgrun.c service-image.c scratch.c janitor.c isolate-image.c isolate-userns.c ctl-image.c
 SUPCTL_SRC = supctl.c supctl-show.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c image-ref.c
 IMAGE_SRC  = image.c image-ref.c image-src.c image-oci.c image-config.c image-layer.c image-store.c image-digest.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o

@@ -19,11 +19,9 @@
  *
  * A layer is made on the start's path (four mkdirs on a tmpfs: tens of
  * microseconds), but never removed there: the last start's layer, or a
- * removed service's, is renamed into scratch/.trash and emptied by the
- * janitor, one child process forked at the first need and kept (a fork
- * per start cost supd's loop 0.5 to 0.9 ms), at the lowest priority,
- * woken by a byte on a pipe supd never blocks on. It ends when supd closes
- * the pipe or dies; scratch_end kills it, scratch_reaped forgets it.
+ * removed service's, is renamed into scratch/.trash and emptied by supd's
+ * janitor (janitor.c: one child process kept, at the lowest priority; a
+ * fork per start cost supd's loop 0.5 to 0.9 ms).
  */
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -42,6 +40,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "janitor.h"
 #include "log.h"
 #include "scratch.h"
 #include "util.h"
@@ -52,8 +51,6 @@ static char	*top;		/* state_dir/scratch */
 static char	*tmpfs_size;	/* supd.conf's scratch_size */
 static bool	 mounted;	/* tried since supd started */
 static unsigned	 trash_seq;	/* names in .trash */
-static pid_t	 janitor;	/* running, or 0 */
-static int	 janitor_fd = -1; /* its wake-up pipe */
 
 static const char *const layer_dirs[] = { "upper", "work", "root" };
 
@@ -112,86 +109,12 @@ scratch_mount(void)
 	free(opts);
 }
 
-/* The janitor: the trash emptied at each wake-up, until supd closes the
- * pipe (or dies). */
-static void __attribute__((noreturn))
-janitor_main(int rfd, pid_t parent)
-{
-	struct stat	st;
-	char		buf[64];
-	int		dfd;
-
-	if (dup2(rfd, 3) == -1 || prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
-	    getppid() != parent)
-		_exit(1);
-	syscall(SYS_close_range, 4, ~0U, 0);
-	/* Behind every service: what it does is never urgent. */
-	(void)setpriority(PRIO_PROCESS, 0, 19);
-	if ((dfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fstat(dfd, &st) == -1)
-		_exit(1);
-	/* What .trash holds, not .trash itself, which supd moves layers
-	 * into meanwhile: a name missed is the next wake-up's. */
-	while (read(3, buf, sizeof buf) > 0)
-		vol_empty_at(dfd, ".trash", st.st_dev);
-	_exit(0);
-}
-
-/* The janitor woken, started first if it does not run. */
-static void
-janitor_wake(void)
-{
-	pid_t	supd = getpid();
-	int	p[2];
-
-	if (janitor == 0) {
-		if (pipe2(p, O_CLOEXEC) == -1) {
-			log_warn("scratch: pipe");
-			return;
-		}
-		if ((janitor = fork()) == -1) {
-			log_warn("scratch: fork");
-			janitor = 0;
-			close(p[0]);
-			close(p[1]);
-			return;
-		}
-		if (janitor == 0)
-			janitor_main(p[0], supd);
-		close(p[0]);
-		/* A full pipe already holds a wake-up: never wait. */
-		(void)fcntl(p[1], F_SETFL, O_NONBLOCK);
-		janitor_fd = p[1];
-	}
-	(void)write(janitor_fd, "", 1);
-}
-
 void
 scratch_end(void)
 {
-	if (janitor != 0) {
-		/* Its work is done again at the next start (sweep). */
-		(void)kill(janitor, SIGKILL);
-		while (waitpid(janitor, NULL, 0) == -1 && errno == EINTR)
-			;
-		janitor = 0;
-		close(janitor_fd);
-		janitor_fd = -1;
-	}
+	/* What the janitor left in the trash goes at the next start. */
 	if (mounted)
 		(void)umount2(top, MNT_DETACH);
-}
-
-bool
-scratch_reaped(pid_t pid)
-{
-	if (pid == 0 || pid != janitor)
-		return false;
-	log_warnx("scratch: the janitor ended; started again when needed");
-	janitor = 0;
-	close(janitor_fd);
-	janitor_fd = -1;
-	return true;
 }
 
 /* name's layer into .trash (made if missing): false if there is none,
@@ -216,7 +139,7 @@ scratch_drop(const char *name)
 	if ((dfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
 	if (to_trash(dfd, name))
-		janitor_wake();
+		janitor_empty(dfd, ".trash");
 	close(dfd);
 }
 
@@ -253,7 +176,7 @@ scratch_take(const char *name, bool userns, char **cause)
 		return NULL;
 	}
 	if (to_trash(dfd, name))
-		janitor_wake();
+		janitor_empty(dfd, ".trash");
 	if ((r = make_layer(dfd, name, userns)) == -1)
 		*cause = errno_cause("overlay %s/%s", top, name);
 	close(dfd);

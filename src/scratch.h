@@ -18,9 +18,7 @@ void	 scratch_sweep(void);
 char	*scratch_take(const char *name, bool userns, char **cause);
 /* The service is gone (or has no overlay any more): its layer goes. */
 void	 scratch_drop(const char *name);
-/* supd ending: the janitor killed and reaped, the tmpfs detached. */
+/* supd ending (after janitor_end): the tmpfs detached. */
 void	 scratch_end(void);
-/* A child reaped: true if it was the janitor's. */
-bool	 scratch_reaped(pid_t);
 
 #endif

@@ -34,6 +34,7 @@
 #include "deps.h"
 #include "imgrun.h"
 #include "isolate.h"
+#include "janitor.h"
 #include "leftovers.h"
 #include "log.h"
 #include "metrics.h"
@@ -211,7 +212,7 @@ child_cb(EV_P_ ev_child *w, int revents)
 	(void)revents;
 	/* libev reaps every child, orphans included; stops are not exits. */
 	if ((WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus)) &&
-	    !imgrun_reaped(w->rpid, w->rstatus) && !scratch_reaped(w->rpid) &&
+	    !imgrun_reaped(w->rpid, w->rstatus) && !janitor_reaped(w->rpid) &&
 	    !svc_reaped(w->rpid, w->rstatus))
 		ctl_reaped(w->rpid, w->rstatus);
 }
@@ -599,6 +600,7 @@ main(int argc, char *argv[])
 	metrics_http_stop();
 	svc_free_all();
 	imgrun_end();
+	janitor_end();
 	scratch_end();
 	cg_end();
 	svc_pub_end();

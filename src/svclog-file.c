@@ -30,15 +30,17 @@
  * file's last byte is read only when it matters (svclog_file_settle).
  *
  * The oldest file goes by doom(): opened, unlinked, and its last fd
- * dropped by a child (svclog_release_held), never by a rename over it:
- * on ext4 mounted `discard`, freeing 10 MiB took 10-17 ms in the loop.
+ * dropped by supd's janitor (svclog_release_held, janitor.c), never by a
+ * rename over it: on ext4 mounted `discard`, freeing 10 MiB took 10-17 ms
+ * in the loop.
  *
  * Removal (supctl rm: svclog_remove_files): each file of the stream is
  * opened, then unlinked, in the loop -- both take microseconds -- and its
  * blocks are freed when the last fd goes. Freeing a big file's page cache
  * and extents is what takes long (687 ms for 1 GiB just written, on ext4):
- * a forked child holds the fds (svclog_release_held) and drops them after
- * supd's copies are closed, so that cost is the child's, never the loop's.
+ * the janitor is handed the fds (svclog_release_held) and drops them after
+ * supd's copies are closed, so that cost is the janitor's, never the
+ * loop's.
  */
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,6 +55,7 @@
 
 #include <ev.h>
 
+#include "janitor.h"
 #include "log.h"
 #include "svclog-private.h"
 
@@ -873,63 +876,11 @@ svclog_remove_files(struct svclog_stream *st, struct svclog_held *h)
 	}
 }
 
-/* In the child: close every fd from 3 up but the n of keep (sorted). */
-static void
-close_all_but(const int *keep, size_t n)
-{
-	unsigned	from = 3;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		if ((unsigned)keep[i] < from)
-			continue;
-		if ((unsigned)keep[i] > from)
-			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0);
-		from = (unsigned)keep[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0);
-}
-
-static int
-int_cmp(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 void
 svclog_release_held(struct svclog_held *h)
 {
-	int	p[2] = { -1, -1 }, *keep = NULL;
-	pid_t	pid = -1;
-	size_t	i;
-	char	c;
-
-	if (h->n == 0)
-		goto out;
-	if (pipe2(p, O_CLOEXEC) == 0) {
-		keep = xcalloc(h->n + 1, sizeof *keep);
-		memcpy(keep, h->fd, h->n * sizeof *keep);
-		keep[h->n] = p[0];
-		qsort(keep, h->n + 1, sizeof *keep, int_cmp);
-		pid = fork();
-	}
-	if (pid == 0) {
-		/* Wait until supd's copies are closed, then be the last. */
-		close_all_but(keep, h->n + 1);
-		while (read(p[0], &c, 1) == -1 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	if (pid == -1)
-		log_warn("removing logs: fork (freed in supd's loop)");
-	/* Reaped by supd's SIGCHLD watcher, as any child it does not know. */
-	for (i = 0; i < h->n; i++)
-		close(h->fd[i]);
-	for (i = 0; i < 2; i++)
-		if (p[i] != -1)
-			close(p[i]);
-	free(keep);
-out:
+	if (h->n > 0)
+		janitor_close(h->fd, h->n);
 	free(h->fd);
 	h->fd = NULL;
 	h->n = 0;

@@ -167,8 +167,8 @@ int	svclog_rot_name(char *out, size_t len, const char *base, unsigned n);
 /* Remove the stream's files, rotated ones and time indexes included
  * (supctl rm), keeping each open in h. */
 void	svclog_remove_files(struct svclog_stream *, struct svclog_held *h);
-/* Close h's fds in a forked child, off the loop: the blocks of big files
- * are freed there. */
+/* Close h's fds in supd's janitor (janitor.c), off the loop: the blocks
+ * of big files are freed there. */
 void	svclog_release_held(struct svclog_held *h);
 
 /* Move up to n bytes from the stream's pipe into its log file (splice(2),
