@@ -85,15 +85,17 @@ take(const struct jan_msg *m, const int *fd, size_t n)
 			close(fd[i]);
 		return;
 	}
-	/* A new batch: supd closed the last one's copies long ago. */
+	/* Go, or a new batch: supd closed the last one's copies long ago. */
 	if (m->op == 'G' || m->op == 'C')
 		drop_held();
-	if (m->op == 'G')
-		n = 0;
 	for (i = 0; i < n; i++) {
-		if (nheld == JAN_HELD)
-			drop_held();
-		held[nheld++] = fd[i];
+		if (m->op != 'C' && m->op != '+')
+			close(fd[i]);	/* none are sent with anything else */
+		else {
+			if (nheld == JAN_HELD)
+				drop_held();
+			held[nheld++] = fd[i];
+		}
 	}
 }
 
