@@ -17,9 +17,9 @@
  * Ordering: the janitor's close must be the file's last, so it holds the
  * fds of a batch ('C' and its '+' messages) until supd, having closed its
  * own copies, says 'G' (go); if that message is lost (the socket's queue
- * full), at the next batch or after a second without news. A request that cannot be sent is
- * done by supd itself: fds are closed in the loop (said once), a trash is
- * emptied at the next ask.
+ * full), at the next batch or after a second without news. A request that
+ * cannot be sent is done by supd itself: fds are closed in the loop (said
+ * once), a trash is emptied at the next ask.
  *
  * It ends when supd closes its end or dies; janitor_end kills it,
  * janitor_reaped forgets it, and the next need starts another.
@@ -47,6 +47,12 @@
 #define JAN_FDS		64	/* fds in one message */
 #define JAN_HELD	1024	/* fds the janitor holds before a 'G' */
 #define JAN_WAIT_MS	1000	/* a lost 'G': close after this */
+
+/* Room for one message's fds, aligned for a cmsghdr. */
+union jan_cmsg {
+	struct cmsghdr	hdr;
+	char		buf[CMSG_SPACE(JAN_FDS * sizeof(int))];
+};
 
 struct jan_msg {
 	char	op;		/* 'C' close (a batch's first message, '+'
@@ -104,10 +110,7 @@ take(const struct jan_msg *m, const int *fd, size_t n)
 static bool
 serve_one(void)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(JAN_FDS * sizeof(int))];
-	} cm;
+	union jan_cmsg	 cm;
 	struct jan_msg	 m;
 	struct iovec	 iov = { &m, sizeof m };
 	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -182,10 +185,7 @@ start(void)
 static bool
 send_msg(char op, const char *name, const int *fd, size_t n)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(JAN_FDS * sizeof(int))];
-	} cm;
+	union jan_cmsg	 cm;
 	struct jan_msg	 m = { .op = op };
 	struct iovec	 iov = { &m, sizeof m };
 	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
