@@ -69,7 +69,15 @@ EOF
 command = sh -c 'echo start-migrate >>$W/order; while [ ! -e $W/go ]; do sleep 0.02; done; echo done-migrate >>$W/order'
 type = oneshot
 EOF
-	rec db "requires = migrate"
+	# db is ready once its start-db line is written: with no readiness
+	# its dependents would start as soon as it was forked, and their
+	# lines could come first (seen in CI).
+	cat >"$T/conf.d/db.ini" <<EOF
+[service]
+command = sh -c 'echo start-db >>$W/order; echo >&3; exec sleep 100'
+requires = migrate
+ready = fd:3
+EOF
 	peer_app app1 app2
 	peer_app app2 app1
 	# A third app that never becomes ready (first in name order): the
