@@ -49,7 +49,7 @@ SUPD_SRC  += publish.c cgroup.c service-run.c ctl-run.c volume.c
 SUPD_SRC  += cgroup-limits.c cgroup-stats.c service-limits.c cgroup-kill.c
 SUPD_SRC  += metrics.c $(if $(MHD_PC),metrics-http.c,metrics-nohttp.c) optlib.c
 SUPD_SRC  += service-ns.c events.c ctl-events.c ctl-health.c nsswitch.c
-SUPD_SRC  += sha256.c image-ref.c imgdb.c imgrun.c service-image.c scratch.c janitor.c isolate-image.c isolate-userns.c ctl-image.c
+SUPD_SRC  += sha256.c image-ref.c imgdb.c imgrun.c service-image.c scratch.c janitor.c netpool.c netns.c isolate-image.c isolate-userns.c ctl-image.c
 SUPCTL_SRC = supctl.c supctl-show.c supctl-run.c supctl-events.c supctl-term.c supctl-stats.c supctl-io.c proto.c util.c values.c image-ref.c
 IMAGE_SRC  = image.c image-ref.c image-src.c image-oci.c image-config.c image-layer.c image-store.c image-digest.c util.c
 SUPD_OBJ   = $(SUPD_SRC:%.c=$(B)/%.o) $(B)/reaper_blob.o
@@ -125,7 +125,8 @@ $(B)/supd-image: $(IMAGE_OBJ)
 # SUPD_TEST_SPAWN says on stderr whether each service's spawn was a fork or
 # a lone vfork, and =fork or =vfork forces one (spawn.bats);
 # SUPD_TEST_SLOW_SPAWN_MS=N makes each start take N ms more in supd's loop
-# (src/spawn.c), for control.bats.
+# (src/spawn.c), for control.bats; SUPD_TEST_NO_NETNS_AHEAD makes the
+# janitor fail to make network namespaces ahead (src/janitor.c, netpool.bats).
 # Every source with a SUPD_TEST_FAULTS hook, found rather than listed: a
 # hook in a file left off a list would be compiled out unseen.
 FAULTS_SRC = $(basename $(notdir $(shell grep -l SUPD_TEST_FAULTS src/*.c)))

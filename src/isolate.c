@@ -19,7 +19,6 @@
  *
  * Every step reports its failure with spawn_fail(step, errno, what).
  */
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +37,8 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "netns.h"
+#include "netpool.h"
 #include "spawn-report.h"
 #include "util.h"
 #include "volume.h"
@@ -707,19 +707,10 @@ setup_mounts(const struct svc_conf *sc, const struct iso_fds *f,
 static void
 loopback_up(void)
 {
-	struct ifreq	ifr;
-	int		s;
+	const char	*what;
 
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		spawn_fail(STEP_NETWORK, errno, "socket");
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1)
-		spawn_fail(STEP_NETWORK, errno, "lo");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1)
-		spawn_fail(STEP_NETWORK, errno, "lo up");
-	close(s);
+	if (netns_loopback_up(&what) == -1)
+		spawn_fail(STEP_NETWORK, errno, what);
 }
 
 /* What services get for RLIMIT_NOFILE when supd raised its own above it
@@ -765,9 +756,11 @@ iso_setup(const struct svc_conf *sc, const struct iso_fds *f,
 	const struct iso_conf	*iso = &sc->iso;
 	const char		*host;
 
-	if (iso->net == NET_CONTAINER && setns(f->netns, CLONE_NEWNET) == -1)
-		spawn_fail(STEP_NETWORK, errno, iso->net_container);
-	if (iso->net == NET_NONE)
+	/* Another service's, or one made ahead (netpool.c), lo up. */
+	if (f->netns >= 0 && setns(f->netns, CLONE_NEWNET) == -1)
+		spawn_fail(STEP_NETWORK, errno, iso->net == NET_CONTAINER ?
+		    iso->net_container : "network namespace made ahead");
+	if (iso->net == NET_NONE && f->netns < 0)
 		loopback_up();
 	if (iso->ns & CLONE_NEWUTS) {
 		host = iso->hostname != NULL ? iso->hostname : sc->name;
@@ -936,6 +929,10 @@ iso_prepare(const struct svc_conf *sc, pid_t net_pid, struct iso_prep *p,
 		    sc->iso.net_container);
 		goto out;
 	}
+	/* A bare one: made ahead if one is ready (spawn.c then clones
+	 * without CLONE_NEWNET), and not for a user namespace's root. */
+	if (sc->iso.net == NET_NONE && !(sc->iso.ns & CLONE_NEWUSER))
+		p->netns = netpool_take();
 	r = 0;
 out:
 	/* The copier holds the locks now; without one, they are free. */

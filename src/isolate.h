@@ -26,7 +26,8 @@
  * container:NAME, opened while that service's process is known.
  */
 struct iso_prep {
-	int	 netns;		/* network = container:NAME, else -1 */
+	int	 netns;		/* network = container:NAME, or a bare one
+				 * made ahead (netpool.c), else -1 */
 	int	 hosts;		/* bridge networks: detached read-only mounts */
 	int	 resolv;	/* of /etc/hosts and resolv.conf, else -1 */
 	int	*volumes;	/* one detached mount per volume, or NULL */

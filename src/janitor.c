@@ -4,7 +4,8 @@
  * supd's loop: the blocks of big unlinked files (a rotated-out log: on
  * ext4 mounted `discard`, dropping the last reference to 10 MiB took
  * 10-17 ms; a removed service's 1 GiB log 687 ms) and the scratch's trash
- * (the throwaway layers of past starts, scratch.c).
+ * (the throwaway layers of past starts, scratch.c); it also makes network
+ * namespaces ahead of the services that will join them (netpool.c).
  *
  * It is forked at the first need and kept, at the lowest priority, named
  * supd-janitor, and it dies with supd (PR_SET_PDEATHSIG). supd talks to it
@@ -21,6 +22,10 @@
  * cannot be sent is done by supd itself: fds are closed in the loop (said
  * once), a trash is emptied at the next ask.
  *
+ * 'N' asks for a network namespace: the janitor makes it (netns_make)
+ * and answers on the same socket, 'N' with its fd or 'n' with the errno;
+ * supd reads the answers from its loop (answers_cb).
+ *
  * It ends when supd closes its end or dies; janitor_end kills it,
  * janitor_reaped forgets it, and the next need starts another.
  */
@@ -31,17 +36,20 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <ev.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "janitor.h"
 #include "log.h"
+#include "netns.h"
 #include "volume.h"
 
 #define JAN_FDS		64	/* fds in one message */
@@ -56,24 +64,68 @@ union jan_cmsg {
 
 struct jan_msg {
 	char	op;		/* 'C' close (a batch's first message, '+'
-				 * the others), 'G' go, 'E' empty */
+				 * the others), 'G' go, 'E' empty, 'N' a
+				 * network namespace (answered 'N' or 'n') */
 	char	name[NAME_MAX + 1];	/* 'E': the directory under the fd */
+	int	err;		/* 'n': why not */
 };
 
 static pid_t	 janitor;	/* running, or 0 */
 static int	 jfd = -1;	/* supd's end, non-blocking */
+static ev_io	 answers;	/* on it */
+static janitor_netns_fn *netns_answer;	/* 'N''s */
 static bool	 said;		/* "closed in the loop", said once */
 
 /* ---- the janitor's side ----------------------------------------------- */
 
 static int	 held[JAN_HELD];
 static size_t	 nheld;
+static int	 home = -1;	/* the janitor's network namespace */
 
 static void
 drop_held(void)
 {
 	while (nheld > 0)
 		close(held[--nheld]);
+}
+
+/* 'N': a network namespace made and sent, or why not. */
+static void
+answer_netns(void)
+{
+	union jan_cmsg	 cm;
+	struct jan_msg	 a = { .op = 'N' };
+	struct iovec	 iov = { &a, sizeof a };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr	*c;
+	int		 fd;
+
+	errno = ENOENT;
+	fd = home == -1 ? -1 : netns_make(home);
+#ifdef SUPD_TEST_FAULTS
+	/* Test builds only (netpool.bats): a janitor that cannot make one. */
+	if (fd != -1 && getenv("SUPD_TEST_NO_NETNS_AHEAD") != NULL) {
+		close(fd);
+		fd = -1;
+		errno = EPERM;
+	}
+#endif
+	if (fd == -1) {
+		a.op = 'n';
+		a.err = errno;
+	} else {
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof fd);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof fd);
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	(void)sendmsg(3, &mh, MSG_NOSIGNAL);
+	if (fd != -1)
+		close(fd);
 }
 
 /* One message's fds: held ('C'), or the directory to empty ('E'). */
@@ -83,6 +135,8 @@ take(const struct jan_msg *m, const int *fd, size_t n)
 	struct stat	st;
 	size_t		i;
 
+	if (m->op == 'N')
+		answer_netns();
 	if (m->op == 'E') {
 		if (n == 1 && memchr(m->name, '\0', sizeof m->name) != NULL &&
 		    fstat(fd[0], &st) == 0)
@@ -146,6 +200,7 @@ janitor_main(int sock, pid_t parent)
 	    getppid() != parent)
 		_exit(1);
 	syscall(SYS_close_range, 4, ~0U, 0);
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	(void)prctl(PR_SET_NAME, "supd-janitor", 0, 0, 0);
 	/* Behind every service: what it does is never urgent. */
 	(void)setpriority(PRIO_PROCESS, 0, 19);
@@ -155,6 +210,52 @@ janitor_main(int sock, pid_t parent)
 }
 
 /* ---- supd's side ------------------------------------------------------ */
+
+static void	forget(void);
+
+/* The janitor's answers ('N', 'n'), read until none is left. */
+static void
+answers_cb(EV_P_ ev_io *w, int revents)
+{
+	union jan_cmsg	 cm;
+	struct jan_msg	 m;
+	struct iovec	 iov = { &m, sizeof m };
+	struct msghdr	 mh;
+	struct cmsghdr	*c;
+	ssize_t		 r;
+	int		 fd;
+
+	(void)EV_A;
+	(void)w;
+	(void)revents;
+	for (;;) {
+		memset(&mh, 0, sizeof mh);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof cm.buf;
+		if ((r = recvmsg(jfd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) <= 0)
+			break;
+		fd = -1;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS &&
+			    c->cmsg_len == CMSG_LEN(sizeof fd) && fd == -1)
+				memcpy(&fd, CMSG_DATA(c), sizeof fd);
+		if (r == sizeof m && m.op == 'N' && fd != -1 &&
+		    netns_answer != NULL)
+			netns_answer(fd, 0);
+		else {
+			if (fd != -1)
+				close(fd);
+			if (r == sizeof m && m.op == 'n' && netns_answer != NULL)
+				netns_answer(-1, m.err != 0 ? m.err : EIO);
+		}
+	}
+	/* Its end closed: it is gone (janitor_reaped says so too). */
+	if (r == 0)
+		forget();
+}
 
 static bool
 start(void)
@@ -178,7 +279,22 @@ start(void)
 	close(sv[1]);
 	(void)fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	jfd = sv[0];
+	ev_io_init(&answers, answers_cb, jfd, EV_READ);
+	ev_io_start(EV_DEFAULT_UC_ &answers);
 	return true;
+}
+
+/* The janitor is gone (or going): its socket closed, its answers lost. */
+static void
+forget(void)
+{
+	if (jfd == -1)
+		return;
+	ev_io_stop(EV_DEFAULT_UC_ &answers);
+	close(jfd);
+	jfd = -1;
+	if (netns_answer != NULL)
+		netns_answer(-1, 0);
 }
 
 /* One request, never waiting: false if it could not be sent. */
@@ -237,6 +353,13 @@ janitor_empty(int dfd, const char *name)
 	(void)send_msg('E', name, &dfd, 1);
 }
 
+bool
+janitor_ask_netns(janitor_netns_fn *answer)
+{
+	netns_answer = answer;
+	return send_msg('N', NULL, NULL, 0);
+}
+
 void
 janitor_end(void)
 {
@@ -247,8 +370,7 @@ janitor_end(void)
 	while (waitpid(janitor, NULL, 0) == -1 && errno == EINTR)
 		;
 	janitor = 0;
-	close(jfd);
-	jfd = -1;
+	forget();
 }
 
 bool
@@ -258,7 +380,6 @@ janitor_reaped(pid_t pid)
 		return false;
 	log_warnx("janitor: ended; started again when needed");
 	janitor = 0;
-	close(jfd);
-	jfd = -1;
+	forget();
 	return true;
 }

@@ -551,6 +551,7 @@ struct child_arg {
 	int			 rp[2], sp[2], up[2], np[2];	/* report, status,
 							 * userns sync, gate */
 	int			 procs_fd;	/* clone_into's */
+	unsigned long		 ns;		/* the clone's CLONE_NEW* */
 	bool			 late_cgns;
 	pid_t			 parent;
 	struct strv		 env;		/* the command's environment */
@@ -663,7 +664,7 @@ clone_lone(struct child_arg *c)
 
 	lone_now = true;
 	pid = clone(lone_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK |
-	    SIGCHLD | (unsigned long)c->sc->iso.ns, c);
+	    SIGCHLD | c->ns, c);
 	saved = errno;
 	lone_now = false;
 	spawn_stack_reclaim(stack, sizeof stack);
@@ -693,14 +694,18 @@ spawn_service(const struct svc_conf *sc, const struct spawn_args *a,
 	    (a->hold && pipe2(c.np, O_CLOEXEC) == -1))
 		goto fail;
 	c.parent = sc->iso.ns & CLONE_NEWPID ? 0 : getpid();
+	/* A bare network namespace made ahead is joined, not made. */
+	c.ns = (unsigned long)sc->iso.ns;
+	if (sc->iso.net == NET_NONE && a->iso.netns >= 0)
+		c.ns &= ~(unsigned long)CLONE_NEWNET;
 	sfilter_prepare(sc, sc->iso.init);
 	spawn_signals_prepare();
 	if (lone_spawn(sc, a)) {
 		c.procs_fd = -1;
 		pid = clone_lone(&c);
 	} else
-		pid = spawn_clone_into((unsigned long)sc->iso.ns, a->cgroup_fd,
-		    &c.procs_fd, &c.late_cgns);
+		pid = spawn_clone_into(c.ns, a->cgroup_fd, &c.procs_fd,
+		    &c.late_cgns);
 	if (pid == -1)
 		goto fail;
 	fault_after_clone(pid);

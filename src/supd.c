@@ -37,6 +37,7 @@
 #include "janitor.h"
 #include "leftovers.h"
 #include "log.h"
+#include "netpool.h"
 #include "metrics.h"
 #include "pid1.h"
 #include "scratch.h"
@@ -600,6 +601,7 @@ main(int argc, char *argv[])
 	metrics_http_stop();
 	svc_free_all();
 	imgrun_end();
+	netpool_end();
 	janitor_end();
 	scratch_end();
 	cg_end();
